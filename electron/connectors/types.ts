@@ -1,0 +1,171 @@
+/**
+ * The contract between a source (folder, vault, mbox, …) and the SyncEngine.
+ *
+ * A connector splits its source into **units** — usually files — each with a cheap fingerprint (size, mtime,
+ * inode). The engine compares fingerprints with the manifest it stored last time and asks the connector to
+ * `read` only the units that are new or changed. A unit yields one or more documents (a note: one; an mbox or an
+ * .ics file: many). Units missing from a *complete* enumeration are deletions. This is how edits, deletions,
+ * renames and files copied in with an old mtime are all seen, which a `mtime > since` watermark cannot do.
+ */
+import type { ConnectorConfig, ConnectorKind, DocType } from '../../shared/types.js';
+import type { Logger } from '../../shared/logger.js';
+
+/** A document as a connector produces it. The engine namespaces `id` with the connector id. */
+export interface SourceDocument {
+  /** Stable identity inside the connector: a normalised relative path, a Message-ID, a UID… */
+  id: string;
+  title: string;
+  /** Plain text to index (HTML already reduced to text). */
+  content: string;
+  docType: DocType;
+  /** Absolute path to open the source in the OS, when there is one. */
+  path: string | null;
+  author?: string | null;
+  participants?: string[];
+  /** Epoch ms (mtime for files, Date for mail, start for events). */
+  timestamp?: number | null;
+  threadId?: string | null;
+  tags?: string[];
+  aliases?: string[];
+  links?: string[];
+  metadata?: Record<string, unknown>;
+}
+
+/** One enumerated piece of the source. */
+export interface SourceUnit {
+  /** Identity key, unique per connector: the NFC-normalised POSIX path relative to the root. */
+  key: string;
+  /** Absolute path, for display, errors and opening. */
+  path: string;
+  /** Cheap change signal; equal fingerprint ⇒ the unit is not read again. */
+  fingerprint: string;
+  size: number;
+}
+
+/** Item-level problem codes (../shared/reference/bad-inputs.md). `W_` codes are warnings: the item was indexed. */
+export type ItemIssueCode =
+  | 'E_LOOP'
+  | 'ENOENT'
+  | 'EACCES'
+  | 'E_BINARY'
+  | 'E_TOO_LARGE'
+  | 'E_TOO_DEEP'
+  | 'ENAMETOOLONG'
+  | 'E_NAME_UNDECODABLE'
+  | 'E_PARSE'
+  | 'E_READ'
+  | 'E_VANISHED'
+  | 'E_PARSE_TIMEOUT'
+  | 'W_CHANGED_DURING_READ'
+  | 'W_BAD_UTF8'
+  | 'W_BAD_FRONTMATTER'
+  | 'W_NORMALIZATION_COLLISION'
+  | 'W_CASE_COLLISION'
+  | 'W_SYMLINK_SKIPPED'
+  | 'W_MBOX_TRUNCATED'
+  | 'W_MBOX_MALFORMED'
+  | 'W_ICS_INVALID'
+  | 'W_ICS_RRULE'
+  | 'W_ICS_TIMEZONE';
+
+export interface ItemIssue {
+  /** Path (absolute, or "file#message" for a piece of a unit) the problem is about. */
+  path: string;
+  code: ItemIssueCode;
+  message: string;
+  severity: 'error' | 'warning';
+}
+
+/** Thrown from `read` when a whole unit cannot be read. The engine records it and keeps the old version. */
+export class ItemReadError extends Error {
+  constructor(
+    readonly code: ItemIssueCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ItemReadError';
+  }
+}
+
+/** Thrown from `open` (or `enumerate`) when the source as a whole cannot be used. Never causes deletions. */
+export class SourceUnavailableError extends Error {
+  constructor(
+    readonly code: 'E_ROOT_UNAVAILABLE' | 'E_ROOT_UNREADABLE' | 'E_ROOT_NOT_A_DIRECTORY' | 'E_ROOT_INVALID',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SourceUnavailableError';
+  }
+}
+
+/** What the engine remembers about a unit from the last time it was read. */
+export interface UnitRecord {
+  key: string;
+  fingerprint: string;
+  /** Connector-defined resume point inside the unit (mbox: byte offset + hash of the bytes before it). */
+  cursor: string | null;
+}
+
+/** Events a unit read streams to the engine. */
+export type ReadEvent =
+  | { type: 'doc'; doc: SourceDocument }
+  | { type: 'issue'; issue: ItemIssue }
+  /** A resume point inside the unit; committed with the batch that holds every doc yielded before it. */
+  | { type: 'cursor'; cursor: string };
+
+export interface UnitRead {
+  /**
+   * `replace`: the events carry the unit's complete set of documents; the unit's other documents are deleted.
+   * `append`: only new documents (read from `previous.cursor` on); the unit's other documents stay.
+   */
+  mode: 'replace' | 'append';
+  events: AsyncIterable<ReadEvent>;
+}
+
+export interface RootInfo {
+  /** Identity of the root (`dev:ino`), to tell "the same folder, now empty" from "a different, empty folder". */
+  identity: string;
+}
+
+export interface ConnectorContext {
+  signal: AbortSignal;
+  log: Logger;
+  maxFileSizeBytes: number;
+}
+
+/** One configured source. Instances are created by the registry (electron/connectors/registry.ts). */
+export interface Connector {
+  readonly id: string;
+  readonly kind: ConnectorKind;
+  readonly displayName: string;
+  /** False when the user disabled it; disconnected connectors are skipped by the scheduler (upstream semantics). */
+  isConnected(): boolean;
+  /** Checks the root; throws SourceUnavailableError when it is missing, unreadable or of the wrong type. */
+  open(ctx: ConnectorContext): Promise<RootInfo>;
+  /**
+   * Enumerates units. Yields an ItemIssue for each entry it had to skip. Returning normally means the
+   * enumeration was complete: units not seen are deleted. Throwing (e.g. SourceUnavailableError) means nothing
+   * is deleted.
+   */
+  enumerate(ctx: ConnectorContext): AsyncIterable<SourceUnit | ItemIssue>;
+  /** Reads a new or changed unit. Throws ItemReadError for a unit-level failure. */
+  read(unit: SourceUnit, previous: UnitRecord | null, ctx: ConnectorContext): Promise<UnitRead>;
+}
+
+export function isItemIssue(x: SourceUnit | ItemIssue): x is ItemIssue {
+  return 'code' in x;
+}
+
+/** What each source-kind module exports; electron/connectors/registry.ts lists them in one place. */
+export interface ConnectorKindModule {
+  kind: ConnectorKind;
+  /** Shown in "Add connector". */
+  label: string;
+  /** One line: what it reads. */
+  description: string;
+  /** Whether `path` names a directory, a file, or either. */
+  pathType: 'directory' | 'file' | 'either';
+  create(config: ConnectorConfig): Connector;
+  /** Checks a path before the connector is added: null when usable, else a plain-words reason. */
+  checkPath(path: string): Promise<string | null>;
+}

@@ -74,6 +74,11 @@ export interface ItemIssue {
   code: ItemIssueCode;
   message: string;
   severity: 'error' | 'warning';
+  /**
+   * Set when part of the source could not be enumerated (an unreadable folder): units whose key equals this
+   * prefix or lies under it are kept as they are instead of being deleted. '' keeps everything.
+   */
+  keepPrefix?: string;
 }
 
 /** Thrown from `read` when a whole unit cannot be read. The engine records it and keeps the old version. */
@@ -129,6 +134,11 @@ export interface RootInfo {
 
 export interface ConnectorContext {
   signal: AbortSignal;
+  /**
+   * Start time of the last successful run (null on the first sync), as upstream passes it. Manifest comparison
+   * is what finds changes; a connector may use this only as a hint (e.g. to skip work on append-only sources).
+   */
+  since: number | null;
   log: Logger;
   maxFileSizeBytes: number;
 }

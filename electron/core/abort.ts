@@ -1,0 +1,63 @@
+/** Cancellation helpers. A connector that hangs on a blocked syscall must not hang the engine with it. */
+
+export class SyncCancelledError extends Error {
+  constructor(readonly reason: string = 'cancelled') {
+    super(`sync cancelled (${reason})`);
+    this.name = 'SyncCancelledError';
+  }
+}
+
+export function isCancellation(err: unknown): boolean {
+  return err instanceof SyncCancelledError || (err instanceof Error && err.name === 'AbortError');
+}
+
+export function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw new SyncCancelledError(reasonOf(signal));
+}
+
+function reasonOf(signal: AbortSignal): string {
+  const r: unknown = signal.reason;
+  if (typeof r === 'string') return r;
+  if (r instanceof Error) return r.message;
+  return 'cancelled';
+}
+
+/**
+ * Resolves with the promise, or rejects as soon as the signal aborts — whichever comes first. The abandoned
+ * promise keeps running (a hung read cannot be interrupted) but its result is ignored.
+ */
+export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    promise.catch(() => {});
+    return Promise.reject(new SyncCancelledError(reasonOf(signal)));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new SyncCancelledError(reasonOf(signal)));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
+
+/** Iterates an async iterable, abandoning it (and calling its `return`) as soon as the signal aborts. */
+export async function* abortable<T>(iterable: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
+  const it = iterable[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      const step = await raceAbort(it.next(), signal);
+      if (step.done) return;
+      yield step.value;
+    }
+  } finally {
+    // Not awaited: a hung generator would hang the caller's cleanup too.
+    void Promise.resolve(it.return?.()).catch(() => {});
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * The data folder: where the index, settings and connectors live, and the lock that keeps two processes
+ * (the desktop app, a daemon, a CLI `sync`) from writing it at once.
+ */
+import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { homedir, hostname } from 'node:os';
+import { join } from 'node:path';
+
+export const PRODUCT_NAME = 'Jarvis Sync';
+
+/**
+ * The per-user folder Electron's `app.getPath('userData')` gives for our product name, so the CLI, the daemon
+ * and the desktop app share one index by default.
+ */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  if (env.JARVIS_SYNC_DATA_DIR) return env.JARVIS_SYNC_DATA_DIR;
+  const home = env.HOME ?? homedir();
+  if (platform === 'darwin') return join(home, 'Library', 'Application Support', PRODUCT_NAME);
+  if (platform === 'win32') return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), PRODUCT_NAME);
+  return join(env.XDG_CONFIG_HOME || join(home, '.config'), PRODUCT_NAME);
+}
+
+export function dataPaths(dataDir: string) {
+  return {
+    dataDir,
+    db: join(dataDir, 'index.sqlite'),
+    settings: join(dataDir, 'settings.json'),
+    connectors: join(dataDir, 'connectors.json'),
+    lock: join(dataDir, 'jarvis-sync.lock'),
+  };
+}
+
+export type LockOwner = 'desktop' | 'daemon' | 'cli';
+
+interface LockInfo {
+  pid: number;
+  owner: LockOwner;
+  host: string;
+  startedAt: number;
+}
+
+export class DataDirLockedError extends Error {
+  constructor(
+    readonly holder: LockInfo,
+    readonly dataDir: string,
+  ) {
+    const who =
+      holder.owner === 'desktop'
+        ? 'the Jarvis Sync desktop app'
+        : holder.owner === 'daemon'
+          ? 'a Jarvis Sync daemon (jarvis-sync serve)'
+          : 'another jarvis-sync command';
+    super(
+      `The data folder ${dataDir} is in use by ${who} (pid ${holder.pid}). Only one process may write it at a time: ` +
+        'use that one, or stop it first. Read-only commands (status, list, search, errors) still work.',
+    );
+    this.name = 'DataDirLockedError';
+  }
+}
+
+export interface DataDirLock {
+  release(): void;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: the process exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function isYoung(path: string): boolean {
+  try {
+    return Date.now() - statSync(path).mtimeMs < 2000;
+  } catch {
+    return false;
+  }
+}
+
+function readLock(path: string): LockInfo | null {
+  try {
+    const info = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockInfo>;
+    if (typeof info.pid !== 'number') return null;
+    return { pid: info.pid, owner: info.owner ?? 'cli', host: info.host ?? '', startedAt: info.startedAt ?? 0 };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Takes the data folder's lock or throws DataDirLockedError. A lock left by a process that no longer runs
+ * (killed, crashed, machine restarted) is taken over, so it never blocks the next start.
+ */
+export function acquireDataDirLock(dataDir: string, owner: LockOwner): DataDirLock {
+  mkdirSync(dataDir, { recursive: true });
+  const path = dataPaths(dataDir).lock;
+  const mine: LockInfo = { pid: process.pid, owner, host: hostname(), startedAt: Date.now() };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const fd = openSync(path, 'wx');
+      try {
+        writeSync(fd, JSON.stringify(mine));
+      } finally {
+        closeSync(fd);
+      }
+      let released = false;
+      return {
+        release() {
+          if (released) return;
+          released = true;
+          const current = readLock(path);
+          if (current?.pid === mine.pid && current.startedAt === mine.startedAt) {
+            try {
+              unlinkSync(path);
+            } catch {
+              // Already gone.
+            }
+          }
+        },
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const holder = readLock(path);
+    if (holder === null && isYoung(path)) {
+      // Another process has just created the lock and not written it yet.
+      throw new DataDirLockedError({ pid: -1, owner: 'cli', host: mine.host, startedAt: Date.now() }, dataDir);
+    }
+    const stale = holder === null || (holder.host === mine.host && !isAlive(holder.pid));
+    if (!stale) throw new DataDirLockedError(holder, dataDir);
+    try {
+      unlinkSync(path);
+    } catch {
+      // Someone else removed it first; retry the exclusive create.
+    }
+  }
+  const holder = readLock(path);
+  throw new DataDirLockedError(holder ?? { pid: -1, owner: 'cli', host: '', startedAt: 0 }, dataDir);
+}

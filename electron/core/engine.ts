@@ -1,0 +1,425 @@
+/**
+ * SyncEngine: runs one sync of one connector, incrementally and crash-safely.
+ *
+ * - Enumerates the source's units, reads only new or changed ones (fingerprint vs the stored manifest).
+ * - Writes in batches (≤ batchMaxDocs documents, or less when a batch grows slow); each batch is ONE
+ *   transaction together with its manifest rows and checkpoint, so a crash at any point leaves the store and
+ *   the checkpoint consistent: a unit's manifest row is written only with (or after) the last of its documents.
+ * - Units missing from a complete enumeration are deleted, behind a mass-deletion guard.
+ * - The watermark is the start time of the last successful run; failed or cancelled runs never advance it.
+ */
+import type { Logger } from '../../shared/logger.js';
+import type { Progress, RunResult, RunTrigger, SyncCounts } from '../../shared/types.js';
+import { ZERO_COUNTS } from '../../shared/types.js';
+import {
+  ItemReadError,
+  isItemIssue,
+  type Connector,
+  type ConnectorContext,
+  type ItemIssue,
+  type SourceDocument,
+  type SourceUnit,
+  type UnitRecord,
+} from '../connectors/types.js';
+import { abortable, isCancellation, raceAbort, throwIfAborted } from './abort.js';
+import { crashPoint } from './crash-points.js';
+import { classifyError, SyncFailure, toConnectorError } from './errors.js';
+import type { IngestionPipeline } from './pipeline.js';
+import type { Checkpoint, KnowledgeStore } from './store.js';
+
+export interface EngineOptions {
+  store: KnowledgeStore;
+  pipeline: IngestionPipeline;
+  log: Logger;
+  now?: () => number;
+  /** Read at the start of every run, so a settings change applies to the next sync. */
+  maxFileSizeBytes?: () => number;
+  batchMaxDocs?: number;
+  /** A batch is committed early once it has been filling for this long, to bound memory and latency. */
+  batchMaxMs?: number;
+  /** A deletion sweep removing more than this share of a connector's documents needs the same root. */
+  massDeleteRatio?: number;
+}
+
+export interface SyncRunOptions {
+  signal: AbortSignal;
+  trigger: RunTrigger;
+  onProgress?: (p: Progress) => void;
+}
+
+/** A unit of work queued for the next batch transaction, in order. */
+type BatchOp =
+  | { kind: 'doc'; unitKey: string; doc: SourceDocument }
+  | { kind: 'issue'; issue: ItemIssue }
+  | { kind: 'unit-done'; unit: SourceUnit; mode: 'replace' | 'append'; keep: Set<string> | null; cursor: string | null }
+  | { kind: 'unit-cursor'; key: string; fingerprint: string; cursor: string };
+
+const EMPTY_CHECKPOINT = (connectorId: string): Checkpoint => ({
+  connectorId,
+  cursor: null,
+  watermark: null,
+  lastSuccessAt: null,
+  lastAttemptAt: null,
+  lastResult: null,
+  lastError: null,
+  consecutiveFailures: 0,
+  rootIdentity: null,
+});
+
+export class SyncEngine {
+  readonly #store: KnowledgeStore;
+  readonly #pipeline: IngestionPipeline;
+  readonly #log: Logger;
+  readonly #now: () => number;
+  readonly #maxFileSizeBytes: () => number;
+  readonly #batchMaxDocs: number;
+  readonly #batchMaxMs: number;
+  readonly #massDeleteRatio: number;
+
+  constructor(opts: EngineOptions) {
+    this.#store = opts.store;
+    this.#pipeline = opts.pipeline;
+    this.#log = opts.log;
+    this.#now = opts.now ?? Date.now;
+    this.#maxFileSizeBytes = opts.maxFileSizeBytes ?? (() => 10 * 1024 * 1024);
+    this.#batchMaxDocs = opts.batchMaxDocs ?? 100;
+    this.#batchMaxMs = opts.batchMaxMs ?? 50;
+    this.#massDeleteRatio = opts.massDeleteRatio ?? 0.5;
+  }
+
+  getCheckpoint(connectorId: string): Checkpoint | null {
+    return this.#store.getCheckpoint(connectorId);
+  }
+
+  /** The next sync starts from nothing: every unit is read again (unchanged documents are still skipped by hash). */
+  resetCheckpoint(connectorId: string): void {
+    this.#store.resetCheckpoint(connectorId);
+  }
+
+  lastSuccessAt(connectorId: string): number | null {
+    return this.#store.getCheckpoint(connectorId)?.lastSuccessAt ?? null;
+  }
+
+  consecutiveFailures(connectorId: string): number {
+    return this.#store.getCheckpoint(connectorId)?.consecutiveFailures ?? 0;
+  }
+
+  /**
+   * Runs one sync. Resolves with the run's counts; rejects with SyncFailure (failed; watermark kept) or
+   * SyncCancelledError (cancelled at a batch boundary; everything committed so far stays, checkpoint intact).
+   */
+  async sync(connector: Connector, opts: SyncRunOptions): Promise<RunResult> {
+    const run = new Run(this, connector, opts);
+    return run.execute();
+  }
+
+  /** @internal shared with Run */
+  get internals() {
+    return {
+      store: this.#store,
+      pipeline: this.#pipeline,
+      log: this.#log,
+      now: this.#now,
+      maxFileSizeBytes: this.#maxFileSizeBytes,
+      batchMaxDocs: this.#batchMaxDocs,
+      batchMaxMs: this.#batchMaxMs,
+      massDeleteRatio: this.#massDeleteRatio,
+      emptyCheckpoint: EMPTY_CHECKPOINT,
+    };
+  }
+}
+
+/** One execution of SyncEngine.sync; holds the per-run state so the engine itself stays stateless. */
+class Run {
+  readonly #e: SyncEngine['internals'];
+  readonly #connector: Connector;
+  readonly #opts: SyncRunOptions;
+  readonly #counts: SyncCounts = { ...ZERO_COUNTS };
+  readonly #startedAt: number;
+  readonly #progress: Progress;
+  #ops: BatchOp[] = [];
+  #opDocs = 0;
+  #batchStartedAt = 0;
+  #checkpoint: Checkpoint;
+  #runId = 0;
+
+  constructor(engine: SyncEngine, connector: Connector, opts: SyncRunOptions) {
+    this.#e = engine.internals;
+    this.#connector = connector;
+    this.#opts = opts;
+    this.#startedAt = this.#e.now();
+    this.#progress = { done: 0, found: 0, foundAll: false, currentItem: null, startedAt: this.#startedAt };
+    this.#checkpoint = this.#e.store.getCheckpoint(connector.id) ?? this.#e.emptyCheckpoint(connector.id);
+  }
+
+  async execute(): Promise<RunResult> {
+    const { store, log } = this.#e;
+    const id = this.#connector.id;
+    this.#checkpoint = { ...this.#checkpoint, lastAttemptAt: this.#startedAt };
+    this.#runId = store.transaction(() => {
+      store.saveCheckpoint(this.#checkpoint);
+      return store.startRun(id, this.#opts.trigger, this.#startedAt);
+    });
+    try {
+      const result = await this.#syncAll();
+      this.#finishSuccess(result);
+      log.info(`sync ${id} done`, result);
+      return result;
+    } catch (err) {
+      this.#finishFailure(err);
+      if (isCancellation(err)) throw err;
+      throw classifyError(err);
+    }
+  }
+
+  async #syncAll(): Promise<RunResult> {
+    const { store, maxFileSizeBytes } = this.#e;
+    const { signal } = this.#opts;
+    const id = this.#connector.id;
+    const ctx: ConnectorContext = {
+      signal,
+      since: this.#checkpoint.watermark,
+      log: this.#e.log,
+      maxFileSizeBytes: maxFileSizeBytes(),
+    };
+
+    const root = await raceAbort(this.#connector.open(ctx), signal);
+    const manifest = store.loadManifest(id);
+    const documentsBefore = store.counts(id).documents;
+    const seen = new Set<string>();
+    const keepPrefixes: string[] = [];
+
+    for await (const item of abortable(this.#connector.enumerate(ctx), signal)) {
+      if (isItemIssue(item)) {
+        if (item.keepPrefix !== undefined) keepPrefixes.push(item.keepPrefix);
+        this.#queueIssue(item);
+        continue;
+      }
+      if (seen.has(item.key)) continue;
+      seen.add(item.key);
+      this.#progress.found++;
+      const previous = manifest.get(item.key) ?? null;
+      if (previous && previous.fingerprint === item.fingerprint) {
+        this.#progress.done++;
+        this.#maybeReportProgress();
+        continue;
+      }
+      this.#progress.currentItem = item.path;
+      await this.#readUnit(item, previous, ctx);
+      this.#progress.done++;
+      this.#maybeReportProgress(true);
+    }
+    this.#progress.foundAll = true;
+    this.#flush();
+    throwIfAborted(signal);
+
+    this.#sweep(manifest, seen, keepPrefixes, root.identity, documentsBefore);
+    throwIfAborted(signal);
+
+    const documentsAfter = store.counts(id).documents;
+    this.#counts.unchanged = Math.max(0, documentsAfter - this.#counts.added - this.#counts.updated);
+    this.#checkpoint.rootIdentity = root.identity;
+    return { ...this.#counts, durationMs: this.#e.now() - this.#startedAt };
+  }
+
+  async #readUnit(unit: SourceUnit, previous: UnitRecord | null, ctx: ConnectorContext): Promise<void> {
+    const { signal } = this.#opts;
+    let read;
+    const keep = new Set<string>();
+    let cursor: string | null = null;
+    try {
+      read = await raceAbort(this.#connector.read(unit, previous, ctx), signal);
+      for await (const ev of abortable(read.events, signal)) {
+        if (ev.type === 'doc') {
+          keep.add(ev.doc.id);
+          this.#queue({ kind: 'doc', unitKey: unit.key, doc: ev.doc }, 1);
+        } else if (ev.type === 'issue') {
+          this.#queueIssue(ev.issue);
+        } else {
+          cursor = ev.cursor;
+          // Only an append pass may resume mid-unit; a partial replace pass must be redone from the start.
+          if (read.mode === 'append' && previous) {
+            this.#queue({ kind: 'unit-cursor', key: unit.key, fingerprint: previous.fingerprint, cursor }, 0);
+          }
+        }
+      }
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      if (err instanceof ItemReadError) {
+        // The unit keeps its last good version (stale); its manifest row is untouched, so it is retried next sync.
+        this.#queueIssue({ path: unit.path, code: err.code, message: err.message, severity: 'error' });
+        return;
+      }
+      if (classifyError(err).code.startsWith('SQLITE')) throw err;
+      this.#queueIssue({ path: unit.path, code: 'E_READ', message: describe(err), severity: 'error' });
+      return;
+    }
+    this.#queue({ kind: 'unit-done', unit, mode: read.mode, keep: read.mode === 'replace' ? keep : null, cursor }, 0);
+  }
+
+  #queueIssue(issue: ItemIssue): void {
+    if (issue.severity === 'error') this.#counts.failed++;
+    this.#queue({ kind: 'issue', issue }, 0);
+  }
+
+  #queue(op: BatchOp, docs: number): void {
+    if (this.#ops.length === 0) this.#batchStartedAt = this.#e.now();
+    this.#ops.push(op);
+    this.#opDocs += docs;
+    if (this.#opDocs >= this.#e.batchMaxDocs || this.#e.now() - this.#batchStartedAt >= this.#e.batchMaxMs) {
+      this.#flush();
+    }
+  }
+
+  /** Commits the queued operations and the checkpoint in one transaction. */
+  #flush(): void {
+    if (this.#ops.length === 0) return;
+    const { store, pipeline } = this.#e;
+    const id = this.#connector.id;
+    const ops = this.#ops;
+    const now = this.#e.now();
+    // Test-only crash points (crash-points.ts; no-ops unless JARVIS_SYNC_CRASH_AT is set at process start).
+    crashPoint('batch:read');
+    store.transaction(() => {
+      for (const op of ops) {
+        switch (op.kind) {
+          case 'doc': {
+            const r = pipeline.ingest(id, op.unitKey, op.doc);
+            if (r.outcome === 'added') this.#counts.added++;
+            else if (r.outcome === 'updated') this.#counts.updated++;
+            this.#counts.chunks += r.chunks;
+            crashPoint('batch:chunk');
+            break;
+          }
+          case 'issue':
+            store.recordItemError(id, op.issue, now);
+            break;
+          case 'unit-cursor':
+            store.putUnit(id, { key: op.key, fingerprint: op.fingerprint, cursor: op.cursor });
+            break;
+          case 'unit-done':
+            if (op.keep) this.#counts.deleted += pipeline.removeUnit(id, op.unit.key, op.keep);
+            store.putUnit(id, { key: op.unit.key, fingerprint: op.unit.fingerprint, cursor: op.cursor });
+            this.#checkpoint.cursor = op.unit.key;
+            break;
+        }
+      }
+      crashPoint('batch:write');
+      store.saveCheckpoint(this.#checkpoint);
+      crashPoint('batch:checkpoint');
+    });
+    crashPoint('batch:commit');
+    this.#ops = [];
+    this.#opDocs = 0;
+    this.#reportProgress();
+  }
+
+  /** Deletes what a complete enumeration no longer found — unless that looks like a vanished or swapped root. */
+  #sweep(
+    manifest: Map<string, UnitRecord>,
+    seen: Set<string>,
+    keepPrefixes: string[],
+    rootIdentity: string,
+    documentsBefore: number,
+  ): void {
+    const { store, pipeline } = this.#e;
+    const id = this.#connector.id;
+    const candidates = new Set<string>();
+    for (const key of manifest.keys()) if (!seen.has(key)) candidates.add(key);
+    // Documents whose unit never got a manifest row (a crash mid-unit) are swept too.
+    for (const key of store.listDocumentUnitKeys(id)) if (!seen.has(key)) candidates.add(key);
+    const vanished = [...candidates].filter((key) => !keepPrefixes.some((p) => key === p || key.startsWith(`${p}/`) || p === ''));
+    if (vanished.length === 0) return;
+
+    const docsToDelete = vanished.reduce((n, key) => n + store.listUnitDocuments(id, key).length, 0);
+    const sameRoot = this.#checkpoint.rootIdentity === null || this.#checkpoint.rootIdentity === rootIdentity;
+    if (!sameRoot && documentsBefore > 0 && docsToDelete > documentsBefore * this.#e.massDeleteRatio) {
+      throw new SyncFailure(
+        'E_MASS_DELETE_GUARD',
+        `This sync would remove ${docsToDelete} of ${documentsBefore} indexed documents, and the folder is not the ` +
+          'same one as before (it was replaced, re-created or re-mounted). Nothing was deleted. If this is intended, ' +
+          'remove the connector and add it again.',
+        false,
+      );
+    }
+    for (let i = 0; i < vanished.length; i += this.#e.batchMaxDocs) {
+      throwIfAborted(this.#opts.signal);
+      const slice = vanished.slice(i, i + this.#e.batchMaxDocs);
+      store.transaction(() => {
+        for (const key of slice) {
+          this.#counts.deleted += pipeline.removeUnit(id, key);
+          store.deleteUnit(id, key);
+        }
+        store.saveCheckpoint(this.#checkpoint);
+      });
+    }
+  }
+
+  #lastProgressAt = 0;
+  #maybeReportProgress(force = false): void {
+    const now = this.#e.now();
+    // Unchanged units stream by in the tens of thousands; report them at most every 100 ms.
+    if (force || now - this.#lastProgressAt >= 100) this.#reportProgress();
+  }
+
+  #reportProgress(): void {
+    this.#lastProgressAt = this.#e.now();
+    this.#opts.onProgress?.({ ...this.#progress });
+  }
+
+  #finishSuccess(result: RunResult): void {
+    const { store } = this.#e;
+    const id = this.#connector.id;
+    const endedAt = this.#e.now();
+    this.#checkpoint = {
+      ...this.#checkpoint,
+      cursor: null,
+      watermark: this.#startedAt,
+      lastSuccessAt: endedAt,
+      lastResult: result,
+      lastError: null,
+      consecutiveFailures: 0,
+    };
+    store.transaction(() => {
+      store.saveCheckpoint(this.#checkpoint);
+      store.clearItemErrorsBefore(id, this.#startedAt);
+      store.finishRun(this.#runId, 'success', this.#counts, null, endedAt);
+    });
+  }
+
+  #finishFailure(err: unknown): void {
+    const { store, log } = this.#e;
+    const id = this.#connector.id;
+    const endedAt = this.#e.now();
+    try {
+      // Whatever was queued but not committed is dropped: the next run redoes it.
+      this.#ops = [];
+      if (isCancellation(err)) {
+        store.transaction(() => {
+          store.saveCheckpoint(this.#checkpoint);
+          store.finishRun(this.#runId, 'cancelled', this.#counts, null, endedAt);
+        });
+        log.info(`sync ${id} cancelled`);
+        return;
+      }
+      const error = toConnectorError(err, endedAt);
+      this.#checkpoint = {
+        ...this.#checkpoint,
+        lastError: error,
+        consecutiveFailures: this.#checkpoint.consecutiveFailures + 1,
+      };
+      store.transaction(() => {
+        store.saveCheckpoint(this.#checkpoint);
+        store.finishRun(this.#runId, 'failed', this.#counts, error, endedAt);
+      });
+      log.warn(`sync ${id} failed: ${error.code}`);
+    } catch (recordErr) {
+      // The store itself may be the failure (busy, full, read-only): the run still fails with the original error.
+      log.error(`sync ${id}: could not record the run outcome`, describe(recordErr));
+    }
+  }
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,102 @@
+/**
+ * Turns whatever a person types into the search box into an FTS5 MATCH expression that cannot fail.
+ *
+ * Upstream passed user text straight to MATCH, so `2020-10-27`, `foo"bar` or `NEAR(` raised a syntax error and
+ * the search returned nothing. Here every term becomes a quoted FTS5 string, so FTS5 operators, column filters
+ * and punctuation lose their meaning and are handled by the tokenizer like any other separator.
+ */
+
+/** Beyond this many terms a query stops narrowing anything and only costs time (a pasted page of text). */
+const MAX_TERMS = 32;
+/** A single "word" longer than this is not a word someone searches for; cut it rather than build a huge phrase. */
+const MAX_TERM_CHARS = 200;
+/** Only this much of the input is looked at; the term cap is reached long before in any real query. */
+const MAX_INPUT_CHARS = 8_192;
+/** A prefix query on one character would expand to a large share of the vocabulary. */
+const MIN_PREFIX_TOKEN_CHARS = 2;
+
+// The unicode61 tokenizer's default token characters: letters, numbers and private-use code points.
+// A term without any of them tokenizes to nothing, so it is dropped instead of becoming an empty phrase.
+const TOKEN_CHAR = /[\p{L}\p{N}\p{Co}]/u;
+// NUL and other controls would end the string early on the C side or confuse the FTS5 parser.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/g;
+const WHITESPACE = /\s+/u;
+
+function hasTokenChar(text: string): boolean {
+  return TOKEN_CHAR.test(text);
+}
+
+/** Length in code points of the last token of `term`: the one FTS5 applies a trailing `*` to. */
+function lastTokenLength(term: string): number {
+  const codePoints = Array.from(term);
+  let i = codePoints.length - 1;
+  while (i >= 0 && !TOKEN_CHAR.test(codePoints[i])) i--;
+  let length = 0;
+  while (i >= 0 && TOKEN_CHAR.test(codePoints[i])) {
+    length++;
+    i--;
+  }
+  return length;
+}
+
+function quote(text: string): string {
+  return `"${text.replaceAll('"', '""')}"`;
+}
+
+function clip(text: string): string {
+  if (text.length <= MAX_TERM_CHARS) return text;
+  // Never cut a surrogate pair in half: a lone surrogate would be re-encoded as U+FFFD.
+  const end = /[\uD800-\uDBFF]/.test(text[MAX_TERM_CHARS - 1] ?? '') ? MAX_TERM_CHARS - 1 : MAX_TERM_CHARS;
+  return text.slice(0, end);
+}
+
+/**
+ * Converts free text into a safe FTS5 query, or null when nothing searchable remains.
+ * The terms of `toFtsTerms`, ANDed.
+ */
+export function toFtsQuery(text: string): string | null {
+  const terms = toFtsTerms(text);
+  return terms.length > 0 ? terms.join(' ') : null;
+}
+
+/**
+ * Splits free text into safe FTS5 terms (each a quoted string, optionally followed by `*`); [] when nothing
+ * searchable remains.
+ *
+ * Guarantees: never throws, and the result never makes SQLite raise a syntax error. Each whitespace-separated
+ * word becomes a quoted string (so punctuation inside it only separates tokens: `2020-10-27` matches the three
+ * numbers in sequence); `"quoted phrases"` stay phrases; a word ending in `*` whose last token has at least two
+ * letters or digits becomes a prefix query. An unmatched `"` is ignored. At most 32 terms are kept.
+ */
+export function toFtsTerms(text: string): string[] {
+  if (typeof text !== 'string' || text.length === 0) return [];
+  const input = (text.length > MAX_INPUT_CHARS ? text.slice(0, MAX_INPUT_CHARS) : text).replace(CONTROL_CHARS, ' ');
+
+  // Splitting on `"` alternates between text outside quotes (even parts) and phrases (odd parts). With an odd
+  // number of quotes the last part has no closing quote and is read as plain words.
+  const parts = input.split('"');
+  const unclosedPhrase = parts.length % 2 === 0;
+  const terms: string[] = [];
+
+  for (let i = 0; i < parts.length && terms.length < MAX_TERMS; i++) {
+    const part = parts[i];
+    const isPhrase = i % 2 === 1 && !(unclosedPhrase && i === parts.length - 1);
+    if (isPhrase) {
+      const phrase = clip(part.trim());
+      if (hasTokenChar(phrase)) terms.push(quote(phrase));
+      continue;
+    }
+    for (const word of part.split(WHITESPACE)) {
+      if (terms.length >= MAX_TERMS) break;
+      if (word.length === 0) continue;
+      let end = word.length;
+      while (end > 0 && word.charCodeAt(end - 1) === 42 /* * */) end--;
+      const core = clip(word.slice(0, end));
+      if (!hasTokenChar(core)) continue;
+      const isPrefix = end < word.length && lastTokenLength(core) >= MIN_PREFIX_TOKEN_CHARS;
+      terms.push(isPrefix ? `${quote(core)}*` : quote(core));
+    }
+  }
+  return terms;
+}

@@ -1,0 +1,118 @@
+/**
+ * Crash-safe JSON files with a last-known-good copy.
+ * Writes go to a temp file, are fsynced and renamed over the target (then the folder is fsynced), so a crash
+ * leaves either the old or the new file. `<file>.bak` always holds the last file that was read or written
+ * successfully; a corrupt file is moved aside to `<file>.corrupt-<timestamp>` and never silently overwritten.
+ */
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+export interface LoadResult<T> {
+  value: T;
+  /** How the value was obtained; anything but 'file'/'missing' deserves a notice to the user. */
+  source: 'file' | 'missing' | 'backup' | 'defaults';
+  /** Plain-words description of what went wrong, when something did. */
+  problem: string | null;
+  quarantinedTo: string | null;
+}
+
+export class JsonFile<T> {
+  constructor(
+    readonly path: string,
+    private readonly parse: (raw: unknown) => T,
+    readonly defaults: () => T,
+  ) {}
+
+  /** Never throws for bad content: falls back to the backup, then to defaults, and says so. */
+  load(now = Date.now()): LoadResult<T> {
+    let text: string;
+    try {
+      text = readFileSync(this.path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        return { value: this.defaults(), source: 'missing', problem: null, quarantinedTo: null };
+      }
+      throw err;
+    }
+    const primary = this.#tryParse(text);
+    if (primary.ok) {
+      this.#refreshBackup(text);
+      return { value: primary.value, source: 'file', problem: null, quarantinedTo: null };
+    }
+    const quarantinedTo = `${this.path}.corrupt-${now}`;
+    try {
+      renameSync(this.path, quarantinedTo);
+    } catch {
+      // Keep going with the fallback even if the bad file cannot be moved (read-only folder).
+    }
+    const name = basename(this.path);
+    let backupText: string | null;
+    try {
+      backupText = readFileSync(`${this.path}.bak`, 'utf8');
+    } catch {
+      backupText = null;
+    }
+    const backup = backupText === null ? null : this.#tryParse(backupText);
+    if (backup?.ok) {
+      return {
+        value: backup.value,
+        source: 'backup',
+        problem: `${name} was unreadable (${primary.error}); the last good copy was restored. The damaged file was kept as ${basename(quarantinedTo)}.`,
+        quarantinedTo,
+      };
+    }
+    return {
+      value: this.defaults(),
+      source: 'defaults',
+      problem: `${name} was unreadable (${primary.error}) and no good backup exists; defaults are in use. The damaged file was kept as ${basename(quarantinedTo)}.`,
+      quarantinedTo,
+    };
+  }
+
+  /** Atomic replace; refreshes the backup with what was written. */
+  save(value: T): void {
+    const text = `${JSON.stringify(value, null, 2)}\n`;
+    writeAtomic(this.path, text);
+    this.#refreshBackup(text);
+  }
+
+  #tryParse(text: string): { ok: true; value: T } | { ok: false; error: string } {
+    try {
+      if (text.includes('\u0000')) return { ok: false, error: 'it contains zero bytes' };
+      if (text.trim() === '') return { ok: false, error: 'it is empty' };
+      return { ok: true, value: this.parse(JSON.parse(text)) };
+    } catch (err) {
+      return { ok: false, error: err instanceof SyntaxError ? 'it is not valid JSON' : (err as Error).message };
+    }
+  }
+
+  #refreshBackup(text: string): void {
+    try {
+      writeAtomic(`${this.path}.bak`, text);
+    } catch {
+      // A missing backup only matters after a later corruption; not worth failing a save for.
+    }
+  }
+}
+
+export function writeAtomic(path: string, text: string): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  writeFileSync(tmp, text);
+  const fd = openSync(tmp, 'r+');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+  try {
+    const dirFd = openSync(dirname(path), 'r');
+    try {
+      fsyncSync(dirFd);
+    } finally {
+      closeSync(dirFd);
+    }
+  } catch {
+    // Some platforms (Windows) cannot fsync a directory; the rename is still atomic there.
+  }
+}

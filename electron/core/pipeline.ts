@@ -1,0 +1,129 @@
+/**
+ * The IngestionPipeline turns a connector's documents into index writes: it decides, by content hash, whether a
+ * document is new, changed or unchanged, and replaces a changed document's chunks as a whole.
+ *
+ * Upstream skipped every document id it had seen before, so edits never reached the index; here identity is
+ * (connector id, document id) and change is a hash over every indexed field. Transactions are the caller's: the
+ * engine wraps a batch of ingests in `store.transaction`, and each document write is atomic within it.
+ */
+import { createHash } from 'node:crypto';
+import type { SourceDocument } from '../connectors/types.js';
+import { Chunker } from './chunker.js';
+import { MAX_CHUNKS_PER_DOCUMENT } from './store.js';
+import type { DocumentRow, KnowledgeStore } from './store.js';
+
+export type IngestOutcome = 'added' | 'updated' | 'unchanged';
+
+export interface IngestResult {
+  outcome: IngestOutcome;
+  /** Chunks written for this document (0 when unchanged). */
+  chunks: number;
+}
+
+/** Joins list items for hashing; a control character no tag, alias or address contains. */
+const ITEM = '\u0001';
+
+function list(values: readonly string[] | undefined): readonly string[] {
+  return values ?? [];
+}
+
+export class IngestionPipeline {
+  private readonly store: KnowledgeStore;
+  private readonly chunker: Chunker;
+
+  constructor(store: KnowledgeStore, chunker: Chunker = new Chunker()) {
+    this.store = store;
+    this.chunker = chunker;
+  }
+
+  /**
+   * Indexes one document of `unitKey`.
+   *
+   * Guarantees: 'unchanged' (same hash over title, content, type, tags, aliases, links, author, participants,
+   * timestamp, thread, path and metadata, and same chunker version) writes nothing, except the unit key when the
+   * document moved to another unit. 'updated' replaces the old chunks, so the old text stops being findable in
+   * the same commit the new text becomes findable. SQLite errors propagate unchanged.
+   */
+  ingest(connectorId: string, unitKey: string, doc: SourceDocument): IngestResult {
+    const metadataJson = doc.metadata && Object.keys(doc.metadata).length > 0 ? JSON.stringify(doc.metadata) : null;
+    const tags = list(doc.tags);
+    const aliases = list(doc.aliases);
+    const links = list(doc.links);
+    const participants = list(doc.participants);
+    const timestamp = typeof doc.timestamp === 'number' && Number.isFinite(doc.timestamp) ? doc.timestamp : null;
+    const fields = [
+      `v${this.chunker.version}`,
+      doc.docType,
+      doc.title,
+      doc.path ?? '',
+      doc.author ?? '',
+      timestamp === null ? '' : String(timestamp),
+      doc.threadId ?? '',
+      tags.join(ITEM),
+      aliases.join(ITEM),
+      links.join(ITEM),
+      participants.join(ITEM),
+      metadataJson ?? '',
+      doc.content,
+    ];
+    // Length-prefixed, so text moving from one field to the next can never produce the same input.
+    const contentHash = createHash('sha1')
+      .update(fields.map((f) => `${f.length}:${f}`).join(''))
+      .digest('base64url');
+
+    const existing = this.store.getDocument(connectorId, doc.id);
+    if (existing && existing.contentHash === contentHash) {
+      if (existing.unitKey !== unitKey) this.store.setDocumentUnit(existing.rowid, unitKey);
+      return { outcome: 'unchanged', chunks: 0 };
+    }
+
+    const row: DocumentRow = {
+      connectorId,
+      docId: doc.id,
+      unitKey,
+      title: doc.title,
+      docType: doc.docType,
+      path: doc.path,
+      author: doc.author ?? null,
+      participants,
+      timestamp,
+      threadId: doc.threadId ?? null,
+      tags,
+      aliases,
+      links,
+      metadataJson,
+      contentHash,
+    };
+    const allChunks = this.chunker.chunk(doc);
+    // Only a document of over ~100 MB of text gets here; its tail is not indexed rather than failing the batch.
+    const chunks = allChunks.length > MAX_CHUNKS_PER_DOCUMENT ? allChunks.slice(0, MAX_CHUNKS_PER_DOCUMENT) : allChunks;
+    if (existing) {
+      this.store.replaceDocument(existing.rowid, row, chunks);
+      return { outcome: 'updated', chunks: chunks.length };
+    }
+    this.store.insertDocument(row, chunks);
+    return { outcome: 'added', chunks: chunks.length };
+  }
+
+  /**
+   * Deletes the unit's documents whose ids are not in `keepDocIds` (all of them when it is omitted), with their
+   * chunks. Returns how many documents were deleted.
+   */
+  removeUnit(connectorId: string, unitKey: string, keepDocIds?: ReadonlySet<string>): number {
+    let deleted = 0;
+    for (const d of this.store.listUnitDocuments(connectorId, unitKey)) {
+      if (keepDocIds?.has(d.docId)) continue;
+      this.store.deleteDocument(d.rowid, d.chunkCount);
+      deleted++;
+    }
+    return deleted;
+  }
+
+  /** Deletes one document and its chunks; false when it was not indexed. */
+  removeDocument(connectorId: string, docId: string): boolean {
+    const existing = this.store.getDocument(connectorId, docId);
+    if (!existing) return false;
+    this.store.deleteDocument(existing.rowid, existing.chunkCount);
+    return true;
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * The index's SQLite schema and its migrations.
+ *
+ * `PRAGMA user_version` holds the number of migrations applied. All pending migrations run in one IMMEDIATE
+ * transaction together with the version bump, so a crash or error part-way leaves the file exactly as it was:
+ * never a half-created schema that later opens look at and take for complete.
+ */
+import type Database from 'better-sqlite3';
+import { crashPoint } from './crash-points.js';
+
+/** Marks the file as ours (`PRAGMA application_id`, "JRVS"), to tell a foreign SQLite file from an empty one. */
+export const APPLICATION_ID = 0x4a525653;
+
+/** Chunk rowids are `documentRowid * CHUNK_ROWID_SPAN + ordinal`, so a document's chunks are one rowid range. */
+export const CHUNK_ROWID_SPAN = 65_536;
+
+/**
+ * The full-text index. Contentless with delete support: deleting or replacing a document writes tombstones
+ * instead of re-reading and re-tokenizing its old text (a regular FTS5 table does the latter, and deletes by
+ * rowid range scan the whole table). Chunk text lives once, in `chunk_text`; title and tags once, in `documents`.
+ * `facets` holds one token for the connector and one for the document type, so a filter on a small source or a
+ * rare type is evaluated inside the full-text query. No `prefix` index: on natural text each prefix length nearly
+ * doubles the index (positions are stored again per prefix), which would break the 3× size budget; prefix
+ * queries are rare and expand the matching terms at query time instead.
+ *
+ * Used by the first migration and by index rebuilds, which always recreate the current definition.
+ */
+export const CHUNKS_FTS_SQL = `CREATE VIRTUAL TABLE chunks USING fts5(
+    title, heading, body, tags, facets,
+    content = '', contentless_delete = 1,
+    tokenize = 'porter unicode61 remove_diacritics 2'
+  )`;
+
+/**
+ * Migration N (0-based) takes the schema from version N to N+1. Append only: never edit a released entry.
+ *
+ * Size notes: text is stored once (chunk_text) besides the inverted index; `documents` keeps the provenance
+ * shown in results, list-valued fields as JSON (NULL when empty). Chunk rows carry no document id column: the
+ * rowid encodes it, so a document's chunks are one rowid range.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) WITHOUT ROWID;
+
+  CREATE TABLE documents (
+    id INTEGER PRIMARY KEY,
+    connector_id TEXT NOT NULL,
+    doc_id TEXT NOT NULL,
+    unit_key TEXT NOT NULL,
+    title TEXT NOT NULL,
+    doc_type TEXT NOT NULL,
+    path TEXT,
+    author TEXT,
+    participants TEXT,
+    timestamp INTEGER,
+    thread_id TEXT,
+    tags TEXT,
+    aliases TEXT,
+    links TEXT,
+    metadata TEXT,
+    content_hash TEXT NOT NULL,
+    chunk_count INTEGER NOT NULL,
+    indexed_at INTEGER NOT NULL,
+    UNIQUE (connector_id, doc_id)
+  );
+  CREATE INDEX documents_by_unit ON documents (connector_id, unit_key);
+  -- Covering index for the per-connector totals (read on every status refresh) and the per-source and per-type
+  -- totals that choose how search filters are applied: both become index-only scans.
+  CREATE INDEX documents_by_type ON documents (connector_id, doc_type, chunk_count);
+
+  ${CHUNKS_FTS_SQL};
+
+  -- The text of each chunk, for snippets and for rebuilding the full-text index (which stores none). Same rowid.
+  CREATE TABLE chunk_text (
+    id INTEGER PRIMARY KEY,
+    heading TEXT NOT NULL,
+    body TEXT NOT NULL
+  );
+
+  CREATE TABLE units (
+    connector_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    cursor TEXT,
+    PRIMARY KEY (connector_id, key)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE checkpoints (
+    connector_id TEXT PRIMARY KEY,
+    cursor TEXT,
+    watermark INTEGER,
+    last_success_at INTEGER,
+    last_attempt_at INTEGER,
+    last_result TEXT,
+    last_error TEXT,
+    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+    root_identity TEXT
+  ) WITHOUT ROWID;
+
+  CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    connector_id TEXT NOT NULL,
+    run_trigger TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    ended_at INTEGER,
+    outcome TEXT NOT NULL,
+    counts TEXT NOT NULL,
+    error TEXT
+  );
+  CREATE INDEX runs_by_connector ON runs (connector_id, id);
+  CREATE INDEX runs_running ON runs (outcome) WHERE outcome = 'running';
+
+  CREATE TABLE item_errors (
+    connector_id TEXT NOT NULL,
+    path TEXT NOT NULL,
+    code TEXT NOT NULL,
+    message TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    first_seen INTEGER NOT NULL,
+    last_seen INTEGER NOT NULL,
+    attempts INTEGER NOT NULL,
+    PRIMARY KEY (connector_id, path, code)
+  ) WITHOUT ROWID;
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * Brings the schema up to the latest version. Returns the version found before.
+ *
+ * Guarantees: all pending migrations and the version bump commit together or not at all; a database already
+ * at the latest version is not written to. Throws (with no change made) if a migration fails or the file is
+ * newer than this code knows.
+ */
+export function migrate(db: Database.Database, migrations: readonly string[] = MIGRATIONS): number {
+  const from = db.pragma('user_version', { simple: true }) as number;
+  if (from > migrations.length) {
+    throw Object.assign(
+      new Error(
+        `The index was created by a newer version of Jarvis Sync (schema ${from}, this build knows ${migrations.length}).`,
+      ),
+      { code: 'E_STORE_TOO_NEW' },
+    );
+  }
+  if (from === migrations.length) return from;
+  db.transaction(() => {
+    for (let v = from; v < migrations.length; v++) {
+      db.exec(migrations[v]);
+      crashPoint('schema:migrate'); // test-only (crash-points.ts)
+    }
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+    db.pragma(`user_version = ${migrations.length}`);
+    crashPoint('schema:version');
+  }).immediate();
+  crashPoint('schema:commit');
+  return from;
+}

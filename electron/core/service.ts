@@ -1,0 +1,514 @@
+/**
+ * SyncService: the one facade every front end uses (Electron IPC, the headless web bridge, the CLI).
+ * It owns the data folder (lock, index, settings, connectors), the engine and the scheduler; it publishes a
+ * state snapshot and throttled progress, and takes commands. It contains no transport.
+ */
+import { mkdirSync } from 'node:fs';
+import type { Accepted, PathCheck, ProgressEvent } from '../../shared/contract.js';
+import { Emitter } from '../../shared/emitter.js';
+import { silentLogger, type Logger } from '../../shared/logger.js';
+import { parseSettingsPatch, parseStoredSettings } from '../../shared/settings.js';
+import {
+  DEFAULT_SETTINGS,
+  type AddConnectorInput,
+  type AppState,
+  type ConnectorConfig,
+  type ConnectorKind,
+  type ConnectorState,
+  type ConnectorStatus,
+  type ItemError,
+  type Notice,
+  type Progress,
+  type RunRecord,
+  type RunResult,
+  type SearchHit,
+  type SearchOptions,
+  type Settings,
+  type UpdateConnectorInput,
+} from '../../shared/types.js';
+import { createKindRegistry, type KindRegistry } from '../connectors/registry.js';
+import type { Connector, ConnectorKindModule } from '../connectors/types.js';
+import { SyncCancelledError, isCancellation } from './abort.js';
+import type { Clock } from './clock.js';
+import { emptyConnectorsFile, newConnectorConfig, parseConnectorsFile, UserInputError, type ConnectorsFile } from './connector-config.js';
+import { acquireDataDirLock, dataPaths, type DataDirLock, type LockOwner } from './data-dir.js';
+import { SyncEngine } from './engine.js';
+import { classifyError } from './errors.js';
+import { JsonFile, type LoadResult } from './json-file.js';
+import { IngestionPipeline } from './pipeline.js';
+import { SyncScheduler, type SchedulerOptions, type SyncRunner } from './scheduler.js';
+import { KnowledgeStore } from './store.js';
+
+export { UserInputError } from './connector-config.js';
+export { DataDirLockedError } from './data-dir.js';
+
+export interface ServiceOpenOptions {
+  dataDir: string;
+  createLogger?: (scope: string) => Logger;
+  /** Read-only: no lock, no scheduler, no writes (CLI status/search while the app runs). */
+  readonly?: boolean;
+  owner?: LockOwner;
+  clock?: Clock;
+  scheduler?: Omit<SchedulerOptions, 'intervalSeconds' | 'clock' | 'log'>;
+  /** Source kinds; tests inject extra ones. */
+  kinds?: readonly ConnectorKindModule[];
+  /** Minimum time between two state pushes. */
+  pushIntervalMs?: number;
+  logsDir?: string | null;
+}
+
+export class ReadOnlyServiceError extends Error {
+  constructor() {
+    super('This command needs to write the data folder, which is opened read-only here.');
+    this.name = 'ReadOnlyServiceError';
+  }
+}
+
+export interface SyncReport {
+  results: Record<string, RunResult>;
+  failures: Record<string, string>;
+  cancelled: boolean;
+}
+
+type Events = {
+  state: (state: AppState) => void;
+  progress: (event: ProgressEvent) => void;
+};
+
+export class SyncService {
+  readonly events = new Emitter<Events>();
+  readonly paths: ReturnType<typeof dataPaths>;
+  readonly readonly: boolean;
+
+  readonly #log: Logger;
+  readonly #store: KnowledgeStore;
+  readonly #engine: SyncEngine;
+  readonly #scheduler: SyncScheduler | null;
+  readonly #kinds: KindRegistry;
+  readonly #lock: DataDirLock | null;
+  readonly #settingsFile: JsonFile<Settings>;
+  readonly #connectorsFile: JsonFile<ConnectorsFile>;
+  readonly #now: () => number;
+  readonly #pushIntervalMs: number;
+  readonly #logsDir: string | null;
+  #settings: Settings;
+  #config: ConnectorsFile;
+  #connectors = new Map<string, Connector>();
+  #notices: Notice[] = [];
+  #countsCache = new Map<string, { documents: number; chunks: number; itemErrors: number }>();
+  #pushTimer: ReturnType<typeof setTimeout> | null = null;
+  #lastPushAt = 0;
+  #lastProgressPush = new Map<string, number>();
+  #onBattery = false;
+  #powerPaused = false;
+  #stopped = false;
+
+  private constructor(opts: ServiceOpenOptions, lock: DataDirLock | null) {
+    const createLogger = opts.createLogger ?? (() => silentLogger);
+    this.#log = createLogger('service');
+    this.readonly = opts.readonly ?? false;
+    this.paths = dataPaths(opts.dataDir);
+    this.#lock = lock;
+    this.#now = opts.clock ? () => opts.clock!.now() : Date.now;
+    this.#pushIntervalMs = opts.pushIntervalMs ?? 100;
+    this.#logsDir = opts.logsDir ?? null;
+    this.#kinds = createKindRegistry(opts.kinds);
+
+    this.#settingsFile = new JsonFile(this.paths.settings, (raw) => {
+      if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('it does not hold an object');
+      return parseStoredSettings(raw).settings;
+    }, () => ({ ...DEFAULT_SETTINGS }));
+    this.#connectorsFile = new JsonFile(this.paths.connectors, parseConnectorsFile, emptyConnectorsFile);
+    this.#settings = this.#loadFile(this.#settingsFile);
+    this.#config = this.#loadFile(this.#connectorsFile);
+
+    this.#store = KnowledgeStore.open(this.paths.db, { log: createLogger('store'), readonly: this.readonly });
+    if (this.#store.recovery) {
+      this.#notice('warning', `The index was damaged (${this.#store.recovery.reason}) and is being rebuilt from your files. The damaged copy was kept as ${this.#store.recovery.movedTo}.`);
+    }
+    const pipeline = new IngestionPipeline(this.#store);
+    this.#engine = new SyncEngine({
+      store: this.#store,
+      pipeline,
+      log: createLogger('engine'),
+      now: this.#now,
+      maxFileSizeBytes: () => this.#settings.maxFileSizeMb * 1024 * 1024,
+    });
+
+    for (const config of this.#config.connectors) this.#instantiate(config);
+
+    if (this.readonly) {
+      this.#scheduler = null;
+      return;
+    }
+    const runner: SyncRunner = {
+      sync: (connector, o) => this.#engine.sync(this.#connectorOrThrow(connector.id), o),
+      lastSuccessAt: (id) => this.#engine.lastSuccessAt(id),
+      consecutiveFailures: (id) => this.#engine.consecutiveFailures(id),
+    };
+    this.#scheduler = new SyncScheduler(runner, {
+      ...opts.scheduler,
+      intervalSeconds: this.#settings.intervalSeconds,
+      clock: opts.clock,
+      log: createLogger('scheduler'),
+    });
+    if (this.#config.paused) this.#scheduler.pause(null);
+    for (const config of this.#config.connectors) {
+      const connector = this.#connectors.get(config.id);
+      if (connector) this.#scheduler.add(connector, { intervalSeconds: config.intervalSeconds, paused: config.paused });
+    }
+    this.#scheduler.events.on('changed', () => this.#schedulePush());
+    this.#scheduler.events.on('runFinished', (id) => {
+      this.#countsCache.delete(id);
+      this.#schedulePush();
+    });
+    this.#scheduler.events.on('progress', (id, progress) => this.#pushProgress(id, progress));
+  }
+
+  /**
+   * Opens the data folder. Takes its lock unless `readonly` (throws DataDirLockedError when another process
+   * holds it). Never throws for a corrupt settings/connectors file or index: those are recovered and noticed.
+   */
+  static open(opts: ServiceOpenOptions): Promise<SyncService> {
+    mkdirSync(opts.dataDir, { recursive: true });
+    const lock = opts.readonly ? null : acquireDataDirLock(opts.dataDir, opts.owner ?? 'desktop');
+    try {
+      return Promise.resolve(new SyncService(opts, lock));
+    } catch (err) {
+      lock?.release();
+      throw err;
+    }
+  }
+
+  /** Starts the background schedule. Idempotent. */
+  start(): void {
+    this.#writable().start();
+  }
+
+  /** Stops the scheduler (≤ 5 s; running syncs stop at a batch boundary), closes the index, releases the lock. */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    if (this.#pushTimer) clearTimeout(this.#pushTimer);
+    try {
+      await this.#scheduler?.stop();
+    } finally {
+      this.#store.close();
+      this.#lock?.release();
+    }
+  }
+
+  getState(): AppState {
+    const snapshot = this.#scheduler?.snapshot();
+    const connectors = this.#config.connectors.map((config) => this.#status(config, snapshot?.connectors[config.id]));
+    return {
+      paused: this.#config.paused,
+      connectors,
+      dataDir: this.paths.dataDir,
+      dbPath: this.paths.db,
+      logsDir: this.#logsDir,
+      notices: [...this.#notices],
+    };
+  }
+
+  getConnector(id: string): ConnectorStatus {
+    const status = this.getState().connectors.find((c) => c.id === id);
+    if (!status) throw new UserInputError(`No connector with id "${id}". See \`jarvis-sync list\`.`);
+    return status;
+  }
+
+  getSettings(): Settings {
+    return { ...this.#settings };
+  }
+
+  setSettings(patch: Partial<Settings>): Settings {
+    const valid = parseSettingsPatch(patch);
+    this.#settings = { ...this.#settings, ...valid };
+    this.#writable();
+    this.#settingsFile.save(this.#settings);
+    if (valid.intervalSeconds !== undefined) this.#scheduler?.setDefaultInterval(valid.intervalSeconds);
+    if (valid.pauseOnBattery !== undefined) this.#applyPower();
+    this.#schedulePush();
+    return this.getSettings();
+  }
+
+  /** Asks for a sync now; coalesced with a running one into one follow-up. Works on paused connectors (once). */
+  runNow(id: string | null): Accepted {
+    if (id !== null) this.#connectorOrThrow(id);
+    return this.#writable().runNow(id);
+  }
+
+  pause(id: string | null): AppState {
+    this.#setPaused(id, true);
+    return this.getState();
+  }
+
+  resume(id: string | null): AppState {
+    this.#setPaused(id, false);
+    return this.getState();
+  }
+
+  notifyResume(): void {
+    this.#scheduler?.notifyResume();
+  }
+
+  /** With "pause while on battery" on, scheduled syncs wait for AC power (run-now still works). */
+  setOnBattery(onBattery: boolean): void {
+    this.#onBattery = onBattery;
+    this.#applyPower();
+  }
+
+  async checkPath(kind: ConnectorKind, path: string): Promise<PathCheck> {
+    const module = this.#kinds.get(kind);
+    if (!module) return { ok: false, message: `Unknown kind "${kind}".` };
+    const message = await module.checkPath(path);
+    return { ok: message === null, message };
+  }
+
+  /** Adds a connector after checking its path; by default its first sync starts at once. */
+  async addConnector(input: AddConnectorInput, opts: { syncNow?: boolean } = {}): Promise<ConnectorStatus> {
+    const scheduler = this.#writable();
+    const config = newConnectorConfig(input, this.#config.connectors, this.#now());
+    const problem = await this.#kinds.get(config.kind)!.checkPath(config.path);
+    if (problem) throw new UserInputError(problem);
+    this.#config = { ...this.#config, connectors: [...this.#config.connectors, config] };
+    this.#connectorsFile.save(this.#config);
+    const connector = this.#instantiate(config);
+    scheduler.add(connector, { intervalSeconds: config.intervalSeconds, paused: false });
+    if (opts.syncNow ?? true) scheduler.runNow(config.id);
+    this.#schedulePush();
+    return this.getConnector(config.id);
+  }
+
+  async removeConnector(id: string, opts: { keepIndex: boolean }): Promise<AppState> {
+    const scheduler = this.#writable();
+    this.#connectorOrThrow(id);
+    await scheduler.remove(id);
+    if (!opts.keepIndex) this.#store.removeConnector(id);
+    this.#config = { ...this.#config, connectors: this.#config.connectors.filter((c) => c.id !== id) };
+    this.#connectorsFile.save(this.#config);
+    this.#connectors.delete(id);
+    this.#countsCache.delete(id);
+    this.#schedulePush();
+    return this.getState();
+  }
+
+  updateConnector(id: string, input: UpdateConnectorInput): ConnectorStatus {
+    const scheduler = this.#writable();
+    const current = this.#config.connectors.find((c) => c.id === id);
+    if (!current) throw new UserInputError(`No connector with id "${id}".`);
+    const interval = input.intervalSeconds === undefined ? current.intervalSeconds : input.intervalSeconds;
+    if (interval !== null && (!Number.isFinite(interval) || interval < 60)) {
+      throw new UserInputError('The interval must be at least 60 seconds.');
+    }
+    const next: ConnectorConfig = {
+      ...current,
+      name: input.name?.trim() || current.name,
+      excludes: input.excludes ? input.excludes.map((g) => g.trim()).filter(Boolean) : current.excludes,
+      intervalSeconds: interval,
+    };
+    this.#replaceConfig(next);
+    const connector = this.#instantiate(next);
+    scheduler.add(connector, { intervalSeconds: next.intervalSeconds, paused: next.paused });
+    this.#schedulePush();
+    return this.getConnector(id);
+  }
+
+  search(query: string, options: SearchOptions = {}): SearchHit[] {
+    return this.#store.search(query, options);
+  }
+
+  history(connectorId: string, limit = 30): RunRecord[] {
+    return this.#store.listRuns(connectorId, limit);
+  }
+
+  itemErrors(connectorId: string | null): ItemError[] {
+    return this.#store.listItemErrors(connectorId);
+  }
+
+  dismissNotice(noticeId: string): AppState {
+    this.#notices = this.#notices.filter((n) => n.id !== noticeId);
+    this.#schedulePush();
+    return this.getState();
+  }
+
+  /**
+   * Syncs now and waits (the CLI's `sync`): each connector once, in turn, paused ones included (an explicit
+   * request). Failures are reported per connector, not thrown. The signal cancels at a batch boundary.
+   */
+  async syncNow(
+    ids: string[] | null,
+    opts: { signal?: AbortSignal; onProgress?: (id: string, p: Progress) => void; onStart?: (id: string) => void } = {},
+  ): Promise<SyncReport> {
+    this.#writable();
+    const targets = ids ?? this.#config.connectors.map((c) => c.id);
+    for (const id of targets) this.#connectorOrThrow(id);
+    const report: SyncReport = { results: {}, failures: {}, cancelled: false };
+    const signal = opts.signal ?? new AbortController().signal;
+    for (const id of targets) {
+      if (signal.aborted) {
+        report.cancelled = true;
+        break;
+      }
+      const connector = this.#connectorOrThrow(id);
+      if (!connector.isConnected()) continue;
+      opts.onStart?.(id);
+      try {
+        report.results[id] = await this.#engine.sync(connector, {
+          signal,
+          trigger: 'manual',
+          onProgress: (p) => opts.onProgress?.(id, p),
+        });
+      } catch (err) {
+        if (isCancellation(err) || err instanceof SyncCancelledError) {
+          report.cancelled = true;
+          break;
+        }
+        report.failures[id] = classifyError(err).message;
+      } finally {
+        this.#countsCache.delete(id);
+      }
+    }
+    return report;
+  }
+
+  /** The next sync of this connector re-reads everything (documents whose content is unchanged are skipped). */
+  resetCheckpoint(id: string): void {
+    this.#writable();
+    this.#connectorOrThrow(id);
+    this.#engine.resetCheckpoint(id);
+  }
+
+  integrityCheck(): { ok: boolean; details: string } {
+    return this.#store.integrityCheck();
+  }
+
+  // ── internals ──────────────────────────────────────────────────────────────────────────────────────────
+
+  #writable(): SyncScheduler {
+    if (!this.#scheduler) throw new ReadOnlyServiceError();
+    return this.#scheduler;
+  }
+
+  #connectorOrThrow(id: string): Connector {
+    const c = this.#connectors.get(id);
+    if (!c) throw new UserInputError(`No connector with id "${id}". See \`jarvis-sync list\`.`);
+    return c;
+  }
+
+  #instantiate(config: ConnectorConfig): Connector {
+    const connector = this.#kinds.get(config.kind)!.create(config);
+    this.#connectors.set(config.id, connector);
+    return connector;
+  }
+
+  #replaceConfig(next: ConnectorConfig): void {
+    this.#config = { ...this.#config, connectors: this.#config.connectors.map((c) => (c.id === next.id ? next : c)) };
+    this.#connectorsFile.save(this.#config);
+  }
+
+  #setPaused(id: string | null, paused: boolean): void {
+    const scheduler = this.#writable();
+    if (id === null) {
+      this.#config = { ...this.#config, paused };
+      this.#connectorsFile.save(this.#config);
+      if (paused) scheduler.pause(null);
+      else if (!this.#powerPaused) scheduler.resume(null);
+    } else {
+      const current = this.#config.connectors.find((c) => c.id === id);
+      if (!current) throw new UserInputError(`No connector with id "${id}".`);
+      this.#replaceConfig({ ...current, paused });
+      if (paused) scheduler.pause(id);
+      else scheduler.resume(id);
+    }
+    this.#schedulePush();
+  }
+
+  #applyPower(): void {
+    const scheduler = this.#scheduler;
+    if (!scheduler) return;
+    const shouldPause = this.#settings.pauseOnBattery && this.#onBattery;
+    if (shouldPause === this.#powerPaused) return;
+    this.#powerPaused = shouldPause;
+    if (shouldPause) scheduler.pause(null);
+    else if (!this.#config.paused) scheduler.resume(null);
+    this.#schedulePush();
+  }
+
+  #loadFile<T>(file: JsonFile<T>): T {
+    let result: LoadResult<T>;
+    try {
+      result = file.load(this.#now());
+    } catch (err) {
+      // An unreadable file (permissions) must not stop the app: run on defaults and say so.
+      this.#notice('error', `${file.path} could not be read (${(err as Error).message}); defaults are in use.`);
+      return file.defaults();
+    }
+    if (result.problem) this.#notice(result.source === 'backup' ? 'warning' : 'error', result.problem);
+    return result.value;
+  }
+
+  #notice(level: Notice['level'], message: string): void {
+    this.#log.warn(message);
+    this.#notices.push({ id: `n${this.#notices.length + 1}-${this.#now()}`, level, message, at: this.#now() });
+  }
+
+  #counts(id: string): { documents: number; chunks: number; itemErrors: number } {
+    let c = this.#countsCache.get(id);
+    if (!c) {
+      c = { ...this.#store.counts(id), itemErrors: this.#store.countItemErrors(id) };
+      this.#countsCache.set(id, c);
+    }
+    return c;
+  }
+
+  #status(config: ConnectorConfig, schedule: ReturnType<SyncScheduler['snapshot']>['connectors'][string] | undefined): ConnectorStatus {
+    const checkpoint = this.#store.getCheckpoint(config.id);
+    const counts = this.#counts(config.id);
+    const lastError = schedule ? schedule.lastError : (checkpoint?.lastError ?? null);
+    let state: ConnectorState;
+    if (schedule) state = schedule.state;
+    else if (config.paused || this.#config.paused) state = 'paused';
+    else state = checkpoint?.lastError ? 'error' : 'idle';
+    const interval = (config.intervalSeconds ?? this.#settings.intervalSeconds) * 1000;
+    return {
+      ...config,
+      state,
+      documents: counts.documents,
+      chunks: counts.chunks,
+      itemErrors: counts.itemErrors,
+      lastSuccessAt: checkpoint?.lastSuccessAt ?? null,
+      lastAttemptAt: checkpoint?.lastAttemptAt ?? null,
+      nextRunAt: schedule ? schedule.nextRunAt : checkpoint?.lastSuccessAt ? checkpoint.lastSuccessAt + interval : null,
+      lastResult: checkpoint?.lastResult ?? null,
+      lastError,
+      consecutiveFailures: schedule?.consecutiveFailures ?? checkpoint?.consecutiveFailures ?? 0,
+      progress: schedule?.progress ?? null,
+    };
+  }
+
+  /** Pushes state at most once per pushIntervalMs: the first change goes out at once, bursts are coalesced. */
+  #schedulePush(): void {
+    if (this.#stopped || this.#pushTimer) return;
+    const wait = Math.max(0, this.#lastPushAt + this.#pushIntervalMs - Date.now());
+    this.#pushTimer = setTimeout(() => {
+      this.#pushTimer = null;
+      this.#lastPushAt = Date.now();
+      try {
+        this.events.emit('state', this.getState());
+      } catch (err) {
+        this.#log.error('state push failed', (err as Error).message);
+      }
+    }, wait);
+  }
+
+  #pushProgress(id: string, progress: Progress): void {
+    const now = Date.now();
+    if (now - (this.#lastProgressPush.get(id) ?? 0) < this.#pushIntervalMs) return;
+    this.#lastProgressPush.set(id, now);
+    // The indexed count grows during a long first sync; refresh it at the (throttled) progress rate.
+    this.#countsCache.delete(id);
+    this.#schedulePush();
+    this.events.emit('progress', { connectorId: id, progress });
+  }
+}

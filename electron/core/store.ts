@@ -1,0 +1,1258 @@
+/**
+ * The KnowledgeStore: one SQLite file (WAL, one writer connection) holding the full-text index, the per-connector
+ * manifests and checkpoints, run history and per-item errors.
+ *
+ * The index is derived data: when the file is damaged it is moved aside and rebuilt from the sources rather than
+ * repaired in place. Errors from SQLite (SQLITE_BUSY, SQLITE_FULL, SQLITE_READONLY, …) are never swallowed: they
+ * reach the caller with their `.code`, because the engine decides what is retryable.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { Logger } from '../../shared/logger.js';
+import type {
+  ConnectorError,
+  DocType,
+  Highlight,
+  ItemError,
+  RunRecord,
+  RunResult,
+  RunTrigger,
+  SearchHit,
+  SearchOptions,
+  SyncCounts,
+} from '../../shared/types.js';
+import { ZERO_COUNTS } from '../../shared/types.js';
+import type { ItemIssue, UnitRecord } from '../connectors/types.js';
+import { toFtsTerms } from './fts-query.js';
+import { APPLICATION_ID, CHUNKS_FTS_SQL, CHUNK_ROWID_SPAN, SCHEMA_VERSION, migrate } from './schema.js';
+
+export { CHUNK_ROWID_SPAN } from './schema.js';
+
+/** A document's chunks beyond this many cannot get a rowid of their own (65,536 × 2 KB ≈ 128 MB of text). */
+export const MAX_CHUNKS_PER_DOCUMENT = CHUNK_ROWID_SPAN;
+
+/** Error code recorded on a run that was still 'running' when the process stopped. */
+export const INTERRUPTED_ERROR_CODE = 'E_INTERRUPTED';
+
+const BUSY_TIMEOUT_MS = 5_000;
+const RUNS_KEPT_PER_CONNECTOR = 200;
+const DEFAULT_SEARCH_LIMIT = 20;
+const MAX_SEARCH_LIMIT = 200;
+/** Paging deeper than this is not something a person does; it only makes the query slower. */
+const MAX_SEARCH_OFFSET = 10_000;
+/** Tokens around the match in a snippet (FTS5 allows at most 64). */
+const SNIPPET_TOKENS = 24;
+/** Length of the opening text shown when the match was in the title or tags rather than the body. */
+const LEAD_SNIPPET_CHARS = 160;
+const TOKENIZER = 'porter unicode61 remove_diacritics 2';
+/** A mailing-list message can list hundreds of recipients; the first ones are what people search for. */
+const MAX_INDEXED_PARTICIPANTS = 50;
+
+/** bm25() weights in column order (title, heading, body, tags, facets): title ≫ tags > heading > body. */
+const BM25_WEIGHTS = '10.0, 2.0, 1.0, 5.0, 0.0';
+/** User terms are matched in these columns only: facet tokens are filters, never words someone searched for. */
+const CONTENT_COLUMNS = '{title heading body tags}';
+/** Queries matching more chunks than this rank only the newest ones (see buildSearchSql). */
+const CANDIDATE_CHUNKS = 4_000;
+/** A source or type filter holding at most this share of all chunks is applied as a facet token (see SearchPlan). */
+const FACET_MAX_SHARE = 0.2;
+/** How long the per-source and per-type chunk totals that choose a SearchPlan are reused. */
+const FILTER_STATS_TTL_MS = 60_000;
+// Private-use characters mark the matched words in snippet() output; they are removed from indexed bodies so
+// document text can never forge a highlight.
+const MARK_START = '\uE000';
+const MARK_END = '\uE001';
+const MARKERS = /[\uE000\uE001]/g;
+
+const CLEAN_SHUTDOWN_KEY = 'clean_shutdown';
+
+/** What the pipeline writes for one document. The connector id and document id are its identity. */
+export interface DocumentRow {
+  connectorId: string;
+  docId: string;
+  unitKey: string;
+  title: string;
+  docType: DocType;
+  path: string | null;
+  author: string | null;
+  participants: readonly string[];
+  timestamp: number | null;
+  threadId: string | null;
+  tags: readonly string[];
+  aliases: readonly string[];
+  links: readonly string[];
+  /** The connector's metadata as JSON text (null when there is none); stored as given. */
+  metadataJson: string | null;
+  contentHash: string;
+}
+
+/** One chunk of a document's text; the document's title and tags are indexed with every chunk. */
+export interface ChunkRow {
+  heading: string;
+  body: string;
+}
+
+export interface StoredDocument {
+  rowid: number;
+  contentHash: string;
+  chunkCount: number;
+  unitKey: string;
+}
+
+export interface UnitDocument {
+  docId: string;
+  rowid: number;
+  chunkCount: number;
+}
+
+export interface Checkpoint {
+  connectorId: string;
+  cursor: string | null;
+  /** Start time of the last successful run. */
+  watermark: number | null;
+  lastSuccessAt: number | null;
+  lastAttemptAt: number | null;
+  lastResult: RunResult | null;
+  lastError: ConnectorError | null;
+  consecutiveFailures: number;
+  rootIdentity: string | null;
+}
+
+export interface StoreRecovery {
+  /** Where the damaged file was moved. */
+  movedTo: string;
+  /** Why, in a few words (the SQLite error or the failed check). */
+  reason: string;
+}
+
+export interface OpenOptions {
+  log: Logger;
+  /** For readers beside a running writer (CLI status/search): never migrates, repairs or moves anything. */
+  readonly?: boolean;
+}
+
+/** Thrown internally when the file opens but is not a usable index of ours. */
+class DamagedStoreError extends Error {
+  readonly code = 'SQLITE_CORRUPT';
+}
+
+function errorCode(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : '';
+}
+
+function isCorruption(err: unknown): boolean {
+  const code = errorCode(err);
+  return err instanceof DamagedStoreError || code.startsWith('SQLITE_CORRUPT') || code.startsWith('SQLITE_NOTADB');
+}
+
+function errorText(err: unknown): string {
+  const code = errorCode(err);
+  const message = err instanceof Error ? err.message : String(err);
+  return code && !(err instanceof DamagedStoreError) ? `${code}: ${message}` : message;
+}
+
+function jsonList(list: readonly string[]): string | null {
+  return list.length > 0 ? JSON.stringify(list) : null;
+}
+
+function parseJson<T>(text: string | null): T | null {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return null;
+  }
+}
+
+function clampInt(value: number | undefined, fallback: number, min: number, max: number): number {
+  const n = typeof value === 'number' && Number.isFinite(value) ? Math.floor(value) : fallback;
+  return Math.max(min, Math.min(n, max));
+}
+
+function finiteOrNull(n: number | null | undefined): number | null {
+  return typeof n === 'number' && Number.isFinite(n) ? n : null;
+}
+
+export interface ParsedSnippet {
+  snippet: string;
+  highlights: Highlight[];
+}
+
+/** Snippet text with marker characters → plain text plus [start, end) ranges in UTF-16 code units. */
+export function parseSnippet(marked: string): ParsedSnippet {
+  const highlights: Highlight[] = [];
+  let snippet = '';
+  let start = -1;
+  let from = 0;
+  for (let i = 0; i < marked.length; i++) {
+    const ch = marked[i];
+    if (ch !== MARK_START && ch !== MARK_END) continue;
+    snippet += marked.slice(from, i);
+    from = i + 1;
+    if (ch === MARK_START) {
+      start = snippet.length;
+    } else if (start >= 0) {
+      if (snippet.length > start) highlights.push([start, snippet.length]);
+      start = -1;
+    }
+  }
+  snippet += marked.slice(from);
+  return { snippet, highlights };
+}
+
+/** The opening words of a body, cut at a word boundary. */
+function leadText(body: string): string {
+  const text = body
+    .slice(0, LEAD_SNIPPET_CHARS * 2)
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (text.length <= LEAD_SNIPPET_CHARS && body.length <= LEAD_SNIPPET_CHARS * 2) return text;
+  let end = text.lastIndexOf(' ', LEAD_SNIPPET_CHARS);
+  if (end < LEAD_SNIPPET_CHARS / 2)
+    end = /[\uD800-\uDBFF]/.test(text[LEAD_SNIPPET_CHARS - 1]) ? LEAD_SNIPPET_CHARS - 1 : LEAD_SNIPPET_CHARS;
+  return `${text.slice(0, end)}…`;
+}
+
+interface DocumentHitRow {
+  connector_id: string;
+  doc_id: string;
+  title: string;
+  doc_type: string;
+  path: string | null;
+  timestamp: number | null;
+  author: string | null;
+}
+
+interface CheckpointRow {
+  connector_id: string;
+  cursor: string | null;
+  watermark: number | null;
+  last_success_at: number | null;
+  last_attempt_at: number | null;
+  last_result: string | null;
+  last_error: string | null;
+  consecutive_failures: number;
+  root_identity: string | null;
+}
+
+interface RunRow {
+  id: number;
+  connector_id: string;
+  run_trigger: string;
+  started_at: number;
+  ended_at: number | null;
+  outcome: string;
+  counts: string;
+  error: string | null;
+}
+
+interface ItemErrorRow {
+  connector_id: string;
+  path: string;
+  code: string;
+  message: string;
+  severity: string;
+  first_seen: number;
+  last_seen: number;
+  attempts: number;
+}
+
+type Statement = Database.Statement<unknown[], unknown>;
+
+interface FilterStats {
+  at: number;
+  total: number;
+  bySource: Map<string, number>;
+  byType: Map<string, number>;
+}
+
+/** Prepared once per connection: statement preparation would otherwise dominate per-document cost. */
+function prepareStatements(db: Database.Database) {
+  const p = (sql: string): Statement => db.prepare(sql);
+  return {
+    setMeta: p('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+
+    loadManifest: p('SELECT key, fingerprint, cursor FROM units WHERE connector_id = ?').raw(),
+    putUnit: p(
+      `INSERT INTO units (connector_id, key, fingerprint, cursor) VALUES (?, ?, ?, ?)
+       ON CONFLICT (connector_id, key) DO UPDATE SET fingerprint = excluded.fingerprint, cursor = excluded.cursor`,
+    ),
+    deleteUnit: p('DELETE FROM units WHERE connector_id = ? AND key = ?'),
+    clearManifest: p('DELETE FROM units WHERE connector_id = ?'),
+
+    getDocument: p(
+      `SELECT id AS rowid, content_hash AS contentHash, chunk_count AS chunkCount, unit_key AS unitKey
+       FROM documents WHERE connector_id = ? AND doc_id = ?`,
+    ),
+    insertDocument: p(
+      `INSERT INTO documents (connector_id, doc_id, unit_key, title, doc_type, path, author, participants, timestamp,
+         thread_id, tags, aliases, links, metadata, content_hash, chunk_count, indexed_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    updateDocument: p(
+      `UPDATE documents SET unit_key = ?, title = ?, doc_type = ?, path = ?, author = ?, participants = ?,
+         timestamp = ?, thread_id = ?, tags = ?, aliases = ?, links = ?, metadata = ?, content_hash = ?,
+         chunk_count = ?, indexed_at = ?
+       WHERE id = ?`,
+    ),
+    setDocumentUnit: p('UPDATE documents SET unit_key = ? WHERE id = ?'),
+    deleteDocument: p('DELETE FROM documents WHERE id = ?'),
+    insertChunk: p('INSERT INTO chunks (rowid, title, heading, body, tags, facets) VALUES (?, ?, ?, ?, ?, ?)'),
+    insertChunkText: p('INSERT INTO chunk_text (id, heading, body) VALUES (?, ?, ?)'),
+    // Exact rowids: on a contentless table a rowid range is a scan of the whole index.
+    deleteChunk: p('DELETE FROM chunks WHERE rowid = ?'),
+    chunkIdsInRange: p('SELECT id FROM chunk_text WHERE id BETWEEN ? AND ?').pluck(),
+    deleteChunkTextRange: p('DELETE FROM chunk_text WHERE id BETWEEN ? AND ?'),
+    chunkBody: p('SELECT body FROM chunk_text WHERE id = ?').pluck(),
+    listUnitDocuments: p(
+      `SELECT doc_id AS docId, id AS rowid, chunk_count AS chunkCount
+       FROM documents WHERE connector_id = ? AND unit_key = ?`,
+    ),
+    listDocumentUnitKeys: p('SELECT DISTINCT unit_key FROM documents WHERE connector_id = ?').pluck(),
+    listConnectorDocumentRowids: p('SELECT id FROM documents WHERE connector_id = ? ORDER BY id').pluck(),
+    counts: p(
+      `SELECT count(*) AS documents, coalesce(sum(chunk_count), 0) AS chunks
+       FROM documents INDEXED BY documents_by_type WHERE connector_id = ?`,
+    ),
+    totalChunks: p('SELECT coalesce(sum(chunk_count), 0) FROM documents').pluck(),
+    filterStats: p(
+      'SELECT connector_id, doc_type, sum(chunk_count) FROM documents GROUP BY connector_id, doc_type',
+    ).raw(),
+    deleteConnectorDocuments: p('DELETE FROM documents WHERE connector_id = ?'),
+
+    getCheckpoint: p('SELECT * FROM checkpoints WHERE connector_id = ?'),
+    listCheckpoints: p('SELECT * FROM checkpoints ORDER BY connector_id'),
+    saveCheckpoint: p(
+      `INSERT INTO checkpoints (connector_id, cursor, watermark, last_success_at, last_attempt_at, last_result,
+         last_error, consecutive_failures, root_identity)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (connector_id) DO UPDATE SET cursor = excluded.cursor, watermark = excluded.watermark,
+         last_success_at = excluded.last_success_at, last_attempt_at = excluded.last_attempt_at,
+         last_result = excluded.last_result, last_error = excluded.last_error,
+         consecutive_failures = excluded.consecutive_failures, root_identity = excluded.root_identity`,
+    ),
+    resetCheckpoint: p(
+      'UPDATE checkpoints SET cursor = NULL, watermark = NULL, root_identity = NULL WHERE connector_id = ?',
+    ),
+    deleteCheckpoint: p('DELETE FROM checkpoints WHERE connector_id = ?'),
+
+    startRun: p(
+      `INSERT INTO runs (connector_id, run_trigger, started_at, ended_at, outcome, counts, error)
+       VALUES (?, ?, ?, NULL, 'running', ?, NULL)`,
+    ),
+    pruneRuns: p(
+      `DELETE FROM runs WHERE connector_id = @connectorId AND id <= (
+         SELECT id FROM runs WHERE connector_id = @connectorId ORDER BY id DESC LIMIT 1 OFFSET @keep)`,
+    ),
+    finishRun: p('UPDATE runs SET outcome = ?, counts = ?, error = ?, ended_at = ? WHERE id = ?'),
+    listRuns: p('SELECT * FROM runs WHERE connector_id = ? ORDER BY id DESC LIMIT ?'),
+    markInterruptedRuns: p(`UPDATE runs SET outcome = 'failed', error = ? WHERE outcome = 'running'`),
+    deleteRuns: p('DELETE FROM runs WHERE connector_id = ?'),
+
+    recordItemError: p(
+      `INSERT INTO item_errors (connector_id, path, code, message, severity, first_seen, last_seen, attempts)
+       VALUES (@connectorId, @path, @code, @message, @severity, @now, @now, 1)
+       ON CONFLICT (connector_id, path, code) DO UPDATE SET message = excluded.message,
+         severity = excluded.severity, last_seen = excluded.last_seen, attempts = attempts + 1`,
+    ),
+    clearItemErrorsBefore: p('DELETE FROM item_errors WHERE connector_id = ? AND last_seen < ?'),
+    listItemErrors: p(
+      `SELECT * FROM item_errors WHERE connector_id = ?
+       ORDER BY severity = 'warning', last_seen DESC, path`,
+    ),
+    listAllItemErrors: p(`SELECT * FROM item_errors ORDER BY connector_id, severity = 'warning', last_seen DESC, path`),
+    countItemErrors: p('SELECT count(*) FROM item_errors WHERE connector_id = ?').pluck(),
+    deleteItemErrors: p('DELETE FROM item_errors WHERE connector_id = ?'),
+
+    hitDocument: p('SELECT connector_id, doc_id, title, doc_type, path, timestamp, author FROM documents WHERE id = ?'),
+    insertSnippetBody: p('INSERT INTO temp.snippet_body (id, body) VALUES (?, ?)'),
+    insertSnippetSource: p('INSERT INTO temp.snippet_source (rowid, body) VALUES (?, ?)'),
+    snippets: p(
+      `SELECT rowid, snippet(snippet_source, 0, char(0xE000), char(0xE001), '…', ${SNIPPET_TOKENS})
+       FROM temp.snippet_source WHERE snippet_source MATCH ?`,
+    ).raw(),
+    clearSnippetSource: p("INSERT INTO temp.snippet_source (snippet_source) VALUES ('delete-all')"),
+    clearSnippetBody: p('DELETE FROM temp.snippet_body'),
+  };
+}
+
+type Statements = ReturnType<typeof prepareStatements>;
+
+/** How a search applies each filter; one prepared statement pair per distinct plan. */
+interface SearchPlan {
+  /** Filter by a facet token inside MATCH: fast when few chunks carry it, slow (a long list to AND) otherwise. */
+  sourceFacet: boolean;
+  typeFacet: boolean;
+  /** Filter by looking up each matching chunk's document: about a microsecond a row, whatever the selectivity. */
+  sourceJoin: boolean;
+  typeJoin: boolean;
+  since: boolean;
+  until: boolean;
+}
+
+/**
+ * The statement of one search plan.
+ *
+ * Only the newest @candidates matching chunks are ranked: FTS5 walks the matches in descending rowid order and
+ * stops there, so bm25() (a lookup per row) is never computed for the rest. Without this a one-word query
+ * matching half the corpus would spend most of its time ranking chunks nobody pages to. Document filters sit in
+ * the WHERE clause, so bm25() runs only for rows that pass them. bm25() cannot be called inside an aggregate,
+ * hence the materialised CTE before reducing to one row (the best chunk) per document.
+ */
+function buildSearchSql(plan: SearchPlan): string {
+  const conditions: string[] = [];
+  if (plan.sourceJoin) conditions.push('d.connector_id = @source');
+  if (plan.typeJoin) conditions.push('d.doc_type = @docType');
+  if (plan.since) conditions.push('d.timestamp >= @since');
+  if (plan.until) conditions.push('d.timestamp <= @until');
+  const join = conditions.length > 0 ? `JOIN documents d ON d.id = c.rowid / ${CHUNK_ROWID_SPAN}` : '';
+  const where = ['chunks MATCH @query', ...conditions].join(' AND ');
+  return `WITH matched AS MATERIALIZED (
+      SELECT c.rowid AS chunk_rowid, bm25(chunks, ${BM25_WEIGHTS}) AS score
+      FROM chunks c ${join} WHERE ${where}
+      ORDER BY c.rowid DESC LIMIT @candidates
+    )
+    SELECT chunk_rowid / ${CHUNK_ROWID_SPAN} AS doc, chunk_rowid AS chunkRowid, min(score) AS score
+    FROM matched GROUP BY doc ORDER BY score, doc LIMIT @limit OFFSET @offset`;
+}
+
+/** The facets-column token for a connector: letters and digits only, so the tokenizer keeps it whole. */
+function sourceFacet(connectorId: string): string {
+  return `src${createHash('sha1').update(connectorId).digest('hex').slice(0, 20)}`;
+}
+
+function typeFacet(docType: string): string {
+  return `type${docType.toLowerCase().replace(/[^a-z]/g, '')}`;
+}
+
+/**
+ * Opens the file for writing and brings it to a usable state, or throws. Corruption surfaces as an error for
+ * which `isCorruption` is true; anything else (permissions, a newer schema, BUSY) is the caller's to report.
+ * `ftsDamaged`: the tables are sound but the full-text index is not; the caller rebuilds it.
+ */
+function connectWritable(file: string): { db: Database.Database; ftsDamaged: boolean } {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  // Checked before SQLite sees the file: closing a connection to a non-database deletes its -wal and -shm,
+  // which we want to keep beside the moved-aside file.
+  if (!hasSqliteHeader(file)) throw new DamagedStoreError('the file is not a database (unknown header)');
+  const db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+  try {
+    // The first statement reads the header: a foreign or garbage file fails here with SQLITE_NOTADB.
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    let ftsDamaged = false;
+    const version = db.pragma('user_version', { simple: true }) as number;
+    const applicationId = db.pragma('application_id', { simple: true }) as number;
+    if (version === 0) {
+      const objects = db.prepare('SELECT count(*) FROM sqlite_schema').pluck().get() as number;
+      if (objects > 0) throw new DamagedStoreError('the file is a database of another program');
+    } else if (applicationId !== APPLICATION_ID) {
+      throw new DamagedStoreError('the file is a database of another program');
+    } else {
+      const clean = db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(CLEAN_SHUTDOWN_KEY) === '1';
+      if (!clean) ftsDamaged = !checkAfterUncleanShutdown(db);
+    }
+    migrate(db);
+    db.prepare(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    ).run(CLEAN_SHUTDOWN_KEY, '0');
+    return { db, ftsDamaged };
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+/**
+ * Full structural check, only after a crash: on a normal start it would cost a read of the whole file.
+ * Throws when the file is damaged; returns false when only the full-text index is (quick_check also runs FTS5's
+ * own check, whose findings start with "fts5:").
+ */
+function checkAfterUncleanShutdown(db: Database.Database): boolean {
+  const problems = (db.pragma('quick_check', { simple: false }) as { quick_check: string }[])
+    .map((r) => r.quick_check)
+    .filter((r) => r !== 'ok');
+  const structural = problems.filter((p) => !p.startsWith('fts5:'));
+  if (structural.length > 0) throw new DamagedStoreError(`integrity check failed: ${structural[0]}`);
+  return problems.length === 0 && fullTextIndexProblem(db) === null;
+}
+
+/** The FTS5 index's own consistency check: null when sound, else the error text. Needs a writable connection. */
+function fullTextIndexProblem(db: Database.Database): string | null {
+  try {
+    db.prepare("INSERT INTO chunks (chunks) VALUES ('integrity-check')").run();
+    return null;
+  } catch (err) {
+    if (!isCorruption(err)) throw err;
+    return errorText(err);
+  }
+}
+
+/** Values for the full-text columns that come from the document rather than the chunk. */
+function documentFields(
+  connectorFacet: string,
+  doc: {
+    title: string;
+    docType: string;
+    author: string | null;
+    tags: readonly string[];
+    aliases: readonly string[];
+    participants: readonly string[];
+  },
+): { title: string; tags: string; facets: string } {
+  // Aliases are alternative titles; author and participants are searched as keywords. All of it goes with every
+  // chunk, so a query mixing a title word and a body word still finds the chunk that holds the body word.
+  const title = doc.aliases.length > 0 ? `${doc.title}\n${doc.aliases.join('\n')}` : doc.title;
+  const keywords = [...doc.tags];
+  if (doc.author) keywords.push(doc.author);
+  for (const p of doc.participants.slice(0, MAX_INDEXED_PARTICIPANTS)) keywords.push(p);
+  return { title, tags: keywords.join('\n'), facets: `${connectorFacet} ${typeFacet(doc.docType)}` };
+}
+
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+
+/** True for a missing or empty file (SQLite creates it) or one starting with the SQLite header. */
+function hasSqliteHeader(file: string): boolean {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (err) {
+    if (errorCode(err) === 'ENOENT') return true;
+    throw err;
+  }
+  try {
+    const head = Buffer.alloc(SQLITE_HEADER.length);
+    const read = fs.readSync(fd, head, 0, head.length, 0);
+    return read === 0 || (read === head.length && head.equals(SQLITE_HEADER));
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Moves the damaged file and its WAL/SHM companions aside; returns the new name of the main file. */
+function moveAside(file: string): string {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  let target = `${file}.corrupt-${stamp}`;
+  for (let n = 1; fs.existsSync(target); n++) target = `${file}.corrupt-${stamp}-${n}`;
+  fs.renameSync(file, target);
+  // A WAL left beside a fresh file would be replayed into it, so the companions must go too.
+  for (const suffix of ['-wal', '-shm']) {
+    try {
+      fs.renameSync(file + suffix, target + suffix);
+    } catch (err) {
+      if (errorCode(err) !== 'ENOENT') throw err;
+    }
+  }
+  return target;
+}
+
+export class KnowledgeStore {
+  readonly path: string;
+  /** Set when the file was damaged or foreign at open and was replaced by a fresh, empty index. */
+  readonly recovery: StoreRecovery | null;
+  readonly readonly: boolean;
+  private readonly db: Database.Database;
+  private readonly log: Logger;
+  private readonly s: Statements;
+  private readonly searchStatementCache = new Map<string, Statement>();
+  private filterStats: FilterStats | null = null;
+  private readonly sourceFacets = new Map<string, string>();
+  private closed = false;
+  /** Set when an operation hit corruption, so close() leaves the unclean marker and the next open checks. */
+  private sawCorruption = false;
+
+  private constructor(
+    file: string,
+    db: Database.Database,
+    log: Logger,
+    readonly_: boolean,
+    recovery: StoreRecovery | null,
+  ) {
+    this.path = file;
+    this.db = db;
+    this.log = log;
+    this.readonly = readonly_;
+    this.recovery = recovery;
+    // Snippets are cut by FTS5 itself from a scratch table holding only the page of hits (the main index keeps no
+    // text). In memory and per connection, so it also works on a read-only connection.
+    // External content, so clearing it is FTS5's cheap 'delete-all' rather than re-tokenizing every row.
+    db.pragma('temp_store = MEMORY');
+    db.exec(`
+      CREATE TEMP TABLE IF NOT EXISTS snippet_body (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
+      CREATE VIRTUAL TABLE IF NOT EXISTS temp.snippet_source USING fts5(
+        body, content = 'snippet_body', content_rowid = 'id', tokenize = '${TOKENIZER}'
+      );`);
+    this.s = prepareStatements(db);
+  }
+
+  /**
+   * Opens (creating if needed) the index at `file`.
+   *
+   * Writable mode: WAL, synchronous=NORMAL, 5 s busy timeout; the schema is created or migrated in one
+   * transaction. After an unclean shutdown a quick_check runs, and a broken full-text index alone is rebuilt.
+   * A file that is not a database, is damaged or belongs to another program is moved to
+   * `<file>.corrupt-<timestamp>` (with its -wal/-shm) and a fresh index is created; `recovery` then says so.
+   * Runs left 'running' by a crash are marked failed with code E_INTERRUPTED.
+   *
+   * Read-only mode never writes, migrates or moves anything; a missing or not-yet-initialised file reads as an
+   * empty index. Other errors (permissions, SQLITE_BUSY, a schema newer than this build) are thrown.
+   */
+  static open(file: string, opts: OpenOptions): KnowledgeStore {
+    const { log } = opts;
+    if (opts.readonly) return KnowledgeStore.openReadonly(file, log);
+    let connection: { db: Database.Database; ftsDamaged: boolean };
+    let recovery: StoreRecovery | null = null;
+    try {
+      connection = connectWritable(file);
+    } catch (err) {
+      if (!isCorruption(err)) throw err;
+      const reason = errorText(err);
+      const movedTo = moveAside(file);
+      log.warn(`store: ${file} is damaged (${reason}); moved to ${movedTo}, starting a fresh index`);
+      connection = connectWritable(file);
+      recovery = { movedTo, reason };
+    }
+    try {
+      const store = new KnowledgeStore(file, connection.db, log, false, recovery);
+      if (connection.ftsDamaged) {
+        // The tables are sound and only the inverted index disagrees: rebuilding it from chunk_text keeps every
+        // document and is far cheaper than a full re-sync.
+        log.warn('store: full-text index damaged after an unclean shutdown; rebuilding it');
+        store.transaction(() => store.rebuildFullTextIndex());
+      }
+      store.markInterruptedRuns();
+      return store;
+    } catch (err) {
+      connection.db.close();
+      throw err;
+    }
+  }
+
+  private static openReadonly(file: string, log: Logger): KnowledgeStore {
+    const empty = (): KnowledgeStore => {
+      // An in-memory database with the schema answers every read with "nothing yet".
+      const memory = new Database(':memory:');
+      migrate(memory);
+      return new KnowledgeStore(file, memory, log, true, null);
+    };
+    if (!fs.existsSync(file)) return empty();
+    const db = new Database(file, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+    try {
+      const version = db.pragma('user_version', { simple: true }) as number;
+      if (version === 0) {
+        db.close();
+        return empty();
+      }
+      if (version !== SCHEMA_VERSION) {
+        throw Object.assign(
+          new Error(
+            `The index has schema version ${version}; this build reads version ${SCHEMA_VERSION}. ` +
+              'Start the app once (not read-only) to upgrade it.',
+          ),
+          { code: version > SCHEMA_VERSION ? 'E_STORE_TOO_NEW' : 'E_STORE_TOO_OLD' },
+        );
+      }
+      return new KnowledgeStore(file, db, log, true, null);
+    } catch (err) {
+      if (db.open) db.close();
+      throw err;
+    }
+  }
+
+  /**
+   * Closes the connection. In writable mode it first records a clean shutdown, so the next open skips the
+   * integrity check (unless an operation ran into corruption). Calling it twice is harmless.
+   */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      if (!this.readonly && !this.sawCorruption) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        // Refreshes planner statistics where useful; the limit keeps shutdown quick on a large index.
+        this.db.pragma('analysis_limit = 400');
+        this.db.pragma('optimize');
+        this.s.setMeta.run(CLEAN_SHUTDOWN_KEY, '1');
+      }
+    } catch (err) {
+      // Best effort: without the marker the next start only runs one extra check.
+      this.log.warn('store: could not record a clean shutdown', errorText(err));
+    } finally {
+      this.db.close();
+    }
+  }
+
+  /**
+   * Runs `fn` in a BEGIN IMMEDIATE transaction: commits if it returns, rolls back and rethrows if it throws.
+   * Nested calls become savepoints. `fn` must be synchronous (a returned promise is rejected by the driver).
+   */
+  transaction<T>(fn: () => T): T {
+    try {
+      return this.db.transaction(fn).immediate();
+    } catch (err) {
+      this.noteCorruption(err);
+      throw err;
+    }
+  }
+
+  /** Runs `fn` in the caller's transaction if there is one, else in its own. */
+  private atomically<T>(fn: () => T): T {
+    return this.db.inTransaction ? fn() : this.transaction(fn);
+  }
+
+  // ── Manifest ────────────────────────────────────────────────────────────────────────────────────────────────
+
+  /** Every unit recorded for the connector, by key, in one query. */
+  loadManifest(connectorId: string): Map<string, UnitRecord> {
+    const rows = this.s.loadManifest.all(connectorId) as [string, string, string | null][];
+    const manifest = new Map<string, UnitRecord>();
+    for (const [key, fingerprint, cursor] of rows) manifest.set(key, { key, fingerprint, cursor });
+    return manifest;
+  }
+
+  /** Inserts or replaces the unit's record. */
+  putUnit(connectorId: string, rec: UnitRecord): void {
+    this.s.putUnit.run(connectorId, rec.key, rec.fingerprint, rec.cursor);
+  }
+
+  deleteUnit(connectorId: string, key: string): void {
+    this.s.deleteUnit.run(connectorId, key);
+  }
+
+  /** Forgets every unit of the connector, so the next sync reads them all again. Documents are kept. */
+  clearManifest(connectorId: string): void {
+    this.s.clearManifest.run(connectorId);
+  }
+
+  // ── Documents ───────────────────────────────────────────────────────────────────────────────────────────────
+
+  getDocument(connectorId: string, docId: string): StoredDocument | undefined {
+    return this.s.getDocument.get(connectorId, docId) as StoredDocument | undefined;
+  }
+
+  /**
+   * Adds a document and its chunks; returns its rowid. Throws on a duplicate (connectorId, docId). At most
+   * MAX_CHUNKS_PER_DOCUMENT chunks are written; `chunkCount` records what was written.
+   *
+   * Atomic: outside a transaction it runs in its own; inside the caller's, it relies on the caller letting an
+   * error roll that transaction back (as `transaction()` does). No savepoint of its own, deliberately: FTS5
+   * flushes its in-memory index at every savepoint, which would cost about a third of the ingest speed.
+   */
+  insertDocument(row: DocumentRow, chunks: readonly ChunkRow[]): number {
+    return this.atomically(() => {
+      const info = this.s.insertDocument.run(...this.documentValues(row, chunks.length));
+      const rowid = Number(info.lastInsertRowid);
+      this.insertChunks(rowid, row, chunks);
+      return rowid;
+    });
+  }
+
+  /**
+   * Replaces a document's fields and all of its chunks: its old text is no longer findable once the new text
+   * is. Atomic in the same way as insertDocument.
+   */
+  replaceDocument(rowid: number, row: DocumentRow, chunks: readonly ChunkRow[]): void {
+    this.atomically(() => {
+      this.deleteChunks(rowid);
+      this.s.updateDocument.run(...this.documentValues(row, chunks.length).slice(2), rowid);
+      this.insertChunks(rowid, row, chunks);
+    });
+  }
+
+  /** Records that the document now comes from another unit (a message moved between files); text unchanged. */
+  setDocumentUnit(rowid: number, unitKey: string): void {
+    this.s.setDocumentUnit.run(unitKey, rowid);
+  }
+
+  /**
+   * Deletes the document and its chunks, atomically in the same way as insertDocument. The chunks are found
+   * from the rowid; `chunkCount` 0 only skips looking for them.
+   */
+  deleteDocument(rowid: number, chunkCount: number): void {
+    this.atomically(() => {
+      if (chunkCount > 0) this.deleteChunks(rowid);
+      this.s.deleteDocument.run(rowid);
+    });
+  }
+
+  listUnitDocuments(connectorId: string, unitKey: string): UnitDocument[] {
+    return this.s.listUnitDocuments.all(connectorId, unitKey) as UnitDocument[];
+  }
+
+  /** Unit keys that have at least one document (including units missing from the manifest after a crash). */
+  listDocumentUnitKeys(connectorId: string): string[] {
+    return this.s.listDocumentUnitKeys.all(connectorId) as string[];
+  }
+
+  /** Alias of listDocumentUnitKeys. */
+  listConnectorUnitKeysWithDocs(connectorId: string): string[] {
+    return this.listDocumentUnitKeys(connectorId);
+  }
+
+  /** Documents and chunks currently indexed for the connector (an index-only scan). */
+  counts(connectorId: string): { documents: number; chunks: number } {
+    return this.s.counts.get(connectorId) as { documents: number; chunks: number };
+  }
+
+  private documentValues(row: DocumentRow, chunkCount: number): unknown[] {
+    const participants = row.participants.length > 0 ? JSON.stringify(row.participants) : null;
+    return [
+      row.connectorId,
+      row.docId,
+      row.unitKey,
+      row.title,
+      row.docType,
+      row.path,
+      row.author,
+      participants,
+      finiteOrNull(row.timestamp),
+      row.threadId,
+      jsonList(row.tags),
+      jsonList(row.aliases),
+      jsonList(row.links),
+      row.metadataJson,
+      row.contentHash,
+      Math.min(chunkCount, MAX_CHUNKS_PER_DOCUMENT),
+      Date.now(),
+    ];
+  }
+
+  private insertChunks(rowid: number, row: DocumentRow, chunks: readonly ChunkRow[]): void {
+    if (chunks.length === 0) return;
+    const { title, tags, facets } = documentFields(this.sourceFacet(row.connectorId), row);
+    const base = rowid * CHUNK_ROWID_SPAN;
+    const count = Math.min(chunks.length, MAX_CHUNKS_PER_DOCUMENT);
+    for (let i = 0; i < count; i++) {
+      const { heading } = chunks[i];
+      let { body } = chunks[i];
+      if (body.includes(MARK_START) || body.includes(MARK_END)) body = body.replace(MARKERS, ' ');
+      this.s.insertChunk.run(base + i, title, heading, body, tags, facets);
+      this.s.insertChunkText.run(base + i, heading, body);
+    }
+  }
+
+  /** Deletes a document's chunks; chunk_text says which rowids exist, so no count has to be trusted. */
+  private deleteChunks(rowid: number): void {
+    const base = rowid * CHUNK_ROWID_SPAN;
+    const last = base + CHUNK_ROWID_SPAN - 1;
+    for (const id of this.s.chunkIdsInRange.all(base, last) as number[]) this.s.deleteChunk.run(id);
+    this.s.deleteChunkTextRange.run(base, last);
+  }
+
+  /**
+   * Recreates the full-text index from chunk_text and documents (a contentless FTS5 table cannot 'rebuild'
+   * itself). Must run inside a transaction.
+   */
+  private rebuildFullTextIndex(): void {
+    this.db.exec(`DROP TABLE IF EXISTS chunks; ${CHUNKS_FTS_SQL};`);
+    const page = this.db.prepare(
+      `SELECT id, connector_id, title, doc_type, author, participants, tags, aliases
+       FROM documents WHERE id > ? ORDER BY id LIMIT 500`,
+    );
+    const chunkText = this.db.prepare('SELECT id, heading, body FROM chunk_text WHERE id BETWEEN ? AND ?');
+    const list = (json: string | null): string[] => parseJson<string[]>(json) ?? [];
+    for (let after = 0; ;) {
+      const docs = page.all(after) as {
+        id: number;
+        connector_id: string;
+        title: string;
+        doc_type: string;
+        author: string | null;
+        participants: string | null;
+        tags: string | null;
+        aliases: string | null;
+      }[];
+      if (docs.length === 0) break;
+      for (const d of docs) {
+        const fields = documentFields(this.sourceFacet(d.connector_id), {
+          title: d.title,
+          docType: d.doc_type,
+          author: d.author,
+          tags: list(d.tags),
+          aliases: list(d.aliases),
+          participants: list(d.participants),
+        });
+        const base = d.id * CHUNK_ROWID_SPAN;
+        for (const c of chunkText.all(base, base + CHUNK_ROWID_SPAN - 1) as {
+          id: number;
+          heading: string;
+          body: string;
+        }[]) {
+          this.s.insertChunk.run(c.id, fields.title, c.heading, c.body, fields.tags, fields.facets);
+        }
+      }
+      after = docs[docs.length - 1].id;
+    }
+  }
+
+  // ── Checkpoints ─────────────────────────────────────────────────────────────────────────────────────────────
+
+  getCheckpoint(connectorId: string): Checkpoint | null {
+    const row = this.s.getCheckpoint.get(connectorId) as CheckpointRow | undefined;
+    return row ? toCheckpoint(row) : null;
+  }
+
+  /** Inserts or replaces the connector's checkpoint. */
+  saveCheckpoint(cp: Checkpoint): void {
+    this.s.saveCheckpoint.run(
+      cp.connectorId,
+      cp.cursor,
+      finiteOrNull(cp.watermark),
+      finiteOrNull(cp.lastSuccessAt),
+      finiteOrNull(cp.lastAttemptAt),
+      cp.lastResult ? JSON.stringify(cp.lastResult) : null,
+      cp.lastError ? JSON.stringify(cp.lastError) : null,
+      cp.consecutiveFailures,
+      cp.rootIdentity,
+    );
+  }
+
+  /**
+   * Makes the next sync start from nothing: cursor, watermark and root identity are cleared and the manifest is
+   * forgotten, so every unit is read again. Indexed documents stay; unchanged ones are then skipped by hash.
+   */
+  resetCheckpoint(connectorId: string): void {
+    this.transaction(() => {
+      this.s.resetCheckpoint.run(connectorId);
+      this.s.clearManifest.run(connectorId);
+    });
+  }
+
+  listCheckpoints(): Checkpoint[] {
+    return (this.s.listCheckpoints.all() as CheckpointRow[]).map(toCheckpoint);
+  }
+
+  // ── Runs ────────────────────────────────────────────────────────────────────────────────────────────────────
+
+  /** Records a run as 'running' and returns its id; the connector's oldest runs beyond 200 are dropped. */
+  startRun(connectorId: string, trigger: RunTrigger, startedAt: number): number {
+    return this.transaction(() => {
+      const info = this.s.startRun.run(connectorId, trigger, startedAt, JSON.stringify(ZERO_COUNTS));
+      this.s.pruneRuns.run({ connectorId, keep: RUNS_KEPT_PER_CONNECTOR });
+      return Number(info.lastInsertRowid);
+    });
+  }
+
+  finishRun(
+    runId: number,
+    outcome: 'success' | 'failed' | 'cancelled',
+    counts: SyncCounts,
+    error: ConnectorError | null,
+    endedAt: number,
+  ): void {
+    const { added, updated, deleted, unchanged, failed, chunks } = counts;
+    this.s.finishRun.run(
+      outcome,
+      JSON.stringify({ added, updated, deleted, unchanged, failed, chunks }),
+      error ? JSON.stringify(error) : null,
+      endedAt,
+      runId,
+    );
+  }
+
+  /** The connector's most recent runs, newest first. */
+  listRuns(connectorId: string, limit: number): RunRecord[] {
+    const n = Math.max(0, Math.min(Math.floor(limit), RUNS_KEPT_PER_CONNECTOR));
+    return (this.s.listRuns.all(connectorId, n) as RunRow[]).map((r) => ({
+      id: r.id,
+      connectorId: r.connector_id,
+      trigger: r.run_trigger as RunTrigger,
+      startedAt: r.started_at,
+      endedAt: r.ended_at,
+      outcome: r.outcome as RunRecord['outcome'],
+      counts: { ...ZERO_COUNTS, ...parseJson<Partial<SyncCounts>>(r.counts) },
+      error: parseJson<ConnectorError>(r.error),
+    }));
+  }
+
+  private markInterruptedRuns(): void {
+    const error: ConnectorError = {
+      code: INTERRUPTED_ERROR_CODE,
+      message: 'Interrupted: the app stopped before this sync finished. Nothing was lost; it will run again.',
+      at: Date.now(),
+    };
+    const changed = this.s.markInterruptedRuns.run(JSON.stringify(error)).changes;
+    if (changed > 0) this.log.info(`store: ${changed} run(s) left running by the last session marked interrupted`);
+  }
+
+  // ── Item errors ─────────────────────────────────────────────────────────────────────────────────────────────
+
+  /** Records a per-item problem; on repeat, attempts grows and last_seen moves while first_seen is kept. */
+  recordItemError(connectorId: string, issue: ItemIssue, now: number): void {
+    this.s.recordItemError.run({
+      connectorId,
+      path: issue.path,
+      code: issue.code,
+      message: issue.message,
+      severity: issue.severity,
+      now,
+    });
+  }
+
+  /** Drops the connector's item errors not seen since `runStartedAt` (fixed or gone). */
+  clearItemErrorsBefore(connectorId: string, runStartedAt: number): void {
+    this.s.clearItemErrorsBefore.run(connectorId, runStartedAt);
+  }
+
+  /** Item errors of one connector (or all when null): errors before warnings, most recent first. */
+  listItemErrors(connectorId: string | null): ItemError[] {
+    const rows = (
+      connectorId === null ? this.s.listAllItemErrors.all() : this.s.listItemErrors.all(connectorId)
+    ) as ItemErrorRow[];
+    return rows.map((r) => ({
+      connectorId: r.connector_id,
+      path: r.path,
+      code: r.code,
+      message: r.message,
+      severity: r.severity === 'warning' ? 'warning' : 'error',
+      firstSeen: r.first_seen,
+      lastSeen: r.last_seen,
+      attempts: r.attempts,
+    }));
+  }
+
+  countItemErrors(connectorId: string): number {
+    return this.s.countItemErrors.get(connectorId) as number;
+  }
+
+  // ── Whole connector ─────────────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Deletes everything the store holds for the connector (documents, chunks, manifest, checkpoint, runs, item
+   * errors) in one transaction: afterwards no row of it is left and none of its text is findable.
+   */
+  removeConnector(connectorId: string): void {
+    this.transaction(() => {
+      const rowids = this.s.listConnectorDocumentRowids.all(connectorId) as number[];
+      const removedChunks = this.counts(connectorId).chunks;
+      const keptChunks = (this.s.totalChunks.get() as number) - removedChunks;
+      // Deleting a chunk from the index costs about as much as inserting one (measured 0.5–1×): when little else
+      // is indexed, rebuilding the index from what stays is cheaper than deleting what goes.
+      const rebuild = removedChunks > 0 && keptChunks * 3 <= removedChunks;
+      // Rowids of documents added together are contiguous, so most connectors are a handful of ranges.
+      for (let i = 0; i < rowids.length;) {
+        let j = i;
+        while (j + 1 < rowids.length && rowids[j + 1] === rowids[j] + 1) j++;
+        if (rebuild) {
+          this.s.deleteChunkTextRange.run(rowids[i] * CHUNK_ROWID_SPAN, (rowids[j] + 1) * CHUNK_ROWID_SPAN - 1);
+        } else {
+          for (let k = i; k <= j; k++) this.deleteChunks(rowids[k]);
+        }
+        i = j + 1;
+      }
+      this.s.deleteConnectorDocuments.run(connectorId);
+      if (rebuild) this.rebuildFullTextIndex();
+      this.s.clearManifest.run(connectorId);
+      this.s.deleteCheckpoint.run(connectorId);
+      this.s.deleteRuns.run(connectorId);
+      this.s.deleteItemErrors.run(connectorId);
+    });
+    this.filterStats = null;
+  }
+
+  // ── Search ──────────────────────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Full-text search. Any text is accepted (see toFtsQuery); text with nothing searchable gives [].
+   *
+   * Returns at most one hit per document (its best chunk), ranked by BM25 with column weights
+   * title ≫ tags > heading > body (lower score is better; ties by document rowid). Filters: `source` (connector
+   * id), `docType`, `since`/`until` (inclusive, on the document timestamp; documents without one are excluded
+   * when a bound is given). `limit` defaults to 20 (1–200), `offset` to 0. The snippet is plain text from the
+   * best chunk's body; `highlights` are [start, end) UTF-16 ranges of the matched words in it.
+   *
+   * Bounded cost: when more than max(4,000, 20 × (offset + limit)) chunks match, only that many of the most
+   * recently indexed matching chunks are ranked. Such a query is barely selective; this keeps it fast.
+   */
+  search(query: string, options: SearchOptions = {}): SearchHit[] {
+    const terms = toFtsTerms(query);
+    if (terms.length === 0) return [];
+    const since = finiteOrNull(options.since);
+    const until = finiteOrNull(options.until);
+    const limit = clampInt(options.limit, DEFAULT_SEARCH_LIMIT, 1, MAX_SEARCH_LIMIT);
+    const offset = clampInt(options.offset, 0, 0, MAX_SEARCH_OFFSET);
+    const selective = this.selectiveFilters(options.source, options.docType);
+    const plan: SearchPlan = {
+      sourceFacet: options.source !== undefined && selective.source,
+      typeFacet: options.docType !== undefined && selective.docType,
+      sourceJoin: options.source !== undefined && !selective.source,
+      typeJoin: options.docType !== undefined && !selective.docType,
+      since: since !== null,
+      until: until !== null,
+    };
+    const contentQuery = `${CONTENT_COLUMNS}: (${terms.join(' ')})`;
+    const facets: string[] = [];
+    if (plan.sourceFacet) facets.push(`"${this.sourceFacet(options.source!)}"`);
+    if (plan.typeFacet) facets.push(`"${typeFacet(options.docType!)}"`);
+    const params: Record<string, unknown> = {
+      query: facets.length > 0 ? `{facets}: (${facets.join(' ')}) AND ${contentQuery}` : contentQuery,
+    };
+    if (plan.sourceJoin) params.source = options.source;
+    if (plan.typeJoin) params.docType = options.docType;
+    if (plan.since) params.since = since;
+    if (plan.until) params.until = until;
+    try {
+      const candidates = Math.max(CANDIDATE_CHUNKS, (offset + limit) * 20);
+      const ranked = this.searchStatementFor(plan).all({ ...params, candidates, limit, offset }) as {
+        doc: number;
+        chunkRowid: number;
+        score: number;
+      }[];
+      const snippets = this.snippetsFor(
+        ranked.map((r) => r.chunkRowid),
+        terms,
+      );
+      const hits: SearchHit[] = [];
+      for (const { doc, chunkRowid, score } of ranked) {
+        const d = this.s.hitDocument.get(doc) as DocumentHitRow | undefined;
+        if (!d) continue;
+        const { snippet, highlights } = snippets.get(chunkRowid) ?? { snippet: '', highlights: [] };
+        hits.push({
+          docId: `${d.connector_id}:${d.doc_id}`,
+          title: d.title,
+          source: d.connector_id,
+          docType: d.doc_type as DocType,
+          path: d.path,
+          snippet,
+          highlights,
+          score,
+          timestamp: d.timestamp,
+          author: d.author,
+        });
+      }
+      return hits;
+    } catch (err) {
+      this.noteCorruption(err);
+      throw err;
+    }
+  }
+
+  /**
+   * Snippets for the page of hits only: their bodies go into the scratch FTS5 table, which is queried with the
+   * terms ORed (the hit may have matched some terms in the title or tags only). A body matching none of them
+   * gets its opening words, unhighlighted.
+   */
+  private snippetsFor(chunkRowids: readonly number[], terms: readonly string[]): Map<number, ParsedSnippet> {
+    const result = new Map<number, ParsedSnippet>();
+    if (chunkRowids.length === 0) return result;
+    const bodies = new Map<number, string>();
+    try {
+      for (const id of chunkRowids) {
+        const body = (this.s.chunkBody.get(id) as string | undefined) ?? '';
+        bodies.set(id, body);
+        if (body.length === 0) continue;
+        this.s.insertSnippetBody.run(id, body);
+        this.s.insertSnippetSource.run(id, body);
+      }
+      for (const [id, marked] of this.s.snippets.all(terms.join(' OR ')) as [number, string][]) {
+        result.set(id, parseSnippet(marked));
+      }
+    } finally {
+      this.s.clearSnippetSource.run();
+      this.s.clearSnippetBody.run();
+    }
+    for (const [id, body] of bodies) {
+      if (!result.has(id)) result.set(id, { snippet: leadText(body), highlights: [] });
+    }
+    return result;
+  }
+
+  private searchStatementFor(plan: SearchPlan): Statement {
+    const key = Object.values(plan)
+      .map((on) => (on ? '1' : '0'))
+      .join('');
+    let statement = this.searchStatementCache.get(key);
+    if (!statement) {
+      statement = this.db.prepare(buildSearchSql(plan));
+      this.searchStatementCache.set(key, statement);
+    }
+    return statement;
+  }
+
+  /** Which filters select few enough chunks to be applied as facet tokens (totals up to a minute old). */
+  private selectiveFilters(
+    source: string | undefined,
+    docType: string | undefined,
+  ): { source: boolean; docType: boolean } {
+    if (source === undefined && docType === undefined) return { source: false, docType: false };
+    const now = Date.now();
+    if (this.filterStats === null || now - this.filterStats.at > FILTER_STATS_TTL_MS) {
+      const stats: FilterStats = { at: now, total: 0, bySource: new Map(), byType: new Map() };
+      for (const [connectorId, type, chunks] of this.s.filterStats.all() as [string, string, number][]) {
+        stats.total += chunks;
+        stats.bySource.set(connectorId, (stats.bySource.get(connectorId) ?? 0) + chunks);
+        stats.byType.set(type, (stats.byType.get(type) ?? 0) + chunks);
+      }
+      this.filterStats = stats;
+    }
+    const { total, bySource, byType } = this.filterStats;
+    const limit = total * FACET_MAX_SHARE;
+    return {
+      source: source !== undefined && (bySource.get(source) ?? 0) <= limit,
+      docType: docType !== undefined && (byType.get(docType) ?? 0) <= limit,
+    };
+  }
+
+  private sourceFacet(connectorId: string): string {
+    let facet = this.sourceFacets.get(connectorId);
+    if (facet === undefined) {
+      facet = sourceFacet(connectorId);
+      this.sourceFacets.set(connectorId, facet);
+    }
+    return facet;
+  }
+
+  // ── Maintenance ─────────────────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * SQLite quick_check (which includes FTS5's own check) plus, on a writable connection, FTS5's integrity-check
+   * command. Damage is reported in the result, not thrown; other errors (BUSY…) are thrown. Reads the whole
+   * file: not for hot paths. When damage is found, the next open checks the file again.
+   */
+  integrityCheck(): { ok: boolean; details: string } {
+    const details: string[] = [];
+    let ok: boolean;
+    try {
+      const problems = (this.db.pragma('quick_check', { simple: false }) as { quick_check: string }[]).map(
+        (r) => r.quick_check,
+      );
+      ok = problems.length === 1 && problems[0] === 'ok';
+      details.push(`quick_check: ${problems.slice(0, 20).join('; ')}`);
+    } catch (err) {
+      if (!isCorruption(err)) throw err;
+      ok = false;
+      details.push(`quick_check: ${errorText(err)}`);
+    }
+    if (this.readonly) {
+      // The FTS5 check is written as an INSERT command, which a read-only connection refuses.
+      details.push('full-text index: not checked separately (read-only connection)');
+    } else {
+      const problem = fullTextIndexProblem(this.db);
+      if (problem !== null) ok = false;
+      details.push(`full-text index: ${problem ?? 'ok'}`);
+    }
+    if (!ok) this.sawCorruption = true;
+    return { ok, details: details.join('\n') };
+  }
+
+  private noteCorruption(err: unknown): void {
+    if (isCorruption(err)) this.sawCorruption = true;
+  }
+}
+
+function toCheckpoint(r: CheckpointRow): Checkpoint {
+  return {
+    connectorId: r.connector_id,
+    cursor: r.cursor,
+    watermark: r.watermark,
+    lastSuccessAt: r.last_success_at,
+    lastAttemptAt: r.last_attempt_at,
+    lastResult: parseJson<RunResult>(r.last_result),
+    lastError: parseJson<ConnectorError>(r.last_error),
+    consecutiveFailures: r.consecutive_failures,
+    rootIdentity: r.root_identity,
+  };
+}

@@ -1,0 +1,55 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { acquireDataDirLock, DataDirLockedError, dataPaths, defaultDataDir } from '../../../electron/core/data-dir.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'jarvis-lock-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('data folder lock', () => {
+  it('refuses a second writer with a message naming the holder, and frees the folder on release', () => {
+    const lock = acquireDataDirLock(dir, 'daemon');
+    expect(() => acquireDataDirLock(dir, 'cli')).toThrow(DataDirLockedError);
+    expect(() => acquireDataDirLock(dir, 'cli')).toThrow(/jarvis-sync serve/);
+    lock.release();
+    expect(existsSync(dataPaths(dir).lock)).toBe(false);
+    acquireDataDirLock(dir, 'cli').release();
+  });
+
+  it('takes over a lock left by a process that was killed', async () => {
+    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)']);
+    const pid = child.pid!;
+    writeFileSync(dataPaths(dir).lock, JSON.stringify({ pid, owner: 'desktop', host: (await import('node:os')).hostname(), startedAt: 1 }));
+    expect(() => acquireDataDirLock(dir, 'cli')).toThrow(DataDirLockedError);
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const lock = acquireDataDirLock(dir, 'cli');
+    expect(JSON.parse(readFileSync(dataPaths(dir).lock, 'utf8'))).toMatchObject({ pid: process.pid, owner: 'cli' });
+    lock.release();
+  });
+
+  it('takes over an unreadable lock file that is not fresh', () => {
+    writeFileSync(dataPaths(dir).lock, 'garbage');
+    const old = new Date(Date.now() - 60_000);
+    // utimes via fs to age the file
+    return import('node:fs').then(({ utimesSync }) => {
+      utimesSync(dataPaths(dir).lock, old, old);
+      acquireDataDirLock(dir, 'cli').release();
+    });
+  });
+});
+
+describe('defaultDataDir', () => {
+  it('matches the per-user folder Electron uses for "Jarvis Sync" on each platform', () => {
+    expect(defaultDataDir({ HOME: '/home/ada' }, 'linux')).toBe('/home/ada/.config/Jarvis Sync');
+    expect(defaultDataDir({ HOME: '/home/ada', XDG_CONFIG_HOME: '/cfg' }, 'linux')).toBe('/cfg/Jarvis Sync');
+    expect(defaultDataDir({ HOME: '/Users/ada' }, 'darwin')).toBe('/Users/ada/Library/Application Support/Jarvis Sync');
+    expect(defaultDataDir({ HOME: 'C:\\Users\\ada', APPDATA: 'C:\\Users\\ada\\AppData\\Roaming' }, 'win32')).toMatch(/Roaming.Jarvis Sync$/);
+    expect(defaultDataDir({ JARVIS_SYNC_DATA_DIR: '/data', HOME: '/home/ada' }, 'linux')).toBe('/data');
+  });
+});

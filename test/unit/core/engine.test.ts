@@ -1,0 +1,251 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../../shared/logger.js';
+import { SyncCancelledError } from '../../../electron/core/abort.js';
+import { SyncEngine } from '../../../electron/core/engine.js';
+import { SyncFailure } from '../../../electron/core/errors.js';
+import { IngestionPipeline } from '../../../electron/core/pipeline.js';
+import { KnowledgeStore } from '../../../electron/core/store.js';
+import { MemorySource, memoryConnector } from '../../helpers/memory-connector.js';
+
+let dir: string;
+let store: KnowledgeStore;
+let clock: number;
+
+function engine(opts: Partial<ConstructorParameters<typeof SyncEngine>[0]> = {}) {
+  return new SyncEngine({ store, pipeline: new IngestionPipeline(store), log: silentLogger, now: () => clock, ...opts });
+}
+
+const run = (e: SyncEngine, source: MemorySource, signal = new AbortController().signal) =>
+  e.sync(memoryConnector('notes', source), { signal, trigger: 'manual' });
+
+const titles = (q: string) => store.search(q, {}).map((h) => h.title);
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'jarvis-engine-'));
+  store = KnowledgeStore.open(join(dir, 'index.sqlite'), { log: silentLogger });
+  clock = 1_000_000;
+});
+
+afterEach(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('SyncEngine', () => {
+  it('indexes a new source and counts documents and chunks separately', async () => {
+    const src = new MemorySource();
+    src.setNote('a.md', 'alpha apples');
+    src.setNote('b.md', 'beta bananas');
+    const r = await run(engine(), src);
+    expect(r).toMatchObject({ added: 2, updated: 0, deleted: 0, unchanged: 0, failed: 0 });
+    expect(r.chunks).toBeGreaterThanOrEqual(2);
+    expect(titles('bananas')).toEqual(['b.md']);
+  });
+
+  it('re-indexes an edited document: the new text is found and the old text is not (upstream gap #2)', async () => {
+    const src = new MemorySource();
+    src.setNote('a.md', 'the quick brown fox');
+    const e = engine();
+    await run(e, src);
+    src.setNote('a.md', 'the lazy dog');
+    const r = await run(e, src);
+    expect(r).toMatchObject({ added: 0, updated: 1, unchanged: 0 });
+    expect(titles('dog')).toEqual(['a.md']);
+    expect(titles('fox')).toEqual([]);
+  });
+
+  it('applies deletions (upstream gap #3) and reports unchanged documents', async () => {
+    const src = new MemorySource();
+    for (const k of ['a', 'b', 'c']) src.setNote(`${k}.md`, `note ${k} zebra`);
+    const e = engine();
+    await run(e, src);
+    src.units.delete('b.md');
+    const r = await run(e, src);
+    expect(r).toMatchObject({ deleted: 1, unchanged: 2, added: 0, updated: 0 });
+    expect(titles('zebra').sort()).toEqual(['a.md', 'c.md']);
+  });
+
+  it('does not read units whose fingerprint is unchanged', async () => {
+    const src = new MemorySource();
+    src.setNote('a.md', 'one');
+    src.setNote('b.md', 'two');
+    const e = engine();
+    await run(e, src);
+    src.reads = [];
+    src.setNote('b.md', 'two changed');
+    await run(e, src);
+    expect(src.reads).toEqual(['b.md']);
+  });
+
+  it('keeps the watermark at the start of the last successful run; a failed run never advances it (upstream)', async () => {
+    const src = new MemorySource();
+    src.setNote('a.md', 'x');
+    const e = engine();
+    expect(e.getCheckpoint('notes')).toBeNull();
+    await run(e, src);
+    expect(src.lastCtx?.since).toBeNull();
+    const first = e.getCheckpoint('notes')!;
+    expect(first.watermark).toBe(1_000_000);
+
+    clock = 2_000_000;
+    src.rootAvailable = false;
+    await expect(run(e, src)).rejects.toBeInstanceOf(SyncFailure);
+    const failed = e.getCheckpoint('notes')!;
+    expect(failed.watermark).toBe(1_000_000);
+    expect(failed.lastAttemptAt).toBe(2_000_000);
+    expect(failed.lastSuccessAt).toBe(first.lastSuccessAt);
+    expect(failed.lastError?.code).toBe('E_ROOT_UNAVAILABLE');
+    expect(failed.consecutiveFailures).toBe(1);
+
+    clock = 3_000_000;
+    src.rootAvailable = true;
+    await run(e, src);
+    // The retry after a failure got the same `since` as before the failure.
+    expect(src.lastCtx?.since).toBe(1_000_000);
+    expect(e.getCheckpoint('notes')).toMatchObject({ watermark: 3_000_000, lastError: null, consecutiveFailures: 0 });
+  });
+
+  it('a missing root deletes nothing', async () => {
+    const src = new MemorySource();
+    for (let i = 0; i < 5; i++) src.setNote(`n${i}.md`, `kept text ${i}`);
+    const e = engine();
+    await run(e, src);
+    src.rootAvailable = false;
+    await expect(run(e, src)).rejects.toMatchObject({ code: 'E_ROOT_UNAVAILABLE' });
+    expect(store.counts('notes').documents).toBe(5);
+  });
+
+  it('refuses a mass deletion when the root is not the same one (replaced by an empty folder)', async () => {
+    const src = new MemorySource();
+    for (let i = 0; i < 10; i++) src.setNote(`n${i}.md`, `guarded ${i}`);
+    const e = engine();
+    await run(e, src);
+    src.units.clear();
+    src.rootIdentity = 'dev:2';
+    await expect(run(e, src)).rejects.toMatchObject({ code: 'E_MASS_DELETE_GUARD' });
+    expect(store.counts('notes').documents).toBe(10);
+  });
+
+  it('applies a mass deletion when the root is verifiably the same folder', async () => {
+    const src = new MemorySource();
+    for (let i = 0; i < 10; i++) src.setNote(`n${i}.md`, `gone ${i}`);
+    const e = engine();
+    await run(e, src);
+    src.units.clear();
+    const r = await run(e, src);
+    expect(r.deleted).toBe(10);
+    expect(store.counts('notes').documents).toBe(0);
+  });
+
+  it('keeps documents under a folder that could not be listed, and records why', async () => {
+    const src = new MemorySource();
+    src.setNote('ok.md', 'visible');
+    src.setNote('private/secret.md', 'hidden words');
+    const e = engine();
+    await run(e, src);
+    src.unreadablePrefixes = ['private'];
+    const r = await run(e, src);
+    expect(r.deleted).toBe(0);
+    expect(r.failed).toBe(1);
+    expect(titles('hidden')).toEqual(['private/secret.md']);
+    expect(store.listItemErrors('notes').map((x) => x.code)).toEqual(['EACCES']);
+  });
+
+  it('an unreadable file keeps its last good version, is recorded, and is retried on the next sync', async () => {
+    const src = new MemorySource();
+    src.setNote('a.md', 'original words');
+    src.setNote('b.md', 'fine');
+    const e = engine();
+    await run(e, src);
+    src.setNote('a.md', 'new words');
+    src.units.get('a.md')!.failWith = 'EACCES';
+    const r = await run(e, src);
+    expect(r).toMatchObject({ failed: 1, updated: 0, deleted: 0 });
+    expect(titles('original')).toEqual(['a.md']);
+    expect(store.listItemErrors('notes')).toHaveLength(1);
+
+    delete src.units.get('a.md')!.failWith;
+    clock += 60_000;
+    const r2 = await run(e, src);
+    expect(r2).toMatchObject({ updated: 1, failed: 0 });
+    expect(titles('original')).toEqual([]);
+    // Problems not seen again are cleared by a successful run.
+    expect(store.listItemErrors('notes')).toHaveLength(0);
+  });
+
+  it('commits each batch with its checkpoint: a crash mid-sync keeps what was committed and the next sync converges', async () => {
+    const src = new MemorySource();
+    for (let i = 0; i < 25; i++) src.setNote(`n${String(i).padStart(2, '0')}.md`, `doc ${i} walrus`);
+    const e = engine({ batchMaxDocs: 5 });
+    // A real crash is tested with SIGKILL in crash.test.ts; here an abort mid-run stops it between batches.
+    const controller = new AbortController();
+    src.beforeRead = (key) => {
+      if (key === 'n17.md') controller.abort('crash');
+    };
+    await expect(run(e, src, controller.signal)).rejects.toBeInstanceOf(SyncCancelledError);
+    const committed = store.counts('notes').documents;
+    expect(committed).toBeGreaterThanOrEqual(15);
+    expect(committed).toBeLessThan(25);
+    // Every committed document is fully there (no partial chunks), and the manifest only lists committed units.
+    const manifest = store.loadManifest('notes');
+    for (const key of manifest.keys()) expect(store.listUnitDocuments('notes', key)).toHaveLength(1);
+    expect(e.getCheckpoint('notes')!.watermark).toBeNull();
+
+    src.beforeRead = null;
+    src.reads = [];
+    const r = await run(e, src);
+    expect(r.added + r.unchanged).toBe(25);
+    expect(r.added).toBe(25 - committed);
+    expect(src.reads.length).toBeLessThanOrEqual(25 - manifest.size);
+    expect(store.counts('notes').documents).toBe(25);
+    expect(titles('walrus')).toHaveLength(20); // default search limit
+  });
+
+  it('a cancelled run is recorded as cancelled and does not advance the watermark', async () => {
+    const src = new MemorySource();
+    src.setNote('a.md', 'x');
+    const e = engine();
+    const controller = new AbortController();
+    controller.abort('paused');
+    await expect(run(e, src, controller.signal)).rejects.toBeInstanceOf(SyncCancelledError);
+    const runs = store.listRuns('notes', 10);
+    expect(runs[0].outcome).toBe('cancelled');
+    expect(e.getCheckpoint('notes')!.watermark).toBeNull();
+  });
+
+  it('abandons a read that hangs as soon as the run is cancelled', async () => {
+    const src = new MemorySource();
+    src.setNote('a.md', 'x');
+    src.beforeRead = () => new Promise<void>(() => {});
+    const controller = new AbortController();
+    const p = run(engine(), src, controller.signal);
+    setTimeout(() => controller.abort('watchdog'), 20);
+    await expect(p).rejects.toBeInstanceOf(SyncCancelledError);
+  });
+
+  it('resetCheckpoint makes the next sync read everything again (upstream), skipping unchanged content', async () => {
+    const src = new MemorySource();
+    src.setNote('a.md', 'x');
+    src.setNote('b.md', 'y');
+    const e = engine();
+    await run(e, src);
+    e.resetCheckpoint('notes');
+    expect(e.getCheckpoint('notes')?.watermark ?? null).toBeNull();
+    src.reads = [];
+    const r = await run(e, src);
+    expect(src.reads.sort()).toEqual(['a.md', 'b.md']);
+    expect(r).toMatchObject({ added: 0, updated: 0, unchanged: 2 });
+  });
+
+  it('records each run in the history with its trigger and counts', async () => {
+    const src = new MemorySource();
+    src.setNote('a.md', 'x');
+    const e = engine();
+    await e.sync(memoryConnector('notes', src), { signal: new AbortController().signal, trigger: 'schedule' });
+    const [last] = store.listRuns('notes', 5);
+    expect(last).toMatchObject({ trigger: 'schedule', outcome: 'success', counts: { added: 1 } });
+  });
+});

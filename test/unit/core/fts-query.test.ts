@@ -1,0 +1,178 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toFtsQuery, toFtsTerms } from '../../../electron/core/fts-query.js';
+
+// A real FTS5 table with the store's tokenizer: the point is that SQLite itself accepts every query.
+let dir: string;
+let db: Database.Database;
+
+function search(text: string): string[] {
+  const query = toFtsQuery(text);
+  if (query === null) return [];
+  return (db.prepare('SELECT name FROM t WHERE t MATCH ? ORDER BY rowid').pluck().all(query) as string[]).sort();
+}
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jarvis-'));
+  db = new Database(path.join(dir, 'fts.db'));
+  db.exec(`CREATE VIRTUAL TABLE t USING fts5(name UNINDEXED, body, tokenize = 'porter unicode61 remove_diacritics 2')`);
+  const insert = db.prepare('INSERT INTO t (name, body) VALUES (?, ?)');
+  const docs: [string, string][] = [
+    ['date', 'The review is on 2020-10-27 in the big room'],
+    ['scattered', 'In 2020 we had 27 reviews over 10 months'],
+    ['quick', 'The quick brown fox jumps over the lazy dog'],
+    ['meeting', 'Meeting notes: we are meeting again next week'],
+    ['operators', 'Pick one AND keep it, OR drop it, NOT both'],
+    ['near', 'NEAR the station, a café serves crème brûlée'],
+    ['cpp', 'I write C++ and C# at work; a:b ratio matters'],
+    ['emoji', 'Party time 🎉 with friends'],
+    ['cjk', '中文 文本 检索'],
+    ['quote', 'He said foo"bar and left'],
+  ];
+  for (const [name, body] of docs) insert.run(name, body);
+});
+
+afterAll(() => {
+  db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('toFtsQuery against real FTS5', () => {
+  const nasty: string[] = [
+    '2020-10-27',
+    'foo"bar',
+    'a:b -c',
+    'NEAR(',
+    'NEAR(a b, 2)',
+    '*',
+    '**',
+    'a*',
+    'ab*',
+    'ab**',
+    '*ab',
+    'AND OR NOT',
+    'AND',
+    'NOT',
+    'OR',
+    '🎉',
+    '🎉 party',
+    '"',
+    '""',
+    '"""',
+    'a"',
+    '"unclosed phrase',
+    '(a OR b)',
+    ')',
+    '{body}: fox',
+    'body:fox',
+    '^fox',
+    'fox + dog',
+    '-',
+    '--fox',
+    "it's",
+    'C++',
+    '#tag',
+    'e-mail',
+    'crème brûlée',
+    'CAFE',
+    '中文',
+    'שלום',
+    '\u0000fox',
+    'fox\u0000dog',
+    '\uD800',
+    'lone \uDC00 surrogate',
+    '\uE000marked\uE001',
+    '   ',
+    '\t\n',
+    '\\',
+    "'; DROP TABLE t; --",
+    'x'.repeat(5000),
+    'word '.repeat(2048), // 10 KB
+    Array.from({ length: 2000 }, (_, i) => `w${i}`).join(' '),
+  ];
+
+  it.each(nasty.map((q) => [JSON.stringify(q).slice(0, 60), q]))('never throws in SQLite: %s', (_label, q) => {
+    expect(() => search(q)).not.toThrow();
+  });
+
+  it('matches a date as the three numbers in sequence, not scattered', () => {
+    expect(search('2020-10-27')).toEqual(['date']);
+  });
+
+  it('treats FTS5 operators and syntax as plain words', () => {
+    expect(search('AND OR NOT')).toEqual(['operators']);
+    expect(search('NEAR(')).toEqual(['near']);
+    expect(search('a:b')).toEqual(['cpp']);
+    expect(search('body:fox')).toEqual([]); // "body" is not a word of that document: no column filter sneaks in
+    expect(search('{body}: fox')).toEqual([]);
+  });
+
+  it('ANDs the terms', () => {
+    expect(search('quick dog')).toEqual(['quick']);
+    expect(search('quick station')).toEqual([]);
+  });
+
+  it('honours quoted phrases', () => {
+    expect(search('"brown fox"')).toEqual(['quick']);
+    expect(search('"quick fox"')).toEqual([]);
+    expect(search('quick fox')).toEqual(['quick']);
+  });
+
+  it('treats a trailing * on a word of two or more letters as a prefix', () => {
+    expect(search('meet*')).toEqual(['meeting']);
+    expect(search('st*')).toEqual(['near']);
+    // A one-letter prefix would match most of the vocabulary; it is searched as the word itself.
+    expect(toFtsQuery('m*')).toBe('"m"');
+  });
+
+  it('is case- and accent-insensitive through the tokenizer', () => {
+    expect(search('CAFE creme')).toEqual(['near']);
+  });
+
+  it('keeps a quote inside a word from breaking the query', () => {
+    expect(search('foo"bar')).toEqual(['quote']);
+  });
+
+  it('returns null when nothing searchable remains', () => {
+    for (const q of ['', '   ', '*', '"', '""', '🎉', '-', '()', '\u0000', '!!!']) {
+      expect(toFtsQuery(q)).toBeNull();
+    }
+  });
+
+  it('caps the number of terms of a pasted page of text', () => {
+    expect(toFtsTerms('word '.repeat(2048)).length).toBeLessThanOrEqual(32);
+  });
+
+  it('quotes every term and doubles embedded quotes', () => {
+    expect(toFtsQuery('hello world')).toBe('"hello" "world"');
+    expect(toFtsQuery('ab*')).toBe('"ab"*');
+    expect(toFtsQuery('"brown fox" dog')).toBe('"brown fox" "dog"');
+  });
+
+  it('never produces a query SQLite rejects, for arbitrary text (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (text) => {
+        search(text);
+      }),
+      { seed: 20240601, numRuns: 500 },
+    );
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.constantFrom('"', '*', '(', ')', ':', '-', '+', '^', 'NEAR', 'AND', 'OR', 'NOT', 'fox', ' ', '{', '}'),
+          {
+            maxLength: 30,
+          },
+        ),
+        (parts) => {
+          search(parts.join(''));
+        },
+      ),
+      { seed: 7, numRuns: 500 },
+    );
+  });
+});

@@ -1,0 +1,59 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { JsonFile } from '../../../electron/core/json-file.js';
+
+interface Conf {
+  n: number;
+}
+const parse = (raw: unknown): Conf => {
+  if (typeof (raw as Conf)?.n !== 'number') throw new Error('n must be a number');
+  return raw as Conf;
+};
+
+let dir: string;
+let file: JsonFile<Conf>;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'jarvis-json-'));
+  file = new JsonFile(join(dir, 'conf.json'), parse, () => ({ n: 0 }));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('JsonFile', () => {
+  it('a missing file gives defaults without a problem', () => {
+    expect(file.load()).toMatchObject({ value: { n: 0 }, source: 'missing', problem: null });
+  });
+
+  it('round-trips and leaves no temp files behind', () => {
+    file.save({ n: 7 });
+    expect(file.load()).toMatchObject({ value: { n: 7 }, source: 'file' });
+    expect(readdirSync(dir).sort()).toEqual(['conf.json', 'conf.json.bak']);
+  });
+
+  it.each([
+    ['truncated', '{"n": 4'],
+    ['invalid JSON', '{"n":1,}'],
+    ['zero-filled', '\0'.repeat(64)],
+    ['empty', ''],
+    ['wrong shape', '{"n":"four"}'],
+  ])('a %s file falls back to the last good copy, moves the bad one aside, and says so', (_label, content) => {
+    file.save({ n: 3 });
+    writeFileSync(file.path, content);
+    const loaded = file.load(1234);
+    expect(loaded.value).toEqual({ n: 3 });
+    expect(loaded.source).toBe('backup');
+    expect(loaded.problem).toMatch(/last good copy was restored/);
+    expect(existsSync(`${file.path}.corrupt-1234`)).toBe(true);
+    expect(readFileSync(`${file.path}.corrupt-1234`, 'utf8')).toBe(content);
+  });
+
+  it('with no good backup it uses defaults, and never refreshes the backup from those defaults', () => {
+    writeFileSync(file.path, '{broken');
+    writeFileSync(`${file.path}.bak`, 'also broken');
+    const loaded = file.load(99);
+    expect(loaded).toMatchObject({ value: { n: 0 }, source: 'defaults' });
+    expect(loaded.problem).toMatch(/defaults are in use/);
+    expect(readFileSync(`${file.path}.bak`, 'utf8')).toBe('also broken');
+  });
+});

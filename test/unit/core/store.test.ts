@@ -1,0 +1,737 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../../shared/logger.js';
+import type { DocType, SearchHit } from '../../../shared/types.js';
+import { IngestionPipeline } from '../../../electron/core/pipeline.js';
+import { MIGRATIONS, SCHEMA_VERSION, migrate } from '../../../electron/core/schema.js';
+import {
+  CHUNK_ROWID_SPAN,
+  INTERRUPTED_ERROR_CODE,
+  KnowledgeStore,
+  parseSnippet,
+  type Checkpoint,
+  type DocumentRow,
+} from '../../../electron/core/store.js';
+
+let dir: string;
+let dbPath: string;
+const open: KnowledgeStore[] = [];
+
+function openStore(opts: { readonly?: boolean; file?: string } = {}): KnowledgeStore {
+  const store = KnowledgeStore.open(opts.file ?? dbPath, { log: silentLogger, readonly: opts.readonly });
+  open.push(store);
+  return store;
+}
+
+function row(connectorId: string, docId: string, overrides: Partial<DocumentRow> = {}): DocumentRow {
+  return {
+    connectorId,
+    docId,
+    unitKey: docId,
+    title: `Title of ${docId}`,
+    docType: 'note',
+    path: `/notes/${docId}`,
+    author: null,
+    participants: [],
+    timestamp: 1_700_000_000_000,
+    threadId: null,
+    tags: [],
+    aliases: [],
+    links: [],
+    metadataJson: null,
+    contentHash: `hash-${docId}`,
+    ...overrides,
+  };
+}
+
+function addDoc(
+  store: KnowledgeStore,
+  connectorId: string,
+  docId: string,
+  body: string,
+  overrides: Partial<DocumentRow> = {},
+): number {
+  return store.insertDocument(row(connectorId, docId, overrides), [{ heading: '', body }]);
+}
+
+function ids(hits: SearchHit[]): string[] {
+  return hits.map((h) => h.docId);
+}
+
+function rawCount(file: string, sql: string, ...params: unknown[]): number {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db
+      .prepare(sql)
+      .pluck()
+      .get(...params) as number;
+  } finally {
+    db.close();
+  }
+}
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jarvis-'));
+  dbPath = path.join(dir, 'index.db');
+});
+
+afterEach(() => {
+  for (const s of open.splice(0)) s.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('KnowledgeStore: opening', () => {
+  it('creates the schema in WAL mode and reopens without migrating again', () => {
+    const store = openStore();
+    addDoc(store, 'c1', 'a', 'persistent words');
+    store.close();
+    const db = new Database(dbPath, { readonly: true });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(db.prepare("SELECT value FROM meta WHERE key = 'clean_shutdown'").pluck().get()).toBe('1');
+    db.close();
+    const again = openStore();
+    expect(again.recovery).toBeNull();
+    expect(ids(again.search('persistent', {}))).toEqual(['c1:a']);
+  });
+
+  it('creates the schema atomically: a failing migration leaves no table behind', () => {
+    const db = new Database(dbPath);
+    const broken = [...MIGRATIONS, 'CREATE TABLE extra (x); CREATE TABLE broken ('];
+    expect(() => migrate(db, broken)).toThrow();
+    expect(db.prepare('SELECT count(*) FROM sqlite_schema').pluck().get()).toBe(0);
+    expect(db.pragma('user_version', { simple: true })).toBe(0);
+    // The real migrations then apply cleanly on the same file.
+    expect(migrate(db)).toBe(0);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    db.close();
+  });
+
+  it('refuses a file written by a newer schema instead of destroying it', () => {
+    openStore().close();
+    const db = new Database(dbPath);
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    expect(() => openStore()).toThrow(expect.objectContaining({ code: 'E_STORE_TOO_NEW' }));
+    expect(fs.existsSync(dbPath)).toBe(true);
+  });
+
+  it('moves an 8 KB garbage file aside and starts a fresh, working index', () => {
+    const garbage = Buffer.alloc(8192);
+    for (let i = 0; i < garbage.length; i++) garbage[i] = (i * 7919 + 13) % 251;
+    fs.writeFileSync(dbPath, garbage);
+    fs.writeFileSync(`${dbPath}-wal`, 'stale wal');
+    const store = openStore();
+    expect(store.recovery).not.toBeNull();
+    expect(store.recovery!.reason).toMatch(/not a database/i);
+    expect(store.recovery!.movedTo).toMatch(/index\.db\.corrupt-/);
+    expect(fs.readFileSync(store.recovery!.movedTo)).toEqual(garbage);
+    expect(fs.readFileSync(`${store.recovery!.movedTo}-wal`, 'utf8')).toBe('stale wal');
+    addDoc(store, 'c1', 'a', 'fresh start');
+    expect(ids(store.search('fresh', {}))).toEqual(['c1:a']);
+  });
+
+  it('moves a foreign SQLite database aside rather than writing into it', () => {
+    const foreign = new Database(dbPath);
+    foreign.exec('CREATE TABLE contacts (name TEXT); INSERT INTO contacts VALUES (1)');
+    foreign.close();
+    const store = openStore();
+    expect(store.recovery?.reason).toMatch(/another program/);
+    const moved = new Database(store.recovery!.movedTo, { readonly: true });
+    expect(moved.prepare('SELECT count(*) FROM contacts').pluck().get()).toBe(1);
+    moved.close();
+  });
+
+  function corruptPages(file: string, pages: number[]): void {
+    const fd = fs.openSync(file, 'r+');
+    const junk = Buffer.alloc(64, 0xa5);
+    for (const page of pages) fs.writeSync(fd, junk, 0, junk.length, (page - 1) * 4096);
+    fs.closeSync(fd);
+  }
+
+  function populated(): void {
+    const store = KnowledgeStore.open(dbPath, { log: silentLogger });
+    const pipeline = new IngestionPipeline(store);
+    store.transaction(() => {
+      for (let i = 0; i < 200; i++) {
+        pipeline.ingest('c1', `n${i}`, {
+          id: `n${i}`,
+          title: `Note ${i}`,
+          content: `alpha beta ${i} `.repeat(80),
+          docType: 'note',
+          path: null,
+        });
+      }
+    });
+    store.close();
+  }
+
+  it('detects a database whose pages were overwritten and rebuilds it', () => {
+    populated();
+    const pageCount = fs.statSync(dbPath).size / 4096;
+    corruptPages(
+      dbPath,
+      Array.from({ length: pageCount - 1 }, (_, i) => i + 2),
+    );
+    const store = openStore();
+    expect(store.recovery).not.toBeNull();
+    expect(store.recovery!.reason).toMatch(/CORRUPT|malformed|integrity/i);
+    expect(store.search('alpha', {})).toEqual([]);
+    expect(store.integrityCheck().ok).toBe(true);
+  });
+
+  function pagesOf(table: string, pagetype: string): number[] {
+    const db = new Database(dbPath, { readonly: true });
+    try {
+      return db
+        .prepare('SELECT pageno FROM dbstat WHERE name = ? AND pagetype = ?')
+        .pluck()
+        .all(table, pagetype) as number[];
+    } finally {
+      db.close();
+    }
+  }
+
+  function markUncleanShutdown(): void {
+    const db = new Database(dbPath);
+    db.prepare("UPDATE meta SET value = '0' WHERE key = 'clean_shutdown'").run();
+    db.close();
+  }
+
+  it('checks the file after an unclean shutdown and catches damage a normal start does not read', () => {
+    populated();
+    const textPages = pagesOf('chunk_text', 'leaf');
+    expect(textPages.length).toBeGreaterThan(3);
+    markUncleanShutdown();
+    corruptPages(dbPath, textPages.slice(1, 3));
+    const store = openStore();
+    expect(store.recovery?.reason).toMatch(/CORRUPT|malformed|integrity/i);
+    expect(fs.existsSync(store.recovery!.movedTo)).toBe(true);
+  });
+
+  it('skips the check after a clean shutdown, so normal starts stay fast', () => {
+    populated();
+    corruptPages(dbPath, pagesOf('chunk_text', 'leaf').slice(1, 3));
+    const store = openStore();
+    expect(store.recovery).toBeNull();
+    expect(store.integrityCheck().ok).toBe(false);
+  });
+
+  it('rebuilds only the full-text index when that is all that is damaged', () => {
+    populated();
+    // Pages holding a single large segment block: their last bytes are blob payload, so overwriting them leaves
+    // every b-tree valid and only FTS5's own check (part of quick_check) notices.
+    const db = new Database(dbPath, { readonly: true });
+    const blockPages = db
+      .prepare(
+        "SELECT pageno FROM dbstat WHERE name = 'chunks_data' AND pagetype = 'leaf' AND ncell = 1 AND payload > 1000",
+      )
+      .pluck()
+      .all() as number[];
+    db.close();
+    expect(blockPages.length).toBeGreaterThan(2);
+    markUncleanShutdown();
+    const fd = fs.openSync(dbPath, 'r+');
+    for (const page of blockPages) fs.writeSync(fd, Buffer.alloc(48, 0x5a), 0, 48, page * 4096 - 48);
+    fs.closeSync(fd);
+    const check = new Database(dbPath, { readonly: true });
+    expect(check.pragma('quick_check', { simple: true })).toMatch(/^fts5: corruption/);
+    check.close();
+    const store = openStore();
+    expect(store.recovery).toBeNull();
+    expect(store.search('alpha', { limit: 200 })).toHaveLength(200);
+    expect(store.integrityCheck()).toEqual({ ok: true, details: 'quick_check: ok\nfull-text index: ok' });
+  });
+
+  it('reports a run left running by a crash as failed with an interrupted error', () => {
+    const crashed = openStore();
+    const runId = crashed.startRun('c1', 'schedule', 1000);
+    // A second open of the file stands in for the next start after a crash.
+    const next = KnowledgeStore.open(dbPath, { log: silentLogger });
+    open.push(next);
+    const [run] = next.listRuns('c1', 10);
+    expect(run).toMatchObject({ id: runId, outcome: 'failed', startedAt: 1000 });
+    expect(run.error?.code).toBe(INTERRUPTED_ERROR_CODE);
+    expect(run.error?.message).toMatch(/interrupted/i);
+  });
+});
+
+describe('KnowledgeStore: read-only', () => {
+  it('behaves as empty when the file does not exist, without creating it', () => {
+    const store = openStore({ readonly: true });
+    expect(store.search('anything', {})).toEqual([]);
+    expect(store.counts('c1')).toEqual({ documents: 0, chunks: 0 });
+    expect(store.listCheckpoints()).toEqual([]);
+    expect(fs.existsSync(dbPath)).toBe(false);
+  });
+
+  it('reads what a writer committed, and refuses writes with SQLITE_READONLY', () => {
+    const writer = openStore();
+    addDoc(writer, 'c1', 'a', 'shared words');
+    const reader = openStore({ readonly: true });
+    expect(ids(reader.search('shared', {}))).toEqual(['c1:a']);
+    expect(() => reader.putUnit('c1', { key: 'k', fingerprint: 'f', cursor: null })).toThrow(
+      expect.objectContaining({ code: expect.stringMatching(/^SQLITE_READONLY/) }),
+    );
+  });
+
+  it('never moves a damaged file', () => {
+    fs.writeFileSync(dbPath, Buffer.alloc(8192, 0x42));
+    expect(() => openStore({ readonly: true })).toThrow();
+    expect(fs.readdirSync(dir)).toEqual(['index.db']);
+  });
+});
+
+describe('KnowledgeStore: errors', () => {
+  it('lets SQLITE_BUSY through with its code when another connection holds the write lock', () => {
+    const store = openStore();
+    const other = new Database(dbPath);
+    other.prepare('BEGIN IMMEDIATE').run();
+    try {
+      expect(() => store.transaction(() => store.putUnit('c1', { key: 'k', fingerprint: 'f', cursor: null }))).toThrow(
+        expect.objectContaining({ code: 'SQLITE_BUSY' }),
+      );
+    } finally {
+      other.prepare('ROLLBACK').run();
+      other.close();
+    }
+    expect(store.loadManifest('c1').size).toBe(0);
+  });
+
+  it('rolls back everything done in a transaction that throws', () => {
+    const store = openStore();
+    expect(() =>
+      store.transaction(() => {
+        addDoc(store, 'c1', 'a', 'rolled back words');
+        store.putUnit('c1', { key: 'a', fingerprint: 'f', cursor: null });
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect(store.search('rolled', {})).toEqual([]);
+    expect(store.counts('c1')).toEqual({ documents: 0, chunks: 0 });
+    expect(store.loadManifest('c1').size).toBe(0);
+  });
+});
+
+describe('KnowledgeStore: documents and search', () => {
+  it('replaces a document: old text gone, new text found, same rowid', () => {
+    const store = openStore();
+    const rowid = addDoc(store, 'c1', 'a', 'original wording');
+    store.replaceDocument(rowid, row('c1', 'a', { contentHash: 'h2' }), [
+      { heading: 'Part', body: 'revised wording' },
+      { heading: '', body: 'second chunk' },
+    ]);
+    expect(store.search('original', {})).toEqual([]);
+    expect(ids(store.search('revised', {}))).toEqual(['c1:a']);
+    expect(store.getDocument('c1', 'a')).toEqual({ rowid, contentHash: 'h2', chunkCount: 2, unitKey: 'a' });
+    expect(store.counts('c1')).toEqual({ documents: 1, chunks: 2 });
+  });
+
+  it('deletes a document with its chunks', () => {
+    const store = openStore();
+    const rowid = addDoc(store, 'c1', 'a', 'doomed words');
+    store.deleteDocument(rowid, 1);
+    expect(store.search('doomed', {})).toEqual([]);
+    expect(store.getDocument('c1', 'a')).toBeUndefined();
+    expect(rawCount(dbPath, 'SELECT count(*) FROM chunk_text')).toBe(0);
+  });
+
+  it('gives chunk rowids derived from the document rowid', () => {
+    const store = openStore();
+    const rowid = store.insertDocument(row('c1', 'a'), [
+      { heading: '', body: 'one' },
+      { heading: '', body: 'two' },
+    ]);
+    const db = new Database(dbPath, { readonly: true });
+    expect(db.prepare('SELECT id FROM chunk_text ORDER BY id').pluck().all()).toEqual([
+      rowid * CHUNK_ROWID_SPAN,
+      rowid * CHUNK_ROWID_SPAN + 1,
+    ]);
+    db.close();
+  });
+
+  it('lists and moves documents between units', () => {
+    const store = openStore();
+    const rowid = addDoc(store, 'c1', 'm1', 'x', { unitKey: 'inbox.mbox' });
+    addDoc(store, 'c1', 'm2', 'y', { unitKey: 'inbox.mbox' });
+    store.setDocumentUnit(rowid, 'archive.mbox');
+    expect(store.listUnitDocuments('c1', 'inbox.mbox').map((d) => d.docId)).toEqual(['m2']);
+    expect(store.listUnitDocuments('c1', 'archive.mbox')).toEqual([{ docId: 'm1', rowid, chunkCount: 1 }]);
+    expect(store.listDocumentUnitKeys('c1').sort()).toEqual(['archive.mbox', 'inbox.mbox']);
+  });
+
+  it('returns one hit per document, from its best chunk', () => {
+    const store = openStore();
+    store.insertDocument(
+      row('c1', 'long'),
+      Array.from({ length: 12 }, (_, i) => ({ heading: `Part ${i}`, body: `zebra mention number ${i}` })),
+    );
+    addDoc(store, 'c1', 'short', 'a zebra too');
+    const hits = store.search('zebra', {});
+    expect(ids(hits).sort()).toEqual(['c1:long', 'c1:short']);
+  });
+
+  it('ranks a title match above a body match, and tags above body', () => {
+    const store = openStore();
+    addDoc(store, 'c1', 'body', 'we talked about the budget for a long time and then about other things');
+    addDoc(store, 'c1', 'title', 'nothing relevant in here at all, just words', { title: 'Budget' });
+    addDoc(store, 'c1', 'tag', 'also nothing relevant in here, other words', { title: 'Misc', tags: ['budget'] });
+    expect(ids(store.search('budget', {}))).toEqual(['c1:title', 'c1:tag', 'c1:body']);
+  });
+
+  it('finds a document by its title when it has no text, and by aliases', () => {
+    const store = openStore();
+    store.insertDocument(row('c1', 'empty', { title: 'Quarterly planning', aliases: ['Q3 plan'] }), [
+      { heading: '', body: '' },
+    ]);
+    expect(ids(store.search('quarterly', {}))).toEqual(['c1:empty']);
+    expect(ids(store.search('q3', {}))).toEqual(['c1:empty']);
+    expect(store.search('quarterly', {})[0].snippet).toBe('');
+  });
+
+  it('matches words across title and body of the same chunk', () => {
+    const store = openStore();
+    addDoc(store, 'c1', 'a', 'the offsite is in Lisbon', { title: 'Offsite logistics' });
+    expect(ids(store.search('logistics lisbon', {}))).toEqual(['c1:a']);
+  });
+
+  it('filters by source, type and time, and pages with limit and offset', () => {
+    const store = openStore();
+    const types: DocType[] = ['note', 'email', 'event', 'document'];
+    for (let i = 0; i < 20; i++) {
+      addDoc(store, i % 2 === 0 ? 'even' : 'odd', `d${i}`, `shared keyword ${i}`, {
+        docType: types[i % 4],
+        timestamp: 1_000 * i,
+      });
+    }
+    addDoc(store, 'even', 'undated', 'shared keyword', { timestamp: null });
+    expect(store.search('shared', { limit: 200 })).toHaveLength(21);
+    expect(store.search('shared', { source: 'odd', limit: 200 }).every((h) => h.source === 'odd')).toBe(true);
+    expect(store.search('shared', { source: 'odd', limit: 200 })).toHaveLength(10);
+    expect(store.search('shared', { source: 'nobody' })).toEqual([]);
+    expect(ids(store.search('shared', { docType: 'event', limit: 200 })).sort()).toEqual(
+      ['even:d10', 'even:d18', 'even:d2', 'even:d6', 'even:d14'].sort(),
+    );
+    expect(store.search('shared', { source: 'odd', docType: 'email', limit: 200 })).toHaveLength(5);
+    expect(store.search('shared', { source: 'odd', docType: 'event' })).toEqual([]);
+    const ranged = store.search('shared', { since: 5_000, until: 9_000, limit: 200 });
+    expect(ranged.map((h) => h.timestamp).sort((a, b) => a! - b!)).toEqual([5_000, 6_000, 7_000, 8_000, 9_000]);
+    const all = ids(store.search('shared', { limit: 200 }));
+    const pages = [0, 7, 14].flatMap((offset) => ids(store.search('shared', { limit: 7, offset })));
+    expect(pages).toEqual(all);
+    expect(store.search('shared', { limit: 5 })).toHaveLength(5);
+    expect(store.search('shared', { limit: 10_000 })).toHaveLength(21);
+  });
+
+  it('applies filters the same way whether the filtered set is small or large', () => {
+    const store = openStore();
+    for (let i = 0; i < 30; i++) addDoc(store, 'big', `b${i}`, `common word ${i}`);
+    addDoc(store, 'small', 's0', 'common word small', { docType: 'event' });
+    // "small" holds few chunks (a facet token filter), "big" most of them (a document lookup filter).
+    expect(ids(store.search('common', { source: 'small' }))).toEqual(['small:s0']);
+    expect(store.search('common', { source: 'big', limit: 200 })).toHaveLength(30);
+    expect(ids(store.search('common', { docType: 'event' }))).toEqual(['small:s0']);
+    expect(store.search('common', { docType: 'note', limit: 200 })).toHaveLength(30);
+  });
+
+  it('fills every hit field with provenance', () => {
+    const store = openStore();
+    addDoc(store, 'mail', 'msg-1@x', 'quarterly numbers attached', {
+      title: 'Numbers',
+      docType: 'email',
+      path: '/mail/inbox.mbox',
+      author: 'Ann Author <ann@example.com>',
+      timestamp: 42,
+    });
+    const [hit] = store.search('numbers', {});
+    expect(hit).toMatchObject({
+      docId: 'mail:msg-1@x',
+      title: 'Numbers',
+      source: 'mail',
+      docType: 'email',
+      path: '/mail/inbox.mbox',
+      timestamp: 42,
+      author: 'Ann Author <ann@example.com>',
+    });
+    expect(hit.score).toBeLessThan(0);
+    expect(ids(store.search('ann', {}))).toEqual(['mail:msg-1@x']); // the author is searchable
+  });
+
+  it('returns highlights that point at the matched words in a plain-text snippet', () => {
+    const store = openStore();
+    addDoc(store, 'c1', 'a', 'Some intro. The deployments were running late on 2020-10-27, said the team lead.');
+    const [hit] = store.search('deployment run 2020-10-27', {});
+    expect(hit.snippet).not.toMatch(/[\uE000\uE001<>]/);
+    const marked = hit.highlights.map(([s, e]) => hit.snippet.slice(s, e).toLowerCase());
+    expect(marked).toEqual(['deployments', 'running', '2020-10-27']);
+  });
+
+  it('highlights body words even when other query words matched only the title', () => {
+    const store = openStore();
+    addDoc(store, 'c1', 'a', 'the offsite is in Lisbon', { title: 'Offsite logistics' });
+    const [hit] = store.search('logistics lisbon', {});
+    expect(hit.highlights.map(([s, e]) => hit.snippet.slice(s, e))).toEqual(['Lisbon']);
+  });
+
+  it('gives the opening words, unhighlighted, when the match is only in the title', () => {
+    const store = openStore();
+    addDoc(store, 'c1', 'a', `First words of the body. ${'filler '.repeat(100)}`, { title: 'Kangaroo' });
+    const [hit] = store.search('kangaroo', {});
+    expect(hit.snippet.startsWith('First words of the body.')).toBe(true);
+    expect(hit.snippet.length).toBeLessThan(200);
+    expect(hit.highlights).toEqual([]);
+  });
+
+  it('does not let marker characters in a document forge highlights', () => {
+    const store = openStore();
+    addDoc(store, 'c1', 'a', 'evil \uE000fake\uE001 highlight and a real target');
+    const [hit] = store.search('target', {});
+    expect(hit.highlights.map(([s, e]) => hit.snippet.slice(s, e))).toEqual(['target']);
+  });
+
+  it('answers nasty queries without throwing', () => {
+    const store = openStore();
+    addDoc(store, 'c1', 'a', 'The review is on 2020-10-27 NEAR the station');
+    for (const q of [
+      '2020-10-27',
+      'foo"bar',
+      'a:b -c',
+      'NEAR(',
+      '*',
+      'AND OR NOT',
+      '🎉',
+      '"',
+      '\u0000',
+      'x'.repeat(10_240),
+      '{title}: x',
+    ]) {
+      expect(() => store.search(q, {})).not.toThrow();
+    }
+    expect(ids(store.search('2020-10-27', {}))).toEqual(['c1:a']);
+    expect(store.search('*', {})).toEqual([]);
+  });
+});
+
+describe('parseSnippet', () => {
+  it('converts marker characters into ranges over the plain text', () => {
+    expect(parseSnippet('a \uE000bc\uE001 d \uE000e\uE001')).toEqual({
+      snippet: 'a bc d e',
+      highlights: [
+        [2, 4],
+        [7, 8],
+      ],
+    });
+    expect(parseSnippet('no marks')).toEqual({ snippet: 'no marks', highlights: [] });
+    expect(parseSnippet('😀 \uE000ü\uE001')).toEqual({ snippet: '😀 ü', highlights: [[3, 4]] });
+  });
+});
+
+describe('KnowledgeStore: manifest, checkpoints, runs, item errors', () => {
+  it('stores and loads the manifest in one query, also for many units', () => {
+    const store = openStore();
+    store.transaction(() => {
+      for (let i = 0; i < 20_000; i++)
+        store.putUnit('c1', { key: `dir/file-${i}.md`, fingerprint: `${i}:1`, cursor: null });
+      store.putUnit('c2', { key: 'other', fingerprint: 'x', cursor: '42' });
+    });
+    store.putUnit('c1', { key: 'dir/file-7.md', fingerprint: 'changed', cursor: 'c' });
+    const start = performance.now();
+    const manifest = store.loadManifest('c1');
+    console.log(`loadManifest: 20,000 units in ${(performance.now() - start).toFixed(1)} ms`);
+    expect(manifest.size).toBe(20_000);
+    expect(manifest.get('dir/file-7.md')).toEqual({ key: 'dir/file-7.md', fingerprint: 'changed', cursor: 'c' });
+    store.deleteUnit('c1', 'dir/file-7.md');
+    expect(store.loadManifest('c1').has('dir/file-7.md')).toBe(false);
+    store.clearManifest('c1');
+    expect(store.loadManifest('c1').size).toBe(0);
+    expect(store.loadManifest('c2').get('other')?.cursor).toBe('42');
+  });
+
+  const checkpoint: Checkpoint = {
+    connectorId: 'c1',
+    cursor: 'cur',
+    watermark: 1000,
+    lastSuccessAt: 2000,
+    lastAttemptAt: 3000,
+    lastResult: { added: 1, updated: 2, deleted: 3, unchanged: 4, failed: 5, chunks: 6, durationMs: 7 },
+    lastError: { code: 'E_X', message: 'bad', at: 3000 },
+    consecutiveFailures: 2,
+    rootIdentity: '1:2',
+  };
+
+  it('saves, overwrites and lists checkpoints', () => {
+    const store = openStore();
+    expect(store.getCheckpoint('c1')).toBeNull();
+    store.saveCheckpoint(checkpoint);
+    expect(store.getCheckpoint('c1')).toEqual(checkpoint);
+    store.saveCheckpoint({ ...checkpoint, lastError: null, consecutiveFailures: 0 });
+    expect(store.getCheckpoint('c1')).toEqual({ ...checkpoint, lastError: null, consecutiveFailures: 0 });
+    store.saveCheckpoint({ ...checkpoint, connectorId: 'a0' });
+    expect(store.listCheckpoints().map((c) => c.connectorId)).toEqual(['a0', 'c1']);
+  });
+
+  it('resets a checkpoint: cursor, watermark, root identity and manifest go, documents stay', () => {
+    const store = openStore();
+    store.saveCheckpoint(checkpoint);
+    store.putUnit('c1', { key: 'a', fingerprint: 'f', cursor: null });
+    addDoc(store, 'c1', 'a', 'kept words');
+    store.resetCheckpoint('c1');
+    expect(store.getCheckpoint('c1')).toEqual({ ...checkpoint, cursor: null, watermark: null, rootIdentity: null });
+    expect(store.loadManifest('c1').size).toBe(0);
+    expect(ids(store.search('kept', {}))).toEqual(['c1:a']);
+  });
+
+  it('records runs newest first and keeps at most 200 per connector', () => {
+    const store = openStore();
+    const first = store.startRun('c1', 'first', 1);
+    store.finishRun(
+      first,
+      'success',
+      { added: 3, updated: 0, deleted: 0, unchanged: 0, failed: 0, chunks: 9 },
+      null,
+      5,
+    );
+    const second = store.startRun('c1', 'manual', 10);
+    store.finishRun(
+      second,
+      'failed',
+      { added: 0, updated: 0, deleted: 0, unchanged: 0, failed: 1, chunks: 0 },
+      { code: 'E', message: 'm', at: 11 },
+      12,
+    );
+    store.startRun('c2', 'schedule', 20);
+    const runs = store.listRuns('c1', 10);
+    expect(runs.map((r) => r.id)).toEqual([second, first]);
+    expect(runs[1]).toEqual({
+      id: first,
+      connectorId: 'c1',
+      trigger: 'first',
+      startedAt: 1,
+      endedAt: 5,
+      outcome: 'success',
+      counts: { added: 3, updated: 0, deleted: 0, unchanged: 0, failed: 0, chunks: 9 },
+      error: null,
+    });
+    expect(runs[0].error).toEqual({ code: 'E', message: 'm', at: 11 });
+    expect(store.listRuns('c2', 10)[0].outcome).toBe('running');
+    for (let i = 0; i < 210; i++) store.startRun('c1', 'schedule', 100 + i);
+    const kept = store.listRuns('c1', 1000);
+    expect(kept).toHaveLength(200);
+    expect(kept[0].startedAt).toBe(309);
+    expect(store.listRuns('c2', 10)).toHaveLength(1);
+  });
+
+  it('upserts item errors, counts repeats, and drops the ones not seen in the current run', () => {
+    const store = openStore();
+    const issue = { path: '/a.md', code: 'EACCES' as const, message: 'denied', severity: 'error' as const };
+    store.recordItemError('c1', issue, 100);
+    store.recordItemError('c1', { ...issue, message: 'still denied' }, 200);
+    store.recordItemError('c1', { path: '/b.md', code: 'W_BAD_UTF8', message: 'bad', severity: 'warning' }, 150);
+    store.recordItemError('c2', issue, 100);
+    expect(store.listItemErrors('c1')).toEqual([
+      {
+        connectorId: 'c1',
+        path: '/a.md',
+        code: 'EACCES',
+        message: 'still denied',
+        severity: 'error',
+        firstSeen: 100,
+        lastSeen: 200,
+        attempts: 2,
+      },
+      {
+        connectorId: 'c1',
+        path: '/b.md',
+        code: 'W_BAD_UTF8',
+        message: 'bad',
+        severity: 'warning',
+        firstSeen: 150,
+        lastSeen: 150,
+        attempts: 1,
+      },
+    ]);
+    expect(store.countItemErrors('c1')).toBe(2);
+    expect(store.listItemErrors(null)).toHaveLength(3);
+    store.clearItemErrorsBefore('c1', 180);
+    expect(store.listItemErrors('c1').map((e) => e.path)).toEqual(['/a.md']);
+    expect(store.countItemErrors('c2')).toBe(1);
+  });
+});
+
+describe('KnowledgeStore: removing a connector', () => {
+  function fill(store: KnowledgeStore, connectorId: string, n: number, word: string): void {
+    store.transaction(() => {
+      for (let i = 0; i < n; i++) {
+        store.insertDocument(row(connectorId, `${word}-${i}`), [
+          { heading: '', body: `${word} one ${i}` },
+          { heading: 'h', body: `${word} two ${i}` },
+        ]);
+        store.putUnit(connectorId, { key: `${word}-${i}`, fingerprint: 'f', cursor: null });
+      }
+      store.saveCheckpoint({
+        connectorId,
+        cursor: null,
+        watermark: 1,
+        lastSuccessAt: 1,
+        lastAttemptAt: 1,
+        lastResult: null,
+        lastError: null,
+        consecutiveFailures: 0,
+        rootIdentity: null,
+      });
+      store.finishRun(
+        store.startRun(connectorId, 'first', 1),
+        'success',
+        { added: n, updated: 0, deleted: 0, unchanged: 0, failed: 0, chunks: 2 * n },
+        null,
+        2,
+      );
+      store.recordItemError(connectorId, { path: '/x', code: 'E_READ', message: 'm', severity: 'error' }, 1);
+    });
+  }
+
+  function rowsOf(connectorId: string): number {
+    const db = new Database(dbPath, { readonly: true });
+    try {
+      let n = 0;
+      for (const table of ['documents', 'units', 'checkpoints', 'runs', 'item_errors']) {
+        n += db.prepare(`SELECT count(*) FROM ${table} WHERE connector_id = ?`).pluck().get(connectorId) as number;
+      }
+      return n;
+    } finally {
+      db.close();
+    }
+  }
+
+  it('leaves no rows behind and keeps other connectors searchable (few removed: deleted row by row)', () => {
+    const store = openStore();
+    fill(store, 'keep', 40, 'apple');
+    fill(store, 'gone', 10, 'pear');
+    store.removeConnector('gone');
+    expect(rowsOf('gone')).toBe(0);
+    expect(store.search('pear', {})).toEqual([]);
+    expect(store.search('apple', { limit: 200 })).toHaveLength(40);
+    expect(store.counts('keep')).toEqual({ documents: 40, chunks: 80 });
+    expect(rawCount(dbPath, 'SELECT count(*) FROM chunk_text')).toBe(80);
+    expect(store.integrityCheck().ok).toBe(true);
+  });
+
+  it('leaves no rows behind and keeps other connectors searchable (most removed: index rebuilt)', () => {
+    const store = openStore();
+    fill(store, 'keep', 5, 'apple');
+    fill(store, 'gone', 100, 'pear');
+    fill(store, 'keep', 0, 'apple');
+    store.removeConnector('gone');
+    expect(rowsOf('gone')).toBe(0);
+    expect(store.search('pear', {})).toEqual([]);
+    expect(store.search('apple', { limit: 200 })).toHaveLength(5);
+    expect(rawCount(dbPath, 'SELECT count(*) FROM chunk_text')).toBe(10);
+    expect(store.integrityCheck().ok).toBe(true);
+    // The rebuilt index keeps working for writes.
+    addDoc(store, 'keep', 'new', 'banana');
+    expect(ids(store.search('banana', {}))).toEqual(['keep:new']);
+  });
+});

@@ -1,0 +1,284 @@
+/**
+ * The "folder" source: every text file under one folder (Markdown, plain text, Org, reStructuredText, HTML),
+ * one document per file. Also home of FileTreeConnector, the connector shape shared with the Obsidian vault.
+ */
+import { basename, extname } from 'node:path';
+import type { ConnectorConfig, ConnectorKind, DocType } from '../../shared/types.js';
+import { checkDirectoryPath, openDirectoryRoot } from './file-root.js';
+import { frontmatterAliases, frontmatterTags, frontmatterTitle, splitFrontmatter } from './frontmatter.js';
+import { htmlToPlainText } from './html.js';
+import { readTextFile } from './text-file.js';
+import {
+  ItemReadError,
+  SourceUnavailableError,
+  type Connector,
+  type ConnectorContext,
+  type ConnectorKindModule,
+  type ItemIssue,
+  type ReadEvent,
+  type RootInfo,
+  type SourceDocument,
+  type SourceUnit,
+  type UnitRead,
+  type UnitRecord,
+} from './types.js';
+import { toSourceUnit, walkFiles } from './walker.js';
+
+/** What a file-tree source decides; FileTreeConnector does the walking, reading and safety checks. */
+export interface FileTreeSpec {
+  kind: ConnectorKind;
+  acceptFile(relPath: string): boolean;
+  skipDir(relPath: string, name: string): boolean;
+  toDocument(file: FileText): { doc: SourceDocument; issues: ItemIssue[] };
+}
+
+export interface FileText {
+  unit: SourceUnit;
+  text: string;
+  mtimeMs: number;
+}
+
+export class FileTreeConnector implements Connector {
+  readonly id: string;
+  readonly kind: ConnectorKind;
+  readonly displayName: string;
+
+  constructor(
+    private readonly config: ConnectorConfig,
+    private readonly spec: FileTreeSpec,
+  ) {
+    this.id = config.id;
+    this.kind = spec.kind;
+    this.displayName = config.name;
+  }
+
+  isConnected(): boolean {
+    return true;
+  }
+
+  open(_ctx: ConnectorContext): Promise<RootInfo> {
+    return openDirectoryRoot(this.config.path);
+  }
+
+  async *enumerate(ctx: ConnectorContext): AsyncGenerator<SourceUnit | ItemIssue> {
+    const before = await openDirectoryRoot(this.config.path);
+    for await (const item of walkFiles({
+      root: this.config.path,
+      acceptFile: (rel) => this.spec.acceptFile(rel),
+      skipDir: (rel, name) => this.spec.skipDir(rel, name),
+      excludes: this.config.excludes,
+      signal: ctx.signal,
+    })) {
+      yield 'code' in item ? item : toSourceUnit(item);
+    }
+    // A drive unmounted (or a folder swapped) mid-walk looks like a tree that lost most of its files. Only an
+    // enumeration that started and ended on the same, still present, root may count as complete.
+    const after = await openDirectoryRoot(this.config.path);
+    if (after.identity !== before.identity) {
+      throw new SourceUnavailableError(
+        'E_ROOT_UNAVAILABLE',
+        `The folder ${this.config.path} was replaced while it was being scanned.`,
+      );
+    }
+  }
+
+  async read(unit: SourceUnit, _previous: UnitRecord | null, ctx: ConnectorContext): Promise<UnitRead> {
+    const file = await readTextFile(unit.path, { maxBytes: ctx.maxFileSizeBytes, signal: ctx.signal });
+    let converted: { doc: SourceDocument; issues: ItemIssue[] };
+    try {
+      converted = this.spec.toDocument({ unit, text: file.text, mtimeMs: file.mtimeMs });
+    } catch (err) {
+      // A parser bug or a pathological file (e.g. stack overflow in HTML conversion) costs this file, not the sync.
+      throw new ItemReadError(
+        'E_PARSE',
+        `This file could not be converted to text: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+    const { doc, issues } = converted;
+    const events: ReadEvent[] = [
+      ...file.issues.map((issue): ReadEvent => ({ type: 'issue', issue })),
+      ...issues.map((issue): ReadEvent => ({ type: 'issue', issue })),
+      { type: 'doc', doc },
+    ];
+    return { mode: 'replace', events: iterate(events) };
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/require-await -- the contract is an AsyncIterable
+async function* iterate<T>(items: T[]): AsyncGenerator<T> {
+  yield* items;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Markdown helpers shared with the Obsidian connector.
+
+const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})/;
+
+/**
+ * Blanks out fenced code blocks and inline code spans (line structure kept), so that what looks like a heading,
+ * a #tag or a [[link]] inside code is not taken for one.
+ */
+export function maskMarkdownCode(markdown: string): string {
+  const lines = markdown.split('\n');
+  let fence: string | null = null;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (fence !== null) {
+      const close = FENCE_OPEN.exec(line);
+      if (
+        close &&
+        close[1][0] === fence[0] &&
+        close[1].length >= fence.length &&
+        line.slice(close[0].length).trim() === ''
+      ) {
+        fence = null;
+      }
+      lines[i] = '';
+      continue;
+    }
+    const open = FENCE_OPEN.exec(line);
+    // A backtick fence's info string may not contain a backtick (CommonMark); otherwise it is inline code.
+    if (open && !(open[1][0] === '`' && line.slice(open[0].length).includes('`'))) {
+      fence = open[1]!;
+      lines[i] = '';
+      continue;
+    }
+    if (line.includes('`')) lines[i] = maskInlineCode(line);
+  }
+  return lines.join('\n');
+}
+
+/** A code span opens with a run of N backticks and closes at the next run of exactly N (CommonMark). */
+function maskInlineCode(line: string): string {
+  let out = '';
+  let i = 0;
+  while (i < line.length) {
+    const open = line.indexOf('`', i);
+    if (open < 0) break;
+    let openEnd = open;
+    while (line[openEnd] === '`') openEnd++;
+    const run = openEnd - open;
+    let close = -1;
+    for (let j = line.indexOf('`', openEnd); j >= 0;) {
+      let k = j;
+      while (line[k] === '`') k++;
+      if (k - j === run) {
+        close = k;
+        break;
+      }
+      j = line.indexOf('`', k);
+    }
+    if (close < 0) {
+      out += line.slice(i, openEnd);
+      i = openEnd;
+      continue;
+    }
+    out += `${line.slice(i, open)} `;
+    i = close;
+  }
+  return out + line.slice(i);
+}
+
+/** Text of the first level-1 ATX heading (`# Title`) outside code, or null. */
+export function firstMarkdownHeading(markdown: string): string | null {
+  const masked = markdown.includes('`') || markdown.includes('~~~') ? maskMarkdownCode(markdown) : markdown;
+  const match = /^ {0,3}#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*\r?$/m.exec(masked);
+  const heading = match?.[1]?.trim();
+  return heading ? heading : null;
+}
+
+export function fileNameTitle(relPath: string): string {
+  const name = basename(relPath);
+  const ext = extname(name);
+  return ext && ext !== name ? name.slice(0, -ext.length) : name;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The folder kind.
+
+type Format = 'markdown' | 'text' | 'org' | 'rst' | 'html';
+
+const FORMATS: Record<string, Format> = {
+  '.md': 'markdown',
+  '.markdown': 'markdown',
+  '.txt': 'text',
+  '.org': 'org',
+  '.rst': 'rst',
+  '.html': 'html',
+  '.htm': 'html',
+};
+
+/** Notes are what a person writes for themselves; rst and html are usually published documents. */
+const DOC_TYPES: Record<Format, DocType> = {
+  markdown: 'note',
+  text: 'note',
+  org: 'note',
+  rst: 'document',
+  html: 'document',
+};
+
+export const DEFAULT_FOLDER_EXCLUDED_DIRS = ['node_modules'];
+
+function formatOf(relPath: string): Format | undefined {
+  return FORMATS[extname(relPath).toLowerCase()];
+}
+
+/** Hidden files, editor lock files and Office owner files are never notes. */
+export function isTempOrHiddenName(name: string): boolean {
+  return name.startsWith('.') || name.startsWith('~$') || name.toLowerCase().endsWith('.tmp');
+}
+
+export const folderSpec: FileTreeSpec = {
+  kind: 'folder',
+  acceptFile: (rel) => formatOf(rel) !== undefined && !isTempOrHiddenName(basename(rel)),
+  skipDir: (_rel, name) => name.startsWith('.') || DEFAULT_FOLDER_EXCLUDED_DIRS.includes(name),
+  toDocument: folderDocument,
+};
+
+function folderDocument({ unit, text, mtimeMs }: FileText): { doc: SourceDocument; issues: ItemIssue[] } {
+  const format = formatOf(unit.key) ?? 'text';
+  const issues: ItemIssue[] = [];
+  let content = text;
+  let title: string | null = null;
+  let tags: string[] = [];
+  let aliases: string[] = [];
+  const metadata: Record<string, unknown> = { format };
+
+  if (format === 'markdown') {
+    const fm = splitFrontmatter(text);
+    if (fm.issue) issues.push({ path: unit.path, code: fm.issue.code, message: fm.issue.message, severity: 'warning' });
+    content = fm.body;
+    title = frontmatterTitle(fm.data) ?? firstMarkdownHeading(content);
+    tags = frontmatterTags(fm.data);
+    aliases = frontmatterAliases(fm.data);
+    if (Object.keys(fm.data).length > 0) metadata.frontmatter = fm.data;
+  } else if (format === 'html') {
+    const html = htmlToPlainText(text);
+    content = html.text;
+    title = html.title;
+  } else if (format === 'org') {
+    title = /^#\+title:[ \t]*(.+?)[ \t]*\r?$/im.exec(text)?.[1] ?? null;
+  }
+
+  const doc: SourceDocument = {
+    id: unit.key,
+    title: title ?? fileNameTitle(unit.key),
+    content,
+    docType: DOC_TYPES[format],
+    path: unit.path,
+    timestamp: mtimeMs,
+    metadata,
+  };
+  if (tags.length > 0) doc.tags = tags;
+  if (aliases.length > 0) doc.aliases = aliases;
+  return { doc, issues };
+}
+
+export const folderKind: ConnectorKindModule = {
+  kind: 'folder',
+  label: 'Folder',
+  description: 'Text files in a folder and its subfolders: Markdown, plain text, Org, reStructuredText and HTML.',
+  pathType: 'directory',
+  create: (config) => new FileTreeConnector(config, folderSpec),
+  checkPath: checkDirectoryPath,
+};

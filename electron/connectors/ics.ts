@@ -1,0 +1,203 @@
+/**
+ * The "ics" source kind: one .ics file, or a folder of them (walked; `.ics` only, any case).
+ *
+ * Each file is a unit; a read yields one document per VEVENT in `replace` mode, so an event removed from the file
+ * is removed from the index by the engine. Parsing lives in ics-events.ts (pure); this module does the file
+ * access and keeps the main thread responsive: the events stream gives the event loop a turn every few
+ * milliseconds, and recurrence expansion has its own per-file budget there.
+ *
+ * Document ids are `<unit key>#<UID>[#<RECURRENCE-ID>]`: UIDs are only unique inside one calendar, and the same
+ * event exported into two files must not make the two units fight over one document.
+ */
+import { promises as fsp, type Stats } from 'node:fs';
+import { basename } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { ConnectorConfig } from '../../shared/types.js';
+import { checkDirectoryPath, checkFilePath, openDirectoryRoot, openFileRoot } from './file-root.js';
+import { calendarItems, scanCalendar, type IcsItem, type IcsOptions, type ScannedCalendar } from './ics-events.js';
+import { readTextFile } from './text-file.js';
+import {
+  SourceUnavailableError,
+  type Connector,
+  type ConnectorContext,
+  type ConnectorKindModule,
+  type ItemIssue,
+  type ReadEvent,
+  type RootInfo,
+  type SourceUnit,
+  type UnitRead,
+  type UnitRecord,
+} from './types.js';
+import { checkAborted, errnoCode, toSourceUnit, walkFiles } from './walker.js';
+
+/** Limits handed to the parser; see IcsOptions. */
+export type IcsLimits = Pick<
+  IcsOptions,
+  'maxOccurrences' | 'windowDays' | 'maxIterations' | 'maxSteps' | 'budgetMs' | 'clock'
+>;
+
+export interface IcsConnectorOptions {
+  /** Clock for the occurrence window. Default Date.now. */
+  now?: () => number;
+  /** IANA zone for floating times and all-day dates. Default: the system zone. */
+  localTimeZone?: string;
+  limits?: IcsLimits;
+  /** The events stream yields to the event loop after this much continuous work. Default 8 ms. */
+  sliceMs?: number;
+}
+
+export function isIcsFileName(name: string): boolean {
+  return /\.ics$/i.test(name);
+}
+
+function systemTimeZone(): string {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  } catch {
+    return 'UTC';
+  }
+}
+
+export function createIcsConnector(config: ConnectorConfig, options: IcsConnectorOptions = {}): Connector {
+  return new IcsConnector(config, options);
+}
+
+class IcsConnector implements Connector {
+  readonly id: string;
+  readonly kind = 'ics' as const;
+  readonly displayName: string;
+  readonly #config: ConnectorConfig;
+  readonly #options: IcsConnectorOptions;
+  /** What the path was at the last `open`: a folder to walk, or the one file. */
+  #mode: 'directory' | 'file' | null = null;
+
+  constructor(config: ConnectorConfig, options: IcsConnectorOptions) {
+    this.id = config.id;
+    this.displayName = config.name;
+    this.#config = config;
+    this.#options = options;
+  }
+
+  isConnected(): boolean {
+    return true;
+  }
+
+  async open(_ctx: ConnectorContext): Promise<RootInfo> {
+    const path = this.#config.path;
+    const st = await statOrNull(path);
+    if (st?.isDirectory()) {
+      this.#mode = 'directory';
+      return openDirectoryRoot(path);
+    }
+    if (st === null && !isIcsFileName(path)) {
+      // Missing: report it in folder words unless the path names a calendar file.
+      this.#mode = 'directory';
+      return openDirectoryRoot(path);
+    }
+    this.#mode = 'file';
+    return openFileRoot(path);
+  }
+
+  async *enumerate(ctx: ConnectorContext): AsyncGenerator<SourceUnit | ItemIssue> {
+    const path = this.#config.path;
+    if (this.#mode === null) await this.open(ctx);
+    if (this.#mode === 'file') {
+      let st: Stats;
+      try {
+        st = await fsp.stat(path);
+      } catch (err) {
+        throw new SourceUnavailableError(
+          'E_ROOT_UNAVAILABLE',
+          `The calendar file ${path} cannot be reached (${errnoCode(err) || String(err)}).`,
+        );
+      }
+      if (!st.isFile()) throw new SourceUnavailableError('E_ROOT_INVALID', `${path} is no longer a file.`);
+      const name = basename(path);
+      yield toSourceUnit({
+        key: name.normalize('NFC'),
+        relPath: name,
+        path,
+        size: st.size,
+        mtimeMs: st.mtimeMs,
+        ino: st.ino,
+        dev: st.dev,
+      });
+      return;
+    }
+    for await (const entry of walkFiles({
+      root: path,
+      acceptFile: (rel) => isIcsFileName(rel),
+      // Hidden folders (.git, .Trash, .sync caches) hold copies, not calendars.
+      skipDir: (_rel, name) => name.startsWith('.'),
+      excludes: this.#config.excludes,
+      signal: ctx.signal,
+    })) {
+      yield 'code' in entry ? entry : toSourceUnit(entry);
+    }
+  }
+
+  async read(unit: SourceUnit, _previous: UnitRecord | null, ctx: ConnectorContext): Promise<UnitRead> {
+    const file = await readTextFile(unit.path, { maxBytes: ctx.maxFileSizeBytes, signal: ctx.signal });
+    checkAborted(ctx.signal);
+    // Throws ItemReadError(E_PARSE) for an empty or non-iCalendar file: the engine keeps what it had indexed.
+    const scan = scanCalendar(file.text, unit.path);
+    const opts: IcsOptions = {
+      ...this.#options.limits,
+      path: unit.path,
+      idPrefix: `${unit.key}#`,
+      now: (this.#options.now ?? Date.now)(),
+      localTimeZone: this.#options.localTimeZone ?? systemTimeZone(),
+    };
+    return { mode: 'replace', events: this.#events(file.issues, scan, opts, ctx) };
+  }
+
+  async *#events(
+    textIssues: ItemIssue[],
+    scan: ScannedCalendar,
+    opts: IcsOptions,
+    ctx: ConnectorContext,
+  ): AsyncGenerator<ReadEvent> {
+    for (const issue of textIssues) yield { type: 'issue', issue };
+    const sliceMs = this.#options.sliceMs ?? 8;
+    let sliceStart = performance.now();
+    for (const item of calendarItems(scan, opts)) {
+      yield toReadEvent(item);
+      if (performance.now() - sliceStart >= sliceMs) {
+        await nextTurn();
+        checkAborted(ctx.signal);
+        sliceStart = performance.now();
+      }
+    }
+  }
+}
+
+function toReadEvent(item: IcsItem): ReadEvent {
+  return item.type === 'doc' ? { type: 'doc', doc: item.doc } : { type: 'issue', issue: item.issue };
+}
+
+async function statOrNull(path: string): Promise<Stats | null> {
+  try {
+    return await fsp.stat(path);
+  } catch {
+    return null;
+  }
+}
+
+/** A folder (of .ics files) or an .ics file; null when usable, else the reason in plain words. */
+export async function checkIcsPath(path: string): Promise<string | null> {
+  const st = typeof path === 'string' && path !== '' ? await statOrNull(path) : null;
+  if (st?.isDirectory()) return checkDirectoryPath(path);
+  if (st === null) return isIcsFileName(path ?? '') ? checkFilePath(path) : checkDirectoryPath(path);
+  if (!isIcsFileName(path)) return `${path} is not an .ics calendar file. Choose an .ics file or a folder of them.`;
+  return checkFilePath(path);
+}
+
+export const icsKind: ConnectorKindModule = {
+  kind: 'ics',
+  label: 'Calendar (.ics)',
+  description:
+    'Events from an iCalendar file, or a folder of .ics files (Google Calendar, Outlook, Apple Calendar exports).',
+  pathType: 'either',
+  create: (config) => createIcsConnector(config),
+  checkPath: checkIcsPath,
+};

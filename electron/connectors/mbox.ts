@@ -1,0 +1,475 @@
+/**
+ * mbox connector: one mbox file, or a folder of them (Thunderbird "Local Folders": extension-less files next to
+ * .msf indexes and .sbd subfolders; Google Takeout: *.mbox).
+ *
+ * Each mbox file is one unit. Mail programs append to mboxes, so a changed file is usually read from where the last
+ * read stopped (`append`), not from the start. The resume cursor is "<byte offset>:<sha256 of the 4 KB before it>".
+ * It is used only when the file is at least that long, the 4 KB before the offset hash the same, and a message
+ * starts at the offset; anything else (Thunderbird "compact folder" rewrites the file, a restore, a truncation)
+ * reads the whole file again (`replace`), which also drops the messages that are gone.
+ */
+import type { FileHandle } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { ConnectorConfig } from '../../shared/types.js';
+import { EmailParseError, parseEmail } from './email.js';
+import { checkDirectoryPath, checkFilePath, openDirectoryRoot, openFileRoot } from './file-root.js';
+import {
+  DEFAULT_MAX_MESSAGE_BYTES,
+  checkResumePoint,
+  formatCursor,
+  fromLineDate,
+  isFromLine,
+  parseCursor,
+  readAt,
+  splitMboxHandle,
+  type MboxCursor,
+} from './mbox-splitter.js';
+import {
+  ItemReadError,
+  SourceUnavailableError,
+  type Connector,
+  type ConnectorContext,
+  type ConnectorKindModule,
+  type ItemIssue,
+  type ReadEvent,
+  type RootInfo,
+  type SourceDocument,
+  type SourceUnit,
+  type UnitRead,
+  type UnitRecord,
+} from './types.js';
+import { checkAborted, errnoCode, fingerprintOf, walkFiles, type WalkEntry } from './walker.js';
+
+/** In an append pass, a resume cursor is emitted after this many messages (one engine batch's worth). */
+export const APPEND_CHECKPOINT_EVERY = 100;
+
+/** Files in a mail folder that are never mboxes; skipping them by name saves opening them to sniff. */
+const NOT_MBOX_EXTENSIONS = new Set([
+  'msf',
+  'dat',
+  'json',
+  'html',
+  'htm',
+  'sqlite',
+  'sqlite-journal',
+  'db',
+  'js',
+  'rdf',
+  'xml',
+  'log',
+  'bak',
+  'tmp',
+  'lock',
+]);
+
+const SNIFF_BYTES = 2048;
+
+export interface MboxConnectorOptions {
+  /** Messages larger than this are skipped with E_TOO_LARGE (default: 25 MB or the file size limit, if larger). */
+  maxMessageBytes?: number;
+  /** Read chunk size. */
+  highWaterMark?: number;
+}
+
+export const mboxKind: ConnectorKindModule = {
+  kind: 'mbox',
+  label: 'Mailbox (mbox)',
+  description: 'An mbox file, or a folder of them (Thunderbird Local Folders, Google Takeout).',
+  pathType: 'either',
+  create: (config) => new MboxConnector(config),
+  checkPath: checkMboxPath,
+};
+
+export class MboxConnector implements Connector {
+  readonly kind = 'mbox' as const;
+  readonly id: string;
+  readonly displayName: string;
+  private readonly root: string;
+  private readonly excludes: string[];
+  private readonly opts: MboxConnectorOptions;
+  private rootIsFile: boolean | null = null;
+
+  constructor(config: ConnectorConfig, opts: MboxConnectorOptions = {}) {
+    this.id = config.id;
+    this.displayName = config.name;
+    this.root = config.path;
+    this.excludes = config.excludes;
+    this.opts = opts;
+  }
+
+  isConnected(): boolean {
+    return true;
+  }
+
+  async open(_ctx: ConnectorContext): Promise<RootInfo> {
+    // The same connector may point at a file or a folder; which one is decided afresh on every sync.
+    let isFile: boolean;
+    try {
+      isFile = (await stat(this.root)).isFile();
+    } catch {
+      // Missing or unreachable: the open*Root call below words it; say "file" if it was one last time.
+      isFile = this.rootIsFile ?? /\.(mbox|mbx)$/i.test(this.root);
+    }
+    const info = isFile ? await openFileRoot(this.root) : await openDirectoryRoot(this.root);
+    this.rootIsFile = isFile;
+    return info;
+  }
+
+  async *enumerate(ctx: ConnectorContext): AsyncIterable<SourceUnit | ItemIssue> {
+    if (this.rootIsFile === null) await this.open(ctx);
+    if (this.rootIsFile) {
+      let st;
+      try {
+        st = await stat(this.root);
+      } catch (err) {
+        throw new SourceUnavailableError(
+          'E_ROOT_UNAVAILABLE',
+          `The file ${this.root} cannot be reached (${errnoCode(err) || String(err)}).`,
+        );
+      }
+      yield {
+        key: basename(this.root).normalize('NFC'),
+        path: this.root,
+        fingerprint: `${st.size}:${st.mtimeMs}:${st.ino}`,
+        size: st.size,
+      };
+      return;
+    }
+    for await (const item of walkFiles({
+      root: this.root,
+      acceptFile: acceptCandidate,
+      excludes: this.excludes,
+      signal: ctx.signal,
+    })) {
+      if ('code' in item) {
+        yield item;
+        continue;
+      }
+      if (item.size === 0) continue; // an empty mbox holds no messages; its absence deletes nothing that exists
+      const sniff = await sniffEntry(item);
+      if (sniff === 'mbox') yield unitOf(item);
+      else if (sniff !== 'no') yield sniff;
+    }
+  }
+
+  async read(unit: SourceUnit, previous: UnitRecord | null, ctx: ConnectorContext): Promise<UnitRead> {
+    checkAborted(ctx.signal);
+    const prev = parseCursor(previous?.cursor);
+    let mode: 'append' | 'replace' = 'replace';
+    let reason = previous?.cursor ? 'unreadable cursor' : 'first read';
+    const fh = await openUnit(unit.path);
+    try {
+      const st = await fh.stat();
+      if (prev) {
+        const check = await checkResumePoint(fh, st.size, prev);
+        if (check.ok) mode = 'append';
+        else reason = check.reason;
+      }
+    } catch (err) {
+      throw toReadError(err);
+    } finally {
+      await fh.close().catch(() => undefined);
+    }
+    if (mode === 'replace') ctx.log.debug(`mbox ${unit.key}: full read (${reason})`);
+    return { mode, events: this.events(unit, mode, mode === 'append' ? prev : null, ctx) };
+  }
+
+  private async *events(
+    unit: SourceUnit,
+    mode: 'append' | 'replace',
+    from: MboxCursor | null,
+    ctx: ConnectorContext,
+  ): AsyncGenerator<ReadEvent> {
+    const maxMessageBytes = this.opts.maxMessageBytes ?? Math.max(DEFAULT_MAX_MESSAGE_BYTES, ctx.maxFileSizeBytes);
+    const folder = folderName(unit.key);
+    const fh = await openUnit(unit.path);
+    try {
+      const before = await fh.stat();
+      let history: Buffer | undefined;
+      if (from) {
+        // The file may have been rewritten between read() and now; never append onto a different prefix.
+        const check = await checkResumePoint(fh, before.size, from);
+        if (!check.ok) throw changedDuringRead();
+        history = check.history;
+      }
+      const split = splitMboxHandle(fh, {
+        start: from?.offset ?? 0,
+        end: before.size,
+        history,
+        maxMessageBytes,
+        // Intermediate cursors only in append mode: a cursor taken halfway through a replace pass would look like
+        // a valid append point next time (its prefix is intact), so a crash there would resume by appending and
+        // never delete the messages that the rewrite (e.g. a compaction) removed further on. A replace pass
+        // therefore reports its cursor only once it has yielded every message.
+        checkpointEvery: mode === 'append' ? APPEND_CHECKPOINT_EVERY : 0,
+        highWaterMark: this.opts.highWaterMark,
+        signal: ctx.signal,
+      });
+      for await (const ev of split) {
+        checkAborted(ctx.signal);
+        const where = `${unit.path}#${ev.type === 'end' ? ev.cursor.offset : ev.offset}`;
+        switch (ev.type) {
+          case 'message': {
+            const status = mailStatus(ev.raw);
+            if (!status.expunged) {
+              let doc: SourceDocument | null = null;
+              let failure = '';
+              try {
+                doc = await parseEmail(ev.raw, {
+                  path: unit.path,
+                  folder,
+                  flags: status.flags,
+                  fallbackTimestamp: envelopeTime(ev.envelope),
+                });
+              } catch (err) {
+                failure =
+                  err instanceof EmailParseError ? err.message : `The message could not be parsed: ${String(err)}`;
+              }
+              if (doc) {
+                // Message-IDs repeat across mbox files (the same mail in Inbox and Archive, one Takeout mbox per
+                // label); the engine keeps one unit per document id, so ids are scoped by the file.
+                doc.id = `${unit.key}#${doc.id}`;
+                yield { type: 'doc', doc };
+              } else {
+                yield issue(where, 'E_PARSE', failure, 'error');
+              }
+            }
+            if (ev.hadNul)
+              yield issue(
+                where,
+                'W_MBOX_MALFORMED',
+                'This message contained NUL bytes; they were removed before indexing.',
+                'warning',
+              );
+            if (ev.cursor && mode === 'append') yield { type: 'cursor', cursor: formatCursor(ev.cursor) };
+            break;
+          }
+          case 'oversized':
+            yield issue(
+              where,
+              'E_TOO_LARGE',
+              `This message is ${formatBytes(ev.length)}, over the ${formatBytes(maxMessageBytes)} limit; it is not indexed.`,
+              'error',
+            );
+            if (ev.cursor && mode === 'append') yield { type: 'cursor', cursor: formatCursor(ev.cursor) };
+            break;
+          case 'junk':
+            yield issue(
+              where,
+              'W_MBOX_MALFORMED',
+              `${formatBytes(ev.length)} before the first "From " line do not belong to any message and were skipped.`,
+              'warning',
+            );
+            break;
+          case 'truncated':
+            yield issue(
+              where,
+              'W_MBOX_TRUNCATED',
+              'The last message of this mailbox is incomplete (still being written, or cut off); it will be read once it is complete.',
+              'warning',
+            );
+            break;
+          case 'end': {
+            const after = await fh.stat();
+            // Shrinking under an open handle means an in-place rewrite; what was read may mix old and new bytes.
+            if (after.size < before.size) throw changedDuringRead();
+            yield { type: 'cursor', cursor: formatCursor(ev.cursor) };
+            break;
+          }
+        }
+      }
+    } catch (err) {
+      throw toReadError(err);
+    } finally {
+      await fh.close().catch(() => undefined);
+    }
+  }
+}
+
+/** Thunderbird mail folders: "Inbox" + "Inbox.msf" + "Inbox.sbd/"; the .sbd folders are walked like any other. */
+function acceptCandidate(relPath: string): boolean {
+  const name = relPath.slice(relPath.lastIndexOf('/') + 1);
+  if (name.startsWith('.')) return false;
+  const dot = name.lastIndexOf('.');
+  if (dot > 0 && NOT_MBOX_EXTENSIONS.has(name.slice(dot + 1).toLowerCase())) return false;
+  return true;
+}
+
+function unitOf(e: WalkEntry): SourceUnit {
+  return { key: e.key, path: e.path, fingerprint: fingerprintOf(e), size: e.size };
+}
+
+/** Whether a file is an mbox, judged by its first line rather than its name. */
+async function sniffEntry(e: WalkEntry): Promise<'mbox' | 'no' | ItemIssue> {
+  let head: Buffer;
+  try {
+    const fh = await open(e.path, 'r');
+    try {
+      head = await readAt(fh, 0, SNIFF_BYTES);
+    } finally {
+      await fh.close().catch(() => undefined);
+    }
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'ENOENT') return 'no';
+    // Unknown whether it is an mbox; keep whatever was indexed from it rather than treat it as deleted.
+    return {
+      path: e.path,
+      code: code === 'EACCES' || code === 'EPERM' ? 'EACCES' : 'E_READ',
+      message: `This file could not be opened to check whether it is a mailbox (${code || String(err)}). What was indexed from it is kept.`,
+      severity: 'error',
+      keepPrefix: e.key,
+    };
+  }
+  return looksLikeMbox(head) ? 'mbox' : 'no';
+}
+
+/** An mbox starts with a From_ line: either a dated one, or a bare `From ` followed by a header line. */
+export function looksLikeMbox(head: Buffer): boolean {
+  const text = head.toString('latin1');
+  if (!text.startsWith('From ')) return false;
+  const nl = text.indexOf('\n');
+  const first = (nl < 0 ? text : text.slice(0, nl)).replace(/\r$/, '');
+  if (isFromLine(first)) return true;
+  if (nl < 0) return false;
+  // Some exporters write an undated `From ` line; a header line right after it still says "mail".
+  return /^[!-9;-~]+:/.test(text.slice(nl + 1));
+}
+
+async function openUnit(path: string): Promise<FileHandle> {
+  try {
+    return await open(path, 'r');
+  } catch (err) {
+    throw toReadError(err);
+  }
+}
+
+function changedDuringRead(): ItemReadError {
+  return new ItemReadError(
+    'W_CHANGED_DURING_READ',
+    'This mailbox was rewritten while it was being read; it will be read again on the next sync.',
+  );
+}
+
+function toReadError(err: unknown): Error {
+  if (err instanceof ItemReadError) return err;
+  if (err instanceof Error && (err.name === 'AbortError' || err.name === 'SyncCancelledError')) return err;
+  const code = errnoCode(err);
+  if (code === 'ENOENT') return new ItemReadError('E_VANISHED', 'This mailbox disappeared before it could be read.');
+  if (code === 'EACCES' || code === 'EPERM')
+    return new ItemReadError(
+      'EACCES',
+      'Permission denied: this mailbox cannot be read. The indexed messages are kept.',
+    );
+  if (code === 'EISDIR') return new ItemReadError('E_READ', 'This is a folder, not a mailbox file.');
+  return new ItemReadError(
+    'E_READ',
+    `This mailbox could not be read: ${err instanceof Error ? err.message : String(err)}`,
+  );
+}
+
+function issue(path: string, code: ItemIssue['code'], message: string, severity: ItemIssue['severity']): ReadEvent {
+  return { type: 'issue', issue: { path, code, message, severity } };
+}
+
+/**
+ * Folder name shown for a unit: the key without Thunderbird's ".sbd" and Takeout's ".mbox" decorations
+ * ("Archives.sbd/2023" → "Archives/2023", "Inbox.mbox" → "Inbox").
+ */
+export function folderName(key: string): string {
+  return key
+    .split('/')
+    .map((seg) => seg.replace(/\.(sbd|mbox|mbx)$/i, ''))
+    .join('/');
+}
+
+export interface MailStatus {
+  flags: string[];
+  /** Thunderbird marked it deleted; it stays in the file until the folder is compacted. */
+  expunged: boolean;
+}
+
+const HEADER_SCAN_BYTES = 64 * 1024;
+
+/** Flags from the headers mail programs keep in mbox files (X-Mozilla-Status, Status, X-Status), Maildir names. */
+export function mailStatus(raw: Buffer): MailStatus {
+  const limit = Math.min(raw.length, HEADER_SCAN_BYTES);
+  let end = raw.indexOf('\n\n');
+  const crlf = raw.indexOf('\r\n\r\n');
+  if (end < 0 || (crlf >= 0 && crlf < end)) end = crlf;
+  const head = raw.toString('latin1', 0, end < 0 ? limit : Math.min(end, limit));
+  const flags = new Set<string>();
+  let expunged = false;
+  const moz = /^X-Mozilla-Status:[ \t]*([0-9a-fA-F]{1,4})[ \t]*\r?$/im.exec(head);
+  if (moz) {
+    const v = parseInt(moz[1], 16);
+    if (v & 0x0001) flags.add('Seen');
+    if (v & 0x0002) flags.add('Replied');
+    if (v & 0x0004) flags.add('Flagged');
+    if (v & 0x1000) flags.add('Passed');
+    expunged = (v & 0x0008) !== 0;
+  }
+  const status = /^Status:[ \t]*([A-Za-z]*)/im.exec(head);
+  if (status?.[1]?.includes('R')) flags.add('Seen');
+  const xstatus = /^X-Status:[ \t]*([A-Za-z]*)/im.exec(head);
+  if (xstatus) {
+    const v = xstatus[1];
+    if (v.includes('A')) flags.add('Replied');
+    if (v.includes('F')) flags.add('Flagged');
+    if (v.includes('D')) flags.add('Trashed');
+    if (v.includes('T')) flags.add('Draft');
+  }
+  return { flags: [...flags].sort(), expunged };
+}
+
+/** The From_ line's date, as a fallback for messages without a usable Date header. Zone-less dates are taken as UTC. */
+export function envelopeTime(envelope: string): number | null {
+  const date = fromLineDate(envelope);
+  if (date === null) return null;
+  const zoned = /(?:^|\s)(?:[+-]\d{4}|UTC|GMT|UT|[ECMP][SD]T|Z)(?:\s|$)/i.test(date) ? date : `${date} GMT`;
+  const t = Date.parse(zoned);
+  return Number.isNaN(t) ? null : t;
+}
+
+function formatBytes(n: number): string {
+  if (n >= 1024 * 1024 * 1024) return `${(n / (1024 * 1024 * 1024)).toFixed(1)} GB`;
+  if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(1)} MB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${n} bytes`;
+}
+
+async function checkMboxPath(path: string): Promise<string | null> {
+  let isFile = false;
+  try {
+    isFile = (await stat(path)).isFile();
+  } catch {
+    // checkDirectoryPath words the problem
+  }
+  if (isFile) {
+    const problem = await checkFilePath(path);
+    if (problem) return problem;
+    try {
+      const fh = await open(path, 'r');
+      try {
+        const head = await readAt(fh, 0, SNIFF_BYTES);
+        if (head.length === 0 || looksLikeMbox(head)) return null;
+      } finally {
+        await fh.close().catch(() => undefined);
+      }
+    } catch (err) {
+      return `The file ${path} cannot be read (${errnoCode(err) || String(err)}).`;
+    }
+    return `${path} does not look like an mbox mailbox: it should start with a "From " line.`;
+  }
+  const problem = await checkDirectoryPath(path);
+  if (problem) return problem;
+  // Look at a bounded part of the folder: enough to recognise a mail folder without walking a whole disk.
+  let looked = 0;
+  for await (const item of walkFiles({ root: path, acceptFile: acceptCandidate, maxDepth: 4 })) {
+    if ('code' in item || item.size === 0) continue;
+    if ((await sniffEntry(item)) === 'mbox') return null;
+    if (++looked >= 200) break;
+  }
+  return `No mbox mailboxes were found in ${path}. Choose an mbox file, or a folder that contains them (for example Thunderbird's "Local Folders" or a Google Takeout "Mail" folder).`;
+}

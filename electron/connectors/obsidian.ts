@@ -1,0 +1,131 @@
+/**
+ * The Obsidian vault source: the vault's Markdown notes, with the metadata Obsidian itself shows — frontmatter
+ * title, tags and aliases, inline #tags, and [[wikilinks]] — one document per note.
+ *
+ * Aliases go into SourceDocument.aliases, which the store indexes together with the title, so a note is found by
+ * any of its names; the note's text itself is left as written.
+ */
+import { promises as fsp } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import { checkDirectoryPath } from './file-root.js';
+import { FileTreeConnector, isTempOrHiddenName, maskMarkdownCode, type FileText, type FileTreeSpec } from './folder.js';
+import {
+  frontmatterAliases,
+  frontmatterTags,
+  frontmatterTitle,
+  normaliseTag,
+  splitFrontmatter,
+  uniqueCaseInsensitive,
+} from './frontmatter.js';
+import type { ConnectorKindModule, ItemIssue, SourceDocument } from './types.js';
+
+/** `#tag` at the start of a line or after whitespace; a `#` inside a word or URL (`page#part`) is not a tag. */
+const INLINE_TAG = /(?<=^|\s)#([^\s!"#$%&'()*+,.:;<=>?@[\\\]^`{|}~]+)/gu;
+const WIKILINK = /!?\[\[([^[\]\n]+?)\]\]/g;
+
+/** Tags written in the note's text, outside code. */
+export function inlineTags(markdown: string): string[] {
+  const out: string[] = [];
+  if (!markdown.includes('#')) return out;
+  for (const match of maskMarkdownCode(markdown).matchAll(INLINE_TAG)) {
+    const tag = normaliseTag(match[1]);
+    if (tag !== null) out.push(tag);
+  }
+  return out;
+}
+
+/**
+ * Targets of `[[Note]]`, `[[Note|shown text]]`, `[[Note#Heading]]`, `[[Note#^block]]` and `![[embed.png]]`,
+ * outside code, in order of first appearance. A link to a heading of the same note (`[[#Heading]]`) has no target.
+ */
+export function wikilinkTargets(markdown: string): string[] {
+  const out: string[] = [];
+  if (!markdown.includes('[[')) return out;
+  for (const match of maskMarkdownCode(markdown).matchAll(WIKILINK)) {
+    const target = linkTarget(match[1]);
+    if (target !== null) out.push(target);
+  }
+  return unique(out);
+}
+
+function linkTarget(inner: string): string | null {
+  // In a table, the alias pipe is escaped: [[Note\|shown]].
+  const beforeAlias = inner.split('|', 1)[0].replace(/\\$/, '');
+  const target = beforeAlias.split('#', 1)[0].trim();
+  return target === '' ? null : target;
+}
+
+/** Links written as quoted strings in frontmatter (`related: "[[Other note]]"`). */
+function frontmatterLinks(value: unknown, out: string[], depth = 0): void {
+  if (depth > 8) return;
+  if (typeof value === 'string') {
+    if (!value.includes('[[')) return;
+    for (const match of value.matchAll(WIKILINK)) {
+      const target = linkTarget(match[1]);
+      if (target !== null) out.push(target);
+    }
+  } else if (Array.isArray(value)) {
+    // `up: [[Note]]` unquoted parses as [["Note"]]: a one-string list inside a list is what the user meant as a link.
+    if (depth > 0 && value.length === 1 && typeof value[0] === 'string') {
+      out.push(value[0]);
+      return;
+    }
+    for (const item of value) frontmatterLinks(item, out, depth + 1);
+  } else if (value !== null && typeof value === 'object') {
+    for (const item of Object.values(value)) frontmatterLinks(item, out, depth + 1);
+  }
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}
+
+function noteDocument({ unit, text, mtimeMs }: FileText): { doc: SourceDocument; issues: ItemIssue[] } {
+  const fm = splitFrontmatter(text);
+  const issues: ItemIssue[] = fm.issue
+    ? [{ path: unit.path, code: fm.issue.code, message: fm.issue.message, severity: 'warning' }]
+    : [];
+  const fmLinks: string[] = [];
+  for (const value of Object.values(fm.data)) frontmatterLinks(value, fmLinks);
+  const doc: SourceDocument = {
+    id: unit.key,
+    // Obsidian shows a note by its file name; `title:` is what people set when they want another.
+    title: frontmatterTitle(fm.data) ?? basename(unit.key, extname(unit.key)),
+    content: fm.body,
+    docType: 'note',
+    path: unit.path,
+    timestamp: mtimeMs,
+    tags: uniqueCaseInsensitive([...frontmatterTags(fm.data), ...inlineTags(fm.body)]),
+    aliases: frontmatterAliases(fm.data),
+    links: unique([...wikilinkTargets(fm.body), ...fmLinks]),
+  };
+  if (Object.keys(fm.data).length > 0) doc.metadata = { frontmatter: fm.data };
+  return { doc, issues };
+}
+
+export const obsidianSpec: FileTreeSpec = {
+  kind: 'obsidian',
+  acceptFile: (rel) => extname(rel).toLowerCase() === '.md' && !isTempOrHiddenName(basename(rel)),
+  // Every dot-folder: .obsidian (settings, plugins), .trash (Obsidian's bin), .git, …
+  skipDir: (_rel, name) => name.startsWith('.') || name === 'node_modules',
+  toDocument: noteDocument,
+};
+
+async function checkVaultPath(path: string): Promise<string | null> {
+  const folderProblem = await checkDirectoryPath(path);
+  if (folderProblem !== null) return folderProblem;
+  const marker = await fsp.stat(join(path, '.obsidian')).catch(() => null);
+  if (marker === null || !marker.isDirectory()) {
+    return `${path} is not an Obsidian vault (no .obsidian folder). Open it in Obsidian once, or add it as a plain folder.`;
+  }
+  return null;
+}
+
+export const obsidianKind: ConnectorKindModule = {
+  kind: 'obsidian',
+  label: 'Obsidian vault',
+  description: 'The notes of an Obsidian vault, with their tags, aliases and links.',
+  pathType: 'directory',
+  create: (config) => new FileTreeConnector(config, obsidianSpec),
+  checkPath: checkVaultPath,
+};

@@ -1,0 +1,154 @@
+/**
+ * Reads one text file safely: one open, a size cap checked before any byte is read, a binary sniff, BOM-aware
+ * decoding, and an fstat before and after so content that changed mid-read is never handed to the index.
+ */
+import { isUtf8 } from 'node:buffer';
+import { promises as fsp } from 'node:fs';
+import { checkAborted, errnoCode } from './walker.js';
+import { ItemReadError, type ItemIssue } from './types.js';
+
+/** The subset of a Node FileHandle this module uses; tests substitute it to change or delete files mid-read. */
+export interface TextFileHandle {
+  stat(): Promise<{ size: number; mtimeMs: number }>;
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+  close(): Promise<void>;
+}
+
+export interface TextFileFs {
+  open(path: string, flags: 'r'): Promise<TextFileHandle>;
+}
+
+export const nodeTextFileFs: TextFileFs = {
+  open: (path, flags) => fsp.open(path, flags),
+};
+
+export interface TextFileOptions {
+  maxBytes: number;
+  signal?: AbortSignal;
+  fs?: TextFileFs;
+}
+
+export interface TextFileContent {
+  text: string;
+  mtimeMs: number;
+  size: number;
+  /** Warnings: the file was read, but not perfectly (e.g. W_BAD_UTF8). */
+  issues: ItemIssue[];
+}
+
+const SNIFF_BYTES = 8192;
+
+export async function readTextFile(path: string, opts: TextFileOptions): Promise<TextFileContent> {
+  const fs = opts.fs ?? nodeTextFileFs;
+  checkAborted(opts.signal);
+  let handle: TextFileHandle;
+  try {
+    handle = await fs.open(path, 'r');
+  } catch (err) {
+    throw readError(err);
+  }
+  let bytes: Buffer;
+  let before: { size: number; mtimeMs: number };
+  try {
+    before = await handle.stat();
+    if (before.size > opts.maxBytes) {
+      throw new ItemReadError(
+        'E_TOO_LARGE',
+        `This file is ${formatBytes(before.size)}, over the ${formatBytes(opts.maxBytes)} limit; it is not indexed.`,
+      );
+    }
+    bytes = await readExactly(handle, before.size);
+    const after = await handle.stat();
+    if (bytes.length !== before.size || after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
+      throw new ItemReadError(
+        'W_CHANGED_DURING_READ',
+        'This file changed while it was being read; it will be read again on the next sync.',
+      );
+    }
+  } catch (err) {
+    throw err instanceof ItemReadError ? err : readError(err);
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+  checkAborted(opts.signal);
+  const { text, issues } = decodeText(bytes, path);
+  return { text, mtimeMs: before.mtimeMs, size: before.size, issues };
+}
+
+/**
+ * Reads up to `size` bytes, plus one probe byte: a file that grew since the stat yields more than `size`, one that
+ * shrank yields less, and either way the caller sees a length mismatch.
+ */
+async function readExactly(handle: TextFileHandle, size: number): Promise<Buffer> {
+  const buffer = Buffer.allocUnsafe(size + 1);
+  let total = 0;
+  while (total < buffer.length) {
+    const { bytesRead } = await handle.read(buffer, total, buffer.length - total, total);
+    if (bytesRead === 0) break;
+    total += bytesRead;
+  }
+  return buffer.subarray(0, total);
+}
+
+/** Decodes file bytes to text; throws ItemReadError('E_BINARY') for what is not text. */
+export function decodeText(bytes: Buffer, path: string): { text: string; issues: ItemIssue[] } {
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) {
+    return { text: decodeUtf16(bytes.subarray(2), 'le'), issues: [] };
+  }
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) {
+    return { text: decodeUtf16(bytes.subarray(2), 'be'), issues: [] };
+  }
+  let body = bytes;
+  if (body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) body = body.subarray(3);
+  if (body.subarray(0, SNIFF_BYTES).includes(0)) {
+    throw new ItemReadError('E_BINARY', 'This file holds binary data (it is not text), so it is not indexed.');
+  }
+  if (isUtf8(body)) return { text: body.toString('utf8'), issues: [] };
+  return {
+    text: body.toString('utf8'),
+    issues: [
+      {
+        path,
+        code: 'W_BAD_UTF8',
+        message: 'Some bytes in this file are not valid UTF-8; they were replaced with "\uFFFD" in the index.',
+        severity: 'warning',
+      },
+    ],
+  };
+}
+
+function decodeUtf16(bytes: Buffer, order: 'le' | 'be'): string {
+  // An odd trailing byte cannot be a code unit; drop it rather than let it shift the whole decode.
+  const even = bytes.subarray(0, bytes.length - (bytes.length % 2));
+  if (order === 'be') {
+    const swapped = Buffer.from(even);
+    swapped.swap16();
+    return new TextDecoder('utf-16le').decode(swapped);
+  }
+  return new TextDecoder('utf-16le').decode(even);
+}
+
+function readError(err: unknown): Error {
+  if (err instanceof ItemReadError) return err;
+  if (err instanceof Error && (err.name === 'AbortError' || err.name === 'SyncCancelledError')) return err;
+  const code = errnoCode(err);
+  if (code === 'ENOENT') return new ItemReadError('E_VANISHED', 'This file disappeared before it could be read.');
+  if (code === 'EACCES' || code === 'EPERM') {
+    return new ItemReadError(
+      'EACCES',
+      'Permission denied: this file cannot be read. The indexed version (if any) is kept.',
+    );
+  }
+  if (code === 'ELOOP') return new ItemReadError('E_LOOP', 'Too many levels of symbolic links.');
+  if (code === 'ENAMETOOLONG')
+    return new ItemReadError('ENAMETOOLONG', 'The path of this file is longer than the system allows.');
+  const detail = err instanceof Error ? err.message : String(err);
+  return new ItemReadError('E_READ', `This file could not be read: ${detail}`);
+}
+
+function formatBytes(n: number): string {
+  if (n >= 1024 * 1024 * 1024) return `${(n / (1024 * 1024 * 1024)).toFixed(1)} GB`;
+  if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(1)} MB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${n} bytes`;
+}

@@ -1,0 +1,394 @@
+import {
+  chmodSync,
+  cpSync,
+  mkdirSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { checkFilePath, openFileRoot } from '../../../electron/connectors/file-root.js';
+import { firstMarkdownHeading, folderKind, maskMarkdownCode } from '../../../electron/connectors/folder.js';
+import { SourceUnavailableError, type ItemIssue, type SourceUnit } from '../../../electron/connectors/types.js';
+import { enumerateAll, readUnit, syncAll, testConfig, testContext } from '../../helpers/connector-run.js';
+import { canRunAsNobody, runAsNobodyJson } from '../../helpers/run-as-nobody.js';
+import { useTempDirs } from '../../helpers/temp-dir.js';
+import { writeTree } from '../../helpers/tree.js';
+
+const tempDir = useTempDirs('jarvis-folder-');
+const FIXTURE = fileURLToPath(new URL('../../fixtures/folder/basic', import.meta.url));
+
+function fixtureCopy(): string {
+  const root = tempDir();
+  cpSync(FIXTURE, root, { recursive: true });
+  return root;
+}
+
+function folder(root: string, excludes: string[] = []) {
+  return folderKind.create(testConfig('folder', root, { excludes }));
+}
+
+describe('folder connector: the fixture folder', () => {
+  it('indexes each supported text file as one document, and nothing else', async () => {
+    const root = fixtureCopy();
+    mkdirSync(join(root, 'node_modules/pkg'), { recursive: true });
+    writeFileSync(join(root, 'node_modules/pkg/readme.md'), '# dependency');
+    const result = await syncAll(folder(root));
+    expect(result.keys).toEqual([
+      'README.md',
+      'bad/disguised-png.md',
+      'bad/latin1.txt',
+      'docs/LEGACY.HTM',
+      'docs/guide.rst',
+      'docs/page.html',
+      'notes/groceries.txt',
+      'notes/meeting.markdown',
+      'notes/utf16be.txt',
+      'notes/utf16le.txt',
+      'notes/utf8-bom.md',
+      'notes/weekly.org',
+    ]);
+    expect(result.issues).toEqual([]);
+    expect([...result.docs.keys()].sort()).toEqual(result.keys.filter((k) => k !== 'bad/disguised-png.md'));
+  });
+
+  it('gives each format its title and doc type', async () => {
+    const { docs } = await syncAll(folder(fixtureCopy()));
+    const summary = Object.fromEntries([...docs.values()].map((d) => [d.id, [d.title, d.docType]]));
+    expect(summary).toEqual({
+      'README.md': ['Project handbook', 'note'],
+      'bad/latin1.txt': ['latin1', 'note'],
+      'docs/LEGACY.HTM': ['LEGACY', 'document'],
+      'docs/guide.rst': ['guide', 'document'],
+      'docs/page.html': ['Release notes & changes', 'document'],
+      'notes/groceries.txt': ['groceries', 'note'],
+      'notes/meeting.markdown': ['Meeting 2024-03-01', 'note'],
+      'notes/utf16be.txt': ['utf16be', 'note'],
+      'notes/utf16le.txt': ['utf16le', 'note'],
+      'notes/utf8-bom.md': ['BOM heading', 'note'],
+      'notes/weekly.org': ['Weekly review', 'note'],
+    });
+  });
+
+  it('indexes Markdown without its frontmatter, taking tags from it', async () => {
+    const root = fixtureCopy();
+    const { docs } = await syncAll(folder(root));
+    const readme = docs.get('README.md')!;
+    expect(readme.content.startsWith('# Welcome to the handbook')).toBe(true);
+    expect(readme.content).not.toContain('title:');
+    expect(readme.tags).toEqual(['handbook', 'onboarding']);
+    expect(readme.path).toBe(join(root, 'README.md'));
+    expect(readme.metadata).toMatchObject({ format: 'markdown', frontmatter: { title: 'Project handbook' } });
+  });
+
+  it('reduces HTML to its visible text', async () => {
+    const { docs } = await syncAll(folder(fixtureCopy()));
+    const page = docs.get('docs/page.html')!.content;
+    expect(page).toContain('Release 2.0');
+    expect(page).toContain('html-marker');
+    expect(page).toContain('Café <tags> decoded.');
+    expect(page).not.toMatch(/scriptMarker|css-marker|<p>|https:\/\/example.com/);
+  });
+
+  it('decodes BOM-marked UTF-8 and UTF-16 files (bad input #7)', async () => {
+    const { docs } = await syncAll(folder(fixtureCopy()));
+    expect(docs.get('notes/utf8-bom.md')!.content.startsWith('# BOM heading')).toBe(true);
+    expect(docs.get('notes/utf16le.txt')!.content).toBe('UTF-16 note. Search word: utf16le-marker. Café ✓\n');
+    expect(docs.get('notes/utf16be.txt')!.content).toBe('UTF-16 note. Search word: utf16be-marker. Café ✓\n');
+  });
+
+  it('refuses a PNG disguised as .md (E_BINARY) and indexes Latin-1 text with W_BAD_UTF8 (bad inputs #5, #6)', async () => {
+    const { outcomes, docs } = await syncAll(folder(fixtureCopy()));
+    expect(outcomes.get('bad/disguised-png.md')!.error?.code).toBe('E_BINARY');
+    const latin1 = outcomes.get('bad/latin1.txt')!;
+    expect(latin1.issues.map((i) => i.code)).toEqual(['W_BAD_UTF8']);
+    expect(docs.get('bad/latin1.txt')!.content).toContain('Caf\uFFFD au lait');
+  });
+
+  it('returns replace-mode reads, stamps documents with the file mtime, and namespaces nothing itself', async () => {
+    const root = fixtureCopy();
+    const when = new Date('2001-09-09T01:46:40Z');
+    utimesSync(join(root, 'notes/groceries.txt'), when, when);
+    const connector = folder(root);
+    const { byKey } = await enumerateAll(connector);
+    const read = await connector.read(byKey.get('notes/groceries.txt')!, null, testContext());
+    expect(read.mode).toBe('replace');
+    const outcome = await readUnit(connector, byKey.get('notes/groceries.txt')!);
+    expect(outcome.docs).toHaveLength(1);
+    expect(outcome.docs[0]).toMatchObject({ id: 'notes/groceries.txt', timestamp: when.getTime() });
+  });
+});
+
+describe('folder connector: changes between syncs', () => {
+  it('shows edits, deletions and renames through keys and fingerprints', async () => {
+    const root = tempDir();
+    writeTree(root, { 'same.md': 'same', 'edited.md': 'v1', 'deleted.md': 'bye', 'before.md': 'moving' });
+    const connector = folder(root);
+    const first = await enumerateAll(connector);
+
+    writeFileSync(join(root, 'edited.md'), 'v2 with more words');
+    rmSync(join(root, 'deleted.md'));
+    renameSync(join(root, 'before.md'), join(root, 'after.md'));
+    const second = await enumerateAll(connector);
+
+    expect(second.keys).toEqual(['after.md', 'edited.md', 'same.md']);
+    expect(second.byKey.get('same.md')!.fingerprint).toBe(first.byKey.get('same.md')!.fingerprint);
+    expect(second.byKey.get('edited.md')!.fingerprint).not.toBe(first.byKey.get('edited.md')!.fingerprint);
+    expect((await readUnit(connector, second.byKey.get('edited.md')!)).docs[0].content).toBe('v2 with more words');
+  });
+
+  it('sees a file copied in with an old mtime (2001) as a new unit', async () => {
+    const root = tempDir();
+    writeTree(root, { 'existing.md': 'x' });
+    const connector = folder(root);
+    const first = await enumerateAll(connector);
+
+    const outside = tempDir();
+    writeFileSync(join(outside, 'restored.md'), '# Restored from backup');
+    const old = new Date('2001-01-01T00:00:00Z');
+    utimesSync(join(outside, 'restored.md'), old, old);
+    cpSync(join(outside, 'restored.md'), join(root, 'restored.md'), { preserveTimestamps: true });
+
+    const second = await enumerateAll(connector);
+    expect(first.byKey.has('restored.md')).toBe(false);
+    expect(second.byKey.has('restored.md')).toBe(true);
+    const doc = (await readUnit(connector, second.byKey.get('restored.md')!)).docs[0];
+    expect(doc).toMatchObject({ title: 'Restored from backup', timestamp: old.getTime() });
+  });
+
+  it('applies default excludes (dot-folders, node_modules, hidden and lock files) and the configured globs', async () => {
+    const root = tempDir();
+    writeTree(root, {
+      'keep.md': '',
+      'Drafts/wip.md': '',
+      'journal/2020/old.md': '',
+      'journal/2024/new.md': '',
+      'scratch.txt': '',
+      'sub/scratch.txt': '',
+      '.git/notes.md': '',
+      '.obsidian/x.md': '',
+      'node_modules/a/readme.md': '',
+      '.hidden.md': '',
+      '~$report.md': '',
+      'note.md.tmp': '',
+    });
+    const { keys } = await enumerateAll(folder(root, ['Drafts/', 'journal/2020/**', 'scratch.txt']));
+    expect(keys).toEqual(['journal/2024/new.md', 'keep.md']);
+  });
+});
+
+describe('folder connector: the root (bad input #4)', () => {
+  it('throws SourceUnavailableError from open and enumerate when the folder is missing', async () => {
+    const connector = folder(join(tempDir(), 'unplugged-drive'));
+    await expect(connector.open(testContext())).rejects.toMatchObject({
+      name: 'SourceUnavailableError',
+      code: 'E_ROOT_UNAVAILABLE',
+    });
+    await expect(enumerateAll(connector)).rejects.toBeInstanceOf(SourceUnavailableError);
+  });
+
+  it('throws E_ROOT_NOT_A_DIRECTORY when the path is a file', async () => {
+    const file = join(tempDir(), 'notes.md');
+    writeFileSync(file, '');
+    await expect(folder(file).open(testContext())).rejects.toMatchObject({ code: 'E_ROOT_NOT_A_DIRECTORY' });
+  });
+
+  it('gives the same identity to the same folder and a different one to a replacement', async () => {
+    const root = tempDir();
+    const connector = folder(root);
+    const first = await connector.open(testContext());
+    expect((await connector.open(testContext())).identity).toBe(first.identity);
+    renameSync(root, `${root}-moved`);
+    mkdirSync(root);
+    try {
+      expect((await connector.open(testContext())).identity).not.toBe(first.identity);
+    } finally {
+      rmSync(`${root}-moved`, { recursive: true, force: true });
+    }
+  });
+
+  it('fails the enumeration (deleting nothing) when the folder is swapped for another mid-walk', async () => {
+    const root = tempDir();
+    writeTree(root, { 'a/1.md': '', 'b/2.md': '' });
+    const connector = folder(root);
+    const run = async () => {
+      let swapped = false;
+      for await (const _item of connector.enumerate(testContext())) {
+        if (swapped) continue;
+        renameSync(root, `${root}-unmounted`);
+        mkdirSync(root);
+        swapped = true;
+      }
+    };
+    try {
+      await expect(run()).rejects.toMatchObject({ name: 'SourceUnavailableError', code: 'E_ROOT_UNAVAILABLE' });
+    } finally {
+      rmSync(`${root}-unmounted`, { recursive: true, force: true });
+    }
+  });
+
+  it('explains in plain words why a path cannot be added, and accepts a good folder', async () => {
+    const root = tempDir();
+    const file = join(root, 'x.md');
+    writeFileSync(file, '');
+    expect(await folderKind.checkPath(root)).toBeNull();
+    expect(await folderKind.checkPath(join(root, 'nope'))).toMatch(/does not exist/);
+    expect(await folderKind.checkPath(file)).toMatch(/is a file, not a folder/);
+    expect(await folderKind.checkPath('relative/path')).toMatch(/not an absolute path/);
+  });
+
+  it.skipIf(!canRunAsNobody())('reports E_ROOT_UNREADABLE for a folder the user cannot list', async () => {
+    const root = tempDir();
+    const locked = join(root, 'locked');
+    mkdirSync(locked, { mode: 0o700 });
+    const result = await runAsNobodyJson<{ error: { name: string; code: string } }>('test/helpers/fs-probe.ts', [
+      'open-dir',
+      locked,
+    ]);
+    expect(result.error).toMatchObject({ name: 'SourceUnavailableError', code: 'E_ROOT_UNREADABLE' });
+  });
+
+  it.skipIf(!canRunAsNobody())(
+    'keeps an unreadable subfolder (keepPrefix) while enumerating the rest (bad input #3)',
+    async () => {
+      const root = tempDir();
+      writeTree(root, { 'visible.md': '', 'private/diary.md': '', 'shared/plan.md': '' });
+      mkdirSync(join(root, 'private'), { recursive: true });
+      chmodSync(join(root, 'private'), 0o700);
+      const { items } = await runAsNobodyJson<{ items: (SourceUnit | ItemIssue)[] }>('test/helpers/fs-probe.ts', [
+        'enumerate-folder',
+        root,
+      ]);
+      const keys = items
+        .filter((i): i is SourceUnit => 'fingerprint' in i)
+        .map((u) => u.key)
+        .sort();
+      expect(keys).toEqual(['shared/plan.md', 'visible.md']);
+      expect(items.filter((i): i is ItemIssue => 'code' in i)).toEqual([
+        expect.objectContaining({ code: 'EACCES', keepPrefix: 'private', path: join(root, 'private') }),
+      ]);
+    },
+  );
+});
+
+describe('file roots (single-file sources such as one .mbox)', () => {
+  it('opens a readable file with a dev:ino identity and rejects folders and missing files', async () => {
+    const root = tempDir();
+    const file = join(root, 'inbox.mbox');
+    writeFileSync(file, 'From x\n');
+    expect((await openFileRoot(file)).identity).toMatch(/^\d+:\d+$/);
+    await expect(openFileRoot(root)).rejects.toMatchObject({ code: 'E_ROOT_INVALID' });
+    await expect(openFileRoot(join(root, 'gone.mbox'))).rejects.toMatchObject({ code: 'E_ROOT_UNAVAILABLE' });
+    expect(await checkFilePath(file)).toBeNull();
+    expect(await checkFilePath(root)).toMatch(/is a folder, not a file/);
+  });
+
+  it.skipIf(!canRunAsNobody())('reports E_ROOT_UNREADABLE for a file the user cannot read', async () => {
+    const file = join(tempDir(), 'private.mbox');
+    writeFileSync(file, '', { mode: 0o600 });
+    const result = await runAsNobodyJson<{ error: { code: string } }>('test/helpers/fs-probe.ts', ['open-file', file]);
+    expect(result.error.code).toBe('E_ROOT_UNREADABLE');
+  });
+});
+
+describe('folder connector: bad inputs end to end', () => {
+  it('refuses a 200 MB (sparse) note with E_TOO_LARGE, using the configured cap (bad input #8)', async () => {
+    const root = tempDir();
+    writeFileSync(join(root, 'huge.md'), '');
+    truncateSync(join(root, 'huge.md'), 200 * 1024 * 1024);
+    const connector = folder(root);
+    const { byKey } = await enumerateAll(connector);
+    expect(byKey.get('huge.md')!.size).toBe(200 * 1024 * 1024);
+    const outcome = await readUnit(
+      connector,
+      byKey.get('huge.md')!,
+      testContext({ maxFileSizeBytes: 20 * 1024 * 1024 }),
+    );
+    expect(outcome.error?.code).toBe('E_TOO_LARGE');
+  });
+
+  it('reports E_VANISHED for a note deleted between enumeration and read (bad input #10)', async () => {
+    const root = tempDir();
+    writeTree(root, { 'short-lived.md': 'x' });
+    const connector = folder(root);
+    const { byKey } = await enumerateAll(connector);
+    rmSync(join(root, 'short-lived.md'));
+    expect((await readUnit(connector, byKey.get('short-lived.md')!)).error?.code).toBe('E_VANISHED');
+  });
+
+  it('refuses random bytes named .txt (E_BINARY)', async () => {
+    const root = tempDir();
+    const bytes = Buffer.alloc(2048);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919 + 13) % 256;
+    writeFileSync(join(root, 'noise.txt'), bytes);
+    const connector = folder(root);
+    const { byKey } = await enumerateAll(connector);
+    expect((await readUnit(connector, byKey.get('noise.txt')!)).error?.code).toBe('E_BINARY');
+  });
+
+  it('finishes the walk through symlink loops and indexes the real notes once (bad input #1)', async () => {
+    const root = tempDir();
+    writeTree(root, { 'a/b/deep.md': 'deep', 'top.md': 'top' });
+    symlinkSync('..', join(root, 'a/b/up'));
+    symlinkSync('l2.md', join(root, 'l1.md'));
+    symlinkSync('l1.md', join(root, 'l2.md'));
+    symlinkSync('self.md', join(root, 'self.md'));
+    const result = await syncAll(folder(root));
+    expect([...result.docs.keys()].sort()).toEqual(['a/b/deep.md', 'top.md']);
+    expect(result.issues.map((i) => i.code).sort()).toEqual(['E_LOOP', 'E_LOOP', 'E_LOOP', 'W_SYMLINK_SKIPPED']);
+  });
+
+  it('indexes notes with awkward names and keys an NFD name by its NFC form (bad inputs #11, #12)', async () => {
+    const root = tempDir();
+    writeTree(root, {
+      'line\nbreak.md': '# Newline',
+      ' spaced .md': '# Spaces',
+      '50% #1 🗒️.md': '# Symbols',
+      'cafe\u0301.md': '# Café',
+    });
+    const { docs, issues } = await syncAll(folder(root));
+    expect(issues).toEqual([]);
+    expect(Object.fromEntries([...docs.values()].map((d) => [d.id, d.title]))).toEqual({
+      'line\nbreak.md': 'Newline',
+      ' spaced .md': 'Spaces',
+      '50% #1 🗒️.md': 'Symbols',
+      'caf\u00e9.md': 'Café',
+    });
+    expect(docs.get('caf\u00e9.md')!.path).toBe(join(root, 'cafe\u0301.md'));
+  });
+
+  it('keeps malformed frontmatter from blocking the note (bad input #17)', async () => {
+    const root = tempDir();
+    writeTree(root, { 'broken.md': '---\ntags: [[Link]] [[Other]]\n---\n# Still here\nbody-marker' });
+    const { docs, outcomes } = await syncAll(folder(root));
+    expect(outcomes.get('broken.md')!.issues.map((i) => [i.code, i.severity])).toEqual([
+      ['W_BAD_FRONTMATTER', 'warning'],
+    ]);
+    expect(docs.get('broken.md')!.content).toContain('body-marker');
+    expect(docs.get('broken.md')!.title).toBe('Still here');
+  });
+});
+
+describe('Markdown helpers', () => {
+  it('takes the first level-1 heading outside code as the title', () => {
+    expect(firstMarkdownHeading('intro\n## Sub\n# Real title #\n# Second')).toBe('Real title');
+    expect(firstMarkdownHeading('```\n# comment in code\n```\n# After code')).toBe('After code');
+    expect(firstMarkdownHeading('#hashtag only\n#\tTabbed')).toBe('Tabbed');
+    expect(firstMarkdownHeading('no heading')).toBeNull();
+  });
+
+  it('masks fenced blocks and inline code spans but keeps the line structure', () => {
+    // A fence closes only on a run at least as long as the one that opened it.
+    const text = 'a `#x` b ``c ` d`` e\n~~~\n# hidden\n~~~\n````js\n[[x]]\n```\nstill #code\n````\nafter';
+    const masked = maskMarkdownCode(text);
+    expect(masked.split('\n')).toHaveLength(text.split('\n').length);
+    expect(masked).not.toMatch(/#x|c ` d|hidden|\[\[x\]\]|#code/);
+    expect(masked).toContain('after');
+    expect(maskMarkdownCode('unclosed `tick stays')).toBe('unclosed `tick stays');
+  });
+});

@@ -1,0 +1,846 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import ICAL from 'ical.js';
+import { describe, expect, it } from 'vitest';
+import {
+  UNTITLED_EVENT,
+  parseContentLine,
+  readIcsText,
+  scanCalendar,
+  unfoldLines,
+  type IcsItem,
+  type IcsOptions,
+} from '../../../electron/connectors/ics-events.js';
+import { ItemReadError, type ItemIssue, type SourceDocument } from '../../../electron/connectors/types.js';
+
+const FIXTURES = fileURLToPath(new URL('../../fixtures/ics/', import.meta.url));
+const fixture = (name: string) => readFileSync(`${FIXTURES}${name}`, 'utf8');
+
+/** Monday 10 February 2025, 12:00 UTC. */
+const NOW = Date.UTC(2025, 1, 10, 12);
+const BASE: IcsOptions = { path: '/cal/test.ics', now: NOW, localTimeZone: 'Europe/Paris' };
+
+/** Fixed seed: CI runs are reproducible; a failing seed printed by fast-check becomes a regression case here. */
+const FC = { seed: 20250210, numRuns: 1000 };
+
+interface Result {
+  docs: SourceDocument[];
+  issues: ItemIssue[];
+  byUid: (uid: string) => SourceDocument;
+}
+
+function read(text: string, opts: Partial<IcsOptions> = {}): Result {
+  const items = readIcsText(text, { ...BASE, ...opts });
+  return split(items);
+}
+
+function split(items: IcsItem[]): Result {
+  const docs = items.flatMap((i) => (i.type === 'doc' ? [i.doc] : []));
+  const issues = items.flatMap((i) => (i.type === 'issue' ? [i.issue] : []));
+  return {
+    docs,
+    issues,
+    byUid: (uid) => {
+      const doc = docs.find((d) => d.id === uid);
+      if (!doc) throw new Error(`no document ${uid}; have ${docs.map((d) => d.id).join(', ')}`);
+      return doc;
+    },
+  };
+}
+
+/** A minimal calendar around some VEVENT lines. */
+function calendar(...events: string[][]): string {
+  const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//test//EN'];
+  for (const e of events) lines.push('BEGIN:VEVENT', ...e, 'END:VEVENT');
+  lines.push('END:VCALENDAR');
+  return lines.join('\r\n');
+}
+
+const firstLine = (d: SourceDocument) => d.content.split('\n')[0];
+const line = (d: SourceDocument, label: string) => d.content.split('\n').find((l) => l.startsWith(`${label}: `));
+const meta = (d: SourceDocument) => d.metadata as Record<string, unknown>;
+
+describe('unfoldLines and parseContentLine', () => {
+  it('unfolds CRLF + space, LF + tab and CR-only line ends, and drops a BOM', () => {
+    expect(unfoldLines('\uFEFFSUMMARY:Hello\r\n  world\r\nDESCRIPTION:a\n\tb\rLOCATION:x')).toEqual([
+      'SUMMARY:Hello world',
+      'DESCRIPTION:ab',
+      'LOCATION:x',
+    ]);
+  });
+
+  it('joins a name folded away from its value (the pyparsing/Mozilla sample writes "VERSION\\r\\n :2.0")', () => {
+    expect(unfoldLines('VERSION\r\n :2.0\r\nX\r\n ;MEMBER=a\r\n :v')).toEqual(['VERSION:2.0', 'X;MEMBER=a:v']);
+  });
+
+  it('round-trips: unfolding a folded line gives the line back', () => {
+    const noBreaks = fc.string({ unit: 'grapheme', maxLength: 300 }).filter((s) => !/[\r\n]/.test(s));
+    fc.assert(
+      fc.property(noBreaks, fc.integer({ min: 1, max: 75 }), fc.constantFrom('\r\n', '\n'), (s, width, eol) => {
+        const chars = [...s];
+        const pieces: string[] = [];
+        for (let i = 0; i < chars.length; i += width) pieces.push(chars.slice(i, i + width).join(''));
+        const folded = `X:${pieces.join(`${eol} `)}`;
+        expect(unfoldLines(folded)).toEqual([`X:${s}`]);
+      }),
+      FC,
+    );
+  });
+
+  it('splits names, quoted and multi-valued parameters, and values containing colons', () => {
+    expect(parseContentLine('ATTENDEE;CN="Doe, Jane";ROLE=REQ-PARTICIPANT:mailto:jane@example.com')).toMatchObject({
+      name: 'ATTENDEE',
+      params: { CN: ['Doe, Jane'], ROLE: ['REQ-PARTICIPANT'] },
+      value: 'mailto:jane@example.com',
+    });
+    expect(parseContentLine('x-member;member="a@x","b@x":v')).toMatchObject({
+      name: 'X-MEMBER',
+      params: { MEMBER: ['a@x', 'b@x'] },
+    });
+    expect(parseContentLine("ATTENDEE;CN=^'Q^' ^^ x^nY:mailto:q@x")?.params.CN).toEqual(['"Q" ^ x\nY']);
+    expect(parseContentLine('URL:https://example.com/a?b=c')?.value).toBe('https://example.com/a?b=c');
+    expect(parseContentLine('DESCRIPTION:')?.value).toBe('');
+  });
+
+  it('rejects what is not a content line', () => {
+    for (const bad of [
+      '',
+      'no colon here',
+      ':value',
+      'NAME;:v',
+      'A;B="unterminated:v',
+      'SUMMARY Hello',
+      'DT START:1',
+    ]) {
+      expect(parseContentLine(bad), bad).toBeNull();
+    }
+  });
+});
+
+describe('a Google Calendar export', () => {
+  const r = read(fixture('google-export.ics'));
+  const WEEKLY = '7kq2v1b0ff3p9d8s6r4t2u0w@google.com';
+
+  it('gives one document per VEVENT, overrides included, and no issues', () => {
+    expect(r.issues).toEqual([]);
+    expect(r.docs.map((d) => d.title)).toEqual([
+      'Point hebdo produit',
+      'Point hebdo produit (décalé)',
+      'Congés de printemps',
+      'Entretien candidat — développeuse senior',
+      'Daily standup',
+      'Anniversaire de Camille 🎂',
+    ]);
+    expect(r.docs.every((d) => d.docType === 'event' && d.path === BASE.path)).toBe(true);
+  });
+
+  it('places a TZID event in its zone and describes it', () => {
+    const d = r.byUid(WEEKLY);
+    expect(d.timestamp).toBe(Date.UTC(2025, 1, 3, 9)); // 10:00 in Paris (CET)
+    expect(firstLine(d)).toBe('Mon 3 Feb 2025, 10:00–11:00 (Europe/Paris)');
+    expect(line(d, 'Repeats')).toBe('Repeats: Every Monday, until 30 Jun 2025');
+    expect(line(d, 'Location')).toBe('Location: Salle Lumière, 3e étage, 12 rue de la Paix, Paris');
+    expect(line(d, 'Organizer')).toBe('Organizer: Alice Martin <alice.martin@example.com>');
+    expect(line(d, 'Status')).toBe('Status: Confirmed');
+    expect(d.author).toBe('Alice Martin <alice.martin@example.com>');
+    // CN folded mid-word, CN equal to the address, and the organizer listed again: names and emails, no duplicates.
+    expect(d.participants).toEqual([
+      'Alice Martin <alice.martin@example.com>',
+      'Bob Okafor <bob.okafor@example.com>',
+      'chloe@example.com',
+    ]);
+    expect(meta(d)).toMatchObject({
+      uid: WEEKLY,
+      start: '2025-02-03T09:00:00Z',
+      end: '2025-02-03T10:00:00Z',
+      allDay: false,
+      timeZone: 'Europe/Paris',
+      rrule: 'FREQ=WEEKLY;BYDAY=MO;UNTIL=20250630T215959Z',
+      calendar: 'Équipe Produit',
+    });
+  });
+
+  it('unfolds and unescapes a long UTF-8 DESCRIPTION', () => {
+    const d = r.byUid(WEEKLY);
+    expect(d.content).toContain(
+      "Point hebdomadaire de l'équipe produit : revue des tickets, décisions de la semaine, et démo rapide.\n\nOrdre du jour :\n- Métriques\n- Roadmap T2\n- Questions ouvertes (café ☕ offert)",
+    );
+  });
+
+  it('lists the next occurrences: EXDATE removed, the overridden one moved, DST followed', () => {
+    const m = meta(r.byUid(WEEKLY));
+    expect(m.previousOccurrence).toBe('2025-02-10T09:00:00Z');
+    expect(m.occurrences).toEqual([
+      // 17 Feb is an EXDATE
+      '2025-02-24T09:00:00Z',
+      '2025-03-03T09:00:00Z',
+      '2025-03-11T14:00:00Z', // 10 Mar moved to Tue 11 Mar 15:00 by the override
+      '2025-03-17T09:00:00Z',
+      '2025-03-24T09:00:00Z',
+      '2025-03-31T08:00:00Z', // still 10:00 in Paris, now CEST
+      '2025-04-07T08:00:00Z',
+      '2025-04-14T08:00:00Z',
+      '2025-04-21T08:00:00Z',
+      '2025-04-28T08:00:00Z',
+    ]);
+  });
+
+  it('indexes an overridden occurrence (RECURRENCE-ID) as its own document', () => {
+    const d = r.byUid(`${WEEKLY}#2025-03-10T09:00:00Z`);
+    expect(d.title).toBe('Point hebdo produit (décalé)');
+    expect(d.timestamp).toBe(Date.UTC(2025, 2, 11, 14));
+    expect(firstLine(d)).toBe('Tue 11 Mar 2025, 15:00–16:00 (Europe/Paris)');
+    expect(d.content).toContain(
+      'One occurrence of a repeating event, originally Mon 10 Mar 2025, 10:00 (Europe/Paris)',
+    );
+    expect(d.content).toContain('Décalé au mardi à cause du séminaire.');
+    expect(meta(d).recurrenceId).toBe('2025-03-10T09:00:00Z');
+  });
+
+  it('reads a multi-day all-day event (VALUE=DATE, exclusive DTEND)', () => {
+    const d = r.byUid('0f1e2d3c4b5a69788796a5b4c3d2e1f0@google.com');
+    expect(firstLine(d)).toBe('All day: 14 Apr 2025 – 18 Apr 2025');
+    expect(d.timestamp).toBe(Date.UTC(2025, 3, 13, 22)); // midnight in the local zone (Paris, CEST)
+    expect(meta(d)).toMatchObject({
+      start: '2025-04-14',
+      end: '2025-04-19',
+      allDay: true,
+      timeZone: null,
+      location: null,
+    });
+    expect(d.content).not.toContain('Location:'); // empty LOCATION and DESCRIPTION say nothing
+  });
+
+  it('shows a UTC event in the calendar zone, reduces an HTML description to text, maps CATEGORIES to tags', () => {
+    const d = r.byUid('1a2b3c4d5e6f@google.com');
+    expect(firstLine(d)).toBe('Wed 5 Feb 2025, 14:30–15:15 (Europe/Paris)');
+    expect(d.timestamp).toBe(Date.UTC(2025, 1, 5, 13, 30));
+    expect(d.participants).toEqual(['Bob Okafor <bob.okafor@example.com>', 'Dr. Zoë Ünal <zoe.unal@example.org>']);
+    expect(d.content).toContain("Grille d'évaluation");
+    expect(d.content).toContain('Voir le document partagé.');
+    expect(d.content).not.toContain('<b>');
+    expect(d.tags).toEqual(['Recrutement', 'Entretiens']);
+    expect(line(d, 'Categories')).toBe('Categories: Recrutement, Entretiens');
+    expect(line(d, 'URL')).toBe('URL: https://calendar.example.com/event/1a2b3c4d5e6f');
+    expect(line(d, 'Status')).toBe('Status: Tentative');
+  });
+
+  it('brings a series that started long ago up to now (every weekday since 2024)', () => {
+    const d = r.byUid('standup-2024@google.com');
+    expect(line(d, 'Repeats')).toBe('Repeats: Every weekday');
+    expect(meta(d).occurrences).toEqual([
+      '2025-02-11T08:00:00Z',
+      '2025-02-12T08:00:00Z',
+      '2025-02-13T08:00:00Z',
+      '2025-02-14T08:00:00Z',
+      '2025-02-17T08:00:00Z',
+      '2025-02-18T08:00:00Z',
+      '2025-02-19T08:00:00Z',
+      '2025-02-20T08:00:00Z',
+      '2025-02-21T08:00:00Z',
+      '2025-02-24T08:00:00Z',
+    ]);
+    expect(meta(d).previousOccurrence).toBe('2025-02-10T08:00:00Z');
+    expect(meta(d).occurrencesTruncated).toBeUndefined();
+  });
+
+  it('keeps a yearly all-day birthday to the window', () => {
+    const d = r.byUid('birthday-camille@google.com');
+    expect(firstLine(d)).toBe('All day: 15 Mar 1990');
+    expect(line(d, 'Repeats')).toBe('Repeats: Yearly on 15 March');
+    expect(meta(d).occurrences).toEqual(['2025-03-15']);
+    expect(meta(d).previousOccurrence).toBe('2024-03-15');
+  });
+});
+
+describe('an Outlook export', () => {
+  const r = read(fixture('outlook-export.ics'));
+  const BUDGET =
+    '040000008200E00074C5B7101A82E00800000000A0B1C2D3E4F5D901000000000000000010000000F1E2D3C4B5A6978812345678';
+
+  it('resolves Windows zone names through the VTIMEZONE blocks, DST included', () => {
+    expect(r.issues).toEqual([]);
+    const d = r.byUid(BUDGET);
+    expect(d.timestamp).toBe(Date.UTC(2025, 0, 14, 10));
+    expect(firstLine(d)).toBe('Tue 14 Jan 2025, 11:00–12:00 (W. Europe Standard Time)');
+    expect(line(d, 'Repeats')).toBe('Repeats: Monthly on the second Tuesday, 12 times');
+    const occ = meta(d).occurrences as string[];
+    expect(occ.slice(0, 3)).toEqual(['2025-02-11T10:00:00Z', '2025-03-11T10:00:00Z', '2025-04-08T09:00:00Z']);
+    expect(occ).toHaveLength(10);
+    const ny = r.docs.find((x) => x.title === 'Call with New York office')!;
+    expect(ny.timestamp).toBe(Date.UTC(2025, 2, 6, 14)); // 09:00 EST, three days before the DST change
+    expect(firstLine(ny)).toBe('Thu 6 Mar 2025, 09:00–10:00 (Eastern Standard Time)');
+  });
+
+  it('unfolds a tab-folded DESCRIPTION and falls back to X-ALT-DESC HTML', () => {
+    expect(r.byUid(BUDGET).content).toContain('Please bring the updated forecast.');
+    const ny = r.docs.find((x) => x.title === 'Call with New York office')!;
+    expect(ny.content).toContain('Agenda: Q1 hiring');
+    expect(ny.content).toContain('Dial-in: +1 555 0100');
+    expect(r.byUid(BUDGET).participants).toEqual([
+      'Linus Svensson <linus.svensson@contoso.com>',
+      'Ada Lovelace <ada@contoso.com>',
+    ]);
+  });
+
+  it('describes a yearly all-day holiday', () => {
+    const d = r.byUid('holiday-us-0704@contoso.com');
+    expect(firstLine(d)).toBe('All day: 4 Jul 2025');
+    expect(line(d, 'Repeats')).toBe('Repeats: Yearly on 4 July');
+    expect(meta(d).occurrences).toEqual(['2025-07-04']);
+  });
+});
+
+describe('a real-world file: pyparsing/examples/mozilla.ics', () => {
+  it('reads its folded names, all-day dates and monthly rule', () => {
+    const r = read(fixture('real/mozilla-pyparsing.ics'));
+    expect(r.issues).toEqual([]);
+    expect(r.docs).toHaveLength(1);
+    const d = r.docs[0];
+    expect(d).toMatchObject({ id: '153ed0e0-1dd2-11b2-9d71-96da104537a4', title: 'Test event', tags: ['Personal'] });
+    expect(firstLine(d)).toBe('All day: 14 Jul 2004 – 14 Aug 2004');
+    expect(line(d, 'Repeats')).toBe('Repeats: Monthly on day 14, until 14 Sep 2004');
+    expect(line(d, 'Location')).toBe('Location: Somewhere over the rainbow');
+    expect(meta(d)).toMatchObject({ occurrences: [], previousOccurrence: null }); // long over
+  });
+});
+
+describe('times, zones and all-day dates', () => {
+  it('places an all-day date at midnight in the local zone', () => {
+    const text = calendar(['UID:a', 'DTSTART;VALUE=DATE:20250203', 'SUMMARY:Offsite']);
+    expect(read(text, { localTimeZone: 'America/New_York' }).docs[0].timestamp).toBe(Date.UTC(2025, 1, 3, 5));
+    const utc = read(text, { localTimeZone: undefined }).docs[0];
+    expect(utc.timestamp).toBe(Date.UTC(2025, 1, 3));
+    expect(firstLine(utc)).toBe('All day: 3 Feb 2025');
+  });
+
+  it('resolves an IANA TZID without a VTIMEZONE, and old Mozilla-prefixed TZIDs', () => {
+    const r = read(
+      calendar(
+        ['UID:la', 'DTSTART;TZID=America/Los_Angeles:20250710T090000', 'SUMMARY:LA'],
+        ['UID:moz', 'DTSTART;TZID=/mozilla.org/20050126_1/Europe/Berlin:20250115T080000', 'SUMMARY:Berlin'],
+      ),
+    );
+    expect(r.issues).toEqual([]);
+    expect(r.byUid('la').timestamp).toBe(Date.UTC(2025, 6, 10, 16)); // PDT
+    expect(firstLine(r.byUid('la'))).toBe('Thu 10 Jul 2025, 09:00 (America/Los_Angeles)');
+    expect(r.byUid('moz').timestamp).toBe(Date.UTC(2025, 0, 15, 7));
+  });
+
+  it('reads floating times in the local zone and keeps them zone-less in metadata', () => {
+    const d = read(calendar(['UID:f', 'DTSTART:20250203T100000', 'DTEND:20250203T103000', 'SUMMARY:Floating'])).docs[0];
+    expect(d.timestamp).toBe(Date.UTC(2025, 1, 3, 9));
+    expect(firstLine(d)).toBe('Mon 3 Feb 2025, 10:00–10:30');
+    expect(meta(d)).toMatchObject({ start: '2025-02-03T10:00:00', end: '2025-02-03T10:30:00', timeZone: null });
+  });
+
+  it('takes the end from DURATION (nominal days across a DST change), and spans days in words', () => {
+    const r = read(
+      calendar(
+        ['UID:d1', 'DTSTART;TZID=Europe/Paris:20250329T100000', 'DURATION:P1DT2H', 'SUMMARY:Across DST'],
+        ['UID:d2', 'DTSTART;VALUE=DATE:20250203', 'DURATION:P3D', 'SUMMARY:Three days'],
+      ),
+    );
+    const d1 = r.byUid('d1');
+    expect(meta(d1).end).toBe('2025-03-30T10:00:00Z'); // 12:00 CEST on the 30th
+    expect(firstLine(d1)).toBe('Sat 29 Mar 2025, 10:00 – Sun 30 Mar 2025, 12:00 (Europe/Paris)');
+    expect(firstLine(r.byUid('d2'))).toBe('All day: 3 Feb 2025 – 5 Feb 2025');
+  });
+
+  it('ignores an end before the start, or an impossible DURATION, with a warning', () => {
+    const r = read(
+      calendar(
+        ['UID:e1', 'DTSTART:20250203T100000Z', 'DTEND:20250203T090000Z', 'SUMMARY:Backwards'],
+        ['UID:e2', 'DTSTART:20250203T100000Z', 'DURATION:P99999999W', 'SUMMARY:Forever'],
+      ),
+    );
+    expect(r.docs.map((d) => meta(d).end)).toEqual([null, null]);
+    expect(r.issues.map((i) => [i.path, i.code, i.severity])).toEqual([
+      ['/cal/test.ics#e1', 'W_ICS_INVALID', 'warning'],
+      ['/cal/test.ics#e2', 'W_ICS_INVALID', 'warning'],
+    ]);
+  });
+
+  it('titles an event without SUMMARY "(untitled event)"', () => {
+    expect(read(calendar(['UID:u', 'DTSTART:20250203T100000Z'])).docs[0].title).toBe(UNTITLED_EVENT);
+  });
+});
+
+describe('recurrences', () => {
+  it('adds RDATEs, honours a date-only EXDATE on a timed event, and drops a cancelled override', () => {
+    const r = read(
+      calendar(
+        [
+          'UID:r',
+          'DTSTART:20250210T090000Z',
+          'RRULE:FREQ=DAILY;COUNT=5',
+          'EXDATE;VALUE=DATE:20250212',
+          'RDATE:20250301T090000Z,20250302T090000Z',
+          'SUMMARY:Series',
+        ],
+        ['UID:r', 'RECURRENCE-ID:20250213T090000Z', 'DTSTART:20250213T090000Z', 'STATUS:CANCELLED', 'SUMMARY:Series'],
+      ),
+      { now: Date.UTC(2025, 1, 10, 8) },
+    );
+    expect(meta(r.byUid('r')).occurrences).toEqual([
+      '2025-02-10T09:00:00Z',
+      '2025-02-11T09:00:00Z',
+      '2025-02-14T09:00:00Z',
+      '2025-03-01T09:00:00Z',
+      '2025-03-02T09:00:00Z',
+    ]);
+    expect(line(r.byUid('r#2025-02-13T09:00:00Z'), 'Status')).toBe('Status: Cancelled');
+  });
+
+  it('keeps the wall-clock time when a long-running series is brought forward across a DST change', () => {
+    const d = read(calendar(['UID:w', 'DTSTART;TZID=Europe/Paris:20200106T100000', 'RRULE:FREQ=WEEKLY;BYDAY=MO']), {
+      now: Date.UTC(2025, 2, 20),
+      maxOccurrences: 3,
+    }).docs[0];
+    expect(meta(d)).toMatchObject({
+      previousOccurrence: '2025-03-17T09:00:00Z',
+      occurrences: ['2025-03-24T09:00:00Z', '2025-03-31T08:00:00Z', '2025-04-07T08:00:00Z'],
+    });
+  });
+
+  it('reads a negative BYMONTHDAY in a DAILY rule as RFC 5545 says (ical.js skips it)', () => {
+    const d = read(calendar(['UID:m', 'DTSTART:20250131T090000Z', 'RRULE:FREQ=DAILY;BYMONTHDAY=1,-1']), {
+      maxOccurrences: 4,
+    }).docs[0];
+    expect(meta(d).occurrences).toEqual([
+      '2025-02-28T09:00:00Z',
+      '2025-03-01T09:00:00Z',
+      '2025-03-31T09:00:00Z',
+      '2025-04-01T09:00:00Z',
+    ]);
+  });
+
+  it('expands like plain ical.js iteration from DTSTART (fast path, fast-forward and ical.js path agree)', () => {
+    const rules = fc.oneof(
+      fc.record({
+        freq: fc.constant('DAILY'),
+        extra: fc.constantFrom(
+          '',
+          ';BYDAY=MO,WE,FR',
+          ';BYDAY=SA,SU',
+          ';BYMONTH=1,2,7',
+          // not BYMONTHDAY=-1: ical.js ignores negative days in DAILY rules (see the test below)
+          ';BYMONTHDAY=1,15',
+          ';BYDAY=FR;BYMONTHDAY=13',
+        ),
+      }),
+      fc.record({
+        freq: fc.constant('WEEKLY'),
+        extra: fc.constantFrom(
+          '',
+          ';BYDAY=TU,TH',
+          ';BYDAY=MO;WKST=SU',
+          ';BYDAY=SU,SA;WKST=MO',
+          ';BYDAY=MO,TU,WE,TH,FR',
+          ';BYMONTH=3,4',
+        ),
+      }),
+      fc.record({
+        freq: fc.constant('MONTHLY'),
+        extra: fc.constantFrom(
+          '',
+          ';BYMONTHDAY=31',
+          ';BYMONTHDAY=-1',
+          ';BYMONTHDAY=1,15',
+          ';BYDAY=2TU',
+          ';BYDAY=-1FR',
+          ';BYDAY=5MO',
+          ';BYDAY=MO',
+          ';BYDAY=1MO,3MO',
+          ';BYMONTHDAY=10;BYMONTH=1,4,7,10',
+        ),
+      }),
+      fc.record({
+        freq: fc.constant('YEARLY'),
+        extra: fc.constantFrom(
+          '',
+          ';BYMONTH=3;BYDAY=-1SU',
+          ';BYMONTH=2;BYMONTHDAY=29',
+          ';BYMONTH=1,7;BYMONTHDAY=1,15',
+          ';BYMONTH=11;BYDAY=4TH',
+          ';BYMONTH=6',
+        ),
+      }),
+    );
+    const ends = fc.constantFrom(
+      '',
+      '',
+      ';COUNT=5',
+      ';COUNT=700',
+      ';UNTIL=20250601T000000Z',
+      ';UNTIL=20260101T000000Z',
+    );
+    fc.assert(
+      fc.property(
+        rules,
+        fc.integer({ min: 1, max: 3 }),
+        ends,
+        fc.date({ min: new Date(Date.UTC(2016, 0, 1)), max: new Date(Date.UTC(2025, 1, 9)), noInvalidDate: true }),
+        fc.boolean(),
+        ({ freq, extra }, interval, end, start, allDay) => {
+          const s = start.toISOString().replace(/[-:]/g, '').slice(0, 15);
+          const dtstart = allDay ? `DTSTART;VALUE=DATE:${s.slice(0, 8)}` : `DTSTART:${s.slice(0, 11)}0000Z`;
+          const rrule = `FREQ=${freq};INTERVAL=${interval}${extra}${end}`;
+          const doc = read(calendar(['UID:p', dtstart, `RRULE:${rrule}`]), { localTimeZone: 'UTC' }).docs[0];
+          expect(meta(doc).occurrences, `${dtstart} ${rrule}`).toEqual(reference(rrule, dtstart.split(':')[1], allDay));
+        },
+      ),
+      { seed: FC.seed, numRuns: 150 },
+    );
+  });
+});
+
+/**
+ * Occurrences in [NOW, NOW + 366 days], at most 10, by plain ical.js iteration from DTSTART (UTC or date), minus
+ * the impossible dates ical.js normalises into the next month (see matchesMonthParts).
+ */
+function reference(rrule: string, value: string, allDay: boolean): string[] {
+  const t = allDay
+    ? ICAL.Time.fromData({ year: +value.slice(0, 4), month: +value.slice(4, 6), day: +value.slice(6, 8), isDate: true })
+    : ICAL.Time.fromData(
+        {
+          year: +value.slice(0, 4),
+          month: +value.slice(4, 6),
+          day: +value.slice(6, 8),
+          hour: +value.slice(9, 11),
+          minute: 0,
+          second: 0,
+        },
+        ICAL.Timezone.utcTimezone,
+      );
+  const it = ICAL.Recur.fromString(rrule).iterator(t);
+  const out: string[] = [];
+  for (let i = 0; i < 200_000 && out.length < 10; i++) {
+    const o = it.next();
+    if (!o) break;
+    const ms = Date.UTC(o.year, o.month - 1, o.day, o.hour, o.minute, o.second);
+    if (ms > NOW + 366 * 86_400_000) break;
+    // ical.js yields DTSTART first even when it does not match the rule; later impossible dates are dropped.
+    const isStart = o.year === t.year && o.month === t.month && o.day === t.day;
+    if (ms < NOW || (!isStart && !monthPartsMatch(rrule, o))) continue;
+    out.push(allDay ? o.toString().slice(0, 10) : new Date(ms).toISOString().replace('.000Z', 'Z'));
+  }
+  return out;
+}
+
+function monthPartsMatch(rrule: string, o: ICAL.Time): boolean {
+  const part = (name: string) => new RegExp(`(?:^|;)${name}=([^;]+)`).exec(rrule)?.[1].split(',').map(Number) ?? [];
+  const months = part('BYMONTH');
+  const days = part('BYMONTHDAY');
+  const last = ICAL.Time.daysInMonth(o.month, o.year);
+  if (months.length > 0 && !months.includes(o.month)) return false;
+  return days.length === 0 || days.some((d) => (d > 0 ? d : last + d + 1) === o.day);
+}
+
+describe('bad inputs (bad-inputs.md case 19)', () => {
+  it('a broken RRULE degrades its event to one occurrence; others (RRULE:RRULE:, unknown parts) still recur', () => {
+    const path = '/cal/invalid-rrule.ics';
+    const r = read(fixture('bad/invalid-rrule.ics'), { path });
+    expect(r.docs.map((d) => d.id)).toEqual([
+      'rrule-doubled@example.com',
+      'rrule-garbage@example.com',
+      'rrule-xparam@example.com',
+      'rrule-unknown-part@example.com',
+      'plain@example.com',
+    ]);
+    expect(r.issues.map((i) => [i.path, i.code, i.severity])).toEqual([
+      [`${path}#rrule-doubled@example.com`, 'W_ICS_RRULE', 'warning'],
+      [`${path}#rrule-garbage@example.com`, 'W_ICS_RRULE', 'warning'],
+      [`${path}#rrule-unknown-part@example.com`, 'W_ICS_RRULE', 'warning'],
+    ]);
+    expect(r.issues[1].message).toContain('unknown frequency "FORTNIGHTLY"');
+    const garbage = r.byUid('rrule-garbage@example.com');
+    expect(line(garbage, 'Repeats')).toBe('Repeats: by a rule that could not be read (FREQ=FORTNIGHTLY;BYDAY=TU)');
+    expect(meta(garbage)).toMatchObject({ rrule: 'FREQ=FORTNIGHTLY;BYDAY=TU' });
+    expect(meta(garbage).occurrences).toBeUndefined();
+    expect(line(r.byUid('rrule-doubled@example.com'), 'Repeats')).toBe('Repeats: Every Monday');
+    expect(meta(r.byUid('rrule-doubled@example.com')).occurrences).toHaveLength(10);
+    expect(line(r.byUid('rrule-xparam@example.com'), 'Repeats')).toBe('Repeats: Every weekday');
+    expect(line(r.byUid('rrule-unknown-part@example.com'), 'Repeats')).toBe('Repeats: Daily, 3 times');
+  });
+
+  it('an EXDATE without a date is a warning; the valid EXDATEs still apply', () => {
+    const path = '/cal/exdate-empty.ics';
+    const r = read(fixture('bad/exdate-empty.ics'), { path, now: Date.UTC(2025, 0, 1) });
+    expect(r.docs).toHaveLength(1);
+    expect(r.issues).toEqual([
+      {
+        path: `${path}#exdate-empty@example.com`,
+        code: 'W_ICS_INVALID',
+        severity: 'warning',
+        message: '2 EXDATE values without a valid date ignored.',
+      },
+    ]);
+    expect(meta(r.docs[0]).occurrences).toEqual([
+      '2025-01-02T06:20:00Z',
+      // 3 Jan excluded
+      '2025-01-04T06:20:00Z',
+      '2025-01-05T06:20:00Z',
+      '2025-01-06T06:20:00Z',
+    ]);
+  });
+
+  it('an unknown TZID is read as floating with one W_ICS_TIMEZONE; EST5EDT and prefixed names resolve', () => {
+    const path = '/cal/unknown-tzid.ics';
+    const r = read(fixture('bad/unknown-tzid.ics'), { path });
+    expect(r.docs).toHaveLength(3);
+    expect(r.byUid('est5edt@example.com').timestamp).toBe(Date.UTC(2025, 0, 15, 14));
+    expect(firstLine(r.byUid('est5edt@example.com'))).toBe('Wed 15 Jan 2025, 09:00–10:00 (EST5EDT)');
+    const custom = r.byUid('custom-tz@example.com');
+    expect(custom.timestamp).toBe(Date.UTC(2025, 0, 15, 13)); // 14:00 read as local Paris time
+    expect(firstLine(custom)).toBe('Wed 15 Jan 2025, 14:00–15:00 (Customized Time Zone)');
+    expect(meta(custom)).toMatchObject({ start: '2025-01-15T14:00:00', timeZone: 'Customized Time Zone' });
+    expect(r.byUid('mozilla-prefix@example.com').timestamp).toBe(Date.UTC(2025, 0, 15, 7));
+    expect(r.issues).toHaveLength(1);
+    expect(r.issues[0]).toMatchObject({ path, code: 'W_ICS_TIMEZONE', severity: 'warning' });
+    expect(r.issues[0].message).toContain('"Customized Time Zone"');
+  });
+
+  it('a file cut off mid-write: the complete events are indexed, the cut one is reported', () => {
+    const path = '/cal/missing-end.ics';
+    const r = read(fixture('bad/missing-end.ics'), { path });
+    expect(r.docs.map((d) => d.title)).toEqual(['Complete one', 'Complete two']);
+    expect(r.issues.map((i) => [i.path, i.code, i.severity])).toEqual([
+      [path, 'W_ICS_INVALID', 'warning'],
+      [`${path}#cut-off@example.com`, 'E_PARSE', 'error'],
+    ]);
+    expect(r.issues[0].message).toContain('END:VCALENDAR');
+  });
+
+  it('a broken event is one issue and the others are indexed', () => {
+    const path = '/cal/bad-dtstart.ics';
+    const r = read(fixture('bad/bad-dtstart.ics'), { path });
+    expect(r.docs.map((d) => d.title)).toEqual(['Good before', 'Good after']);
+    expect(r.issues.map((i) => [i.path, i.code, i.severity])).toEqual([
+      [`${path}#bad-dtstart@example.com`, 'E_PARSE', 'error'],
+      [`${path}#no-dtstart@example.com`, 'E_PARSE', 'error'],
+    ]);
+  });
+
+  it('a file that is not iCalendar, or empty, is one E_PARSE for the file', () => {
+    for (const name of ['bad/garbage.ics', 'bad/empty.ics']) {
+      const text = fixture(name);
+      expect(() => scanCalendar(text, name)).toThrow(ItemReadError);
+      try {
+        readIcsText(text, BASE);
+        expect.unreachable();
+      } catch (err) {
+        expect(err).toBeInstanceOf(ItemReadError);
+        expect((err as ItemReadError).code).toBe('E_PARSE');
+      }
+    }
+    expect(() => readIcsText('   \r\n\r\n', BASE)).toThrow(/empty/);
+  });
+
+  it('FREQ=SECONDLY with no COUNT/UNTIL terminates, and so does a sub-daily rule that spins', () => {
+    const r = read(fixture('bad/secondly.ics'), { now: Date.UTC(2025, 6, 10, 12) });
+    expect(r.docs.map((d) => d.title)).toEqual(['Every second forever', 'Every second of February', 'Still indexed']);
+    const every = r.byUid('secondly@example.com');
+    expect(meta(every).occurrences).toEqual(Array.from({ length: 10 }, (_, i) => `2025-07-10T12:00:0${i}Z`));
+    expect(line(every, 'Repeats')).toBe('Repeats: Every second');
+    // In July the next February second is months of iterator steps away: cut by the step limit.
+    const feb = r.byUid('secondly-february@example.com');
+    expect(meta(feb).occurrencesTruncated).toBe(true);
+    expect(r.issues.map((i) => [i.path.split('#')[1], i.code])).toEqual([
+      ['secondly-february@example.com', 'W_ICS_RRULE'],
+    ]);
+  });
+
+  it('YEARLY rules that never match (or rarely) neither loop nor produce nonsense', () => {
+    const r = read(fixture('bad/yearly-loop.ics'));
+    expect(r.docs).toHaveLength(3);
+    const feb31 = r.byUid('feb31@example.com');
+    expect(meta(feb31).occurrences).toBeUndefined();
+    expect(r.issues.find((i) => i.path.endsWith('#feb31@example.com'))?.message).toContain('never matches');
+    expect(meta(r.byUid('first-monday-mid-april@example.com'))).toMatchObject({
+      occurrences: [],
+      occurrencesTruncated: true,
+    });
+    expect(meta(r.byUid('leap-day@example.com'))).toMatchObject({ occurrences: [], previousOccurrence: '2024-02-29' });
+  });
+
+  it('over the per-file time budget: one E_PARSE_TIMEOUT, every event still indexed, expansion stopped', () => {
+    let t = 0;
+    const clock = () => (t += 1000); // each look at the clock costs a second
+    const events = Array.from({ length: 4 }, (_, i) => [
+      `UID:s${i}`,
+      'DTSTART:20250101T090000Z',
+      'RRULE:FREQ=DAILY',
+      `SUMMARY:S${i}`,
+    ]);
+    const r = read(calendar(...events), { clock, budgetMs: 2000 });
+    expect(r.docs.map((d) => d.id)).toEqual(['s0', 's1', 's2', 's3']);
+    expect(r.issues).toHaveLength(1);
+    expect(r.issues[0]).toMatchObject({ path: BASE.path, code: 'E_PARSE_TIMEOUT', severity: 'warning' });
+    expect(meta(r.byUid('s3'))).toMatchObject({ occurrences: [], occurrencesTruncated: true });
+  });
+
+  it('stops iterating at the occurrence cap', () => {
+    const d = read(calendar(['UID:c', 'DTSTART:20200101T090000Z', 'RRULE:FREQ=DAILY;COUNT=100000']), {
+      maxIterations: 50,
+    }).docs[0];
+    expect(meta(d)).toMatchObject({ occurrences: [], occurrencesTruncated: true });
+  });
+
+  it('recovers from a missing END:VEVENT, junk lines and stray ENDs', () => {
+    const text = [
+      'junk before the calendar',
+      'BEGIN:VCALENDAR',
+      'BEGIN:VEVENT',
+      'UID:one',
+      'DTSTART:20250203T100000Z',
+      'this line is not a content line',
+      'SUMMARY:One',
+      'BEGIN:VEVENT',
+      'UID:two',
+      'DTSTART:20250204T100000Z',
+      'SUMMARY:Two',
+      'END:VALARM',
+      'END:VEVENT',
+      'END:VCALENDAR',
+    ].join('\r\n');
+    const r = read(text);
+    expect(r.docs.map((d) => d.title)).toEqual(['One', 'Two']);
+    expect(r.issues).toHaveLength(1);
+    expect(r.issues[0]).toMatchObject({ path: BASE.path, code: 'W_ICS_INVALID', severity: 'warning' });
+    expect(r.issues[0].message).toMatch(
+      /1 component was not closed properly.*1 END line.*2 lines could not be read.*first at line 1/,
+    );
+  });
+
+  it('reads VEVENTs outside a VCALENDAR, with a warning', () => {
+    const r = read('BEGIN:VEVENT\r\nUID:bare\r\nDTSTART:20250203T100000Z\r\nEND:VEVENT\r\n');
+    expect(r.docs.map((d) => d.id)).toEqual(['bare']);
+    expect(r.issues[0].message).toContain('no BEGIN:VCALENDAR');
+  });
+
+  it('keeps two events with the same UID apart, with a warning', () => {
+    const r = read(
+      calendar(
+        ['UID:dup', 'DTSTART:20250203T100000Z', 'SUMMARY:A'],
+        ['UID:dup', 'DTSTART:20250204T100000Z', 'SUMMARY:B'],
+      ),
+    );
+    expect(r.docs.map((d) => [d.id, d.title])).toEqual([
+      ['dup', 'A'],
+      ['dup~2', 'B'],
+    ]);
+    expect(r.issues.map((i) => [i.path, i.code])).toEqual([['/cal/test.ics#dup~2', 'W_ICS_INVALID']]);
+  });
+
+  it('gives an event without UID a stable id that ignores DTSTAMP', () => {
+    const idOf = (stamp: string, summary: string) =>
+      read(calendar([`DTSTAMP:${stamp}`, 'DTSTART:20250203T100000Z', `SUMMARY:${summary}`])).docs[0].id;
+    const a = idOf('20250101T000000Z', 'Lunch');
+    expect(a).toMatch(/^nouid-[0-9a-f]{20}$/);
+    expect(idOf('20250301T000000Z', 'Lunch')).toBe(a);
+    expect(idOf('20250101T000000Z', 'Dinner')).not.toBe(a);
+  });
+
+  it('prefixes ids when asked (the connector passes the file key)', () => {
+    expect(read(calendar(['UID:x', 'DTSTART:20250203T100000Z']), { idPrefix: 'work.ics#' }).docs[0].id).toBe(
+      'work.ics#x',
+    );
+  });
+});
+
+describe('property: arbitrary input', () => {
+  const TOKENS = [
+    'BEGIN:VCALENDAR',
+    'END:VCALENDAR',
+    'BEGIN:VEVENT',
+    'END:VEVENT',
+    'BEGIN:VTIMEZONE',
+    'END:VTIMEZONE',
+    'BEGIN:STANDARD',
+    'END:STANDARD',
+    'BEGIN:VALARM',
+    'END:VALARM',
+    'TZID:Fake/Zone',
+    'TZOFFSETFROM:+0100',
+    'TZOFFSETTO:+0200',
+    'DTSTART:19700329T020000',
+    'RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU',
+    'UID:same',
+    'UID:other',
+    'DTSTART:20250203T100000Z',
+    'DTSTART;TZID=Fake/Zone:20250203T100000',
+    'DTSTART;TZID=Europe/Paris:20250203T100000',
+    'DTSTART;VALUE=DATE:20250203',
+    'DTSTART:99999999T999999',
+    'DTEND:20250203T110000Z',
+    'DURATION:PT1H',
+    'DURATION:P',
+    'RECURRENCE-ID:20250210T100000Z',
+    'RRULE:FREQ=SECONDLY',
+    'RRULE:FREQ=SECONDLY;BYMONTH=2',
+    'RRULE:FREQ=YEARLY;BYMONTHDAY=31;BYMONTH=2',
+    'RRULE:FREQ=YEARLY;BYDAY=1MO;BYMONTHDAY=15;BYMONTH=4',
+    'RRULE:FREQ=WEEKLY;BYDAY=MO,TU',
+    'RRULE:FREQ=MONTHLY;BYDAY=-1FR;COUNT=3',
+    'RRULE:RRULE:FREQ=DAILY',
+    'RRULE:',
+    'EXDATE:',
+    'EXDATE;TZID=Europe/Paris:20250210T100000',
+    'RDATE;VALUE=PERIOD:20250301T090000Z/PT1H',
+    'SUMMARY:Hello\\, world',
+    'DESCRIPTION:<p>Hi<br>there</p>',
+    'ATTENDEE;CN="A, B":mailto:a@b',
+    'ORGANIZER:mailto:',
+    'CATEGORIES:a\\,b,c',
+    'X-WR-TIMEZONE:Europe/Paris',
+    ' folded continuation',
+    '\tfolded with tab',
+    '',
+  ];
+  const lineArb = fc.oneof(
+    { weight: 6, arbitrary: fc.constantFrom(...TOKENS) },
+    { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
+    { weight: 1, arbitrary: fc.string({ maxLength: 20 }).map((s) => `X-${s}:${s}`) },
+  );
+  const fileArb = fc
+    .tuple(fc.array(lineArb, { maxLength: 60 }), fc.constantFrom('\r\n', '\n', '\r'))
+    .map(([lines, eol]) => lines.join(eol));
+  // Small caps keep 1000 runs quick; the caps' own behaviour is tested above.
+  const opts: Partial<IcsOptions> = { maxSteps: 5000, budgetMs: 500 };
+
+  function check(text: string): void {
+    let items: IcsItem[];
+    try {
+      items = readIcsText(text, { ...BASE, ...opts });
+    } catch (err) {
+      expect(err).toBeInstanceOf(ItemReadError);
+      expect((err as ItemReadError).code).toBe('E_PARSE');
+      return;
+    }
+    const ids = new Set<string>();
+    for (const item of items) {
+      if (item.type === 'issue') {
+        expect(item.issue.path.startsWith(BASE.path)).toBe(true);
+        expect(['error', 'warning']).toContain(item.issue.severity);
+        continue;
+      }
+      const d = item.doc;
+      expect(ids.has(d.id)).toBe(false);
+      ids.add(d.id);
+      expect(d.docType).toBe('event');
+      expect(d.title.length).toBeGreaterThan(0);
+      expect(Number.isFinite(d.timestamp)).toBe(true);
+      expect(() => JSON.stringify(d.metadata)).not.toThrow();
+    }
+  }
+
+  it('iCalendar-shaped noise never throws outside ItemReadError', () => {
+    fc.assert(fc.property(fileArb, check), FC);
+  });
+
+  it('arbitrary strings never throw outside ItemReadError', () => {
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 400 }), check), FC);
+  });
+});

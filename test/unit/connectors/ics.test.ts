@@ -1,0 +1,227 @@
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { createIcsConnector, icsKind, type IcsConnectorOptions } from '../../../electron/connectors/ics.js';
+import { CONNECTOR_MODULES } from '../../../electron/connectors/registry.js';
+import { SourceUnavailableError, type SourceDocument } from '../../../electron/connectors/types.js';
+import { enumerateAll, readUnit, syncAll, testConfig, testContext } from '../../helpers/connector-run.js';
+import { useTempDirs } from '../../helpers/temp-dir.js';
+import { writeTree } from '../../helpers/tree.js';
+
+const tempDir = useTempDirs('jarvis-ics-');
+const FIXTURES = fileURLToPath(new URL('../../fixtures/ics/', import.meta.url));
+const fixture = (name: string) => readFileSync(`${FIXTURES}${name}`, 'utf8');
+
+/** Monday 10 February 2025, 12:00 UTC. */
+const NOW = Date.UTC(2025, 1, 10, 12);
+const OPTIONS: IcsConnectorOptions = { now: () => NOW, localTimeZone: 'Europe/Paris' };
+
+function connector(path: string, options: IcsConnectorOptions = {}, excludes: string[] = []) {
+  return createIcsConnector(testConfig('ics', path, { excludes }), { ...OPTIONS, ...options });
+}
+
+function calendar(...events: string[][]): string {
+  const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//test//EN'];
+  for (const e of events) lines.push('BEGIN:VEVENT', ...e, 'END:VEVENT');
+  lines.push('END:VCALENDAR', '');
+  return lines.join('\r\n');
+}
+
+const ids = (docs: Iterable<SourceDocument>) => [...docs].map((d) => d.id).sort();
+
+describe('icsKind', () => {
+  it('is registered as the "ics" kind and takes a file or a folder', () => {
+    expect(CONNECTOR_MODULES).toContain(icsKind);
+    expect(icsKind).toMatchObject({ kind: 'ics', pathType: 'either' });
+    const c = icsKind.create(testConfig('ics', '/nowhere'));
+    expect(c).toMatchObject({ id: 'ics-1', kind: 'ics', displayName: 'Test ics' });
+    expect(c.isConnected()).toBe(true);
+  });
+
+  it('checkPath accepts a folder or an .ics file and explains anything else', async () => {
+    const root = tempDir();
+    writeTree(root, { 'cal.ics': calendar(), 'Cal.ICS': calendar(), 'notes.txt': 'hello', 'folder/': '' });
+    expect(await icsKind.checkPath(root)).toBeNull();
+    expect(await icsKind.checkPath(join(root, 'folder'))).toBeNull();
+    expect(await icsKind.checkPath(join(root, 'cal.ics'))).toBeNull();
+    expect(await icsKind.checkPath(join(root, 'Cal.ICS'))).toBeNull();
+    expect(await icsKind.checkPath(join(root, 'notes.txt'))).toMatch(/not an \.ics calendar file/);
+    expect(await icsKind.checkPath(join(root, 'missing'))).toMatch(/does not exist/);
+    expect(await icsKind.checkPath(join(root, 'missing.ics'))).toMatch(/file .* does not exist/);
+    expect(await icsKind.checkPath('relative/cal.ics')).toMatch(/not an absolute path/);
+  });
+});
+
+describe('a folder of .ics files', () => {
+  it('walks .ics files only (any case, hidden folders and excludes skipped) and indexes every event', async () => {
+    const root = tempDir();
+    writeTree(root, {
+      'work.ics': fixture('google-export.ics'),
+      'outlook/Export.ICS': fixture('outlook-export.ics'),
+      'archive/old.ics': fixture('real/mozilla-pyparsing.ics'),
+      '.trash/deleted.ics': fixture('google-export.ics'),
+      'notes.txt': 'BEGIN:VCALENDAR',
+      'calendar.ics.bak': fixture('google-export.ics'),
+    });
+    const r = await syncAll(connector(root, {}, ['archive/**']), testContext());
+    expect(r.keys).toEqual(['outlook/Export.ICS', 'work.ics']);
+    expect(r.issues).toEqual([]);
+    expect(r.docs.size).toBe(9);
+    const weekly = r.docs.get('work.ics#7kq2v1b0ff3p9d8s6r4t2u0w@google.com')!;
+    expect(weekly).toMatchObject({ title: 'Point hebdo produit', docType: 'event', path: join(root, 'work.ics') });
+    expect(weekly.timestamp).toBe(Date.UTC(2025, 1, 3, 9));
+    expect(r.docs.get('work.ics#7kq2v1b0ff3p9d8s6r4t2u0w@google.com#2025-03-10T09:00:00Z')?.title).toBe(
+      'Point hebdo produit (décalé)',
+    );
+    expect(r.docs.get('outlook/Export.ICS#holiday-us-0704@contoso.com')?.title).toBe('Independence Day');
+    for (const outcome of r.outcomes.values()) expect(outcome.issues).toEqual([]);
+  });
+
+  it('keeps equal UIDs in two files apart', async () => {
+    const root = tempDir();
+    const text = calendar(['UID:same@example.com', 'DTSTART:20250203T100000Z', 'SUMMARY:Shared']);
+    writeTree(root, { 'a.ics': text, 'b.ics': text });
+    const r = await syncAll(connector(root));
+    expect(ids(r.docs.values())).toEqual(['a.ics#same@example.com', 'b.ics#same@example.com']);
+  });
+
+  it('reports a garbage or empty .ics as one E_PARSE for the file and reads the rest', async () => {
+    const root = tempDir();
+    writeTree(root, {
+      'good.ics': calendar(['UID:g', 'DTSTART:20250203T100000Z', 'SUMMARY:Good']),
+      'garbage.ics': fixture('bad/garbage.ics'),
+      'empty.ics': '',
+    });
+    const r = await syncAll(connector(root));
+    expect(ids(r.docs.values())).toEqual(['good.ics#g']);
+    expect(r.outcomes.get('garbage.ics')?.error?.code).toBe('E_PARSE');
+    expect(r.outcomes.get('empty.ics')?.error).toMatchObject({
+      code: 'E_PARSE',
+      message: expect.stringMatching(/empty/),
+    });
+  });
+
+  it('streams per-event issues with "file#UID" paths next to the good events', async () => {
+    const root = tempDir();
+    writeTree(root, { 'bad.ics': fixture('bad/bad-dtstart.ics') });
+    const r = await syncAll(connector(root));
+    const outcome = r.outcomes.get('bad.ics')!;
+    expect(outcome.docs.map((d) => d.title)).toEqual(['Good before', 'Good after']);
+    expect(outcome.issues.map((i) => [i.path, i.code])).toEqual([
+      [`${join(root, 'bad.ics')}#bad-dtstart@example.com`, 'E_PARSE'],
+      [`${join(root, 'bad.ics')}#no-dtstart@example.com`, 'E_PARSE'],
+    ]);
+  });
+
+  it('passes on text-level problems: too large, invalid UTF-8', async () => {
+    const root = tempDir();
+    const text = calendar(['UID:u', 'DTSTART:20250203T100000Z', 'SUMMARY:Caf\u00e9']);
+    writeTree(root, {
+      'big.ics': text,
+      'latin1.ics': Buffer.from(text.replace('Caf\u00e9', 'Caf\u00ff'), 'latin1'),
+    });
+    const c = connector(root);
+    const small = testContext({ maxFileSizeBytes: 50 });
+    const { byKey } = await enumerateAll(c, testContext());
+    expect((await readUnit(c, byKey.get('big.ics')!, small)).error?.code).toBe('E_TOO_LARGE');
+    const latin = await readUnit(c, byKey.get('latin1.ics')!);
+    expect(latin.docs.map((d) => d.title)).toEqual(['Caf\uFFFD']);
+    expect(latin.issues.map((i) => i.code)).toEqual(['W_BAD_UTF8']);
+  });
+
+  it('is unavailable (not empty) when the folder is missing', async () => {
+    const c = connector(join(tempDir(), 'gone'));
+    await expect(c.open(testContext())).rejects.toBeInstanceOf(SourceUnavailableError);
+    await expect(c.open(testContext())).rejects.toMatchObject({ code: 'E_ROOT_UNAVAILABLE' });
+  });
+});
+
+describe('a single .ics file', () => {
+  it('is one unit keyed by its name', async () => {
+    const file = join(tempDir(), 'Family.ics');
+    writeFileSync(file, fixture('google-export.ics'));
+    const c = connector(file);
+    const r = await syncAll(c);
+    expect(r.keys).toEqual(['Family.ics']);
+    expect(r.units[0]).toMatchObject({ path: file, size: Buffer.byteLength(fixture('google-export.ics')) });
+    expect(r.docs.size).toBe(6);
+    expect([...r.docs.values()].every((d) => d.id.startsWith('Family.ics#') && d.path === file)).toBe(true);
+    const read = await c.read(r.units[0], null, testContext());
+    expect(read.mode).toBe('replace');
+  });
+
+  it('an event removed from the file is not yielded on the next read (replace mode deletes it)', async () => {
+    const file = join(tempDir(), 'cal.ics');
+    const keep = ['UID:keep@example.com', 'DTSTART:20250203T100000Z', 'SUMMARY:Keep me'];
+    const drop = ['UID:drop@example.com', 'DTSTART:20250204T100000Z', 'SUMMARY:Drop me'];
+    writeFileSync(file, calendar(keep, drop));
+    const c = connector(file);
+    const first = await syncAll(c);
+    expect(ids(first.docs.values())).toEqual(['cal.ics#drop@example.com', 'cal.ics#keep@example.com']);
+
+    writeFileSync(file, calendar(keep));
+    const second = await syncAll(c);
+    expect(second.units[0].fingerprint).not.toBe(first.units[0].fingerprint);
+    expect(ids(second.docs.values())).toEqual(['cal.ics#keep@example.com']);
+    expect((await c.read(second.units[0], null, testContext())).mode).toBe('replace');
+  });
+
+  it('is unavailable when the file is gone, in file words', async () => {
+    const file = join(tempDir(), 'cal.ics');
+    writeFileSync(file, calendar());
+    const c = connector(file);
+    await c.open(testContext());
+    rmSync(file);
+    await expect(c.open(testContext())).rejects.toMatchObject({
+      code: 'E_ROOT_UNAVAILABLE',
+      message: expect.stringMatching(/file/),
+    });
+    await expect(enumerateAll(c)).rejects.toBeInstanceOf(SourceUnavailableError);
+  });
+});
+
+describe('responsiveness and cancellation', () => {
+  it('gives the event loop a turn while streaming a file', async () => {
+    const file = join(tempDir(), 'many.ics');
+    const events = Array.from({ length: 20 }, (_, i) => [`UID:e${i}`, 'DTSTART:20250203T100000Z', `SUMMARY:E${i}`]);
+    writeFileSync(file, calendar(...events));
+    const c = connector(file, { sliceMs: 0 });
+    const [unit] = (await enumerateAll(c)).units;
+    const read = await c.read(unit, null, testContext());
+    let turns = 0;
+    let seenDuringRead = 0;
+    const tick = () => {
+      turns++;
+      if (turns < 1000) setImmediate(tick);
+    };
+    setImmediate(tick);
+    let docs = 0;
+    for await (const ev of read.events) {
+      if (ev.type === 'doc') docs++;
+      seenDuringRead = turns;
+    }
+    turns = 1000; // stop the ticker
+    expect(docs).toBe(20);
+    expect(seenDuringRead).toBeGreaterThan(0);
+  });
+
+  it('stops when the sync is cancelled', async () => {
+    const file = join(tempDir(), 'many.ics');
+    const events = Array.from({ length: 20 }, (_, i) => [`UID:e${i}`, 'DTSTART:20250203T100000Z', `SUMMARY:E${i}`]);
+    writeFileSync(file, calendar(...events));
+    const c = connector(file, { sliceMs: 0 });
+    const [unit] = (await enumerateAll(c)).units;
+    const controller = new AbortController();
+    const read = await c.read(unit, null, testContext({ signal: controller.signal }));
+    let docs = 0;
+    await expect(
+      (async () => {
+        for await (const ev of read.events) {
+          if (ev.type === 'doc' && ++docs === 3) controller.abort();
+        }
+      })(),
+    ).rejects.toThrow();
+    expect(docs).toBe(3);
+  });
+});

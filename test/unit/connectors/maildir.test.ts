@@ -1,0 +1,225 @@
+import { cpSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  MaildirConnector,
+  liftKeepPrefix,
+  maildirFolderName,
+  maildirKind,
+  parseMaildirName,
+} from '../../../electron/connectors/maildir.js';
+import {
+  ItemReadError,
+  type ConnectorContext,
+  type ItemIssue,
+  type SourceDocument,
+  type SourceUnit,
+} from '../../../electron/connectors/types.js';
+import { silentLogger } from '../../../shared/logger.js';
+import type { ConnectorConfig } from '../../../shared/types.js';
+import { useTempDirs } from '../../helpers/temp-dir.js';
+import { writeTree } from '../../helpers/tree.js';
+
+const tempDir = useTempDirs('jarvis-maildir-');
+const FIXTURE = join(import.meta.dirname, '../../fixtures/maildir/Maildir');
+
+function ctx(): ConnectorContext {
+  return { signal: new AbortController().signal, since: null, log: silentLogger, maxFileSizeBytes: 10 * 1024 * 1024 };
+}
+
+function config(path: string): ConnectorConfig {
+  return {
+    id: 'md',
+    kind: 'maildir',
+    name: 'Mail',
+    path,
+    excludes: [],
+    intervalSeconds: null,
+    paused: false,
+    createdAt: 0,
+  };
+}
+
+function copyFixture(): string {
+  const root = join(tempDir(), 'Maildir');
+  cpSync(FIXTURE, root, { recursive: true });
+  return root;
+}
+
+async function enumerate(root: string) {
+  const conn = new MaildirConnector(config(root));
+  await conn.open(ctx());
+  const units = new Map<string, SourceUnit>();
+  const issues: ItemIssue[] = [];
+  for await (const item of conn.enumerate(ctx())) {
+    if ('code' in item) issues.push(item);
+    else units.set(item.key, item);
+  }
+  return { conn, units, issues, keys: [...units.keys()].sort() };
+}
+
+async function readDoc(conn: MaildirConnector, unit: SourceUnit): Promise<SourceDocument> {
+  const r = await conn.read(unit, null, ctx());
+  expect(r.mode).toBe('replace');
+  const docs: SourceDocument[] = [];
+  for await (const ev of r.events) if (ev.type === 'doc') docs.push(ev.doc);
+  expect(docs).toHaveLength(1);
+  return docs[0];
+}
+
+const INBOX_1 = '1709550000.M101P2001.mail.example.com,S=254,W=262';
+const INBOX_2 = '1709553600.M102P2001.mail.example.com,S=250,W=258';
+const INBOX_NEW = '1709557200.M103P2001.mail.example.com,S=240,W=248';
+const WORK_1 = '1709640000.M201P2002.mail.example.com,S=260,W=268';
+const PROJ_1 = '1709726400.M301P2003.mail.example.com,S=230,W=238';
+const DRAFT_1 = '1709730000.M401P2004.mail.example.com,S=200,W=208';
+
+describe('Maildir file names', () => {
+  it('splits the stable base from the flags, for ":" and "!" separators', () => {
+    expect(parseMaildirName(`${INBOX_1}:2,S`)).toEqual({ base: INBOX_1, flagLetters: 'S', flags: ['Seen'] });
+    expect(parseMaildirName(`${INBOX_1}!2,FRS`)).toEqual({
+      base: INBOX_1,
+      flagLetters: 'FRS',
+      flags: ['Flagged', 'Replied', 'Seen'],
+    });
+    expect(parseMaildirName(`${INBOX_1}:2,`)).toEqual({ base: INBOX_1, flagLetters: '', flags: [] });
+    expect(parseMaildirName(INBOX_1)).toEqual({ base: INBOX_1, flagLetters: '', flags: [] });
+    expect(parseMaildirName('123.abc:2,DPTab')).toEqual({
+      base: '123.abc',
+      flagLetters: 'DPTab',
+      flags: ['Draft', 'Passed', 'Trashed'],
+    });
+    expect(parseMaildirName('123.abc:1,experimental')).toEqual({ base: '123.abc', flagLetters: '', flags: [] });
+    // Letters in another order are the same flags, so the fingerprint does not change.
+    expect(parseMaildirName('x:2,SR').flagLetters).toBe(parseMaildirName('x:2,RS').flagLetters);
+  });
+
+  it('names folders for people', () => {
+    expect(maildirFolderName('')).toBe('INBOX');
+    expect(maildirFolderName('.Work')).toBe('Work');
+    expect(maildirFolderName('.Work.Projects')).toBe('Work/Projects');
+    expect(maildirFolderName('Archive/2023')).toBe('Archive/2023');
+  });
+
+  it('lifts the walker\'s "protect this folder" prefix from cur/new to the folder key', () => {
+    const base: ItemIssue = { path: '/x', code: 'EACCES', message: 'denied', severity: 'error' };
+    expect(liftKeepPrefix({ ...base, keepPrefix: '.Work/cur' }).keepPrefix).toBe('.Work');
+    expect(liftKeepPrefix({ ...base, keepPrefix: 'new' }).keepPrefix).toBe('');
+    expect(liftKeepPrefix({ ...base, keepPrefix: '.Work' }).keepPrefix).toBe('.Work');
+    expect(liftKeepPrefix({ ...base, keepPrefix: `.Work/cur/${WORK_1}:2,S` }).keepPrefix).toBe(`.Work/${WORK_1}`);
+    expect(liftKeepPrefix(base)).toEqual(base);
+  });
+});
+
+describe('MaildirConnector', () => {
+  it('enumerates cur/ and new/ of a Maildir++ tree; tmp/, control files and dot files are not messages', async () => {
+    const { keys, issues } = await enumerate(copyFixture());
+    expect(keys).toEqual(
+      [`.Drafts/${DRAFT_1}`, `.Work.Projects/${PROJ_1}`, `.Work/${WORK_1}`, INBOX_1, INBOX_2, INBOX_NEW].sort(),
+    );
+    expect(issues).toEqual([]);
+  });
+
+  it('reads a message with its folder, flags and scoped id', async () => {
+    const root = copyFixture();
+    const { conn, units } = await enumerate(root);
+    const inbox = await readDoc(conn, units.get(INBOX_2)!);
+    expect(inbox).toMatchObject({
+      id: `${INBOX_2}#md-inbox-2@example.org`,
+      title: 'Re: Seed catalogue',
+      content: 'Ordered the tomatoes.',
+      docType: 'email',
+      path: join(root, 'cur', `${INBOX_2}!2,FRS`),
+      author: 'alice@example.org',
+      participants: ['bob@example.com'],
+      timestamp: Date.parse('2024-03-04T12:00:00Z'),
+      metadata: { folder: 'INBOX', flags: ['Flagged', 'Replied', 'Seen'] },
+    });
+    expect((await readDoc(conn, units.get(INBOX_NEW)!)).metadata).toMatchObject({
+      folder: 'INBOX',
+      flags: [],
+    });
+    expect((await readDoc(conn, units.get(`.Work.Projects/${PROJ_1}`)!)).metadata).toMatchObject({
+      folder: 'Work/Projects',
+    });
+    expect((await readDoc(conn, units.get(`.Drafts/${DRAFT_1}`)!)).metadata).toMatchObject({
+      folder: 'Drafts',
+      flags: ['Draft', 'Seen'],
+    });
+  });
+
+  it('keeps the key when flags change (":2,S" → ":2,RS"); the fingerprint changes so the flags are re-read', async () => {
+    const root = copyFixture();
+    const cur = join(root, '.Work', 'cur');
+    renameSync(join(cur, `${WORK_1}!2,RS`), join(cur, `${WORK_1}:2,S`));
+    const before = await enumerate(root);
+    const key = `.Work/${WORK_1}`;
+    expect((await readDoc(before.conn, before.units.get(key)!)).metadata).toMatchObject({ flags: ['Seen'] });
+
+    renameSync(join(cur, `${WORK_1}:2,S`), join(cur, `${WORK_1}:2,RS`));
+    const after = await enumerate(root);
+    expect(after.keys).toEqual(before.keys);
+    expect(after.units.get(key)!.fingerprint).not.toBe(before.units.get(key)!.fingerprint);
+    const doc = await readDoc(after.conn, after.units.get(key)!);
+    expect(doc.metadata).toMatchObject({ flags: ['Replied', 'Seen'] });
+    expect(doc.id).toBe(`${key}#md-work-1@example.org`);
+  });
+
+  it('keeps the key when a message moves from new/ to cur/', async () => {
+    const root = copyFixture();
+    const before = await enumerate(root);
+    renameSync(join(root, 'new', INBOX_NEW), join(root, 'cur', `${INBOX_NEW}:2,S`));
+    const after = await enumerate(root);
+    expect(after.keys).toEqual(before.keys);
+    expect(after.units.get(INBOX_NEW)!.path).toBe(join(root, 'cur', `${INBOX_NEW}:2,S`));
+    expect((await readDoc(after.conn, after.units.get(INBOX_NEW)!)).metadata).toMatchObject({
+      flags: ['Seen'],
+    });
+  });
+
+  it('drops deleted messages from the enumeration, which is how the engine deletes them', async () => {
+    const root = copyFixture();
+    rmSync(join(root, 'cur', `${INBOX_1}!2,S`));
+    const { keys } = await enumerate(root);
+    expect(keys).not.toContain(INBOX_1);
+    expect(keys).toContain(INBOX_2);
+  });
+
+  it('reads a nested ("fs" layout) tree of Maildirs', async () => {
+    const root = tempDir();
+    const m = (id: string) => `Message-ID: <${id}>\nSubject: ${id}\nFrom: a@example.org\n\nbody\n`;
+    writeTree(root, {
+      'cur/1.a:2,S': m('top'),
+      'Archive/2023/cur/2.b:2,': m('old'),
+      'Archive/2023/new/3.c': m('new'),
+      'Archive/2023/tmp/4.d': m('tmp'),
+    });
+    const { conn, units, keys } = await enumerate(root);
+    expect(keys).toEqual(['1.a', 'Archive/2023/2.b', 'Archive/2023/3.c']);
+    expect((await readDoc(conn, units.get('Archive/2023/2.b')!)).metadata).toMatchObject({ folder: 'Archive/2023' });
+  });
+
+  it('fails an unparseable message with E_PARSE, and a vanished one with E_VANISHED', async () => {
+    const root = copyFixture();
+    writeFileSync(join(root, 'cur', '1800000000.M9P9.host:2,S'), 'garbage without any header\n\nat all\n');
+    const { conn, units } = await enumerate(root);
+    const err = await conn.read(units.get('1800000000.M9P9.host')!, null, ctx()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ItemReadError);
+    expect((err as ItemReadError).code).toBe('E_PARSE');
+
+    rmSync(join(root, 'cur', `${INBOX_1}!2,S`));
+    await expect(conn.read(units.get(INBOX_1)!, null, ctx())).rejects.toMatchObject({ code: 'E_VANISHED' });
+  });
+
+  it('checks a path: a Maildir, a Maildir++ root, a nested tree; anything else is explained', async () => {
+    const dir = tempDir();
+    writeTree(dir, { 'plain/cur/': '', 'plusplus/.Work/cur/': '', 'nested/Archive/new/': '', 'notes/a.md': '# a' });
+    expect(await maildirKind.checkPath(join(dir, 'plain'))).toBeNull();
+    expect(await maildirKind.checkPath(join(dir, 'plusplus'))).toBeNull();
+    expect(await maildirKind.checkPath(join(dir, 'nested'))).toBeNull();
+    expect(await maildirKind.checkPath(FIXTURE)).toBeNull();
+    expect(await maildirKind.checkPath(join(dir, 'notes'))).toMatch(/not a Maildir/);
+    expect(await maildirKind.checkPath(join(dir, 'missing'))).toMatch(/does not exist/);
+    expect(readdirSync(dir)).toHaveLength(4);
+  });
+});

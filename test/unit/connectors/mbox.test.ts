@@ -1,0 +1,458 @@
+import { appendFileSync, cpSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  mboxKind,
+  MboxConnector,
+  envelopeTime,
+  folderName,
+  looksLikeMbox,
+  mailStatus,
+} from '../../../electron/connectors/mbox.js';
+import { parseCursor } from '../../../electron/connectors/mbox-splitter.js';
+import {
+  ItemReadError,
+  SourceUnavailableError,
+  type ConnectorContext,
+  type ItemIssue,
+  type SourceDocument,
+  type SourceUnit,
+  type UnitRecord,
+} from '../../../electron/connectors/types.js';
+import { SyncEngine } from '../../../electron/core/engine.js';
+import { IngestionPipeline } from '../../../electron/core/pipeline.js';
+import { KnowledgeStore } from '../../../electron/core/store.js';
+import { silentLogger } from '../../../shared/logger.js';
+import type { ConnectorConfig } from '../../../shared/types.js';
+import { useTempDirs } from '../../helpers/temp-dir.js';
+import { writeTree } from '../../helpers/tree.js';
+
+const tempDir = useTempDirs('jarvis-mbox-');
+const FIXTURES = join(import.meta.dirname, '../../fixtures/mbox');
+
+function ctx(): ConnectorContext {
+  return { signal: new AbortController().signal, since: null, log: silentLogger, maxFileSizeBytes: 10 * 1024 * 1024 };
+}
+
+function config(path: string): ConnectorConfig {
+  return {
+    id: 'mail',
+    kind: 'mbox',
+    name: 'Mail',
+    path,
+    excludes: [],
+    intervalSeconds: null,
+    paused: false,
+    createdAt: 0,
+  };
+}
+
+function copyFixture(name: string): string {
+  const dir = tempDir();
+  const dest = join(dir, name.split('/').pop()!);
+  cpSync(join(FIXTURES, name), dest, { recursive: true });
+  return dest;
+}
+
+async function enumerate(conn: MboxConnector) {
+  await conn.open(ctx());
+  const units: SourceUnit[] = [];
+  const issues: ItemIssue[] = [];
+  for await (const item of conn.enumerate(ctx())) {
+    if ('code' in item) issues.push(item);
+    else units.push(item);
+  }
+  units.sort((a, b) => (a.key < b.key ? -1 : 1));
+  return { units, issues };
+}
+
+interface ReadResult {
+  mode: 'append' | 'replace';
+  docs: SourceDocument[];
+  issues: ItemIssue[];
+  cursors: string[];
+  /** Event types in order: d(oc), i(ssue), c(ursor). */
+  order: string;
+  /** What the engine would store for the unit afterwards. */
+  record: UnitRecord;
+}
+
+async function read(conn: MboxConnector, unit: SourceUnit, previous: UnitRecord | null = null): Promise<ReadResult> {
+  const r = await conn.read(unit, previous, ctx());
+  const out: ReadResult = {
+    mode: r.mode,
+    docs: [],
+    issues: [],
+    cursors: [],
+    order: '',
+    record: { key: unit.key, fingerprint: unit.fingerprint, cursor: previous?.cursor ?? null },
+  };
+  for await (const ev of r.events) {
+    if (ev.type === 'doc') out.docs.push(ev.doc);
+    else if (ev.type === 'issue') out.issues.push(ev.issue);
+    else out.cursors.push(ev.cursor);
+    out.order += ev.type[0];
+  }
+  out.record.cursor = out.cursors[out.cursors.length - 1] ?? out.record.cursor;
+  return out;
+}
+
+/** Enumerates a single-file connector and reads its only unit. */
+async function readFile(path: string, previous: UnitRecord | null = null, conn = new MboxConnector(config(path))) {
+  const { units } = await enumerate(conn);
+  expect(units).toHaveLength(1);
+  return read(conn, units[0], previous);
+}
+
+function msg(i: number, extra = ''): string {
+  return `From sender@example.org Mon Jan  1 00:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')} 2024\nMessage-ID: <m${i}@example.org>\nFrom: Sender <sender@example.org>\nSubject: Message ${i}\nDate: Mon, 1 Jan 2024 00:00:00 +0000\n\nBody of message ${i}.${extra}\n\n`;
+}
+
+const titles = (r: ReadResult) => r.docs.map((d) => d.title);
+
+describe('enumerate', () => {
+  it('finds the mboxes of a Thunderbird profile by their first line, skipping indexes, settings and empty folders', async () => {
+    const root = copyFixture('thunderbird/Local Folders');
+    const { units, issues } = await enumerate(new MboxConnector(config(root)));
+    expect(units.map((u) => u.key)).toEqual(['Archives.sbd/2023', 'Inbox']);
+    expect(issues).toEqual([]);
+    const inbox = units[1];
+    expect(inbox.path).toBe(join(root, 'Inbox'));
+    expect(inbox.fingerprint).toMatch(/^\d+:[\d.]+:\d+$/);
+  });
+
+  it('finds a Google Takeout mbox by its first line', async () => {
+    const root = copyFixture('takeout');
+    const { units } = await enumerate(new MboxConnector(config(root)));
+    expect(units.map((u) => u.key)).toEqual(['Takeout/Mail/All mail Including Spam and Trash.mbox']);
+  });
+
+  it('uses the file name as the key of a single-file connector', async () => {
+    const path = copyFixture('crlf.mbox');
+    const { units } = await enumerate(new MboxConnector(config(path)));
+    expect(units).toEqual([
+      {
+        key: 'crlf.mbox',
+        path,
+        fingerprint: expect.stringMatching(/^\d+:[\d.]+:\d+$/) as unknown,
+        size: readFileSync(path).length,
+      },
+    ]);
+  });
+
+  it('reports a missing root as unavailable (nothing is deleted)', async () => {
+    const dir = tempDir();
+    await expect(new MboxConnector(config(join(dir, 'gone'))).open(ctx())).rejects.toBeInstanceOf(
+      SourceUnavailableError,
+    );
+    await expect(new MboxConnector(config(join(dir, 'gone.mbox'))).open(ctx())).rejects.toMatchObject({
+      code: 'E_ROOT_UNAVAILABLE',
+    });
+  });
+});
+
+describe('read: a whole file', () => {
+  it('indexes a Thunderbird Inbox: flags, folder, scoped ids, skips messages deleted but not compacted', async () => {
+    const root = copyFixture('thunderbird/Local Folders');
+    const conn = new MboxConnector(config(root));
+    const { units } = await enumerate(conn);
+    const r = await read(
+      conn,
+      units.find((u) => u.key === 'Inbox')!,
+    );
+    expect(r.mode).toBe('replace');
+    expect(titles(r)).toEqual(['Quarterly planning notes', 'Re: Quarterly planning notes']);
+    expect(r.docs[0].id).toBe('Inbox#5f1c2a90-1b7e-4d0e-9a55-3c2b1e0d7f11@example.org');
+    expect(r.docs[0].path).toBe(join(root, 'Inbox'));
+    expect(r.docs[0].metadata).toMatchObject({ folder: 'Inbox', flags: ['Seen'] });
+    expect(r.docs[1].metadata).toMatchObject({ flags: ['Replied', 'Seen'] });
+    expect(r.docs[0].content).toContain('\nFrom the minutes:');
+    expect(r.docs[1].content).toContain('\n>From my side: nothing to add.');
+    expect(r.issues).toEqual([]);
+    // A replace pass reports its cursor once, at the very end.
+    expect(r.order).toBe('ddc');
+    expect(parseCursor(r.cursors[0])!.offset).toBe(units.find((u) => u.key === 'Inbox')!.size);
+
+    const archive = await read(
+      conn,
+      units.find((u) => u.key === 'Archives.sbd/2023')!,
+    );
+    expect(archive.docs[0].metadata).toMatchObject({ folder: 'Archives/2023' });
+    expect(archive.docs[0].id).toBe('Archives.sbd/2023#archive-2023-001@example.org');
+  });
+
+  it('indexes a CRLF mbox', async () => {
+    const r = await readFile(copyFixture('crlf.mbox'));
+    expect(titles(r)).toEqual(['First CRLF message', 'Second CRLF message']);
+    expect(r.docs[1].content).toBe('From the second message, with a quoted From line.');
+  });
+
+  it('indexes the last message even without a trailing blank line', async () => {
+    const r = await readFile(copyFixture('no-trailing-blank.mbox'));
+    expect(titles(r)).toEqual(['First', 'Last, without the blank line after it']);
+    expect(r.issues).toEqual([]);
+  });
+
+  it('indexes around NUL bytes, with a warning', async () => {
+    const path = copyFixture('nul-bytes.mbox');
+    const r = await readFile(path);
+    expect(titles(r)).toEqual(['Has NULs', 'After a zero-filled gap']);
+    expect(r.issues).toEqual([
+      expect.objectContaining({ code: 'W_MBOX_MALFORMED', severity: 'warning', path: `${path}#0` }),
+    ]);
+  });
+
+  it('turns a broken message into one E_PARSE issue and indexes the others; a message without Message-ID gets a stable id', async () => {
+    const path = copyFixture('broken.mbox');
+    const data = readFileSync(path, 'latin1');
+    const r = await readFile(path);
+    expect(titles(r)).toEqual(['Good one', 'No Message-ID here', '(no subject)']);
+    expect(r.issues).toEqual([
+      expect.objectContaining({
+        code: 'E_PARSE',
+        severity: 'error',
+        path: `${path}#${data.indexOf('From MAILER-DAEMON')}`,
+      }),
+    ]);
+    const noId = r.docs[1];
+    expect(noId.id).toMatch(/^broken\.mbox#sha256:[0-9a-f]{64}$/);
+    const again = await readFile(path);
+    expect(again.docs[1].id).toBe(noId.id);
+    // The undated message falls back to its From_ line's date.
+    expect(r.docs[2].timestamp).toBe(Date.parse('2024-01-11T12:00:00Z'));
+  });
+
+  it('skips an oversized message with E_TOO_LARGE and keeps going', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'big.mbox');
+    writeFileSync(path, msg(1) + msg(2, 'x'.repeat(5000)) + msg(3));
+    const conn = new MboxConnector(config(path), { maxMessageBytes: 2000 });
+    const r = await readFile(path, null, conn);
+    expect(titles(r)).toEqual(['Message 1', 'Message 3']);
+    expect(r.issues).toEqual([expect.objectContaining({ code: 'E_TOO_LARGE', path: `${path}#${msg(1).length}` })]);
+  });
+});
+
+describe('read: appends, rewrites and the incomplete tail', () => {
+  it('reads only the appended message the next time', async () => {
+    const path = join(tempDir(), 'Inbox');
+    writeFileSync(path, msg(1) + msg(2) + msg(3));
+    const first = await readFile(path);
+    expect(first.docs).toHaveLength(3);
+
+    appendFileSync(path, msg(4));
+    const second = await readFile(path, first.record);
+    expect(second.mode).toBe('append');
+    expect(titles(second)).toEqual(['Message 4']);
+    expect(parseCursor(second.record.cursor)!.offset).toBe(readFileSync(path).length);
+
+    const nothingNew = await readFile(path, second.record);
+    expect(nothingNew.mode).toBe('append');
+    expect(nothingNew.docs).toEqual([]);
+    expect(nothingNew.record.cursor).toBe(second.record.cursor);
+  });
+
+  it('reads everything again after a compaction rewrote the file with fewer messages', async () => {
+    const path = join(tempDir(), 'Inbox');
+    writeFileSync(path, msg(1) + msg(2) + msg(3) + msg(4));
+    const first = await readFile(path);
+
+    writeFileSync(path, msg(1) + msg(3) + msg(4)); // message 2 deleted, folder compacted: the file shrank
+    const shrunk = await readFile(path, first.record);
+    expect(shrunk.mode).toBe('replace');
+    expect(titles(shrunk)).toEqual(['Message 1', 'Message 3', 'Message 4']);
+
+    writeFileSync(path, msg(1) + msg(3) + msg(4) + msg(5) + msg(6)); // rewritten and grown: the prefix differs
+    const rewritten = await readFile(path, first.record);
+    expect(rewritten.mode).toBe('replace');
+    expect(titles(rewritten)).toEqual(['Message 1', 'Message 3', 'Message 4', 'Message 5', 'Message 6']);
+  });
+
+  it('does not commit a truncated tail, and picks it up (alone) once it is complete', async () => {
+    const path = join(tempDir(), 'Inbox');
+    const whole = msg(3);
+    writeFileSync(path, msg(1) + msg(2) + whole.slice(0, 120));
+    const first = await readFile(path);
+    expect(titles(first)).toEqual(['Message 1', 'Message 2']);
+    expect(first.issues).toEqual([
+      expect.objectContaining({
+        code: 'W_MBOX_TRUNCATED',
+        severity: 'warning',
+        path: `${path}#${(msg(1) + msg(2)).length}`,
+      }),
+    ]);
+    expect(parseCursor(first.record.cursor)!.offset).toBe((msg(1) + msg(2)).length);
+
+    appendFileSync(path, whole.slice(120));
+    const second = await readFile(path, first.record);
+    expect(second.mode).toBe('append');
+    expect(titles(second)).toEqual(['Message 3']);
+    expect(second.docs[0].content).toBe('Body of message 3.');
+    expect(second.issues).toEqual([]);
+  });
+
+  it('recovers when a message that looked complete was still being written', async () => {
+    const path = join(tempDir(), 'Inbox');
+    writeFileSync(path, `${msg(1)}${msg(2).replace('\n\n', '\n\nFirst paragraph.\n').slice(0, -1)}`);
+    const first = await readFile(path);
+    expect(first.docs[1].content).toBe('First paragraph.\nBody of message 2.');
+
+    appendFileSync(path, 'Second paragraph, written a moment later.\n\n' + msg(3));
+    const second = await readFile(path, first.record);
+    // The bytes at the old cursor are not a From_ line: the cursor was too early, so the file is read again.
+    expect(second.mode).toBe('replace');
+    expect(second.docs[1].content).toBe(
+      'First paragraph.\nBody of message 2.\nSecond paragraph, written a moment later.',
+    );
+    expect(second.docs[1].id).toBe(first.docs[1].id);
+    expect(titles(second)).toEqual(['Message 1', 'Message 2', 'Message 3']);
+  });
+
+  it('emits resume cursors during a long append, and a crash after one resumes from it', async () => {
+    const path = join(tempDir(), 'Inbox');
+    writeFileSync(path, msg(0));
+    const first = await readFile(path);
+    appendFileSync(path, Array.from({ length: 250 }, (_, i) => msg(i + 1)).join(''));
+
+    const second = await readFile(path, first.record);
+    expect(second.mode).toBe('append');
+    expect(second.docs).toHaveLength(250);
+    const offsets = second.cursors.map((c) => parseCursor(c)!.offset);
+    const boundaries = [101, 201].map((n) => Array.from({ length: n }, (_, i) => msg(i)).join('').length);
+    expect(offsets.slice(0, 2)).toEqual(boundaries);
+    expect(offsets[offsets.length - 1]).toBe(readFileSync(path).length);
+    // Each cursor comes after every doc before its offset: 100 docs, a cursor, 100 docs, a cursor, …
+    expect(second.order.indexOf('c')).toBe(100);
+
+    const resumed = await readFile(path, { ...first.record, cursor: second.cursors[0] });
+    expect(resumed.mode).toBe('append');
+    expect(resumed.docs.map((d) => d.title)).toEqual(Array.from({ length: 150 }, (_, i) => `Message ${i + 101}`));
+  });
+
+  it('gives up an append, without yielding anything, when the file is rewritten between read() and reading', async () => {
+    const path = join(tempDir(), 'Inbox');
+    writeFileSync(path, msg(1) + msg(2));
+    const first = await readFile(path);
+    appendFileSync(path, msg(3));
+    const conn = new MboxConnector(config(path));
+    const { units } = await enumerate(conn);
+    const r = await conn.read(units[0], first.record, ctx());
+    expect(r.mode).toBe('append');
+    writeFileSync(path, msg(7) + msg(8) + msg(9));
+    const seen: string[] = [];
+    const err = await (async () => {
+      for await (const ev of r.events) seen.push(ev.type);
+    })().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ItemReadError);
+    expect((err as ItemReadError).code).toBe('W_CHANGED_DURING_READ');
+    expect(seen).toEqual([]);
+  });
+
+  it('fails the unit with E_VANISHED when the file is gone', async () => {
+    const path = join(tempDir(), 'Inbox');
+    writeFileSync(path, msg(1));
+    const conn = new MboxConnector(config(path));
+    const { units } = await enumerate(conn);
+    rmSync(path);
+    await expect(conn.read(units[0], null, ctx())).rejects.toMatchObject({ code: 'E_VANISHED' });
+  });
+
+  it('reads a file emptied to zero bytes as an empty replace (every message deleted)', async () => {
+    const path = join(tempDir(), 'Inbox');
+    writeFileSync(path, msg(1));
+    const first = await readFile(path);
+    truncateSync(path, 0);
+    const second = await readFile(path, first.record);
+    expect(second.mode).toBe('replace');
+    expect(second.docs).toEqual([]);
+  });
+});
+
+describe('through the real engine and store', () => {
+  it('indexes, appends one message, and applies a compaction that removed one', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'Inbox');
+    const store = KnowledgeStore.open(join(dir, 'index.sqlite'), { log: silentLogger });
+    try {
+      const engine = new SyncEngine({ store, pipeline: new IngestionPipeline(store), log: silentLogger });
+      const conn = mboxKind.create(config(path));
+      const sync = () => engine.sync(conn, { signal: new AbortController().signal, trigger: 'manual' });
+      const found = (q: string) =>
+        store
+          .search(q, {})
+          .map((h) => h.title)
+          .sort();
+
+      writeFileSync(path, msg(1, ' alpha') + msg(2, ' beta') + msg(3, ' gamma'));
+      expect(await sync()).toMatchObject({ added: 3, deleted: 0, failed: 0 });
+
+      appendFileSync(path, msg(4, ' delta'));
+      expect(await sync()).toMatchObject({ added: 1, updated: 0, deleted: 0 });
+      expect(found('delta')).toEqual(['Message 4']);
+
+      writeFileSync(path, msg(1, ' alpha') + msg(3, ' gamma') + msg(4, ' delta'));
+      expect(await sync()).toMatchObject({ added: 0, updated: 0, deleted: 1 });
+      expect(found('beta')).toEqual([]);
+      expect(found('gamma')).toEqual(['Message 3']);
+    } finally {
+      store.close();
+    }
+  });
+});
+
+describe('checkPath', () => {
+  it('accepts an mbox file, an empty file and a folder with mboxes; explains what is wrong otherwise', async () => {
+    const dir = tempDir();
+    writeTree(dir, {
+      'box.mbox': msg(1),
+      empty: '',
+      'notes.txt': 'From here on this is just text.\nNothing else.\n',
+      'no-mail/readme.md': '# nothing here',
+      'mail/Inbox': msg(1),
+    });
+    expect(await mboxKind.checkPath(join(dir, 'box.mbox'))).toBeNull();
+    expect(await mboxKind.checkPath(join(dir, 'empty'))).toBeNull();
+    expect(await mboxKind.checkPath(join(dir, 'mail'))).toBeNull();
+    expect(await mboxKind.checkPath(join(FIXTURES, 'thunderbird/Local Folders'))).toBeNull();
+    expect(await mboxKind.checkPath(join(dir, 'notes.txt'))).toMatch(/does not look like an mbox/);
+    expect(await mboxKind.checkPath(join(dir, 'no-mail'))).toMatch(/No mbox mailboxes were found/);
+    expect(await mboxKind.checkPath(join(dir, 'missing'))).toMatch(/does not exist/);
+  });
+});
+
+describe('helpers', () => {
+  it('reads Thunderbird, mutt and Takeout status headers', () => {
+    expect(mailStatus(Buffer.from('X-Mozilla-Status: 0001\nSubject: x\n\nX-Mozilla-Status: 0008\n'))).toEqual({
+      flags: ['Seen'],
+      expunged: false,
+    });
+    expect(mailStatus(Buffer.from('X-Mozilla-Status: 1009\n\n'))).toEqual({
+      flags: ['Passed', 'Seen'],
+      expunged: true,
+    });
+    expect(mailStatus(Buffer.from('Status: RO\r\nX-Status: AF\r\n\r\n'))).toEqual({
+      flags: ['Flagged', 'Replied', 'Seen'],
+      expunged: false,
+    });
+    expect(mailStatus(Buffer.from('Subject: none\n\n'))).toEqual({ flags: [], expunged: false });
+  });
+
+  it('names folders the way mail programs show them', () => {
+    expect(folderName('Inbox')).toBe('Inbox');
+    expect(folderName('Archives.sbd/2023')).toBe('Archives/2023');
+    expect(folderName('Takeout/Mail/Sent.mbox')).toBe('Takeout/Mail/Sent');
+  });
+
+  it('reads the From_ line date as UTC unless it names a zone', () => {
+    expect(envelopeTime('From - Mon Mar 04 09:15:02 2024')).toBe(Date.parse('2024-03-04T09:15:02Z'));
+    expect(envelopeTime('From x@xxx Wed Mar 06 14:23:52 +0100 2024')).toBe(Date.parse('2024-03-06T13:23:52Z'));
+    expect(envelopeTime('From here on')).toBeNull();
+  });
+
+  it('sniffs an mbox from its first line', () => {
+    expect(looksLikeMbox(Buffer.from('From - Mon Mar 04 09:15:02 2024\nX: y\n'))).toBe(true);
+    expect(looksLikeMbox(Buffer.from('From someone\nSubject: undated envelope\n'))).toBe(true);
+    expect(looksLikeMbox(Buffer.from('From here on it is prose.\nMore prose.\n'))).toBe(false);
+    expect(looksLikeMbox(Buffer.from('Subject: an .eml file\n\nbody\n'))).toBe(false);
+  });
+});

@@ -1,0 +1,220 @@
+import { cpSync, mkdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { inlineTags, obsidianKind, wikilinkTargets } from '../../../electron/connectors/obsidian.js';
+import { enumerateAll, readUnit, syncAll, testConfig, testContext } from '../../helpers/connector-run.js';
+import { useTempDirs } from '../../helpers/temp-dir.js';
+import { writeTree } from '../../helpers/tree.js';
+
+const tempDir = useTempDirs('jarvis-vault-');
+const VAULT = fileURLToPath(new URL('../../fixtures/obsidian/vault', import.meta.url));
+
+function vaultCopy(): string {
+  const root = tempDir();
+  cpSync(VAULT, root, { recursive: true });
+  // Git cannot store a nested .git folder in the fixture, so the copy gets one here.
+  writeTree(root, { '.git/HEAD': 'ref: refs/heads/main\n', '.git/notes.md': 'not a note' });
+  return root;
+}
+
+function vault(root: string, excludes: string[] = []) {
+  return obsidianKind.create(testConfig('obsidian', root, { excludes }));
+}
+
+describe('obsidian connector: the fixture vault', () => {
+  it('indexes every note, and nothing from .obsidian, .trash, .git, attachments or temp files', async () => {
+    const result = await syncAll(vault(vaultCopy()));
+    expect(result.keys).toEqual([
+      'Broken/Braces.md',
+      'Broken/Link list.md',
+      'Broken/Tabs.md',
+      'Broken/Templater.md',
+      'Broken/Unquoted link.md',
+      'Broken/Unterminated.md',
+      'Daily/2024-03-01.md',
+      'Projects/Alpha.md',
+      'Projects/Beta.md',
+      'Templates/Daily template.md',
+      'Welcome.md',
+    ]);
+    expect(result.issues).toEqual([]);
+    expect([...result.docs.values()].every((d) => d.docType === 'note')).toBe(true);
+  });
+
+  it('reads frontmatter lists, inline #tags, aliases and [[links]] the way Obsidian shows them', async () => {
+    const root = vaultCopy();
+    const { docs } = await syncAll(vault(root));
+    const welcome = docs.get('Welcome.md')!;
+    expect(welcome).toMatchObject({
+      title: 'Welcome',
+      tags: ['inbox', 'meta/howto'],
+      aliases: ['Start page', 'Home'],
+      links: ['Projects/Alpha', 'diagram.png'],
+      path: join(root, 'Welcome.md'),
+    });
+    expect(welcome.content.startsWith('# Welcome\n')).toBe(true);
+    expect(welcome.content).not.toContain('cssclasses');
+    expect(welcome.metadata).toEqual({
+      frontmatter: expect.objectContaining({ publish: false, cssclasses: ['wide-page'] }),
+    });
+  });
+
+  it('takes the title from frontmatter, and tags/aliases from comma-separated strings', async () => {
+    const { docs } = await syncAll(vault(vaultCopy()));
+    expect(docs.get('Projects/Alpha.md')).toMatchObject({
+      title: 'Alpha Project',
+      aliases: ['Project A', 'Alpha'],
+      tags: ['project/alpha', 'work', 'todo'],
+      links: ['Welcome', 'Daily/2024-03-01', 'Beta'],
+    });
+  });
+
+  it('finds nested inline tags in a note without frontmatter, skipping numbers, headings and block ids', async () => {
+    const { docs } = await syncAll(vault(vaultCopy()));
+    expect(docs.get('Projects/Beta.md')).toMatchObject({
+      title: 'Beta',
+      tags: ['project/beta', 'status/active', 'review', 'ff0000'],
+      aliases: [],
+      links: ['Projects/Alpha'],
+    });
+  });
+
+  it('merges frontmatter and inline tags case-insensitively and follows links quoted in frontmatter', async () => {
+    const { docs } = await syncAll(vault(vaultCopy()));
+    expect(docs.get('Daily/2024-03-01.md')).toMatchObject({
+      title: '2024-03-01',
+      tags: ['daily', 'journal'],
+      aliases: [],
+      links: ['Projects/Alpha'],
+      metadata: { frontmatter: { mood: 7, related: '[[Projects/Alpha]]' } },
+    });
+  });
+
+  it('indexes notes with malformed frontmatter with a W_BAD_FRONTMATTER warning (bad input #17)', async () => {
+    const { docs, outcomes } = await syncAll(vault(vaultCopy()));
+    const markers: Record<string, string> = {
+      'Broken/Braces.md': 'braces-marker',
+      'Broken/Link list.md': 'linklist-marker',
+      'Broken/Tabs.md': 'tabs-marker',
+      'Broken/Templater.md': 'templater-marker',
+      'Broken/Unquoted link.md': 'unquotedlink-marker',
+      'Broken/Unterminated.md': 'unterminated-marker',
+      'Templates/Daily template.md': 'Tasks',
+    };
+    for (const [key, marker] of Object.entries(markers)) {
+      const outcome = outcomes.get(key)!;
+      expect(outcome.error, key).toBeNull();
+      expect(
+        outcome.issues.map((i) => [i.code, i.severity]),
+        key,
+      ).toEqual([['W_BAD_FRONTMATTER', 'warning']]);
+      expect(docs.get(key)!.content, key).toContain(marker);
+    }
+    // Broken frontmatter means no metadata from it; the file name is the title.
+    expect(docs.get('Broken/Tabs.md')).toMatchObject({ title: 'Tabs', tags: [] });
+    // An unquoted [[link]] in frontmatter still counts as the link the user meant, and other keys survive.
+    expect(docs.get('Broken/Unquoted link.md')).toMatchObject({ tags: ['fine'], links: ['Welcome'] });
+    // Notes without problems stream no issue events.
+    expect(outcomes.get('Welcome.md')!.issues).toEqual([]);
+  });
+
+  it('applies the configured exclude globs on top of the vault rules', async () => {
+    const { keys } = await enumerateAll(vault(vaultCopy(), ['Templates/**', 'Broken']));
+    expect(keys).toEqual(['Daily/2024-03-01.md', 'Projects/Alpha.md', 'Projects/Beta.md', 'Welcome.md']);
+  });
+});
+
+describe('obsidian connector: changes a user makes', () => {
+  it('sees an edit, a note moved to .trash, a rename and a note restored with an old mtime', async () => {
+    const root = vaultCopy();
+    const connector = vault(root);
+    const first = await enumerateAll(connector);
+
+    writeFileSync(join(root, 'Projects/Beta.md'), '# Beta\n\nNow tagged #shipped\n');
+    renameSync(join(root, 'Welcome.md'), join(root, '.trash/Welcome.md'));
+    renameSync(join(root, 'Daily/2024-03-01.md'), join(root, 'Daily/2024-03-01 Friday.md'));
+    const restored = join(root, 'Restored.md');
+    writeFileSync(restored, '---\ntags: [archive]\n---\nFrom the 2001 backup');
+    utimesSync(restored, new Date('2001-06-01T00:00:00Z'), new Date('2001-06-01T00:00:00Z'));
+
+    const second = await enumerateAll(connector);
+    expect(second.byKey.has('Welcome.md')).toBe(false);
+    expect(second.byKey.has('Daily/2024-03-01.md')).toBe(false);
+    expect(second.byKey.has('Daily/2024-03-01 Friday.md')).toBe(true);
+    expect(second.byKey.has('Restored.md')).toBe(true);
+    expect(second.byKey.get('Projects/Alpha.md')!.fingerprint).toBe(first.byKey.get('Projects/Alpha.md')!.fingerprint);
+    expect(second.byKey.get('Projects/Beta.md')!.fingerprint).not.toBe(
+      first.byKey.get('Projects/Beta.md')!.fingerprint,
+    );
+
+    const beta = (await readUnit(connector, second.byKey.get('Projects/Beta.md')!)).docs[0];
+    expect(beta.tags).toEqual(['shipped']);
+    const back = (await readUnit(connector, second.byKey.get('Restored.md')!)).docs[0];
+    expect(back).toMatchObject({ title: 'Restored', tags: ['archive'], timestamp: Date.parse('2001-06-01T00:00:00Z') });
+  });
+});
+
+describe('obsidian kind: choosing a vault', () => {
+  it('accepts a folder with .obsidian and explains why others are not vaults', async () => {
+    const root = tempDir();
+    expect(await obsidianKind.checkPath(vaultCopy())).toBeNull();
+    expect(await obsidianKind.checkPath(root)).toBe(
+      `${root} is not an Obsidian vault (no .obsidian folder). Open it in Obsidian once, or add it as a plain folder.`,
+    );
+    writeFileSync(join(root, '.obsidian'), 'a file, not the settings folder');
+    expect(await obsidianKind.checkPath(root)).toMatch(/not an Obsidian vault/);
+    expect(await obsidianKind.checkPath(join(root, 'missing'))).toMatch(/does not exist/);
+    expect(obsidianKind).toMatchObject({ kind: 'obsidian', pathType: 'directory' });
+  });
+
+  it('keeps syncing a vault whose .obsidian folder was removed later (it only matters when adding)', async () => {
+    const root = vaultCopy();
+    rmSync(join(root, '.obsidian'), { recursive: true });
+    const connector = vault(root);
+    await expect(connector.open(testContext())).resolves.toMatchObject({ identity: expect.any(String) });
+    expect((await enumerateAll(connector)).keys).toContain('Welcome.md');
+  });
+
+  it('skips every dot-folder, even ones Obsidian plugins create', async () => {
+    const root = vaultCopy();
+    mkdirSync(join(root, '.stversions'));
+    writeFileSync(join(root, '.stversions/Welcome~20240101.md'), 'old copy from Syncthing');
+    const { keys } = await enumerateAll(vault(root));
+    expect(keys.some((k) => k.startsWith('.'))).toBe(false);
+  });
+});
+
+describe('inline tags and wikilinks', () => {
+  it('recognises tags the way Obsidian does', () => {
+    const text = [
+      '#start of line and #a/b/c nested',
+      'word#notatag, (#paren) and http://x.org/page#fragment',
+      '# Heading',
+      '## Sub heading',
+      '#1984 is a number; #y1984 is not',
+      'end of sentence #done. then #comma, and #under_score-dash',
+      'unicode #日本語 and #Café',
+      'inline `#code` and ``#code ` too``',
+      '```',
+      '#fenced',
+      '```',
+    ].join('\n');
+    expect(inlineTags(text)).toEqual([
+      'start',
+      'a/b/c',
+      'y1984',
+      'done',
+      'comma',
+      'under_score-dash',
+      '日本語',
+      'Café',
+    ]);
+  });
+
+  it('collects link targets without aliases, headings, block ids or duplicates', () => {
+    const text =
+      '[[a]] [[b|shown]] [[d#Heading]] ![[f.png]] [[#local]] [[h#^block]] [[a]] [[x\\|y]] `[[code]]` [[ spaced ]]';
+    expect(wikilinkTargets(text)).toEqual(['a', 'b', 'd', 'f.png', 'h', 'x', 'spaced']);
+  });
+});

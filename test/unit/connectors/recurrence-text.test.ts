@@ -1,0 +1,331 @@
+import ICAL from 'ical.js';
+import { describe, expect, it } from 'vitest';
+import {
+  UNREADABLE_RULE_TEXT,
+  describeRecurrence,
+  listWords,
+  ordinalWord,
+  parseIcalDate,
+  parseRecurrenceRule,
+  recurFromRule,
+} from '../../../electron/connectors/recurrence-text.js';
+
+/** Monday 3 February 2025, 10:00 (floating). */
+const MONDAY = ICAL.Time.fromData({ year: 2025, month: 2, day: 3, hour: 10, minute: 0, second: 0 });
+/** 15 March 2024, an all-day date. */
+const MARCH_15 = ICAL.Time.fromData({ year: 2024, month: 3, day: 15, isDate: true });
+
+describe('describeRecurrence: words for RRULEs', () => {
+  // [rule, words without DTSTART, words with DTSTART = Monday 3 Feb 2025 10:00]
+  const table: [string, string, string][] = [
+    ['FREQ=DAILY', 'Daily', 'Daily'],
+    ['FREQ=DAILY;INTERVAL=3', 'Every 3 days', 'Every 3 days'],
+    ['FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR', 'Every weekday', 'Every weekday'],
+    ['FREQ=DAILY;INTERVAL=2;BYDAY=MO,FR', 'Every 2 days on Monday and Friday', 'Every 2 days on Monday and Friday'],
+    ['FREQ=DAILY;BYMONTH=1,2', 'Daily in January and February', 'Daily in January and February'],
+    ['FREQ=DAILY;BYHOUR=9,17;BYMINUTE=30', 'Daily at 09:30 and 17:30', 'Daily at 09:30 and 17:30'],
+    ['FREQ=DAILY;BYHOUR=9,17', 'Daily at 09:00 and 17:00', 'Daily at 09:00 and 17:00'],
+    ['FREQ=WEEKLY', 'Weekly', 'Every Monday'],
+    ['FREQ=WEEKLY;BYDAY=MO', 'Every Monday', 'Every Monday'],
+    ['FREQ=WEEKLY;BYDAY=TH,TU', 'Every Tuesday and Thursday', 'Every Tuesday and Thursday'],
+    ['FREQ=WEEKLY;BYDAY=MO,WE,FR', 'Every Monday, Wednesday and Friday', 'Every Monday, Wednesday and Friday'],
+    ['FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR', 'Every weekday', 'Every weekday'],
+    ['FREQ=WEEKLY;BYDAY=SU,MO,TU,WE,TH,FR,SA', 'Every day', 'Every day'],
+    ['FREQ=WEEKLY;BYDAY=SA,SU', 'Every Saturday and Sunday', 'Every Saturday and Sunday'],
+    ['FREQ=WEEKLY;INTERVAL=2', 'Every 2 weeks', 'Every 2 weeks on Monday'],
+    [
+      'FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH;UNTIL=20250630',
+      'Every 2 weeks on Tuesday and Thursday, until 30 Jun 2025',
+      'Every 2 weeks on Tuesday and Thursday, until 30 Jun 2025',
+    ],
+    ['FREQ=WEEKLY;INTERVAL=3;BYDAY=MO,TU,WE,TH,FR', 'Every 3 weeks on weekdays', 'Every 3 weeks on weekdays'],
+    ['FREQ=MONTHLY', 'Monthly', 'Monthly on day 3'],
+    ['FREQ=MONTHLY;BYMONTHDAY=15', 'Monthly on day 15', 'Monthly on day 15'],
+    ['FREQ=MONTHLY;BYMONTHDAY=1,15', 'Monthly on days 1 and 15', 'Monthly on days 1 and 15'],
+    ['FREQ=MONTHLY;BYMONTHDAY=-1', 'Monthly on the last day', 'Monthly on the last day'],
+    ['FREQ=MONTHLY;BYMONTHDAY=-2', 'Monthly on the second-to-last day', 'Monthly on the second-to-last day'],
+    ['FREQ=MONTHLY;BYMONTHDAY=1,-1', 'Monthly on day 1 and the last day', 'Monthly on day 1 and the last day'],
+    ['FREQ=MONTHLY;BYDAY=1MO', 'Monthly on the first Monday', 'Monthly on the first Monday'],
+    ['FREQ=MONTHLY;BYDAY=+2TU', 'Monthly on the second Tuesday', 'Monthly on the second Tuesday'],
+    ['FREQ=MONTHLY;BYDAY=-1FR', 'Monthly on the last Friday', 'Monthly on the last Friday'],
+    ['FREQ=MONTHLY;BYDAY=-2WE', 'Monthly on the second-to-last Wednesday', 'Monthly on the second-to-last Wednesday'],
+    [
+      'FREQ=MONTHLY;BYDAY=1MO,3MO',
+      'Monthly on the first Monday and the third Monday',
+      'Monthly on the first Monday and the third Monday',
+    ],
+    ['FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1', 'Monthly on the last weekday', 'Monthly on the last weekday'],
+    ['FREQ=MONTHLY;BYDAY=SA,SU;BYSETPOS=1', 'Monthly on the first weekend day', 'Monthly on the first weekend day'],
+    ['FREQ=MONTHLY;BYDAY=FR;BYMONTHDAY=13', 'Monthly on Friday the 13th', 'Monthly on Friday the 13th'],
+    ['FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=15', 'Every 3 months on day 15', 'Every 3 months on day 15'],
+    ['FREQ=MONTHLY;INTERVAL=6;BYDAY=1SU', 'Every 6 months on the first Sunday', 'Every 6 months on the first Sunday'],
+    ['FREQ=YEARLY', 'Yearly', 'Yearly on 3 February'],
+    ['FREQ=YEARLY;INTERVAL=2', 'Every 2 years', 'Every 2 years on 3 February'],
+    ['FREQ=YEARLY;BYMONTH=7;BYMONTHDAY=4', 'Yearly on 4 July', 'Yearly on 4 July'],
+    ['FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU', 'Yearly on the last Sunday of March', 'Yearly on the last Sunday of March'],
+    [
+      'FREQ=YEARLY;BYMONTH=11;BYDAY=4TH',
+      'Yearly on the fourth Thursday of November',
+      'Yearly on the fourth Thursday of November',
+    ],
+    ['FREQ=YEARLY;BYMONTH=6', 'Yearly in June', 'Yearly on 3 June'],
+    ['FREQ=YEARLY;BYMONTH=1,7', 'Yearly in January and July', 'Yearly on day 3 of January and July'],
+    [
+      'FREQ=YEARLY;BYYEARDAY=100,-1',
+      'Yearly on day 100 and the last day of the year',
+      'Yearly on day 100 and the last day of the year',
+    ],
+    ['FREQ=YEARLY;BYWEEKNO=20;BYDAY=MO', 'Yearly in week 20 on Monday', 'Yearly in week 20 on Monday'],
+    ['FREQ=YEARLY;BYDAY=20MO', 'Yearly on the 20th Monday of the year', 'Yearly on the 20th Monday of the year'],
+    ['FREQ=HOURLY', 'Every hour', 'Every hour'],
+    ['FREQ=HOURLY;INTERVAL=2', 'Every 2 hours', 'Every 2 hours'],
+    ['FREQ=HOURLY;BYDAY=MO,TU,WE,TH,FR', 'Every hour on weekdays', 'Every hour on weekdays'],
+    ['FREQ=MINUTELY', 'Every minute', 'Every minute'],
+    ['FREQ=MINUTELY;INTERVAL=15', 'Every 15 minutes', 'Every 15 minutes'],
+    [
+      'FREQ=MINUTELY;INTERVAL=15;BYHOUR=9,10',
+      'Every 15 minutes during hours 9 and 10',
+      'Every 15 minutes during hours 9 and 10',
+    ],
+    ['FREQ=SECONDLY', 'Every second', 'Every second'],
+    ['FREQ=SECONDLY;INTERVAL=30', 'Every 30 seconds', 'Every 30 seconds'],
+    ['FREQ=SECONDLY;BYMONTH=2', 'Every second in February', 'Every second in February'],
+    ['FREQ=DAILY;COUNT=10', 'Daily, 10 times', 'Daily, 10 times'],
+    ['FREQ=DAILY;COUNT=1', 'Daily, once', 'Daily, once'],
+    [
+      'FREQ=WEEKLY;BYDAY=MO;UNTIL=20250630T215959Z',
+      'Every Monday, until 30 Jun 2025',
+      'Every Monday, until 30 Jun 2025',
+    ],
+    ['freq=weekly;byday=mo', 'Every Monday', 'Every Monday'],
+    ['FREQ=WEEKLY;BYDAY=MO;', 'Every Monday', 'Every Monday'],
+    [
+      'FREQ=MONTHLY;BYSETPOS=1,-1;BYDAY=MO',
+      'Monthly on the first and last Monday',
+      'Monthly on the first and last Monday',
+    ],
+    [
+      'FREQ=YEARLY;BYMONTH=3;BYSETPOS=-1;BYDAY=MO,TU,WE,TH,FR',
+      'Yearly on the last weekday of March',
+      'Yearly on the last weekday of March',
+    ],
+    ['FREQ=DAILY;BYSETPOS=1', 'Daily, only the first of each day', 'Daily, only the first of each day'],
+  ];
+
+  it.each(table)('%s → "%s"', (rule, bare, withStart) => {
+    expect(describeRecurrence(rule)).toBe(bare);
+    expect(describeRecurrence(rule, { start: MONDAY })).toBe(withStart);
+  });
+
+  it('uses an all-day DTSTART for the implied day and month', () => {
+    expect(describeRecurrence('FREQ=YEARLY', { start: MARCH_15 })).toBe('Yearly on 15 March');
+    expect(describeRecurrence('FREQ=MONTHLY', { start: MARCH_15 })).toBe('Monthly on day 15');
+    expect(describeRecurrence('FREQ=WEEKLY', { start: MARCH_15 })).toBe('Every Friday');
+  });
+
+  it('accepts an ICAL.Recur and a parsed rule', () => {
+    expect(describeRecurrence(ICAL.Recur.fromString('FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH'))).toBe(
+      'Every 2 weeks on Tuesday and Thursday',
+    );
+    const parsed = parseRecurrenceRule('FREQ=MONTHLY;BYDAY=-1FR');
+    if (!parsed.ok) throw new Error(parsed.error);
+    expect(describeRecurrence(parsed.rule)).toBe('Monthly on the last Friday');
+  });
+
+  it('lets the caller format UNTIL (e.g. in the event time zone)', () => {
+    const words = describeRecurrence('FREQ=DAILY;UNTIL=20250630T230000Z', {
+      formatUntil: (u) => `${u.toICALString()} in some zone`,
+    });
+    expect(words).toBe('Daily, until 20250630T230000Z in some zone');
+  });
+
+  it('says so when the rule cannot be read', () => {
+    for (const bad of [
+      '',
+      'FREQ=FORTNIGHTLY',
+      'BYDAY=MO',
+      'FREQ=WEEKLY;BYDAY=1MO',
+      'FREQ=YEARLY;BYMONTHDAY=31;BYMONTH=2',
+    ]) {
+      expect(describeRecurrence(bad)).toBe(UNREADABLE_RULE_TEXT);
+    }
+  });
+});
+
+describe('parseRecurrenceRule: validation', () => {
+  it('reads every part', () => {
+    const r = parseRecurrenceRule(
+      'FREQ=MONTHLY;INTERVAL=2;COUNT=5;WKST=SU;BYDAY=1MO,-1FR,WE;BYMONTHDAY=1,-1;BYMONTH=1,6;BYHOUR=9;BYMINUTE=30;BYSECOND=0;BYSETPOS=1',
+    );
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.warnings).toEqual([]);
+    expect(r.rule).toMatchObject({
+      freq: 'MONTHLY',
+      interval: 2,
+      count: 5,
+      wkst: 'SU',
+      byDay: [
+        { day: 'MO', ordinal: 1 },
+        { day: 'FR', ordinal: -1 },
+        { day: 'WE', ordinal: 0 },
+      ],
+      byMonthDay: [1, -1],
+      byMonth: [1, 6],
+      byHour: [9],
+      byMinute: [30],
+      bySecond: [0],
+      bySetPos: [1],
+    });
+  });
+
+  it('reads UNTIL as a date, a floating date-time or a UTC date-time', () => {
+    const until = (v: string) => {
+      const r = parseRecurrenceRule(`FREQ=DAILY;UNTIL=${v}`);
+      return r.ok ? r.rule.until : null;
+    };
+    expect(until('20250630')).toMatchObject({ year: 2025, month: 6, day: 30, isDate: true, utc: false });
+    expect(until('20250630T100000')).toMatchObject({ hour: 10, isDate: false, utc: false });
+    expect(until('20250630T215959Z')).toMatchObject({ hour: 21, minute: 59, second: 59, utc: true });
+  });
+
+  // [rule, error contains]
+  const invalid: [string, string][] = [
+    ['', 'empty'],
+    ['BYDAY=MO', 'no FREQ'],
+    ['FREQ=FORTNIGHTLY', 'unknown frequency'],
+    ['FREQ=DAILY;FREQ=WEEKLY', 'twice'],
+    ['FREQ=DAILY;INTERVAL=x', 'INTERVAL'],
+    ['FREQ=DAILY;INTERVAL=-2', 'INTERVAL'],
+    ['FREQ=DAILY;COUNT=0', 'COUNT'],
+    ['FREQ=DAILY;COUNT=ten', 'COUNT'],
+    ['FREQ=DAILY;UNTIL=2025-13-01', 'UNTIL'],
+    ['FREQ=DAILY;UNTIL=20250230', 'UNTIL'],
+    ['FREQ=DAILY;UNTIL=', 'UNTIL'],
+    ['FREQ=WEEKLY;WKST=XX', 'WKST'],
+    ['FREQ=WEEKLY;BYDAY=MONDAY', 'BYDAY'],
+    ['FREQ=MONTHLY;BYDAY=0MO', 'BYDAY'],
+    ['FREQ=MONTHLY;BYMONTHDAY=0', 'BYMONTHDAY'],
+    ['FREQ=MONTHLY;BYMONTHDAY=32', 'BYMONTHDAY'],
+    ['FREQ=YEARLY;BYMONTH=13', 'BYMONTH'],
+    ['FREQ=YEARLY;BYMONTH=-1', 'BYMONTH'],
+    ['FREQ=DAILY;BYHOUR=24', 'BYHOUR'],
+    ['FREQ=YEARLY;BYWEEKNO=60', 'BYWEEKNO'],
+    ['FREQ=MONTHLY;BYWEEKNO=20', 'only allowed in a YEARLY'],
+    ['FREQ=DAILY;BYYEARDAY=100', 'only allowed in a YEARLY'],
+    ['FREQ=YEARLY;BYYEARDAY=100;BYMONTH=4', 'cannot be combined'],
+    ['FREQ=YEARLY;BYWEEKNO=20;BYMONTHDAY=1', 'cannot be combined'],
+    ['FREQ=WEEKLY;BYMONTHDAY=1', 'not allowed in a WEEKLY'],
+    ['FREQ=WEEKLY;BYDAY=1MO', 'MONTHLY or YEARLY'],
+    ['FREQ=MONTHLY;BYDAY=6MO', 'at most 5'],
+    ['FREQ=YEARLY;BYMONTHDAY=31;BYMONTH=2', 'never matches'],
+    ['FREQ=YEARLY;BYMONTHDAY=31;BYMONTH=4,6,9,11', 'never matches'],
+    ['FREQ=MONTHLY;BYMONTHDAY=30,31;BYMONTH=2', 'never matches'],
+  ];
+
+  it.each(invalid)('rejects %j', (rule, error) => {
+    const r = parseRecurrenceRule(rule);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toContain(error);
+  });
+
+  it('keeps a rule with unknown parts, doubled RRULE: prefix or INTERVAL=0, with warnings', () => {
+    const cases: [string, string][] = [
+      ['RRULE:FREQ=WEEKLY;BYDAY=MO', 'RRULE:'],
+      ['FREQ=DAILY;X-FOO=BAR', 'X-FOO'],
+      ['FREQ=DAILY;GARBAGE', 'GARBAGE'],
+      ['FREQ=DAILY;INTERVAL=0', 'INTERVAL=0'],
+      ['FREQ=DAILY;COUNT=3;UNTIL=20250101', 'both COUNT and UNTIL'],
+    ];
+    for (const [rule, warning] of cases) {
+      const r = parseRecurrenceRule(rule);
+      expect(r.ok, rule).toBe(true);
+      expect(r.warnings.join(' '), rule).toContain(warning);
+    }
+  });
+
+  it('accepts the 29th of February (a leap-year rule) and the 30th of "April or May"', () => {
+    expect(parseRecurrenceRule('FREQ=YEARLY;BYMONTHDAY=29;BYMONTH=2').ok).toBe(true);
+    expect(parseRecurrenceRule('FREQ=YEARLY;BYMONTHDAY=31;BYMONTH=4,5').ok).toBe(true);
+  });
+
+  it('round-trips through ICAL.Recur', () => {
+    const r = parseRecurrenceRule('FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH;WKST=SU;COUNT=4');
+    if (!r.ok) throw new Error(r.error);
+    const recur = recurFromRule(r.rule);
+    expect(recur.freq).toBe('WEEKLY');
+    expect(recur.interval).toBe(2);
+    expect(recur.count).toBe(4);
+    expect(recur.parts.BYDAY).toEqual(['TU', 'TH']);
+    const it = recur.iterator(ICAL.Time.fromData({ year: 2025, month: 2, day: 4, hour: 9, minute: 0, second: 0 }));
+    const days: string[] = [];
+    for (let t = it.next(); t; t = it.next()) days.push(t.toString().slice(0, 10));
+    expect(days).toEqual(['2025-02-04', '2025-02-06', '2025-02-18', '2025-02-20']);
+  });
+});
+
+describe('parseIcalDate', () => {
+  it('parses DATE and DATE-TIME values strictly', () => {
+    expect(parseIcalDate('20250203')).toEqual({
+      year: 2025,
+      month: 2,
+      day: 3,
+      hour: 0,
+      minute: 0,
+      second: 0,
+      isDate: true,
+      utc: false,
+    });
+    expect(parseIcalDate('20250203T101500Z')).toMatchObject({ hour: 10, minute: 15, utc: true, isDate: false });
+    expect(parseIcalDate(' 20250203T101500 ')).toMatchObject({ hour: 10, utc: false });
+    expect(parseIcalDate('2025-02-03T10:15:00')).toMatchObject({ day: 3, hour: 10 });
+    expect(parseIcalDate('20240229')).not.toBeNull();
+    expect(parseIcalDate('20231231T235960')).toMatchObject({ second: 59 }); // leap second clamped
+  });
+
+  it('rejects impossible or foreign values', () => {
+    for (const v of [
+      '',
+      'x',
+      '2025020',
+      '20250229',
+      '20251301',
+      '20250100',
+      '20250203T240000',
+      '20250203T106000',
+      '00991231',
+      '2025-02-03 10:00',
+      '20250203T1015',
+    ]) {
+      expect(parseIcalDate(v), v).toBeNull();
+    }
+  });
+});
+
+describe('word helpers', () => {
+  it('ordinals', () => {
+    expect([1, 2, 3, 4, 5, 11, 12, 13, 21, 22, 23, 53, 101].map(ordinalWord)).toEqual([
+      'first',
+      'second',
+      'third',
+      'fourth',
+      'fifth',
+      '11th',
+      '12th',
+      '13th',
+      '21st',
+      '22nd',
+      '23rd',
+      '53rd',
+      '101st',
+    ]);
+    expect([-1, -2, -3].map(ordinalWord)).toEqual(['last', 'second-to-last', 'third-to-last']);
+  });
+
+  it('lists', () => {
+    expect(listWords([])).toBe('');
+    expect(listWords(['a'])).toBe('a');
+    expect(listWords(['a', 'b'])).toBe('a and b');
+    expect(listWords(['a', 'b', 'c'])).toBe('a, b and c');
+  });
+});

@@ -1,0 +1,422 @@
+/**
+ * `jarvis-sync`: the command-line front end over the same SyncService as the desktop app.
+ * Exit codes: 0 success, 1 a connector failed or the data folder is busy, 2 usage error.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { readFileSync } from 'node:fs';
+import type { Logger } from '../../shared/logger.js';
+import { CONNECTOR_KINDS, DOC_TYPES, type ConnectorKind, type ConnectorStatus, type DocType, type Progress, type RunResult } from '../../shared/types.js';
+import { defaultDataDir } from '../core/data-dir.js';
+import { DataDirLockedError, ReadOnlyServiceError, SyncService, UserInputError } from '../core/service.js';
+import { formatCounts, formatDuration, formatStatusLine, pad } from './format.js';
+
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** True when stdout and stderr are a terminal: enables live progress. */
+  interactive: boolean;
+  env: NodeJS.ProcessEnv;
+  now: () => number;
+}
+
+const defaultIo = (): CliIo => ({
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+  interactive: Boolean(process.stdout.isTTY && process.stderr.isTTY),
+  env: process.env,
+  now: Date.now,
+});
+
+class UsageError extends Error {}
+
+const COMMON = {
+  'data-dir': { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const satisfies ParseArgsConfig['options'];
+
+interface CommandSpec {
+  usage: string;
+  summary: string;
+  options?: ParseArgsConfig['options'];
+  details?: string;
+  run(ctx: CommandContext): Promise<number>;
+}
+
+interface CommandContext {
+  io: CliIo;
+  positionals: string[];
+  values: Record<string, string | boolean | string[] | undefined>;
+  dataDir: string;
+  json: boolean;
+}
+
+const HELP_FOOTER = `
+Every command takes:
+  --data-dir DIR   the data folder (default: $JARVIS_SYNC_DATA_DIR, else the desktop app's folder)
+  --json           machine-readable output
+  -h, --help       help for the command
+Exit codes: 0 success, 1 a connector failed or the data folder is in use, 2 usage error.`;
+
+function print(io: CliIo, json: boolean, value: unknown, human: () => string): void {
+  io.out(json ? `${JSON.stringify(value, null, 2)}\n` : human());
+}
+
+function statusJson(c: ConnectorStatus) {
+  return {
+    id: c.id,
+    kind: c.kind,
+    name: c.name,
+    path: c.path,
+    state: c.state,
+    paused: c.paused,
+    documents: c.documents,
+    chunks: c.chunks,
+    lastSuccessAt: c.lastSuccessAt,
+    lastAttemptAt: c.lastAttemptAt,
+    nextRunAt: c.nextRunAt,
+    lastResult: c.lastResult,
+    lastError: c.lastError,
+  };
+}
+
+async function withService<T>(ctx: CommandContext, mode: 'read' | 'write', fn: (s: SyncService) => Promise<T> | T): Promise<T> {
+  const service = await SyncService.open({
+    dataDir: ctx.dataDir,
+    readonly: mode === 'read',
+    owner: 'cli',
+    createLogger: () => cliLogger(ctx.io),
+  });
+  try {
+    return await fn(service);
+  } finally {
+    await service.stop();
+  }
+}
+
+function cliLogger(io: CliIo): Logger {
+  const debug = io.env.JARVIS_SYNC_DEBUG === '1';
+  const line = (level: string, args: unknown[]) => io.err(`[${level}] ${args.map(String).join(' ')}\n`);
+  return {
+    debug: (...a) => debug && line('debug', a),
+    info: (...a) => debug && line('info', a),
+    warn: (...a) => debug && line('warn', a),
+    error: (...a) => line('error', a),
+  };
+}
+
+function oneOrNone(ctx: CommandContext, what: string): string | null {
+  if (ctx.positionals.length > 1) throw new UsageError(`expected at most one ${what}, got ${ctx.positionals.length}`);
+  return ctx.positionals[0] ?? null;
+}
+
+function intOption(value: unknown, name: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}`);
+  return n;
+}
+
+function showNotices(ctx: CommandContext, service: SyncService): void {
+  if (ctx.json) return;
+  for (const n of service.getState().notices) ctx.io.err(`${n.level}: ${n.message}\n`);
+}
+
+const COMMANDS: Record<string, CommandSpec> = {
+  add: {
+    usage: 'add <kind> <path> [--name NAME] [--exclude GLOB]… [--interval SECONDS]',
+    summary: 'add a source to keep in sync',
+    details: `Kinds: ${CONNECTOR_KINDS.join(', ')}.\n  folder    a folder of notes and documents (.md .markdown .txt .org .rst .html .htm)\n  obsidian  an Obsidian vault (a folder with .obsidian/)\n  mbox      an mbox file or a folder of them (Thunderbird, Google Takeout)\n  maildir   a Maildir or Maildir++ tree\n  ics       an .ics calendar file or a folder of them\nThe first sync runs with \`jarvis-sync sync\` (or at once in the app or daemon).`,
+    options: { name: { type: 'string' }, exclude: { type: 'string', multiple: true }, interval: { type: 'string' } },
+    async run(ctx) {
+      const [kind, path, ...rest] = ctx.positionals;
+      if (!kind || !path || rest.length) throw new UsageError('add takes a kind and a path');
+      if (!(CONNECTOR_KINDS as readonly string[]).includes(kind)) {
+        throw new UsageError(`unknown kind "${kind}" (kinds: ${CONNECTOR_KINDS.join(', ')})`);
+      }
+      const interval = intOption(ctx.values.interval, 'interval', 60, 7 * 24 * 3600);
+      return withService(ctx, 'write', async (service) => {
+        const added = await service.addConnector(
+          {
+            kind: kind as ConnectorKind,
+            path,
+            name: ctx.values.name as string | undefined,
+            excludes: (ctx.values.exclude as string[] | undefined) ?? [],
+            intervalSeconds: interval ?? null,
+          },
+          { syncNow: false },
+        );
+        print(ctx.io, ctx.json, statusJson(added), () => `Added ${added.kind} connector "${added.name}" (id ${added.id}) for ${added.path}.\nRun \`jarvis-sync sync ${added.id}\` to index it now.\n`);
+        return 0;
+      });
+    },
+  },
+  list: {
+    usage: 'list',
+    summary: 'list connectors',
+    async run(ctx) {
+      if (ctx.positionals.length) throw new UsageError('list takes no arguments');
+      return withService(ctx, 'read', (service) => {
+        const connectors = service.getState().connectors;
+        print(ctx.io, ctx.json, connectors.map(statusJson), () =>
+          connectors.length === 0
+            ? 'No connectors yet. Add one: jarvis-sync add folder ~/Notes\n'
+            : connectors.map((c) => `${pad(c.id, 16)} ${pad(c.kind, 8)} ${pad(c.name, 20)} ${c.path}\n`).join(''),
+        );
+        return 0;
+      });
+    },
+  },
+  status: {
+    usage: 'status',
+    summary: 'show every connector: state, counts, last success, next run, last error',
+    async run(ctx) {
+      if (ctx.positionals.length) throw new UsageError('status takes no arguments');
+      return withService(ctx, 'read', (service) => {
+        const state = service.getState();
+        showNotices(ctx, service);
+        const value = { dataDir: state.dataDir, dbPath: state.dbPath, paused: state.paused, connectors: state.connectors.map(statusJson) };
+        print(ctx.io, ctx.json, value, () => {
+          const now = ctx.io.now();
+          const lines = [`Data folder: ${state.dataDir}${state.paused ? '   (all syncing paused)' : ''}`];
+          if (state.connectors.length === 0) lines.push('No connectors yet. Add one: jarvis-sync add folder ~/Notes');
+          for (const c of state.connectors) lines.push(...formatStatusLine(c, now));
+          return `${lines.join('\n')}\n`;
+        });
+        return state.connectors.some((c) => c.lastError) ? 1 : 0;
+      });
+    },
+  },
+  sync: {
+    usage: 'sync [id]',
+    summary: 'sync one connector, or all, now, and wait',
+    details: 'On a terminal, shows live progress. Paused connectors are synced too: this is an explicit request.',
+    async run(ctx) {
+      const id = oneOrNone(ctx, 'connector id');
+      return withService(ctx, 'write', async (service) => {
+        const names = new Map(service.getState().connectors.map((c) => [c.id, c.name]));
+        if (id !== null && !names.has(id)) throw new UserInputError(`No connector with id "${id}". See \`jarvis-sync list\`.`);
+        if (names.size === 0) {
+          print(ctx.io, ctx.json, { results: {}, failures: {} }, () => 'No connectors yet. Add one: jarvis-sync add folder ~/Notes\n');
+          return 0;
+        }
+        const live = ctx.io.interactive && !ctx.json;
+        const abort = new AbortController();
+        const onSigint = () => abort.abort('interrupted');
+        process.once('SIGINT', onSigint);
+        let lastDraw = 0;
+        const draw = (cid: string, p: Progress) => {
+          const now = ctx.io.now();
+          if (now - lastDraw < 100) return;
+          lastDraw = now;
+          const total = p.foundAll ? `${p.found}` : `${p.found}+`;
+          const item = p.currentItem ? ` · ${truncateMiddle(p.currentItem, 50)}` : '';
+          ctx.io.err(`\r\x1b[2K${names.get(cid)}: ${p.done} / ${total} · ${formatDuration(now - p.startedAt)}${item}`);
+        };
+        try {
+          const report = await service.syncNow(id ? [id] : null, {
+            signal: abort.signal,
+            onProgress: live ? draw : undefined,
+            onStart: live ? (cid) => ctx.io.err(`\r\x1b[2K${names.get(cid)}: starting…`) : undefined,
+          });
+          if (live) ctx.io.err('\r\x1b[2K');
+          const results: Record<string, RunResult> = report.results;
+          print(ctx.io, ctx.json, { results, failures: report.failures }, () => {
+            const lines: string[] = [];
+            for (const [cid, r] of Object.entries(results)) lines.push(`${names.get(cid)} (${cid}): ${formatCounts(r)} in ${formatDuration(r.durationMs)}`);
+            for (const [cid, message] of Object.entries(report.failures)) lines.push(`${names.get(cid)} (${cid}): FAILED — ${message}`);
+            if (report.cancelled) lines.push('Interrupted: what was synced so far is saved; the next sync resumes.');
+            return `${lines.join('\n')}\n`;
+          });
+          if (report.cancelled) return 130;
+          return Object.keys(report.failures).length ? 1 : 0;
+        } finally {
+          process.off('SIGINT', onSigint);
+        }
+      });
+    },
+  },
+  search: {
+    usage: 'search <query> [--source ID] [--type TYPE] [--limit N]',
+    summary: 'search the index',
+    details: `Any text is a valid query; "quoted phrases" match as phrases, a trailing * matches a prefix.\nTypes: ${DOC_TYPES.join(', ')}.`,
+    options: { source: { type: 'string' }, type: { type: 'string' }, limit: { type: 'string' } },
+    async run(ctx) {
+      if (ctx.positionals.length === 0) throw new UsageError('search needs a query');
+      const query = ctx.positionals.join(' ');
+      const type = ctx.values.type as string | undefined;
+      if (type !== undefined && !(DOC_TYPES as readonly string[]).includes(type)) {
+        throw new UsageError(`unknown type "${type}" (types: ${DOC_TYPES.join(', ')})`);
+      }
+      const limit = intOption(ctx.values.limit, 'limit', 1, 200) ?? 10;
+      return withService(ctx, 'read', (service) => {
+        const hits = service.search(query, { source: ctx.values.source as string | undefined, docType: type as DocType | undefined, limit });
+        const value = hits.map((h) => ({ docId: h.docId, title: h.title, source: h.source, docType: h.docType, path: h.path, snippet: h.snippet, score: h.score }));
+        print(ctx.io, ctx.json, value, () =>
+          hits.length === 0
+            ? `No results for "${query}".\n`
+            : hits.map((h, i) => `${i + 1}. ${h.title}  [${h.source} · ${h.docType}]\n   ${h.path ?? h.docId}\n   ${highlight(h.snippet, h.highlights, ctx.io.interactive)}\n`).join('\n'),
+        );
+        return 0;
+      });
+    },
+  },
+  errors: {
+    usage: 'errors [id]',
+    summary: 'list the per-item problems of the last sync (unreadable, binary, too large, …)',
+    async run(ctx) {
+      const id = oneOrNone(ctx, 'connector id');
+      return withService(ctx, 'read', (service) => {
+        if (id !== null) service.getConnector(id);
+        const errors = service.itemErrors(id);
+        print(ctx.io, ctx.json, errors, () =>
+          errors.length === 0
+            ? 'No problems recorded.\n'
+            : errors.map((e) => `${e.severity === 'error' ? 'error  ' : 'warning'} ${pad(e.code, 22)} ${e.path}\n        ${e.message}${e.attempts > 1 ? ` (seen ${e.attempts} times)` : ''}\n`).join(''),
+        );
+        return 0;
+      });
+    },
+  },
+  remove: {
+    usage: 'remove <id> [--keep-index]',
+    summary: 'remove a connector (and its indexed documents, unless --keep-index)',
+    options: { 'keep-index': { type: 'boolean', default: false } },
+    async run(ctx) {
+      const id = oneOrNone(ctx, 'connector id');
+      if (!id) throw new UsageError('remove needs a connector id');
+      return withService(ctx, 'write', async (service) => {
+        const name = service.getConnector(id).name;
+        const keepIndex = ctx.values['keep-index'] === true;
+        await service.removeConnector(id, { keepIndex });
+        print(ctx.io, ctx.json, { removed: id, keptIndex: keepIndex }, () => `Removed "${name}" (${id})${keepIndex ? '; its indexed documents were kept' : ' and its indexed documents'}.\n`);
+        return 0;
+      });
+    },
+  },
+  pause: {
+    usage: 'pause [id]',
+    summary: 'pause scheduled syncing of one connector, or of all',
+    async run(ctx) {
+      return pauseOrResume(ctx, true);
+    },
+  },
+  resume: {
+    usage: 'resume [id]',
+    summary: 'resume scheduled syncing of one connector, or of all',
+    async run(ctx) {
+      return pauseOrResume(ctx, false);
+    },
+  },
+  serve: {
+    usage: 'serve [--port P] [--host H]',
+    summary: 'run the sync daemon with the dashboard on a local, token-protected web page',
+    details: 'Listens on 127.0.0.1 (--port 0 picks a free port). Prints the dashboard URL, which carries a per-start token.\nBinding another address needs --host and prints a warning. Stops cleanly on Ctrl-C / SIGTERM.',
+    options: { port: { type: 'string' }, host: { type: 'string' } },
+    async run(ctx) {
+      if (ctx.positionals.length) throw new UsageError('serve takes no arguments');
+      const port = intOption(ctx.values.port, 'port', 0, 65535) ?? 8765;
+      const { runDaemon } = await import('./daemon.js');
+      return runDaemon({ dataDir: ctx.dataDir, port, host: (ctx.values.host as string | undefined) ?? null, io: ctx.io, json: ctx.json });
+    },
+  },
+};
+
+async function pauseOrResume(ctx: CommandContext, paused: boolean): Promise<number> {
+  const id = oneOrNone(ctx, 'connector id');
+  return withService(ctx, 'write', (service) => {
+    const state = paused ? service.pause(id) : service.resume(id);
+    const what = id === null ? 'All syncing' : `"${service.getConnector(id).name}"`;
+    print(ctx.io, ctx.json, { paused: id === null ? state.paused : service.getConnector(id).paused, id }, () => `${what} ${paused ? 'paused' : 'resumed'}.\n`);
+    return 0;
+  });
+}
+
+function truncateMiddle(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max / 2 - 1)}…${text.slice(-(max / 2))}`;
+}
+
+function highlight(snippet: string, ranges: [number, number][], color: boolean): string {
+  if (!color || ranges.length === 0) return snippet.replace(/\s+/g, ' ');
+  let out = '';
+  let at = 0;
+  for (const [s, e] of ranges) {
+    out += snippet.slice(at, s) + `\x1b[1m${snippet.slice(s, e)}\x1b[22m`;
+    at = e;
+  }
+  return (out + snippet.slice(at)).replace(/\s+/g, ' ');
+}
+
+function globalHelp(): string {
+  const version = packageVersion();
+  const lines = [`jarvis-sync ${version} — keep a local, searchable index of your notes, mail and calendars in sync.`, '', 'Usage: jarvis-sync <command> [options]', '', 'Commands:'];
+  for (const spec of Object.values(COMMANDS)) lines.push(`  ${pad(spec.usage, 58)} ${spec.summary}`);
+  return `${lines.join('\n')}\n${HELP_FOOTER}\n`;
+}
+
+function commandHelp(spec: CommandSpec): string {
+  return `Usage: jarvis-sync ${spec.usage}\n\n${spec.summary[0].toUpperCase()}${spec.summary.slice(1)}.\n${spec.details ? `\n${spec.details}\n` : ''}${HELP_FOOTER}\n`;
+}
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'dev';
+  }
+}
+
+export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.out(globalHelp());
+    return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-v') {
+    io.out(`${packageVersion()}\n`);
+    return 0;
+  }
+  const spec = COMMANDS[name];
+  if (!spec) {
+    io.err(`jarvis-sync: unknown command "${name}". Run \`jarvis-sync --help\` for the list.\n`);
+    return 2;
+  }
+  let ctx: CommandContext;
+  try {
+    const parsed = parseArgs({ args: rest, options: { ...COMMON, ...spec.options }, allowPositionals: true, strict: true });
+    if (parsed.values.help) {
+      io.out(commandHelp(spec));
+      return 0;
+    }
+    ctx = {
+      io,
+      positionals: parsed.positionals,
+      values: parsed.values,
+      dataDir: (parsed.values['data-dir']) ?? defaultDataDir(io.env),
+      json: parsed.values.json === true,
+    };
+  } catch (err) {
+    io.err(`jarvis-sync ${name}: ${(err as Error).message}\nUsage: jarvis-sync ${spec.usage}\n`);
+    return 2;
+  }
+  try {
+    return await spec.run(ctx);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`jarvis-sync ${name}: ${err.message}\nUsage: jarvis-sync ${spec.usage}\n`);
+      return 2;
+    }
+    if (err instanceof UserInputError) {
+      io.err(`jarvis-sync ${name}: ${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof DataDirLockedError || err instanceof ReadOnlyServiceError) {
+      io.err(`jarvis-sync ${name}: ${err.message}\n`);
+      return 1;
+    }
+    io.err(`jarvis-sync ${name}: ${(err as Error).message ?? String(err)}\n`);
+    if (io.env.JARVIS_SYNC_DEBUG === '1') io.err(`${(err as Error).stack ?? ''}\n`);
+    return 1;
+  }
+}
+

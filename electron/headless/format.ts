@@ -1,0 +1,43 @@
+/** Human-readable text for the CLI. */
+import type { ConnectorStatus, SyncCounts } from '../../shared/types.js';
+
+export function pad(text: string, width: number): string {
+  return text.length >= width ? text : text + ' '.repeat(width - text.length);
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(1)} s`;
+  const m = Math.floor(s / 60);
+  return `${m} min ${Math.round(s - m * 60)} s`;
+}
+
+export function formatRelative(at: number | null, now: number): string {
+  if (at === null) return 'never';
+  const d = at - now;
+  const abs = Math.abs(d);
+  const unit =
+    abs < 60_000 ? `${Math.round(abs / 1000)} s` : abs < 3_600_000 ? `${Math.round(abs / 60_000)} min` : abs < 86_400_000 ? `${Math.round(abs / 3_600_000)} h` : `${Math.round(abs / 86_400_000)} d`;
+  return d >= 0 ? `in ${unit}` : `${unit} ago`;
+}
+
+export function formatCounts(c: SyncCounts): string {
+  return `${c.added} added, ${c.updated} updated, ${c.deleted} deleted, ${c.unchanged} unchanged, ${c.failed} failed, ${c.chunks} chunks`;
+}
+
+export function formatStatusLine(c: ConnectorStatus, now: number): string[] {
+  const lines = [
+    '',
+    `${c.name} (${c.id}) — ${c.kind} — ${c.state}${c.paused ? ' (paused)' : ''}`,
+    `  path:          ${c.path}`,
+    `  indexed:       ${c.documents.toLocaleString('en-US')} documents, ${c.chunks.toLocaleString('en-US')} chunks`,
+    `  last success:  ${formatRelative(c.lastSuccessAt, now)}`,
+    `  last attempt:  ${formatRelative(c.lastAttemptAt, now)}`,
+    `  next run:      ${c.paused ? 'paused' : formatRelative(c.nextRunAt, now)}`,
+  ];
+  if (c.lastResult) lines.push(`  last result:   ${formatCounts(c.lastResult)}`);
+  if (c.itemErrors > 0) lines.push(`  problems:      ${c.itemErrors} item(s) — see \`jarvis-sync errors ${c.id}\``);
+  if (c.lastError) lines.push(`  error:         ${c.lastError.message} [${c.lastError.code}]`);
+  return lines;
+}

@@ -1,0 +1,178 @@
+/** The CLI through the real binary (`bin/jarvis-sync.mjs`), on real folders and a real data folder. */
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const BIN = resolve('bin/jarvis-sync.mjs');
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], env: Record<string, string> = {}): Promise<Result> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, ...env, JARVIS_SYNC_DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+const json = <T>(r: Result): T => {
+  expect(r.stderr).toBe('');
+  return JSON.parse(r.stdout) as T;
+};
+
+let root: string;
+let dataDir: string;
+let notes: string;
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'jarvis-cli-'));
+  dataDir = join(root, 'data');
+  notes = join(root, 'My Notes');
+  mkdirSync(join(notes, 'sub'), { recursive: true });
+  writeFileSync(join(notes, 'alpha.md'), '# Alpha\n\nThe aardvark eats ants.\n');
+  writeFileSync(join(notes, 'sub', 'beta.txt'), 'Bees make honey on 2020-10-27.\n');
+  writeFileSync(join(notes, 'gamma.md'), '# Gamma\n\nGiraffes are tall.\n');
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('jarvis-sync CLI', () => {
+  it('prints help for every command and exits 2 on usage errors with a message', async () => {
+    const help = await cli(['--help']);
+    expect(help.code).toBe(0);
+    for (const cmd of ['add', 'list', 'status', 'sync', 'search', 'errors', 'remove', 'pause', 'resume', 'serve']) {
+      expect(help.stdout).toContain(cmd);
+      const h = await cli([cmd, '--help']);
+      expect(h.code, cmd).toBe(0);
+      expect(h.stdout).toMatch(new RegExp(`Usage: jarvis-sync ${cmd}`));
+    }
+    const unknown = await cli(['frobnicate']);
+    expect(unknown).toMatchObject({ code: 2 });
+    expect(unknown.stderr).toMatch(/unknown command "frobnicate"/);
+    const badKind = await cli(['add', 'gmail', notes]);
+    expect(badKind.code).toBe(2);
+    expect(badKind.stderr).toMatch(/unknown kind "gmail"/);
+    const badOption = await cli(['search', 'x', '--limit', 'lots']);
+    expect(badOption.code).toBe(2);
+    expect(badOption.stderr).toMatch(/--limit must be a whole number/);
+  }, 180_000);
+
+  it('add → sync → search → status, with the documented JSON shapes', async () => {
+    const added = json<{ id: string; kind: string; path: string; state: string }>(
+      await cli(['add', 'folder', notes, '--name', 'Notes', '--json']),
+    );
+    expect(added).toMatchObject({ id: 'notes', kind: 'folder', path: notes, state: 'idle' });
+
+    const dup = await cli(['add', 'folder', notes]);
+    expect(dup.code).toBe(2);
+    expect(dup.stderr).toMatch(/already synced/);
+
+    const sync = json<{ results: Record<string, Record<string, number>>; failures: Record<string, string> }>(
+      await cli(['sync', '--json']),
+    );
+    expect(sync.failures).toEqual({});
+    expect(sync.results.notes).toMatchObject({ added: 3, updated: 0, deleted: 0, unchanged: 0, failed: 0 });
+    expect(Object.keys(sync.results.notes).sort()).toEqual(
+      ['added', 'chunks', 'deleted', 'durationMs', 'failed', 'unchanged', 'updated'].sort(),
+    );
+
+    const hits = json<{ docId: string; title: string; source: string; docType: string; path: string; snippet: string; score: number }[]>(
+      await cli(['search', '2020-10-27', '--json']),
+    );
+    expect(hits).toHaveLength(1);
+    expect(hits[0]).toMatchObject({ source: 'notes', path: join(notes, 'sub', 'beta.txt') });
+    expect(Object.keys(hits[0]).sort()).toEqual(['docId', 'docType', 'path', 'score', 'snippet', 'source', 'title']);
+
+    const status = json<{ dataDir: string; paused: boolean; connectors: Record<string, unknown>[] }>(await cli(['status', '--json']));
+    expect(status).toMatchObject({ dataDir, paused: false });
+    expect(Object.keys(status.connectors[0]).sort()).toEqual(
+      ['chunks', 'documents', 'id', 'kind', 'lastAttemptAt', 'lastError', 'lastResult', 'lastSuccessAt', 'name', 'nextRunAt', 'path', 'paused', 'state'].sort(),
+    );
+    expect(status.connectors[0]).toMatchObject({ documents: 3, state: 'idle', lastError: null });
+  });
+
+  it('sees edits and deletions on the next sync; human output is readable', async () => {
+    writeFileSync(join(notes, 'alpha.md'), '# Alpha\n\nThe armadillo rolls.\n');
+    unlinkSync(join(notes, 'gamma.md'));
+    const sync = await cli(['sync', 'notes']);
+    expect(sync.code).toBe(0);
+    expect(sync.stdout).toMatch(/Notes \(notes\): 0 added, 1 updated, 1 deleted, 1 unchanged, 0 failed/);
+    expect((await cli(['search', 'aardvark'])).stdout).toMatch(/No results/);
+    expect((await cli(['search', 'armadillo'])).stdout).toMatch(/1\. Alpha/);
+  });
+
+  it('a missing folder is a connector error (exit 1) that deletes nothing', async () => {
+    renameSync(notes, `${notes}-moved`);
+    try {
+      const sync = await cli(['sync', '--json']);
+      expect(sync.code).toBe(1);
+      const report = JSON.parse(sync.stdout) as { failures: Record<string, string> };
+      expect(report.failures.notes).toMatch(/does not exist|missing|not found/i);
+      const status = JSON.parse((await cli(['status', '--json'])).stdout) as { connectors: { documents: number; lastError: { code: string } }[] };
+      expect(status.connectors[0].documents).toBe(2);
+      expect(status.connectors[0].lastError.code).toBe('E_ROOT_UNAVAILABLE');
+      expect((await cli(['status'])).stdout).toMatch(/last success: .*ago/);
+    } finally {
+      renameSync(`${notes}-moved`, notes);
+    }
+    expect((await cli(['sync'])).code).toBe(0);
+  });
+
+  it('pause and resume persist; errors lists per-item problems', async () => {
+    expect((await cli(['pause', 'notes'])).code).toBe(0);
+    let status = JSON.parse((await cli(['status', '--json'])).stdout) as { connectors: { paused: boolean; state: string }[] };
+    expect(status.connectors[0]).toMatchObject({ paused: true, state: 'paused' });
+    expect((await cli(['resume', 'notes'])).code).toBe(0);
+    status = JSON.parse((await cli(['status', '--json'])).stdout) as typeof status;
+    expect(status.connectors[0]).toMatchObject({ paused: false });
+
+    writeFileSync(join(notes, 'fake.md'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]));
+    await cli(['sync']);
+    const errors = json<{ code: string; path: string }[]>(await cli(['errors', 'notes', '--json']));
+    expect(errors).toEqual([expect.objectContaining({ code: 'E_BINARY', path: join(notes, 'fake.md') })]);
+    expect((await cli(['errors'])).stdout).toMatch(/E_BINARY/);
+    unlinkSync(join(notes, 'fake.md'));
+  });
+
+  it('a second writer gets a clear error while read-only commands still work', async () => {
+    const holder = spawn(process.execPath, [
+      '-e',
+      `const fs=require('fs');fs.writeFileSync(${JSON.stringify(join(dataDir, 'jarvis-sync.lock'))}, JSON.stringify({pid: process.pid, owner: 'daemon', host: require('os').hostname(), startedAt: Date.now()}));console.log('ready');setInterval(()=>{},1000)`,
+    ]);
+    await new Promise((r) => holder.stdout.once('data', r));
+    try {
+      const sync = await cli(['sync']);
+      expect(sync.code).toBe(1);
+      expect(sync.stderr).toMatch(/in use by a Jarvis Sync daemon/);
+      expect((await cli(['status'])).code).toBe(0);
+      expect((await cli(['search', 'armadillo'])).stdout).toMatch(/Alpha/);
+    } finally {
+      holder.kill('SIGKILL');
+      await new Promise((r) => holder.once('exit', r));
+    }
+    // The killed holder's lock does not block the next writer.
+    expect((await cli(['sync'])).code).toBe(0);
+  });
+
+  it('remove deletes the connector and, unless asked to keep it, its index', async () => {
+    const r = await cli(['remove', 'notes']);
+    expect(r.code).toBe(0);
+    expect((await cli(['search', 'armadillo', '--json'])).stdout.trim()).toBe('[]');
+    expect(JSON.parse((await cli(['list', '--json'])).stdout)).toEqual([]);
+    const missing = await cli(['remove', 'notes']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/No connector with id "notes"/);
+  });
+});

@@ -1,0 +1,38 @@
+/**
+ * Electron entry point: wiring only. The lifecycle (single instance, quit, boot errors) lives in
+ * shell/lifecycle.ts, the desktop shell (window, tray, IPC…) in shell/desktop.ts, the sync itself in core/.
+ */
+import { join } from 'node:path';
+import { app, dialog } from 'electron';
+import { defaultDataDir } from './core/data-dir.js';
+import { DataDirLockedError, SyncService } from './core/service.js';
+import { startDesktop } from './shell/desktop.js';
+import { dataDirLockedDialog, startLifecycle } from './shell/lifecycle.js';
+import { createLogger, initLogging, redactError } from './shell/log.js';
+import { wasLaunchedAtLogin } from './shell/login-item.js';
+
+const here = import.meta.dirname;
+const logsDir = app.getPath('logs');
+initLogging({ isPackaged: app.isPackaged, logsDir });
+
+startLifecycle({
+  app,
+  platform: process.platform,
+  log: createLogger('main'),
+  logsDir,
+  openService: () => SyncService.open({ dataDir: defaultDataDir(), createLogger, owner: 'desktop', logsDir }),
+  startShell: (service, { isQuitting }) =>
+    startDesktop({
+      service,
+      isQuitting,
+      preload: join(here, '../preload/index.cjs'),
+      rendererIndex: join(here, '../renderer/index.html'),
+      devServerUrl: process.env.ELECTRON_RENDERER_URL,
+      logsDir,
+    }),
+  startHidden: () => wasLaunchedAtLogin({ argv: process.argv, platform: process.platform, app }),
+  explainBootError: (err) =>
+    err instanceof DataDirLockedError ? dataDirLockedDialog(err.holder.owner, err.dataDir) : null,
+  showError: (title, message) => dialog.showErrorBox(title, message),
+  describeError: redactError,
+});

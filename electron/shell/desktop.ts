@@ -1,0 +1,225 @@
+/**
+ * The desktop shell around a running SyncService: session hardening, the dashboard window, IPC, tray,
+ * notifications and power events, wired to the service's events. The composition root for electron/shell;
+ * each piece it wires holds its own decisions and is tested on its own.
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import {
+  BrowserWindow,
+  Menu,
+  Notification,
+  Tray,
+  app,
+  dialog,
+  nativeImage,
+  nativeTheme,
+  powerMonitor,
+  screen,
+  session,
+  shell,
+  type NativeImage,
+  type Session,
+} from 'electron';
+import { createContractHandlers } from '../core/handlers.js';
+import type { SyncService } from '../core/service.js';
+import { installCsp } from './csp.js';
+import { createDesktopHost } from './host.js';
+import { pushToWindow, registerContractIpc, createSenderCheck } from './ipc.js';
+import { createLinuxAutostart } from './linux-autostart.js';
+import { createLogger, redactError, watchWebContents } from './log.js';
+import { createStartAtLogin } from './login-item.js';
+import { createNotifier } from './notifications.js';
+import { appEntryUrl, appOriginFor, isAppUrl } from './origin.js';
+import { watchPower } from './power.js';
+import { TrayController } from './tray-controller.js';
+import { APP_ICON, iconsDir, loadTrayImage, panelThemeFor, trayIconFile } from './tray-icons.js';
+import type { TrayActions } from './tray-menu.js';
+import type { RunningShell } from './lifecycle.js';
+import { createDashboardWindow, createWindowManager } from './window.js';
+
+export const APP_USER_MODEL_ID = 'dev.jarvis.sync';
+
+export interface DesktopOptions {
+  service: SyncService;
+  isQuitting: () => boolean;
+  preload: string;
+  rendererIndex: string;
+  devServerUrl?: string | undefined;
+  logsDir: string;
+}
+
+/** The app needs no web permission (camera, notifications, clipboard…): every request and check is denied. */
+export function denyAllPermissions(
+  ses: Pick<Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler' | 'setDevicePermissionHandler'>,
+): void {
+  ses.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  ses.setPermissionCheckHandler(() => false);
+  ses.setDevicePermissionHandler(() => false);
+}
+
+export function startDesktop(opts: DesktopOptions): RunningShell {
+  const { service } = opts;
+  const platform = process.platform;
+  const log = createLogger('shell');
+  const rendererLog = createLogger('renderer');
+  const disposers: (() => void)[] = [];
+
+  const origin = appOriginFor({
+    rendererIndex: opts.rendererIndex,
+    devServerUrl: opts.devServerUrl,
+    isPackaged: app.isPackaged,
+    platform,
+  });
+  denyAllPermissions(session.defaultSession);
+  installCsp(session.defaultSession, (url) => isAppUrl(url, origin));
+  const openExternal = (url: string) => shell.openExternal(url);
+  // Nothing may embed a <webview> or open a window unless the dashboard factory says otherwise.
+  const onContents = (_event: Electron.Event, contents: Electron.WebContents) => {
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  };
+  app.on('web-contents-created', onContents);
+  disposers.push(() => app.off('web-contents-created', onContents));
+  if (platform === 'win32') app.setAppUserModelId(APP_USER_MODEL_ID);
+
+  const icons = iconsDir(app.getAppPath(), app.isPackaged);
+  const windows = createWindowManager({
+    create: () => {
+      const win = createDashboardWindow(BrowserWindow, {
+        preload: opts.preload,
+        ...(origin.kind === 'dev' ? { url: appEntryUrl(origin) } : { file: opts.rendererIndex }),
+        ...(platform === 'linux' ? { icon: join(icons, APP_ICON.png) } : {}),
+        openExternal,
+        log,
+      });
+      watchWebContents(win.webContents, rendererLog);
+      return win;
+    },
+    isQuitting: opts.isQuitting,
+    ...(platform === 'darwin' ? { focusApp: () => app.focus({ steal: true }) } : {}),
+  });
+
+  const startAtLogin = createStartAtLogin({
+    platform,
+    app,
+    linux: () => createLinuxAutostart({ env: process.env, home: homedir(), execPath: process.execPath }),
+    log: createLogger('login-item'),
+  });
+  const safely = (what: string, fn: () => unknown) => {
+    try {
+      const result = fn();
+      if (result instanceof Promise) result.catch((err: unknown) => log.warn(`${what} failed`, redactError(err)));
+    } catch (err) {
+      log.warn(`${what} failed`, redactError(err));
+    }
+  };
+  let loginState: boolean | null = null;
+  safely('start at login refresh', () => {
+    startAtLogin.refresh();
+    loginState = startAtLogin.get();
+  });
+
+  const host = createDesktopHost({
+    dialog,
+    shell,
+    platform,
+    logsDir: opts.logsDir,
+    window: () => windows.current(),
+    connectorRoots: () => service.getState().connectors.map((c) => c.path),
+    startAtLogin,
+    onStartAtLoginChanged: (on) => {
+      loginState = on;
+      tray.refresh();
+    },
+  });
+  disposers.push(
+    registerContractIpc(createContractHandlers(service, host), createSenderCheck(origin), createLogger('ipc')),
+  );
+
+  const actions: TrayActions = {
+    runNow: (id) => safely('sync now', () => service.runNow(id)),
+    pause: (id) => safely('pause', () => service.pause(id)),
+    resume: (id) => safely('resume', () => service.resume(id)),
+    openDashboard: () => windows.show(),
+    setStartAtLogin: (on) => safely('start at login', () => host.setStartAtLogin(on)),
+    openLogs: () => safely('open logs', () => host.openLogs()),
+    quit: () => app.quit(),
+  };
+  const tray = new TrayController<NativeImage, Menu>({
+    createTray: (image) => new Tray(image),
+    iconFile: (key) =>
+      join(
+        icons,
+        trayIconFile(key, {
+          platform,
+          theme: panelThemeFor({
+            platform,
+            darkMode: nativeTheme.shouldUseDarkColors,
+            desktop: process.env.XDG_CURRENT_DESKTOP,
+          }),
+          scaleFactor: screen.getPrimaryDisplay().scaleFactor,
+        }),
+      ),
+    loadImage: (file) => loadTrayImage(nativeImage, file, platform),
+    buildMenu: (template) => Menu.buildFromTemplate(template),
+    actions,
+    platform,
+    startAtLogin: () => loginState,
+    now: () => Date.now(),
+    setTimer: (fn, ms) => {
+      const t = setTimeout(fn, ms);
+      return () => clearTimeout(t);
+    },
+  });
+  disposers.push(() => tray.dispose());
+
+  // A Notification that is garbage-collected loses its click handler: hold each until it is done.
+  const shown = new Set<Notification>();
+  const notify = createNotifier({
+    isSupported: () => Notification.isSupported(),
+    show: ({ title, body }) => {
+      const n = new Notification({ title, body });
+      shown.add(n);
+      n.on('click', () => {
+        shown.delete(n);
+        windows.show();
+      });
+      n.on('close', () => shown.delete(n));
+      n.on('failed', () => shown.delete(n));
+      n.show();
+    },
+    getSettings: () => service.getSettings(),
+  });
+
+  const onState = (state: ReturnType<SyncService['getState']>) => {
+    tray.render(state);
+    pushToWindow(windows.current(), 'state:changed', state);
+    safely('notification', () => notify(state));
+  };
+  disposers.push(service.events.on('state', onState));
+  disposers.push(service.events.on('progress', (event) => pushToWindow(windows.current(), 'sync:progress', event)));
+  disposers.push(
+    watchPower(powerMonitor, service, { platform, log: createLogger('power'), onShutdown: () => app.quit() }),
+  );
+
+  const onTheme = () => tray.refresh();
+  nativeTheme.on('updated', onTheme);
+  disposers.push(() => nativeTheme.off('updated', onTheme));
+  // "synced 5 min ago" ages: re-render once a minute (the controller only touches the tray if the text changed).
+  const minute = setInterval(() => tray.refresh(), 60_000);
+  minute.unref();
+  disposers.push(() => clearInterval(minute));
+
+  onState(service.getState());
+
+  let disposed = false;
+  return {
+    showDashboard: () => windows.show(),
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      for (const dispose of disposers.reverse()) safely('dispose', dispose);
+    },
+  };
+}

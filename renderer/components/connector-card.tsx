@@ -1,0 +1,292 @@
+import { memo, useId, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import type { ConnectorState, ConnectorStatus, RunResult } from '../../shared/types.js';
+import { errorHint } from '../error-hints.js';
+import { formatDuration, formatNumber, plural } from '../format.js';
+import { useNow } from '../hooks/use-now.js';
+import { KIND_INFO } from '../kinds.js';
+import { pendingKeys, scopes } from '../store/dashboard-store.js';
+import { useDashboard } from '../store/context.js';
+import { effectiveProgress, isPaused } from '../store/selectors.js';
+import { EditConnectorDialog } from './edit-connector-dialog.js';
+import { HistoryPanel } from './history-chart.js';
+import { ProgressBar } from './progress-bar.js';
+import { RelativeTime } from './relative-time.js';
+import { RemoveConnectorDialog } from './remove-connector-dialog.js';
+
+const STATE_TEXT: Record<ConnectorState, string> = {
+  idle: 'Idle',
+  queued: 'Queued',
+  syncing: 'Syncing',
+  paused: 'Paused',
+  error: 'Error',
+};
+
+/** Decorative; the word next to it carries the meaning. */
+const STATE_GLYPH: Record<ConnectorState, string> = {
+  idle: '✓',
+  queued: '…',
+  syncing: '↻',
+  paused: '❚❚',
+  error: '!',
+};
+
+export function StateBadge({ state }: { state: ConnectorState }) {
+  return (
+    <span className={`badge badge--${state}`} data-testid="state-badge">
+      <span className="badge__glyph" aria-hidden="true">
+        {STATE_GLYPH[state]}
+      </span>
+      <span className="visually-hidden">Status: </span>
+      {STATE_TEXT[state]}
+    </span>
+  );
+}
+
+function LastResult({ result }: { result: RunResult }) {
+  const items: [string, number][] = [
+    ['added', result.added],
+    ['updated', result.updated],
+    ['deleted', result.deleted],
+    ['unchanged', result.unchanged],
+    ['failed', result.failed],
+    ['chunks', result.chunks],
+  ];
+  return (
+    <div className="card__result">
+      <span className="card__label">Last run:</span>
+      <ul className="counts" data-testid="last-result">
+        {items.map(([label, n]) => (
+          <li key={label} className={label === 'failed' && n > 0 ? 'counts__item counts__item--bad' : 'counts__item'}>
+            <span className="counts__n">{formatNumber(n)}</span> {label}
+          </li>
+        ))}
+        <li className="counts__item muted">took {formatDuration(result.durationMs)}</li>
+      </ul>
+    </div>
+  );
+}
+
+/** What comes next, in words; the core's nextRunAt only means something while the connector can run. */
+function NextRun({ c, appPaused, now }: { c: ConnectorStatus; appPaused: boolean; now: number }) {
+  if (appPaused || isPaused(c)) return <>paused</>;
+  if (c.state === 'syncing') return <>running now</>;
+  if (c.state === 'queued') return <>waiting for a free slot</>;
+  if (c.nextRunAt === null) return <>not scheduled</>;
+  return <RelativeTime at={c.nextRunAt} now={now} future />;
+}
+
+function lastAttemptFailed(c: ConnectorStatus): boolean {
+  return c.lastError !== null && (c.lastSuccessAt === null || c.lastError.at >= c.lastSuccessAt);
+}
+
+/**
+ * One connector: what it is, what it is doing, how the last run went, and what you can do about it.
+ * Buttons have exact names ("Sync now", "Pause"…); the card region is labelled with the connector's name.
+ */
+export const ConnectorCard = memo(function ConnectorCard({ id }: { id: string }) {
+  const titleId = useId();
+  const historyId = useId();
+  const now = useNow();
+  const c = useDashboard((s) => s.byId[id]);
+  const live = useDashboard((s) => s.progress[id]);
+  const liveAt = useDashboard((s) => s.progressAt[id]);
+  const appPaused = useDashboard((s) => s.state?.paused ?? false);
+  const feedback = useDashboard((s) => s.feedback[scopes.connector(id)]);
+  const pending = useDashboard(
+    useShallow((s) => ({
+      run: Boolean(s.pending[pendingKeys.run(id)]),
+      pause: Boolean(s.pending[pendingKeys.pause(id)]),
+      resume: Boolean(s.pending[pendingKeys.resume(id)]),
+    })),
+  );
+  const { runNow, pause, resume, clearFeedback, showProblems } = useDashboard(
+    useShallow((s) => ({
+      runNow: s.runNow,
+      pause: s.pause,
+      resume: s.resume,
+      clearFeedback: s.clearFeedback,
+      showProblems: s.showProblems,
+    })),
+  );
+  const [dialog, setDialog] = useState<'edit' | 'remove' | null>(null);
+  const [historyOpen, setHistoryOpen] = useState(false);
+
+  if (!c) return null;
+  const progress = effectiveProgress(c, live);
+  const paused = isPaused(c);
+  const describedBy = titleId;
+  const hint = c.lastError ? errorHint(c.lastError.code) : null;
+
+  return (
+    <section
+      className={`card card--${c.state}`}
+      aria-label={c.name}
+      data-testid={`connector-${c.id}`}
+      data-state={c.state}
+    >
+      <header className="card__head">
+        <div className="card__ident">
+          <h3 id={titleId} className="card__title">
+            {c.name}
+          </h3>
+          <p className="card__meta">
+            <span className="card__kind">{KIND_INFO[c.kind].label}</span>
+            <span aria-hidden="true"> · </span>
+            <span className="path" title={c.path} data-testid="connector-path">
+              {c.path}
+            </span>
+          </p>
+        </div>
+        <StateBadge state={c.state} />
+      </header>
+
+      {progress && (
+        <ProgressBar
+          progress={progress}
+          receivedAt={progress === live ? (liveAt ?? null) : null}
+          label={`Sync progress of ${c.name}`}
+          root={c.path}
+        />
+      )}
+
+      {c.lastError && (
+        <div className="card__error" data-testid="last-error">
+          <p>
+            <strong>{lastAttemptFailed(c) ? 'Last sync failed:' : 'A recent sync failed:'}</strong>{' '}
+            {c.lastError.message}
+          </p>
+          {hint && <p className="card__hint">{hint}</p>}
+          <p className="muted card__error-meta">
+            <code>{c.lastError.code}</code> · <RelativeTime at={c.lastError.at} now={now} />
+            {c.consecutiveFailures > 1 && <> · failed {formatNumber(c.consecutiveFailures)} times in a row</>}
+          </p>
+          <button
+            type="button"
+            className="button button--small"
+            aria-describedby={describedBy}
+            disabled={pending.run}
+            onClick={() => void runNow(c.id)}
+          >
+            Retry
+          </button>
+        </div>
+      )}
+
+      <ul className="card__facts">
+        <li>
+          <span className="card__label">Last success:</span>{' '}
+          <span data-testid="last-success">
+            {c.lastSuccessAt === null ? 'never' : <RelativeTime at={c.lastSuccessAt} now={now} />}
+          </span>
+        </li>
+        <li>
+          <span className="card__label">Last attempt:</span>{' '}
+          <span data-testid="last-attempt">
+            {c.lastAttemptAt === null ? 'never' : <RelativeTime at={c.lastAttemptAt} now={now} />}
+            {c.lastAttemptAt !== null && lastAttemptFailed(c) && <span className="bad"> (failed)</span>}
+          </span>
+        </li>
+        <li>
+          <span className="card__label">Next run:</span>{' '}
+          <span data-testid="next-run">
+            <NextRun c={c} appPaused={appPaused} now={now} />
+          </span>
+        </li>
+        <li>
+          <span className="card__label">Indexed:</span>{' '}
+          <span data-testid="indexed">
+            {plural(c.documents, 'document', 'documents')} · {plural(c.chunks, 'chunk', 'chunks')}
+          </span>
+        </li>
+      </ul>
+
+      {c.lastResult && <LastResult result={c.lastResult} />}
+
+      {c.itemErrors > 0 && (
+        <p className="card__items">
+          {plural(c.itemErrors, 'item', 'items')} could not be indexed in the last run.{' '}
+          <button type="button" className="link" onClick={() => showProblems(c.id)}>
+            Show problems
+          </button>
+        </p>
+      )}
+
+      {feedback && (
+        <div
+          className={`feedback feedback--${feedback.tone}`}
+          role={feedback.tone === 'error' ? 'alert' : 'status'}
+          data-testid="card-feedback"
+        >
+          <span>{feedback.message}</span>
+          <button
+            type="button"
+            className="feedback__close"
+            aria-label="Dismiss message"
+            onClick={() => clearFeedback(scopes.connector(c.id))}
+          >
+            ×
+          </button>
+        </div>
+      )}
+
+      <div className="card__actions">
+        <button
+          type="button"
+          className="button button--primary"
+          aria-describedby={describedBy}
+          disabled={pending.run}
+          onClick={() => void runNow(c.id)}
+        >
+          Sync now
+        </button>
+        {paused ? (
+          <button
+            type="button"
+            className="button"
+            aria-describedby={describedBy}
+            disabled={pending.resume}
+            onClick={() => void resume(c.id)}
+          >
+            Resume
+          </button>
+        ) : (
+          <button
+            type="button"
+            className="button"
+            aria-describedby={describedBy}
+            disabled={pending.pause}
+            onClick={() => void pause(c.id)}
+          >
+            Pause
+          </button>
+        )}
+        <button type="button" className="button" aria-describedby={describedBy} onClick={() => setDialog('edit')}>
+          Edit
+        </button>
+        <button type="button" className="button" aria-describedby={describedBy} onClick={() => setDialog('remove')}>
+          Remove
+        </button>
+        <button
+          type="button"
+          className="button button--quiet"
+          aria-describedby={describedBy}
+          aria-expanded={historyOpen}
+          aria-controls={historyOpen ? historyId : undefined}
+          onClick={() => setHistoryOpen((o) => !o)}
+        >
+          History
+        </button>
+      </div>
+
+      {historyOpen && (
+        <div id={historyId} className="card__history">
+          <HistoryPanel id={c.id} name={c.name} lastAttemptAt={c.lastAttemptAt} />
+        </div>
+      )}
+
+      {dialog === 'edit' && <EditConnectorDialog connector={c} onClose={() => setDialog(null)} />}
+      {dialog === 'remove' && <RemoveConnectorDialog connector={c} onClose={() => setDialog(null)} />}
+    </section>
+  );
+});

@@ -1,0 +1,76 @@
+import { useShallow } from 'zustand/react/shallow';
+import { useNow } from '../hooks/use-now.js';
+import { pendingKeys, scopes } from '../store/dashboard-store.js';
+import { useDashboard } from '../store/context.js';
+import { isPaused } from '../store/selectors.js';
+import { summarize } from '../summary.js';
+
+/** The app's status in words, and the actions that apply to every connector. */
+export function Header() {
+  const now = useNow();
+  const state = useDashboard((s) => s.state);
+  const progress = useDashboard((s) => s.progress);
+  const feedback = useDashboard((s) => s.feedback[scopes.app]);
+  const pending = useDashboard(
+    useShallow((s) => ({
+      run: Boolean(s.pending[pendingKeys.run(null)]),
+      pause: Boolean(s.pending[pendingKeys.pause(null)]),
+      resume: Boolean(s.pending[pendingKeys.resume(null)]),
+    })),
+  );
+  const { runNow, pause, resume, clearFeedback } = useDashboard(
+    useShallow((s) => ({ runNow: s.runNow, pause: s.pause, resume: s.resume, clearFeedback: s.clearFeedback })),
+  );
+
+  const summary = state ? summarize(state, progress, now) : null;
+  const none = !state || state.connectors.length === 0;
+  // "Resume all" when the app is paused, or when every connector is paused one by one.
+  const allPaused = Boolean(state && (state.paused || (!none && state.connectors.every(isPaused))));
+
+  return (
+    <header className="header">
+      <div className="header__status">
+        <h1 className="header__title">Jarvis Sync</h1>
+        <p className={`status status--${summary?.tone ?? 'waiting'}`} data-testid="overall-status">
+          <span className="status__dot" aria-hidden="true" />
+          {summary?.text ?? 'Connecting…'}
+        </p>
+      </div>
+      <div className="header__actions">
+        <button
+          type="button"
+          className="button button--primary"
+          disabled={none || pending.run}
+          onClick={() => void runNow(null)}
+        >
+          Sync all now
+        </button>
+        {allPaused ? (
+          <button type="button" className="button" disabled={none || pending.resume} onClick={() => void resume(null)}>
+            Resume all
+          </button>
+        ) : (
+          <button type="button" className="button" disabled={none || pending.pause} onClick={() => void pause(null)}>
+            Pause all
+          </button>
+        )}
+      </div>
+      {feedback && (
+        <div
+          className={`feedback feedback--${feedback.tone} header__feedback`}
+          role={feedback.tone === 'error' ? 'alert' : 'status'}
+        >
+          <span>{feedback.message}</span>
+          <button
+            type="button"
+            className="feedback__close"
+            aria-label="Dismiss message"
+            onClick={() => clearFeedback(scopes.app)}
+          >
+            ×
+          </button>
+        </div>
+      )}
+    </header>
+  );
+}

@@ -1,0 +1,52 @@
+import type { Progress } from '../../shared/types.js';
+import { estimateRemaining, formatProgressCount, formatRemaining } from '../format.js';
+
+interface ProgressBarProps {
+  progress: Progress;
+  /** When this progress was received (epoch ms), for the estimate; null when it came with a state snapshot. */
+  receivedAt: number | null;
+  label: string;
+  /** The connector's root; a current item inside it is shown relative to it (the file name stays visible). */
+  root?: string;
+}
+
+export function relativeToRoot(item: string, root: string | undefined): string {
+  if (!root) return item;
+  const base = root.replace(/[\\/]+$/, '');
+  return item.length > base.length + 1 && item.startsWith(base) && /[\\/]/.test(item.charAt(base.length))
+    ? item.slice(base.length + 1)
+    : item;
+}
+
+/** Live progress of a run: a bar, "340 / 1,200" (with "+" while still counting), the item being read. */
+export function ProgressBar({ progress: p, receivedAt, label, root }: ProgressBarProps) {
+  const count = formatProgressCount(p.done, p.found, p.foundAll);
+  const ratio = p.found > 0 ? Math.min(1, p.done / p.found) : 0;
+  const left = receivedAt === null ? null : estimateRemaining(p, receivedAt);
+  return (
+    <div className="progress" data-testid="progress">
+      <div
+        className={`progress__track${p.foundAll ? '' : ' progress__track--counting'}`}
+        role="progressbar"
+        aria-label={label}
+        aria-valuemin={0}
+        aria-valuemax={Math.max(p.found, 1)}
+        aria-valuenow={p.done}
+        aria-valuetext={p.foundAll ? `${count} items` : `${count} items, still counting`}
+      >
+        {/* A CSSOM style (not an inline style attribute), which the strict CSP allows. */}
+        <div className="progress__fill" style={{ width: `${(ratio * 100).toFixed(1)}%` }} />
+      </div>
+      <p className="progress__text">
+        <span data-testid="progress-count">{count}</span>
+        {!p.foundAll && <span className="muted"> · still counting</span>}
+        {left !== null && <span className="muted"> · {formatRemaining(left)}</span>}
+      </p>
+      {p.currentItem && (
+        <p className="progress__item" title={p.currentItem} data-testid="current-item">
+          {relativeToRoot(p.currentItem, root)}
+        </p>
+      )}
+    </div>
+  );
+}

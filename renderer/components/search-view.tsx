@@ -1,0 +1,146 @@
+import { useEffect, useId, useMemo, type FormEvent } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { DOC_TYPES, type DocType } from '../../shared/types.js';
+import { formatDate, plural } from '../format.js';
+import { useDebounced } from '../hooks/use-debounced.js';
+import { DOC_TYPE_LABEL, DOC_TYPE_PLURAL } from '../kinds.js';
+import { useDashboard } from '../store/context.js';
+import { scopes } from '../store/dashboard-store.js';
+import { selectConnectorNames } from '../store/selectors.js';
+import { Highlighted } from './highlighted.js';
+
+export const SEARCH_DEBOUNCE_MS = 250;
+
+/** Full-text search over the index, with snippets whose matches are highlighted from the core's ranges. */
+export function SearchView() {
+  const ids = { query: useId(), source: useId(), type: useId() };
+  const search = useDashboard((s) => s.search);
+  const names = useDashboard(selectConnectorNames);
+  const canOpen = useDashboard((s) => s.capabilities?.openPath ?? false);
+  const openFailure = useDashboard((s) => s.feedback[scopes.open]);
+  const { setSearchQuery, setSearchFilters, runSearch, openPath } = useDashboard(
+    useShallow((s) => ({
+      setSearchQuery: s.setSearchQuery,
+      setSearchFilters: s.setSearchFilters,
+      runSearch: s.runSearch,
+      openPath: s.openPath,
+    })),
+  );
+  const debouncedQuery = useDebounced(search.query, SEARCH_DEBOUNCE_MS);
+  const { source, docType } = search;
+
+  // Runs after the input settles, and at once when a filter changes.
+  useEffect(() => {
+    void runSearch();
+  }, [debouncedQuery, source, docType, runSearch]);
+
+  const nameOf = useMemo(() => new Map(names), [names]);
+
+  const submit = (e: FormEvent): void => {
+    e.preventDefault();
+    void runSearch();
+  };
+
+  const resultsFor = search.resultsFor;
+  return (
+    <section className="view" aria-labelledby="search-title">
+      <div className="view__head">
+        <h2 id="search-title">Search</h2>
+      </div>
+      <form role="search" className="search" onSubmit={submit}>
+        <div className="field field--grow">
+          <label htmlFor={ids.query}>Search your index</label>
+          <input
+            id={ids.query}
+            type="search"
+            value={search.query}
+            placeholder="Words, phrases, names…"
+            autoComplete="off"
+            onChange={(e) => setSearchQuery(e.target.value)}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor={ids.source}>Source</label>
+          <select
+            id={ids.source}
+            value={source ?? ''}
+            onChange={(e) => setSearchFilters({ source: e.target.value || null })}
+          >
+            <option value="">All sources</option>
+            {names.map(([id, name]) => (
+              <option key={id} value={id}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={ids.type}>Type</label>
+          <select
+            id={ids.type}
+            value={docType ?? ''}
+            onChange={(e) => setSearchFilters({ docType: (e.target.value || null) as DocType | null })}
+          >
+            <option value="">All types</option>
+            {DOC_TYPES.map((t) => (
+              <option key={t} value={t}>
+                {DOC_TYPE_PLURAL[t]}
+              </option>
+            ))}
+          </select>
+        </div>
+      </form>
+
+      <p className="muted search__status" role="status" data-testid="search-status">
+        {search.status === 'loading'
+          ? 'Searching…'
+          : search.status === 'done'
+            ? search.results.length
+              ? `${plural(search.results.length, 'result', 'results')} for “${resultsFor}”`
+              : `No results for “${resultsFor}”`
+            : ''}
+      </p>
+      {search.status === 'error' && (
+        <p className="feedback feedback--error" role="alert">
+          {search.error}
+        </p>
+      )}
+      {openFailure && (
+        <p className="feedback feedback--error" role="alert">
+          {openFailure.message}
+        </p>
+      )}
+
+      {search.results.length > 0 && (
+        <ol className="results" aria-label="Search results">
+          {search.results.map((hit) => {
+            const path = hit.path;
+            return (
+              <li key={`${hit.source}\n${hit.docId}`} className="result" data-testid="search-result">
+                <h3 className="result__title">{hit.title || hit.path || hit.docId}</h3>
+                <p className="result__meta muted">
+                  {nameOf.get(hit.source) ?? hit.source} · {DOC_TYPE_LABEL[hit.docType]}
+                  {hit.timestamp !== null && <> · {formatDate(hit.timestamp)}</>}
+                  {hit.author && <> · {hit.author}</>}
+                </p>
+                <p className="result__snippet" data-testid="snippet">
+                  <Highlighted text={hit.snippet} ranges={hit.highlights} />
+                </p>
+                {canOpen && path && (
+                  <button
+                    type="button"
+                    className="button button--small"
+                    aria-label={`Open ${hit.title || path}`}
+                    onClick={() => void openPath(path)}
+                  >
+                    Open
+                  </button>
+                )}
+              </li>
+            );
+          })}
+        </ol>
+      )}
+    </section>
+  );
+}

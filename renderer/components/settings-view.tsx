@@ -1,0 +1,209 @@
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import type { Settings } from '../../shared/types.js';
+import { formatNumber } from '../format.js';
+import { pendingKeys, scopes } from '../store/dashboard-store.js';
+import { useDashboard } from '../store/context.js';
+import { checkFileSizeMb, checkMinutes } from '../validation.js';
+
+/** App settings. Start at login shows the OS's own value, and only where the host supports it. */
+export function SettingsView() {
+  const settings = useDashboard((s) => s.settings);
+  const loadSettings = useDashboard((s) => s.loadSettings);
+  const feedback = useDashboard((s) => s.feedback[scopes.settings]);
+
+  useEffect(() => {
+    void loadSettings();
+  }, [loadSettings]);
+
+  const view = settings.data;
+  return (
+    <section className="view" aria-labelledby="settings-title">
+      <div className="view__head">
+        <h2 id="settings-title">Settings</h2>
+      </div>
+      {settings.status === 'error' && (
+        <p className="feedback feedback--error" role="alert">
+          {settings.error}
+        </p>
+      )}
+      {!view && settings.status !== 'error' && <p className="muted">Loading settings…</p>}
+      {feedback && (
+        <p className={`feedback feedback--${feedback.tone}`} role={feedback.tone === 'error' ? 'alert' : 'status'}>
+          {feedback.message}
+        </p>
+      )}
+      {view && (
+        <>
+          {/* Keyed by the saved values: after a save the form starts again from what the core kept. */}
+          <SettingsForm key={JSON.stringify(view.settings)} settings={view.settings} />
+          <StartAtLogin value={view.startAtLogin} />
+          <DataLocations dataDir={view.dataDir} logsDir={view.logsDir} />
+        </>
+      )}
+    </section>
+  );
+}
+
+interface Errors {
+  interval?: string;
+  size?: string;
+}
+
+function SettingsForm({ settings }: { settings: Settings }) {
+  const ids = { interval: useId(), size: useId(), battery: useId(), notify: useId() };
+  const [interval, setIntervalText] = useState(String(Math.round(settings.intervalSeconds / 60)));
+  const [size, setSize] = useState(String(settings.maxFileSizeMb));
+  const [pauseOnBattery, setPauseOnBattery] = useState(settings.pauseOnBattery);
+  const [notifications, setNotifications] = useState(settings.notifications);
+  const [errors, setErrors] = useState<Errors>({});
+  const saveSettings = useDashboard((s) => s.saveSettings);
+  const saving = useDashboard((s) => Boolean(s.pending[pendingKeys.settings]));
+
+  const submit = async (e: FormEvent): Promise<void> => {
+    e.preventDefault();
+    const i = checkMinutes(interval, false);
+    const m = checkFileSizeMb(size);
+    setErrors({ interval: i.ok ? undefined : i.message, size: m.ok ? undefined : m.message });
+    if (!i.ok || !m.ok) return;
+    const patch: Partial<Settings> = {};
+    if (i.value * 60 !== settings.intervalSeconds) patch.intervalSeconds = i.value * 60;
+    if (m.value !== settings.maxFileSizeMb) patch.maxFileSizeMb = m.value;
+    if (pauseOnBattery !== settings.pauseOnBattery) patch.pauseOnBattery = pauseOnBattery;
+    if (notifications !== settings.notifications) patch.notifications = notifications;
+    if (Object.keys(patch).length > 0) await saveSettings(patch);
+  };
+
+  return (
+    <form className="form panel" noValidate onSubmit={(e) => void submit(e)} aria-label="Sync settings">
+      <div className="field">
+        <label htmlFor={ids.interval}>Sync every (minutes)</label>
+        <input
+          id={ids.interval}
+          type="text"
+          inputMode="numeric"
+          value={interval}
+          onChange={(e) => setIntervalText(e.target.value)}
+          aria-invalid={errors.interval ? true : undefined}
+          aria-describedby={`${ids.interval}-help${errors.interval ? ` ${ids.interval}-error` : ''}`}
+        />
+        <p id={`${ids.interval}-help`} className="field__help">
+          The default for every connector that has no interval of its own.
+        </p>
+        {errors.interval && (
+          <p id={`${ids.interval}-error`} className="field__error">
+            {errors.interval}
+          </p>
+        )}
+      </div>
+      <div className="field">
+        <label htmlFor={ids.size}>Skip files larger than (MB)</label>
+        <input
+          id={ids.size}
+          type="text"
+          inputMode="decimal"
+          value={size}
+          onChange={(e) => setSize(e.target.value)}
+          aria-invalid={errors.size ? true : undefined}
+          aria-describedby={errors.size ? `${ids.size}-error` : undefined}
+        />
+        {errors.size && (
+          <p id={`${ids.size}-error`} className="field__error">
+            {errors.size}
+          </p>
+        )}
+      </div>
+      <div className="field field--check">
+        <input
+          id={ids.battery}
+          type="checkbox"
+          checked={pauseOnBattery}
+          onChange={(e) => setPauseOnBattery(e.target.checked)}
+        />
+        <label htmlFor={ids.battery}>Pause syncing while on battery</label>
+      </div>
+      <div className="field field--check">
+        <input
+          id={ids.notify}
+          type="checkbox"
+          checked={notifications}
+          onChange={(e) => setNotifications(e.target.checked)}
+        />
+        <label htmlFor={ids.notify}>Show notifications</label>
+      </div>
+      <div className="form__actions">
+        <button type="submit" className="button button--primary" disabled={saving}>
+          Save settings
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function StartAtLogin({ value }: { value: boolean | null }) {
+  const id = useId();
+  const supported = useDashboard((s) => s.capabilities?.startAtLogin ?? false);
+  const setStartAtLogin = useDashboard((s) => s.setStartAtLogin);
+  const pending = useDashboard((s) => Boolean(s.pending[pendingKeys.startAtLogin]));
+  if (!supported) return null;
+  return (
+    <div className="panel">
+      <div className="field field--check">
+        <input
+          id={id}
+          type="checkbox"
+          checked={value ?? false}
+          disabled={value === null || pending}
+          aria-describedby={`${id}-help`}
+          onChange={(e) => void setStartAtLogin(e.target.checked)}
+        />
+        <label htmlFor={id}>Start Jarvis Sync when I log in</label>
+      </div>
+      <p id={`${id}-help`} className="field__help">
+        {value === null
+          ? 'Not available in this build (development builds cannot register a login item).'
+          : 'This is the setting your system has on record; it applies right away.'}
+      </p>
+    </div>
+  );
+}
+
+function DataLocations({ dataDir, logsDir }: { dataDir: string; logsDir: string | null }) {
+  const dbPath = useDashboard((s) => s.state?.dbPath ?? null);
+  const desktop = useDashboard((s) => s.capabilities?.host === 'desktop');
+  const openLogs = useDashboard((s) => s.openLogs);
+  const documents = useDashboard((s) => s.state?.connectors.reduce((n, c) => n + c.documents, 0) ?? 0);
+  return (
+    <div className="panel">
+      <h3>Where your data lives</h3>
+      <ul className="locations">
+        <li>
+          <span className="card__label">Data folder:</span>{' '}
+          <span className="path" data-testid="data-dir">
+            {dataDir}
+          </span>
+        </li>
+        {dbPath && (
+          <li>
+            <span className="card__label">Index:</span> <span className="path">{dbPath}</span>{' '}
+            <span className="muted">({formatNumber(documents)} documents)</span>
+          </li>
+        )}
+        <li>
+          <span className="card__label">Logs:</span>{' '}
+          {logsDir ? (
+            <span className="path" data-testid="logs-dir">
+              {logsDir}
+            </span>
+          ) : (
+            <span className="muted">no log folder on this host</span>
+          )}
+        </li>
+      </ul>
+      {desktop && logsDir && (
+        <button type="button" className="button" onClick={() => void openLogs()}>
+          Open logs folder
+        </button>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,116 @@
+/**
+ * Text formatting for the dashboard: numbers with thousands separators, relative times ("5 min ago",
+ * "in 55 min"), durations. The locale defaults to the user's; tests pin it with setFormatLocale.
+ */
+
+let locale: string | undefined;
+let numberFormat = new Intl.NumberFormat(locale);
+let dateTimeFormat = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
+let dateFormat = new Intl.DateTimeFormat(locale, { dateStyle: 'medium' });
+
+export function setFormatLocale(next: string | undefined): void {
+  locale = next;
+  numberFormat = new Intl.NumberFormat(locale);
+  dateTimeFormat = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
+  dateFormat = new Intl.DateTimeFormat(locale, { dateStyle: 'medium' });
+}
+
+export function formatNumber(n: number): string {
+  return numberFormat.format(n);
+}
+
+/** "340 / 1,200", or "340 / 1,200+" while the enumeration is still finding units. */
+export function formatProgressCount(done: number, found: number, foundAll: boolean): string {
+  return `${formatNumber(done)} / ${formatNumber(found)}${foundAll ? '' : '+'}`;
+}
+
+export function plural(n: number, one: string, many: string): string {
+  return `${formatNumber(n)} ${n === 1 ? one : many}`;
+}
+
+export function formatDateTime(ts: number): string {
+  return dateTimeFormat.format(ts);
+}
+
+export function formatDate(ts: number): string {
+  return dateFormat.format(ts);
+}
+
+const MINUTE = 60_000;
+
+function hoursAndMinutes(totalMin: number): string {
+  const h = Math.floor(totalMin / 60);
+  const m = totalMin % 60;
+  return h < 10 && m > 0 ? `${h} h ${m} min` : `${h} h`;
+}
+
+/** A past moment in words: "just now", "5 min ago", "2 h 5 min ago", "yesterday", "3 days ago". */
+export function formatAgo(ts: number, now: number): string {
+  const diff = now - ts;
+  // A timestamp slightly in the future (clock ticks every 30 s) still reads as "just now".
+  if (diff < 45_000) return 'just now';
+  const min = Math.max(1, Math.floor(diff / MINUTE));
+  if (min < 60) return `${min} min ago`;
+  if (min < 24 * 60) return `${hoursAndMinutes(min)} ago`;
+  const days = Math.floor(min / (24 * 60));
+  if (days === 1) return 'yesterday';
+  if (days < 7) return `${days} days ago`;
+  return `on ${formatDate(ts)}`;
+}
+
+/** A future moment in words: "in a moment", "in 55 min", "in 1 h 30 min", "in 3 days". */
+export function formatIn(ts: number, now: number): string {
+  const diff = ts - now;
+  if (diff < MINUTE) return 'in a moment';
+  const min = Math.ceil(diff / MINUTE);
+  if (min < 60) return `in ${min} min`;
+  if (min < 24 * 60) return `in ${hoursAndMinutes(min)}`;
+  const days = Math.round(min / (24 * 60));
+  return days === 1 ? 'tomorrow' : `in ${days} days`;
+}
+
+/** "850 ms", "3.2 s", "2 min 5 s", "1 h 3 min". */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = ms / 1000;
+  if (s < 10) return `${s.toFixed(1)} s`;
+  if (s < 60) return `${Math.round(s)} s`;
+  const totalS = Math.round(s);
+  const min = Math.floor(totalS / 60);
+  if (min < 60) return totalS % 60 ? `${min} min ${totalS % 60} s` : `${min} min`;
+  return hoursAndMinutes(min);
+}
+
+/** Turns anything thrown by a transport into one readable sentence. */
+export function readableError(err: unknown): string {
+  let message: string;
+  if (err instanceof Error) message = err.message;
+  else if (typeof err === 'string') message = err;
+  else if (err && typeof err === 'object' && 'message' in err && typeof err.message === 'string') message = err.message;
+  else message = 'Something went wrong.';
+  // Electron wraps errors thrown by a handler: "Error invoking remote method 'sync:pause': Error: <message>".
+  message = message.replace(/^Error invoking remote method '[^']*':\s*/, '').replace(/^(?:[A-Z]\w*)?Error:\s*/, '');
+  message = message.trim();
+  return message || 'Something went wrong.';
+}
+
+/** A time-left estimate: "less than a minute left", "about 12 min left", "about 2 h 10 min left". */
+export function formatRemaining(ms: number): string {
+  if (ms < MINUTE) return 'less than a minute left';
+  const min = Math.round(ms / MINUTE);
+  if (min < 60) return `about ${min} min left`;
+  return `about ${hoursAndMinutes(min)} left`;
+}
+
+/**
+ * Estimated time left of a run, from its pace so far; null until the total is known and there is enough
+ * of a run to measure (10 s and one unit done).
+ */
+export function estimateRemaining(
+  p: { done: number; found: number; foundAll: boolean; startedAt: number },
+  at: number,
+): number | null {
+  const elapsed = at - p.startedAt;
+  if (!p.foundAll || p.done <= 0 || p.done >= p.found || elapsed < 10_000) return null;
+  return ((p.found - p.done) * elapsed) / p.done;
+}

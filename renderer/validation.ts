@@ -1,0 +1,67 @@
+/** Form validation for connector and settings edits. Each returns the value to send, or a message to show. */
+
+export type Checked<T> = { ok: true; value: T } | { ok: false; message: string };
+
+export const MAX_INTERVAL_MINUTES = 7 * 24 * 60;
+
+export function checkName(text: string): Checked<string> {
+  const name = text.trim();
+  if (!name) return { ok: false, message: 'Give the connector a name.' };
+  if (name.length > 80) return { ok: false, message: 'Keep the name under 80 characters.' };
+  return { ok: true, value: name };
+}
+
+/** Minutes as typed by a person; `optional` allows empty (meaning "use the default"). */
+export function checkMinutes(text: string, optional: true): Checked<number | null>;
+export function checkMinutes(text: string, optional: false): Checked<number>;
+export function checkMinutes(text: string, optional: boolean): Checked<number | null> {
+  const t = text.trim();
+  if (!t) return optional ? { ok: true, value: null } : { ok: false, message: 'Enter a number of minutes.' };
+  const n = Number(t);
+  if (!Number.isInteger(n)) return { ok: false, message: 'Enter a whole number of minutes.' };
+  if (n < 1) return { ok: false, message: 'The interval must be at least 1 minute.' };
+  if (n > MAX_INTERVAL_MINUTES) return { ok: false, message: 'The interval can be at most 7 days (10080 minutes).' };
+  return { ok: true, value: n };
+}
+
+export function checkFileSizeMb(text: string): Checked<number> {
+  const t = text.trim();
+  const n = Number(t);
+  if (!t || !Number.isFinite(n)) return { ok: false, message: 'Enter a size in MB.' };
+  if (n <= 0) return { ok: false, message: 'The size must be more than 0 MB.' };
+  if (n > 10_000) return { ok: false, message: 'The size can be at most 10000 MB.' };
+  return { ok: true, value: n };
+}
+
+/** Exclude globs, one per line: blank lines dropped, duplicates removed; relative POSIX patterns only. */
+export function checkExcludes(text: string): Checked<string[]> {
+  const globs = [
+    ...new Set(
+      text
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter(Boolean),
+    ),
+  ];
+  for (const g of globs) {
+    if (/^([A-Za-z]:)?[\\/]/.test(g)) {
+      return {
+        ok: false,
+        message: `“${g}”: patterns are matched against paths inside the connector, so they cannot start with a slash or a drive.`,
+      };
+    }
+    if (g.includes('\\')) return { ok: false, message: `“${g}”: use forward slashes (/) in patterns.` };
+    if (!balanced(g, '[', ']') || !balanced(g, '{', '}'))
+      return { ok: false, message: `“${g}”: a bracket is not closed.` };
+  }
+  return { ok: true, value: globs };
+}
+
+function balanced(s: string, open: string, close: string): boolean {
+  let depth = 0;
+  for (const ch of s) {
+    if (ch === open) depth += 1;
+    else if (ch === close && --depth < 0) return false;
+  }
+  return depth === 0;
+}

@@ -1,0 +1,100 @@
+import { screen, waitFor } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import {
+  buildProgress,
+  buildState,
+  failingConnector,
+  idleConnector,
+  inMinutes,
+  minutesAgo,
+  neverSyncedConnector,
+  pausedConnector,
+  queuedConnector,
+  syncingConnector,
+} from './fixtures.js';
+import { renderDashboard } from './render.js';
+
+const status = () => screen.getByTestId('overall-status');
+
+describe('Header', () => {
+  it('empty: says there is nothing yet and disables the global actions', async () => {
+    await renderDashboard({ state: buildState() });
+    expect(status().textContent).toBe('No connectors yet');
+    expect(screen.getByRole('button', { name: 'Sync all now' }).hasAttribute('disabled')).toBe(true);
+    expect(screen.getByRole('button', { name: 'Pause all' }).hasAttribute('disabled')).toBe(true);
+  });
+
+  it('idle: all synced, as of the OLDEST last success, and when the next run is', async () => {
+    await renderDashboard({
+      state: buildState({
+        connectors: [
+          idleConnector({ lastSuccessAt: minutesAgo(2), nextRunAt: inMinutes(58) }),
+          idleConnector({ lastSuccessAt: minutesAgo(5), nextRunAt: inMinutes(55) }),
+        ],
+      }),
+    });
+    expect(status().textContent).toBe('All synced · 5 min ago · next in 55 min');
+  });
+
+  it('syncing: names the connector with live counts, updated on each progress push', async () => {
+    const { pushProgress } = await renderDashboard({
+      state: buildState({
+        connectors: [
+          syncingConnector({ id: 'mail', name: 'Mail', progress: buildProgress({ done: 340, found: 1200 }) }),
+          idleConnector(),
+        ],
+      }),
+    });
+    expect(status().textContent).toBe('Syncing Mail 340 / 1,200');
+    pushProgress('mail', buildProgress({ done: 341, found: 1500, foundAll: false }));
+    expect(status().textContent).toBe('Syncing Mail 341 / 1,500+');
+  });
+
+  it('several syncing, queued and never-synced connectors are said as such', async () => {
+    const { push } = await renderDashboard({
+      state: buildState({ connectors: [syncingConnector(), syncingConnector(), idleConnector()] }),
+    });
+    expect(status().textContent).toBe('Syncing 2 connectors');
+    push(buildState({ connectors: [queuedConnector(), idleConnector()] }));
+    expect(status().textContent).toBe('1 connector waiting to sync');
+    push(buildState({ connectors: [idleConnector({ lastSuccessAt: null }), idleConnector()] }));
+    expect(status().textContent).toBe('1 connector not synced yet');
+  });
+
+  it('error: counts failing connectors, even while others sync', async () => {
+    const { push } = await renderDashboard({
+      state: buildState({ connectors: [failingConnector(), neverSyncedConnector(), idleConnector()] }),
+    });
+    expect(status().textContent).toBe('2 connectors failing');
+    push(buildState({ connectors: [failingConnector(), syncingConnector({ name: 'Notes' })] }));
+    expect(status().textContent).toBe('Syncing Notes 340 / 1,200 · 1 connector failing');
+  });
+
+  it('paused: says so and offers Resume all, which resumes every connector', async () => {
+    const { user, api } = await renderDashboard({
+      state: buildState({ paused: true, connectors: [pausedConnector(), pausedConnector()] }),
+    });
+    expect(status().textContent).toBe('Paused');
+    expect(screen.queryByRole('button', { name: 'Pause all' })).toBeNull();
+    await user.click(screen.getByRole('button', { name: 'Resume all' }));
+    expect(api.resume).toHaveBeenCalledWith(null);
+  });
+
+  it('Sync all now and Pause all send intents for all connectors', async () => {
+    const { user, api } = await renderDashboard({ state: buildState({ connectors: [idleConnector()] }) });
+    await user.click(screen.getByRole('button', { name: 'Sync all now' }));
+    expect(api.runNow).toHaveBeenCalledWith(null);
+    await user.click(screen.getByRole('button', { name: 'Pause all' }));
+    expect(api.pause).toHaveBeenCalledWith(null);
+  });
+
+  it('a failed global intent is shown as an alert that can be dismissed', async () => {
+    const { user, api } = await renderDashboard({ state: buildState({ connectors: [idleConnector()] }) });
+    api.runNow.mockRejectedValueOnce(new Error('the sync service is not running'));
+    await user.click(screen.getByRole('button', { name: 'Sync all now' }));
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain("Couldn't start a sync of all connectors: the sync service is not running");
+    await user.click(screen.getByRole('button', { name: 'Dismiss message' }));
+    await waitFor(() => expect(screen.queryByRole('alert')).toBeNull());
+  });
+});

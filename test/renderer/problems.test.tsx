@@ -1,0 +1,114 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import {
+  buildItemError,
+  buildState,
+  createFakeApi,
+  desktopCapabilities,
+  headlessCapabilities,
+  idleConnector,
+} from './fixtures.js';
+import type { Capabilities } from '../../shared/contract.js';
+import { renderDashboard } from './render.js';
+
+const state = buildState({
+  connectors: [
+    idleConnector({ id: 'notes', name: 'Notes', itemErrors: 2 }),
+    idleConnector({ id: 'mail', name: 'Mail', itemErrors: 1 }),
+  ],
+});
+
+const items = [
+  buildItemError({
+    connectorId: 'notes',
+    path: '/home/ada/Notes/secret.pdf',
+    code: 'E_ENCRYPTED',
+    message: 'The PDF is encrypted',
+  }),
+  buildItemError({
+    connectorId: 'notes',
+    path: '/home/ada/Notes/huge.mp4.md',
+    code: 'E_TOO_LARGE',
+    message: 'Larger than 10 MB',
+    severity: 'warning',
+  }),
+  buildItemError({
+    connectorId: 'mail',
+    path: '/home/ada/Maildir/cur/17',
+    code: 'E_PARSE',
+    message: 'Bad MIME boundary',
+  }),
+];
+
+async function setup(capabilities: Capabilities = desktopCapabilities) {
+  const fake = createFakeApi({ state, capabilities });
+  fake.api.itemErrors.mockImplementation((id) =>
+    Promise.resolve(items.filter((i) => id === null || i.connectorId === id)),
+  );
+  const r = await renderDashboard({ fake, view: 'problems' });
+  await screen.findAllByRole('listitem');
+  return r;
+}
+
+const list = () => screen.getByRole('list', { name: 'Problems list' });
+
+describe('Problems', () => {
+  it('lists each item with path, code, message and severity in words', async () => {
+    await setup();
+    const rows = within(list()).getAllByRole('listitem');
+    expect(rows).toHaveLength(3);
+    expect(rows[0].textContent).toContain('/home/ada/Notes/secret.pdf');
+    expect(rows[0].textContent).toContain('E_ENCRYPTED');
+    expect(rows[0].textContent).toContain('The PDF is encrypted');
+    expect(rows[0].textContent).toContain('Error');
+    expect(rows[0].textContent).toContain('Notes');
+    expect(rows[1].textContent).toContain('Warning');
+    expect(screen.getByRole('button', { name: /^Problems/ }).textContent).toBe('Problems, 3');
+  });
+
+  it('filters by connector (asking the core), by text and by code', async () => {
+    const { user, api } = await setup();
+    await user.selectOptions(screen.getByLabelText('Connector'), 'Mail');
+    expect(api.itemErrors).toHaveBeenLastCalledWith('mail');
+    await waitFor(() => expect(within(list()).getAllByRole('listitem')).toHaveLength(1));
+    await user.selectOptions(screen.getByLabelText('Connector'), 'All connectors');
+    await waitFor(() => expect(within(list()).getAllByRole('listitem')).toHaveLength(3));
+
+    await user.type(screen.getByLabelText('Filter problems'), 'encrypted');
+    expect(
+      within(list())
+        .getAllByRole('listitem')
+        .map((li) => li.querySelector('.problem__path')?.textContent),
+    ).toEqual(['/home/ada/Notes/secret.pdf']);
+    expect(screen.getByText('1 of 3 problems')).toBeTruthy();
+    await user.clear(screen.getByLabelText('Filter problems'));
+
+    await user.selectOptions(screen.getByLabelText('Code'), 'E_TOO_LARGE');
+    expect(within(list()).getAllByRole('listitem')).toHaveLength(1);
+    expect(list().textContent).toContain('Larger than 10 MB');
+  });
+
+  it('desktop: each path opens in the OS', async () => {
+    const { user, api } = await setup(desktopCapabilities);
+    await user.click(screen.getByRole('button', { name: 'Open /home/ada/Maildir/cur/17' }));
+    expect(api.openPath).toHaveBeenCalledWith('/home/ada/Maildir/cur/17');
+  });
+
+  it('headless: paths are text only', async () => {
+    await setup(headlessCapabilities);
+    expect(screen.queryByRole('button', { name: /^Open/ })).toBeNull();
+  });
+
+  it('says so when there is nothing wrong', async () => {
+    await renderDashboard({ state: buildState({ connectors: [idleConnector()] }), view: 'problems' });
+    expect((await screen.findByTestId('no-problems')).textContent).toContain('No problems');
+  });
+
+  it('a failed load is an alert', async () => {
+    const fakeState = buildState({ connectors: [idleConnector()] });
+    const { api, store } = await renderDashboard({ state: fakeState, view: 'problems' });
+    api.itemErrors.mockRejectedValueOnce(new Error('database is locked'));
+    await store.getState().loadErrors(null);
+    expect((await screen.findByRole('alert')).textContent).toBe("Couldn't load the problems: database is locked");
+  });
+});

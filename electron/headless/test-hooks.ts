@@ -1,0 +1,119 @@
+/**
+ * TEST-ONLY hooks of the headless daemon, read from the environment so the end-to-end tests can drive a real
+ * daemon process (test/e2e/). Each one prints a warning when active; none of them is meant for real use.
+ *
+ *   JARVIS_SYNC_INTERVAL_SECONDS=N   scheduled syncs come every N real seconds instead of every interval. Done
+ *                                    by running the scheduler's clock faster (×interval/N), because the settings
+ *                                    refuse intervals under 60 s. The stop timeout and the watchdog are scaled
+ *                                    back so they keep their real-time lengths (stopping still takes ≤ 5 s); the
+ *                                    catch-up delay and retry backoff shrink with the interval. Times the core
+ *                                    records (last attempt, next run) are on that fast clock.
+ *   JARVIS_SYNC_READ_DELAY_MS=M      every source unit (file) takes M ms more to read, so a sync lasts long enough
+ *                                    to be seen (the "syncing" screenshot). Cancellable like a real read.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Clock } from '../core/clock.js';
+import { SCHEDULER_DEFAULTS, type SchedulerOptions } from '../core/scheduler.js';
+import type { Connector, ConnectorKindModule } from '../connectors/types.js';
+import { CONNECTOR_MODULES } from '../connectors/registry.js';
+import { parseStoredSettings } from '../../shared/settings.js';
+
+export interface TestHooks {
+  clock?: Clock;
+  scheduler?: Omit<SchedulerOptions, 'intervalSeconds' | 'clock' | 'log'>;
+  kinds?: readonly ConnectorKindModule[];
+  /** One line per active hook, for stderr. */
+  warnings: string[];
+}
+
+function positive(env: NodeJS.ProcessEnv, name: string): number | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return null;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number`);
+  return n;
+}
+
+/**
+ * Reads the hooks. `storedIntervalSeconds` is the default interval the service will run with (read from the
+ * settings file before the service opens, since the clock must be given at open).
+ */
+export function readTestHooks(env: NodeJS.ProcessEnv, storedIntervalSeconds: () => number): TestHooks {
+  const hooks: TestHooks = { warnings: [] };
+  const interval = positive(env, 'JARVIS_SYNC_INTERVAL_SECONDS');
+  if (interval !== null) {
+    const scale = Math.max(1, storedIntervalSeconds() / interval);
+    hooks.clock = scaledClock(scale);
+    const d = SCHEDULER_DEFAULTS;
+    hooks.scheduler = {
+      stopTimeoutMs: d.stopTimeoutMs * scale,
+      watchdogMs: d.watchdogMs * scale,
+      jitterRatio: 0,
+    };
+    hooks.warnings.push(
+      `TEST HOOK: JARVIS_SYNC_INTERVAL_SECONDS=${interval}: the scheduler's clock runs ${scale.toFixed(1)}× faster.`,
+    );
+  }
+  const delay = positive(env, 'JARVIS_SYNC_READ_DELAY_MS');
+  if (delay !== null) {
+    hooks.kinds = CONNECTOR_MODULES.map((m) => slowKind(m, delay));
+    hooks.warnings.push(`TEST HOOK: JARVIS_SYNC_READ_DELAY_MS=${delay}: every file takes ${delay} ms more to read.`);
+  }
+  return hooks;
+}
+
+/** The interval the service will start with, read leniently the way the service reads it. */
+export function storedIntervalSeconds(readSettingsFile: () => unknown): number {
+  try {
+    return parseStoredSettings(readSettingsFile()).settings.intervalSeconds;
+  } catch {
+    return parseStoredSettings({}).settings.intervalSeconds;
+  }
+}
+
+/** A clock whose time passes `scale` times faster than real time, continuous from the real time at creation. */
+export function scaledClock(scale: number): Clock {
+  const wall0 = Date.now();
+  const perf0 = performance.now();
+  return {
+    now: () => Math.round(wall0 + (performance.now() - perf0) * scale),
+    setTimeout: (fn, ms) => setTimeout(fn, Math.max(0, ms / scale)),
+    clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+    random: () => Math.random(),
+  };
+}
+
+function slowKind(module: ConnectorKindModule, delayMs: number): ConnectorKindModule {
+  return {
+    ...module,
+    create(config) {
+      const inner = module.create(config);
+      const slow: Connector = {
+        id: inner.id,
+        kind: inner.kind,
+        displayName: inner.displayName,
+        isConnected: () => inner.isConnected(),
+        open: (ctx) => inner.open(ctx),
+        enumerate: (ctx) => inner.enumerate(ctx),
+        async read(unit, previous, ctx) {
+          await sleep(delayMs, ctx.signal);
+          return inner.read(unit, previous, ctx);
+        },
+      };
+      return slow;
+    },
+  };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

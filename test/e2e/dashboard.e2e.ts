@@ -1,0 +1,163 @@
+/**
+ * The whole product, end to end, through the dashboard only: a real daemon (`jarvis-sync serve`) on a temp data
+ * folder, real fixture folders, real Chromium. Screenshots land in test-results/screenshots/ (CI artifacts).
+ */
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  addFolderConnector,
+  badge,
+  lastAttempt,
+  lastRun,
+  launchBrowser,
+  notesFolder,
+  openWorld,
+  screenshot,
+  search,
+  showView,
+  textOf,
+  type World,
+} from './support.js';
+
+let browser: Browser;
+let world: World | null = null;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+afterEach(async () => {
+  const w = world;
+  world = null;
+  await w?.dispose();
+});
+
+const POLL = { timeout: 30_000, interval: 200 };
+
+const NOTES = {
+  'alpha.md': '# Alpha\n\nThe zebra crossed the river at dawn.\n',
+  'beta.txt': 'Beta\n\nShopping list: apples, pears, and figs.\n',
+  'projects/gamma.md': '# Gamma\n\nThe quarterly report is due on Friday.\n',
+};
+
+describe('dashboard, end to end', () => {
+  it('adds a folder, syncs it, sees an edit, finds the new text and not the old, and sees a deletion', async () => {
+    world = await openWorld(browser);
+    const { page, root } = world;
+    // The token is read from the fragment and removed from the address bar at once.
+    await expect.poll(() => page.url(), POLL).not.toContain('token=');
+    await page.getByRole('heading', { name: 'Nothing is indexed yet' }).waitFor();
+
+    const notes = notesFolder(root, 'notes', NOTES);
+    const notesCard = await addFolderConnector(page, notes, 'Notes');
+    await expect.poll(() => lastRun(notesCard), POLL).toContain('3 added');
+    await expect.poll(() => badge(notesCard), POLL).toBe('Idle');
+    expect(await textOf(notesCard.getByTestId('indexed'))).toBe('3 documents · 3 chunks');
+    await screenshot(page, 'dashboard-idle');
+
+    // Edit a file on disk → Sync now on that card → 1 updated.
+    writeFileSync(join(notes, 'alpha.md'), '# Alpha\n\nThe flamingo waded through the lagoon at noon.\n');
+    await notesCard.getByRole('button', { name: 'Sync now', exact: true }).click();
+    await expect.poll(() => lastRun(notesCard), POLL).toMatch(/0 added 1 updated 0 deleted 2 unchanged/);
+
+    // Search finds the new text, not the old.
+    expect(await search(page, 'flamingo')).toEqual(['Alpha']);
+    await expect.poll(() => textOf(page.getByTestId('snippet')), POLL).toContain('flamingo');
+    await screenshot(page, 'dashboard-search');
+    expect(await search(page, 'zebra')).toEqual([]);
+    expect(await textOf(page.getByTestId('search-status'))).toBe('No results for “zebra”');
+
+    // Delete a file → Sync now → 1 deleted.
+    await showView(page, 'Connectors');
+    rmSync(join(notes, 'projects', 'gamma.md'));
+    await notesCard.getByRole('button', { name: 'Sync now', exact: true }).click();
+    await expect.poll(() => lastRun(notesCard), POLL).toMatch(/0 added 0 updated 1 deleted 2 unchanged/);
+    expect(await textOf(notesCard.getByTestId('indexed'))).toBe('2 documents · 2 chunks');
+    expect(await search(page, 'quarterly')).toEqual([]);
+    expect(world.problems).toEqual([]);
+  });
+
+  it('Pause all stops scheduled runs until Resume all', async () => {
+    // A 2 s schedule (test-only hook; the settings' minimum is 60 s).
+    world = await openWorld(browser, { env: { JARVIS_SYNC_INTERVAL_SECONDS: '2' }, settings: { intervalSeconds: 60 } });
+    const { page, root } = world;
+    const notesCard = await addFolderConnector(page, notesFolder(root, 'notes', NOTES), 'Notes');
+    await expect.poll(() => lastRun(notesCard), POLL).toContain('3 added');
+
+    // Unattended runs do come on their own while not paused…
+    const first = await lastAttempt(notesCard);
+    expect(first).not.toBeNull();
+    await expect.poll(() => lastAttempt(notesCard), POLL).not.toBe(first);
+
+    await page.getByRole('button', { name: 'Pause all', exact: true }).click();
+    await page.getByRole('button', { name: 'Resume all', exact: true }).waitFor();
+    await expect.poll(() => badge(notesCard), POLL).toBe('Paused');
+    expect(await textOf(page.getByTestId('overall-status'))).toMatch(/^Paused/);
+    expect(await textOf(notesCard.getByTestId('next-run'))).toBe('paused');
+
+    // …and none while paused: the last attempt stays put over several intervals.
+    const frozen = await lastAttempt(notesCard);
+    const until = Date.now() + 7_000;
+    while (Date.now() < until) {
+      expect(await lastAttempt(notesCard)).toBe(frozen);
+      expect(await badge(notesCard)).toBe('Paused');
+      await page.waitForTimeout(500);
+    }
+
+    await page.getByRole('button', { name: 'Resume all', exact: true }).click();
+    await page.getByRole('button', { name: 'Pause all', exact: true }).waitFor();
+    await expect.poll(() => lastAttempt(notesCard), POLL).not.toBe(frozen);
+    await expect.poll(() => badge(notesCard), POLL).toMatch(/Idle|Syncing|Queued/);
+  });
+
+  it('a folder that disappears is an error that keeps the index; when it comes back, the connector recovers', async () => {
+    world = await openWorld(browser);
+    const { page, root } = world;
+    const notes = notesFolder(root, 'notes', NOTES);
+    const notesCard = await addFolderConnector(page, notes, 'Notes');
+    await expect.poll(() => lastRun(notesCard), POLL).toContain('3 added');
+
+    renameSync(notes, join(root, 'notes-away'));
+    await notesCard.getByRole('button', { name: 'Sync now', exact: true }).click();
+    await expect.poll(() => badge(notesCard), POLL).toBe('Error');
+    const error = await textOf(notesCard.getByTestId('last-error'));
+    expect(error).toContain('Last sync failed:');
+    expect(error).toContain('does not exist');
+    expect(await textOf(notesCard.getByTestId('indexed'))).toBe('3 documents · 3 chunks');
+    expect(await textOf(page.getByTestId('overall-status'))).toMatch(/1 connector failing/);
+    await screenshot(page, 'dashboard-error');
+    // Nothing was deleted from the index.
+    expect(await search(page, 'zebra')).toEqual(['Alpha']);
+
+    await showView(page, 'Connectors');
+    renameSync(join(root, 'notes-away'), notes);
+    await notesCard.getByRole('button', { name: 'Sync now', exact: true }).click();
+    await expect.poll(() => badge(notesCard), POLL).toBe('Idle');
+    await expect.poll(() => notesCard.getByTestId('last-error').count(), POLL).toBe(0);
+    await expect.poll(() => lastRun(notesCard), POLL).toMatch(/0 added 0 updated 0 deleted 3 unchanged/);
+    expect(await textOf(notesCard.getByTestId('indexed'))).toBe('3 documents · 3 chunks');
+  });
+
+  it('shows a sync in progress', async () => {
+    // Each file takes 40 ms more to read (test-only hook), so the sync lasts long enough to be seen.
+    world = await openWorld(browser, { env: { JARVIS_SYNC_READ_DELAY_MS: '40' } });
+    const { page, root } = world;
+    const corpus: Record<string, string> = {};
+    for (let i = 0; i < 250; i++)
+      corpus[`topic-${i % 20}/note-${i}.md`] = `# Note ${i}\n\nBody of note ${i} about topic ${i % 20}.\n`;
+    const notesCard = await addFolderConnector(page, notesFolder(root, 'archive', corpus), 'Archive');
+    await expect.poll(() => badge(notesCard), POLL).toBe('Syncing');
+    const bar = notesCard.getByRole('progressbar');
+    await bar.waitFor();
+    await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow')), POLL).toBeGreaterThan(20);
+    expect(await textOf(page.getByTestId('overall-status'))).toMatch(/^Syncing Archive \d+ \/ \d+/);
+    await screenshot(page, 'dashboard-syncing');
+    await expect.poll(() => lastRun(notesCard), { timeout: 60_000, interval: 500 }).toContain('250 added');
+  });
+});

@@ -103,6 +103,12 @@ describe('jarvis-sync CLI', () => {
     expect(status.connectors[0]).toMatchObject({ documents: 3, state: 'idle', lastError: null });
   });
 
+  it('accepts the common options before the command as well', async () => {
+    const r = await cli(['--data-dir', dataDir, '--json', 'list']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual([expect.objectContaining({ id: 'notes' })]);
+  });
+
   it('sees edits and deletions on the next sync; human output is readable', async () => {
     writeFileSync(join(notes, 'alpha.md'), '# Alpha\n\nThe armadillo rolls.\n');
     unlinkSync(join(notes, 'gamma.md'));

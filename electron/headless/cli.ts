@@ -371,17 +371,17 @@ function hoistCommonOptions(argv: string[]): string[] {
   const leading: string[] = [];
   let i = 0;
   while (i < argv.length) {
-    const arg = argv[i]!;
+    const arg = argv[i];
     if (arg === '--json' || arg.startsWith('--data-dir=')) {
       leading.push(arg);
       i++;
     } else if (arg === '--data-dir' && i + 1 < argv.length) {
-      leading.push(arg, argv[i + 1]!);
+      leading.push(arg, argv[i + 1]);
       i += 2;
     } else break;
   }
   if (leading.length === 0 || i >= argv.length) return argv;
-  return [argv[i]!, ...leading, ...argv.slice(i + 1)];
+  return [argv[i], ...leading, ...argv.slice(i + 1)];
 }
 
 export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {

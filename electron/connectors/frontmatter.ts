@@ -72,6 +72,9 @@ function split(text: string): SplitFrontmatter {
     };
   }
 
+  const flat = parseFlatYaml(yaml);
+  if (flat !== null) return withLinkListIssue(flat, afterBlock);
+
   if (nestingTooDeep(yaml)) {
     return {
       data: {},
@@ -90,7 +93,10 @@ function split(text: string): SplitFrontmatter {
     // Not key: value pairs, so not metadata: most likely a Markdown rule ("---") followed by text.
     return { data: {}, body: text, issue: null };
   }
-  const data = value as Record<string, unknown>;
+  return withLinkListIssue(value as Record<string, unknown>, afterBlock);
+}
+
+function withLinkListIssue(data: Record<string, unknown>, afterBlock: string): SplitFrontmatter {
   const linkLists = Object.keys(data).filter((key) => isUnquotedLinkList(data[key]));
   const issue =
     linkLists.length > 0
@@ -99,6 +105,113 @@ function split(text: string): SplitFrontmatter {
         )
       : null;
   return { data, body: afterBlock, issue };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Flat frontmatter without the YAML parser.
+//
+// Nearly every note's frontmatter is a handful of `key: value` lines, `key: [a, b]` and `key:` + `- item` lists.
+// The YAML library spends ~150 µs on such a block (it builds a full syntax tree), about as long as indexing the
+// note; this reads that subset directly, with YAML 1.2 core-schema scalar resolution copied from the library, and
+// returns null — the library decides — for anything else (nesting, multi-line or escaped strings, comments, anchors,
+// tags, tabs, duplicate keys, unusual characters). test/unit/connectors/frontmatter-flat.test.ts holds it to the
+// library's output.
+
+const FLAT_KEY = /^([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?$/;
+const FLAT_ITEM = /^( *)- +(.*)$/;
+/** Printable characters YAML allows, minus tab, DEL, C1 controls, BOM and lone surrogates. */
+const FLAT_TEXT = /^[\x20-\x7E\u00A0-\uD7FF\uE000-\uFEFE\uFF00-\uFFFD\u{10000}-\u{10FFFF}]*$/u;
+/** A plain scalar we resolve ourselves: starts with a letter, digit or `_`; no comment, no mapping indicator. */
+const FLAT_PLAIN_START = /^[\p{L}\p{N}_]/u;
+const CORE_SCALARS: [RegExp, (s: string) => unknown][] = [
+  [/^(?:~|[Nn]ull|NULL)?$/, () => null],
+  [/^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, (s) => s[0] === 't' || s[0] === 'T'],
+  [/^0o[0-7]+$/, (s) => parseInt(s.substring(2), 8)],
+  [/^[-+]?[0-9]+$/, (s) => parseInt(s, 10)],
+  [/^0x[0-9a-fA-F]+$/, (s) => parseInt(s.substring(2), 16)],
+  [/^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/, (s) => (s.slice(-3).toLowerCase() === 'nan' ? NaN : s[0] === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY)],
+  [/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/, (s) => parseFloat(s)],
+  [/^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/, (s) => parseFloat(s)],
+];
+
+/** A scalar in block context (a value or a list item), or undefined when it is not one we handle. */
+function flatScalar(text: string): unknown {
+  const first = text[0];
+  if (first === '"' || first === "'") {
+    const inner = text.slice(1, -1);
+    const ok = text.length >= 2 && text[text.length - 1] === first && !inner.includes(first) && !(first === '"' && inner.includes('\\'));
+    return ok ? inner : undefined;
+  }
+  return flatPlain(text, false);
+}
+
+function flatPlain(text: string, inFlow: boolean): unknown {
+  const value = text.trimEnd();
+  if (!FLAT_PLAIN_START.test(value) || value.includes(' #') || value.includes(': ') || value.endsWith(':')) return undefined;
+  if (inFlow && /[,[\]{}]/.test(value)) return undefined;
+  // Long digit runs lose precision as numbers: whether the library keeps them exact is left to the library.
+  if (/[0-9]{16}/.test(value)) return undefined;
+  for (const [test, resolve] of CORE_SCALARS) if (test.test(value)) return resolve(value);
+  return value;
+}
+
+/** `[a, b, c]` of plain scalars on one line, or undefined. */
+function flatFlowSequence(text: string): unknown[] | undefined {
+  const value = text.trimEnd();
+  if (!value.startsWith('[') || !value.endsWith(']')) return undefined;
+  const inner = value.slice(1, -1).trim();
+  if (inner === '') return [];
+  const items: unknown[] = [];
+  for (const part of inner.split(',')) {
+    const item = part.trim();
+    if (item === '') return undefined;
+    const resolved = flatPlain(item, true);
+    if (resolved === undefined) return undefined;
+    items.push(resolved);
+  }
+  return items;
+}
+
+/** The mapping of a flat frontmatter block, or null when the block is not one this reads (the library does). */
+export function parseFlatYaml(yaml: string): Record<string, unknown> | null {
+  const text = yaml.includes('\r') ? yaml.replace(/\r\n/g, '\n') : yaml;
+  if (text.includes('\r') || !FLAT_TEXT.test(text.replace(/\n/g, ' '))) return null;
+  const data: Record<string, unknown> = {};
+  let keys = 0;
+  let list: unknown[] | null = null;
+  let listIndent = -1;
+  let listKey = '';
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const item = FLAT_ITEM.exec(line);
+    if (item) {
+      if (list === null || (listIndent >= 0 && item[1].length !== listIndent)) return null;
+      listIndent = item[1].length;
+      const value = flatScalar(item[2]);
+      if (value === undefined || item[2].trimEnd() === '') return null;
+      list.push(value);
+      data[listKey] = list;
+      continue;
+    }
+    const entry = FLAT_KEY.exec(line);
+    if (!entry) return null;
+    const [, key, rest = ''] = entry;
+    if (Object.hasOwn(data, key) || key === '__proto__') return null;
+    keys++;
+    list = null;
+    listIndent = -1;
+    if (rest.trimEnd() === '') {
+      // Null, unless list items follow.
+      data[key] = null;
+      list = [];
+      listKey = key;
+      continue;
+    }
+    const value = rest.startsWith('[') ? flatFlowSequence(rest) : flatScalar(rest);
+    if (value === undefined) return null;
+    data[key] = value;
+  }
+  return keys > 0 ? data : null;
 }
 
 /**

@@ -1,9 +1,14 @@
 /**
  * Reads one text file safely: one open, a size cap checked before any byte is read, a binary sniff, BOM-aware
  * decoding, and an fstat before and after so content that changed mid-read is never handed to the index.
+ *
+ * The file system calls run on the reader thread (read-thread.ts), so the main thread never waits on a disk; a
+ * test may inject `fs` to act at exact points of a read, which runs the same steps with that file system here
+ * (as does every read when the reader thread cannot run).
  */
 import { isUtf8 } from 'node:buffer';
 import { promises as fsp } from 'node:fs';
+import { fileReadThread, type RawFileRead, type RawFileTooLarge } from './read-thread.js';
 import { checkAborted, errnoCode } from './walker.js';
 import { ItemReadError, type ItemIssue } from './types.js';
 
@@ -39,40 +44,47 @@ export interface TextFileContent {
 const SNIFF_BYTES = 8192;
 
 export async function readTextFile(path: string, opts: TextFileOptions): Promise<TextFileContent> {
-  const fs = opts.fs ?? nodeTextFileFs;
   checkAborted(opts.signal);
-  let handle: TextFileHandle;
+  let read: RawFileRead | RawFileTooLarge;
   try {
-    handle = await fs.open(path, 'r');
+    read =
+      opts.fs || !fileReadThread.usable
+        ? await readWithHandle(path, opts.maxBytes, opts.fs ?? nodeTextFileFs)
+        : await fileReadThread.read(path, opts.maxBytes);
   } catch (err) {
     throw readError(err);
   }
-  let bytes: Buffer;
-  let before: { size: number; mtimeMs: number };
-  try {
-    before = await handle.stat();
-    if (before.size > opts.maxBytes) {
-      throw new ItemReadError(
-        'E_TOO_LARGE',
-        `This file is ${formatBytes(before.size)}, over the ${formatBytes(opts.maxBytes)} limit; it is not indexed.`,
-      );
-    }
-    bytes = await readExactly(handle, before.size);
-    const after = await handle.stat();
-    if (bytes.length !== before.size || after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
-      throw new ItemReadError(
-        'W_CHANGED_DURING_READ',
-        'This file changed while it was being read; it will be read again on the next sync.',
-      );
-    }
-  } catch (err) {
-    throw err instanceof ItemReadError ? err : readError(err);
-  } finally {
-    await handle.close().catch(() => undefined);
+  const { before } = read;
+  if ('tooLarge' in read) {
+    throw new ItemReadError(
+      'E_TOO_LARGE',
+      `This file is ${formatBytes(before.size)}, over the ${formatBytes(opts.maxBytes)} limit; it is not indexed.`,
+    );
+  }
+  const { bytes, after } = read;
+  if (bytes.length !== before.size || after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
+    throw new ItemReadError(
+      'W_CHANGED_DURING_READ',
+      'This file changed while it was being read; it will be read again on the next sync.',
+    );
   }
   checkAborted(opts.signal);
   const { text, issues } = decodeText(bytes, path);
   return { text, mtimeMs: before.mtimeMs, size: before.size, issues };
+}
+
+/** The reader thread's steps, through an injected file system. */
+async function readWithHandle(path: string, maxBytes: number, fs: TextFileFs): Promise<RawFileRead | RawFileTooLarge> {
+  const handle = await fs.open(path, 'r');
+  try {
+    const before = await handle.stat();
+    if (before.size > maxBytes) return { tooLarge: true, before };
+    const bytes = await readExactly(handle, before.size);
+    const after = await handle.stat();
+    return { bytes, before, after };
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
 }
 
 /**

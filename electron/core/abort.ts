@@ -47,16 +47,30 @@ export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<
   });
 }
 
-/** Iterates an async iterable, abandoning it (and calling its `return`) as soon as the signal aborts. */
+/**
+ * Iterates an async iterable, abandoning it (and calling its `return`) as soon as the signal aborts. One abort
+ * listener serves the whole iteration (an enumeration has hundreds of thousands of steps; adding and removing a
+ * listener per step was a measurable part of a no-change sync).
+ */
 export async function* abortable<T>(iterable: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
   const it = iterable[Symbol.asyncIterator]();
+  let abortStep: ((err: Error) => void) | null = null;
+  const onAbort = () => abortStep?.(new SyncCancelledError(reasonOf(signal)));
+  signal.addEventListener('abort', onAbort, { once: true });
   try {
     for (;;) {
-      const step = await raceAbort(it.next(), signal);
+      throwIfAborted(signal);
+      const next = it.next();
+      const step = await new Promise<IteratorResult<T>>((resolve, reject) => {
+        abortStep = reject;
+        next.then(resolve, (e: unknown) => reject(e instanceof Error ? e : new Error(String(e))));
+      });
+      abortStep = null;
       if (step.done) return;
       yield step.value;
     }
   } finally {
+    signal.removeEventListener('abort', onAbort);
     // Not awaited: a hung generator would hang the caller's cleanup too.
     void Promise.resolve(it.return?.()).catch(() => {});
   }

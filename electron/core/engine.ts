@@ -8,6 +8,7 @@
  * - Units missing from a complete enumeration are deleted, behind a mass-deletion guard.
  * - The watermark is the start time of the last successful run; failed or cancelled runs never advance it.
  */
+import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../shared/logger.js';
 import type { Progress, RunResult, RunTrigger, SyncCounts } from '../../shared/types.js';
 import { ZERO_COUNTS } from '../../shared/types.js';
@@ -19,9 +20,10 @@ import {
   type ItemIssue,
   type SourceDocument,
   type SourceUnit,
+  type UnitRead,
   type UnitRecord,
 } from '../connectors/types.js';
-import { abortable, isCancellation, raceAbort, throwIfAborted } from './abort.js';
+import { abortable, isCancellation, raceAbort, SyncCancelledError, throwIfAborted } from './abort.js';
 import { crashPoint } from './crash-points.js';
 import { classifyError, SyncFailure, toConnectorError } from './errors.js';
 import type { IngestionPipeline } from './pipeline.js';
@@ -39,6 +41,14 @@ export interface EngineOptions {
   batchMaxMs?: number;
   /** A deletion sweep removing more than this share of a connector's documents needs the same root. */
   massDeleteRatio?: number;
+  /**
+   * A batch commits synchronously on the thread that hosts the app, so batches are sized (within batchMaxDocs) for
+   * their write to take about this long, from the write time per document measured so far in the run.
+   */
+  batchTargetMs?: number;
+  /** Reads of changed units in flight at once (1 = one unit at a time), and a cap on their total size. */
+  readAheadUnits?: number;
+  readAheadBytes?: number;
 }
 
 export interface SyncRunOptions {
@@ -53,6 +63,25 @@ type BatchOp =
   | { kind: 'issue'; issue: ItemIssue }
   | { kind: 'unit-done'; unit: SourceUnit; mode: 'replace' | 'append'; keep: Set<string> | null; cursor: string | null }
   | { kind: 'unit-cursor'; key: string; fingerprint: string; cursor: string };
+
+/**
+ * The engine runs on the thread that hosts the app. Reads resolve quickly now (read-ahead, reader thread), so a run
+ * could go on for seconds in promise continuations alone and starve timers, IPC and the UI: it hands the event loop
+ * a turn once it has held it this long, and commits each batch (which cannot be split) on a turn of its own.
+ */
+const YIELD_EVERY_MS = 10;
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** However slow writes get, a batch may hold this many documents (or batchMaxDocs, if smaller). */
+const MIN_BATCH_DOCS = 10;
+
+/** A changed unit whose read has been started (read-ahead) and whose documents are not queued yet. */
+interface PendingRead {
+  unit: SourceUnit;
+  previous: UnitRecord | null;
+  read: Promise<UnitRead>;
+}
 
 const EMPTY_CHECKPOINT = (connectorId: string): Checkpoint => ({
   connectorId,
@@ -75,6 +104,9 @@ export class SyncEngine {
   readonly #batchMaxDocs: number;
   readonly #batchMaxMs: number;
   readonly #massDeleteRatio: number;
+  readonly #readAheadUnits: number;
+  readonly #readAheadBytes: number;
+  readonly #batchTargetMs: number;
 
   constructor(opts: EngineOptions) {
     this.#store = opts.store;
@@ -85,6 +117,9 @@ export class SyncEngine {
     this.#batchMaxDocs = opts.batchMaxDocs ?? 100;
     this.#batchMaxMs = opts.batchMaxMs ?? 50;
     this.#massDeleteRatio = opts.massDeleteRatio ?? 0.5;
+    this.#readAheadUnits = Math.max(1, opts.readAheadUnits ?? 16);
+    this.#readAheadBytes = opts.readAheadBytes ?? 16 * 1024 * 1024;
+    this.#batchTargetMs = opts.batchTargetMs ?? 25;
   }
 
   getCheckpoint(connectorId: string): Checkpoint | null {
@@ -124,6 +159,9 @@ export class SyncEngine {
       batchMaxDocs: this.#batchMaxDocs,
       batchMaxMs: this.#batchMaxMs,
       massDeleteRatio: this.#massDeleteRatio,
+      readAheadUnits: this.#readAheadUnits,
+      readAheadBytes: this.#readAheadBytes,
+      batchTargetMs: this.#batchTargetMs,
       emptyCheckpoint: EMPTY_CHECKPOINT,
     };
   }
@@ -189,10 +227,26 @@ class Run {
     const seen = new Set<string>();
     const keepPrefixes: string[] = [];
 
+    // Read-ahead: changed units are read up to readAheadUnits (and readAheadBytes) ahead of the one being
+    // written, so file I/O overlaps with the synchronous batch writes instead of alternating with them. Their
+    // documents are still queued strictly in enumeration order, so batches and crash safety are unchanged.
+    const ahead: PendingRead[] = [];
+    let aheadBytes = 0;
+    const consumeOldest = async (): Promise<void> => {
+      const next = ahead.shift()!;
+      aheadBytes -= next.unit.size;
+      this.#progress.currentItem = next.unit.path;
+      await this.#readUnit(next);
+      this.#progress.done++;
+      this.#maybeReportProgress(true);
+      await this.#breathe();
+    };
+
     for await (const item of abortable(this.#connector.enumerate(ctx), signal)) {
       if (isItemIssue(item)) {
         if (item.keepPrefix !== undefined) keepPrefixes.push(item.keepPrefix);
         this.#queueIssue(item);
+        await this.#breathe();
         continue;
       }
       if (seen.has(item.key)) continue;
@@ -202,13 +256,20 @@ class Run {
       if (previous && previous.fingerprint === item.fingerprint) {
         this.#progress.done++;
         this.#maybeReportProgress();
+        // Checked before awaiting: an unchanged unit is a few map lookups, an await per unit would cost more.
+        if (this.#breathDue()) await this.#breathe();
         continue;
       }
-      this.#progress.currentItem = item.path;
-      await this.#readUnit(item, previous, ctx);
-      this.#progress.done++;
-      this.#maybeReportProgress(true);
+      const read = this.#connector.read(item, previous, ctx);
+      // Settled later by #readUnit; a run that stops first (cancelled, failed) must not leave it unhandled.
+      read.catch(() => undefined);
+      ahead.push({ unit: item, previous, read });
+      aheadBytes += item.size;
+      while (ahead.length >= this.#e.readAheadUnits || (ahead.length > 1 && aheadBytes > this.#e.readAheadBytes)) {
+        await consumeOldest();
+      }
     }
+    while (ahead.length > 0) await consumeOldest();
     this.#progress.foundAll = true;
     this.#flush();
     throwIfAborted(signal);
@@ -222,13 +283,13 @@ class Run {
     return { ...this.#counts, durationMs: this.#e.now() - this.#startedAt };
   }
 
-  async #readUnit(unit: SourceUnit, previous: UnitRecord | null, ctx: ConnectorContext): Promise<void> {
+  async #readUnit({ unit, previous, read: reading }: PendingRead): Promise<void> {
     const { signal } = this.#opts;
     let read;
     const keep = new Set<string>();
     let cursor: string | null = null;
     try {
-      read = await raceAbort(this.#connector.read(unit, previous, ctx), signal);
+      read = await raceAbort(reading, signal);
       for await (const ev of abortable(read.events, signal)) {
         if (ev.type === 'doc') {
           keep.add(ev.doc.id);
@@ -242,6 +303,7 @@ class Run {
             this.#queue({ kind: 'unit-cursor', key: unit.key, fingerprint: previous.fingerprint, cursor }, 0);
           }
         }
+        await this.#breathe();
       }
     } catch (err) {
       if (isCancellation(err)) throw err;
@@ -266,9 +328,23 @@ class Run {
     if (this.#ops.length === 0) this.#batchStartedAt = this.#e.now();
     this.#ops.push(op);
     this.#opDocs += docs;
-    if (this.#opDocs >= this.#e.batchMaxDocs || this.#e.now() - this.#batchStartedAt >= this.#e.batchMaxMs) {
-      this.#flush();
-    }
+  }
+
+  /** Whether the queued batch is to be committed now: full, or filling for batchMaxMs. */
+  #batchDue(): boolean {
+    if (this.#ops.length === 0) return false;
+    return this.#opDocs >= this.#batchDocLimit() || this.#e.now() - this.#batchStartedAt >= this.#e.batchMaxMs;
+  }
+
+  /** Write time per document in this run's batches so far (moving average; 0 before the first batch). */
+  #writeMsPerDoc = 0;
+
+  /** Documents per batch: batchMaxDocs, or fewer when that many would take longer than batchTargetMs to write. */
+  #batchDocLimit(): number {
+    const max = this.#e.batchMaxDocs;
+    if (this.#writeMsPerDoc <= 0) return max;
+    const fit = Math.floor(this.#e.batchTargetMs / this.#writeMsPerDoc);
+    return Math.max(Math.min(MIN_BATCH_DOCS, max), Math.min(max, fit));
   }
 
   /** Commits the queued operations and the checkpoint in one transaction. */
@@ -277,6 +353,8 @@ class Run {
     const { store, pipeline } = this.#e;
     const id = this.#connector.id;
     const ops = this.#ops;
+    const docs = this.#opDocs;
+    const writeStarted = performance.now();
     const now = this.#e.now();
     // Test-only crash points (crash-points.ts; no-ops unless JARVIS_SYNC_CRASH_AT is set at process start).
     crashPoint('batch:read');
@@ -309,6 +387,10 @@ class Run {
       crashPoint('batch:checkpoint');
     });
     crashPoint('batch:commit');
+    if (docs > 0) {
+      const perDoc = (performance.now() - writeStarted) / docs;
+      this.#writeMsPerDoc = this.#writeMsPerDoc === 0 ? perDoc : 0.7 * this.#writeMsPerDoc + 0.3 * perDoc;
+    }
     this.#ops = [];
     this.#opDocs = 0;
     this.#reportProgress();
@@ -355,6 +437,29 @@ class Run {
     }
   }
 
+  #heldSince = performance.now();
+  /**
+   * Called after every unit and every read event. Commits the batch when it is due, on a turn of the event loop of
+   * its own (the write blocks the thread, so it must not come on top of other work); otherwise gives the event
+   * loop (timers, I/O, IPC) a turn once the run has held it for YIELD_EVERY_MS.
+   */
+  #breathDue(): boolean {
+    return this.#batchDue() || performance.now() - this.#heldSince >= YIELD_EVERY_MS;
+  }
+
+  async #breathe(): Promise<void> {
+    if (this.#batchDue()) {
+      await nextTurn();
+      this.#flush();
+      await nextTurn();
+    } else if (performance.now() - this.#heldSince >= YIELD_EVERY_MS) {
+      await nextTurn();
+    } else {
+      return;
+    }
+    this.#heldSince = performance.now();
+  }
+
   #lastProgressAt = 0;
   #maybeReportProgress(force = false): void {
     const now = this.#e.now();
@@ -394,7 +499,10 @@ class Run {
     try {
       // Whatever was queued but not committed is dropped: the next run redoes it.
       this.#ops = [];
-      if (isCancellation(err)) {
+      // A watchdog abort is a failure nobody asked for (the scheduler reports it as E_WATCHDOG): it is stored as
+      // one, so the run history and `jarvis-sync status` show a hung connector, not a "cancelled" run.
+      const watchdog = isCancellation(err) && isWatchdogAbort(this.#opts.signal);
+      if (isCancellation(err) && !watchdog) {
         store.transaction(() => {
           store.saveCheckpoint(this.#checkpoint);
           store.finishRun(this.#runId, 'cancelled', this.#counts, null, endedAt);
@@ -402,7 +510,13 @@ class Run {
         log.info(`sync ${id} cancelled`);
         return;
       }
-      const error = toConnectorError(err, endedAt);
+      const error = watchdog
+        ? {
+            code: 'E_WATCHDOG',
+            message: 'The sync made no progress for too long (a file or a network folder stopped responding), so it was stopped; it will be retried.',
+            at: endedAt,
+          }
+        : toConnectorError(err, endedAt);
       this.#checkpoint = {
         ...this.#checkpoint,
         lastError: error,
@@ -418,6 +532,11 @@ class Run {
       log.error(`sync ${id}: could not record the run outcome`, describe(recordErr));
     }
   }
+}
+
+function isWatchdogAbort(signal: AbortSignal): boolean {
+  const reason: unknown = signal.reason;
+  return reason instanceof SyncCancelledError && reason.reason === 'watchdog';
 }
 
 function describe(err: unknown): string {

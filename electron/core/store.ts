@@ -26,7 +26,14 @@ import type {
 import { ZERO_COUNTS } from '../../shared/types.js';
 import type { ItemIssue, UnitRecord } from '../connectors/types.js';
 import { toFtsTerms } from './fts-query.js';
-import { APPLICATION_ID, CHUNKS_FTS_SQL, CHUNK_ROWID_SPAN, SCHEMA_VERSION, migrate } from './schema.js';
+import {
+  APPLICATION_ID,
+  CHUNKS_FTS_CONFIG_SQL,
+  CHUNKS_FTS_SQL,
+  CHUNK_ROWID_SPAN,
+  SCHEMA_VERSION,
+  migrate,
+} from './schema.js';
 
 export { CHUNK_ROWID_SPAN } from './schema.js';
 
@@ -261,6 +268,15 @@ interface ItemErrorRow {
 }
 
 type Statement = Database.Statement<unknown[], unknown>;
+
+/** Values of the full-text columns after the rowid: title, heading, body, tags, facets. */
+type FtsRow = [string, string, string, string, string];
+
+/** A chunk rowid's pending full-text change: delete the row that existed before, insert these values, or both. */
+interface FtsWrite {
+  deleteOld: boolean;
+  insert: FtsRow | null;
+}
 
 interface FilterStats {
   at: number;
@@ -672,6 +688,7 @@ export class KnowledgeStore {
     try {
       if (!this.readonly && !this.sawCorruption) {
         if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        this.ftsWrites = null;
         // Refreshes planner statistics where useful; the limit keeps shutdown quick on a large index.
         this.db.pragma('analysis_limit = 400');
         this.db.pragma('optimize');
@@ -690,8 +707,27 @@ export class KnowledgeStore {
    * Nested calls become savepoints. `fn` must be synchronous (a returned promise is rejected by the driver).
    */
   transaction<T>(fn: () => T): T {
+    // Also covers the empty in-memory stand-in of a read-only store, which SQLite itself would let us write.
+    if (this.readonly) throw Object.assign(new Error('attempt to write a readonly database'), { code: 'SQLITE_READONLY' });
+    const outermost = this.ftsWrites === null;
+    // A nested call is a savepoint: if it rolls back, so must the full-text writes it queued.
+    const saved = outermost ? null : new Map([...this.ftsWrites!].map(([rowid, w]) => [rowid, { ...w }]));
     try {
-      return this.db.transaction(fn).immediate();
+      return this.db
+        .transaction(() => {
+          if (outermost) this.ftsWrites = new Map();
+          try {
+            const result = fn();
+            if (outermost) this.applyFtsWrites();
+            return result;
+          } catch (err) {
+            if (!outermost) this.ftsWrites = saved;
+            throw err;
+          } finally {
+            if (outermost) this.ftsWrites = null;
+          }
+        })
+        .immediate();
     } catch (err) {
       this.noteCorruption(err);
       throw err;
@@ -820,6 +856,48 @@ export class KnowledgeStore {
     ];
   }
 
+  /**
+   * Full-text writes of the running transaction, applied just before it commits: deletions, then insertions, each
+   * in rowid order, only the net effect per rowid. FTS5 buffers new rows in memory only while rowids ascend; a
+   * write at or below the previous rowid first flushes the buffer into a new segment. Replacing a document in
+   * place (deleting its chunk rowids, inserting them again) flushed once per document, so a batch of edits wrote a
+   * segment per edit and then merged them all: measured, 50 edits of ~2 KB notes took 2.5 ms each instead of 0.1.
+   */
+  private ftsWrites: Map<number, FtsWrite> | null = null;
+
+  private ftsInsert(rowid: number, values: FtsRow): void {
+    if (this.ftsWrites === null) {
+      this.s.insertChunk.run(rowid, ...values);
+      return;
+    }
+    const w = this.ftsWrites.get(rowid);
+    if (w) w.insert = values;
+    else this.ftsWrites.set(rowid, { deleteOld: false, insert: values });
+  }
+
+  private ftsDelete(rowid: number): void {
+    if (this.ftsWrites === null) {
+      this.s.deleteChunk.run(rowid);
+      return;
+    }
+    const w = this.ftsWrites.get(rowid);
+    // Deleting a row inserted in this transaction cancels the insertion; a row from before is deleted at commit.
+    if (w) w.insert = null;
+    else this.ftsWrites.set(rowid, { deleteOld: true, insert: null });
+  }
+
+  private applyFtsWrites(): void {
+    const writes = this.ftsWrites;
+    if (writes === null || writes.size === 0) return;
+    const rowids = [...writes.keys()].sort((a, b) => a - b);
+    for (const rowid of rowids) if (writes.get(rowid)!.deleteOld) this.s.deleteChunk.run(rowid);
+    for (const rowid of rowids) {
+      const { insert } = writes.get(rowid)!;
+      if (insert) this.s.insertChunk.run(rowid, ...insert);
+    }
+    writes.clear();
+  }
+
   private insertChunks(rowid: number, row: DocumentRow, chunks: readonly ChunkRow[]): void {
     if (chunks.length === 0) return;
     const { title, tags, facets } = documentFields(this.sourceFacet(row.connectorId), row);
@@ -829,7 +907,7 @@ export class KnowledgeStore {
       const { heading } = chunks[i];
       let { body } = chunks[i];
       if (body.includes(MARK_START) || body.includes(MARK_END)) body = body.replace(MARKERS, ' ');
-      this.s.insertChunk.run(base + i, title, heading, body, tags, facets);
+      this.ftsInsert(base + i, [title, heading, body, tags, facets]);
       this.s.insertChunkText.run(base + i, heading, body);
     }
   }
@@ -838,7 +916,7 @@ export class KnowledgeStore {
   private deleteChunks(rowid: number): void {
     const base = rowid * CHUNK_ROWID_SPAN;
     const last = base + CHUNK_ROWID_SPAN - 1;
-    for (const id of this.s.chunkIdsInRange.all(base, last) as number[]) this.s.deleteChunk.run(id);
+    for (const id of this.s.chunkIdsInRange.all(base, last) as number[]) this.ftsDelete(id);
     this.s.deleteChunkTextRange.run(base, last);
   }
 
@@ -847,7 +925,9 @@ export class KnowledgeStore {
    * itself). Must run inside a transaction.
    */
   private rebuildFullTextIndex(): void {
-    this.db.exec(`DROP TABLE IF EXISTS chunks; ${CHUNKS_FTS_SQL};`);
+    // The new index is built from chunk_text, which already holds every change of this transaction.
+    this.ftsWrites?.clear();
+    this.db.exec(`DROP TABLE IF EXISTS chunks; ${CHUNKS_FTS_SQL}; ${CHUNKS_FTS_CONFIG_SQL};`);
     const page = this.db.prepare(
       `SELECT id, connector_id, title, doc_type, author, participants, tags, aliases
        FROM documents WHERE id > ? ORDER BY id LIMIT 500`,

@@ -176,10 +176,31 @@ describe('SyncEngine', () => {
     expect(store.listItemErrors('notes')).toHaveLength(0);
   });
 
+  it('reads changed units ahead (bounded) while writing, and still writes their documents in enumeration order', async () => {
+    const src = new MemorySource();
+    for (let i = 0; i < 40; i++) src.setNote(`n${String(i).padStart(2, '0')}.md`, `doc ${i} heron`);
+    let inFlight = 0;
+    let maxInFlight = 0;
+    src.beforeRead = async () => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      // Later units finish first: order must come from the enumeration, not from completion.
+      await new Promise((resolve) => setTimeout(resolve, 40 - inFlight * 5));
+      inFlight--;
+    };
+    const r = await run(engine({ batchMaxDocs: 7, readAheadUnits: 4 }), src);
+    expect(r).toMatchObject({ added: 40, failed: 0 });
+    expect(maxInFlight).toBeGreaterThan(1);
+    expect(maxInFlight).toBeLessThanOrEqual(4);
+    const rowids = [...src.units.keys()].map((key) => store.getDocument('notes', key)!.rowid);
+    expect(rowids).toEqual([...rowids].sort((a, b) => a - b));
+  });
+
   it('commits each batch with its checkpoint: a crash mid-sync keeps what was committed and the next sync converges', async () => {
     const src = new MemorySource();
     for (let i = 0; i < 25; i++) src.setNote(`n${String(i).padStart(2, '0')}.md`, `doc ${i} walrus`);
-    const e = engine({ batchMaxDocs: 5 });
+    // One read at a time, so the abort below lands after 17 units were read (read-ahead is tested separately).
+    const e = engine({ batchMaxDocs: 5, readAheadUnits: 1 });
     // A real crash is tested with SIGKILL in crash.test.ts; here an abort mid-run stops it between batches.
     const controller = new AbortController();
     src.beforeRead = (key) => {

@@ -246,6 +246,20 @@ describe('KnowledgeStore: opening', () => {
     expect(store.integrityCheck()).toEqual({ ok: true, details: 'quick_check: ok\nfull-text index: ok' });
   });
 
+  it('creates the full-text index with its merge policy (automerge 8), also when it rebuilds it', () => {
+    const automerge = () => rawCount(dbPath, "SELECT v FROM chunks_config WHERE k = 'automerge'");
+    const store = openStore();
+    expect(automerge()).toBe(8);
+    store.transaction(() => {
+      for (let i = 0; i < 30; i++) addDoc(store, 'big', `d${i}`, `walrus ${i}`);
+      addDoc(store, 'small', 'k', 'kept heron');
+    });
+    // Removing most of the index rebuilds it from what stays (see removeConnector).
+    store.removeConnector('big');
+    expect(automerge()).toBe(8);
+    expect(ids(store.search('heron', {}))).toEqual(['small:k']);
+  });
+
   it('reports a run left running by a crash as failed with an interrupted error', () => {
     const crashed = openStore();
     const runId = crashed.startRun('c1', 'schedule', 1000);
@@ -317,6 +331,36 @@ describe('KnowledgeStore: errors', () => {
 });
 
 describe('KnowledgeStore: documents and search', () => {
+  it('applies the full-text changes of a transaction by their net effect, savepoints and rollbacks included', () => {
+    const store = openStore();
+    const a = addDoc(store, 'c1', 'a', 'aardvark first');
+    const b = addDoc(store, 'c1', 'b', 'badger');
+    store.transaction(() => {
+      store.replaceDocument(a, row('c1', 'a', { contentHash: 'h2' }), [{ heading: '', body: 'aardvark second' }]);
+      store.deleteDocument(b, 1);
+      const c = store.insertDocument(row('c1', 'c'), [{ heading: '', body: 'cheetah' }]);
+      store.deleteDocument(c, 1);
+      expect(() =>
+        store.transaction(() => {
+          store.insertDocument(row('c1', 'd'), [{ heading: '', body: 'dingo' }]);
+          throw new Error('inner');
+        }),
+      ).toThrow('inner');
+      store.insertDocument(row('c1', 'e'), [{ heading: '', body: 'emu' }]);
+    });
+    expect(() =>
+      store.transaction(() => {
+        store.insertDocument(row('c1', 'f'), [{ heading: '', body: 'ferret' }]);
+        throw new Error('outer');
+      }),
+    ).toThrow('outer');
+    expect(ids(store.search('first', {}))).toEqual([]);
+    expect(ids(store.search('aardvark second', {}))).toEqual(['c1:a']);
+    for (const gone of ['badger', 'cheetah', 'dingo', 'ferret']) expect(store.search(gone, {})).toEqual([]);
+    expect(ids(store.search('emu', {}))).toEqual(['c1:e']);
+    expect(store.integrityCheck().ok).toBe(true);
+  });
+
   it('replaces a document: old text gone, new text found, same rowid', () => {
     const store = openStore();
     const rowid = addDoc(store, 'c1', 'a', 'original wording');

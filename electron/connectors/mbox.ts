@@ -64,6 +64,7 @@ const NOT_MBOX_EXTENSIONS = new Set([
 ]);
 
 const SNIFF_BYTES = 2048;
+const MBOX_FILE_NAME = /\.(mbox|mbx)$/i;
 
 export interface MboxConnectorOptions {
   /** Messages larger than this are skipped with E_TOO_LARGE (default: 25 MB or the file size limit, if larger). */
@@ -148,7 +149,10 @@ export class MboxConnector implements Connector {
       }
       if (item.size === 0) continue; // an empty mbox holds no messages; its absence deletes nothing that exists
       const sniff = await sniffEntry(item);
-      if (sniff === 'mbox') yield unitOf(item);
+      // A file NAMED as a mailbox is read even when its start is damaged (zero-filled by a crash, junk before the
+      // first From_ line): the splitter reports the junk (W_MBOX_MALFORMED) and indexes the messages after it,
+      // instead of the whole mailbox being skipped without a word.
+      if (sniff === 'mbox' || (sniff === 'no' && MBOX_FILE_NAME.test(item.key))) yield unitOf(item);
       else if (sniff !== 'no') yield sniff;
     }
   }

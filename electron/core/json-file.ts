@@ -53,7 +53,14 @@ export class JsonFile<T> {
       backupText = null;
     }
     const backup = backupText === null ? null : this.#tryParse(backupText);
-    if (backup?.ok) {
+    if (backup?.ok && backupText !== null) {
+      // Restore means putting the good copy back: with the damaged file only moved aside, the next start would find
+      // no file at all and silently fall back to defaults (every connector gone).
+      try {
+        writeAtomic(this.path, backupText);
+      } catch {
+        // A read-only folder: this run still uses the restored value.
+      }
       return {
         value: backup.value,
         source: 'backup',

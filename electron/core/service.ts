@@ -33,11 +33,18 @@ import type { Clock } from './clock.js';
 import { emptyConnectorsFile, newConnectorConfig, parseConnectorsFile, UserInputError, type ConnectorsFile } from './connector-config.js';
 import { acquireDataDirLock, dataPaths, type DataDirLock, type LockOwner } from './data-dir.js';
 import { SyncEngine } from './engine.js';
-import { classifyError } from './errors.js';
+import { classifyError, isStoreCorruption } from './errors.js';
 import { JsonFile, type LoadResult } from './json-file.js';
 import { IngestionPipeline } from './pipeline.js';
 import { SyncScheduler, type SchedulerOptions, type SyncRunner } from './scheduler.js';
 import { KnowledgeStore } from './store.js';
+
+/** The data folder or index cannot be written (permissions, read-only file or mount). */
+function isNotWritable(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return false;
+  return ['EACCES', 'EPERM', 'EROFS'].includes(code) || /^SQLITE_(READONLY|CANTOPEN)/.test(code);
+}
 
 export { UserInputError } from './connector-config.js';
 export { DataDirLockedError } from './data-dir.js';
@@ -81,8 +88,12 @@ export class SyncService {
   readonly readonly: boolean;
 
   readonly #log: Logger;
-  readonly #store: KnowledgeStore;
-  readonly #engine: SyncEngine;
+  #store: KnowledgeStore;
+  #engine: SyncEngine;
+  readonly #createLogger: (scope: string) => Logger;
+  #recoveryWanted = false;
+  #lastRecoveryAt = 0;
+  #activeSyncs = 0;
   readonly #scheduler: SyncScheduler | null;
   readonly #kinds: KindRegistry;
   readonly #lock: DataDirLock | null;
@@ -103,8 +114,9 @@ export class SyncService {
   #powerPaused = false;
   #stopped = false;
 
-  private constructor(opts: ServiceOpenOptions, lock: DataDirLock | null) {
+  private constructor(opts: ServiceOpenOptions, lock: DataDirLock | null, lockProblem: Error | null) {
     const createLogger = opts.createLogger ?? (() => silentLogger);
+    this.#createLogger = createLogger;
     this.#log = createLogger('service');
     this.readonly = opts.readonly ?? false;
     this.paths = dataPaths(opts.dataDir);
@@ -122,18 +134,9 @@ export class SyncService {
     this.#settings = this.#loadFile(this.#settingsFile);
     this.#config = this.#loadFile(this.#connectorsFile);
 
-    this.#store = KnowledgeStore.open(this.paths.db, { log: createLogger('store'), readonly: this.readonly });
-    if (this.#store.recovery) {
-      this.#notice('warning', `The index was damaged (${this.#store.recovery.reason}) and is being rebuilt from your files. The damaged copy was kept as ${this.#store.recovery.movedTo}.`);
-    }
-    const pipeline = new IngestionPipeline(this.#store);
-    this.#engine = new SyncEngine({
-      store: this.#store,
-      pipeline,
-      log: createLogger('engine'),
-      now: this.#now,
-      maxFileSizeBytes: () => this.#settings.maxFileSizeMb * 1024 * 1024,
-    });
+    this.#store = this.#openStore(createLogger('store'), lockProblem);
+    this.#noticeRecovery();
+    this.#engine = this.#createEngine();
 
     for (const config of this.#config.connectors) this.#instantiate(config);
 
@@ -142,7 +145,7 @@ export class SyncService {
       return;
     }
     const runner: SyncRunner = {
-      sync: (connector, o) => this.#engine.sync(this.#connectorOrThrow(connector.id), o),
+      sync: (connector, o) => this.#tracked(() => this.#engine.sync(this.#connectorOrThrow(connector.id), o)),
       lastSuccessAt: (id) => this.#engine.lastSuccessAt(id),
       consecutiveFailures: (id) => this.#engine.consecutiveFailures(id),
     };
@@ -158,8 +161,9 @@ export class SyncService {
       if (connector) this.#scheduler.add(connector, { intervalSeconds: config.intervalSeconds, paused: config.paused });
     }
     this.#scheduler.events.on('changed', () => this.#schedulePush());
-    this.#scheduler.events.on('runFinished', (id) => {
+    this.#scheduler.events.on('runFinished', (id, outcome) => {
       this.#countsCache.delete(id);
+      if (outcome.kind === 'failed' && isStoreCorruption(outcome.error)) this.#scheduleRecovery();
       this.#schedulePush();
     });
     this.#scheduler.events.on('progress', (id, progress) => this.#pushProgress(id, progress));
@@ -171,9 +175,20 @@ export class SyncService {
    */
   static open(opts: ServiceOpenOptions): Promise<SyncService> {
     mkdirSync(opts.dataDir, { recursive: true });
-    const lock = opts.readonly ? null : acquireDataDirLock(opts.dataDir, opts.owner ?? 'desktop');
+    let lock: DataDirLock | null = null;
+    let lockProblem: Error | null = null;
+    if (!opts.readonly) {
+      try {
+        lock = acquireDataDirLock(opts.dataDir, opts.owner ?? 'desktop');
+      } catch (err) {
+        // A folder we cannot write (permissions, read-only mount): nothing can be written there, so nothing can
+        // conflict; run on a read-only index and say so instead of refusing to start.
+        if (!isNotWritable(err)) throw err;
+        lockProblem = err as Error;
+      }
+    }
     try {
-      return Promise.resolve(new SyncService(opts, lock));
+      return Promise.resolve(new SyncService(opts, lock, lockProblem));
     } catch (err) {
       lock?.release();
       throw err;
@@ -315,7 +330,12 @@ export class SyncService {
   }
 
   search(query: string, options: SearchOptions = {}): SearchHit[] {
-    return this.#store.search(query, options);
+    try {
+      return this.#store.search(query, options);
+    } catch (err) {
+      if (isStoreCorruption(err)) this.#scheduleRecovery();
+      throw err;
+    }
   }
 
   history(connectorId: string, limit = 30): RunRecord[] {
@@ -341,10 +361,11 @@ export class SyncService {
     opts: { signal?: AbortSignal; onProgress?: (id: string, p: Progress) => void; onStart?: (id: string) => void } = {},
   ): Promise<SyncReport> {
     this.#writable();
-    const targets = ids ?? this.#config.connectors.map((c) => c.id);
+    const targets = [...(ids ?? this.#config.connectors.map((c) => c.id))];
     for (const id of targets) this.#connectorOrThrow(id);
     const report: SyncReport = { results: {}, failures: {}, cancelled: false };
     const signal = opts.signal ?? new AbortController().signal;
+    const retried = new Set<string>();
     for (const id of targets) {
       if (signal.aborted) {
         report.cancelled = true;
@@ -354,17 +375,27 @@ export class SyncService {
       if (!connector.isConnected()) continue;
       opts.onStart?.(id);
       try {
-        report.results[id] = await this.#engine.sync(connector, {
-          signal,
-          trigger: 'manual',
-          onProgress: (p) => opts.onProgress?.(id, p),
-        });
+        report.results[id] = await this.#tracked(() =>
+          this.#engine.sync(connector, {
+            signal,
+            trigger: 'manual',
+            onProgress: (p) => opts.onProgress?.(id, p),
+          }),
+        );
       } catch (err) {
         if (isCancellation(err) || err instanceof SyncCancelledError) {
           report.cancelled = true;
           break;
         }
         report.failures[id] = classifyError(err).message;
+        if (isStoreCorruption(err) && !this.readonly && !retried.has(id) && this.#activeSyncs === 0) {
+          // The index is damaged: rebuild it, then sync this connector again (the others follow anyway).
+          retried.add(id);
+          if (this.#recoverStore()) {
+            delete report.failures[id];
+            targets.push(id);
+          }
+        }
       } finally {
         this.#countsCache.delete(id);
       }
@@ -435,6 +466,117 @@ export class SyncService {
     this.#schedulePush();
   }
 
+  /**
+   * Opens the index. When it cannot be written (read-only file or folder, or the folder's lock could not be
+   * created), it is opened read-only instead: search keeps working, every sync fails with SQLITE_READONLY on its
+   * connector (no data is touched), and a notice says what to fix. Other errors are thrown.
+   */
+  #openStore(log: Logger, lockProblem: Error | null): KnowledgeStore {
+    let problem = lockProblem;
+    if (!this.readonly && problem === null) {
+      try {
+        return KnowledgeStore.open(this.paths.db, { log, readonly: false });
+      } catch (err) {
+        if (!isNotWritable(err)) throw err;
+        problem = err as Error;
+      }
+    }
+    if (problem === null) return KnowledgeStore.open(this.paths.db, { log, readonly: true });
+    let store: KnowledgeStore;
+    let searchable = true;
+    try {
+      store = KnowledgeStore.open(this.paths.db, { log, readonly: true });
+    } catch (err) {
+      // A WAL index in a read-only folder cannot even be read (SQLite must create its -shm file there).
+      if (!isNotWritable(err)) throw err;
+      store = KnowledgeStore.open(':memory:', { log, readonly: true });
+      searchable = false;
+    }
+    const code = (problem as NodeJS.ErrnoException).code ?? 'unknown error';
+    this.#notice(
+      'error',
+      `The data folder ${this.paths.dataDir} is not writable (${code}), so nothing can be indexed: every sync will ` +
+        `fail until this is fixed. ${searchable ? 'Search still shows what was indexed before.' : 'The index cannot be read either, so search finds nothing for now; nothing was deleted.'} ` +
+        'Fix the permissions of the folder and its index.sqlite, then restart Jarvis Sync.',
+    );
+    return store;
+  }
+
+  #createEngine(): SyncEngine {
+    return new SyncEngine({
+      store: this.#store,
+      pipeline: new IngestionPipeline(this.#store),
+      log: this.#createLogger('engine'),
+      now: this.#now,
+      maxFileSizeBytes: () => this.#settings.maxFileSizeMb * 1024 * 1024,
+    });
+  }
+
+  #noticeRecovery(): void {
+    const recovery = this.#store.recovery;
+    if (recovery) {
+      this.#notice('warning', `The index was damaged (${recovery.reason}) and is being rebuilt from your files. The damaged copy was kept as ${recovery.movedTo}.`);
+    }
+  }
+
+  /** Runs one engine sync, counted, so the index is never swapped under a running sync. */
+  async #tracked<T>(fn: () => Promise<T>): Promise<T> {
+    this.#activeSyncs++;
+    try {
+      return await fn();
+    } finally {
+      this.#activeSyncs--;
+      if (this.#recoveryWanted) setImmediate(() => this.#recoverWhenIdle());
+    }
+  }
+
+  #scheduleRecovery(): void {
+    if (this.#recoveryWanted || this.readonly || this.#stopped) return;
+    this.#recoveryWanted = true;
+    // Deferred: corruption is noticed inside scheduler callbacks and state reads, not a place to swap the index.
+    setImmediate(() => this.#recoverWhenIdle());
+  }
+
+  #recoverWhenIdle(): void {
+    if (!this.#recoveryWanted || this.#activeSyncs > 0) return;
+    this.#recoveryWanted = false;
+    if (this.#recoverStore()) this.#scheduler?.runNow(null);
+  }
+
+  /**
+   * SQLite reported damage while running. Damage after a clean shutdown is not looked for at open (that would read
+   * the whole file at every start), so it surfaces here. Reopening the index runs the full check, which moves a
+   * damaged file aside and starts a fresh index that the next syncs rebuild from the sources (only a damaged
+   * full-text index is rebuilt in place). Returns false when the index could not be reopened.
+   */
+  #recoverStore(): boolean {
+    if (this.readonly || this.#stopped) return false;
+    // At most once a minute: damage the check cannot confirm must not turn every state read into a reopen.
+    if (Date.now() - this.#lastRecoveryAt < 60_000) return false;
+    this.#lastRecoveryAt = Date.now();
+    this.#log.warn('the index reported damage; reopening it to check and repair it');
+    try {
+      // Confirms the damage and makes sure the store leaves the "unclean" marker, so the reopen checks the file.
+      this.#store.integrityCheck();
+    } catch {
+      // The reopen checks anyway.
+    }
+    this.#store.close();
+    try {
+      this.#store = KnowledgeStore.open(this.paths.db, { log: this.#createLogger('store') });
+    } catch (err) {
+      this.#notice('error', `The index is damaged and could not be reopened (${(err as Error).message}). Restart Jarvis Sync.`);
+      this.#store = KnowledgeStore.open(':memory:', { log: this.#createLogger('store'), readonly: true });
+      return false;
+    } finally {
+      this.#engine = this.#createEngine();
+      this.#countsCache.clear();
+      this.#schedulePush();
+    }
+    this.#noticeRecovery();
+    return true;
+  }
+
   #loadFile<T>(file: JsonFile<T>): T {
     let result: LoadResult<T>;
     try {
@@ -463,8 +605,16 @@ export class SyncService {
   }
 
   #status(config: ConnectorConfig, schedule: ReturnType<SyncScheduler['snapshot']>['connectors'][string] | undefined): ConnectorStatus {
-    const checkpoint = this.#store.getCheckpoint(config.id);
-    const counts = this.#counts(config.id);
+    let checkpoint: ReturnType<KnowledgeStore['getCheckpoint']> = null;
+    let counts = { documents: 0, chunks: 0, itemErrors: 0 };
+    try {
+      checkpoint = this.#store.getCheckpoint(config.id);
+      counts = this.#counts(config.id);
+    } catch (err) {
+      // A damaged index must not take the whole state (and with it the UI) down; it is repaired in the background.
+      if (!isStoreCorruption(err)) throw err;
+      this.#scheduleRecovery();
+    }
     const lastError = schedule ? schedule.lastError : (checkpoint?.lastError ?? null);
     let state: ConnectorState;
     if (schedule) state = schedule.state;

@@ -189,6 +189,7 @@ export const invokeParsers = {
   'sync:run-now': parser('sync:run-now', 1, ([c]) => [idOrNull(c)]),
   'sync:pause': parser('sync:pause', 1, ([c]) => [idOrNull(c)]),
   'sync:resume': parser('sync:resume', 1, ([c]) => [idOrNull(c)]),
+  'sync:cancel': parser('sync:cancel', 1, ([c]) => [idOrNull(c)]),
   'connector:add': parser('connector:add', 1, ([input]) => [addInput(input)]),
   'connector:remove': parser('connector:remove', 2, ([c, options]) => {
     const f = shape(options, 'options', ['keepIndex']);

@@ -53,6 +53,8 @@ export interface Invokes {
   'sync:run-now': (connectorId: string | null) => Accepted;
   'sync:pause': (connectorId: string | null) => AppState;
   'sync:resume': (connectorId: string | null) => AppState;
+  /** Stops a running sync without pausing: what it committed stays; the next run comes at the interval. */
+  'sync:cancel': (connectorId: string | null) => Accepted;
   'connector:add': (input: AddConnectorInput) => ConnectorStatus;
   'connector:remove': (connectorId: string, options: { keepIndex: boolean }) => AppState;
   'connector:update': (connectorId: string, input: UpdateConnectorInput) => ConnectorStatus;
@@ -92,6 +94,7 @@ export const API_METHODS = {
   runNow: 'sync:run-now',
   pause: 'sync:pause',
   resume: 'sync:resume',
+  cancel: 'sync:cancel',
   addConnector: 'connector:add',
   removeConnector: 'connector:remove',
   updateConnector: 'connector:update',

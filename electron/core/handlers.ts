@@ -45,6 +45,7 @@ export function createContractHandlers(service: SyncService, host: HostAdapters)
     'sync:run-now': (id) => service.runNow(id),
     'sync:pause': (id) => service.pause(id),
     'sync:resume': (id) => service.resume(id),
+    'sync:cancel': (id) => service.cancel(id),
     'connector:add': (input) => service.addConnector(input),
     'connector:remove': (id, options) => service.removeConnector(id, options),
     'connector:update': (id, input) => service.updateConnector(id, input),

@@ -77,7 +77,8 @@ export interface SchedulerOptions {
   log?: Logger;
 }
 
-export type CancelReason = 'paused' | 'stopped' | 'removed';
+/** 'user': the person pressed Cancel; the connector stays as it was (not paused) and runs again at its interval. */
+export type CancelReason = 'paused' | 'stopped' | 'removed' | 'user';
 
 /** A watchdog abort is a failure (E_WATCHDOG), not a cancellation: nobody asked for it. */
 export type RunOutcome =
@@ -445,6 +446,31 @@ export class SyncScheduler<C extends SchedulableConnector = SchedulableConnector
     }
     this.#changed();
     this.#arm();
+  }
+
+  /**
+   * Cancels the running (or queued) sync of one connector, or of every connector when `id` is null, without
+   * pausing anything: what the run committed stays, the run is recorded as cancelled, its follow-up is dropped, and
+   * the next unattended run comes one interval from now (not at once, which would undo the cancel).
+   */
+  cancel(id: string | null): Accepted {
+    const entries = id === null ? [...this.#entries.values()] : [this.#entries.get(id)].filter((e) => e !== undefined);
+    if (id !== null && entries.length === 0) return { accepted: false, reason: `unknown connector "${id}"` };
+    const now = this.#clock.now();
+    let cancelled = 0;
+    for (const e of entries) {
+      const running = e.run !== null && e.run.cancelReason === null;
+      if (!running && e.queued === null) continue;
+      cancelled++;
+      e.followUp = false;
+      this.#dropQueued(e);
+      if (e.run && running) this.#cancel(e.run, 'user');
+      else if (this.#started) this.#setDue(e, now + this.#intervalMs(e) * e.jitter, 'schedule', now);
+    }
+    this.#changed();
+    this.#arm();
+    if (cancelled > 0) return { accepted: true };
+    return { accepted: false, reason: id === null ? 'nothing is syncing' : `${id} is not syncing` };
   }
 
   /**
@@ -892,6 +918,7 @@ export class SyncScheduler<C extends SchedulableConnector = SchedulableConnector
         // Paused mid-run: the run was due and did not finish, so resume() will catch up. A stopped run is
         // planned again from history by the next start().
         if (outcome.reason === 'paused') this.#setDue(e, e.dueAt ?? run.startedAt, 'catch-up', null);
+        if (outcome.reason === 'user') this.#setDue(e, now + this.#intervalMs(e) * e.jitter, 'schedule', now);
         this.#log.info(`${id}: sync cancelled (${outcome.reason})`);
         break;
     }
@@ -953,8 +980,8 @@ export class SyncScheduler<C extends SchedulableConnector = SchedulableConnector
   // ── helpers ─────────────────────────────────────────────────────────────────────────────────────────────────
 
   #stateOf(e: Entry<C>): ConnectorState {
-    // A run being wound down because of a pause already reads as paused: that is what the user just asked for.
-    if (e.run && e.run.cancelReason !== 'paused') return 'syncing';
+    // A run being wound down because of a pause or a cancel already reads as what the user just asked for.
+    if (e.run && e.run.cancelReason !== 'paused' && e.run.cancelReason !== 'user') return 'syncing';
     if (e.queued) return 'queued';
     if (this.#isPaused(e)) return 'paused';
     if (e.consecutiveFailures > 0) return 'error';

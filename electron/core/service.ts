@@ -263,6 +263,12 @@ export class SyncService {
     return this.getState();
   }
 
+  /** Stops a running or queued sync without pausing the connector (see SyncScheduler.cancel). */
+  cancel(id: string | null): Accepted {
+    if (id !== null) this.#connectorOrThrow(id);
+    return this.#writable().cancel(id);
+  }
+
   notifyResume(): void {
     this.#scheduler?.notifyResume();
   }

@@ -141,6 +141,7 @@ export function startDesktop(opts: DesktopOptions): RunningShell {
     runNow: (id) => safely('sync now', () => service.runNow(id)),
     pause: (id) => safely('pause', () => service.pause(id)),
     resume: (id) => safely('resume', () => service.resume(id)),
+    cancel: (id) => safely('cancel', () => service.cancel(id)),
     openDashboard: () => windows.show(),
     setStartAtLogin: (on) => safely('start at login', () => host.setStartAtLogin(on)),
     openLogs: () => safely('open logs', () => host.openLogs()),

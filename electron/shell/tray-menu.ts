@@ -13,6 +13,7 @@ export interface TrayActions {
   runNow(connectorId: string | null): void;
   pause(connectorId: string | null): void;
   resume(connectorId: string | null): void;
+  cancel(connectorId: string | null): void;
   openDashboard(): void;
   setStartAtLogin(on: boolean): void;
   openLogs(): void;
@@ -143,6 +144,9 @@ function connectorItem(
       { id: `${base}:result`, label: lastResultLine(c), enabled: false },
       { type: 'separator' },
       { id: `${base}:sync-now`, label: 'Sync now', click: () => actions.runNow(c.id) },
+      ...(c.state === 'syncing' || c.state === 'queued'
+        ? [{ id: `${base}:cancel`, label: 'Cancel sync', click: () => actions.cancel(c.id) }]
+        : []),
       paused
         ? { id: `${base}:resume`, label: 'Resume', click: () => actions.resume(c.id) }
         : { id: `${base}:pause`, label: 'Pause', click: () => actions.pause(c.id) },

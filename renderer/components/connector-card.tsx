@@ -98,13 +98,15 @@ export const ConnectorCard = memo(function ConnectorCard({ id }: { id: string })
       run: Boolean(s.pending[pendingKeys.run(id)]),
       pause: Boolean(s.pending[pendingKeys.pause(id)]),
       resume: Boolean(s.pending[pendingKeys.resume(id)]),
+      cancel: Boolean(s.pending[pendingKeys.cancel(id)]),
     })),
   );
-  const { runNow, pause, resume, clearFeedback, showProblems } = useDashboard(
+  const { runNow, pause, resume, cancel, clearFeedback, showProblems } = useDashboard(
     useShallow((s) => ({
       runNow: s.runNow,
       pause: s.pause,
       resume: s.resume,
+      cancel: s.cancel,
       clearFeedback: s.clearFeedback,
       showProblems: s.showProblems,
     })),
@@ -240,6 +242,17 @@ export const ConnectorCard = memo(function ConnectorCard({ id }: { id: string })
         >
           Sync now
         </button>
+        {(c.state === 'syncing' || c.state === 'queued') && (
+          <button
+            type="button"
+            className="button"
+            aria-describedby={describedBy}
+            disabled={pending.cancel}
+            onClick={() => void cancel(c.id)}
+          >
+            Cancel sync
+          </button>
+        )}
         {paused ? (
           <button
             type="button"

@@ -63,6 +63,7 @@ export const pendingKeys = {
   run: (id: string | null) => `run:${id ?? '*'}`,
   pause: (id: string | null) => `pause:${id ?? '*'}`,
   resume: (id: string | null) => `resume:${id ?? '*'}`,
+  cancel: (id: string | null) => `cancel:${id ?? '*'}`,
   add: 'add',
   pick: 'pick',
   update: (id: string) => `update:${id}`,
@@ -114,6 +115,8 @@ export interface DashboardState {
   runNow: (connectorId: string | null) => Promise<void>;
   pause: (connectorId: string | null) => Promise<void>;
   resume: (connectorId: string | null) => Promise<void>;
+  /** Stops a running sync without pausing; what it indexed stays. */
+  cancel: (connectorId: string | null) => Promise<void>;
   /** Validates the path with the core first; resolves true once the core accepted the connector. */
   addConnector: (input: AddConnectorInput) => Promise<boolean>;
   /** Asks the host for a path with its native picker; null when cancelled or unavailable. */
@@ -311,6 +314,16 @@ export function createDashboardStore(api: JarvisApi): DashboardStore {
 
       pause: (id) => pauseOrResume('pause', id),
       resume: (id) => pauseOrResume('resume', id),
+
+      async cancel(id) {
+        const scope = id === null ? scopes.app : scopes.connector(id);
+        const r = await intent(pendingKeys.cancel(id), scope, `Couldn't cancel the sync of ${name(id)}`, () =>
+          api.cancel(id),
+        );
+        if (r.ok && !r.value.accepted) {
+          setFeedback(scope, { tone: 'info', message: capitalise(r.value.reason ?? 'There was no sync to cancel.') });
+        }
+      },
 
       async addConnector(input) {
         const path = input.path.trim();

@@ -160,4 +160,30 @@ describe('dashboard, end to end', () => {
     await screenshot(page, 'dashboard-syncing');
     await expect.poll(() => lastRun(notesCard), { timeout: 60_000, interval: 500 }).toContain('250 added');
   });
+
+  it('Cancel sync stops a running sync without pausing it; what was indexed stays, and Sync now finishes the rest', async () => {
+    world = await openWorld(browser, { env: { JARVIS_SYNC_READ_DELAY_MS: '40' } });
+    const { page, root } = world;
+    const corpus: Record<string, string> = {};
+    for (let i = 0; i < 250; i++)
+      corpus[`note-${String(i).padStart(3, '0')}.md`] = `# Note ${i}\n\nA walrus note, number ${i}.\n`;
+    const card = await addFolderConnector(page, notesFolder(root, 'big', corpus), 'Big');
+    const bar = card.getByRole('progressbar');
+    await bar.waitFor();
+    await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow')), POLL).toBeGreaterThan(30);
+    await card.getByRole('button', { name: 'Cancel sync' }).click();
+    await expect.poll(() => badge(card), POLL).toBe('Idle');
+    await expect.poll(() => card.getByRole('progressbar').count(), POLL).toBe(0);
+    expect(await card.getByRole('button', { name: 'Pause' }).count()).toBe(1);
+    const indexed = async () =>
+      Number(/^([\d,]+) documents/.exec(await textOf(card.getByTestId('indexed')))?.[1].replace(/,/g, '') ?? NaN);
+    const kept = await indexed();
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThan(250);
+    expect((await search(page, 'walrus')).length).toBeGreaterThan(0);
+
+    await showView(page, 'Connectors');
+    await card.getByRole('button', { name: 'Sync now' }).click();
+    await expect.poll(indexed, { timeout: 60_000, interval: 500 }).toBe(250);
+  });
 });

@@ -35,6 +35,7 @@ const TABLE: { [K in InvokeChannel]: { good: [unknown[], unknown[]?][]; bad: [un
     ],
   },
   'sync:resume': { good: [[['notes']], [[null]]], bad: [[[0], /must be a string/]] },
+  'sync:cancel': { good: [[['notes']], [[null]]], bad: [[[7], /must be a string/], [['a', 'b'], /at most 1/]] },
   'connector:add': {
     good: [
       [[{ kind: 'folder', path: '/home/ada/Notes' }]],

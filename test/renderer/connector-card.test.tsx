@@ -99,6 +99,29 @@ describe('ConnectorCard', () => {
     expect(text(card('Mail'), 'last-success')).toBe('just now');
   });
 
+  it('syncing or queued: "Cancel sync" stops this connector\'s run; an idle card has no such button', async () => {
+    const { user, api, push } = await renderDashboard({
+      state: buildState({
+        connectors: [syncingConnector({ id: 'mail', name: 'Mail' }), queuedConnector({ id: 'cal', name: 'Cal' })],
+      }),
+    });
+    await user.click(button(card('Mail'), 'Cancel sync'));
+    expect(api.cancel).toHaveBeenCalledWith('mail');
+    await user.click(button(card('Cal'), 'Cancel sync'));
+    expect(api.cancel).toHaveBeenLastCalledWith('cal');
+    push(buildState({ connectors: [idleConnector({ id: 'mail', name: 'Mail' })] }));
+    expect(within(card('Mail')).queryByRole('button', { name: 'Cancel sync' })).toBeNull();
+  });
+
+  it('a cancel that finds nothing running says why, inside the card', async () => {
+    const { user, api } = await renderDashboard({
+      state: buildState({ connectors: [syncingConnector({ id: 'mail', name: 'Mail' })] }),
+    });
+    api.cancel.mockResolvedValueOnce({ accepted: false, reason: 'mail is not syncing' });
+    await user.click(button(card('Mail'), 'Cancel sync'));
+    expect(await within(card('Mail')).findByText('Mail is not syncing')).toBeTruthy();
+  });
+
   it('queued: says it waits for a slot', async () => {
     await renderDashboard({ state: buildState({ connectors: [queuedConnector({ name: 'Cal' })] }) });
     expect(text(card('Cal'), 'state-badge')).toContain('Queued');

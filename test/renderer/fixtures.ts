@@ -215,6 +215,7 @@ export function createFakeApi(init: FakeApiInit = {}) {
     runNow: vi.fn<JarvisApi['runNow']>(() => Promise.resolve({ accepted: true })),
     pause: vi.fn<JarvisApi['pause']>(() => Promise.resolve(state)),
     resume: vi.fn<JarvisApi['resume']>(() => Promise.resolve(state)),
+    cancel: vi.fn<JarvisApi['cancel']>(() => Promise.resolve({ accepted: true })),
     addConnector: vi.fn<JarvisApi['addConnector']>((input) =>
       Promise.resolve(buildConnector({ kind: input.kind, path: input.path, name: input.name ?? 'New' })),
     ),

@@ -11,6 +11,7 @@ function setup(opts: { platform?: NodeJS.Platform; theme?: { value: string } } =
     runNow: vi.fn(),
     pause: vi.fn(),
     resume: vi.fn(),
+    cancel: vi.fn(),
     openDashboard: vi.fn(),
     setStartAtLogin: vi.fn(),
     openLogs: vi.fn(),

@@ -31,6 +31,7 @@ function actions(): { [K in keyof TrayActions]: Mock<TrayActions[K]> } {
     runNow: vi.fn(),
     pause: vi.fn(),
     resume: vi.fn(),
+    cancel: vi.fn(),
     openDashboard: vi.fn(),
     setStartAtLogin: vi.fn(),
     openLogs: vi.fn(),
@@ -136,6 +137,23 @@ describe('the tray for every state', () => {
       mail({ state: 'syncing' }),
     ]);
     expect(tooltipFor(stillCounting, NOW)).toBe('Syncing Notes 5/1,500+ (+1 more)');
+  });
+
+  it('a syncing or queued connector offers Cancel sync, which cancels only that connector', () => {
+    const act = actions();
+    const state = appState([syncingNotes, mail({ state: 'queued' }), calendar()]);
+    const template = buildTrayTemplate(state, act, ctx);
+    const itemsOf = (id: string) =>
+      (template.find((i) => i.id === `connector:${id}`)!.submenu as MenuItemConstructorOptions[]).map((i) => i.id);
+    expect(itemsOf('notes')).toContain('connector:notes:cancel');
+    expect(itemsOf('mail')).toContain('connector:mail:cancel');
+    expect(itemsOf('calendar')).not.toContain('connector:calendar:cancel');
+    const cancel = (template.find((i) => i.id === 'connector:notes')!.submenu as MenuItemConstructorOptions[]).find(
+      (i) => i.id === 'connector:notes:cancel',
+    )!;
+    expect(cancel.label).toBe('Cancel sync');
+    (cancel.click as () => void)();
+    expect(act.cancel).toHaveBeenCalledWith('notes');
   });
 
   it('queued counts as syncing', () => {

@@ -161,3 +161,68 @@ describe('resume', () => {
     expect(schedule('a').nextRunAt).toBe(due);
   });
 });
+
+describe('cancel', () => {
+  it('cancelling a running sync aborts it as cancelled (not failed), leaves the connector unpaused, and the next run comes one interval later', async () => {
+    const { clock, runner, scheduler, schedule, events, startsOf } = setup({ fallback: { kind: 'hang' } });
+    scheduler.add(connector('a'));
+    scheduler.start();
+    scheduler.runNow('a');
+    expect(scheduler.cancel('a')).toEqual({ accepted: true });
+    expect(runner.calls[0].signal.aborted).toBe(true);
+    expect(schedule('a').state).toBe('idle'); // already, while the run winds down
+    await flush();
+    expect(events).toEqual(['start a manual', 'end a cancelled user']);
+    expect(schedule('a')).toMatchObject({
+      state: 'idle',
+      paused: false,
+      running: false,
+      nextRunAt: T0 + HOUR,
+      consecutiveFailures: 0,
+      lastError: null,
+    });
+    runner.behave('a', { kind: 'succeed', ms: SEC });
+    await clock.advance(HOUR + MIN);
+    expect(startsOf('a')).toEqual([0, HOUR]);
+    expect(runner.calls[1].trigger).toBe('schedule');
+  });
+
+  it('cancelling drops the follow-up that run-now queued during the run', async () => {
+    const { clock, runner, scheduler, schedule } = setup({ fallback: { kind: 'hang' } });
+    scheduler.add(connector('a'));
+    scheduler.start();
+    scheduler.runNow('a');
+    scheduler.runNow('a');
+    expect(schedule('a').followUpQueued).toBe(true);
+    scheduler.cancel('a');
+    expect(schedule('a').followUpQueued).toBe(false);
+    await clock.advance(30 * MIN);
+    expect(runner.calls).toHaveLength(1);
+  });
+
+  it('cancel(null) cancels every running and queued sync and pauses nothing', async () => {
+    const { clock, runner, scheduler, schedule, events } = setup({ fallback: { kind: 'hang' } });
+    scheduler.add(connector('a'));
+    scheduler.add(connector('b'));
+    scheduler.start();
+    scheduler.runNow('a');
+    scheduler.runNow('b'); // waits for the one slot
+    expect(schedule('b').queued).toBe(true);
+    expect(scheduler.cancel(null)).toEqual({ accepted: true });
+    await flush();
+    expect(events).toEqual(['start a manual', 'end a cancelled user']);
+    expect(schedule('b')).toMatchObject({ queued: false, state: 'idle', nextRunAt: T0 + HOUR });
+    expect(scheduler.snapshot().paused).toBe(false);
+    await clock.advance(10 * MIN);
+    expect(runner.calls).toHaveLength(1);
+  });
+
+  it('says so when there is nothing to cancel, or the connector is unknown', () => {
+    const { scheduler } = setup();
+    scheduler.add(connector('a'));
+    scheduler.start();
+    expect(scheduler.cancel('a')).toEqual({ accepted: false, reason: 'a is not syncing' });
+    expect(scheduler.cancel(null)).toEqual({ accepted: false, reason: 'nothing is syncing' });
+    expect(scheduler.cancel('zz')).toEqual({ accepted: false, reason: 'unknown connector "zz"' });
+  });
+});

@@ -20,17 +20,8 @@ import { removeTempDir } from '../helpers/temp-dir.js';
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const RUN_TS = join(REPO_ROOT, 'bin/run-ts.mjs');
 
-/** mulberry32: a small, seeded RNG so every campaign is reproducible from its seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small, seeded RNG (the benchmark corpus's), so every campaign is reproducible from its seed. */
+export { rng } from '../../bench/corpus.js';
 
 /** A world-readable temp folder (a child running as nobody must reach it). */
 export function tempDir(prefix: string): string {

@@ -15,6 +15,8 @@ function fuseConfig({ FuseVersion, FuseV1Options }, platform, arch) {
     [FuseV1Options.OnlyLoadAppFromAsar]: true,
     [FuseV1Options.EnableEmbeddedAsarIntegrityValidation]: true,
     [FuseV1Options.EnableCookieEncryption]: true,
+    // The dashboard is served on app:// (electron/shell/app-protocol.ts); file:// pages get no extra rights.
+    [FuseV1Options.GrantFileProtocolExtraPrivileges]: false,
   };
 }
 

@@ -3,17 +3,21 @@
  * shell/lifecycle.ts, the desktop shell (window, tray, IPC…) in shell/desktop.ts, the sync itself in core/.
  */
 import { join } from 'node:path';
-import { app, dialog } from 'electron';
+import { app, dialog, protocol } from 'electron';
 import { defaultDataDir } from './core/data-dir.js';
 import { DataDirLockedError, SyncService } from './core/service.js';
+import { APP_SCHEME_PRIVILEGES } from './shell/app-protocol.js';
 import { startDesktop } from './shell/desktop.js';
 import { dataDirLockedDialog, startLifecycle } from './shell/lifecycle.js';
 import { createLogger, initLogging, redactError } from './shell/log.js';
 import { wasLaunchedAtLogin } from './shell/login-item.js';
+import { APP_SCHEME } from './shell/origin.js';
 
 const here = import.meta.dirname;
 const logsDir = app.getPath('logs');
 initLogging({ isPackaged: app.isPackaged, logsDir });
+// Must happen before 'ready': the dashboard's own secure origin (see shell/app-protocol.ts).
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: APP_SCHEME_PRIVILEGES }]);
 
 startLifecycle({
   app,

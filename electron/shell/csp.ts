@@ -1,7 +1,8 @@
 /**
  * The dashboard's Content Security Policy. The same string is the `<meta http-equiv>` tag of
- * renderer/index.html (a test keeps them equal): the meta tag covers file:// pages, which have no response
- * headers, and the header below covers the dev server and adds `frame-ancestors`, which a meta tag cannot set.
+ * renderer/index.html (a test keeps them equal), so the policy holds even where no header is sent; as a header it
+ * is sent by the app:// handler (app-protocol.ts) and added below to the dev server's pages, which also brings
+ * `frame-ancestors`, which a meta tag cannot set.
  */
 import type { Session } from 'electron';
 

@@ -4,7 +4,7 @@
  * each piece it wires holds its own decisions and is tested on its own.
  */
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   BrowserWindow,
   Menu,
@@ -15,6 +15,7 @@ import {
   nativeImage,
   nativeTheme,
   powerMonitor,
+  protocol,
   screen,
   session,
   shell,
@@ -23,6 +24,7 @@ import {
 } from 'electron';
 import { createContractHandlers } from '../core/handlers.js';
 import type { SyncService } from '../core/service.js';
+import { handleAppProtocol } from './app-protocol.js';
 import { installCsp } from './csp.js';
 import { createDesktopHost } from './host.js';
 import { pushToWindow, registerContractIpc, createSenderCheck } from './ipc.js';
@@ -30,7 +32,7 @@ import { createLinuxAutostart } from './linux-autostart.js';
 import { createLogger, redactError, watchWebContents } from './log.js';
 import { createStartAtLogin } from './login-item.js';
 import { createNotifier } from './notifications.js';
-import { appEntryUrl, appOriginFor, isAppUrl } from './origin.js';
+import { APP_SCHEME, appEntryUrl, appOriginFor, isAppUrl } from './origin.js';
 import { watchPower } from './power.js';
 import { TrayController } from './tray-controller.js';
 import { APP_ICON, iconsDir, loadTrayImage, panelThemeFor, trayIconFile } from './tray-icons.js';
@@ -44,6 +46,7 @@ export interface DesktopOptions {
   service: SyncService;
   isQuitting: () => boolean;
   preload: string;
+  /** The built dashboard's index.html; its folder is what app://dashboard/ serves. */
   rendererIndex: string;
   devServerUrl?: string | undefined;
   logsDir: string;
@@ -65,12 +68,11 @@ export function startDesktop(opts: DesktopOptions): RunningShell {
   const rendererLog = createLogger('renderer');
   const disposers: (() => void)[] = [];
 
-  const origin = appOriginFor({
-    rendererIndex: opts.rendererIndex,
-    devServerUrl: opts.devServerUrl,
-    isPackaged: app.isPackaged,
-    platform,
-  });
+  const origin = appOriginFor({ devServerUrl: opts.devServerUrl, isPackaged: app.isPackaged });
+  if (origin.kind === 'app') {
+    handleAppProtocol(protocol, dirname(opts.rendererIndex), log);
+    disposers.push(() => protocol.unhandle(APP_SCHEME));
+  }
   denyAllPermissions(session.defaultSession);
   installCsp(session.defaultSession, (url) => isAppUrl(url, origin));
   const openExternal = (url: string) => shell.openExternal(url);
@@ -88,7 +90,7 @@ export function startDesktop(opts: DesktopOptions): RunningShell {
     create: () => {
       const win = createDashboardWindow(BrowserWindow, {
         preload: opts.preload,
-        ...(origin.kind === 'dev' ? { url: appEntryUrl(origin) } : { file: opts.rendererIndex }),
+        url: appEntryUrl(origin),
         ...(platform === 'linux' ? { icon: join(icons, APP_ICON.png) } : {}),
         openExternal,
         log,

@@ -1,13 +1,16 @@
 /**
- * Where our own pages come from: the bundled `index.html` (file://) or, in development only, the exact
- * electron-vite dev-server origin. Every check parses with `new URL`; a `startsWith` test would accept
- * `http://localhost:5173.evil.com` or `file:///other/index.html`. Pure: no Electron.
+ * Where our own pages come from: the bundled dashboard on the app://dashboard/ scheme (served by
+ * app-protocol.ts) or, in development only, the exact electron-vite dev-server origin. Every check parses with
+ * `new URL`; a `startsWith` test would accept `http://localhost:5173.evil.com` or `app://dashboard.evil/`.
+ * Pure: no Electron.
  */
-import { pathToFileURL } from 'node:url';
+
+export const APP_SCHEME = 'app';
+export const APP_HOST = 'dashboard';
+export const APP_ENTRY_URL = `${APP_SCHEME}://${APP_HOST}/index.html`;
 
 export type AppOrigin =
-  | { kind: 'file'; /** The exact file:// URL of the renderer's index.html. */ url: string; caseInsensitive: boolean }
-  | { kind: 'dev'; /** `protocol//host:port` of the dev server. */ origin: string };
+  { kind: 'app' } | { kind: 'dev'; /** `protocol//host:port` of the dev server. */ origin: string };
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -23,47 +26,30 @@ function parse(url: string): URL | null {
  * The origin to trust. A dev-server URL is honoured only in unpackaged runs and only on a loopback http(s) host,
  * so an environment variable can never point a packaged app at a remote page.
  */
-export function appOriginFor(opts: {
-  rendererIndex: string;
-  devServerUrl?: string | undefined;
-  isPackaged: boolean;
-  platform: NodeJS.Platform;
-}): AppOrigin {
+export function appOriginFor(opts: { devServerUrl?: string | undefined; isPackaged: boolean }): AppOrigin {
   const dev = !opts.isPackaged && opts.devServerUrl ? parse(opts.devServerUrl) : null;
   if (dev && (dev.protocol === 'http:' || dev.protocol === 'https:') && LOOPBACK.has(dev.hostname) && !dev.username) {
     return { kind: 'dev', origin: dev.origin };
   }
-  return {
-    kind: 'file',
-    url: pathToFileURL(opts.rendererIndex).href,
-    caseInsensitive: opts.platform === 'win32' || opts.platform === 'darwin',
-  };
+  return { kind: 'app' };
 }
 
-function decodedPath(u: URL): string | null {
-  try {
-    return decodeURIComponent(u.pathname);
-  } catch {
-    return null;
-  }
-}
-
-/** True when `url` is one of our pages (any hash or query on the same document is fine). */
+/** True when `url` is our dashboard document (any hash or query on it is fine). */
 export function isAppUrl(url: string, origin: AppOrigin): boolean {
   const u = parse(url);
   if (!u || u.username || u.password) return false;
   if (origin.kind === 'dev') return u.origin === origin.origin;
-  const expected = new URL(origin.url);
-  if (u.protocol !== 'file:' || u.host !== expected.host) return false;
-  const got = decodedPath(u);
-  const want = decodedPath(expected);
-  if (got === null || want === null) return false;
-  return origin.caseInsensitive ? got.toLowerCase() === want.toLowerCase() : got === want;
+  return (
+    u.protocol === `${APP_SCHEME}:` &&
+    u.host === APP_HOST &&
+    !u.port &&
+    (u.pathname === '/index.html' || u.pathname === '/')
+  );
 }
 
 /** The URL to load the dashboard from. */
 export function appEntryUrl(origin: AppOrigin): string {
-  return origin.kind === 'dev' ? `${origin.origin}/` : origin.url;
+  return origin.kind === 'dev' ? `${origin.origin}/` : APP_ENTRY_URL;
 }
 
 /** Only http(s) links may leave the app, to the default browser; file:, smb:, custom schemes are refused. */

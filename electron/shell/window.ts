@@ -11,9 +11,8 @@ export type BrowserWindowCtor = new (options: BrowserWindowConstructorOptions) =
 
 export interface DashboardOptions {
   preload: string;
-  /** The page to load: our bundle's index.html (file) or the dev server (url). */
-  url?: string;
-  file?: string;
+  /** The page to load: app://dashboard/index.html (our bundle, see app-protocol.ts) or the dev server. */
+  url: string;
   /** Window icon (Linux; Windows and macOS take it from the executable). */
   icon?: string;
   openExternal(url: string): Promise<void>;
@@ -74,12 +73,11 @@ export function hardenWebContents(contents: Contents, deps: Pick<DashboardOption
 }
 
 export function createDashboardWindow(Ctor: BrowserWindowCtor, opts: DashboardOptions): BrowserWindow {
-  if (!opts.url === !opts.file) throw new Error('createDashboardWindow needs exactly one of url or file');
   const log = opts.log ?? silentLogger;
   const win = new Ctor(dashboardWindowOptions(opts));
   hardenWebContents(win.webContents, opts);
   win.once('ready-to-show', () => win.show());
-  const loading = opts.url ? win.loadURL(opts.url) : win.loadFile(opts.file!);
+  const loading = win.loadURL(opts.url);
   loading.catch((err: unknown) => log.error('the dashboard failed to load', err));
   return win;
 }

@@ -55,6 +55,7 @@ describe('electron-builder.yml', () => {
       'OnlyLoadAppFromAsar',
       'EnableEmbeddedAsarIntegrityValidation',
       'EnableCookieEncryption',
+      'GrantFileProtocolExtraPrivileges',
     ]) {
       expect(script).toContain(`FuseV1Options.${fuse}]`);
     }
@@ -81,6 +82,7 @@ describe('build/afterpack.cjs', () => {
       [FuseV1Options.OnlyLoadAppFromAsar]: true,
       [FuseV1Options.EnableEmbeddedAsarIntegrityValidation]: true,
       [FuseV1Options.EnableCookieEncryption]: true,
+      [FuseV1Options.GrantFileProtocolExtraPrivileges]: false,
     });
     expect(afterPack.fuseConfig({ FuseVersion, FuseV1Options }, 'darwin', 'arm64').resetAdHocDarwinSignature).toBe(
       true,

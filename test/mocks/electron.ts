@@ -196,6 +196,18 @@ const fakeSession = {
 };
 export const session = { defaultSession: fakeSession };
 
+type ProtocolHandler = (request: Request) => Promise<Response> | Response;
+/** The schemes handled with protocol.handle, so a test can send a request the way Chromium would. */
+export const protocolHandlers = new Map<string, ProtocolHandler>();
+export const protocol = {
+  registerSchemesAsPrivileged: vi.fn(),
+  handle: vi.fn((scheme: string, handler: ProtocolHandler) => {
+    if (protocolHandlers.has(scheme)) throw new Error(`The scheme has been handled: ${scheme}`);
+    protocolHandlers.set(scheme, handler);
+  }),
+  unhandle: vi.fn((scheme: string) => protocolHandlers.delete(scheme)),
+};
+
 class FakeNativeTheme extends EventEmitter {
   shouldUseDarkColors = false;
 }
@@ -218,5 +230,6 @@ export function resetElectronFake(): void {
   Tray.instances = [];
   Notification.instances = [];
   handlers.clear();
+  protocolHandlers.clear();
   contextBridge.exposed.clear();
 }

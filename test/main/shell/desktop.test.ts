@@ -14,12 +14,14 @@ import {
   app,
   ipcMain,
   powerMonitor,
+  protocol,
+  protocolHandlers,
   session,
 } from '../../mocks/electron.js';
 import { NOW, appState, connector, ipcEvent, mail, settings } from '../fixtures.js';
 
 const RENDERER = '/opt/jarvis/out/renderer/index.html';
-const OWN = 'file:///opt/jarvis/out/renderer/index.html';
+const OWN = 'app://dashboard/index.html';
 
 function fakeService(initial: AppState) {
   let state = initial;
@@ -96,6 +98,17 @@ describe('startDesktop', () => {
     expect(contents.windowOpenHandler!({ url: 'https://example.com' })).toEqual({ action: 'deny' });
   });
 
+  it('serves the dashboard on app://dashboard/ from the renderer folder, and stops serving it on dispose', async () => {
+    const { running } = start();
+    expect(protocol.handle).toHaveBeenCalledWith('app', expect.any(Function));
+    const serve = protocolHandlers.get('app')!;
+    // The renderer folder here does not exist, so every file is a 404; what is served is tested in app-protocol.test.
+    expect((await serve(new Request('app://dashboard/index.html'))).status).toBe(404);
+    expect((await serve(new Request('app://dashboard/../../etc/passwd'))).status).toBe(404);
+    running.dispose();
+    expect(protocolHandlers.has('app')).toBe(false);
+  });
+
   it('serves the contract over IPC to our page only', async () => {
     const { service } = start();
     expect([...ipcMain.handlers.keys()].sort()).toEqual(Object.values(API_METHODS).sort());
@@ -118,7 +131,8 @@ describe('startDesktop', () => {
     expect(Tray.instances[0].setToolTip).toHaveBeenLastCalledWith(expect.stringMatching(/^2 connectors · /));
     running.showDashboard();
     const win = BrowserWindow.instances[0];
-    expect(win.loadFile).toHaveBeenCalledWith(RENDERER);
+    expect(win.loadURL).toHaveBeenCalledWith(OWN);
+    expect(win.loadFile).not.toHaveBeenCalled();
     expect((win.options.webPreferences as Record<string, unknown>).preload).toBe('/opt/jarvis/out/preload/index.cjs');
 
     const next = appState([connector({ state: 'syncing' }), mail()]);

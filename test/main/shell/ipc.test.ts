@@ -11,9 +11,8 @@ import { appOriginFor } from '../../../electron/shell/origin.js';
 import { BrowserWindow, ipcMain } from '../../mocks/electron.js';
 import { appState, ipcEvent } from '../fixtures.js';
 
-const INDEX = '/opt/Jarvis Sync/resources/app.asar/out/renderer/index.html';
-const fileOrigin = appOriginFor({ rendererIndex: INDEX, isPackaged: true, platform: 'linux' });
-const OWN = 'file:///opt/Jarvis%20Sync/resources/app.asar/out/renderer/index.html';
+const appOrigin = appOriginFor({ isPackaged: true });
+const OWN = 'app://dashboard/index.html';
 const CHANNELS = Object.values(API_METHODS);
 
 /** Every handler is a spy answering a marker, so a test can tell whether (and with what) it ran. */
@@ -24,7 +23,7 @@ function spyHandlers() {
   return handlers;
 }
 
-function setup(origin = fileOrigin) {
+function setup(origin = appOrigin) {
   const handlers = spyHandlers();
   const dispose = registerIpcHandlers(ipcMain, handlers, createSenderCheck(origin));
   const noneCalled = () => CHANNELS.every((ch) => handlers[ch].mock.calls.length === 0);
@@ -51,9 +50,9 @@ describe('registerIpcHandlers', () => {
 
   const forged: [string, ReturnType<typeof ipcEvent>][] = [
     ['a remote page', ipcEvent('https://evil.com/')],
-    ['another local file', ipcEvent('file:///other/index.html')],
-    ['a sibling file in our folder', ipcEvent('file:///opt/Jarvis%20Sync/resources/app.asar/out/renderer/evil.html')],
-    ['a file on a UNC host', ipcEvent('file://evil.com/opt/Jarvis%20Sync/resources/app.asar/out/renderer/index.html')],
+    ['a local file', ipcEvent('file:///opt/Jarvis%20Sync/resources/app.asar/out/renderer/index.html')],
+    ['another page of our scheme', ipcEvent('app://dashboard/evil.html')],
+    ['another host of our scheme', ipcEvent('app://dashboard.evil.com/index.html')],
     ['a subframe of our own page', ipcEvent(OWN, { subframe: true })],
     ['a destroyed or navigated frame (null senderFrame)', ipcEvent(null)],
     ['a data: URL', ipcEvent('data:text/html,<script>1</script>')],
@@ -69,12 +68,7 @@ describe('registerIpcHandlers', () => {
   });
 
   it('checks the exact dev-server origin in development', async () => {
-    const dev = appOriginFor({
-      rendererIndex: INDEX,
-      devServerUrl: 'http://localhost:5173',
-      isPackaged: false,
-      platform: 'linux',
-    });
+    const dev = appOriginFor({ devServerUrl: 'http://localhost:5173', isPackaged: false });
     const { noneCalled, handlers } = setup(dev);
     for (const url of [
       'https://ourhost.evil.com/',
@@ -115,7 +109,7 @@ describe('registerIpcHandlers', () => {
 
   it('logs refusals without the payload', async () => {
     const log = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
-    registerIpcHandlers(ipcMain, spyHandlers(), createSenderCheck(fileOrigin), log);
+    registerIpcHandlers(ipcMain, spyHandlers(), createSenderCheck(appOrigin), log);
     await expect(ipcMain.invoke('shell:open-path', ipcEvent(OWN), '')).rejects.toThrow();
     await expect(ipcMain.invoke('shell:open-path', ipcEvent('https://evil.com'), '/secret/file')).rejects.toThrow();
     const logged = JSON.stringify(log.warn.mock.calls);

@@ -1,21 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { appEntryUrl, appOriginFor, externalUrl, isAppUrl } from '../../../electron/shell/origin.js';
 
-const INDEX = '/opt/Jarvis Sync/resources/app.asar/out/renderer/index.html';
-const file = appOriginFor({ rendererIndex: INDEX, isPackaged: true, platform: 'linux' });
-const OWN = 'file:///opt/Jarvis%20Sync/resources/app.asar/out/renderer/index.html';
+const app = appOriginFor({ isPackaged: true });
+const OWN = 'app://dashboard/index.html';
 
 describe('appOriginFor', () => {
-  it('uses the bundled file unless an unpackaged run has a loopback dev server', () => {
-    expect(file).toEqual({ kind: 'file', url: OWN, caseInsensitive: false });
-    expect(
-      appOriginFor({
-        rendererIndex: INDEX,
-        devServerUrl: 'http://localhost:5173',
-        isPackaged: false,
-        platform: 'linux',
-      }),
-    ).toEqual({
+  it('uses the app:// scheme unless an unpackaged run has a loopback dev server', () => {
+    expect(app).toEqual({ kind: 'app' });
+    expect(appOriginFor({ devServerUrl: 'http://localhost:5173', isPackaged: false })).toEqual({
       kind: 'dev',
       origin: 'http://localhost:5173',
     });
@@ -27,9 +19,9 @@ describe('appOriginFor', () => {
       ['http://user@localhost:5173', false],
       ['nonsense', false],
     ] as const) {
-      expect(appOriginFor({ rendererIndex: INDEX, devServerUrl, isPackaged, platform: 'linux' }).kind).toBe('file');
+      expect(appOriginFor({ devServerUrl, isPackaged }).kind).toBe('app');
     }
-    expect(appEntryUrl(file)).toBe(OWN);
+    expect(appEntryUrl(app)).toBe(OWN);
     expect(appEntryUrl({ kind: 'dev', origin: 'http://127.0.0.1:5173' })).toBe('http://127.0.0.1:5173/');
   });
 });
@@ -39,15 +31,18 @@ describe('isAppUrl', () => {
     [OWN, true],
     [`${OWN}#/settings`, true],
     [`${OWN}?tab=errors`, true],
-    ['file:///opt/Jarvis Sync/resources/app.asar/out/renderer/index.html', true],
-    ['file:///opt/Jarvis%20Sync/resources/app.asar/out/renderer/other.html', false],
-    ['file:///opt/Jarvis%20Sync/resources/app.asar/out/renderer/../renderer/index.html', true],
-    ['file:///opt/Jarvis%20Sync/resources/app.asar/out/renderer/%2e%2e/x/index.html', false],
-    ['file:///OPT/Jarvis%20Sync/resources/app.asar/out/renderer/index.html', false],
-    ['file://evil.com/opt/Jarvis%20Sync/resources/app.asar/out/renderer/index.html', false],
+    ['app://dashboard/', true],
+    ['app://dashboard/x/../index.html', true],
+    ['app://dashboard/other.html', false],
+    ['app://dashboard/assets/index.js', false],
+    ['app://dashboard.evil.com/index.html', false],
+    ['app://evil/index.html', false],
+    ['app://dashboard:8080/index.html', false],
+    ['app://user@dashboard/index.html', false],
+    ['file:///opt/Jarvis%20Sync/resources/app.asar/out/renderer/index.html', false],
     ['file:///other/index.html', false],
+    ['https://dashboard/index.html', false],
     ['https://evil.com/', false],
-    ['https://ourhost.evil.com/', false],
     ['javascript:alert(1)', false],
     ['data:text/html,hi', false],
     ['about:blank', false],
@@ -55,17 +50,7 @@ describe('isAppUrl', () => {
     ['%%%', false],
   ];
   it.each(table)('%s → %s', (url, expected) => {
-    expect(isAppUrl(url, file)).toBe(expected);
-  });
-
-  it('compares case-insensitively where the file system does', () => {
-    const win = appOriginFor({
-      rendererIndex: '/C:/Program Files/Jarvis Sync/index.html',
-      isPackaged: true,
-      platform: 'win32',
-    });
-    expect(win.kind === 'file' && win.caseInsensitive).toBe(true);
-    expect(isAppUrl('file:///c:/program%20files/jarvis%20sync/index.html', win)).toBe(true);
+    expect(isAppUrl(url, app)).toBe(expected);
   });
 
   it('matches the exact dev origin only', () => {
@@ -78,6 +63,7 @@ describe('isAppUrl', () => {
       'https://localhost:5173/',
       'http://a@localhost:5173/',
       'http://127.0.0.1:5173/',
+      OWN,
     ]) {
       expect(isAppUrl(url, dev)).toBe(false);
     }

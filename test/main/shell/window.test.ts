@@ -11,7 +11,7 @@ import { BrowserWindow, FakeEvent, FakeWebContents } from '../../mocks/electron.
 const Ctor = BrowserWindow as unknown as BrowserWindowCtor;
 const openExternal = vi.fn(() => Promise.resolve());
 
-function dashboard(extra: { url?: string; file?: string } = { file: '/app/out/renderer/index.html' }) {
+function dashboard(extra: { url: string } = { url: 'app://dashboard/index.html' }) {
   const win = createDashboardWindow(Ctor, { preload: '/app/out/preload/index.cjs', openExternal, ...extra });
   return win as unknown as BrowserWindow;
 }
@@ -44,11 +44,11 @@ describe('createDashboardWindow', () => {
     expect(win.show).toHaveBeenCalledTimes(1);
   });
 
-  it('loads the bundle from a file, or the dev server from a URL', () => {
-    expect(dashboard().loadFile).toHaveBeenCalledWith('/app/out/renderer/index.html');
+  it('loads the bundle from app://dashboard/, or the dev server, never a file:// URL', () => {
+    const win = dashboard();
+    expect(win.loadURL).toHaveBeenCalledWith('app://dashboard/index.html');
+    expect(win.loadFile).not.toHaveBeenCalled();
     expect(dashboard({ url: 'http://localhost:5173/' }).loadURL).toHaveBeenCalledWith('http://localhost:5173/');
-    expect(() => dashboard({})).toThrow(/exactly one/);
-    expect(() => dashboard({ url: 'http://localhost:5173/', file: '/x' })).toThrow(/exactly one/);
   });
 
   it('denies every new window and sends only http(s) links to the browser', async () => {

@@ -21,8 +21,9 @@ export function initLogging(opts: { isPackaged: boolean; logsDir: string }): voi
   log.transports.file.maxSize = LOG_MAX_BYTES;
   log.transports.file.level = opts.isPackaged ? 'info' : 'debug';
   log.transports.console.level = opts.isPackaged ? false : 'debug';
-  // Injects electron-log's preload, so renderer-side `__electronLog` errors reach this file.
-  log.initialize();
+  // No log.initialize(): it injects a preload of electron-log's into every page (a `__electronLog` global we do
+  // not validate) and listens on its own IPC channel without a sender check. The renderer's warnings and errors
+  // reach this file through watchWebContents instead.
   log.errorHandler.startCatching({
     showDialog: false,
     onError: ({ error, processType }) => {

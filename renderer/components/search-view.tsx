@@ -5,34 +5,41 @@ import { formatDate, plural } from '../format.js';
 import { useDebounced } from '../hooks/use-debounced.js';
 import { DOC_TYPE_LABEL, DOC_TYPE_PLURAL } from '../kinds.js';
 import { useDashboard } from '../store/context.js';
-import { scopes } from '../store/dashboard-store.js';
+import { scopes, type SearchPeriod } from '../store/dashboard-store.js';
 import { selectConnectorNames } from '../store/selectors.js';
 import { Highlighted } from './highlighted.js';
 
 export const SEARCH_DEBOUNCE_MS = 250;
 
+const PERIODS: [SearchPeriod, string][] = [
+  ['week', 'Past week'],
+  ['month', 'Past month'],
+  ['year', 'Past year'],
+];
+
 /** Full-text search over the index, with snippets whose matches are highlighted from the core's ranges. */
 export function SearchView() {
-  const ids = { query: useId(), source: useId(), type: useId() };
+  const ids = { query: useId(), source: useId(), type: useId(), period: useId() };
   const search = useDashboard((s) => s.search);
   const names = useDashboard(selectConnectorNames);
   const canOpen = useDashboard((s) => s.capabilities?.openPath ?? false);
   const openFailure = useDashboard((s) => s.feedback[scopes.open]);
-  const { setSearchQuery, setSearchFilters, runSearch, openPath } = useDashboard(
+  const { setSearchQuery, setSearchFilters, runSearch, loadMoreResults, openPath } = useDashboard(
     useShallow((s) => ({
       setSearchQuery: s.setSearchQuery,
       setSearchFilters: s.setSearchFilters,
       runSearch: s.runSearch,
+      loadMoreResults: s.loadMoreResults,
       openPath: s.openPath,
     })),
   );
   const debouncedQuery = useDebounced(search.query, SEARCH_DEBOUNCE_MS);
-  const { source, docType } = search;
+  const { source, docType, period } = search;
 
   // Runs after the input settles, and at once when a filter changes.
   useEffect(() => {
     void runSearch();
-  }, [debouncedQuery, source, docType, runSearch]);
+  }, [debouncedQuery, source, docType, period, runSearch]);
 
   const nameOf = useMemo(() => new Map(names), [names]);
 
@@ -89,6 +96,21 @@ export function SearchView() {
             ))}
           </select>
         </div>
+        <div className="field">
+          <label htmlFor={ids.period}>Date</label>
+          <select
+            id={ids.period}
+            value={period ?? ''}
+            onChange={(e) => setSearchFilters({ period: (e.target.value || null) as SearchPeriod | null })}
+          >
+            <option value="">Any time</option>
+            {PERIODS.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
       </form>
 
       <p className="muted search__status" role="status" data-testid="search-status">
@@ -96,7 +118,7 @@ export function SearchView() {
           ? 'Searching…'
           : search.status === 'done'
             ? search.results.length
-              ? `${plural(search.results.length, 'result', 'results')} for “${resultsFor}”`
+              ? `${plural(search.results.length, 'result', 'results')}${search.hasMore ? ' so far' : ''} for “${resultsFor}”`
               : `No results for “${resultsFor}”`
             : ''}
       </p>
@@ -140,6 +162,16 @@ export function SearchView() {
             );
           })}
         </ol>
+      )}
+      {search.hasMore && search.status === 'done' && (
+        <button
+          type="button"
+          className="button results__more"
+          disabled={search.loadingMore}
+          onClick={() => void loadMoreResults()}
+        >
+          {search.loadingMore ? 'Loading…' : 'Show more results'}
+        </button>
       )}
     </section>
   );

@@ -16,6 +16,7 @@ import type {
   Progress,
   RunRecord,
   SearchHit,
+  SearchOptions,
   Settings,
   UpdateConnectorInput,
 } from '../../shared/types.js';
@@ -36,11 +37,24 @@ export interface Loadable<T> {
   error: string | null;
 }
 
+/** "Modified or dated within": the document's timestamp (a note's modification, a mail's date, an event's start). */
+export type SearchPeriod = 'week' | 'month' | 'year';
+
+export const SEARCH_PERIOD_MS: Record<SearchPeriod, number> = {
+  week: 7 * 86_400_000,
+  month: 31 * 86_400_000,
+  year: 366 * 86_400_000,
+};
+
 export interface SearchSlice {
   query: string;
   source: string | null;
   docType: DocType | null;
+  period: SearchPeriod | null;
   results: SearchHit[];
+  /** More results exist beyond those shown ("Show more results"). */
+  hasMore: boolean;
+  loadingMore: boolean;
   /** The query the current results answer (results may lag the input while debounced). */
   resultsFor: string;
   status: LoadStatus;
@@ -126,9 +140,15 @@ export interface DashboardState {
   dismissNotice: (noticeId: string) => Promise<void>;
 
   setSearchQuery: (query: string) => void;
-  setSearchFilters: (filters: { source?: string | null; docType?: DocType | null }) => void;
+  setSearchFilters: (filters: {
+    source?: string | null;
+    docType?: DocType | null;
+    period?: SearchPeriod | null;
+  }) => void;
   /** Runs the current query with the current filters; an empty query clears the results without a call. */
   runSearch: () => Promise<void>;
+  /** Appends the next page of results of the current query. */
+  loadMoreResults: () => Promise<void>;
 
   loadHistory: (connectorId: string, limit?: number) => Promise<void>;
   loadErrors: (connectorId: string | null) => Promise<void>;
@@ -153,11 +173,25 @@ const EMPTY_SEARCH: SearchSlice = {
   query: '',
   source: null,
   docType: null,
+  period: null,
   results: [],
+  hasMore: false,
+  loadingMore: false,
   resultsFor: '',
   status: 'idle',
   error: null,
 };
+
+const hitKey = (hit: SearchHit): string => `${hit.source}\n${hit.docId}`;
+
+/** The filters of a search as the core takes them; a period counts back from now. */
+function searchFilters(search: SearchSlice, now = Date.now()): SearchOptions {
+  return {
+    ...(search.source ? { source: search.source } : {}),
+    ...(search.docType ? { docType: search.docType } : {}),
+    ...(search.period ? { since: now - SEARCH_PERIOD_MS[search.period] } : {}),
+  };
+}
 
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
@@ -387,26 +421,66 @@ export function createDashboardStore(api: JarvisApi): DashboardStore {
       },
 
       async runSearch() {
-        const { query, source, docType } = get().search;
-        const q = query.trim();
+        const q = get().search.query.trim();
         const seq = ++searchSeq;
         if (!q) {
-          set((s) => ({ search: { ...s.search, results: [], resultsFor: '', status: 'idle', error: null } }));
+          set((s) => ({
+            search: { ...s.search, results: [], hasMore: false, resultsFor: '', status: 'idle', error: null },
+          }));
           return;
         }
         set((s) => ({ search: { ...s.search, status: 'loading', error: null } }));
         try {
-          const results = await api.search(q, {
-            ...(source ? { source } : {}),
-            ...(docType ? { docType } : {}),
-            limit: SEARCH_LIMIT,
-          });
+          // One more than a page, to know whether "Show more results" has anything to show.
+          const page = await api.search(q, { ...searchFilters(get().search), limit: SEARCH_LIMIT + 1 });
           if (seq !== searchSeq) return;
-          set((s) => ({ search: { ...s.search, results, resultsFor: q, status: 'done', error: null } }));
+          set((s) => ({
+            search: {
+              ...s.search,
+              results: page.slice(0, SEARCH_LIMIT),
+              hasMore: page.length > SEARCH_LIMIT,
+              resultsFor: q,
+              status: 'done',
+              error: null,
+            },
+          }));
         } catch (err) {
           if (seq !== searchSeq) return;
           set((s) => ({
             search: { ...s.search, status: 'error', error: `Search failed: ${readableError(err)}` },
+          }));
+        }
+      },
+
+      async loadMoreResults() {
+        const current = get().search;
+        if (!current.hasMore || current.loadingMore || current.status !== 'done') return;
+        const seq = searchSeq;
+        set((s) => ({ search: { ...s.search, loadingMore: true } }));
+        try {
+          const page = await api.search(current.resultsFor, {
+            ...searchFilters(current),
+            limit: SEARCH_LIMIT + 1,
+            offset: current.results.length,
+          });
+          if (seq !== searchSeq) return;
+          set((s) => {
+            // The index may have changed between pages: never show one document twice.
+            const shown = new Set(s.search.results.map(hitKey));
+            const fresh = page.slice(0, SEARCH_LIMIT).filter((hit) => !shown.has(hitKey(hit)));
+            return {
+              search: {
+                ...s.search,
+                results: [...s.search.results, ...fresh],
+                hasMore: page.length > SEARCH_LIMIT,
+                loadingMore: false,
+              },
+            };
+          });
+        } catch (err) {
+          if (seq !== searchSeq) return;
+          set((s) => ({
+            search: { ...s.search, loadingMore: false, error: `Search failed: ${readableError(err)}` },
           }));
         }
       },

@@ -15,7 +15,7 @@ describe('Search', () => {
     await user.type(box, 'plan');
     await waitFor(() => expect(api.search).toHaveBeenCalled());
     expect(api.search).toHaveBeenCalledTimes(1);
-    expect(api.search).toHaveBeenCalledWith('plan', { limit: 50 });
+    expect(api.search).toHaveBeenCalledWith('plan', { limit: 51 });
   });
 
   it('renders <mark> from highlight ranges, with the source name and type', async () => {
@@ -60,11 +60,40 @@ describe('Search', () => {
     await user.type(screen.getByRole('searchbox'), 'invoice');
     await waitFor(() => expect(api.search).toHaveBeenCalledTimes(1));
     await user.selectOptions(screen.getByLabelText('Source'), 'Mail');
-    await waitFor(() => expect(api.search).toHaveBeenLastCalledWith('invoice', { source: 'mail', limit: 50 }));
+    await waitFor(() => expect(api.search).toHaveBeenLastCalledWith('invoice', { source: 'mail', limit: 51 }));
     await user.selectOptions(screen.getByLabelText('Type'), 'Emails');
     await waitFor(() =>
-      expect(api.search).toHaveBeenLastCalledWith('invoice', { source: 'mail', docType: 'email', limit: 50 }),
+      expect(api.search).toHaveBeenLastCalledWith('invoice', { source: 'mail', docType: 'email', limit: 51 }),
     );
+  });
+
+  it('filters by date: "Past week" asks for documents dated within the last 7 days', async () => {
+    const { user, api } = await renderDashboard({ state, view: 'search' });
+    await user.type(screen.getByRole('searchbox'), 'invoice');
+    await waitFor(() => expect(api.search).toHaveBeenCalledTimes(1));
+    const before = Date.now();
+    await user.selectOptions(screen.getByLabelText('Date'), 'Past week');
+    await waitFor(() => expect(api.search).toHaveBeenCalledTimes(2));
+    const [, options] = api.search.mock.lastCall!;
+    expect(options.since).toBeGreaterThanOrEqual(before - 7 * 86_400_000);
+    expect(options.since).toBeLessThanOrEqual(Date.now() - 7 * 86_400_000);
+    await user.selectOptions(screen.getByLabelText('Date'), 'Any time');
+    await waitFor(() => expect(api.search).toHaveBeenLastCalledWith('invoice', { limit: 51 }));
+  });
+
+  it('"Show more results" appends the next page, and is gone once everything is shown', async () => {
+    const { user, api } = await renderDashboard({ state, view: 'search' });
+    const page = (from: number, n: number) =>
+      Array.from({ length: n }, (_, i) => buildHit({ docId: `d${from + i}`, title: `Hit ${from + i}` }));
+    api.search.mockResolvedValueOnce(page(0, 51)).mockResolvedValueOnce(page(50, 20));
+    await user.type(screen.getByRole('searchbox'), 'plan');
+    await waitFor(() => expect(screen.getAllByTestId('search-result')).toHaveLength(50));
+    expect(screen.getByTestId('search-status').textContent).toBe('50 results so far for “plan”');
+    await user.click(screen.getByRole('button', { name: 'Show more results' }));
+    await waitFor(() => expect(screen.getAllByTestId('search-result')).toHaveLength(70));
+    expect(api.search).toHaveBeenLastCalledWith('plan', { limit: 51, offset: 50 });
+    expect(screen.getByTestId('search-status').textContent).toBe('70 results for “plan”');
+    expect(screen.queryByRole('button', { name: 'Show more results' })).toBeNull();
   });
 
   it('desktop: opens a result in the OS', async () => {

@@ -204,7 +204,13 @@ describe('intents', () => {
   it('reports what the OS kept when start at login was not changed', async () => {
     const { get, api } = setup();
     api.setStartAtLogin.mockResolvedValueOnce({
-      settings: { intervalSeconds: 3600, maxFileSizeMb: 10, pauseOnBattery: false, notifications: true },
+      settings: {
+        intervalSeconds: 3600,
+        maxFileSizeMb: 10,
+        pauseOnBattery: false,
+        notifications: true,
+        watchForChanges: true,
+      },
       startAtLogin: false,
       dataDir: '/d',
       logsDir: null,
@@ -263,9 +269,28 @@ describe('search', () => {
     await get().runSearch();
     first.resolve([buildHit({ title: 'old' })]);
     await a;
-    expect(api.search).toHaveBeenLastCalledWith('plan', { source: 'notes', docType: 'note', limit: 50 });
+    expect(api.search).toHaveBeenLastCalledWith('plan', { source: 'notes', docType: 'note', limit: 51 });
     expect(get().search.results.map((h) => h.title)).toEqual(['new']);
     expect(get().search.resultsFor).toBe('plan');
+  });
+
+  it('a next page never repeats a result already shown (the index changed between pages)', async () => {
+    const { get, api } = setup();
+    const hits = (ids: number[]) => ids.map((i) => buildHit({ docId: `d${i}`, title: `t${i}` }));
+    api.search
+      .mockResolvedValueOnce(hits(Array.from({ length: 51 }, (_, i) => i)))
+      .mockResolvedValueOnce(hits([49, 50, 51]));
+    get().setSearchQuery('plan');
+    await get().runSearch();
+    expect(get().search.hasMore).toBe(true);
+    await get().loadMoreResults();
+    expect(
+      get()
+        .search.results.map((h) => h.docId)
+        .slice(-3),
+    ).toEqual(['d49', 'd50', 'd51']);
+    expect(get().search.results).toHaveLength(52);
+    expect(get().search.hasMore).toBe(false);
   });
 
   it('a failed search is a message', async () => {

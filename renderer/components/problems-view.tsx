@@ -9,10 +9,10 @@ import { RelativeTime } from './relative-time.js';
 
 /**
  * Per-item errors of the last run of each connector: path, code, message, severity. Filter by connector (asks the
- * core again) and by text or code (local). Paths open in the OS on desktop.
+ * core again) and by severity, text or code (local). Paths open in the OS on desktop.
  */
 export function ProblemsView() {
-  const ids = { connector: useId(), text: useId(), code: useId() };
+  const ids = { connector: useId(), severity: useId(), text: useId(), code: useId() };
   const now = useNow();
   const names = useDashboard(selectConnectorNames);
   const problems = useDashboard((s) => s.problems);
@@ -27,6 +27,7 @@ export function ProblemsView() {
   );
   const [text, setText] = useState('');
   const [code, setCode] = useState('');
+  const [severity, setSeverity] = useState<'' | 'error' | 'warning'>('');
   const connectorId = problems.connectorId;
 
   useEffect(() => {
@@ -39,9 +40,11 @@ export function ProblemsView() {
     const needle = text.trim().toLowerCase();
     return problems.data.filter(
       (p) =>
-        (!code || p.code === code) && (!needle || `${p.path}\n${p.code}\n${p.message}`.toLowerCase().includes(needle)),
+        (!severity || p.severity === severity) &&
+        (!code || p.code === code) &&
+        (!needle || `${p.path}\n${p.code}\n${p.message}`.toLowerCase().includes(needle)),
     );
-  }, [problems.data, text, code]);
+  }, [problems.data, text, code, severity]);
 
   return (
     <section className="view" aria-labelledby="problems-title">
@@ -65,6 +68,18 @@ export function ProblemsView() {
                 {name}
               </option>
             ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={ids.severity}>Severity</label>
+          <select
+            id={ids.severity}
+            value={severity}
+            onChange={(e) => setSeverity(e.target.value as '' | 'error' | 'warning')}
+          >
+            <option value="">Errors and warnings</option>
+            <option value="error">Errors only</option>
+            <option value="warning">Warnings only</option>
           </select>
         </div>
         <div className="field">

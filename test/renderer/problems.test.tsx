@@ -88,6 +88,21 @@ describe('Problems', () => {
     expect(list().textContent).toContain('Larger than 10 MB');
   });
 
+  it('filters by severity', async () => {
+    const { user } = await setup();
+    const paths = () =>
+      within(list())
+        .getAllByRole('listitem')
+        .map((li) => li.querySelector('.problem__path')?.textContent);
+    await user.selectOptions(screen.getByLabelText('Severity'), 'Warnings only');
+    expect(paths()).toEqual(['/home/ada/Notes/huge.mp4.md']);
+    await user.selectOptions(screen.getByLabelText('Severity'), 'Errors only');
+    expect(paths()).toEqual(['/home/ada/Notes/secret.pdf', '/home/ada/Maildir/cur/17']);
+    expect(screen.getByText('2 of 3 problems')).toBeTruthy();
+    await user.selectOptions(screen.getByLabelText('Severity'), 'Errors and warnings');
+    expect(paths()).toHaveLength(3);
+  });
+
   it('desktop: each path opens in the OS', async () => {
     const { user, api } = await setup(desktopCapabilities);
     await user.click(screen.getByRole('button', { name: 'Open /home/ada/Maildir/cur/17' }));

@@ -34,6 +34,7 @@ import {
   SCHEMA_VERSION,
   migrate,
 } from './schema.js';
+import { WalCheckpointer, type CheckpointerOptions, type CheckpointerStats } from './wal-checkpointer.js';
 
 export { CHUNK_ROWID_SPAN } from './schema.js';
 
@@ -138,6 +139,8 @@ export interface OpenOptions {
   log: Logger;
   /** For readers beside a running writer (CLI status/search): never migrates, repairs or moves anything. */
   readonly?: boolean;
+  /** Test hooks for the WAL checkpoint thread (see wal-checkpointer.ts). */
+  checkpointer?: CheckpointerOptions;
 }
 
 /** Thrown internally when the file opens but is not a usable index of ours. */
@@ -577,6 +580,8 @@ export class KnowledgeStore {
   private filterStats: FilterStats | null = null;
   private readonly sourceFacets = new Map<string, string>();
   private closed = false;
+  /** Checkpoints the WAL from a worker thread; null for read-only stores. */
+  private readonly checkpointer: WalCheckpointer | null;
   /** Set when an operation hit corruption, so close() leaves the unclean marker and the next open checks. */
   private sawCorruption = false;
 
@@ -586,12 +591,14 @@ export class KnowledgeStore {
     log: Logger,
     readonly_: boolean,
     recovery: StoreRecovery | null,
+    checkpointer: CheckpointerOptions = {},
   ) {
     this.path = file;
     this.db = db;
     this.log = log;
     this.readonly = readonly_;
     this.recovery = recovery;
+    this.checkpointer = readonly_ || db.memory ? null : new WalCheckpointer(file, db, log, checkpointer);
     // Snippets are cut by FTS5 itself from a scratch table holding only the page of hits (the main index keeps no
     // text). In memory and per connection, so it also works on a read-only connection.
     // External content, so clearing it is FTS5's cheap 'delete-all' rather than re-tokenizing every row.
@@ -632,7 +639,7 @@ export class KnowledgeStore {
       recovery = { movedTo, reason };
     }
     try {
-      const store = new KnowledgeStore(file, connection.db, log, false, recovery);
+      const store = new KnowledgeStore(file, connection.db, log, false, recovery, opts.checkpointer);
       if (connection.ftsDamaged) {
         // The tables are sound and only the inverted index disagrees: rebuilding it from chunk_text keeps every
         // document and is far cheaper than a full re-sync.
@@ -685,6 +692,8 @@ export class KnowledgeStore {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    // The checkpoint thread closes its connection meanwhile: this one must be the last, which removes the WAL.
+    this.checkpointer?.requestStop();
     try {
       if (!this.readonly && !this.sawCorruption) {
         if (this.db.inTransaction) this.db.exec('ROLLBACK');
@@ -698,8 +707,14 @@ export class KnowledgeStore {
       // Best effort: without the marker the next start only runs one extra check.
       this.log.warn('store: could not record a clean shutdown', errorText(err));
     } finally {
+      this.checkpointer?.waitStopped();
       this.db.close();
     }
+  }
+
+  /** What the WAL checkpoint thread did; null for read-only stores. For tests and diagnostics. */
+  get walCheckpoints(): CheckpointerStats | null {
+    return this.checkpointer?.stats ?? null;
   }
 
   /**
@@ -712,8 +727,9 @@ export class KnowledgeStore {
     const outermost = this.ftsWrites === null;
     // A nested call is a savepoint: if it rolls back, so must the full-text writes it queued.
     const saved = outermost ? null : new Map([...this.ftsWrites!].map(([rowid, w]) => [rowid, { ...w }]));
+    let result: T;
     try {
-      return this.db
+      result = this.db
         .transaction(() => {
           if (outermost) this.ftsWrites = new Map();
           try {
@@ -731,6 +747,17 @@ export class KnowledgeStore {
     } catch (err) {
       this.noteCorruption(err);
       throw err;
+    }
+    if (outermost) this.afterCommit();
+    return result;
+  }
+
+  /** Lets the checkpoint thread know the WAL grew. Never throws: the transaction is committed. */
+  private afterCommit(): void {
+    try {
+      this.checkpointer?.afterCommit();
+    } catch (err) {
+      this.log.warn('store: WAL checkpoint scheduling failed', errorText(err));
     }
   }
 

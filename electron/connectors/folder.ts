@@ -7,6 +7,7 @@ import type { ConnectorConfig, ConnectorKind, DocType } from '../../shared/types
 import { checkDirectoryPath, openDirectoryRoot } from './file-root.js';
 import { frontmatterAliases, frontmatterTags, frontmatterTitle, splitFrontmatter } from './frontmatter.js';
 import { htmlToPlainText } from './html.js';
+import { fileReadThread } from './read-thread.js';
 import { readTextFile } from './text-file.js';
 import {
   ItemReadError,
@@ -57,6 +58,8 @@ export class FileTreeConnector implements Connector {
   }
 
   open(_ctx: ConnectorContext): Promise<RootInfo> {
+    // The walk lists folders on the reader thread: let it boot while the engine loads the manifest.
+    fileReadThread.warm();
     return openDirectoryRoot(this.config.path);
   }
 

@@ -1,5 +1,5 @@
 /**
- * Whole-file reads on one dedicated worker thread, for readTextFile.
+ * Whole-file reads and directory listings on one dedicated worker thread, for readTextFile and walkFiles.
  *
  * Why: with fs/promises a small file costs five thread-pool round trips (open, fstat, read, fstat, close), and on a
  * busy two-core machine their dispatch and completion cost the main thread ~100 µs a file — more than indexing the
@@ -12,6 +12,13 @@
  * read is pending it does not keep the process alive. If it dies, pending reads fail (E_READ: read again next sync)
  * and the next read starts a new one; if it cannot be started, or keeps dying, `usable` turns false and
  * readTextFile reads on the main thread's fs/promises instead.
+ *
+ * Listings (`listDir`): a no-change re-sync is a walk of the tree and nothing else, and with fs/promises it cost the
+ * main thread a thread-pool round trip per file (the lstat) plus the wait for it. Here the worker lists a directory
+ * and lstats its entries synchronously, and answers with up to LIST_CHUNK entries in one message: names joined by
+ * NUL (no file name contains one) and the few stat fields the walk needs in a Float64Array (the same doubles
+ * fs.Stats holds). A longer directory stays open on the worker and is continued with `moreDir`, so memory stays
+ * bounded however large it is.
  */
 import { Worker } from 'node:worker_threads';
 
@@ -28,10 +35,64 @@ export interface RawFileTooLarge {
   before: { size: number; mtimeMs: number };
 }
 
-interface Request {
-  id: number;
-  path: string;
-  maxBytes: number;
+type Request =
+  | { op?: undefined; id: number; path: string; maxBytes: number }
+  | { op: 'list'; id: number; path: string; statDirs: boolean; max: number }
+  | { op: 'more'; id: number; handle: number; max: number }
+  | { op: 'close'; id: number; handle: number };
+
+/**
+ * Part of a directory listing, in readdir order. Per entry `meta` holds LIST_FIELDS doubles: flags (bits 0–2 the
+ * dirent type DT_*, bits 3–4 the name's encoding ENC_*, bits 5–7 the lstat result ST_*), size, mtimeMs, ino, dev
+ * (the last four only when the entry was stat'ed).
+ */
+export interface DirChunk {
+  /** Continues the listing with moreDir (when not done). */
+  handle: number;
+  done: boolean;
+  count: number;
+  /** Entry names joined by NUL. An undecodable name (ENC_UNDECODABLE) is given as its lossy UTF-8 rendering. */
+  names: string;
+  meta: Float64Array;
+  /** lstat failures: [entry index, code, message]. */
+  statErrors: [number, string | undefined, string][] | undefined;
+  /** The listing failed after `count` entries (the directory is closed). */
+  error: { code?: string; message: string } | undefined;
+}
+
+export const LIST_FIELDS = 5;
+export const DT_UNKNOWN = 0;
+export const DT_FILE = 1;
+export const DT_DIR = 2;
+export const DT_LINK = 3;
+export const DT_FIFO = 4;
+export const DT_SOCKET = 5;
+export const DT_BLOCK = 6;
+export const DT_CHAR = 7;
+/** The name is ASCII (so already NFC). */
+export const ENC_ASCII = 0;
+/** Valid UTF-8 beyond ASCII. */
+export const ENC_UTF8 = 1;
+/** Not valid UTF-8. */
+export const ENC_UNDECODABLE = 2;
+/** Not stat'ed (directories when not asked for, undecodable names, devices, FIFOs, sockets). */
+export const ST_NONE = 0;
+export const ST_FILE = 1;
+export const ST_DIR = 2;
+export const ST_LINK = 3;
+export const ST_OTHER = 4;
+/** lstat failed: see statErrors. */
+export const ST_ERROR = 5;
+
+/** Entries per listing message. */
+const LIST_CHUNK = 512;
+
+/** Why a read or a listing failed when the reason is the thread, not the file: the caller may fall back. */
+export class ReaderThreadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReaderThreadError';
+  }
 }
 
 type Reply =
@@ -45,7 +106,19 @@ type Reply =
       afterMtimeMs: number;
     }
   | { id: number; tooLarge: true; size: number; mtimeMs: number }
-  | { id: number; error: { code?: string; message: string } };
+  | { id: number; error: { code?: string; message: string }; thread?: boolean }
+  | {
+      id: number;
+      handle: number;
+      done: boolean;
+      count: number;
+      names: string;
+      meta: ArrayBuffer;
+      statErrors?: [number, string | undefined, string][];
+      listError?: { code?: string; message: string };
+    };
+
+type Waiter = { resolve: (r: never) => void; reject: (e: Error) => void };
 
 const IDLE_MS = 10_000;
 /** A worker that died this many times is not started again. */
@@ -54,8 +127,93 @@ const MAX_DEATHS = 3;
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const fs = require('node:fs');
+const { sep } = require('node:path');
+const dirs = new Map();
+function list(id, handle, dir, path, statDirs, max) {
+  const names = [];
+  const meta = new Float64Array(max * ${LIST_FIELDS});
+  let statErrors;
+  let listError;
+  let done = false;
+  let n = 0;
+  try {
+    while (n < max) {
+      const d = dir.readSync();
+      if (d === null) { done = true; break; }
+      const raw = d.name;
+      let ascii = true;
+      for (let i = 0; i < raw.length; i++) if (raw[i] >= 0x80) { ascii = false; break; }
+      let name;
+      let enc = 0;
+      if (ascii) name = raw.toString('latin1');
+      else {
+        name = raw.toString('utf8');
+        // U+FFFD may be a real character in the name, so only a failed round-trip proves the bytes were invalid.
+        enc = name.includes('\uFFFD') && !Buffer.from(name, 'utf8').equals(raw) ? 2 : 1;
+      }
+      const t = d.isFile() ? 1 : d.isDirectory() ? 2 : d.isSymbolicLink() ? 3 : d.isFIFO() ? 4 : d.isSocket() ? 5
+        : d.isBlockDevice() ? 6 : d.isCharacterDevice() ? 7 : 0;
+      let sk = 0;
+      const o = n * ${LIST_FIELDS};
+      if (enc !== 2 && (t === 1 || t === 3 || t === 0 || (t === 2 && statDirs))) {
+        try {
+          const st = fs.lstatSync(path + sep + name);
+          sk = st.isSymbolicLink() ? 3 : st.isDirectory() ? 2 : st.isFile() ? 1 : 4;
+          meta[o + 1] = st.size;
+          meta[o + 2] = st.mtimeMs;
+          meta[o + 3] = st.ino;
+          meta[o + 4] = st.dev;
+        } catch (err) {
+          sk = 5;
+          (statErrors || (statErrors = [])).push([n, err && err.code, String(err && err.message || err)]);
+        }
+      }
+      meta[o] = t | (enc << 3) | (sk << 5);
+      names.push(name);
+      n++;
+    }
+  } catch (err) {
+    listError = { code: err && err.code, message: String(err && err.message || err) };
+    done = true;
+  }
+  if (done) {
+    dirs.delete(handle);
+    try { dir.closeSync(); } catch {}
+  } else dirs.set(handle, { dir, path, statDirs });
+  parentPort.postMessage(
+    { id, handle, done, count: n, names: names.join('\0'), meta: meta.buffer, statErrors, listError },
+    [meta.buffer],
+  );
+}
 parentPort.on('message', (batch) => {
-  for (const { id, path, maxBytes } of batch) {
+  for (const req of batch) {
+    if (req.op === 'list') {
+      let dir;
+      try {
+        dir = fs.opendirSync(req.path, { encoding: 'buffer', bufferSize: 128 });
+      } catch (err) {
+        parentPort.postMessage({ id: req.id, error: { code: err && err.code, message: String(err && err.message || err) } });
+        continue;
+      }
+      list(req.id, req.id, dir, req.path, req.statDirs, req.max);
+      continue;
+    }
+    if (req.op === 'more') {
+      const entry = dirs.get(req.handle);
+      if (!entry) {
+        parentPort.postMessage({ id: req.id, thread: true, error: { message: 'The listing was lost (the reader thread restarted).' } });
+        continue;
+      }
+      list(req.id, req.handle, entry.dir, entry.path, entry.statDirs, req.max);
+      continue;
+    }
+    if (req.op === 'close') {
+      const entry = dirs.get(req.handle);
+      dirs.delete(req.handle);
+      if (entry) try { entry.dir.closeSync(); } catch {}
+      continue;
+    }
+    const { id, path, maxBytes } = req;
     let fd = -1;
     try {
       fd = fs.openSync(path, 'r');
@@ -88,12 +246,14 @@ parentPort.on('message', (batch) => {
 
 export class FileReadThread {
   #worker: Worker | null = null;
-  #pending = new Map<number, { resolve: (r: RawFileRead | RawFileTooLarge) => void; reject: (e: Error) => void }>();
+  #pending = new Map<number, Waiter>();
   #queued: Request[] = [];
   #nextId = 1;
   #idleTimer: ReturnType<typeof setTimeout> | null = null;
   #deaths = 0;
   #broken = false;
+  /** Listings left open on the worker (handles): it is not stopped for being idle while there are any. */
+  #openLists = new Set<number>();
 
   /** False once the worker could not be started or died MAX_DEATHS times. */
   get usable(): boolean {
@@ -102,14 +262,44 @@ export class FileReadThread {
 
   /** Reads the whole file at `path` unless it is larger than `maxBytes`. Rejects with the fs error (its `code`). */
   read(path: string, maxBytes: number): Promise<RawFileRead | RawFileTooLarge> {
-    if (this.#broken) return Promise.reject(new Error('The file reader thread is not available.'));
-    return new Promise((resolve, reject) => {
-      const id = this.#nextId++;
-      this.#pending.set(id, { resolve, reject });
-      this.#queued.push({ id, path, maxBytes });
-      // Requests made in the same tick (a read-ahead filling up) travel in one message.
-      if (this.#queued.length === 1) queueMicrotask(() => this.#send());
-    });
+    return this.#request<RawFileRead | RawFileTooLarge>((id) => ({ id, path, maxBytes }));
+  }
+
+  /**
+   * Lists the directory at `path` (readdir order) and lstats its files, links and entries of unknown type (and its
+   * directories when `statDirs`): the first LIST_CHUNK entries; continue with moreDir(chunk.handle) until `done`,
+   * or closeDir. Rejects with the fs error (its `code`) when the directory cannot be opened, and with a
+   * ReaderThreadError when the thread failed.
+   */
+  listDir(path: string, statDirs: boolean): Promise<DirChunk> {
+    return this.#request<DirChunk>((id) => ({ op: 'list', id, path, statDirs, max: LIST_CHUNK }));
+  }
+
+  /** The next entries of a listing that is not done. */
+  moreDir(handle: number): Promise<DirChunk> {
+    return this.#request<DirChunk>((id) => ({ op: 'more', id, handle, max: LIST_CHUNK }));
+  }
+
+  /** Abandons a listing that is not done. */
+  closeDir(handle: number): void {
+    if (!this.#openLists.delete(handle) || this.#worker === null) return;
+    this.#queued.push({ op: 'close', id: 0, handle });
+    if (this.#queued.length === 1) queueMicrotask(() => this.#send());
+  }
+
+  /**
+   * Starts the worker ahead of its first request (it takes a few tens of milliseconds to boot), e.g. while a sync
+   * loads its manifest. It exits again after IDLE_MS if nothing comes.
+   */
+  warm(): void {
+    if (this.#broken || this.#worker !== null) return;
+    try {
+      this.#start();
+    } catch {
+      this.#broken = true;
+      return;
+    }
+    if (this.#pending.size === 0) this.#idle();
   }
 
   /** Stops the worker now; pending reads fail. */
@@ -118,8 +308,19 @@ export class FileReadThread {
     this.#worker = null;
     if (this.#idleTimer) clearTimeout(this.#idleTimer);
     this.#idleTimer = null;
-    this.#failAll(new Error('The file reader was closed.'));
+    this.#failAll(new ReaderThreadError('The file reader was closed.'));
     if (worker) await worker.terminate();
+  }
+
+  #request<T>(make: (id: number) => Request): Promise<T> {
+    if (this.#broken) return Promise.reject(new ReaderThreadError('The file reader thread is not available.'));
+    return new Promise<T>((resolve, reject) => {
+      const id = this.#nextId++;
+      this.#pending.set(id, { resolve: resolve, reject });
+      this.#queued.push(make(id));
+      // Requests made in the same tick (a read-ahead filling up) travel in one message.
+      if (this.#queued.length === 1) queueMicrotask(() => this.#send());
+    });
   }
 
   #send(): void {
@@ -131,13 +332,16 @@ export class FileReadThread {
       worker = this.#start();
     } catch (err) {
       this.#broken = true;
-      for (const { id } of batch) this.#pending.get(id)?.reject(err instanceof Error ? err : new Error(String(err)));
+      const failure = new ReaderThreadError(`The file reader thread could not start: ${String(err)}`);
+      for (const { id } of batch) this.#pending.get(id)?.reject(failure);
       for (const { id } of batch) this.#pending.delete(id);
       return;
     }
-    if (this.#idleTimer) clearTimeout(this.#idleTimer);
-    this.#idleTimer = null;
-    worker.ref();
+    if (this.#pending.size > 0) {
+      if (this.#idleTimer) clearTimeout(this.#idleTimer);
+      this.#idleTimer = null;
+      worker.ref();
+    }
     worker.postMessage(batch);
   }
 
@@ -145,8 +349,12 @@ export class FileReadThread {
     if (this.#worker) return this.#worker;
     const worker = new Worker(WORKER_SOURCE, { eval: true, name: 'jarvis-file-reader' });
     worker.on('message', (reply: Reply) => this.#settle(reply));
-    worker.on('error', (err) => this.#died(worker, err));
-    worker.on('exit', (code) => this.#died(worker, new Error(`The file reader thread stopped (exit code ${code}).`)));
+    worker.on('error', (err) =>
+      this.#died(worker, new ReaderThreadError(`The file reader thread failed: ${err.message}`)),
+    );
+    worker.on('exit', (code) =>
+      this.#died(worker, new ReaderThreadError(`The file reader thread stopped (exit code ${code}).`)),
+    );
     this.#worker = worker;
     return worker;
   }
@@ -154,18 +362,40 @@ export class FileReadThread {
   #settle(reply: Reply): void {
     const waiter = this.#pending.get(reply.id);
     this.#pending.delete(reply.id);
+    if ('handle' in reply) {
+      if (reply.done) this.#openLists.delete(reply.handle);
+      else this.#openLists.add(reply.handle);
+    }
     if (this.#pending.size === 0) this.#idle();
-    if (!waiter) return;
+    if (!waiter) {
+      // Nobody waits for this listing any more (closed, or the thread restarted): let the worker close it.
+      if ('handle' in reply && !reply.done) this.closeDir(reply.handle);
+      return;
+    }
     if ('error' in reply) {
-      waiter.reject(Object.assign(new Error(reply.error.message), reply.error.code ? { code: reply.error.code } : {}));
+      const { code, message } = reply.error;
+      waiter.reject(
+        reply.thread ? new ReaderThreadError(message) : Object.assign(new Error(message), code ? { code } : {}),
+      );
     } else if ('tooLarge' in reply) {
-      waiter.resolve({ tooLarge: true, before: { size: reply.size, mtimeMs: reply.mtimeMs } });
+      waiter.resolve({ tooLarge: true, before: { size: reply.size, mtimeMs: reply.mtimeMs } } as never);
+    } else if ('handle' in reply) {
+      const chunk: DirChunk = {
+        handle: reply.handle,
+        done: reply.done,
+        count: reply.count,
+        names: reply.names,
+        meta: new Float64Array(reply.meta),
+        statErrors: reply.statErrors,
+        error: reply.listError,
+      };
+      waiter.resolve(chunk as never);
     } else {
       waiter.resolve({
         bytes: Buffer.from(reply.buffer, 0, reply.length),
         before: { size: reply.size, mtimeMs: reply.mtimeMs },
         after: { size: reply.afterSize, mtimeMs: reply.afterMtimeMs },
-      });
+      } as never);
     }
   }
 
@@ -177,6 +407,8 @@ export class FileReadThread {
     if (this.#idleTimer) clearTimeout(this.#idleTimer);
     this.#idleTimer = setTimeout(() => {
       if (this.#pending.size > 0 || this.#worker !== worker) return;
+      // A walk that paused mid-directory (its consumer is busy) continues that listing later.
+      if (this.#openLists.size > 0) return this.#idle();
       this.#worker = null;
       void worker.terminate();
     }, IDLE_MS);
@@ -194,6 +426,7 @@ export class FileReadThread {
     const waiters = [...this.#pending.values()];
     this.#pending.clear();
     this.#queued = [];
+    this.#openLists.clear();
     for (const w of waiters) w.reject(err);
   }
 }

@@ -9,10 +9,41 @@
  * tree could not be examined" (unreadable folder, failed stat) it carries `keepPrefix`, so the engine does not
  * mistake those units' absence for deletion. Skips that no earlier walk could have indexed (too deep,
  * undecodable names, name collisions) carry none.
+ *
+ * Listing: a no-change re-sync is this walk and little else, so its cost per file matters. Directories are listed,
+ * and their entries lstat'ed, on the reader thread (read-thread.ts): one message per directory (per LIST_CHUNK
+ * entries) instead of a thread-pool round trip per lstat, with the next few directories on the stack listed ahead.
+ * When that thread is not usable, or fails on a directory, the directory is listed through fs/promises here
+ * instead. Everything after the listing (decoding, NFC keys, collisions, excludes, links, depth) is the same code
+ * for both, and gives the same results.
  */
-import { promises as fsp, type Dirent, type Stats } from 'node:fs';
+import { promises as fsp, type Dir, type Dirent, type Stats } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
+import {
+  DT_BLOCK,
+  DT_CHAR,
+  DT_DIR,
+  DT_FIFO,
+  DT_FILE,
+  DT_LINK,
+  DT_SOCKET,
+  DT_UNKNOWN,
+  ENC_ASCII,
+  ENC_UNDECODABLE,
+  ENC_UTF8,
+  fileReadThread,
+  LIST_FIELDS,
+  ReaderThreadError,
+  ST_DIR,
+  ST_ERROR,
+  ST_FILE,
+  ST_LINK,
+  ST_NONE,
+  ST_OTHER,
+  type DirChunk,
+  type FileReadThread,
+} from './read-thread.js';
 import { SourceUnavailableError, type ItemIssue, type ItemIssueCode, type SourceUnit } from './types.js';
 
 export interface WalkOptions {
@@ -34,6 +65,11 @@ export interface WalkOptions {
    */
   followSymlinks?: boolean;
   signal?: AbortSignal;
+  /**
+   * Where directories are listed and their entries lstat'ed: on this reader thread (default: the process-wide one)
+   * while it is usable, else — or with null — through fs/promises on this thread. Both give the same results.
+   */
+  readerThread?: FileReadThread | null;
 }
 
 export interface WalkEntry {
@@ -53,6 +89,12 @@ export const DEFAULT_MAX_DEPTH = 64;
 
 /** Entries looked at between two rounds of concurrent lstat calls; bounds memory in huge directories. */
 const BATCH_SIZE = 256;
+
+/**
+ * Directories next on the stack whose listing is asked of the reader thread ahead of time, so the thread lists the
+ * next ones while this thread goes through the current one.
+ */
+const PREFETCH_DIRS = 3;
 
 export function fingerprintOf(e: WalkEntry): string {
   return `${e.size}:${e.mtimeMs}:${e.ino}`;
@@ -82,6 +124,43 @@ interface Candidate {
 
 type RawDirent = Dirent<Buffer>;
 
+/**
+ * One directory entry as the walk sees it, from either lister. `sk` is the lstat result when the lister already
+ * has it (the reader thread), ST_NONE when it is still to be taken (fs/promises).
+ */
+interface RawEntry {
+  /** The decoded name; for an undecodable one, its lossy UTF-8 rendering (for messages only). */
+  name: string;
+  /** ENC_ASCII, ENC_UTF8 or ENC_UNDECODABLE. */
+  enc: number;
+  /** DT_* from readdir. */
+  type: number;
+  sk: number;
+  size: number;
+  mtimeMs: number;
+  ino: number;
+  dev: number;
+  /** The lstat error when sk is ST_ERROR. */
+  err: Error | null;
+}
+
+/** What the walk needs of an lstat. */
+interface EntryStat {
+  sk: number;
+  size: number;
+  mtimeMs: number;
+  ino: number;
+  dev: number;
+}
+
+/** A directory being read, entry by entry. */
+interface Listing {
+  /** The next entry when it is at hand, null at the end, undefined when next() has to be awaited. Throws a listing failure. */
+  take(): RawEntry | null | undefined;
+  next(): Promise<RawEntry | null>;
+  close(): Promise<void>;
+}
+
 type Outcome = WalkEntry | ItemIssue | PendingDir | null;
 
 export async function* walkFiles(opts: WalkOptions): AsyncGenerator<WalkEntry | ItemIssue> {
@@ -107,43 +186,48 @@ export async function* walkFiles(opts: WalkOptions): AsyncGenerator<WalkEntry | 
 
   const describe = (rel: string) => (rel === '' ? root : `${root}${sep}${rel}`);
 
-  const classify = (parent: PendingDir, name: string, key: string, dirent: RawDirent): Candidate | ItemIssue | null => {
+  const classify = (parent: PendingDir, name: string, key: string, type: number): Candidate | ItemIssue | null => {
     const rel = parent.rel === '' ? name : `${parent.rel}/${name}`;
     const childKey = parent.key === '' ? key : `${parent.key}/${key}`;
     const path = `${parent.path}${sep}${name}`;
-    if (dirent.isDirectory()) {
+    if (type === DT_DIR) {
       if (skipDir(rel, name) || isExcluded(childKey, key)) return null;
       return { name, key: childKey, rel, path, kind: 'dir' };
     }
-    if (dirent.isFile()) {
+    if (type === DT_FILE) {
       if (!acceptFile(rel) || isExcluded(childKey, key)) return null;
       return { name, key: childKey, rel, path, kind: 'file' };
     }
-    if (dirent.isSymbolicLink()) {
+    if (type === DT_LINK) {
       if (isExcluded(childKey, key)) return null;
       return { name, key: childKey, rel, path, kind: 'link' };
     }
     // Some filesystems (and some network mounts) report no type in readdir; lstat decides.
-    const typeless = !dirent.isFIFO() && !dirent.isSocket() && !dirent.isBlockDevice() && !dirent.isCharacterDevice();
-    if (typeless && !isExcluded(childKey, key)) return { name, key: childKey, rel, path, kind: 'unknown' };
+    if (type === DT_UNKNOWN && !isExcluded(childKey, key)) return { name, key: childKey, rel, path, kind: 'unknown' };
     return null;
   };
 
-  const inspect = async (parent: PendingDir, c: Candidate): Promise<Outcome> => {
+  /** Synchronous when the lister already took the lstat (and the entry is not a link). */
+  const inspect = (parent: PendingDir, c: Candidate, e: RawEntry): Outcome | Promise<Outcome> => {
     if (c.kind === 'dir' && !follow) return pendingChild(parent, c, '');
-    let st: Stats;
-    try {
-      st = await fsp.lstat(c.path);
-    } catch (err) {
-      return statFailure(c, err);
+    if (e.sk === ST_NONE) {
+      return fsp.lstat(c.path).then(
+        (st) => inspected(parent, c, statOf(st)),
+        (err: unknown) => statFailure(c, err),
+      );
     }
-    if (st.isSymbolicLink()) return inspectLink(parent, c);
-    if (st.isDirectory()) {
+    if (e.sk === ST_ERROR) return statFailure(c, e.err);
+    return inspected(parent, c, e);
+  };
+
+  const inspected = (parent: PendingDir, c: Candidate, st: EntryStat): Outcome | Promise<Outcome> => {
+    if (st.sk === ST_LINK) return inspectLink(parent, c);
+    if (st.sk === ST_DIR) {
       if (c.kind === 'unknown' && skipDir(c.rel, c.name)) return null;
       if (follow) visitedDirs.add(devIno(st));
       return pendingChild(parent, c, follow ? `${parent.real}${sep}${c.name}` : '');
     }
-    if (!st.isFile()) return null;
+    if (st.sk !== ST_FILE) return null;
     if (c.kind === 'unknown' && !acceptFile(c.rel)) return null;
     return entryOf(c, st);
   };
@@ -196,109 +280,300 @@ export async function* walkFiles(opts: WalkOptions): AsyncGenerator<WalkEntry | 
     return null;
   };
 
-  while (stack.length > 0 || linkedDirs.length > 0) {
-    checkAborted(opts.signal);
-    let dir = stack.pop();
-    if (dir === undefined) {
-      const linked = linkedDirs.shift()!;
-      const st = await fsp.stat(linked.path).catch(() => null);
-      if (st === null) continue; // the link disappeared since it was seen: nothing under it exists
-      if (visitedDirs.has(devIno(st))) {
-        yield skippedLink(linked, 'its folder is already indexed under its real path');
+  const thread = opts.readerThread === undefined ? fileReadThread : opts.readerThread;
+  // Listings asked of the reader thread ahead of time, for directories further up the stack.
+  const prefetched = new Map<PendingDir, Promise<DirChunk>>();
+  const prefetch = (): void => {
+    if (thread === null || !thread.usable) return;
+    for (let i = stack.length - 1; i >= 0 && i >= stack.length - PREFETCH_DIRS; i--) {
+      const d = stack[i];
+      if (prefetched.has(d)) continue;
+      const p = thread.listDir(d.path, follow);
+      p.catch(() => undefined); // settled when the directory's turn comes, or dropped in `finally`
+      prefetched.set(d, p);
+    }
+  };
+  const openListing = async (d: PendingDir): Promise<Listing> => {
+    const asked = prefetched.get(d);
+    prefetched.delete(d);
+    if (thread !== null && (asked !== undefined || thread.usable)) {
+      try {
+        return new ThreadListing(thread, await (asked ?? thread.listDir(d.path, follow)));
+      } catch (err) {
+        // The thread failed, not the directory: list it here instead.
+        if (!(err instanceof ReaderThreadError)) throw err;
+      }
+    }
+    return new PromisesListing(await fsp.opendir(d.path, { encoding: 'buffer' as BufferEncoding, bufferSize: 128 }));
+  };
+
+  try {
+    while (stack.length > 0 || linkedDirs.length > 0) {
+      checkAborted(opts.signal);
+      let dir = stack.pop();
+      if (dir === undefined) {
+        const linked = linkedDirs.shift()!;
+        const st = await fsp.stat(linked.path).catch(() => null);
+        if (st === null) continue; // the link disappeared since it was seen: nothing under it exists
+        if (visitedDirs.has(devIno(st))) {
+          yield skippedLink(linked, 'its folder is already indexed under its real path');
+          continue;
+        }
+        visitedDirs.add(devIno(st));
+        dir = linked;
+      }
+
+      let listing: Listing;
+      try {
+        const opening = openListing(dir);
+        prefetch();
+        listing = await opening;
+      } catch (err) {
+        if (dir.rel === '') rootError(root, err);
+        const failure = dirFailure(describe(dir.rel), dir.key, err);
+        if (failure) yield failure;
         continue;
       }
-      visitedDirs.add(devIno(st));
-      dir = linked;
-    }
 
-    let handle;
-    try {
-      handle = await fsp.opendir(dir.path, { encoding: 'buffer' as BufferEncoding, bufferSize: 128 });
-    } catch (err) {
-      if (dir.rel === '') rootError(root, err);
-      const failure = dirFailure(describe(dir.rel), dir.key, err);
-      if (failure) yield failure;
-      continue;
-    }
+      const parent = dir;
+      const keysInDir = new Set<string>();
+      // Names not in NFC are looked at after the rest of the directory, so when an NFC and an NFD spelling of the
+      // same name coexist the NFC one is always the one indexed, independent of readdir order.
+      const denormalised: { name: string; key: string; entry: RawEntry }[] = [];
+      const children: PendingDir[] = [];
 
-    const parent = dir;
-    const keysInDir = new Set<string>();
-    // Names not in NFC are looked at after the rest of the directory, so when an NFC and an NFD spelling of the
-    // same name coexist the NFC one is always the one indexed, independent of readdir order.
-    const denormalised: { name: string; key: string; dirent: RawDirent }[] = [];
-    const children: PendingDir[] = [];
-
-    const runBatch = async function* (batch: { name: string; key: string; dirent: RawDirent }[]) {
-      const outcomes: (Outcome | Promise<Outcome>)[] = [];
-      for (const { name, key, dirent } of batch) {
-        const c = classify(parent, name, key, dirent);
-        if (c === null || 'code' in c) {
-          outcomes.push(c);
-          continue;
-        }
-        if (keysInDir.has(c.key)) {
-          outcomes.push(
-            issue(
-              c.path,
-              'W_NORMALIZATION_COLLISION',
-              `Another entry has the same name in a different Unicode form ("${c.key}"); only that one is indexed.`,
-              'warning',
-            ),
-          );
-          continue;
-        }
-        keysInDir.add(c.key);
-        outcomes.push(inspect(parent, c));
-      }
-      for (const pending of outcomes) {
-        const out = await pending;
-        if (out === null) continue;
-        if ('depth' in out) children.push(out);
-        else yield out;
-      }
-    };
-
-    try {
-      let batch: { name: string; key: string; dirent: RawDirent }[] = [];
-      for (;;) {
-        // Opened with encoding 'buffer' (which @types/node does not model) so undecodable names can be detected.
-        const dirent = (await handle.read()) as unknown as RawDirent | null;
-        if (dirent !== null) {
-          const decoded = decodeName(dirent.name);
-          if (decoded === null) {
-            const u = undecodable(parent, dirent, acceptFile, describe);
-            if (u) yield u;
+      const runBatch = (batch: { name: string; key: string; entry: RawEntry }[]): (Outcome | Promise<Outcome>)[] => {
+        const outcomes: (Outcome | Promise<Outcome>)[] = [];
+        for (const { name, key, entry } of batch) {
+          const c = classify(parent, name, key, entry.type);
+          if (c === null || 'code' in c) {
+            outcomes.push(c);
             continue;
           }
-          const key = decoded.nfc ? decoded.name : decoded.name.normalize('NFC');
-          if (decoded.nfc || key === decoded.name) batch.push({ name: decoded.name, key, dirent });
-          else denormalised.push({ name: decoded.name, key, dirent });
+          if (keysInDir.has(c.key)) {
+            outcomes.push(
+              issue(
+                c.path,
+                'W_NORMALIZATION_COLLISION',
+                `Another entry has the same name in a different Unicode form ("${c.key}"); only that one is indexed.`,
+                'warning',
+              ),
+            );
+            continue;
+          }
+          keysInDir.add(c.key);
+          outcomes.push(inspect(parent, c, entry));
         }
-        if (batch.length >= BATCH_SIZE || (dirent === null && batch.length > 0)) {
-          checkAborted(opts.signal);
-          yield* runBatch(batch);
-          batch = [];
+        return outcomes;
+      };
+
+      try {
+        let batch: { name: string; key: string; entry: RawEntry }[] = [];
+        for (;;) {
+          let entry = listing.take();
+          if (entry === undefined) entry = await listing.next();
+          if (entry !== null) {
+            if (entry.enc === ENC_UNDECODABLE) {
+              const u = undecodable(parent, entry, acceptFile, describe);
+              if (u) yield u;
+              continue;
+            }
+            const key = entry.enc === ENC_ASCII ? entry.name : entry.name.normalize('NFC');
+            if (entry.enc === ENC_ASCII || key === entry.name) batch.push({ name: entry.name, key, entry });
+            else denormalised.push({ name: entry.name, key, entry });
+          }
+          if (batch.length >= BATCH_SIZE || (entry === null && batch.length > 0)) {
+            checkAborted(opts.signal);
+            for (const pending of runBatch(batch)) {
+              const out = pending instanceof Promise ? await pending : pending;
+              if (out === null) continue;
+              if ('depth' in out) children.push(out);
+              else yield out;
+            }
+            batch = [];
+          }
+          if (entry === null) break;
         }
-        if (dirent === null) break;
+        if (denormalised.length > 0) {
+          denormalised.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+          for (const pending of runBatch(denormalised)) {
+            const out = pending instanceof Promise ? await pending : pending;
+            if (out === null) continue;
+            if ('depth' in out) children.push(out);
+            else yield out;
+          }
+        }
+      } catch (err) {
+        if (isAbort(err)) throw err;
+        // Reading the listing failed part-way (I/O error, folder removed): what was seen is kept, the rest is not
+        // known, so the whole folder is protected from deletion.
+        const failure = dirFailure(describe(parent.rel), parent.key, err);
+        if (failure) yield failure;
+      } finally {
+        await listing.close().catch(() => undefined);
       }
-      if (denormalised.length > 0) {
-        denormalised.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-        yield* runBatch(denormalised);
-      }
-    } catch (err) {
-      if (isAbort(err)) throw err;
-      // Reading the listing failed part-way (I/O error, folder removed): what was seen is kept, the rest is not
-      // known, so the whole folder is protected from deletion.
-      const failure = dirFailure(describe(parent.rel), parent.key, err);
-      if (failure) yield failure;
-    } finally {
-      await handle.close().catch(() => undefined);
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
     }
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+  } finally {
+    // Listings asked for directories the walk did not get to (stopped early): closed on the thread once they come.
+    for (const p of prefetched.values()) {
+      p.then(
+        (chunk) => {
+          if (!chunk.done) thread?.closeDir(chunk.handle);
+        },
+        () => undefined,
+      );
+    }
+    prefetched.clear();
   }
 }
 
-function entryOf(c: Candidate, st: Stats): WalkEntry {
+/** A listing from the reader thread: entries already lstat'ed, a chunk per message, the next one asked for early. */
+class ThreadListing implements Listing {
+  #thread: FileReadThread;
+  #chunk: DirChunk;
+  #names: string[] = [];
+  #i = 0;
+  #errors: Map<number, Error> | null = null;
+  #more: Promise<DirChunk> | null = null;
+
+  constructor(thread: FileReadThread, first: DirChunk) {
+    this.#thread = thread;
+    this.#chunk = first;
+    this.#load(first);
+  }
+
+  #load(chunk: DirChunk): void {
+    this.#chunk = chunk;
+    this.#names = chunk.count > 0 ? chunk.names.split('\0') : [];
+    this.#i = 0;
+    this.#errors = null;
+    if (chunk.statErrors !== undefined) {
+      this.#errors = new Map(chunk.statErrors.map(([i, code, message]) => [i, fsError(code, message)]));
+    }
+    if (!chunk.done) {
+      this.#more = this.#thread.moreDir(chunk.handle);
+      this.#more.catch(() => undefined);
+    } else {
+      this.#more = null;
+    }
+  }
+
+  take(): RawEntry | null | undefined {
+    const chunk = this.#chunk;
+    const i = this.#i;
+    if (i < chunk.count) {
+      this.#i = i + 1;
+      const m = chunk.meta;
+      const o = i * LIST_FIELDS;
+      const flags = m[o];
+      const sk = flags >> 5;
+      return {
+        name: this.#names[i],
+        enc: (flags >> 3) & 3,
+        type: flags & 7,
+        sk,
+        size: m[o + 1],
+        mtimeMs: m[o + 2],
+        ino: m[o + 3],
+        dev: m[o + 4],
+        err: sk === ST_ERROR ? (this.#errors?.get(i) ?? fsError(undefined, 'lstat failed')) : null,
+      };
+    }
+    if (chunk.error !== undefined) {
+      const { code, message } = chunk.error;
+      chunk.error = undefined;
+      throw fsError(code, message);
+    }
+    return chunk.done ? null : undefined;
+  }
+
+  async next(): Promise<RawEntry | null> {
+    for (;;) {
+      const e = this.take();
+      if (e !== undefined) return e;
+      const more = this.#more!;
+      this.#more = null;
+      this.#load(await more);
+    }
+  }
+
+  close(): Promise<void> {
+    if (!this.#chunk.done) {
+      const handle = this.#chunk.handle;
+      this.#chunk = { ...this.#chunk, done: true, count: 0, error: undefined };
+      if (this.#more !== null) {
+        // The next chunk is on its way; the listing is closed once it is there.
+        void this.#more.then(
+          (c) => {
+            if (!c.done) this.#thread.closeDir(c.handle);
+          },
+          () => undefined,
+        );
+        this.#more = null;
+      } else {
+        this.#thread.closeDir(handle);
+      }
+    }
+    return Promise.resolve();
+  }
+}
+
+/** A listing through fs/promises on this thread; entries are lstat'ed by the walk, BATCH_SIZE at a time. */
+class PromisesListing implements Listing {
+  #handle: Dir;
+  constructor(handle: Dir) {
+    this.#handle = handle;
+  }
+
+  take(): undefined {
+    return undefined;
+  }
+
+  async next(): Promise<RawEntry | null> {
+    // Opened with encoding 'buffer' (which @types/node does not model) so undecodable names can be detected.
+    const dirent = (await this.#handle.read()) as unknown as RawDirent | null;
+    if (dirent === null) return null;
+    const decoded = decodeName(dirent.name);
+    return {
+      name: decoded === null ? dirent.name.toString('utf8') : decoded.name,
+      enc: decoded === null ? ENC_UNDECODABLE : decoded.nfc ? ENC_ASCII : ENC_UTF8,
+      type: direntType(dirent),
+      sk: ST_NONE,
+      size: 0,
+      mtimeMs: 0,
+      ino: 0,
+      dev: 0,
+      err: null,
+    };
+  }
+
+  close(): Promise<void> {
+    return this.#handle.close();
+  }
+}
+
+function direntType(d: RawDirent): number {
+  if (d.isFile()) return DT_FILE;
+  if (d.isDirectory()) return DT_DIR;
+  if (d.isSymbolicLink()) return DT_LINK;
+  if (d.isFIFO()) return DT_FIFO;
+  if (d.isSocket()) return DT_SOCKET;
+  if (d.isBlockDevice()) return DT_BLOCK;
+  if (d.isCharacterDevice()) return DT_CHAR;
+  return DT_UNKNOWN;
+}
+
+function statOf(st: Stats): EntryStat {
+  const sk = st.isSymbolicLink() ? ST_LINK : st.isDirectory() ? ST_DIR : st.isFile() ? ST_FILE : ST_OTHER;
+  return { sk, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, dev: st.dev };
+}
+
+function fsError(code: string | undefined, message: string): Error {
+  return Object.assign(new Error(message), code ? { code } : {});
+}
+
+function entryOf(c: Candidate, st: { size: number; mtimeMs: number; ino: number; dev: number }): WalkEntry {
   return { key: c.key, relPath: c.rel, path: c.path, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, dev: st.dev };
 }
 
@@ -353,19 +628,20 @@ function dirFailure(path: string, key: string, err: unknown): ItemIssue | null {
 
 function undecodable(
   parent: PendingDir,
-  dirent: RawDirent,
+  entry: RawEntry,
   acceptFile: (rel: string) => boolean,
   describe: (rel: string) => string,
 ): ItemIssue | null {
   // A name that is not valid UTF-8 cannot round-trip through a string path, so it can be neither reopened nor
   // given a stable key. Nothing under it was ever indexed, hence no keepPrefix.
-  const shown = dirent.name.toString('utf8');
+  const shown = entry.name;
+  const isDir = entry.type === DT_DIR;
   const rel = parent.rel === '' ? shown : `${parent.rel}/${shown}`;
-  if (!dirent.isDirectory() && !acceptFile(rel)) return null;
+  if (!isDir && !acceptFile(rel)) return null;
   return issue(
     describe(rel),
     'E_NAME_UNDECODABLE',
-    `This ${dirent.isDirectory() ? 'folder' : 'file'} name is not valid UTF-8, so it cannot be indexed. Renaming it fixes this.`,
+    `This ${isDir ? 'folder' : 'file'} name is not valid UTF-8, so it cannot be indexed. Renaming it fixes this.`,
   );
 }
 
@@ -433,7 +709,7 @@ function isInside(path: string, dir: string): boolean {
   return path === dir || path.startsWith(dir.endsWith(sep) ? dir : `${dir}${sep}`);
 }
 
-function devIno(st: Stats): string {
+function devIno(st: { dev: number; ino: number }): string {
   return `${st.dev}:${st.ino}`;
 }
 

@@ -3,6 +3,7 @@
  * as the current user and prints the outcome as JSON on stdout; errors are data, not crashes.
  *
  *   fs-probe.ts walk <root> [acceptExt]       every WalkEntry / ItemIssue the walker yields
+ *   fs-probe.ts walk-promises <root> [ext]    the same, listing through fs/promises instead of the reader thread
  *   fs-probe.ts read <file> [maxBytes]        readTextFile's result, or the ItemReadError it threw
  *   fs-probe.ts open-dir <path>               openDirectoryRoot's RootInfo, or the SourceUnavailableError
  *   fs-probe.ts open-file <path>              openFileRoot's RootInfo, or the SourceUnavailableError
@@ -34,6 +35,14 @@ async function main(): Promise<unknown> {
         const ext = extra ?? '.md';
         const items: unknown[] = [];
         for await (const item of walkFiles({ root: target, acceptFile: (rel) => rel.endsWith(ext) })) items.push(item);
+        return { items };
+      }
+      case 'walk-promises': {
+        // The same walk with every directory listed through fs/promises on the main thread.
+        const ext = extra ?? '.md';
+        const items: unknown[] = [];
+        const walk = walkFiles({ root: target, acceptFile: (rel) => rel.endsWith(ext), readerThread: null });
+        for await (const item of walk) items.push(item);
         return { items };
       }
       case 'read':

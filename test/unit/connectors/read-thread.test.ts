@@ -1,7 +1,17 @@
-import { statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FileReadThread } from '../../../electron/connectors/read-thread.js';
+import {
+  DT_DIR,
+  DT_FILE,
+  DT_LINK,
+  FileReadThread,
+  LIST_FIELDS,
+  ST_FILE,
+  ST_LINK,
+  ST_NONE,
+  type DirChunk,
+} from '../../../electron/connectors/read-thread.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
 
 const tempDir = useTempDirs('jarvis-read-thread-');
@@ -43,5 +53,38 @@ describe('FileReadThread', () => {
     const r = await reader.read(path, 1000);
     expect('bytes' in r && r.bytes.toString()).toBe('again');
     expect(reader.usable).toBe(true);
+  });
+
+  it('lists a long directory in chunks, with the lstat fields of its files and links, and can abandon a listing', async () => {
+    const dir = tempDir();
+    for (let i = 0; i < 1100; i++) writeFileSync(join(dir, `n${i}.md`), 'x'.repeat(i));
+    mkdirSync(join(dir, 'sub'));
+    symlinkSync(join(dir, 'n1.md'), join(dir, 'link.md'));
+    const seen = new Map<string, { type: number; sk: number; fields: number[] }>();
+    let chunk: DirChunk = await reader.listDir(dir, false);
+    let chunks = 1;
+    for (;;) {
+      const names = chunk.count > 0 ? chunk.names.split('\0') : [];
+      expect(names.length).toBe(chunk.count);
+      names.forEach((name, i) => {
+        const m = Array.from(chunk.meta.subarray(i * LIST_FIELDS, (i + 1) * LIST_FIELDS));
+        seen.set(name, { type: m[0] & 7, sk: m[0] >> 5, fields: m.slice(1) });
+      });
+      if (chunk.done) break;
+      chunk = await reader.moreDir(chunk.handle);
+      chunks++;
+    }
+    expect(chunks).toBeGreaterThan(1);
+    expect(seen.size).toBe(1102);
+    const st = lstatSync(join(dir, 'n7.md'));
+    expect(seen.get('n7.md')).toEqual({ type: DT_FILE, sk: ST_FILE, fields: [7, st.mtimeMs, st.ino, st.dev] });
+    expect(seen.get('link.md')).toMatchObject({ type: DT_LINK, sk: ST_LINK });
+    expect(seen.get('sub')).toMatchObject({ type: DT_DIR, sk: ST_NONE });
+
+    const first = await reader.listDir(dir, true);
+    expect(first.done).toBe(false);
+    reader.closeDir(first.handle);
+    await expect(reader.moreDir(first.handle)).rejects.toThrow(/lost/);
+    await expect(reader.listDir(join(dir, 'missing'), false)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });

@@ -38,6 +38,7 @@ export function parseSettingsPatch(raw: unknown): Partial<Settings> {
         break;
       case 'pauseOnBattery':
       case 'notifications':
+      case 'watchForChanges':
         patch[key] = checkBoolean(key, value);
         break;
       default:

@@ -15,7 +15,8 @@ export type DocType = (typeof DOC_TYPES)[number];
  */
 export type ConnectorState = 'idle' | 'queued' | 'syncing' | 'paused' | 'error';
 
-export type RunTrigger = 'schedule' | 'manual' | 'catch-up' | 'retry' | 'first';
+/** Why a run started. `change`: files under the connector's path changed (the change watcher). */
+export type RunTrigger = 'schedule' | 'manual' | 'catch-up' | 'retry' | 'first' | 'change';
 
 /** Counts of one run. Documents and chunks are counted separately (upstream conflated them). */
 export interface SyncCounts {
@@ -106,6 +107,8 @@ export interface Settings {
   maxFileSizeMb: number;
   pauseOnBattery: boolean;
   notifications: boolean;
+  /** Watch connector paths and sync a few seconds after a change; the interval sync stays as the full reconcile. */
+  watchForChanges: boolean;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -113,6 +116,7 @@ export const DEFAULT_SETTINGS: Settings = {
   maxFileSizeMb: 10,
   pauseOnBattery: false,
   notifications: true,
+  watchForChanges: true,
 };
 
 export interface SearchOptions {

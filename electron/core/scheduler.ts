@@ -20,6 +20,8 @@
  *        └──────────────── resume ◄── paused ◄───pause───┘  (stop/remove: cancelled, nothing recorded)
  *
  * `runNow` while syncing sets one coalesced follow-up. `runNow` while paused runs once and stays paused.
+ * `notifyChanged` (the change watcher) queues a 'change' run like a due one, or sets the same single follow-up;
+ * it is ignored while paused or not started, so a watcher can never override a pause.
  */
 import type { Accepted } from '../../shared/contract.js';
 import { Emitter } from '../../shared/emitter.js';
@@ -209,6 +211,8 @@ interface Entry<C extends SchedulableConnector> {
   queued: QueueItem | null;
   run: Run<C> | null;
   followUp: boolean;
+  /** What the follow-up runs as: 'manual' once any runNow asked for it, else 'change' (scheduled priority). */
+  followUpTrigger: 'manual' | 'change';
   removed: boolean;
 }
 
@@ -317,6 +321,7 @@ export class SyncScheduler<C extends SchedulableConnector = SchedulableConnector
       queued: null,
       run: null,
       followUp: false,
+      followUpTrigger: 'manual',
       removed: false,
     };
     this.#entries.set(id, entry);
@@ -428,6 +433,37 @@ export class SyncScheduler<C extends SchedulableConnector = SchedulableConnector
     const answers = [...this.#entries.values()].filter((e) => !e.paused).map((e) => this.#request(e));
     if (answers.some((a) => a.accepted)) return { accepted: true };
     return { accepted: false, reason: answers[0]?.reason ?? 'no connectors to sync' };
+  }
+
+  /**
+   * Something changed under the connector's path (the change watcher calls this after its debounce): asks for a
+   * run soon, with trigger 'change'. During a run of that connector it sets the ONE coalesced follow-up (as runNow
+   * does). Otherwise the run is queued with scheduled priority: behind manual requests, and a run already queued
+   * (manual or due) simply covers it. Ignored (not accepted) when not started, while the connector or the whole
+   * scheduler is paused (a watcher never overrides a pause; the catch-up on resume covers it), when not connected
+   * or while an abandoned run has not stopped: the interval sync reconciles later in every case.
+   */
+  notifyChanged(id: string): Accepted {
+    if (!this.#started) return { accepted: false, reason: 'the scheduler is not running' };
+    const e = this.#entries.get(id);
+    if (!e) return { accepted: false, reason: `unknown connector "${id}"` };
+    if (this.#isPaused(e)) return { accepted: false, reason: `${id} is paused` };
+    if (!this.#isConnected(e)) return { accepted: false, reason: `${id} is not connected` };
+    if (e.run) {
+      if (e.followUp) return { accepted: true, reason: 'already syncing; a follow-up run is already queued' };
+      e.followUp = true;
+      e.followUpTrigger = 'change';
+      this.#changed();
+      return { accepted: true, reason: 'already syncing; one follow-up run queued' };
+    }
+    if (this.#inFlight.has(id)) return { accepted: false, reason: `${id}'s previous run has not stopped yet` };
+    if (e.queued) return { accepted: true, reason: 'already queued' };
+    this.#enqueueChange(e);
+    this.#log.debug(`${id}: files changed; run queued`);
+    this.#pump();
+    this.#changed();
+    this.#arm();
+    return { accepted: true };
   }
 
   /**
@@ -731,8 +767,10 @@ export class SyncScheduler<C extends SchedulableConnector = SchedulableConnector
     const id = e.connector.id;
     if (!this.#isConnected(e)) return { accepted: false, reason: `${id} is not connected` };
     if (e.run) {
-      if (e.followUp) return { accepted: true, reason: 'already syncing; a follow-up run is already queued' };
+      const already = e.followUp;
       e.followUp = true;
+      e.followUpTrigger = 'manual';
+      if (already) return { accepted: true, reason: 'already syncing; a follow-up run is already queued' };
       this.#changed();
       return { accepted: true, reason: 'already syncing; one follow-up run queued' };
     }
@@ -757,6 +795,11 @@ export class SyncScheduler<C extends SchedulableConnector = SchedulableConnector
     }
     e.queued = { trigger: 'manual', manual: true, seq: ++this.#seq, outcome: deferred() };
     return e.queued;
+  }
+
+  /** Queues a 'change' run with scheduled priority (FIFO behind manual requests); never replaces a queued run. */
+  #enqueueChange(e: Entry<C>): void {
+    e.queued ??= { trigger: 'change', manual: false, seq: ++this.#seq, outcome: deferred() };
   }
 
   #dropQueued(e: Entry<C>): void {
@@ -886,8 +929,10 @@ export class SyncScheduler<C extends SchedulableConnector = SchedulableConnector
     this.events.emit('runFinished', id, outcome);
     if (e.followUp) {
       e.followUp = false;
-      if (!e.removed && this.#started && !this.#inFlight.has(id)) this.#enqueueManual(e);
-      else this.#log.info(`${id}: follow-up run dropped`);
+      if (!e.removed && this.#started && !this.#inFlight.has(id)) {
+        if (e.followUpTrigger === 'manual') this.#enqueueManual(e);
+        else this.#enqueueChange(e);
+      } else this.#log.info(`${id}: follow-up run dropped`);
     }
     run.outcome.resolve(outcome);
     this.#changed();

@@ -29,7 +29,8 @@ import {
 import { createKindRegistry, type KindRegistry } from '../connectors/registry.js';
 import type { Connector, ConnectorKindModule } from '../connectors/types.js';
 import { SyncCancelledError, isCancellation } from './abort.js';
-import type { Clock } from './clock.js';
+import { ChangeWatcher, type ChangeWatcherOptions } from './change-watcher.js';
+import { systemClock, type Clock } from './clock.js';
 import { emptyConnectorsFile, newConnectorConfig, parseConnectorsFile, UserInputError, type ConnectorsFile } from './connector-config.js';
 import { acquireDataDirLock, dataPaths, type DataDirLock, type LockOwner } from './data-dir.js';
 import { SyncEngine } from './engine.js';
@@ -59,6 +60,11 @@ export interface ServiceOpenOptions {
   scheduler?: Omit<SchedulerOptions, 'intervalSeconds' | 'clock' | 'log'>;
   /** Source kinds; tests inject extra ones. */
   kinds?: readonly ConnectorKindModule[];
+  /**
+   * Change watching (the `watchForChanges` setting turns it on and off). Its timers run on `watch.clock`, default
+   * the real clock (not `clock`: a quiet period on disk is real time even when a test runs the scheduler faster).
+   */
+  watch?: Pick<ChangeWatcherOptions, 'debounceMs' | 'maxWaitMs' | 'clock' | 'mode'>;
   /** Minimum time between two state pushes. */
   pushIntervalMs?: number;
   logsDir?: string | null;
@@ -112,7 +118,11 @@ export class SyncService {
   #lastProgressPush = new Map<string, number>();
   #onBattery = false;
   #powerPaused = false;
+  #started = false;
   #stopped = false;
+  readonly #watchOptions: ServiceOpenOptions['watch'];
+  /** Non-null while started with `watchForChanges` on. */
+  #watcher: ChangeWatcher | null = null;
 
   private constructor(opts: ServiceOpenOptions, lock: DataDirLock | null, lockProblem: Error | null) {
     const createLogger = opts.createLogger ?? (() => silentLogger);
@@ -124,6 +134,7 @@ export class SyncService {
     this.#now = opts.clock ? () => opts.clock!.now() : Date.now;
     this.#pushIntervalMs = opts.pushIntervalMs ?? 100;
     this.#logsDir = opts.logsDir ?? null;
+    this.#watchOptions = opts.watch;
     this.#kinds = createKindRegistry(opts.kinds);
 
     this.#settingsFile = new JsonFile(this.paths.settings, (raw) => {
@@ -163,6 +174,8 @@ export class SyncService {
     this.#scheduler.events.on('changed', () => this.#schedulePush());
     this.#scheduler.events.on('runFinished', (id, outcome) => {
       this.#countsCache.delete(id);
+      // A run is a good moment to retry watches that failed (the path is back) or broke (folder replaced).
+      this.#watcher?.refresh();
       if (outcome.kind === 'failed' && isStoreCorruption(outcome.error)) this.#scheduleRecovery();
       this.#schedulePush();
     });
@@ -195,15 +208,18 @@ export class SyncService {
     }
   }
 
-  /** Starts the background schedule. Idempotent. */
+  /** Starts the background schedule and, with `watchForChanges` on, the change watcher. Idempotent. */
   start(): void {
     this.#writable().start();
+    this.#started = true;
+    this.#applyWatching();
   }
 
   /** Stops the scheduler (≤ 5 s; running syncs stop at a batch boundary), closes the index, releases the lock. */
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
+    this.#applyWatching();
     if (this.#pushTimer) clearTimeout(this.#pushTimer);
     try {
       await this.#scheduler?.stop();
@@ -243,6 +259,7 @@ export class SyncService {
     this.#settingsFile.save(this.#settings);
     if (valid.intervalSeconds !== undefined) this.#scheduler?.setDefaultInterval(valid.intervalSeconds);
     if (valid.pauseOnBattery !== undefined) this.#applyPower();
+    if (valid.watchForChanges !== undefined) this.#applyWatching();
     this.#schedulePush();
     return this.getSettings();
   }
@@ -271,6 +288,8 @@ export class SyncService {
 
   notifyResume(): void {
     this.#scheduler?.notifyResume();
+    // Mounts and network folders may be back after a sleep.
+    this.#watcher?.refresh();
   }
 
   /** With "pause while on battery" on, scheduled syncs wait for AC power (run-now still works). */
@@ -296,6 +315,7 @@ export class SyncService {
     this.#connectorsFile.save(this.#config);
     const connector = this.#instantiate(config);
     scheduler.add(connector, { intervalSeconds: config.intervalSeconds, paused: false });
+    this.#watcher?.add(config.id, config.path);
     if (opts.syncNow ?? true) scheduler.runNow(config.id);
     this.#schedulePush();
     return this.getConnector(config.id);
@@ -304,6 +324,7 @@ export class SyncService {
   async removeConnector(id: string, opts: { keepIndex: boolean }): Promise<AppState> {
     const scheduler = this.#writable();
     this.#connectorOrThrow(id);
+    this.#watcher?.remove(id);
     await scheduler.remove(id);
     if (!opts.keepIndex) this.#store.removeConnector(id);
     this.#config = { ...this.#config, connectors: this.#config.connectors.filter((c) => c.id !== id) };
@@ -331,6 +352,7 @@ export class SyncService {
     this.#replaceConfig(next);
     const connector = this.#instantiate(next);
     scheduler.add(connector, { intervalSeconds: next.intervalSeconds, paused: next.paused });
+    this.#watcher?.add(id, next.path); // a no-op unless the path changed
     this.#schedulePush();
     return this.getConnector(id);
   }
@@ -470,6 +492,36 @@ export class SyncService {
     if (shouldPause) scheduler.pause(null);
     else if (!this.#config.paused) scheduler.resume(null);
     this.#schedulePush();
+  }
+
+  /**
+   * Starts or stops the change watcher to match: started, not stopped, writable, and `watchForChanges` on. Pauses
+   * leave it running: the scheduler ignores changes while paused (the interval / catch-up covers them).
+   */
+  #applyWatching(): void {
+    const scheduler = this.#scheduler;
+    const want = scheduler !== null && this.#started && !this.#stopped && this.#settings.watchForChanges;
+    if (!want) {
+      if (this.#watcher) this.#log.info('change watching stopped');
+      this.#watcher?.close();
+      this.#watcher = null;
+      return;
+    }
+    if (this.#watcher) return;
+    const ignore = [this.paths.dataDir, ...(this.#logsDir ? [this.#logsDir] : [])];
+    const watcher = new ChangeWatcher({
+      ...this.#watchOptions,
+      clock: this.#watchOptions?.clock ?? systemClock,
+      ignore,
+      log: this.#createLogger('watcher'),
+      onChanged: (id) => {
+        const answer = scheduler.notifyChanged(id);
+        this.#log.debug(`${id}: files changed; ${answer.accepted ? 'sync requested' : `not synced now (${answer.reason})`}`);
+      },
+    });
+    for (const config of this.#config.connectors) watcher.add(config.id, config.path);
+    this.#watcher = watcher;
+    this.#log.info(`change watching started (${this.#config.connectors.length} connectors)`);
   }
 
   /**

@@ -81,6 +81,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       clock: hooks.clock,
       scheduler: hooks.scheduler,
       kinds: hooks.kinds,
+      watch: hooks.watch,
     });
   } catch (err) {
     logFile?.end();

@@ -10,6 +10,8 @@
  *                                    records (last attempt, next run) are on that fast clock.
  *   JARVIS_SYNC_READ_DELAY_MS=M      every source unit (file) takes M ms more to read, so a sync lasts long enough
  *                                    to be seen (the "syncing" screenshot). Cancellable like a real read.
+ *   JARVIS_SYNC_WATCH_DEBOUNCE_MS=D  the change watcher fires after D ms of quiet instead of 10 s (real time, not
+ *                                    the scaled clock above), so a test sees an edit indexed quickly.
  */
 import { performance } from 'node:perf_hooks';
 import type { Clock } from '../core/clock.js';
@@ -22,6 +24,7 @@ export interface TestHooks {
   clock?: Clock;
   scheduler?: Omit<SchedulerOptions, 'intervalSeconds' | 'clock' | 'log'>;
   kinds?: readonly ConnectorKindModule[];
+  watch?: { debounceMs: number };
   /** One line per active hook, for stderr. */
   warnings: string[];
 }
@@ -58,6 +61,13 @@ export function readTestHooks(env: NodeJS.ProcessEnv, storedIntervalSeconds: () 
   if (delay !== null) {
     hooks.kinds = CONNECTOR_MODULES.map((m) => slowKind(m, delay));
     hooks.warnings.push(`TEST HOOK: JARVIS_SYNC_READ_DELAY_MS=${delay}: every file takes ${delay} ms more to read.`);
+  }
+  const debounce = positive(env, 'JARVIS_SYNC_WATCH_DEBOUNCE_MS');
+  if (debounce !== null) {
+    hooks.watch = { debounceMs: debounce };
+    hooks.warnings.push(
+      `TEST HOOK: JARVIS_SYNC_WATCH_DEBOUNCE_MS=${debounce}: changes are synced after ${debounce} ms of quiet.`,
+    );
   }
   return hooks;
 }

@@ -19,6 +19,16 @@ const OUTCOME_WORD: Record<RunRecord['outcome'], string> = {
   running: 'is running',
 };
 
+/** Why a run started, as a person would say it. */
+export const TRIGGER_WORD: Record<RunRecord['trigger'], string> = {
+  schedule: 'on schedule',
+  manual: 'on request',
+  'catch-up': 'catching up',
+  retry: 'retry after a failure',
+  first: 'first sync',
+  change: 'after a change',
+};
+
 function median(values: number[]): number | null {
   if (values.length === 0) return null;
   const s = [...values].sort((a, b) => a - b);
@@ -48,7 +58,7 @@ function runTitle(r: RunRecord): string {
   const d = durationOf(r);
   const c = r.counts;
   return [
-    `${formatDateTime(r.startedAt)}: ${OUTCOME_WORD[r.outcome]}`,
+    `${formatDateTime(r.startedAt)} (${TRIGGER_WORD[r.trigger] ?? r.trigger}): ${OUTCOME_WORD[r.outcome]}`,
     `${plural(changedOf(r), 'document', 'documents')} changed (${formatNumber(c.added)} added, ${formatNumber(c.updated)} updated, ${formatNumber(c.deleted)} deleted)`,
     c.failed ? `${plural(c.failed, 'item', 'items')} failed` : null,
     d === null ? null : `took ${formatDuration(d)}`,

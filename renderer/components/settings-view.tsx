@@ -50,11 +50,12 @@ interface Errors {
 }
 
 function SettingsForm({ settings }: { settings: Settings }) {
-  const ids = { interval: useId(), size: useId(), battery: useId(), notify: useId() };
+  const ids = { interval: useId(), size: useId(), battery: useId(), notify: useId(), watch: useId() };
   const [interval, setIntervalText] = useState(String(Math.round(settings.intervalSeconds / 60)));
   const [size, setSize] = useState(String(settings.maxFileSizeMb));
   const [pauseOnBattery, setPauseOnBattery] = useState(settings.pauseOnBattery);
   const [notifications, setNotifications] = useState(settings.notifications);
+  const [watchForChanges, setWatchForChanges] = useState(settings.watchForChanges);
   const [errors, setErrors] = useState<Errors>({});
   const saveSettings = useDashboard((s) => s.saveSettings);
   const saving = useDashboard((s) => Boolean(s.pending[pendingKeys.settings]));
@@ -70,6 +71,7 @@ function SettingsForm({ settings }: { settings: Settings }) {
     if (m.value !== settings.maxFileSizeMb) patch.maxFileSizeMb = m.value;
     if (pauseOnBattery !== settings.pauseOnBattery) patch.pauseOnBattery = pauseOnBattery;
     if (notifications !== settings.notifications) patch.notifications = notifications;
+    if (watchForChanges !== settings.watchForChanges) patch.watchForChanges = watchForChanges;
     if (Object.keys(patch).length > 0) await saveSettings(patch);
   };
 
@@ -112,6 +114,19 @@ function SettingsForm({ settings }: { settings: Settings }) {
           </p>
         )}
       </div>
+      <div className="field field--check">
+        <input
+          id={ids.watch}
+          type="checkbox"
+          checked={watchForChanges}
+          aria-describedby={`${ids.watch}-help`}
+          onChange={(e) => setWatchForChanges(e.target.checked)}
+        />
+        <label htmlFor={ids.watch}>Sync as soon as files change</label>
+      </div>
+      <p id={`${ids.watch}-help`} className="field__help">
+        Edits, new files and deletions are indexed within seconds; the interval above stays as the full check.
+      </p>
       <div className="field field--check">
         <input
           id={ids.battery}

@@ -83,6 +83,32 @@ describe('dashboard, end to end', () => {
     expect(world.problems).toEqual([]);
   });
 
+  it('picks up an edit, a new file and a deletion on disk by itself, without Sync now', async () => {
+    // The watcher syncs after 200 ms of quiet instead of 10 s (test-only hook).
+    world = await openWorld(browser, { env: { JARVIS_SYNC_WATCH_DEBOUNCE_MS: '200' } });
+    const { page, root } = world;
+    const notes = notesFolder(root, 'notes', NOTES);
+    const notesCard = await addFolderConnector(page, notes, 'Notes');
+    await expect.poll(() => lastRun(notesCard), POLL).toContain('3 added');
+    // Searching again for the same words: clear the box first so the query really runs again.
+    const searchAgain = async (q: string) => {
+      await showView(page, 'Search');
+      await page.getByRole('searchbox').fill('');
+      return search(page, q);
+    };
+
+    writeFileSync(join(notes, 'projects', 'gamma.md'), '# Gamma\n\nThe pelican report is due on Monday.\n');
+    await expect.poll(() => searchAgain('pelican'), POLL).toEqual(['Gamma']);
+    expect(await searchAgain('quarterly')).toEqual([]);
+
+    writeFileSync(join(notes, 'projects', 'delta.md'), '# Delta\n\nA heron stood in the reeds.\n');
+    await expect.poll(() => searchAgain('heron'), POLL).toEqual(['Delta']);
+
+    rmSync(join(notes, 'alpha.md'));
+    await expect.poll(() => searchAgain('zebra'), POLL).toEqual([]);
+    expect(world.problems).toEqual([]);
+  });
+
   it('Pause all stops scheduled runs until Resume all', async () => {
     // A 2 s schedule (test-only hook; the settings' minimum is 60 s).
     world = await openWorld(browser, { env: { JARVIS_SYNC_INTERVAL_SECONDS: '2' }, settings: { intervalSeconds: 60 } });

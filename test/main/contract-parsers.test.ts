@@ -106,11 +106,12 @@ const TABLE: { [K in InvokeChannel]: { good: [unknown[], unknown[]?][]; bad: [un
   },
   'settings:get': { good: [[[]]], bad: [[[{}], /at most 0/]] },
   'settings:set': {
-    good: [[[{}]], [[{ intervalSeconds: 60, pauseOnBattery: true, notifications: false, maxFileSizeMb: 10 }]]],
+    good: [[[{}]], [[{ intervalSeconds: 60, pauseOnBattery: true, notifications: false, maxFileSizeMb: 10, watchForChanges: false }]]],
     bad: [
       [[{ intervalSeconds: 59 }], /intervalSeconds must be a number from 60/],
       [[{ intervalSeconds: Infinity }], /intervalSeconds/],
       [[{ notifications: 'on' }], /notifications must be true or false/],
+      [[{ watchForChanges: 1 }], /watchForChanges must be true or false/],
       [[{ theme: 'dark' }], /unknown setting "theme"/],
       [[null], /settings must be an object/],
       [[], /settings must be an object/],

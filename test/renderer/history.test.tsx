@@ -51,6 +51,13 @@ describe('History chart', () => {
     expect(screen.getByText('Failed run')).toBeTruthy();
   });
 
+  it('says why each run started, e.g. after a change on disk', () => {
+    const { container } = render(
+      <HistoryChart name="Notes" runs={[buildRun({ startedAt: minutesAgo(5), trigger: 'change' })]} />,
+    );
+    expect(container.querySelector('g[data-outcome] title')!.textContent).toMatch(/\(after a change\): succeeded/);
+  });
+
   it('says so when there are no runs yet', () => {
     render(<HistoryChart name="Notes" runs={[]} />);
     expect(screen.queryByRole('img')).toBeNull();

@@ -18,6 +18,20 @@ describe('Settings', () => {
     expect(screen.getByLabelText<HTMLInputElement>('Skip files larger than (MB)').value).toBe('10');
     expect(screen.getByLabelText<HTMLInputElement>('Pause syncing while on battery').checked).toBe(false);
     expect(screen.getByLabelText<HTMLInputElement>('Show notifications').checked).toBe(true);
+    expect(screen.getByLabelText<HTMLInputElement>('Sync as soon as files change').checked).toBe(true);
+  });
+
+  it('turns change watching off and on', async () => {
+    const { user, api } = await setup(desktopCapabilities);
+    await user.click(screen.getByLabelText('Sync as soon as files change'));
+    await user.click(screen.getByRole('button', { name: 'Save settings' }));
+    expect(api.setSettings).toHaveBeenCalledWith({ watchForChanges: false });
+    await waitFor(() =>
+      expect(screen.getByLabelText<HTMLInputElement>('Sync as soon as files change').checked).toBe(false),
+    );
+    await user.click(screen.getByLabelText('Sync as soon as files change'));
+    await user.click(screen.getByRole('button', { name: 'Save settings' }));
+    expect(api.setSettings).toHaveBeenLastCalledWith({ watchForChanges: true });
   });
 
   it('saves only what changed, the interval in seconds', async () => {

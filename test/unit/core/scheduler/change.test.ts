@@ -1,0 +1,124 @@
+// notifyChanged: the change watcher asks for a run soon ('change'), never overriding a pause, never stacking runs.
+import { describe, expect, it } from 'vitest';
+import { HOUR, MIN, SEC, T0, connector, setup } from './helpers.js';
+
+describe('notifyChanged', () => {
+  it('queues a "change" run at once; the next scheduled run is one interval after it', async () => {
+    const { clock, runner, scheduler, startsOf } = setup({ fallback: { kind: 'succeed', ms: SEC } });
+    scheduler.add(connector('a'));
+    scheduler.start();
+    await clock.advance(10 * MIN);
+    expect(scheduler.notifyChanged('a')).toEqual({ accepted: true });
+    await clock.advance(HOUR + 5 * MIN);
+    expect(runner.calls.map((c) => c.trigger)).toEqual(['change', 'schedule']);
+    expect(startsOf('a')).toEqual([10 * MIN, 10 * MIN + SEC + HOUR]);
+  });
+
+  it('during a run: ONE follow-up run, however many changes arrive; it runs as "change"', async () => {
+    const { clock, runner, scheduler, schedule } = setup({ fallback: { kind: 'succeed', ms: 10 * SEC } });
+    scheduler.add(connector('a'));
+    scheduler.start();
+    scheduler.runNow('a');
+    const answers = [];
+    for (let i = 0; i < 100; i++) answers.push(scheduler.notifyChanged('a'));
+    expect(answers[0]).toEqual({ accepted: true, reason: 'already syncing; one follow-up run queued' });
+    expect(answers.every((a) => a.accepted)).toBe(true);
+    expect(schedule('a').followUpQueued).toBe(true);
+    await clock.advance(5 * MIN);
+    expect(runner.calls.map((c) => [c.trigger, c.startedAt - T0])).toEqual([
+      ['manual', 0],
+      ['change', 10 * SEC],
+    ]);
+    expect(runner.maxLivePerConnector).toBe(1);
+  });
+
+  it('a run-now during the same run makes the one follow-up a manual one', async () => {
+    const { clock, runner, scheduler } = setup({ fallback: { kind: 'succeed', ms: 10 * SEC } });
+    scheduler.add(connector('a'));
+    scheduler.start();
+    scheduler.runNow('a');
+    scheduler.notifyChanged('a');
+    scheduler.runNow('a');
+    scheduler.notifyChanged('a');
+    await clock.advance(5 * MIN);
+    expect(runner.calls.map((c) => c.trigger)).toEqual(['manual', 'manual']);
+  });
+
+  it('is ignored while the connector or the whole app is paused, and before start()', async () => {
+    const { clock, runner, scheduler } = setup();
+    scheduler.add(connector('a'));
+    scheduler.add(connector('b'), { paused: true });
+    expect(scheduler.notifyChanged('a')).toEqual({ accepted: false, reason: 'the scheduler is not running' });
+    scheduler.start();
+    expect(scheduler.notifyChanged('b')).toEqual({ accepted: false, reason: 'b is paused' });
+    scheduler.pause(null);
+    expect(scheduler.notifyChanged('a')).toEqual({ accepted: false, reason: 'a is paused' });
+    expect(scheduler.notifyChanged('nope')).toEqual({ accepted: false, reason: 'unknown connector "nope"' });
+    await clock.advance(30 * MIN);
+    expect(runner.calls).toHaveLength(0);
+    scheduler.resume(null);
+    expect(scheduler.notifyChanged('a')).toEqual({ accepted: true });
+    await clock.advance(MIN);
+    expect(runner.calls.map((c) => [c.id, c.trigger])).toEqual([['a', 'change']]);
+  });
+
+  it('is ignored for a disconnected connector', async () => {
+    const { clock, runner, scheduler } = setup();
+    scheduler.add(connector('off', false));
+    scheduler.start();
+    expect(scheduler.notifyChanged('off')).toEqual({ accepted: false, reason: 'off is not connected' });
+    await clock.advance(MIN);
+    expect(runner.calls).toHaveLength(0);
+  });
+
+  it('a pause during the run drops the follow-up a change asked for', async () => {
+    const { clock, runner, scheduler } = setup({ fallback: { kind: 'hang' } });
+    scheduler.add(connector('a'));
+    scheduler.start();
+    scheduler.runNow('a');
+    scheduler.notifyChanged('a');
+    scheduler.pause('a');
+    await clock.advance(10 * MIN);
+    expect(runner.calls.map((c) => c.trigger)).toEqual(['manual']);
+  });
+
+  it('has scheduled priority: queued behind manual requests, FIFO with due runs, never twice', async () => {
+    const { clock, runner, scheduler, schedule } = setup({ fallback: { kind: 'succeed', ms: 10 * SEC } });
+    for (const id of ['a', 'b', 'c', 'd']) scheduler.add(connector(id));
+    scheduler.start();
+    scheduler.runNow('a');
+    expect(scheduler.notifyChanged('b')).toEqual({ accepted: true });
+    expect(scheduler.notifyChanged('b')).toEqual({ accepted: true, reason: 'already queued' });
+    expect(schedule('b')).toMatchObject({ state: 'queued', trigger: 'change' });
+    scheduler.notifyChanged('c');
+    scheduler.runNow('d');
+    await clock.advance(MIN);
+    expect(runner.calls.map((c) => `${c.id} ${c.trigger}`)).toEqual(['a manual', 'd manual', 'b change', 'c change']);
+  });
+
+  it('a run-now on a connector queued by a change promotes it to manual', async () => {
+    const { clock, runner, scheduler } = setup({ fallback: { kind: 'succeed', ms: 10 * SEC } });
+    for (const id of ['a', 'b', 'c']) scheduler.add(connector(id));
+    scheduler.start();
+    scheduler.runNow('a');
+    scheduler.notifyChanged('b');
+    scheduler.notifyChanged('c');
+    expect(scheduler.runNow('c')).toEqual({ accepted: true, reason: 'already queued' });
+    await clock.advance(MIN);
+    expect(runner.calls.map((c) => `${c.id} ${c.trigger}`)).toEqual(['a manual', 'c manual', 'b change']);
+  });
+
+  it('stop() drops a queued change run and a pending follow-up', async () => {
+    const { clock, runner, scheduler } = setup({ fallback: { kind: 'succeed', ms: 10 * SEC } });
+    scheduler.add(connector('a'));
+    scheduler.add(connector('b'));
+    scheduler.start();
+    scheduler.runNow('a');
+    scheduler.notifyChanged('a');
+    scheduler.notifyChanged('b');
+    await scheduler.stop();
+    await clock.advance(HOUR);
+    expect(runner.calls.map((c) => c.id)).toEqual(['a']);
+    expect(scheduler.notifyChanged('a').accepted).toBe(false);
+  });
+});

@@ -1,0 +1,112 @@
+// A real SyncService on a temp data folder with a real folder connector: with `watchForChanges` on, a note written
+// to disk becomes searchable without anyone calling sync; with it off, it does not. Waits poll with generous
+// timeouts; nothing asserts how long anything took.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { SyncService } from '../../../electron/core/service.js';
+import { useTempDirs } from '../../helpers/temp-dir.js';
+
+const tempDir = useTempDirs('jarvis-service-watch-');
+const POLL = { timeout: 20_000, interval: 50 };
+const services: SyncService[] = [];
+
+afterEach(async () => {
+  for (const s of services.splice(0)) await s.stop();
+});
+
+async function world(opts: { watchForChanges?: boolean } = {}) {
+  const root = tempDir();
+  const notes = join(root, 'notes');
+  mkdirSync(join(notes, 'projects'), { recursive: true });
+  writeFileSync(join(notes, 'projects', 'alpha.md'), '# Alpha\n\napples and pears\n');
+  const dataDir = join(root, 'data');
+  if (opts.watchForChanges !== undefined) {
+    mkdirSync(dataDir);
+    writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({ watchForChanges: opts.watchForChanges }));
+  }
+  const service = await SyncService.open({ dataDir, owner: 'daemon', pushIntervalMs: 20, watch: { debounceMs: 50 } });
+  services.push(service);
+  service.start();
+  const added = await service.addConnector({ kind: 'folder', path: notes, name: 'Notes' });
+  const id = added.id;
+  // The first sync (started by addConnector).
+  await vi.waitFor(() => expect(service.search('apples').map((h) => h.title)).toEqual(['Alpha']), POLL);
+  await vi.waitFor(() => expect(service.getConnector(id).state).toBe('idle'), POLL);
+  const titles = (q: string) => service.search(q).map((h) => h.title);
+  const triggers = () => service.history(id).map((r) => r.trigger);
+  return { service, notes, id, titles, triggers };
+}
+
+describe('SyncService change watching', () => {
+  it('a new note, an edit and a deletion become searchable without a sync being asked for', async () => {
+    const { notes, titles, triggers } = await world();
+    expect(triggers()).toEqual(['manual']);
+
+    writeFileSync(join(notes, 'projects', 'beta.md'), '# Beta\n\nthe flamingo waded\n');
+    await vi.waitFor(() => expect(titles('flamingo')).toEqual(['Beta']), POLL);
+
+    writeFileSync(join(notes, 'projects', 'alpha.md'), '# Alpha\n\nplums now\n');
+    await vi.waitFor(() => expect(titles('plums')).toEqual(['Alpha']), POLL);
+    expect(titles('apples')).toEqual([]);
+
+    rmSync(join(notes, 'projects', 'beta.md'));
+    await vi.waitFor(() => expect(titles('flamingo')).toEqual([]), POLL);
+    expect(triggers()).toContain('change');
+  });
+
+  it('turning the setting off stops watching; on again resumes it', async () => {
+    const { service, notes, titles, triggers } = await world();
+    service.setSettings({ watchForChanges: false });
+    writeFileSync(join(notes, 'gamma.md'), '# Gamma\n\nwalrus\n');
+    // Give a watcher, had there been one, many debounce periods to act.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(titles('walrus')).toEqual([]);
+    expect(triggers()).toEqual(['manual']);
+
+    service.setSettings({ watchForChanges: true });
+    writeFileSync(join(notes, 'delta.md'), '# Delta\n\nnarwhal\n');
+    await vi.waitFor(() => expect(titles('narwhal')).toEqual(['Delta']), POLL);
+    // The run that followed is a full reconcile: the note written while watching was off is in too.
+    expect(titles('walrus')).toEqual(['Gamma']);
+  });
+
+  it('with watchForChanges false in the settings file, a new note is not indexed until a sync', async () => {
+    const { service, id, notes, titles, triggers } = await world({ watchForChanges: false });
+    expect(service.getSettings().watchForChanges).toBe(false);
+    writeFileSync(join(notes, 'gamma.md'), '# Gamma\n\nwalrus\n');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(titles('walrus')).toEqual([]);
+    expect(triggers()).toEqual(['manual']);
+    service.runNow(id);
+    await vi.waitFor(() => expect(titles('walrus')).toEqual(['Gamma']), POLL);
+  });
+
+  it('a paused connector is not synced by changes', async () => {
+    const { service, id, notes, titles, triggers } = await world();
+    service.pause(id);
+    writeFileSync(join(notes, 'gamma.md'), '# Gamma\n\nwalrus\n');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(titles('walrus')).toEqual([]);
+    expect(triggers()).toEqual(['manual']);
+  });
+
+  it('a removed connector is no longer watched', async () => {
+    const { service, id, notes } = await world();
+    await service.removeConnector(id, { keepIndex: false });
+    writeFileSync(join(notes, 'gamma.md'), '# Gamma\n\nwalrus\n');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(service.getState().connectors).toEqual([]);
+    expect(service.search('walrus')).toEqual([]);
+  });
+
+  it('a read-only service (CLI status/search) never watches', async () => {
+    const { service, notes } = await world();
+    const ro = await SyncService.open({ dataDir: service.paths.dataDir, readonly: true, watch: { debounceMs: 10 } });
+    services.push(ro);
+    expect(() => ro.start()).toThrow(/read-only/);
+    writeFileSync(join(notes, 'gamma.md'), '# Gamma\n\nwalrus\n');
+    // The writable service indexes it; the read-only one just sees the index.
+    await vi.waitFor(() => expect(ro.search('walrus').map((h) => h.title)).toEqual(['Gamma']), POLL);
+  });
+});

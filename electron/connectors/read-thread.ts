@@ -124,10 +124,22 @@ const IDLE_MS = 10_000;
 /** A worker that died this many times is not started again. */
 const MAX_DEATHS = 3;
 
+/**
+ * Test-only: `JARVIS_SYNC_TEST_READ_STALL=<path substring>:<ms>` holds a matching file's read open that long between
+ * reading it and its closing fstat, so the reliability suite's "file changed during the read" case does not depend
+ * on how the OS schedules its writer thread. Read once here; without the variable nothing changes.
+ */
+function readStallFromEnv(): { match: string; ms: number } | null {
+  const m = /^(.+):(\d+)$/.exec(process.env.JARVIS_SYNC_TEST_READ_STALL ?? '');
+  return m ? { match: m[1], ms: Math.min(Number(m[2]), 5_000) } : null;
+}
+const READ_STALL = readStallFromEnv();
+
 const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
+const { parentPort, workerData } = require('node:worker_threads');
 const fs = require('node:fs');
 const { sep } = require('node:path');
+const stall = workerData && workerData.stall;
 const dirs = new Map();
 function list(id, handle, dir, path, statDirs, max) {
   const names = [];
@@ -230,6 +242,7 @@ parentPort.on('message', (batch) => {
         if (n === 0) break;
         total += n;
       }
+      if (stall && path.includes(stall.match)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, stall.ms);
       const after = fs.fstatSync(fd);
       parentPort.postMessage(
         { id, buffer: bytes.buffer, length: total, size: before.size, mtimeMs: before.mtimeMs, afterSize: after.size, afterMtimeMs: after.mtimeMs },
@@ -347,7 +360,11 @@ export class FileReadThread {
 
   #start(): Worker {
     if (this.#worker) return this.#worker;
-    const worker = new Worker(WORKER_SOURCE, { eval: true, name: 'jarvis-file-reader' });
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      name: 'jarvis-file-reader',
+      workerData: { stall: READ_STALL },
+    });
     worker.on('message', (reply: Reply) => this.#settle(reply));
     worker.on('error', (err) =>
       this.#died(worker, new ReaderThreadError(`The file reader thread failed: ${err.message}`)),

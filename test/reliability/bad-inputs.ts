@@ -288,7 +288,8 @@ export async function runBadInputs(): Promise<BadInputOutcome> {
     const report = await runTsJson<ServiceChildReport>(
       'test/reliability/service-child.ts',
       [dataDir, '--interfere', ...[...words].flatMap((w) => ['--search', w])],
-      asNobody ? { uid: NOBODY } : {},
+      // The growing file's read is held open 100 ms, so the appends land inside it however busy the machine is.
+      { env: { JARVIS_SYNC_TEST_READ_STALL: 'grows-while-read:100' }, ...(asNobody ? { uid: NOBODY } : {}) },
     );
     return checkBadInputs(report, asNobody);
   } finally {

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../shared/logger.js';
 import type { DocType, SearchHit } from '../../../shared/types.js';
 import { IngestionPipeline } from '../../../electron/core/pipeline.js';
+import { documentRow } from '../../helpers/document-row.js';
 import { MIGRATIONS, SCHEMA_VERSION, migrate } from '../../../electron/core/schema.js';
 import {
   CHUNK_ROWID_SPAN,
@@ -26,26 +27,7 @@ function openStore(opts: { readonly?: boolean; file?: string } = {}): KnowledgeS
   return store;
 }
 
-function row(connectorId: string, docId: string, overrides: Partial<DocumentRow> = {}): DocumentRow {
-  return {
-    connectorId,
-    docId,
-    unitKey: docId,
-    title: `Title of ${docId}`,
-    docType: 'note',
-    path: `/notes/${docId}`,
-    author: null,
-    participants: [],
-    timestamp: 1_700_000_000_000,
-    threadId: null,
-    tags: [],
-    aliases: [],
-    links: [],
-    metadataJson: null,
-    contentHash: `hash-${docId}`,
-    ...overrides,
-  };
-}
+const row = documentRow;
 
 function addDoc(
   store: KnowledgeStore,

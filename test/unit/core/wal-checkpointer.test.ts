@@ -5,7 +5,8 @@ import type Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Logger } from '../../../shared/logger.js';
 import { silentLogger } from '../../../shared/logger.js';
-import { KnowledgeStore, type DocumentRow } from '../../../electron/core/store.js';
+import { KnowledgeStore } from '../../../electron/core/store.js';
+import { documentRow } from '../../helpers/document-row.js';
 import { DEFAULT_AUTOCHECKPOINT_PAGES, WAL_HARD_CAP_PAGES } from '../../../electron/core/wal-checkpointer.js';
 import type { CheckpointerOptions } from '../../../electron/core/wal-checkpointer.js';
 
@@ -30,25 +31,7 @@ function connection(store: KnowledgeStore): Database.Database {
   return (store as unknown as { db: Database.Database }).db;
 }
 
-function row(docId: string): DocumentRow {
-  return {
-    connectorId: 'c1',
-    docId,
-    unitKey: docId,
-    title: `Title of ${docId}`,
-    docType: 'note',
-    path: `/notes/${docId}`,
-    author: null,
-    participants: [],
-    timestamp: 1_700_000_000_000,
-    threadId: null,
-    tags: [],
-    aliases: [],
-    links: [],
-    metadataJson: null,
-    contentHash: `hash-${docId}`,
-  };
-}
+const row = (docId: string) => documentRow('c1', docId);
 
 /** Distinct words, so the full-text index grows like it does for real text. */
 function body(i: number, words = 300): string {

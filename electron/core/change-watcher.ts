@@ -66,6 +66,8 @@ interface Watched {
   target: string | null;
   /** `identityOf(target)`, so `refresh()` notices a folder that was replaced or remounted. */
   identity: string | null;
+  /** Dot-named folders hold data here (Maildir++ keeps every mail folder in one: `.Sent/cur/…`). */
+  readonly dotFolders: boolean;
   /** The problem last logged, so a failure that repeats on every refresh is logged once. */
   problem: string | null;
   /** Restarted at once after breaking since the last refresh(). */
@@ -96,8 +98,11 @@ export class ChangeWatcher {
     this.#log = options.log ?? silentLogger;
   }
 
-  /** Starts watching a connector's path (a folder or a single file), or moves the watch when the path changed. */
-  add(id: string, path: string): void {
+  /**
+   * Starts watching a connector's path (a folder or a single file), or moves the watch when the path changed.
+   * Dot-named files and folders are noise (`.obsidian/workspace.json` changes all the time) unless `dotFolders`.
+   */
+  add(id: string, path: string, opts: { dotFolders?: boolean } = {}): void {
     if (this.#closed) return;
     const resolved = resolve(path);
     const existing = this.#watched.get(id);
@@ -106,6 +111,7 @@ export class ChangeWatcher {
     const w: Watched = {
       id,
       path: resolved,
+      dotFolders: opts.dotFolders ?? false,
       handle: null,
       target: null,
       identity: null,
@@ -185,10 +191,10 @@ export class ChangeWatcher {
   }
 
   #watchFolder(w: Watched): Handle {
-    const relevant = (rel: string | null): boolean => rel === null || this.#relevant(w.path, rel);
+    const relevant = (rel: string | null): boolean => rel === null || this.#relevant(w, rel);
     if (this.#mode === 'native') return this.#watchOne(w, w.path, relevant, true);
     return new TreeWatcher(w.path, {
-      skipDir: (dir) => !this.#relevant(w.path, relative(w.path, dir)),
+      skipDir: (dir) => !this.#relevant(w, relative(w.path, dir)),
       onEvent: (rel) => {
         if (relevant(rel)) this.#event(w);
       },
@@ -207,11 +213,11 @@ export class ChangeWatcher {
   }
 
   /** Whether a path relative to the connector's root can matter: no dot segment, not inside an ignored folder. */
-  #relevant(root: string, rel: string): boolean {
+  #relevant(w: Watched, rel: string): boolean {
     if (rel === '') return true;
-    if (rel.split(/[\\/]/).some((segment) => segment.startsWith('.'))) return false;
+    if (!w.dotFolders && rel.split(/[\\/]/).some((segment) => segment.startsWith('.'))) return false;
     if (this.#ignore.length === 0) return true;
-    const full = join(root, rel);
+    const full = join(w.path, rel);
     return !this.#ignore.some((dir) => full === dir || isInside(dir, full));
   }
 

@@ -31,7 +31,13 @@ import type { Connector, ConnectorKindModule } from '../connectors/types.js';
 import { SyncCancelledError, isCancellation } from './abort.js';
 import { ChangeWatcher, type ChangeWatcherOptions } from './change-watcher.js';
 import { systemClock, type Clock } from './clock.js';
-import { emptyConnectorsFile, newConnectorConfig, parseConnectorsFile, UserInputError, type ConnectorsFile } from './connector-config.js';
+import {
+  emptyConnectorsFile,
+  newConnectorConfig,
+  parseConnectorsFile,
+  UserInputError,
+  type ConnectorsFile,
+} from './connector-config.js';
 import { acquireDataDirLock, dataPaths, type DataDirLock, type LockOwner } from './data-dir.js';
 import { SyncEngine } from './engine.js';
 import { classifyError, isStoreCorruption } from './errors.js';
@@ -39,6 +45,11 @@ import { JsonFile, type LoadResult } from './json-file.js';
 import { IngestionPipeline } from './pipeline.js';
 import { SyncScheduler, type SchedulerOptions, type SyncRunner } from './scheduler.js';
 import { KnowledgeStore } from './store.js';
+
+/** Maildir++ keeps each mail folder in a dot-named folder (`.Sent/cur/…`); elsewhere dot folders are app noise. */
+function watchOptionsFor(config: ConnectorConfig): { dotFolders: boolean } {
+  return { dotFolders: config.kind === 'maildir' };
+}
 
 /** The data folder or index cannot be written (permissions, read-only file or mount). */
 function isNotWritable(err: unknown): boolean {
@@ -137,10 +148,15 @@ export class SyncService {
     this.#watchOptions = opts.watch;
     this.#kinds = createKindRegistry(opts.kinds);
 
-    this.#settingsFile = new JsonFile(this.paths.settings, (raw) => {
-      if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('it does not hold an object');
-      return parseStoredSettings(raw).settings;
-    }, () => ({ ...DEFAULT_SETTINGS }));
+    this.#settingsFile = new JsonFile(
+      this.paths.settings,
+      (raw) => {
+        if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+          throw new Error('it does not hold an object');
+        return parseStoredSettings(raw).settings;
+      },
+      () => ({ ...DEFAULT_SETTINGS }),
+    );
     this.#connectorsFile = new JsonFile(this.paths.connectors, parseConnectorsFile, emptyConnectorsFile);
     this.#settings = this.#loadFile(this.#settingsFile);
     this.#config = this.#loadFile(this.#connectorsFile);
@@ -315,7 +331,7 @@ export class SyncService {
     this.#connectorsFile.save(this.#config);
     const connector = this.#instantiate(config);
     scheduler.add(connector, { intervalSeconds: config.intervalSeconds, paused: false });
-    this.#watcher?.add(config.id, config.path);
+    this.#watcher?.add(config.id, config.path, watchOptionsFor(config));
     if (opts.syncNow ?? true) scheduler.runNow(config.id);
     this.#schedulePush();
     return this.getConnector(config.id);
@@ -352,7 +368,7 @@ export class SyncService {
     this.#replaceConfig(next);
     const connector = this.#instantiate(next);
     scheduler.add(connector, { intervalSeconds: next.intervalSeconds, paused: next.paused });
-    this.#watcher?.add(id, next.path); // a no-op unless the path changed
+    this.#watcher?.add(id, next.path, watchOptionsFor(next)); // a no-op unless the path changed
     this.#schedulePush();
     return this.getConnector(id);
   }
@@ -516,10 +532,12 @@ export class SyncService {
       log: this.#createLogger('watcher'),
       onChanged: (id) => {
         const answer = scheduler.notifyChanged(id);
-        this.#log.debug(`${id}: files changed; ${answer.accepted ? 'sync requested' : `not synced now (${answer.reason})`}`);
+        this.#log.debug(
+          `${id}: files changed; ${answer.accepted ? 'sync requested' : `not synced now (${answer.reason})`}`,
+        );
       },
     });
-    for (const config of this.#config.connectors) watcher.add(config.id, config.path);
+    for (const config of this.#config.connectors) watcher.add(config.id, config.path, watchOptionsFor(config));
     this.#watcher = watcher;
     this.#log.info(`change watching started (${this.#config.connectors.length} connectors)`);
   }
@@ -573,7 +591,10 @@ export class SyncService {
   #noticeRecovery(): void {
     const recovery = this.#store.recovery;
     if (recovery) {
-      this.#notice('warning', `The index was damaged (${recovery.reason}) and is being rebuilt from your files. The damaged copy was kept as ${recovery.movedTo}.`);
+      this.#notice(
+        'warning',
+        `The index was damaged (${recovery.reason}) and is being rebuilt from your files. The damaged copy was kept as ${recovery.movedTo}.`,
+      );
     }
   }
 
@@ -623,7 +644,10 @@ export class SyncService {
     try {
       this.#store = KnowledgeStore.open(this.paths.db, { log: this.#createLogger('store') });
     } catch (err) {
-      this.#notice('error', `The index is damaged and could not be reopened (${(err as Error).message}). Restart Jarvis Sync.`);
+      this.#notice(
+        'error',
+        `The index is damaged and could not be reopened (${(err as Error).message}). Restart Jarvis Sync.`,
+      );
       this.#store = KnowledgeStore.open(':memory:', { log: this.#createLogger('store'), readonly: true });
       return false;
     } finally {
@@ -662,7 +686,10 @@ export class SyncService {
     return c;
   }
 
-  #status(config: ConnectorConfig, schedule: ReturnType<SyncScheduler['snapshot']>['connectors'][string] | undefined): ConnectorStatus {
+  #status(
+    config: ConnectorConfig,
+    schedule: ReturnType<SyncScheduler['snapshot']>['connectors'][string] | undefined,
+  ): ConnectorStatus {
     let checkpoint: ReturnType<KnowledgeStore['getCheckpoint']> = null;
     let counts = { documents: 0, chunks: 0, itemErrors: 0 };
     try {

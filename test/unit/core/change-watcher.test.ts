@@ -141,6 +141,17 @@ describe.each(MODES)('ChangeWatcher (%s)', (mode) => {
     await vi.waitFor(() => expect(calls).toEqual(['a', 'a']), WAIT);
   });
 
+  it('with dotFolders (Maildir++), a message delivered into a dot-named mail folder is a change', async () => {
+    const root = tempDir();
+    for (const sub of ['cur', 'new', 'tmp', '.Sent/cur', '.Sent/new', '.Sent/tmp'])
+      mkdirSync(join(root, sub), { recursive: true });
+    const { w, calls } = watcher({ mode });
+    w.add('a', root, { dotFolders: true });
+    await settled();
+    writeFileSync(join(root, '.Sent', 'cur', '1700000000.M1P1.host:2,S'), 'Subject: sent\n\nhello\n');
+    await expectOneCall(calls);
+  });
+
   it('dot-folder noise (.obsidian/workspace.json, .git, dotfiles) is ignored', async () => {
     const clock = new FakeClock();
     const root = vault();

@@ -166,6 +166,28 @@ export function isItemIssue(x: SourceUnit | ItemIssue): x is ItemIssue {
   return 'code' in x;
 }
 
+/** A kind whose connectors read through `read` (test hooks: slowed or interfered-with reads); the rest is `module`'s. */
+export function withRead(
+  module: ConnectorKindModule,
+  read: (inner: Connector, ...args: Parameters<Connector['read']>) => Promise<UnitRead>,
+): ConnectorKindModule {
+  return {
+    ...module,
+    create(config) {
+      const inner = module.create(config);
+      return {
+        id: inner.id,
+        kind: inner.kind,
+        displayName: inner.displayName,
+        isConnected: () => inner.isConnected(),
+        open: (ctx) => inner.open(ctx),
+        enumerate: (ctx) => inner.enumerate(ctx),
+        read: (unit, previous, ctx) => read(inner, unit, previous, ctx),
+      };
+    },
+  };
+}
+
 /** What each source-kind module exports; electron/connectors/registry.ts lists them in one place. */
 export interface ConnectorKindModule {
   kind: ConnectorKind;

@@ -16,7 +16,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Clock } from '../core/clock.js';
 import { SCHEDULER_DEFAULTS, type SchedulerOptions } from '../core/scheduler.js';
-import type { Connector, ConnectorKindModule } from '../connectors/types.js';
+import { withRead, type ConnectorKindModule } from '../connectors/types.js';
 import { CONNECTOR_MODULES } from '../connectors/registry.js';
 import { parseStoredSettings } from '../../shared/settings.js';
 
@@ -94,25 +94,10 @@ export function scaledClock(scale: number): Clock {
 }
 
 function slowKind(module: ConnectorKindModule, delayMs: number): ConnectorKindModule {
-  return {
-    ...module,
-    create(config) {
-      const inner = module.create(config);
-      const slow: Connector = {
-        id: inner.id,
-        kind: inner.kind,
-        displayName: inner.displayName,
-        isConnected: () => inner.isConnected(),
-        open: (ctx) => inner.open(ctx),
-        enumerate: (ctx) => inner.enumerate(ctx),
-        async read(unit, previous, ctx) {
-          await sleep(delayMs, ctx.signal);
-          return inner.read(unit, previous, ctx);
-        },
-      };
-      return slow;
-    },
-  };
+  return withRead(module, async (inner, unit, previous, ctx) => {
+    await sleep(delayMs, ctx.signal);
+    return inner.read(unit, previous, ctx);
+  });
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

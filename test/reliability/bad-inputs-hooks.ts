@@ -12,29 +12,28 @@ import { rmSync, statSync, truncateSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { basename } from 'node:path';
 import { CONNECTOR_MODULES } from '../../electron/connectors/registry.js';
-import type { Connector, ConnectorKindModule, ReadEvent, UnitRead } from '../../electron/connectors/types.js';
+import {
+  withRead,
+  type Connector,
+  type ConnectorKindModule,
+  type ReadEvent,
+  type UnitRead,
+} from '../../electron/connectors/types.js';
 
 export function interferingKinds(modules: readonly ConnectorKindModule[] = CONNECTOR_MODULES): ConnectorKindModule[] {
-  return modules.map((m) => ({ ...m, create: (config) => interfering(m.create(config)) }));
+  return modules.map((m) => withRead(m, interferingRead));
 }
 
-function interfering(inner: Connector): Connector {
-  return {
-    id: inner.id,
-    kind: inner.kind,
-    displayName: inner.displayName,
-    isConnected: () => inner.isConnected(),
-    open: (ctx) => inner.open(ctx),
-    enumerate: (ctx) => inner.enumerate(ctx),
-    async read(unit, previous, ctx): Promise<UnitRead> {
-      const name = basename(unit.path);
-      if (name.includes('vanishes-before-open')) rmSync(unit.path, { force: true });
-      if (name.includes('grows-while-read')) return growWhile(() => inner.read(unit, previous, ctx), unit.path);
-      const read = await inner.read(unit, previous, ctx);
-      if (name.includes('shrinks-while-read')) return { mode: read.mode, events: shrinkAfterFirst(read.events, unit.path) };
-      return read;
-    },
-  };
+async function interferingRead(
+  inner: Connector,
+  ...[unit, previous, ctx]: Parameters<Connector['read']>
+): Promise<UnitRead> {
+  const name = basename(unit.path);
+  if (name.includes('vanishes-before-open')) rmSync(unit.path, { force: true });
+  if (name.includes('grows-while-read')) return growWhile(() => inner.read(unit, previous, ctx), unit.path);
+  const read = await inner.read(unit, previous, ctx);
+  if (name.includes('shrinks-while-read')) return { mode: read.mode, events: shrinkAfterFirst(read.events, unit.path) };
+  return read;
 }
 
 /**

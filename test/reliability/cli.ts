@@ -1,7 +1,7 @@
 /** Runs the real CLI (bin/jarvis-sync.mjs) against a data folder, optionally as another user. */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { REPO_ROOT } from './lib.js';
+import { childIdentity, REPO_ROOT } from './lib.js';
 
 export interface CliResult {
   code: number;
@@ -10,16 +10,11 @@ export interface CliResult {
 }
 
 export function runCli(args: string[], dataDir: string, opts: { uid?: number } = {}): Promise<CliResult> {
-  const env =
-    opts.uid === undefined
-      ? { ...process.env, JARVIS_SYNC_DATA_DIR: dataDir }
-      : { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/tmp', TMPDIR: '/tmp', JARVIS_SYNC_DATA_DIR: dataDir };
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/jarvis-sync.mjs'), ...args], {
       cwd: REPO_ROOT,
-      env,
       stdio: ['ignore', 'pipe', 'pipe'],
-      ...(opts.uid === undefined ? {} : { uid: opts.uid, gid: opts.uid }),
+      ...childIdentity(opts.uid, { JARVIS_SYNC_DATA_DIR: dataDir }),
     });
     let stdout = '';
     let stderr = '';

@@ -20,6 +20,18 @@ import { removeTempDir } from '../helpers/temp-dir.js';
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const RUN_TS = join(REPO_ROOT, 'bin/run-ts.mjs');
 
+/**
+ * Environment and user of a child process. As another user (uid 65534) it gets a minimal environment: this
+ * process's HOME and TMPDIR may not be reachable by that user.
+ */
+export function childIdentity(
+  uid: number | undefined,
+  env: NodeJS.ProcessEnv = {},
+): { env: NodeJS.ProcessEnv; uid?: number; gid?: number } {
+  if (uid === undefined) return { env: { ...process.env, ...env } };
+  return { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/tmp', TMPDIR: '/tmp', ...env }, uid, gid: uid };
+}
+
 /** A small, seeded RNG (the benchmark corpus's), so every campaign is reproducible from its seed. */
 export { rng } from '../../bench/corpus.js';
 
@@ -52,14 +64,10 @@ export function spawnTs(
     uid?: number;
   } = {},
 ): TsChild {
-  const env = opts.uid === undefined
-    ? { ...process.env, ...opts.env }
-    : { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/tmp', TMPDIR: '/tmp', ...opts.env };
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), RUN_TS, resolve(REPO_ROOT, script), ...args], {
     cwd: REPO_ROOT,
-    env,
     stdio: ['ignore', 'pipe', 'pipe'],
-    ...(opts.uid === undefined ? {} : { uid: opts.uid, gid: opts.uid }),
+    ...childIdentity(opts.uid, opts.env),
   });
   let stdout = '';
   let stderr = '';
@@ -85,7 +93,11 @@ export function spawnTs(
 }
 
 /** Runs a child to completion and parses the last stdout line as JSON; throws with stderr when it failed. */
-export async function runTsJson<T>(script: string, args: string[], opts: Parameters<typeof spawnTs>[2] = {}): Promise<T> {
+export async function runTsJson<T>(
+  script: string,
+  args: string[],
+  opts: Parameters<typeof spawnTs>[2] = {},
+): Promise<T> {
   const { exited } = spawnTs(script, args, opts);
   const r = await exited;
   if (r.code !== 0) throw new Error(`${script} exited with ${String(r.code ?? r.signal)}:\n${r.stderr}\n${r.stdout}`);
@@ -98,7 +110,9 @@ export function recordingLogger(lines: string[]): () => Logger {
   const keep =
     (level: string) =>
     (...args: unknown[]) =>
-      lines.push(`${level}: ${args.map((a) => (a instanceof Error ? a.message : typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`);
+      lines.push(
+        `${level}: ${args.map((a) => (a instanceof Error ? a.message : typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`,
+      );
   return () => ({ debug() {}, info() {}, warn: keep('warn'), error: keep('error') });
 }
 
@@ -140,7 +154,9 @@ export async function verifyConvergence(
       assert.equal(d.unit_key, d.doc_id, `document ${d.doc_id} belongs to unit ${d.unit_key}`);
       assert.equal(d.path, join(corpus.root, d.doc_id), `document ${d.doc_id} has path ${d.path}`);
     }
-    const units = (db.prepare('SELECT key FROM units WHERE connector_id = ?').pluck().all(connectorId) as string[]).sort();
+    const units = (
+      db.prepare('SELECT key FROM units WHERE connector_id = ?').pluck().all(connectorId) as string[]
+    ).sort();
     assertSameSet(units, expected, 'manifest units vs files on disk');
     const badChunks = db
       .prepare(
@@ -150,22 +166,37 @@ export async function verifyConvergence(
       .all(connectorId);
     assert.deepEqual(badChunks, [], 'documents whose chunk rows do not match their chunk count');
     const orphanChunks = db
-      .prepare('SELECT count(*) FROM chunk_text c WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.id = c.id / 65536)')
+      .prepare(
+        'SELECT count(*) FROM chunk_text c WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.id = c.id / 65536)',
+      )
       .pluck()
       .get() as number;
     assert.equal(orphanChunks, 0, 'chunk rows without a document');
     const running = db.prepare("SELECT count(*) FROM runs WHERE outcome = 'running'").pluck().get() as number;
     assert.equal(running, 0, "runs left 'running'");
     const checkpoint = db
-      .prepare('SELECT cursor, watermark, last_success_at, last_error, consecutive_failures FROM checkpoints WHERE connector_id = ?')
-      .get(connectorId) as { cursor: string | null; watermark: number | null; last_success_at: number | null; last_error: string | null; consecutive_failures: number } | undefined;
+      .prepare(
+        'SELECT cursor, watermark, last_success_at, last_error, consecutive_failures FROM checkpoints WHERE connector_id = ?',
+      )
+      .get(connectorId) as
+      | {
+          cursor: string | null;
+          watermark: number | null;
+          last_success_at: number | null;
+          last_error: string | null;
+          consecutive_failures: number;
+        }
+      | undefined;
     assert.ok(checkpoint, 'no checkpoint');
     assert.deepEqual(
       { cursor: checkpoint.cursor, error: checkpoint.last_error, failures: checkpoint.consecutive_failures },
       { cursor: null, error: null, failures: 0 },
       'the checkpoint after a clean sync still holds a cursor, an error or a failure streak',
     );
-    assert.ok(checkpoint.watermark !== null && checkpoint.last_success_at !== null, 'the clean sync did not advance the watermark');
+    assert.ok(
+      checkpoint.watermark !== null && checkpoint.last_success_at !== null,
+      'the clean sync did not advance the watermark',
+    );
   } finally {
     db.close();
   }
@@ -181,7 +212,10 @@ export async function verifyConvergence(
     searched++;
   }
   const gone = [...corpus.gone];
-  const sample = opts.goneSample && gone.length > opts.goneSample ? gone.filter((_, i) => i % Math.ceil(gone.length / opts.goneSample!) === 0) : gone;
+  const sample =
+    opts.goneSample && gone.length > opts.goneSample
+      ? gone.filter((_, i) => i % Math.ceil(gone.length / opts.goneSample!) === 0)
+      : gone;
   for (const word of sample) assert.deepEqual(service.search(word, {}), [], `stale text still findable: ${word}`);
 
   const checkpoint = service.getConnector(connectorId);
@@ -196,7 +230,12 @@ export async function verifyConvergence(
     { added: 0, updated: 0, deleted: 0, failed: 0, unchanged: corpus.notes.size },
     'a second sync changed something: the checkpoint or manifest disagreed with the source',
   );
-  return { documents: checkpoint.documents, chunks: checkpoint.chunks, searchedWords: searched, goneWordsChecked: sample.length };
+  return {
+    documents: checkpoint.documents,
+    chunks: checkpoint.chunks,
+    searchedWords: searched,
+    goneWordsChecked: sample.length,
+  };
 }
 
 function assertSameSet(actual: string[], expected: string[], what: string): void {

@@ -18,12 +18,12 @@ import {
   type Connector,
   type ConnectorContext,
   type ItemIssue,
-  type SourceDocument,
   type SourceUnit,
   type UnitRead,
   type UnitRecord,
 } from '../connectors/types.js';
 import { abortable, isCancellation, raceAbort, SyncCancelledError, throwIfAborted } from './abort.js';
+import { InlineBatchWriter, type Batch, type BatchOp, type BatchOutcome, type BatchWriter } from './batch-writer.js';
 import { crashPoint } from './crash-points.js';
 import { classifyError, SyncFailure, toConnectorError } from './errors.js';
 import type { IngestionPipeline } from './pipeline.js';
@@ -32,6 +32,11 @@ import type { Checkpoint, KnowledgeStore } from './store.js';
 export interface EngineOptions {
   store: KnowledgeStore;
   pipeline: IngestionPipeline;
+  /**
+   * Commits the batches. Default: on this thread (InlineBatchWriter over `store` and `pipeline`). With a concurrent
+   * writer (a writer thread) the next batch is read and parsed while the previous one is written.
+   */
+  writer?: BatchWriter;
   log: Logger;
   now?: () => number;
   /** Read at the start of every run, so a settings change applies to the next sync. */
@@ -42,8 +47,9 @@ export interface EngineOptions {
   /** A deletion sweep removing more than this share of a connector's documents needs the same root. */
   massDeleteRatio?: number;
   /**
-   * A batch commits synchronously on the thread that hosts the app, so batches are sized (within batchMaxDocs) for
-   * their write to take about this long, from the write time per document measured so far in the run.
+   * With an inline writer a batch commits synchronously on the thread that hosts the app, so batches are sized
+   * (within batchMaxDocs) for their write to take about this long, from the write time per document measured so far
+   * in the run. A concurrent writer blocks nobody: its batches are batchMaxDocs.
    */
   batchTargetMs?: number;
   /** Reads of changed units in flight at once (1 = one unit at a time), and a cap on their total size. */
@@ -56,13 +62,6 @@ export interface SyncRunOptions {
   trigger: RunTrigger;
   onProgress?: (p: Progress) => void;
 }
-
-/** A unit of work queued for the next batch transaction, in order. */
-type BatchOp =
-  | { kind: 'doc'; unitKey: string; doc: SourceDocument }
-  | { kind: 'issue'; issue: ItemIssue }
-  | { kind: 'unit-done'; unit: SourceUnit; mode: 'replace' | 'append'; keep: Set<string> | null; cursor: string | null }
-  | { kind: 'unit-cursor'; key: string; fingerprint: string; cursor: string };
 
 /**
  * The engine runs on the thread that hosts the app. Reads resolve quickly now (read-ahead, reader thread), so a run
@@ -98,6 +97,7 @@ const EMPTY_CHECKPOINT = (connectorId: string): Checkpoint => ({
 export class SyncEngine {
   readonly #store: KnowledgeStore;
   readonly #pipeline: IngestionPipeline;
+  readonly #writer: BatchWriter;
   readonly #log: Logger;
   readonly #now: () => number;
   readonly #maxFileSizeBytes: () => number;
@@ -111,6 +111,7 @@ export class SyncEngine {
   constructor(opts: EngineOptions) {
     this.#store = opts.store;
     this.#pipeline = opts.pipeline;
+    this.#writer = opts.writer ?? new InlineBatchWriter(opts.store, opts.pipeline);
     this.#log = opts.log;
     this.#now = opts.now ?? Date.now;
     this.#maxFileSizeBytes = opts.maxFileSizeBytes ?? (() => 10 * 1024 * 1024);
@@ -153,6 +154,7 @@ export class SyncEngine {
     return {
       store: this.#store,
       pipeline: this.#pipeline,
+      writer: this.#writer,
       log: this.#log,
       now: this.#now,
       maxFileSizeBytes: this.#maxFileSizeBytes,
@@ -204,6 +206,9 @@ class Run {
       log.info(`sync ${id} done`, result);
       return result;
     } catch (err) {
+      // The batch being written (concurrent writer) commits or fails first: its counts belong to this run, and the
+      // outcome must not wait on its transaction.
+      await this.#settle().catch(() => undefined);
       this.#finishFailure(err);
       if (isCancellation(err)) throw err;
       throw classifyError(err);
@@ -271,7 +276,8 @@ class Run {
     }
     while (ahead.length > 0) await consumeOldest();
     this.#progress.foundAll = true;
-    this.#flush();
+    await this.#flush();
+    await this.#settle();
     throwIfAborted(signal);
 
     this.#sweep(manifest, seen, keepPrefixes, root.identity, documentsBefore);
@@ -316,7 +322,8 @@ class Run {
       this.#queueIssue({ path: unit.path, code: 'E_READ', message: describe(err), severity: 'error' });
       return;
     }
-    this.#queue({ kind: 'unit-done', unit, mode: read.mode, keep: read.mode === 'replace' ? keep : null, cursor }, 0);
+    const keepIds = read.mode === 'replace' ? [...keep] : null;
+    this.#queue({ kind: 'unit-done', key: unit.key, fingerprint: unit.fingerprint, keep: keepIds, cursor }, 0);
   }
 
   #queueIssue(issue: ItemIssue): void {
@@ -330,69 +337,91 @@ class Run {
     this.#opDocs += docs;
   }
 
-  /** Whether the queued batch is to be committed now: full, or filling for batchMaxMs. */
+  /**
+   * Whether the queued batch is to be committed now: full, or filling for batchMaxMs. With a concurrent writer a
+   * batch that is not full waits while the previous one is being written, so batches grow when writing is the
+   * bottleneck (fewer, larger commits) and stay small when it is not.
+   */
   #batchDue(): boolean {
     if (this.#ops.length === 0) return false;
-    return this.#opDocs >= this.#batchDocLimit() || this.#e.now() - this.#batchStartedAt >= this.#e.batchMaxMs;
+    if (this.#opDocs >= this.#batchDocLimit()) return true;
+    if (this.#e.writer.concurrent && this.#writing) return false;
+    return this.#e.now() - this.#batchStartedAt >= this.#e.batchMaxMs;
   }
+
+  /** Whether a batch is being written (set and cleared around the concurrent writer's promise). */
+  get #writing(): boolean {
+    return this.#inFlight !== null && !this.#inFlightDone;
+  }
+  #inFlightDone = false;
 
   /** Write time per document in this run's batches so far (moving average; 0 before the first batch). */
   #writeMsPerDoc = 0;
 
-  /** Documents per batch: batchMaxDocs, or fewer when that many would take longer than batchTargetMs to write. */
+  /** Documents per batch: batchMaxDocs, or (inline writer) fewer when that many would block for over batchTargetMs. */
   #batchDocLimit(): number {
     const max = this.#e.batchMaxDocs;
-    if (this.#writeMsPerDoc <= 0) return max;
+    if (this.#writeMsPerDoc <= 0 || this.#e.writer.concurrent) return max;
     const fit = Math.floor(this.#e.batchTargetMs / this.#writeMsPerDoc);
     return Math.max(Math.min(MIN_BATCH_DOCS, max), Math.min(max, fit));
   }
 
-  /** Commits the queued operations and the checkpoint in one transaction. */
-  #flush(): void {
+  /**
+   * Hands the queued operations and the checkpoint to the writer as one batch (one transaction). With an inline
+   * writer it returns once the batch is committed; with a concurrent one as soon as the previous batch is (at most
+   * one batch is being written while the next fills).
+   */
+  async #flush(): Promise<void> {
     if (this.#ops.length === 0) return;
-    const { store, pipeline } = this.#e;
-    const id = this.#connector.id;
+    await this.#settle();
     const ops = this.#ops;
     const docs = this.#opDocs;
-    const writeStarted = performance.now();
-    const now = this.#e.now();
+    this.#ops = [];
+    this.#opDocs = 0;
+    for (const op of ops) if (op.kind === 'unit-done') this.#checkpoint.cursor = op.key;
+    const batch: Batch = { connectorId: this.#connector.id, ops, checkpoint: { ...this.#checkpoint }, now: this.#e.now() };
     // Test-only crash points (crash-points.ts; no-ops unless JARVIS_SYNC_CRASH_AT is set at process start).
     crashPoint('batch:read');
-    store.transaction(() => {
-      for (const op of ops) {
-        switch (op.kind) {
-          case 'doc': {
-            const r = pipeline.ingest(id, op.unitKey, op.doc);
-            if (r.outcome === 'added') this.#counts.added++;
-            else if (r.outcome === 'updated') this.#counts.updated++;
-            this.#counts.chunks += r.chunks;
-            crashPoint('batch:chunk');
-            break;
-          }
-          case 'issue':
-            store.recordItemError(id, op.issue, now);
-            break;
-          case 'unit-cursor':
-            store.putUnit(id, { key: op.key, fingerprint: op.fingerprint, cursor: op.cursor });
-            break;
-          case 'unit-done':
-            if (op.keep) this.#counts.deleted += pipeline.removeUnit(id, op.unit.key, op.keep);
-            store.putUnit(id, { key: op.unit.key, fingerprint: op.unit.fingerprint, cursor: op.cursor });
-            this.#checkpoint.cursor = op.unit.key;
-            break;
-        }
-      }
-      crashPoint('batch:write');
-      store.saveCheckpoint(this.#checkpoint);
-      crashPoint('batch:checkpoint');
-    });
-    crashPoint('batch:commit');
+    const writeStarted = performance.now();
+    this.#inFlightDone = false;
+    this.#inFlight = this.#e.writer.write(batch).then(
+      (outcome) => {
+        this.#inFlightDone = true;
+        this.#committed(outcome, docs, writeStarted);
+      },
+      (err: unknown) => {
+        this.#inFlightDone = true;
+        throw err;
+      },
+    );
+    // Settled by the next #settle(); until then a failure must not count as unhandled.
+    this.#inFlight.catch(() => undefined);
+    if (!this.#e.writer.concurrent) await this.#settle();
+  }
+
+  /** Write in progress (concurrent writer), settled by #settle(). */
+  #inFlight: Promise<void> | null = null;
+
+  /** Waits for the batch being written; rethrows its failure. */
+  async #settle(): Promise<void> {
+    const inFlight = this.#inFlight;
+    if (inFlight === null) return;
+    try {
+      await inFlight;
+    } finally {
+      this.#inFlight = null;
+    }
+  }
+
+  #committed(outcome: BatchOutcome, docs: number, writeStarted: number): void {
+    this.#counts.added += outcome.added;
+    this.#counts.updated += outcome.updated;
+    this.#counts.deleted += outcome.deleted;
+    this.#counts.chunks += outcome.chunks;
     if (docs > 0) {
       const perDoc = (performance.now() - writeStarted) / docs;
       this.#writeMsPerDoc = this.#writeMsPerDoc === 0 ? perDoc : 0.7 * this.#writeMsPerDoc + 0.3 * perDoc;
     }
-    this.#ops = [];
-    this.#opDocs = 0;
     this.#reportProgress();
   }
 
@@ -449,9 +478,13 @@ class Run {
 
   async #breathe(): Promise<void> {
     if (this.#batchDue()) {
-      await nextTurn();
-      this.#flush();
-      await nextTurn();
+      if (this.#e.writer.concurrent) {
+        await this.#flush();
+      } else {
+        await nextTurn();
+        await this.#flush();
+        await nextTurn();
+      }
     } else if (performance.now() - this.#heldSince >= YIELD_EVERY_MS) {
       await nextTurn();
     } else {

@@ -1,0 +1,108 @@
+/**
+ * Batch writes: what the engine hands over to be committed as ONE transaction — documents, item errors, manifest
+ * rows and the checkpoint — and the writers that commit it.
+ *
+ * `applyBatch` is the one code path that turns a batch into index writes, whichever thread runs it. A writer commits
+ * batches strictly in the order it is given them, so a crash at any point leaves the index and the checkpoint as of
+ * the last committed batch, exactly as with a single thread.
+ *
+ * - InlineBatchWriter commits on the caller's thread, synchronously inside write(); the returned promise is already
+ *   settled. Used when no writer thread is available, and by tests that want the simplest path.
+ * - WriterThread (writer-thread.ts) commits on a worker thread with its own connection, so the thread that hosts the
+ *   app only reads and parses while the previous batch is written.
+ */
+import type { SourceDocument, ItemIssue } from '../connectors/types.js';
+import { crashPoint } from './crash-points.js';
+import type { IngestionPipeline } from './pipeline.js';
+import type { Checkpoint, KnowledgeStore } from './store.js';
+
+/** One step of a batch, applied in order. Plain data only: it may be copied to another thread. */
+export type BatchOp =
+  | { kind: 'doc'; unitKey: string; doc: SourceDocument }
+  | { kind: 'issue'; issue: ItemIssue }
+  /** The unit was read to its end: its documents not in `keep` are deleted (replace mode), its manifest row written. */
+  | { kind: 'unit-done'; key: string; fingerprint: string; keep: string[] | null; cursor: string | null }
+  /** An append pass got this far in the unit: the manifest row keeps the old fingerprint with the new cursor. */
+  | { kind: 'unit-cursor'; key: string; fingerprint: string; cursor: string };
+
+export interface Batch {
+  connectorId: string;
+  ops: BatchOp[];
+  /** Saved in the same transaction, after the ops. */
+  checkpoint: Checkpoint;
+  /** The time recorded on item errors. */
+  now: number;
+}
+
+/** What a committed batch changed. */
+export interface BatchOutcome {
+  added: number;
+  updated: number;
+  deleted: number;
+  chunks: number;
+}
+
+export interface BatchWriter {
+  /** True when write() returns before the batch is committed, so the caller can prepare the next one meanwhile. */
+  readonly concurrent: boolean;
+  /**
+   * Commits the batch in one transaction, after every batch written before it. Rejects with the SQLite error (its
+   * `code` kept) when the transaction failed: nothing of the batch is then in the index.
+   */
+  write(batch: Batch): Promise<BatchOutcome>;
+}
+
+/** Applies a batch to `store` in one transaction (the crash points mark its steps for the reliability suite). */
+export function applyBatch(store: KnowledgeStore, pipeline: IngestionPipeline, batch: Batch): BatchOutcome {
+  const { connectorId: id, ops, now } = batch;
+  const outcome: BatchOutcome = { added: 0, updated: 0, deleted: 0, chunks: 0 };
+  store.transaction(() => {
+    for (const op of ops) {
+      switch (op.kind) {
+        case 'doc': {
+          const r = pipeline.ingest(id, op.unitKey, op.doc);
+          if (r.outcome === 'added') outcome.added++;
+          else if (r.outcome === 'updated') outcome.updated++;
+          outcome.chunks += r.chunks;
+          crashPoint('batch:chunk');
+          break;
+        }
+        case 'issue':
+          store.recordItemError(id, op.issue, now);
+          break;
+        case 'unit-cursor':
+          store.putUnit(id, { key: op.key, fingerprint: op.fingerprint, cursor: op.cursor });
+          break;
+        case 'unit-done':
+          if (op.keep) outcome.deleted += pipeline.removeUnit(id, op.key, new Set(op.keep));
+          store.putUnit(id, { key: op.key, fingerprint: op.fingerprint, cursor: op.cursor });
+          break;
+      }
+    }
+    crashPoint('batch:write');
+    store.saveCheckpoint(batch.checkpoint);
+    crashPoint('batch:checkpoint');
+  });
+  crashPoint('batch:commit');
+  return outcome;
+}
+
+/** Commits on the calling thread, inside write(). */
+export class InlineBatchWriter implements BatchWriter {
+  readonly concurrent = false;
+  readonly #store: KnowledgeStore;
+  readonly #pipeline: IngestionPipeline;
+
+  constructor(store: KnowledgeStore, pipeline: IngestionPipeline) {
+    this.#store = store;
+    this.#pipeline = pipeline;
+  }
+
+  write(batch: Batch): Promise<BatchOutcome> {
+    try {
+      return Promise.resolve(applyBatch(this.#store, this.#pipeline, batch));
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+}

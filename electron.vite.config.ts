@@ -12,7 +12,11 @@ export default defineConfig({
       // Dependencies stay in node_modules; the native module must never be bundled.
       externalizeDeps: true,
       rolldownOptions: {
-        input: { index: resolve(root, 'electron/main.ts') },
+        // The writer thread's entry (electron/core/writer-thread.ts) is a bundle of its own.
+        input: {
+          index: resolve(root, 'electron/main.ts'),
+          'writer-worker': resolve(root, 'electron/core/writer-worker.ts'),
+        },
         external: ['better-sqlite3'],
       },
     },

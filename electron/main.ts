@@ -24,7 +24,15 @@ startLifecycle({
   platform: process.platform,
   log: createLogger('main'),
   logsDir,
-  openService: () => SyncService.open({ dataDir: defaultDataDir(), createLogger, owner: 'desktop', logsDir }),
+  openService: () =>
+    SyncService.open({
+      dataDir: defaultDataDir(),
+      createLogger,
+      owner: 'desktop',
+      logsDir,
+      // Its own bundle entry (electron.vite.config.ts); used when JARVIS_SYNC_WRITER=thread.
+      writerEntry: join(here, 'writer-worker.js'),
+    }),
   startShell: (service, { isQuitting }) =>
     startDesktop({
       service,

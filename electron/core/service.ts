@@ -45,6 +45,7 @@ import { JsonFile, type LoadResult } from './json-file.js';
 import { IngestionPipeline } from './pipeline.js';
 import { SyncScheduler, type SchedulerOptions, type SyncRunner } from './scheduler.js';
 import { KnowledgeStore } from './store.js';
+import { WriterThread } from './writer-thread.js';
 
 /** Maildir++ keeps each mail folder in a dot-named folder (`.Sent/cur/…`); elsewhere dot folders are app noise. */
 function watchOptionsFor(config: ConnectorConfig): { dotFolders: boolean } {
@@ -79,7 +80,22 @@ export interface ServiceOpenOptions {
   /** Minimum time between two state pushes. */
   pushIntervalMs?: number;
   logsDir?: string | null;
+  /**
+   * Where batches are committed: 'inline' (default) on this thread, or 'thread' on a writer thread with its own
+   * connection (writer-thread.ts). The environment variable JARVIS_SYNC_WRITER=thread changes the default. Not the
+   * default yet: it syncs faster and halves the event-loop delay, but adds 60–80 MB of peak RSS (BENCHMARKS.md).
+   */
+  writer?: 'thread' | 'inline';
+  /** The writer thread's bundled entry file (the Electron app passes out/main/writer-worker.js). */
+  writerEntry?: string;
 }
+
+/**
+ * Documents per batch with the writer thread. Larger batches make each document's write cheaper (fewer commits and
+ * segment merges: 5,000 notes at 100 a batch took ~25 % longer to write than at 500) and block nobody there; this
+ * bounds the memory of the batch being filled and the one being written, and how much a crash makes redo.
+ */
+const THREAD_BATCH_MAX_DOCS = 500;
 
 export class ReadOnlyServiceError extends Error {
   constructor() {
@@ -107,6 +123,10 @@ export class SyncService {
   readonly #log: Logger;
   #store: KnowledgeStore;
   #engine: SyncEngine;
+  /** Commits the engine's batches; null when they are written on this thread. Belongs to #store. */
+  #writer: WriterThread | null = null;
+  readonly #writerMode: 'thread' | 'inline';
+  readonly #writerEntry: string | undefined;
   readonly #createLogger: (scope: string) => Logger;
   #recoveryWanted = false;
   #lastRecoveryAt = 0;
@@ -147,6 +167,8 @@ export class SyncService {
     this.#logsDir = opts.logsDir ?? null;
     this.#watchOptions = opts.watch;
     this.#kinds = createKindRegistry(opts.kinds);
+    this.#writerMode = opts.writer ?? (process.env.JARVIS_SYNC_WRITER === 'thread' ? 'thread' : 'inline');
+    this.#writerEntry = opts.writerEntry;
 
     this.#settingsFile = new JsonFile(
       this.paths.settings,
@@ -240,9 +262,16 @@ export class SyncService {
     try {
       await this.#scheduler?.stop();
     } finally {
+      this.#closeWriter();
       this.#store.close();
       this.#lock?.release();
     }
+  }
+
+  /** The writer's connection closes first: the store's must be the last, which removes the WAL. */
+  #closeWriter(): void {
+    this.#writer?.close();
+    this.#writer = null;
   }
 
   getState(): AppState {
@@ -579,9 +608,22 @@ export class SyncService {
   }
 
   #createEngine(): SyncEngine {
+    const pipeline = new IngestionPipeline(this.#store);
+    this.#closeWriter();
+    if (this.#writerMode === 'thread' && !this.#store.readonly) {
+      this.#writer = new WriterThread({
+        file: this.paths.db,
+        store: this.#store,
+        pipeline,
+        log: this.#createLogger('writer'),
+        entry: this.#writerEntry,
+      });
+    }
     return new SyncEngine({
       store: this.#store,
-      pipeline: new IngestionPipeline(this.#store),
+      pipeline,
+      writer: this.#writer ?? undefined,
+      batchMaxDocs: this.#writer ? THREAD_BATCH_MAX_DOCS : undefined,
       log: this.#createLogger('engine'),
       now: this.#now,
       maxFileSizeBytes: () => this.#settings.maxFileSizeMb * 1024 * 1024,
@@ -640,6 +682,7 @@ export class SyncService {
     } catch {
       // The reopen checks anyway.
     }
+    this.#closeWriter();
     this.#store.close();
     try {
       this.#store = KnowledgeStore.open(this.paths.db, { log: this.#createLogger('store') });

@@ -1,0 +1,169 @@
+// The writer thread (JARVIS_SYNC_WRITER=thread): a real SyncService on a temp data folder with a real folder
+// connector, batches committed on a worker thread with its own SQLite connection. What a user sees must be exactly
+// what the inline writer gives: same documents, same text, edits and deletions applied, and a thread that cannot
+// start never costs a sync.
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Logger } from '../../../shared/logger.js';
+import { IngestionPipeline } from '../../../electron/core/pipeline.js';
+import { SyncService } from '../../../electron/core/service.js';
+import { KnowledgeStore } from '../../../electron/core/store.js';
+import { WriterThread } from '../../../electron/core/writer-thread.js';
+import { silentLogger } from '../../../shared/logger.js';
+import { useTempDirs } from '../../helpers/temp-dir.js';
+
+const tempDir = useTempDirs('jarvis-writer-thread-');
+const services: SyncService[] = [];
+
+afterEach(async () => {
+  for (const s of services.splice(0)) await s.stop();
+});
+
+function writeNotes(dir: string, n: number, word: (i: number) => string): void {
+  for (let i = 0; i < n; i++) {
+    const folder = join(dir, `f${i % 7}`);
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(
+      join(folder, `note-${i}.md`),
+      `---\ntags: [t${i % 5}]\n---\n# Note ${i}\n\n${word(i)} intro\n\n## Part\n\nsection ${i} of ${word(i)}\n`,
+    );
+  }
+}
+
+/** Every document with its chunk text, as the index holds it: what search can show. */
+function indexContents(dataDir: string): string[] {
+  const db = new Database(join(dataDir, 'index.sqlite'), { readonly: true });
+  try {
+    const rows = db
+      .prepare(
+        `SELECT d.doc_id AS doc, d.title AS title, d.chunk_count AS n,
+                (SELECT group_concat(heading || '|' || body, '¶') FROM chunk_text c
+                  WHERE c.id BETWEEN d.id * 65536 AND d.id * 65536 + 65535) AS text
+           FROM documents d ORDER BY d.doc_id`,
+      )
+      .all() as { doc: string; title: string; n: number; text: string }[];
+    return rows.map((r) => `${r.doc}\t${r.title}\t${r.n}\t${r.text}`);
+  } finally {
+    db.close();
+  }
+}
+
+function capturingLogger(lines: string[]): (scope: string) => Logger {
+  return (scope) => ({
+    ...silentLogger,
+    warn: (...args: unknown[]) => lines.push(`${scope}: ${args.join(' ')}`),
+  });
+}
+
+async function syncTwice(writer: 'thread' | 'inline', notes: string, dataDir: string, extra = {}) {
+  const service = await SyncService.open({ dataDir, owner: 'cli', writer, ...extra });
+  services.push(service);
+  const { id } = await service.addConnector({ kind: 'folder', path: notes }, { syncNow: false });
+  const first = await service.syncNow([id]);
+  return { service, id, first: first.results[id] };
+}
+
+describe('writer thread', () => {
+  it('indexes, re-indexes edits and applies deletions exactly as the inline writer does', async () => {
+    const root = tempDir();
+    const notes = join(root, 'notes');
+    writeNotes(notes, 1200, (i) => `word${i % 97}`);
+
+    const warnings: string[] = [];
+    const thread = await syncTwice('thread', notes, join(root, 'data-thread'), {
+      createLogger: capturingLogger(warnings),
+    });
+    const inline = await syncTwice('inline', notes, join(root, 'data-inline'));
+    expect(thread.first).toMatchObject({ added: 1200, updated: 0, deleted: 0, failed: 0 });
+    expect(thread.first?.chunks).toBe(inline.first?.chunks);
+
+    // Edits, deletions and a new note, then the second sync of each.
+    writeNotes(join(notes, 'f1'), 30, (i) => `changed${i}`);
+    for (const name of readdirSync(join(notes, 'f2')).slice(0, 40)) rmSync(join(notes, 'f2', name));
+    writeFileSync(join(notes, 'f3', 'note-3.md'), '# Note 3\n\nrewritten with zebras\n');
+    const second = await thread.service.syncNow([thread.id]);
+    const secondInline = await inline.service.syncNow([inline.id]);
+    expect(second.results[thread.id]).toMatchObject({
+      added: secondInline.results[inline.id]?.added,
+      updated: secondInline.results[inline.id]?.updated,
+      deleted: 40,
+    });
+    expect(thread.service.search('zebras').map((h) => h.title)).toEqual(['Note 3']);
+    // Written by the thread, not by the fallback.
+    expect(warnings.filter((w) => w.includes('writer thread'))).toEqual([]);
+
+    await thread.service.stop();
+    await inline.service.stop();
+    // The thread's connection closed before the store's, so the last close removed the WAL.
+    expect(existsSync(join(root, 'data-thread', 'index.sqlite-wal'))).toBe(false);
+    const threadIndex = indexContents(join(root, 'data-thread'));
+    expect(threadIndex).toHaveLength(1200 - 40 + 30);
+    expect(threadIndex).toEqual(indexContents(join(root, 'data-inline')));
+  });
+
+  it('writes on the main thread when the thread cannot start, and says so', async () => {
+    const root = tempDir();
+    const notes = join(root, 'notes');
+    writeNotes(notes, 50, (i) => `word${i}`);
+    const warnings: string[] = [];
+    const { service, id, first } = await syncTwice('thread', notes, join(root, 'data'), {
+      writerEntry: join(root, 'no-such-entry.js'),
+      createLogger: capturingLogger(warnings),
+    });
+    expect(first).toMatchObject({ added: 50, failed: 0 });
+    expect(service.search('word7').length).toBe(1);
+    expect(warnings.some((w) => /writer thread .*main thread/.test(w))).toBe(true);
+    expect(service.getConnector(id).state).not.toBe('error');
+  });
+
+  it('rejects a batch whose transaction fails with the SQLite error code, and commits nothing of it', async () => {
+    const root = tempDir();
+    const file = join(root, 'index.sqlite');
+    const store = KnowledgeStore.open(file, { log: silentLogger });
+    const writer = new WriterThread({ file, store, pipeline: new IngestionPipeline(store), log: silentLogger });
+    try {
+      const checkpoint = {
+        connectorId: 'c',
+        cursor: null,
+        watermark: null,
+        lastSuccessAt: null,
+        lastAttemptAt: null,
+        lastResult: null,
+        lastError: null,
+        consecutiveFailures: 0,
+        rootIdentity: null,
+      };
+      const doc = { id: 'a.md', title: 'A', content: 'alpha text', docType: 'note' as const, path: '/a.md' };
+      const good = await writer.write({
+        connectorId: 'c',
+        ops: [{ kind: 'doc', unitKey: 'a.md', doc }],
+        checkpoint,
+        now: 1,
+      });
+      expect(good).toEqual({ added: 1, updated: 0, deleted: 0, chunks: 1 });
+      expect(writer.running).toBe(true);
+
+      // An item error without a message breaks a NOT NULL constraint after the document was written.
+      const bad = writer.write({
+        connectorId: 'c',
+        ops: [
+          { kind: 'doc', unitKey: 'b.md', doc: { ...doc, id: 'b.md', content: 'beta text' } },
+          {
+            kind: 'issue',
+            issue: { path: '/x', code: 'E_READ', message: null as unknown as string, severity: 'error' },
+          },
+        ],
+        checkpoint,
+        now: 2,
+      });
+      await expect(bad).rejects.toMatchObject({ code: expect.stringMatching(/^SQLITE_CONSTRAINT/) });
+      expect(store.search('beta')).toEqual([]);
+      expect(store.search('alpha').map((h) => h.title)).toEqual(['A']);
+    } finally {
+      writer.close();
+      store.close();
+    }
+  });
+});

@@ -122,6 +122,8 @@ const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})/;
  * a #tag or a [[link]] inside code is not taken for one.
  */
 export function maskMarkdownCode(markdown: string): string {
+  // No backtick and no ~~~: there is no code to mask (most notes), so no line-by-line pass.
+  if (!markdown.includes('`') && !markdown.includes('~~~')) return markdown;
   const lines = markdown.split('\n');
   let fence: string | null = null;
   for (let i = 0; i < lines.length; i++) {
@@ -184,7 +186,7 @@ function maskInlineCode(line: string): string {
 
 /** Text of the first level-1 ATX heading (`# Title`) outside code, or null. */
 export function firstMarkdownHeading(markdown: string): string | null {
-  const masked = markdown.includes('`') || markdown.includes('~~~') ? maskMarkdownCode(markdown) : markdown;
+  const masked = maskMarkdownCode(markdown);
   const match = /^ {0,3}#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*\r?$/m.exec(masked);
   const heading = match?.[1]?.trim();
   return heading ? heading : null;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { inlineTags, obsidianKind, wikilinkTargets } from '../../../electron/connectors/obsidian.js';
+import { normaliseTag } from '../../../electron/connectors/frontmatter.js';
 import { enumerateAll, readUnit, syncAll, testConfig, testContext } from '../../helpers/connector-run.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
 import { writeTree } from '../../helpers/tree.js';
@@ -216,5 +217,26 @@ describe('inline tags and wikilinks', () => {
     const text =
       '[[a]] [[b|shown]] [[d#Heading]] ![[f.png]] [[#local]] [[h#^block]] [[a]] [[x\\|y]] `[[code]]` [[ spaced ]]';
     expect(wikilinkTargets(text)).toEqual(['a', 'b', 'd', 'f.png', 'h', 'x', 'spaced']);
+  });
+});
+
+describe('inline tag scan', () => {
+  // The rule as it was first written, as one regex with a lookbehind; the scan must find exactly the same tags.
+  const REFERENCE = /(?<=^|\s)#([^\s!"#$%&'()*+,.:;<=>?@[\\\]^`{|}~]+)/gu;
+  const reference = (text: string): string[] =>
+    [...text.matchAll(REFERENCE)].map((m) => normaliseTag(m[1])).filter((t): t is string => t !== null);
+
+  it('finds the same tags as the lookbehind regex on generated text', () => {
+    const pieces = ['#', '##', ' ', '\n', '\t', 'a', 'Zé', 'x/y', '-', '_', '1', '.', '#tag', 'word#no', '😀', '\u00a0', '`', 'é#'];
+    let seed = 7;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let n = 0; n < 3000; n++) {
+      let text = '';
+      const len = Math.floor(next() * 30);
+      for (let i = 0; i < len; i++) text += pieces[Math.floor(next() * pieces.length)];
+      // No backticks or fences in the reference: masking is not what this compares.
+      const plain = text.replaceAll('`', "'");
+      expect(inlineTags(plain), JSON.stringify(plain)).toEqual(reference(plain));
+    }
   });
 });

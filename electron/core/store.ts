@@ -335,6 +335,12 @@ function prepareStatements(db: Database.Database) {
     // Exact rowids: on a contentless table a rowid range is a scan of the whole index.
     deleteChunk: p('DELETE FROM chunks WHERE rowid = ?'),
     chunkIdsInRange: p('SELECT id FROM chunk_text WHERE id BETWEEN ? AND ?').pluck(),
+    chunkTextInRange: p('SELECT id, heading, body FROM chunk_text WHERE id BETWEEN ? AND ? ORDER BY id'),
+    updateChunkText: p('UPDATE chunk_text SET heading = ?, body = ? WHERE id = ?'),
+    deleteChunkText: p('DELETE FROM chunk_text WHERE id = ?'),
+    documentFtsFields: p(
+      'SELECT connector_id, title, doc_type, author, participants, tags, aliases FROM documents WHERE id = ?',
+    ),
     deleteChunkTextRange: p('DELETE FROM chunk_text WHERE id BETWEEN ? AND ?'),
     chunkBody: p('SELECT body FROM chunk_text WHERE id = ?').pluck(),
     listUnitDocuments: p(
@@ -522,6 +528,23 @@ function fullTextIndexProblem(db: Database.Database): string | null {
   }
 }
 
+interface DocumentFtsFields {
+  title: string;
+  tags: string;
+  facets: string;
+}
+
+interface ChunkTextRow {
+  id: number;
+  heading: string;
+  body: string;
+}
+
+/** Chunk text as stored: the snippet markers (control characters) cannot appear in it. */
+function withoutMarkers(body: string): string {
+  return body.includes(MARK_START) || body.includes(MARK_END) ? body.replace(MARKERS, ' ') : body;
+}
+
 /** Values for the full-text columns that come from the document rather than the chunk. */
 function documentFields(
   connectorFacet: string,
@@ -533,7 +556,7 @@ function documentFields(
     aliases: readonly string[];
     participants: readonly string[];
   },
-): { title: string; tags: string; facets: string } {
+): DocumentFtsFields {
   // Aliases are alternative titles; author and participants are searched as keywords. All of it goes with every
   // chunk, so a query mixing a title word and a body word still finds the chunk that holds the body word.
   const title = doc.aliases.length > 0 ? `${doc.title}\n${doc.aliases.join('\n')}` : doc.title;
@@ -866,13 +889,74 @@ export class KnowledgeStore {
   /**
    * Replaces a document's fields and all of its chunks: its old text is no longer findable once the new text
    * is. Atomic in the same way as insertDocument.
+   *
+   * When the fields every chunk carries in the full-text index (title, aliases, tags, author, participants, type)
+   * are unchanged, only the chunks whose heading or text changed are rewritten: an edit usually touches one section
+   * of a note, and each rewritten chunk costs a full-text deletion (a tombstone) and an insertion.
    */
   replaceDocument(rowid: number, row: DocumentRow, chunks: readonly ChunkRow[]): void {
     this.atomically(() => {
-      this.deleteChunks(rowid);
+      const fields = documentFields(this.sourceFacet(row.connectorId), row);
+      const indexed = this.indexedFieldsOf(rowid);
+      if (indexed && indexed.title === fields.title && indexed.tags === fields.tags && indexed.facets === fields.facets) {
+        this.replaceChangedChunks(rowid, fields, chunks);
+      } else {
+        this.deleteChunks(rowid);
+        this.insertChunks(rowid, row, chunks);
+      }
       this.s.updateDocument.run(...this.documentValues(row, chunks.length).slice(2), rowid);
-      this.insertChunks(rowid, row, chunks);
     });
+  }
+
+  /** The document-level full-text fields the document's chunks were indexed with; null if there is no such row. */
+  private indexedFieldsOf(rowid: number): DocumentFtsFields | null {
+    const old = this.s.documentFtsFields.get(rowid) as
+      | {
+          connector_id: string;
+          title: string;
+          doc_type: string;
+          author: string | null;
+          participants: string | null;
+          tags: string | null;
+          aliases: string | null;
+        }
+      | undefined;
+    if (!old) return null;
+    return documentFields(this.sourceFacet(old.connector_id), {
+      title: old.title,
+      docType: old.doc_type,
+      author: old.author,
+      tags: parseJson<string[]>(old.tags) ?? [],
+      aliases: parseJson<string[]>(old.aliases) ?? [],
+      participants: parseJson<string[]>(old.participants) ?? [],
+    });
+  }
+
+  /** Rewrites the chunks whose heading or text differ at the same position; drops the old ones past the new end. */
+  private replaceChangedChunks(rowid: number, fields: DocumentFtsFields, chunks: readonly ChunkRow[]): void {
+    const base = rowid * CHUNK_ROWID_SPAN;
+    const old = new Map<number, { heading: string; body: string }>();
+    for (const r of this.s.chunkTextInRange.all(base, base + CHUNK_ROWID_SPAN - 1) as ChunkTextRow[]) old.set(r.id, r);
+    const count = Math.min(chunks.length, MAX_CHUNKS_PER_DOCUMENT);
+    for (let i = 0; i < count; i++) {
+      const id = base + i;
+      const { heading } = chunks[i];
+      const body = withoutMarkers(chunks[i].body);
+      const before = old.get(id);
+      old.delete(id);
+      if (before && before.heading === heading && before.body === body) continue;
+      if (before) {
+        this.ftsDelete(id);
+        this.s.updateChunkText.run(heading, body, id);
+      } else {
+        this.s.insertChunkText.run(id, heading, body);
+      }
+      this.ftsInsert(id, [fields.title, heading, body, fields.tags, fields.facets]);
+    }
+    for (const id of old.keys()) {
+      this.ftsDelete(id);
+      this.s.deleteChunkText.run(id);
+    }
   }
 
   /** Records that the document now comes from another unit (a message moved between files); text unchanged. */
@@ -982,8 +1066,7 @@ export class KnowledgeStore {
     const count = Math.min(chunks.length, MAX_CHUNKS_PER_DOCUMENT);
     for (let i = 0; i < count; i++) {
       const { heading } = chunks[i];
-      let { body } = chunks[i];
-      if (body.includes(MARK_START) || body.includes(MARK_END)) body = body.replace(MARKERS, ' ');
+      const body = withoutMarkers(chunks[i].body);
       this.ftsInsert(base + i, [title, heading, body, tags, facets]);
       this.s.insertChunkText.run(base + i, heading, body);
     }

@@ -356,6 +356,53 @@ describe('KnowledgeStore: documents and search', () => {
     expect(store.counts('c1')).toEqual({ documents: 1, chunks: 2 });
   });
 
+  it('replacing a document with the same title and tags rewrites changed chunks and keeps the others findable', () => {
+    const store = openStore();
+    const chunks = (...bodies: string[]) => bodies.map((body, i) => ({ heading: `Part ${i}`, body }));
+    const rowid = store.insertDocument(row('c1', 'a'), chunks('alpha one', 'bravo two', 'charlie three', 'delta four'));
+    // One section edited, the last one removed (same document-level fields: only those chunks change).
+    store.replaceDocument(rowid, row('c1', 'a', { contentHash: 'h2' }), chunks('alpha one', 'bravo two', 'echo five'));
+    for (const kept of ['alpha', 'bravo', 'echo']) expect(ids(store.search(kept, {})), kept).toEqual(['c1:a']);
+    for (const gone of ['charlie', 'delta']) expect(store.search(gone, {}), gone).toEqual([]);
+    expect(
+      rawCount(
+        dbPath,
+        'SELECT count(*) FROM chunk_text WHERE id BETWEEN ? AND ?',
+        rowid * 65536,
+        rowid * 65536 + 65535,
+      ),
+    ).toBe(3);
+
+    // Twice in one transaction, growing again, with an unchanged chunk whose heading changed.
+    store.transaction(() => {
+      store.replaceDocument(rowid, row('c1', 'a', { contentHash: 'h3' }), chunks('alpha one', 'foxtrot', 'echo five'));
+      store.replaceDocument(rowid, row('c1', 'a', { contentHash: 'h4' }), [
+        { heading: 'Renamed', body: 'alpha one' },
+        ...chunks('alpha one', 'golf', 'echo five', 'hotel').slice(1),
+        { heading: 'Part 4', body: 'india' },
+      ]);
+    });
+    for (const kept of ['alpha', 'golf', 'echo', 'hotel', 'india', 'renamed']) {
+      expect(ids(store.search(kept, {})), kept).toEqual(['c1:a']);
+    }
+    for (const gone of ['bravo', 'foxtrot']) expect(store.search(gone, {}), gone).toEqual([]);
+    expect(rawCount(dbPath, "SELECT count(*) FROM chunk_text WHERE heading = 'Renamed' AND body = 'alpha one'")).toBe(
+      1,
+    );
+
+    // A new title is carried by every chunk: all of them are rewritten, so a title word finds each one's text.
+    store.replaceDocument(
+      rowid,
+      row('c1', 'a', { contentHash: 'h5', title: 'Zanzibar notes' }),
+      chunks('alpha one', 'golf'),
+    );
+    expect(ids(store.search('zanzibar golf', {}))).toEqual(['c1:a']);
+    expect(ids(store.search('zanzibar alpha', {}))).toEqual(['c1:a']);
+    expect(store.search('echo', {})).toEqual([]);
+    expect(store.counts('c1')).toEqual({ documents: 1, chunks: 2 });
+    expect(store.integrityCheck().ok).toBe(true);
+  });
+
   it('deletes a document with its chunks', () => {
     const store = openStore();
     const rowid = addDoc(store, 'c1', 'a', 'doomed words');

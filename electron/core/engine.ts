@@ -89,7 +89,8 @@ interface PendingRead {
   read: Promise<UnitRead>;
 }
 
-const EMPTY_CHECKPOINT = (connectorId: string): Checkpoint => ({
+/** The checkpoint of a connector that has never synced. */
+export const emptyCheckpoint = (connectorId: string): Checkpoint => ({
   connectorId,
   cursor: null,
   watermark: null,
@@ -171,7 +172,7 @@ export class SyncEngine {
       readAheadUnits: this.#readAheadUnits,
       readAheadBytes: this.#readAheadBytes,
       batchTargetMs: this.#batchTargetMs,
-      emptyCheckpoint: EMPTY_CHECKPOINT,
+      emptyCheckpoint,
     };
   }
 }

@@ -534,6 +534,17 @@ interface DocumentFtsFields {
   facets: string;
 }
 
+/** The columns of a documents row that documentFields reads. */
+interface StoredFtsFields {
+  connector_id: string;
+  title: string;
+  doc_type: string;
+  author: string | null;
+  participants: string | null;
+  tags: string | null;
+  aliases: string | null;
+}
+
 interface ChunkTextRow {
   id: number;
   heading: string;
@@ -910,25 +921,20 @@ export class KnowledgeStore {
 
   /** The document-level full-text fields the document's chunks were indexed with; null if there is no such row. */
   private indexedFieldsOf(rowid: number): DocumentFtsFields | null {
-    const old = this.s.documentFtsFields.get(rowid) as
-      | {
-          connector_id: string;
-          title: string;
-          doc_type: string;
-          author: string | null;
-          participants: string | null;
-          tags: string | null;
-          aliases: string | null;
-        }
-      | undefined;
-    if (!old) return null;
-    return documentFields(this.sourceFacet(old.connector_id), {
-      title: old.title,
-      docType: old.doc_type,
-      author: old.author,
-      tags: parseJson<string[]>(old.tags) ?? [],
-      aliases: parseJson<string[]>(old.aliases) ?? [],
-      participants: parseJson<string[]>(old.participants) ?? [],
+    const stored = this.s.documentFtsFields.get(rowid) as StoredFtsFields | undefined;
+    return stored ? this.storedDocumentFields(stored) : null;
+  }
+
+  /** documentFields of a documents row as stored (list fields as JSON). */
+  private storedDocumentFields(d: StoredFtsFields): DocumentFtsFields {
+    const list = (json: string | null): string[] => parseJson<string[]>(json) ?? [];
+    return documentFields(this.sourceFacet(d.connector_id), {
+      title: d.title,
+      docType: d.doc_type,
+      author: d.author,
+      tags: list(d.tags),
+      aliases: list(d.aliases),
+      participants: list(d.participants),
     });
   }
 
@@ -1092,35 +1098,13 @@ export class KnowledgeStore {
       `SELECT id, connector_id, title, doc_type, author, participants, tags, aliases
        FROM documents WHERE id > ? ORDER BY id LIMIT 500`,
     );
-    const chunkText = this.db.prepare('SELECT id, heading, body FROM chunk_text WHERE id BETWEEN ? AND ?');
-    const list = (json: string | null): string[] => parseJson<string[]>(json) ?? [];
     for (let after = 0; ;) {
-      const docs = page.all(after) as {
-        id: number;
-        connector_id: string;
-        title: string;
-        doc_type: string;
-        author: string | null;
-        participants: string | null;
-        tags: string | null;
-        aliases: string | null;
-      }[];
+      const docs = page.all(after) as (StoredFtsFields & { id: number })[];
       if (docs.length === 0) break;
       for (const d of docs) {
-        const fields = documentFields(this.sourceFacet(d.connector_id), {
-          title: d.title,
-          docType: d.doc_type,
-          author: d.author,
-          tags: list(d.tags),
-          aliases: list(d.aliases),
-          participants: list(d.participants),
-        });
+        const fields = this.storedDocumentFields(d);
         const base = d.id * CHUNK_ROWID_SPAN;
-        for (const c of chunkText.all(base, base + CHUNK_ROWID_SPAN - 1) as {
-          id: number;
-          heading: string;
-          body: string;
-        }[]) {
+        for (const c of this.s.chunkTextInRange.all(base, base + CHUNK_ROWID_SPAN - 1) as ChunkTextRow[]) {
           this.s.insertChunk.run(c.id, fields.title, c.heading, c.body, fields.tags, fields.facets);
         }
       }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Logger } from '../../../shared/logger.js';
+import { emptyCheckpoint } from '../../../electron/core/engine.js';
 import { IngestionPipeline } from '../../../electron/core/pipeline.js';
 import { SyncService } from '../../../electron/core/service.js';
 import { KnowledgeStore } from '../../../electron/core/store.js';
@@ -124,17 +125,7 @@ describe('writer thread', () => {
     const store = KnowledgeStore.open(file, { log: silentLogger });
     const writer = new WriterThread({ file, store, pipeline: new IngestionPipeline(store), log: silentLogger });
     try {
-      const checkpoint = {
-        connectorId: 'c',
-        cursor: null,
-        watermark: null,
-        lastSuccessAt: null,
-        lastAttemptAt: null,
-        lastResult: null,
-        lastError: null,
-        consecutiveFailures: 0,
-        rootIdentity: null,
-      };
+      const checkpoint = emptyCheckpoint('c');
       const doc = { id: 'a.md', title: 'A', content: 'alpha text', docType: 'note' as const, path: '/a.md' };
       const good = await writer.write({
         connectorId: 'c',

@@ -8,8 +8,9 @@
  *                                    back so they keep their real-time lengths (stopping still takes ≤ 5 s); the
  *                                    catch-up delay and retry backoff shrink with the interval. Times the core
  *                                    records (last attempt, next run) are on that fast clock.
- *   JARVIS_SYNC_READ_DELAY_MS=M      every source unit (file) takes M ms more to read, so a sync lasts long enough
- *                                    to be seen (the "syncing" screenshot). Cancellable like a real read.
+ *   JARVIS_SYNC_READ_DELAY_MS=M      every source unit (file) takes M ms more to read, one at a time, so a sync
+ *                                    of N files lasts at least N × M ms and can be seen (the "syncing" screenshot,
+ *                                    Cancel sync). Cancellable like a real read.
  *   JARVIS_SYNC_WATCH_DEBOUNCE_MS=D  the change watcher fires after D ms of quiet instead of 10 s (real time, not
  *                                    the scaled clock above), so a test sees an edit indexed quickly.
  */
@@ -93,9 +94,16 @@ export function scaledClock(scale: number): Clock {
   };
 }
 
+/**
+ * Reads take turns, like reads from one slow disk: a sync of N files lasts at least N × delayMs however many reads
+ * the engine keeps in flight (its read-ahead would otherwise overlap the delays and shorten the sync it slows).
+ */
 function slowKind(module: ConnectorKindModule, delayMs: number): ConnectorKindModule {
+  let turn: Promise<void> = Promise.resolve();
   return withRead(module, async (inner, unit, previous, ctx) => {
-    await sleep(delayMs, ctx.signal);
+    const mine = turn.then(() => sleep(delayMs, ctx.signal));
+    turn = mine;
+    await mine;
     return inner.read(unit, previous, ctx);
   });
 }

@@ -171,8 +171,8 @@ describe('dashboard, end to end', () => {
   });
 
   it('shows a sync in progress', async () => {
-    // Each file takes 40 ms more to read (test-only hook), so the sync lasts long enough to be seen.
-    world = await openWorld(browser, { env: { JARVIS_SYNC_READ_DELAY_MS: '40' } });
+    // Each file takes 20 ms more to read, one at a time (test-only hook), so the sync lasts ~5 s and can be seen.
+    world = await openWorld(browser, { env: { JARVIS_SYNC_READ_DELAY_MS: '20' } });
     const { page, root } = world;
     const corpus: Record<string, string> = {};
     for (let i = 0; i < 250; i++)
@@ -188,7 +188,7 @@ describe('dashboard, end to end', () => {
   });
 
   it('Cancel sync stops a running sync without pausing it; what was indexed stays, and Sync now finishes the rest', async () => {
-    world = await openWorld(browser, { env: { JARVIS_SYNC_READ_DELAY_MS: '40' } });
+    world = await openWorld(browser, { env: { JARVIS_SYNC_READ_DELAY_MS: '20' } });
     const { page, root } = world;
     const corpus: Record<string, string> = {};
     for (let i = 0; i < 250; i++)

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Logger } from '../../../shared/logger.js';
 import { emptyCheckpoint } from '../../../electron/core/engine.js';
 import { IngestionPipeline } from '../../../electron/core/pipeline.js';
@@ -152,6 +152,42 @@ describe('writer thread', () => {
       await expect(bad).rejects.toMatchObject({ code: expect.stringMatching(/^SQLITE_CONSTRAINT/) });
       expect(store.search('beta')).toEqual([]);
       expect(store.search('alpha').map((h) => h.title)).toEqual(['A']);
+    } finally {
+      writer.close();
+      store.close();
+    }
+  });
+
+  it('lets its thread go when idle and starts it again for the next batch', async () => {
+    const file = join(tempDir(), 'index.sqlite');
+    const store = KnowledgeStore.open(file, { log: silentLogger });
+    const writer = new WriterThread({
+      file,
+      store,
+      pipeline: new IngestionPipeline(store),
+      log: silentLogger,
+      idleMs: 50,
+    });
+    const batch = (id: string) => ({
+      connectorId: 'c',
+      ops: [
+        {
+          kind: 'doc' as const,
+          unitKey: id,
+          doc: { id, title: id, content: `${id} text`, docType: 'note' as const, path: null },
+        },
+      ],
+      checkpoint: emptyCheckpoint('c'),
+      now: 1,
+    });
+    try {
+      expect(await writer.write(batch('first'))).toMatchObject({ added: 1 });
+      expect(writer.running).toBe(true);
+      await vi.waitFor(() => expect(writer.running).toBe(false), { timeout: 5_000, interval: 20 });
+      expect(await writer.write(batch('second'))).toMatchObject({ added: 1 });
+      expect(writer.running).toBe(true);
+      expect(writer.concurrent).toBe(true);
+      expect(store.search('second').map((h) => h.title)).toEqual(['second']);
     } finally {
       writer.close();
       store.close();

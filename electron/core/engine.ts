@@ -362,11 +362,8 @@ class Run {
     return this.#e.now() - this.#batchStartedAt >= this.#e.batchMaxMs;
   }
 
-  /** Whether a batch is being written (set and cleared around the concurrent writer's promise). */
-  get #writing(): boolean {
-    return this.#inFlight !== null && !this.#inFlightDone;
-  }
-  #inFlightDone = false;
+  /** A batch is being written: from write() until its promise settles (#inFlight stays set until #settle()). */
+  #writing = false;
 
   /** Write time per document in this run's batches so far (moving average; 0 before the first batch). */
   #writeMsPerDoc = 0;
@@ -396,14 +393,14 @@ class Run {
     // Test-only crash points (crash-points.ts; no-ops unless JARVIS_SYNC_CRASH_AT is set at process start).
     crashPoint('batch:read');
     const writeStarted = performance.now();
-    this.#inFlightDone = false;
+    this.#writing = true;
     this.#inFlight = this.#e.writer.write(batch).then(
       (outcome) => {
-        this.#inFlightDone = true;
+        this.#writing = false;
         this.#committed(outcome, docs, writeStarted);
       },
       (err: unknown) => {
-        this.#inFlightDone = true;
+        this.#writing = false;
         throw err;
       },
     );

@@ -83,7 +83,8 @@ export interface ServiceOpenOptions {
   /**
    * Where batches are committed: 'inline' (default) on this thread, or 'thread' on a writer thread with its own
    * connection (writer-thread.ts). The environment variable JARVIS_SYNC_WRITER=thread changes the default. Not the
-   * default yet: it syncs faster and halves the event-loop delay, but adds 60–80 MB of peak RSS (BENCHMARKS.md).
+   * default yet: it syncs faster and cuts the event-loop delay by a third, but adds 50–60 MB of peak RSS
+   * (BENCHMARKS.md, change 14).
    */
   writer?: 'thread' | 'inline';
   /** The writer thread's bundled entry file (the Electron app passes out/main/writer-worker.js). */

@@ -108,11 +108,13 @@ export class WriterThread implements BatchWriter {
   readonly #pending: PendingWrite[] = [];
   #idleTimer: NodeJS.Timeout | null = null;
   readonly #inline: InlineBatchWriter;
+  readonly #entry: { source: string; eval: boolean } | null;
 
   constructor(opts: WriterThreadOptions) {
     this.#opts = opts;
     this.#inline = new InlineBatchWriter(opts.store, opts.pipeline);
-    this.#usable = workerEntry(opts.entry) !== null && !opts.store.readonly;
+    this.#entry = workerEntry(opts.entry);
+    this.#usable = this.#entry !== null && !opts.store.readonly;
     if (this.#usable) this.#start();
   }
 
@@ -128,7 +130,7 @@ export class WriterThread implements BatchWriter {
 
   write(batch: Batch): Promise<BatchOutcome> {
     if (this.#closed) return Promise.reject(new Error('the index writer is closed'));
-    if (!this.#usable || (!this.#worker && !this.#start())) return this.#writeHere(batch);
+    if (!this.#usable || (!this.#worker && !this.#start())) return this.#inline.write(batch);
     this.#disarmIdle();
     return new Promise<BatchOutcome>((resolve, reject) => {
       const id = this.#nextId++;
@@ -148,12 +150,8 @@ export class WriterThread implements BatchWriter {
     this.#stopWorker();
   }
 
-  #writeHere(batch: Batch): Promise<BatchOutcome> {
-    return this.#inline.write(batch);
-  }
-
   #start(): boolean {
-    const entry = workerEntry(this.#opts.entry);
+    const entry = this.#entry;
     if (entry === null) return false;
     const stopped = new SharedArrayBuffer(4);
     let worker: Worker;
@@ -231,7 +229,7 @@ export class WriterThread implements BatchWriter {
     }
     this.#failed(why);
     // Never opened the index, so none of these was written: write them here, in order.
-    for (const p of pending) this.#writeHere(p.batch).then(p.resolve, p.reject);
+    for (const p of pending) this.#inline.write(p.batch).then(p.resolve, p.reject);
   }
 
   #failed(why: string): void {

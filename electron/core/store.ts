@@ -328,6 +328,13 @@ function prepareStatements(db: Database.Database) {
          chunk_count = ?, indexed_at = ?
        WHERE id = ?`,
     ),
+    // SQLite rewrites an index entry whenever its column is SET, even to the same value: an edit that keeps the
+    // unit, type and chunk count leaves documents_by_unit and documents_by_type alone with this one.
+    updateDocumentContent: p(
+      `UPDATE documents SET title = ?, path = ?, author = ?, participants = ?, timestamp = ?, thread_id = ?,
+         tags = ?, aliases = ?, links = ?, metadata = ?, content_hash = ?, indexed_at = ?
+       WHERE id = ?`,
+    ),
     setDocumentUnit: p('UPDATE documents SET unit_key = ? WHERE id = ?'),
     deleteDocument: p('DELETE FROM documents WHERE id = ?'),
     insertChunk: p('INSERT INTO chunks (rowid, title, heading, body, tags, facets) VALUES (?, ?, ?, ?, ?, ?)'),
@@ -338,8 +345,9 @@ function prepareStatements(db: Database.Database) {
     chunkTextInRange: p('SELECT id, heading, body FROM chunk_text WHERE id BETWEEN ? AND ? ORDER BY id'),
     updateChunkText: p('UPDATE chunk_text SET heading = ?, body = ? WHERE id = ?'),
     deleteChunkText: p('DELETE FROM chunk_text WHERE id = ?'),
-    documentFtsFields: p(
-      'SELECT connector_id, title, doc_type, author, participants, tags, aliases FROM documents WHERE id = ?',
+    documentForReplace: p(
+      `SELECT connector_id, title, doc_type, author, participants, tags, aliases, unit_key, chunk_count
+       FROM documents WHERE id = ?`,
     ),
     deleteChunkTextRange: p('DELETE FROM chunk_text WHERE id BETWEEN ? AND ?'),
     chunkBody: p('SELECT body FROM chunk_text WHERE id = ?').pluck(),
@@ -543,6 +551,15 @@ interface StoredFtsFields {
   participants: string | null;
   tags: string | null;
   aliases: string | null;
+}
+
+/** Positions of some columns in documentValues (insertDocument's column order). */
+const AT = { unitKey: 2, title: 3, docType: 4, path: 5, contentHash: 14, chunkCount: 15, indexedAt: 16 } as const;
+
+/** What replaceDocument reads of the row it replaces: the full-text fields, and the indexed columns it may keep. */
+interface StoredReplaceFields extends StoredFtsFields {
+  unit_key: string;
+  chunk_count: number;
 }
 
 interface ChunkTextRow {
@@ -903,26 +920,32 @@ export class KnowledgeStore {
    *
    * When the fields every chunk carries in the full-text index (title, aliases, tags, author, participants, type)
    * are unchanged, only the chunks whose heading or text changed are rewritten: an edit usually touches one section
-   * of a note, and each rewritten chunk costs a full-text deletion (a tombstone) and an insertion.
+   * of a note, and each rewritten chunk costs a full-text deletion (a tombstone) and an insertion. Likewise the
+   * documents row is updated without touching its indexed columns when the unit, type and chunk count are the same.
    */
   replaceDocument(rowid: number, row: DocumentRow, chunks: readonly ChunkRow[]): void {
     this.atomically(() => {
       const fields = documentFields(this.sourceFacet(row.connectorId), row);
-      const indexed = this.indexedFieldsOf(rowid);
+      const stored = this.s.documentForReplace.get(rowid) as StoredReplaceFields | undefined;
+      const indexed = stored ? this.storedDocumentFields(stored) : null;
       if (indexed && indexed.title === fields.title && indexed.tags === fields.tags && indexed.facets === fields.facets) {
         this.replaceChangedChunks(rowid, fields, chunks);
       } else {
         this.deleteChunks(rowid);
         this.insertChunks(rowid, row, chunks);
       }
-      this.s.updateDocument.run(...this.documentValues(row, chunks.length).slice(2), rowid);
+      const v = this.documentValues(row, chunks.length);
+      const keepsIndexed =
+        stored !== undefined &&
+        stored.unit_key === v[AT.unitKey] &&
+        stored.doc_type === v[AT.docType] &&
+        stored.chunk_count === v[AT.chunkCount];
+      if (keepsIndexed) {
+        this.s.updateDocumentContent.run(v[AT.title], ...v.slice(AT.path, AT.contentHash + 1), v[AT.indexedAt], rowid);
+      } else {
+        this.s.updateDocument.run(...v.slice(AT.unitKey), rowid);
+      }
     });
-  }
-
-  /** The document-level full-text fields the document's chunks were indexed with; null if there is no such row. */
-  private indexedFieldsOf(rowid: number): DocumentFtsFields | null {
-    const stored = this.s.documentFtsFields.get(rowid) as StoredFtsFields | undefined;
-    return stored ? this.storedDocumentFields(stored) : null;
   }
 
   /** documentFields of a documents row as stored (list fields as JSON). */
@@ -1000,6 +1023,7 @@ export class KnowledgeStore {
     return this.s.counts.get(connectorId) as { documents: number; chunks: number };
   }
 
+  /** The documents columns in insertDocument's order (positions in AT). */
   private documentValues(row: DocumentRow, chunkCount: number): unknown[] {
     const participants = row.participants.length > 0 ? JSON.stringify(row.participants) : null;
     return [

@@ -403,6 +403,79 @@ describe('KnowledgeStore: documents and search', () => {
     expect(store.integrityCheck().ok).toBe(true);
   });
 
+  it('replacing a document updates every column, whether or not its unit, type and chunk count change', () => {
+    const store = openStore();
+    const rowid = addDoc(store, 'c1', 'a', 'first text', { unitKey: 'a.md' });
+    const stored = () => {
+      const db = new Database(dbPath, { readonly: true });
+      try {
+        return db
+          .prepare(
+            `SELECT unit_key, title, doc_type, path, author, participants, timestamp, thread_id, tags, aliases, links,
+               metadata, content_hash, chunk_count FROM documents WHERE id = ?`,
+          )
+          .get(rowid);
+      } finally {
+        db.close();
+      }
+    };
+    const byIndex = (sql: string, ...params: unknown[]) => rawCount(dbPath, sql, ...params);
+
+    // Same unit, type and chunk count: every other column still takes the new value.
+    store.replaceDocument(
+      rowid,
+      row('c1', 'a', {
+        unitKey: 'a.md',
+        path: '/notes/moved-a.md',
+        author: 'Ada',
+        participants: ['ada@example.com'],
+        timestamp: 1_800_000_000_000,
+        threadId: 't1',
+        links: ['b'],
+        metadataJson: '{"k":1}',
+        contentHash: 'h2',
+      }),
+      [{ heading: '', body: 'second text' }],
+    );
+    expect(stored()).toEqual({
+      unit_key: 'a.md',
+      title: 'Title of a',
+      doc_type: 'note',
+      path: '/notes/moved-a.md',
+      author: 'Ada',
+      participants: '["ada@example.com"]',
+      timestamp: 1_800_000_000_000,
+      thread_id: 't1',
+      tags: null,
+      aliases: null,
+      links: '["b"]',
+      metadata: '{"k":1}',
+      content_hash: 'h2',
+      chunk_count: 1,
+    });
+
+    // Each of unit, type and chunk count changing alone: the indexes on them follow.
+    store.replaceDocument(rowid, row('c1', 'a', { unitKey: 'b.md', contentHash: 'h3' }), [{ heading: '', body: 'x' }]);
+    expect(store.listUnitDocuments('c1', 'a.md')).toEqual([]);
+    expect(store.listUnitDocuments('c1', 'b.md')).toEqual([{ docId: 'a', rowid, chunkCount: 1 }]);
+    store.replaceDocument(rowid, row('c1', 'a', { unitKey: 'b.md', docType: 'document', contentHash: 'h4' }), [
+      { heading: '', body: 'y' },
+    ]);
+    const typeCount =
+      "SELECT sum(chunk_count) FROM documents INDEXED BY documents_by_type WHERE connector_id = 'c1' AND doc_type = ?";
+    expect(byIndex(typeCount, 'document')).toBe(1);
+    store.replaceDocument(rowid, row('c1', 'a', { unitKey: 'b.md', docType: 'document', contentHash: 'h5' }), [
+      { heading: '', body: 'third text' },
+      { heading: '', body: 'more' },
+    ]);
+    expect(stored()).toMatchObject({ unit_key: 'b.md', doc_type: 'document', content_hash: 'h5', chunk_count: 2 });
+    expect(store.listUnitDocuments('c1', 'b.md')).toEqual([{ docId: 'a', rowid, chunkCount: 2 }]);
+    expect(byIndex(typeCount, 'document')).toBe(2);
+    expect(byIndex(typeCount, 'note')).toBeNull();
+    expect(ids(store.search('third', {}))).toEqual(['c1:a']);
+    expect(store.integrityCheck().ok).toBe(true);
+  });
+
   it('deletes a document with its chunks', () => {
     const store = openStore();
     const rowid = addDoc(store, 'c1', 'a', 'doomed words');

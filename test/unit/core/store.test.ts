@@ -696,6 +696,20 @@ describe('KnowledgeStore: manifest, checkpoints, runs, item errors', () => {
     expect(store.loadManifest('c2').get('other')?.cursor).toBe('42');
   });
 
+  it('loads manifest keys whatever characters they hold, with and without cursors', () => {
+    const store = openStore();
+    const keys = ['a:b/c.md', 'tab\there.md', 'line\nbreak.md', 'ctrl\u0001\u0002.md', 'ünïcode/😀.md', ' lead.md'];
+    for (const [i, key] of keys.entries()) {
+      store.putUnit('c1', { key, fingerprint: `${i}:1.5:${i}`, cursor: i % 2 === 0 ? null : `${i}:cursor` });
+    }
+    expect([...store.loadManifest('c1').values()].sort((a, b) => a.fingerprint.localeCompare(b.fingerprint))).toEqual(
+      keys.map((key, i) => ({ key, fingerprint: `${i}:1.5:${i}`, cursor: i % 2 === 0 ? null : `${i}:cursor` })),
+    );
+    // A NUL would move the split between fingerprint and key: refused where it would be written.
+    expect(() => store.putUnit('c1', { key: 'x.md', fingerprint: 'a\0b', cursor: null })).toThrow(/NUL/);
+    expect(store.loadManifest('c1').has('x.md')).toBe(false);
+  });
+
   const checkpoint: Checkpoint = {
     connectorId: 'c1',
     cursor: 'cur',

@@ -369,9 +369,9 @@ async function edit(label: string): Promise<Record<string, unknown>> {
   for (let i = 0; i < runs; i++) {
     const dataDir = scratch(`${label}-edit`);
     cpSync(p.dataDir, dataDir, { recursive: true });
-    // The no-change time of the budget is taken on the same copy just before (after one untimed re-sync, as the edit
-    // re-sync also comes second): the machine's speed drifts by a third within minutes, so the no-change scenario's
-    // figure, measured minutes earlier, could flatter or penalise the edit re-sync.
+    // The no-change time of the budget is taken on the same copy just before (after one untimed re-sync, so that
+    // neither timed re-sync is the first on the copy): the machine's speed drifts by a third within minutes, so the
+    // no-change scenario's figure, measured minutes earlier, could flatter or penalise the edit re-sync.
     await worker<SyncOutput>('sync', args(dataDir));
     const noChange = await worker<SyncOutput>('sync', args(dataDir));
     noChanges.push(noChange);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FileReadThread, ReaderThreadError } from '../../../electron/connectors/read-thread.js';
 import type { ItemIssue } from '../../../electron/connectors/types.js';
-import { walkFiles, type WalkEntry, type WalkOptions } from '../../../electron/connectors/walker.js';
+import { PREFETCH_DIRS, walkFiles, type WalkEntry, type WalkOptions } from '../../../electron/connectors/walker.js';
 import { canRunAsNobody, runAsNobodyJson } from '../../helpers/run-as-nobody.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
 import { writeTree } from '../../helpers/tree.js';
@@ -166,12 +166,19 @@ describe('walkFiles: when the reader thread cannot help', () => {
 });
 
 describe('walkFiles on the reader thread: folders changing during the walk', () => {
+  // More folders than are listed ahead, so the last one (folders are walked in readdir order) is still unlisted when
+  // the first file comes out; with fewer, its listing may already be done, and then it is walked as it was.
+  const FOLDERS = PREFETCH_DIRS + 8;
+  const FILES = 5;
+  const folderTree = (root: string): void => {
+    const files: Record<string, string> = {};
+    for (let d = 0; d < FOLDERS; d++) for (let f = 0; f < FILES; f++) files[`d${d}/f${f}.md`] = 'x';
+    writeTree(root, files);
+  };
+
   it('treats a folder removed before its turn as gone, without an issue', async () => {
     const root = tempDir();
-    const files: Record<string, string> = {};
-    for (let d = 0; d < 12; d++) for (let f = 0; f < 20; f++) files[`d${d}/f${f}.md`] = 'x';
-    writeTree(root, files);
-    // Folders are walked in readdir order; the last one is far beyond what is listed ahead.
+    folderTree(root);
     const last = readdirOrder(root).at(-1)!;
     const items = await collect({ root, acceptFile: isMarkdown, readerThread: thread }, (n) => {
       if (n === 1) rmSync(join(root, last), { recursive: true });
@@ -179,14 +186,12 @@ describe('walkFiles on the reader thread: folders changing during the walk', () 
     const keys = items.filter((i): i is WalkEntry => 'key' in i).map((e) => e.key);
     expect(items.filter((i) => 'code' in i)).toEqual([]);
     expect(keys.filter((k) => k.startsWith(`${last}/`))).toEqual([]);
-    expect(keys.length).toBe(11 * 20);
+    expect(keys.length).toBe((FOLDERS - 1) * FILES);
   });
 
   it('ignores a folder replaced by a file before its turn, and walks on', async () => {
     const root = tempDir();
-    const files: Record<string, string> = {};
-    for (let d = 0; d < 12; d++) for (let f = 0; f < 20; f++) files[`d${d}/f${f}.md`] = 'x';
-    writeTree(root, files);
+    folderTree(root);
     const last = readdirOrder(root).at(-1)!;
     const items = await collect({ root, acceptFile: isMarkdown, readerThread: thread }, (n) => {
       if (n === 1) {
@@ -195,7 +200,7 @@ describe('walkFiles on the reader thread: folders changing during the walk', () 
       }
     });
     expect(items.filter((i) => 'code' in i)).toEqual([]);
-    expect(items.length).toBe(11 * 20);
+    expect(items.length).toBe((FOLDERS - 1) * FILES);
   });
 
   it.skipIf(!canRunAsNobody())(

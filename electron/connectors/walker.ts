@@ -96,6 +96,8 @@ const BATCH_SIZE = 256;
  * it for up to ~25 ms: with 3 directories ahead (about 1 ms of listing each) the reader thread sat idle through
  * every batch write of a re-sync after edits. With 32, the time such a re-sync takes beyond a no-change one fell by
  * about a third (1,000 edited files in 100,000, alternating runs). A listing is at most LIST_CHUNK entries.
+ * The price: a listing can be older by its turn (in a cold sync of large folders, seconds). A file deleted meanwhile
+ * is reported as vanished when it is read and dropped by the next sync; one created meanwhile waits for the next sync.
  */
 export const PREFETCH_DIRS = 32;
 

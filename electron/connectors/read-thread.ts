@@ -85,7 +85,7 @@ export const ST_OTHER = 4;
 export const ST_ERROR = 5;
 
 /** Entries per listing message. */
-const LIST_CHUNK = 512;
+export const LIST_CHUNK = 512;
 
 /** Why a read or a listing failed when the reason is the thread, not the file: the caller may fall back. */
 export class ReaderThreadError extends Error {

@@ -33,6 +33,7 @@ import {
   ENC_UNDECODABLE,
   ENC_UTF8,
   fileReadThread,
+  LIST_CHUNK,
   LIST_FIELDS,
   ReaderThreadError,
   ST_DIR,
@@ -92,14 +93,20 @@ const BATCH_SIZE = 256;
 
 /**
  * Directories next on the stack whose listing is asked of the reader thread ahead of time, so the thread lists the
- * next ones while this thread goes through the current one — and while it commits a batch of changes, which blocks
- * it for up to ~25 ms: with 3 directories ahead (about 1 ms of listing each) the reader thread sat idle through
- * every batch write of a re-sync after edits. With 32, the time such a re-sync takes beyond a no-change one fell by
- * about a third (1,000 edited files in 100,000, alternating runs). A listing is at most LIST_CHUNK entries.
- * The price: a listing can be older by its turn (in a cold sync of large folders, seconds). A file deleted meanwhile
- * is reported as vanished when it is read and dropped by the next sync; one created meanwhile waits for the next sync.
+ * next ones while this thread goes through the current one. A re-sync after edits also commits batches (~13 ms
+ * each) mid-walk: with 3 directories listed ahead (about 1 ms of listing each), the walk then waited for the reader
+ * thread after every batch write. With 32, the time such a re-sync takes beyond a no-change one fell by about a third
+ * (1,000 edited files in 100,000, alternating runs).
  */
 export const PREFETCH_DIRS = 32;
+
+/**
+ * …and at most about this many entries in the listings ahead (one still on its way counts as LIST_CHUNK, the most
+ * its first message holds). A listing ahead is older by its turn: a file deleted in between is reported as vanished
+ * when it is read, one created in between waits for the next sync. Counting entries bounds that window, and the
+ * memory listings ahead hold, whatever the folders' size: 32 folders of 100 files are listed ahead, 8 of 500.
+ */
+export const PREFETCH_ENTRIES = 4096;
 
 export function fingerprintOf(e: WalkEntry): string {
   return `${e.size}:${e.mtimeMs}:${e.ino}`;
@@ -286,21 +293,33 @@ export async function* walkFiles(opts: WalkOptions): AsyncGenerator<WalkEntry | 
   };
 
   const thread = opts.readerThread === undefined ? fileReadThread : opts.readerThread;
-  // Listings asked of the reader thread ahead of time, for directories further up the stack.
+  // Listings asked of the reader thread ahead of time, for directories further up the stack, and the entry counts
+  // of those that have come back.
   const prefetched = new Map<PendingDir, Promise<DirChunk>>();
+  const prefetchedEntries = new Map<PendingDir, number>();
   const prefetch = (): void => {
     if (thread === null || !thread.usable) return;
-    for (let i = stack.length - 1; i >= 0 && i >= stack.length - PREFETCH_DIRS; i--) {
+    let entries = 0;
+    for (const d of prefetched.keys()) entries += prefetchedEntries.get(d) ?? LIST_CHUNK;
+    for (let i = stack.length - 1; i >= 0 && i >= stack.length - PREFETCH_DIRS && entries < PREFETCH_ENTRIES; i--) {
       const d = stack[i];
       if (prefetched.has(d)) continue;
       const p = thread.listDir(d.path, follow);
-      p.catch(() => undefined); // settled when the directory's turn comes, or dropped in `finally`
+      // Rejections are settled when the directory's turn comes, or dropped in `finally`.
+      p.then(
+        (chunk) => {
+          if (prefetched.get(d) === p) prefetchedEntries.set(d, chunk.count);
+        },
+        () => undefined,
+      );
       prefetched.set(d, p);
+      entries += LIST_CHUNK;
     }
   };
   const openListing = async (d: PendingDir): Promise<Listing> => {
     const asked = prefetched.get(d);
     prefetched.delete(d);
+    prefetchedEntries.delete(d);
     if (thread !== null && (asked !== undefined || thread.usable)) {
       try {
         return new ThreadListing(thread, await (asked ?? thread.listDir(d.path, follow)));
@@ -430,6 +449,7 @@ export async function* walkFiles(opts: WalkOptions): AsyncGenerator<WalkEntry | 
       );
     }
     prefetched.clear();
+    prefetchedEntries.clear();
   }
 }
 

@@ -5,9 +5,15 @@
 import { chmodSync, mkdirSync, opendirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FileReadThread, ReaderThreadError } from '../../../electron/connectors/read-thread.js';
+import { FileReadThread, LIST_CHUNK, ReaderThreadError } from '../../../electron/connectors/read-thread.js';
 import type { ItemIssue } from '../../../electron/connectors/types.js';
-import { PREFETCH_DIRS, walkFiles, type WalkEntry, type WalkOptions } from '../../../electron/connectors/walker.js';
+import {
+  PREFETCH_DIRS,
+  PREFETCH_ENTRIES,
+  walkFiles,
+  type WalkEntry,
+  type WalkOptions,
+} from '../../../electron/connectors/walker.js';
 import { canRunAsNobody, runAsNobodyJson } from '../../helpers/run-as-nobody.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
 import { writeTree } from '../../helpers/tree.js';
@@ -187,6 +193,28 @@ describe('walkFiles on the reader thread: folders changing during the walk', () 
     expect(items.filter((i) => 'code' in i)).toEqual([]);
     expect(keys.filter((k) => k.startsWith(`${last}/`))).toEqual([]);
     expect(keys.length).toBe((FOLDERS - 1) * FILES);
+  });
+
+  it('lists large folders only a few thousand entries ahead, so a folder removed meanwhile is not walked', async () => {
+    const root = tempDir();
+    const files: Record<string, string> = {};
+    const folders = 12; // fewer than PREFETCH_DIRS: only the entry count keeps the last one from being listed early
+    const perFolder = LIST_CHUNK + 88;
+    for (let d = 0; d < folders; d++) for (let f = 0; f < perFolder; f++) files[`d${d}/f${f}.md`] = 'x';
+    writeTree(root, files);
+    const last = readdirOrder(root).at(-1)!;
+    const keys: string[] = [];
+    for await (const item of walkFiles({ root, acceptFile: isMarkdown, readerThread: thread })) {
+      if (!('key' in item)) throw new Error(`unexpected issue ${JSON.stringify(item)}`);
+      if (keys.push(item.key) === 1) {
+        // Time for the reader thread to list whatever it was asked for ahead, then the last folder goes.
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        rmSync(join(root, last), { recursive: true });
+      }
+    }
+    expect(keys.filter((k) => k.startsWith(`${last}/`))).toEqual([]);
+    expect(keys.length).toBe((folders - 1) * perFolder);
+    expect(PREFETCH_ENTRIES / LIST_CHUNK).toBeLessThan(folders - 1); // the premise of this test
   });
 
   it('ignores a folder replaced by a file before its turn, and walks on', async () => {

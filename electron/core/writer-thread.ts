@@ -2,7 +2,7 @@
  * WriterThread: commits the engine's batches on a worker thread with its own connection to the index.
  *
  * Why: a batch's write (FTS5 inserts, then the commit that flushes and merges the full-text segments) was ~55 % of a
- * cold sync's time on the thread that hosts the app, in pieces the engine had to keep small (~25 ms) so the app
+ * cold sync's time on the thread that hosts the app, in pieces the engine had to keep small (~20 ms) so the app
  * stayed responsive — and small batches make each document's write dearer. On this thread the write blocks nobody:
  * the engine reads and parses the next batch meanwhile, and a batch can be as large as makes writing cheap.
  *

@@ -33,7 +33,7 @@ export interface SourceDocument {
 
 /** One enumerated piece of the source. */
 export interface SourceUnit {
-  /** Identity key, unique per connector: the NFC-normalised POSIX path relative to the root. */
+  /** Identity key, unique per connector: the NFC-normalised POSIX path relative to the root (so never NUL). */
   key: string;
   /** Absolute path, for display, errors and opening. */
   path: string;

@@ -705,8 +705,18 @@ describe('KnowledgeStore: manifest, checkpoints, runs, item errors', () => {
     expect([...store.loadManifest('c1').values()].sort((a, b) => a.fingerprint.localeCompare(b.fingerprint))).toEqual(
       keys.map((key, i) => ({ key, fingerprint: `${i}:1.5:${i}`, cursor: i % 2 === 0 ? null : `${i}:cursor` })),
     );
-    // A NUL would move the split between fingerprint and key: refused where it would be written.
+    // Cursors are the connector's own strings: empty, or with any character.
+    store.putUnit('c2', { key: 'empty.mbox', fingerprint: 'f1', cursor: '' });
+    store.putUnit('c2', { key: 'odd.mbox', fingerprint: 'f2', cursor: 'a\0b\0' });
+    expect(store.loadManifest('c2')).toEqual(
+      new Map([
+        ['empty.mbox', { key: 'empty.mbox', fingerprint: 'f1', cursor: '' }],
+        ['odd.mbox', { key: 'odd.mbox', fingerprint: 'f2', cursor: 'a\0b\0' }],
+      ]),
+    );
+    // A NUL in a fingerprint or key would move the splits: refused where it would be written.
     expect(() => store.putUnit('c1', { key: 'x.md', fingerprint: 'a\0b', cursor: null })).toThrow(/NUL/);
+    expect(() => store.putUnit('c1', { key: 'x\0.md', fingerprint: 'f', cursor: null })).toThrow(/NUL/);
     expect(store.loadManifest('c1').has('x.md')).toBe(false);
   });
 

@@ -38,6 +38,8 @@ describe('test hooks', () => {
     const reading = Promise.all(units.map((u) => connector.read(u, null, testContext({ signal: controller.signal }))));
     controller.abort();
     await expect(reading).rejects.toThrow();
+    // The next sync's reads are not failed by the cancelled one's turn.
+    await expect(connector.read(units[0], null, testContext())).resolves.toBeDefined();
   });
 
   it('refuses a debounce that is not a positive number', () => {

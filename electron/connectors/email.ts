@@ -6,8 +6,6 @@
  * attachments are drained as they stream by; only small text attachments are kept, and only as text.
  */
 import { createHash } from 'node:crypto';
-import { compile } from 'html-to-text';
-import { MailParser } from 'mailparser';
 import type {
   AddressObject,
   AttachmentStream,
@@ -17,7 +15,13 @@ import type {
   MessageText,
   StructuredHeader,
 } from 'mailparser';
+import type * as HtmlToTextModule from 'html-to-text';
+import type * as MailparserModule from 'mailparser';
+import { lazyModule, lazyValue } from './lazy-module.js';
 import type { SourceDocument } from './types.js';
+
+const mailparser = lazyModule<typeof MailparserModule>('mailparser');
+const htmlToText = lazyModule<typeof HtmlToTextModule>('html-to-text');
 
 /** Text attachments larger than this are listed but not indexed. */
 export const DEFAULT_MAX_ATTACHMENT_TEXT_BYTES = 1024 * 1024;
@@ -161,7 +165,7 @@ export async function parseEmail(raw: Buffer, ctx: EmailContext): Promise<Source
 
 function runParser(raw: Buffer, maxAttachmentText: number): Promise<Parsed> {
   return new Promise<Parsed>((resolve, reject) => {
-    const parser = new MailParser({
+    const parser = new (mailparser().MailParser)({
       // HTML is reduced to text here, only when there is no plain text part, and with our own limits.
       skipHtmlToText: true,
       skipTextToHtml: true,
@@ -267,29 +271,31 @@ function decodeAttachment(bytes: Buffer, a: AttachmentStream): string | null {
  * Mail HTML uses tables for layout, so tables are plain blocks here (not html-to-text's data tables), and headings
  * keep their case. Compiled once: building the converter per message is a large part of its cost.
  */
-const convertHtml = compile({
-  wordwrap: false,
-  limits: { maxDepth: 256 },
-  selectors: [
-    { selector: 'a', options: { ignoreHref: true } },
-    { selector: 'img', format: 'skip' },
-    { selector: 'style', format: 'skip' },
-    { selector: 'script', format: 'skip' },
-    { selector: 'noscript', format: 'skip' },
-    { selector: 'table', format: 'block' },
-    ...['tr', 'td', 'th'].map((selector) => ({
-      selector,
-      format: 'block',
-      options: { leadingLineBreaks: 1, trailingLineBreaks: 1 },
-    })),
-    ...['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((selector) => ({ selector, options: { uppercase: false } })),
-  ],
-});
+const convertHtml = lazyValue(() =>
+  htmlToText().compile({
+    wordwrap: false,
+    limits: { maxDepth: 256 },
+    selectors: [
+      { selector: 'a', options: { ignoreHref: true } },
+      { selector: 'img', format: 'skip' },
+      { selector: 'style', format: 'skip' },
+      { selector: 'script', format: 'skip' },
+      { selector: 'noscript', format: 'skip' },
+      { selector: 'table', format: 'block' },
+      ...['tr', 'td', 'th'].map((selector) => ({
+        selector,
+        format: 'block',
+        options: { leadingLineBreaks: 1, trailingLineBreaks: 1 },
+      })),
+      ...['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((selector) => ({ selector, options: { uppercase: false } })),
+    ],
+  }),
+);
 
 export function htmlToPlain(html: string): string {
   if (html.length > MAX_HTML_FOR_CONVERTER || countTags(html) > MAX_TAGS_FOR_CONVERTER) return stripTags(html);
   try {
-    return convertHtml(html).trim();
+    return convertHtml()(html).trim();
   } catch {
     return stripTags(html);
   }

@@ -5,7 +5,11 @@
  * nothing here throws: a bad block becomes a W_BAD_FRONTMATTER warning and the note is still indexed. When the
  * block does not parse, the body is the whole file, so no text is lost from the index because of it.
  */
-import { parseDocument } from 'yaml';
+import type * as YamlModule from 'yaml';
+import { lazyModule } from './lazy-module.js';
+
+/** The full YAML parser, for the frontmatter that parseFlatYaml does not take (nesting, flow style, anchors). */
+const yamlModule = lazyModule<typeof YamlModule>('yaml');
 
 export const MAX_FRONTMATTER_CHARS = 64 * 1024;
 /** Enough for real-world anchors; stops "billion laughs" alias expansion. */
@@ -82,7 +86,7 @@ function split(text: string): SplitFrontmatter {
       issue: bad(`The frontmatter is nested more than ${MAX_NESTING} levels deep; it was indexed as ordinary text.`),
     };
   }
-  const doc = parseDocument(yaml, { schema: 'core', customTags: [], uniqueKeys: false, prettyErrors: false });
+  const doc = yamlModule().parseDocument(yaml, { schema: 'core', customTags: [], uniqueKeys: false, prettyErrors: false });
   if (doc.errors.length > 0) {
     const first = doc.errors[0];
     return { data: {}, body: text, issue: bad(`The frontmatter is not valid YAML: ${firstLine(first.message)}`) };

@@ -1,5 +1,9 @@
 /** Reduces an HTML file to the plain text that gets indexed, plus its <title>. */
-import { compile, type HtmlToTextOptions } from 'html-to-text';
+import type * as HtmlToTextModule from 'html-to-text';
+import type { HtmlToTextOptions } from 'html-to-text';
+import { lazyModule, lazyValue } from './lazy-module.js';
+
+const htmlToText = lazyModule<typeof HtmlToTextModule>('html-to-text');
 
 const OPTIONS: HtmlToTextOptions = {
   wordwrap: false,
@@ -22,7 +26,7 @@ const OPTIONS: HtmlToTextOptions = {
   ],
 };
 
-const toText = compile(OPTIONS);
+const toText = lazyValue(() => htmlToText().compile(OPTIONS));
 const TITLE = /<title\b[^>]*>([\s\S]*?)<\/title\s*>/i;
 
 export interface HtmlText {
@@ -33,6 +37,6 @@ export interface HtmlText {
 
 export function htmlToPlainText(html: string): HtmlText {
   const match = TITLE.exec(html);
-  const title = match ? toText(`<p>${match[1]}</p>`).replace(/\s+/g, ' ').trim() : '';
-  return { title: title === '' ? null : title, text: toText(html).trim() };
+  const title = match ? toText()(`<p>${match[1]}</p>`).replace(/\s+/g, ' ').trim() : '';
+  return { title: title === '' ? null : title, text: toText()(html).trim() };
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../shared/logger.js';
 import { SyncCancelledError } from '../../../electron/core/abort.js';
+import { InlineBatchWriter, type BatchWriter } from '../../../electron/core/batch-writer.js';
 import { SyncEngine } from '../../../electron/core/engine.js';
 import { SyncFailure } from '../../../electron/core/errors.js';
 import { IngestionPipeline } from '../../../electron/core/pipeline.js';
@@ -194,6 +195,27 @@ describe('SyncEngine', () => {
     expect(maxInFlight).toBeLessThanOrEqual(4);
     const rowids = [...src.units.keys()].map((key) => store.getDocument('notes', key)!.rowid);
     expect(rowids).toEqual([...rowids].sort((a, b) => a - b));
+  });
+
+  it('commits a batch early once its documents hold batchMaxChars of text', async () => {
+    const src = new MemorySource();
+    // 12 long documents, then 12 short ones: the long ones must not wait for batchMaxDocs to fill.
+    for (let i = 0; i < 12; i++) src.setNote(`long${String(i).padStart(2, '0')}.md`, `osprey ${'word '.repeat(2_000)}`);
+    for (let i = 0; i < 12; i++) src.setNote(`short${String(i).padStart(2, '0')}.md`, `short note ${i} osprey`);
+    const inline = new InlineBatchWriter(store, new IngestionPipeline(store));
+    const docsPerBatch: number[] = [];
+    const writer: BatchWriter = {
+      concurrent: false,
+      write(batch) {
+        docsPerBatch.push(batch.ops.filter((op) => op.kind === 'doc').length);
+        return inline.write(batch);
+      },
+    };
+    const r = await run(engine({ writer, batchMaxDocs: 100, batchMaxChars: 25_000, batchMaxMs: 60_000 }), src);
+    expect(r).toMatchObject({ added: 24, failed: 0 });
+    // ~10,000 characters a long document: a batch is due at the third.
+    expect(docsPerBatch.slice(0, 4)).toEqual([3, 3, 3, 3]);
+    expect(docsPerBatch.reduce((a, b) => a + b, 0)).toBe(24);
   });
 
   it('commits each batch with its checkpoint: a crash mid-sync keeps what was committed and the next sync converges', async () => {

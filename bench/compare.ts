@@ -115,7 +115,8 @@ async function measure(side: 'before' | 'after', round: number): Promise<Metrics
     if (round === 0) await worker<SyncOutput>(root, 'sync', { dataDir: prepared, kind, path: corpus });
     const dataDir = fresh();
     cpSync(prepared, dataDir, { recursive: true });
-    const noChange = await worker<SyncOutput>(root, 'sync', { dataDir, kind, path: corpus });
+    // settle: the app's idle-time compaction runs after it (not timed), as it would before the user's edits.
+    const noChange = await worker<SyncOutput>(root, 'sync', { dataDir, kind, path: corpus, settle: true });
     mutateCorpus(corpus, spec, 0.01, 0.005);
     try {
       const o = await worker<SyncOutput>(root, 'sync', { dataDir, kind, path: corpus });

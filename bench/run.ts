@@ -372,7 +372,11 @@ async function edit(label: string): Promise<Record<string, unknown>> {
     // The no-change time of the budget is taken on the same copy just before (after one untimed re-sync, so that
     // neither timed re-sync is the first on the copy): the machine's speed drifts by a third within minutes, so the
     // no-change scenario's figure, measured minutes earlier, could flatter or penalise the edit re-sync.
-    await worker<SyncOutput>('sync', args(dataDir));
+    // That untimed re-sync also lets the app's idle-time index compaction finish (index-maintainer.ts), as it would
+    // in the minutes between a first sync and the user's edits; without it the edit re-sync paid the merges the
+    // cold sync left behind.
+    const settled = await worker<SyncOutput>('sync', { ...args(dataDir), settle: true });
+    log(`${label} edit #${i + 1}: idle compaction after the first sync took ${settled.out.settleMs} ms`);
     const noChange = await worker<SyncOutput>('sync', args(dataDir));
     noChanges.push(noChange);
     const m = mutateCorpus(p.corpus, p.spec, 0.01, 0.005);

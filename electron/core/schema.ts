@@ -41,6 +41,16 @@ export const CHUNKS_FTS_SQL = `CREATE VIRTUAL TABLE chunks USING fts5(
 export const CHUNKS_FTS_CONFIG_SQL = `INSERT INTO chunks (chunks, rank) VALUES ('automerge', 8)`;
 
 /**
+ * The idle-time compaction (index-maintainer.ts) merges a level once it holds `usermerge` segments, or finishes a
+ * merge already started. 8, like automerge, so it only does early the merges that the next writes would otherwise
+ * pay for; FTS5's default of 4 would also merge levels that automerge leaves alone, doubling the merge writes.
+ */
+export const CHUNKS_FTS_USERMERGE_SQL = `INSERT INTO chunks (chunks, rank) VALUES ('usermerge', 8)`;
+
+/** Everything index rebuilds run after recreating `chunks` (CHUNKS_FTS_SQL). */
+export const CHUNKS_FTS_SETTINGS_SQL = `${CHUNKS_FTS_CONFIG_SQL}; ${CHUNKS_FTS_USERMERGE_SQL};`;
+
+/**
  * Migration N (0-based) takes the schema from version N to N+1. Append only: never edit a released entry.
  *
  * Size notes: text is stored once (chunk_text) besides the inverted index; `documents` keeps the provenance
@@ -135,6 +145,7 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   `,
   `${CHUNKS_FTS_CONFIG_SQL};`,
+  `${CHUNKS_FTS_USERMERGE_SQL};`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -46,6 +46,7 @@ import { IngestionPipeline } from './pipeline.js';
 import { SyncScheduler, type SchedulerOptions, type SyncRunner } from './scheduler.js';
 import { KnowledgeStore } from './store.js';
 import { WriterThread } from './writer-thread.js';
+import { IndexMaintainer } from './index-maintainer.js';
 
 /** Maildir++ keeps each mail folder in a dot-named folder (`.Sent/cur/…`); elsewhere dot folders are app noise. */
 function watchOptionsFor(config: ConnectorConfig): { dotFolders: boolean } {
@@ -132,6 +133,8 @@ export class SyncService {
   #recoveryWanted = false;
   #lastRecoveryAt = 0;
   #activeSyncs = 0;
+  /** Finishes the full-text index's merges in idle time (index-maintainer.ts); null for a read-only service. */
+  readonly #maintainer: IndexMaintainer | null;
   readonly #scheduler: SyncScheduler | null;
   readonly #kinds: KindRegistry;
   readonly #lock: DataDirLock | null;
@@ -192,8 +195,16 @@ export class SyncService {
 
     if (this.readonly) {
       this.#scheduler = null;
+      this.#maintainer = null;
       return;
     }
+    this.#maintainer = new IndexMaintainer({
+      store: () => this.#store,
+      busy: () => this.#activeSyncs > 0 || this.#stopped,
+      log: createLogger('maintenance'),
+    });
+    // A sync interrupted by a quit, or an older version, may have left merges for this process to finish.
+    this.#maintainer.kick();
     const runner: SyncRunner = {
       sync: (connector, o) => this.#tracked(() => this.#engine.sync(this.#connectorOrThrow(connector.id), o)),
       lastSuccessAt: (id) => this.#engine.lastSuccessAt(id),
@@ -258,6 +269,7 @@ export class SyncService {
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
+    this.#maintainer?.close();
     this.#applyWatching();
     if (this.#pushTimer) clearTimeout(this.#pushTimer);
     try {
@@ -324,6 +336,14 @@ export class SyncService {
   resume(id: string | null): AppState {
     this.#setPaused(id, false);
     return this.getState();
+  }
+
+  /**
+   * Waits until the full-text index has no merges left to do (they run in idle time after every sync, in steps of a
+   * few milliseconds). The CLI waits for it before exiting, so a one-shot `sync` leaves a compact index behind.
+   */
+  whenIndexCompacted(): Promise<void> {
+    return this.#maintainer?.whenDone() ?? Promise.resolve();
   }
 
   /** Stops a running or queued sync without pausing the connector (see SyncScheduler.cancel). */
@@ -649,6 +669,7 @@ export class SyncService {
     } finally {
       this.#activeSyncs--;
       if (this.#recoveryWanted) setImmediate(() => this.#recoverWhenIdle());
+      else if (this.#activeSyncs === 0) this.#maintainer?.kick();
     }
   }
 

@@ -28,7 +28,7 @@ import type { ItemIssue, UnitRecord } from '../connectors/types.js';
 import { toFtsTerms } from './fts-query.js';
 import {
   APPLICATION_ID,
-  CHUNKS_FTS_CONFIG_SQL,
+  CHUNKS_FTS_SETTINGS_SQL,
   CHUNKS_FTS_SQL,
   CHUNK_ROWID_SPAN,
   SCHEMA_VERSION,
@@ -343,6 +343,8 @@ function prepareStatements(db: Database.Database) {
     setDocumentUnit: p('UPDATE documents SET unit_key = ? WHERE id = ?'),
     deleteDocument: p('DELETE FROM documents WHERE id = ?'),
     insertChunk: p('INSERT INTO chunks (rowid, title, heading, body, tags, facets) VALUES (?, ?, ?, ?, ?, ?)'),
+    mergeFullText: p("INSERT INTO chunks (chunks, rank) VALUES ('merge', ?)"),
+    totalChanges: p('SELECT total_changes()').pluck(),
     insertChunkText: p('INSERT INTO chunk_text (id, heading, body) VALUES (?, ?, ?)'),
     // Exact rowids: on a contentless table a rowid range is a scan of the whole index.
     deleteChunk: p('DELETE FROM chunks WHERE rowid = ?'),
@@ -858,6 +860,19 @@ export class KnowledgeStore {
     return result;
   }
 
+  /**
+   * One step of full-text index compaction, in its own transaction: FTS5 merges segments until about `pages` pages
+   * (4 KB each) were written. Returns false when there was nothing to merge. See index-maintainer.ts for why.
+   */
+  compactFullTextStep(pages: number): boolean {
+    return this.transaction(() => {
+      const before = this.s.totalChanges.get() as number;
+      this.s.mergeFullText.run(pages);
+      // The 'merge' command itself counts as one change; more means it merged something (FTS5 documentation).
+      return (this.s.totalChanges.get() as number) - before >= 2;
+    });
+  }
+
   /** Lets the checkpoint thread know the WAL grew. Never throws: the transaction is committed. */
   private afterCommit(): void {
     try {
@@ -1131,7 +1146,7 @@ export class KnowledgeStore {
   private rebuildFullTextIndex(): void {
     // The new index is built from chunk_text, which already holds every change of this transaction.
     this.ftsWrites?.clear();
-    this.db.exec(`DROP TABLE IF EXISTS chunks; ${CHUNKS_FTS_SQL}; ${CHUNKS_FTS_CONFIG_SQL};`);
+    this.db.exec(`DROP TABLE IF EXISTS chunks; ${CHUNKS_FTS_SQL}; ${CHUNKS_FTS_SETTINGS_SQL}`);
     const page = this.db.prepare(
       `SELECT id, connector_id, title, doc_type, author, participants, tags, aliases
        FROM documents WHERE id > ? ORDER BY id LIMIT 500`,

@@ -220,6 +220,14 @@ const COMMANDS: Record<string, CommandSpec> = {
             onStart: live ? (cid) => ctx.io.err(`\r\x1b[2K${names.get(cid)}: starting…`) : undefined,
           });
           if (live) ctx.io.err('\r\x1b[2K');
+          // The app merges the full-text index's segments in idle time; a one-shot sync has none, so it finishes
+          // them before exiting (well under a second after most syncs). An interrupt stops waiting.
+          if (!report.cancelled) {
+            await Promise.race([
+              service.whenIndexCompacted(),
+              new Promise((resolve) => abort.signal.addEventListener('abort', resolve, { once: true })),
+            ]);
+          }
           const results: Record<string, RunResult> = report.results;
           print(ctx.io, ctx.json, { results, failures: report.failures }, () => {
             const lines: string[] = [];

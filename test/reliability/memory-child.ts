@@ -1,8 +1,9 @@
 /**
- * Child process of the memory suite (run with `node --expose-gc`): ten consecutive syncs in ONE process through
- * the real SyncService. Before each sync the corpus changes (edits, deletions, additions, renames) and the
- * checkpoint is reset, so every sync reads and hashes every file again and writes the changes. After each sync a
- * few searches run, then GC is forced and RSS and heap are sampled. Prints one JSON object.
+ * Child process of the memory suite (run with `node --expose-gc`): consecutive syncs in ONE process through the
+ * real SyncService. Before each sync the corpus changes (edits, deletions, additions, renames) and the checkpoint
+ * is reset, so every sync reads and hashes every file again and writes the changes. After each sync and its
+ * idle-time index compaction a few searches run, then GC is forced and RSS and heap are sampled. Prints one JSON
+ * object.
  *
  * argv: <workDir> <notes> <syncs> <seed>
  */
@@ -37,8 +38,11 @@ for (let i = 0; i < syncs; i++) {
   }
   const t = Date.now();
   const report = await service.syncNow(null);
-  if (Object.keys(report.failures).length > 0) throw new Error(`sync ${i + 1} failed: ${JSON.stringify(report.failures)}`);
+  if (Object.keys(report.failures).length > 0)
+    throw new Error(`sync ${i + 1} failed: ${JSON.stringify(report.failures)}`);
   const ms = Date.now() - t;
+  // The app compacts the full-text index in idle time after a sync; sample the state it settles in.
+  await service.whenIndexCompacted();
   let n = 0;
   for (const word of corpus.notes.values()) {
     if (n++ >= 200) break;

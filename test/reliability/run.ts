@@ -18,7 +18,7 @@ import { runKillCampaign, type KillCampaignResult } from './crash-kills.js';
 import { crashPointCases, runCrashPointCase } from './crash-points.js';
 import { FAULT_SCENARIOS, runFault } from './faults.js';
 import { FUZZ_TARGETS, fuzzSettings, type FuzzOutcome } from './fuzz.js';
-import { runMemoryCheck, type MemoryOutcome } from './memory.js';
+import { WARM_UP_SYNCS, runMemoryCheck, type MemoryOutcome } from './memory.js';
 import { SCHEDULER_SCENARIOS, runSchedulerScenario } from './scheduler-service.js';
 
 const { values } = parseArgs({
@@ -180,7 +180,7 @@ if (fuzzRows.length > 0) {
 if (memory) {
   out();
   out(`**Memory:** ${memory.syncs} consecutive syncs of ${memory.notes.toLocaleString('en')} notes (each re-reads every file), RSS after forced GC: ` +
-    `${memory.rssMb.join(', ')} MB — max deviation from the first ${(memory.maxDeviation * 100).toFixed(1)} % (limit 10 %); heap ${memory.heapMb[0]} → ${memory.heapMb.at(-1)} MB.`);
+    `${memory.rssMb.join(', ')} MB — max deviation from sync ${WARM_UP_SYNCS} ${(memory.maxDeviation * 100).toFixed(1)} % (limit 10 %); heap ${memory.heapMb[0]} → ${memory.heapMb.at(-1)} MB.`);
 }
 if (failures.length > 0) {
   out();

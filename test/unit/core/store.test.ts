@@ -228,10 +228,12 @@ describe('KnowledgeStore: opening', () => {
     expect(store.integrityCheck()).toEqual({ ok: true, details: 'quick_check: ok\nfull-text index: ok' });
   });
 
-  it('creates the full-text index with its merge policy (automerge 8), also when it rebuilds it', () => {
+  it('creates the full-text index with its merge policy (automerge and usermerge 8), also when it rebuilds it', () => {
     const automerge = () => rawCount(dbPath, "SELECT v FROM chunks_config WHERE k = 'automerge'");
+    const usermerge = () => rawCount(dbPath, "SELECT v FROM chunks_config WHERE k = 'usermerge'");
     const store = openStore();
     expect(automerge()).toBe(8);
+    expect(usermerge()).toBe(8);
     store.transaction(() => {
       for (let i = 0; i < 30; i++) addDoc(store, 'big', `d${i}`, `walrus ${i}`);
       addDoc(store, 'small', 'k', 'kept heron');
@@ -239,6 +241,7 @@ describe('KnowledgeStore: opening', () => {
     // Removing most of the index rebuilds it from what stays (see removeConnector).
     store.removeConnector('big');
     expect(automerge()).toBe(8);
+    expect(usermerge()).toBe(8);
     expect(ids(store.search('heron', {}))).toEqual(['small:k']);
   });
 

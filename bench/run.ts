@@ -576,7 +576,13 @@ function markdown(): string {
     loadAtEnd?: number[];
   };
   const lines = [
-    `Run ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC, ${results.minutes} min${quick ? ' (--quick: small sizes, not comparable with the targets)' : ''}, median of ${runs} run(s) each; batches written ${process.env.JARVIS_SYNC_WRITER === 'thread' ? 'on the writer thread (JARVIS_SYNC_WRITER=thread)' : 'inline (the default)'}.`,
+    `Run ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC, ${results.minutes} min${quick ? ' (--quick: small sizes, not comparable with the targets)' : ''}, median of ${runs} run(s) each; batches written ${
+      process.env.JARVIS_SYNC_WRITER === 'thread'
+        ? 'on the writer thread (JARVIS_SYNC_WRITER=thread)'
+        : process.env.JARVIS_SYNC_WRITER === 'inline'
+          ? 'inline (JARVIS_SYNC_WRITER=inline)'
+          : 'inline, first syncs and runs past 2,000 documents on the writer thread (the default)'
+    }.`,
     `Machine: ${m.nproc} cores (${m.cpu}), ${m.memoryGb} GB, ${m.platform}, Node ${m.node}; load average ${m.loadAtStart.join(' / ')} at start, ${(m.loadAtEnd ?? []).join(' / ')} at end.`,
     '',
     '| scenario | metric | target | measured | pass | ratio | notes |',

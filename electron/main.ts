@@ -30,7 +30,7 @@ startLifecycle({
       createLogger,
       owner: 'desktop',
       logsDir,
-      // Its own bundle entry (electron.vite.config.ts); used when JARVIS_SYNC_WRITER=thread.
+      // Its own bundle entry (electron.vite.config.ts), for the writer thread of bulk syncs.
       writerEntry: join(here, 'writer-worker.js'),
     }),
   startShell: (service, { isQuitting }) =>

@@ -45,7 +45,7 @@ import { JsonFile, type LoadResult } from './json-file.js';
 import { IngestionPipeline } from './pipeline.js';
 import { SyncScheduler, type SchedulerOptions, type SyncRunner } from './scheduler.js';
 import { KnowledgeStore } from './store.js';
-import { WriterThread } from './writer-thread.js';
+import { WriterThread, prepareWriterThread } from './writer-thread.js';
 import { IndexMaintainer } from './index-maintainer.js';
 
 /** Maildir++ keeps each mail folder in a dot-named folder (`.Sent/cur/…`); elsewhere dot folders are app noise. */
@@ -82,14 +82,21 @@ export interface ServiceOpenOptions {
   pushIntervalMs?: number;
   logsDir?: string | null;
   /**
-   * Where batches are committed: 'inline' (default) on this thread, or 'thread' on a writer thread with its own
-   * connection (writer-thread.ts). The environment variable JARVIS_SYNC_WRITER=thread changes the default. Not the
-   * default yet: it syncs faster and cuts the event-loop delay by a third, but adds 50–60 MB of peak RSS
-   * (BENCHMARKS.md, change 14).
+   * Where batches are committed. 'auto' (default): on this thread, except bulk runs — a connector's first sync, or a
+   * run past 2,000 documents — which move to a writer thread with its own connection (writer-thread.ts): the next
+   * batch is parsed while one is written, on the second core (BENCHMARKS.md, change 22). 'inline': always on this
+   * thread. 'thread': always on the writer thread. The environment variable JARVIS_SYNC_WRITER sets the default.
    */
-  writer?: 'thread' | 'inline';
+  writer?: WriterMode;
   /** The writer thread's bundled entry file (the Electron app passes out/main/writer-worker.js). */
   writerEntry?: string;
+}
+
+export type WriterMode = 'auto' | 'inline' | 'thread';
+
+function writerModeFromEnv(): WriterMode {
+  const v = process.env.JARVIS_SYNC_WRITER;
+  return v === 'inline' || v === 'thread' ? v : 'auto';
 }
 
 /**
@@ -127,7 +134,7 @@ export class SyncService {
   #engine: SyncEngine;
   /** Commits the engine's batches; null when they are written on this thread. Belongs to #store. */
   #writer: WriterThread | null = null;
-  readonly #writerMode: 'thread' | 'inline';
+  readonly #writerMode: WriterMode;
   readonly #writerEntry: string | undefined;
   readonly #createLogger: (scope: string) => Logger;
   #recoveryWanted = false;
@@ -171,7 +178,7 @@ export class SyncService {
     this.#logsDir = opts.logsDir ?? null;
     this.#watchOptions = opts.watch;
     this.#kinds = createKindRegistry(opts.kinds);
-    this.#writerMode = opts.writer ?? (process.env.JARVIS_SYNC_WRITER === 'thread' ? 'thread' : 'inline');
+    this.#writerMode = opts.writer ?? writerModeFromEnv();
     this.#writerEntry = opts.writerEntry;
 
     this.#settingsFile = new JsonFile(
@@ -631,20 +638,28 @@ export class SyncService {
   #createEngine(): SyncEngine {
     const pipeline = new IngestionPipeline(this.#store);
     this.#closeWriter();
-    if (this.#writerMode === 'thread' && !this.#store.readonly) {
-      this.#writer = new WriterThread({
+    const store = this.#store;
+    const startThread = (): WriterThread => {
+      this.#writer ??= new WriterThread({
         file: this.paths.db,
-        store: this.#store,
+        store,
         pipeline,
         log: this.#createLogger('writer'),
         entry: this.#writerEntry,
       });
-    }
+      return this.#writer;
+    };
+    const threaded = this.#writerMode === 'thread' && !store.readonly;
+    if (this.#writerMode === 'auto' && !store.readonly && !this.#writerEntry) prepareWriterThread();
     return new SyncEngine({
-      store: this.#store,
+      store,
       pipeline,
-      writer: this.#writer ?? undefined,
-      batchMaxDocs: this.#writer ? THREAD_BATCH_MAX_DOCS : undefined,
+      writer: threaded ? startThread() : undefined,
+      batchMaxDocs: threaded ? THREAD_BATCH_MAX_DOCS : undefined,
+      bulkWriter:
+        this.#writerMode === 'auto' && !store.readonly
+          ? { writer: startThread, batchMaxDocs: THREAD_BATCH_MAX_DOCS }
+          : undefined,
       log: this.#createLogger('engine'),
       now: this.#now,
       maxFileSizeBytes: () => this.#settings.maxFileSizeMb * 1024 * 1024,

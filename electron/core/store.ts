@@ -56,6 +56,12 @@ const BUSY_TIMEOUT_MS = 5_000;
  * runs, medians) with 32 MB, for ~12 MB more peak RSS.
  */
 const CACHE_SIZE_PRAGMA = 'cache_size = -32768';
+/**
+ * The writer thread's connection (attach): 8 MB. It only appends during bulk syncs, and its cache comes on top of
+ * the opening connection's for as long as the thread runs; 100,000 files synced on it peaked at 255–266 MB RSS with
+ * 32 MB and 232–241 MB with 8 MB, at the same speed.
+ */
+const WRITER_THREAD_CACHE_SIZE_PRAGMA = 'cache_size = -8192';
 const RUNS_KEPT_PER_CONNECTOR = 200;
 const DEFAULT_SEARCH_LIMIT = 20;
 const MAX_SEARCH_LIMIT = 200;
@@ -738,7 +744,7 @@ export class KnowledgeStore {
     const db = new Database(file, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
     try {
       db.pragma('synchronous = NORMAL');
-      db.pragma(CACHE_SIZE_PRAGMA);
+      db.pragma(WRITER_THREAD_CACHE_SIZE_PRAGMA);
       db.pragma(`wal_autocheckpoint = ${WAL_HARD_CAP_PAGES}`);
       const version = db.pragma('user_version', { simple: true }) as number;
       const applicationId = db.pragma('application_id', { simple: true }) as number;

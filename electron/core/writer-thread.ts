@@ -277,6 +277,22 @@ function workerEntry(entry: string | undefined): { source: string; eval: boolean
 }
 
 let sourceBundle: string | null | undefined;
+let sourceBundling: Promise<void> | null = null;
+
+const BUNDLE_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  external: ['better-sqlite3'],
+  write: false,
+  logLevel: 'silent',
+} as const;
+
+interface Esbuild {
+  buildSync(o: object): { outputFiles: { text: string }[] };
+  build(o: object): Promise<{ outputFiles: { text: string }[] }>;
+}
 
 /**
  * Running from source (CLI, tests, benchmarks): the worker's modules bundled into one file with esbuild (tsx's own
@@ -288,33 +304,51 @@ function bundleFromSource(): string | null {
   if (sourceBundle !== undefined) return sourceBundle;
   sourceBundle = null;
   try {
-    const require = createRequire(import.meta.url);
-    const esbuild = require('esbuild') as {
-      buildSync(o: object): { outputFiles: { text: string }[] };
-    };
-    const result = esbuild.buildSync({
-      entryPoints: [fileURLToPath(new URL('./writer-worker.ts', import.meta.url))],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      external: ['better-sqlite3'],
-      write: false,
-      logLevel: 'silent',
-    });
-    const driver = pathToFileURL(require.resolve('better-sqlite3')).href;
-    const code = result.outputFiles[0].text.replaceAll('"better-sqlite3"', JSON.stringify(driver));
-    const dir = fileURLToPath(new URL('../../node_modules/.cache/jarvis-sync/', import.meta.url));
-    fs.mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, `writer-worker-${createHash('sha1').update(code).digest('hex').slice(0, 12)}.mjs`);
-    if (!fs.existsSync(file)) {
-      const partial = `${file}.${process.pid}.tmp`;
-      fs.writeFileSync(partial, code);
-      fs.renameSync(partial, file);
-    }
-    sourceBundle = file;
+    const esbuild = createRequire(import.meta.url)('esbuild') as Esbuild;
+    sourceBundle = saveBundle(
+      esbuild.buildSync({ entryPoints: [workerSource()], ...BUNDLE_OPTIONS }).outputFiles[0].text,
+    );
   } catch {
     // No esbuild, or a read-only checkout: batches are written on the calling thread.
   }
   return sourceBundle;
+}
+
+/**
+ * Bundles the worker in the background (esbuild works in its own process), so that a sync that starts the thread
+ * later does not block this thread for the ~100 ms a synchronous bundle takes. Only when running from source; a
+ * no-op once bundled. The service calls it when it opens.
+ */
+export function prepareWriterThread(): void {
+  if (!import.meta.url.endsWith('.ts') || sourceBundle !== undefined || sourceBundling) return;
+  try {
+    const esbuild = createRequire(import.meta.url)('esbuild') as Esbuild;
+    sourceBundling = esbuild
+      .build({ entryPoints: [workerSource()], ...BUNDLE_OPTIONS })
+      .then((result) => {
+        sourceBundle ??= saveBundle(result.outputFiles[0].text);
+      })
+      .catch(() => undefined);
+  } catch {
+    // bundleFromSource tries again, and falls back to writing inline.
+  }
+}
+
+function workerSource(): string {
+  return fileURLToPath(new URL('./writer-worker.ts', import.meta.url));
+}
+
+/** Writes the bundle under a name derived from its content (once) and returns its path. */
+function saveBundle(text: string): string {
+  const driver = pathToFileURL(createRequire(import.meta.url).resolve('better-sqlite3')).href;
+  const code = text.replaceAll('"better-sqlite3"', JSON.stringify(driver));
+  const dir = fileURLToPath(new URL('../../node_modules/.cache/jarvis-sync/', import.meta.url));
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `writer-worker-${createHash('sha1').update(code).digest('hex').slice(0, 12)}.mjs`);
+  if (!fs.existsSync(file)) {
+    const partial = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(partial, code);
+    fs.renameSync(partial, file);
+  }
+  return file;
 }

@@ -218,6 +218,79 @@ describe('SyncEngine', () => {
     expect(docsPerBatch.reduce((a, b) => a + b, 0)).toBe(24);
   });
 
+  describe('bulk runs move to the bulk writer', () => {
+    /** Counts batches per writer; the "bulk" one commits on a later turn, as the writer thread does. */
+    function writers() {
+      const inline = new InlineBatchWriter(store, new IngestionPipeline(store));
+      const seen = { inline: 0, bulk: 0, bulkCreated: 0, order: [] as string[] };
+      const first: BatchWriter = {
+        concurrent: false,
+        write(batch) {
+          seen.inline++;
+          seen.order.push(...batch.ops.flatMap((op) => (op.kind === 'doc' ? [op.doc.id] : [])));
+          return inline.write(batch);
+        },
+      };
+      const bulk: BatchWriter = {
+        concurrent: true,
+        async write(batch) {
+          seen.bulk++;
+          seen.order.push(...batch.ops.flatMap((op) => (op.kind === 'doc' ? [op.doc.id] : [])));
+          await new Promise((resolve) => setTimeout(resolve, 1));
+          return inline.write(batch);
+        },
+      };
+      const options = {
+        writer: first,
+        bulkWriter: {
+          writer: () => {
+            seen.bulkCreated++;
+            return bulk;
+          },
+          batchMaxDocs: 40,
+        },
+        batchMaxDocs: 10,
+      };
+      return { seen, options };
+    }
+
+    it('a first sync writes on the bulk writer, in order; a re-sync of a few edits stays on the first', async () => {
+      const src = new MemorySource();
+      for (let i = 0; i < 120; i++) src.setNote(`n${String(i).padStart(3, '0')}.md`, `note ${i} plover`);
+      const { seen, options } = writers();
+      const e = engine(options);
+      expect(await run(e, src)).toMatchObject({ added: 120, failed: 0 });
+      expect(seen).toMatchObject({ inline: 0, bulkCreated: 1 });
+      // Up to 40 documents a batch on the bulk writer, against 10 on the first.
+      expect(seen.bulk).toBeLessThanOrEqual(6);
+      expect(seen.order).toEqual([...src.units.keys()]);
+      expect(titles('plover')).toHaveLength(20);
+
+      seen.order = [];
+      src.setNote('n007.md', 'note 7 edited sandpiper');
+      src.units.delete('n008.md');
+      const again = await run(e, src);
+      expect(again).toMatchObject({ updated: 1, deleted: 1, unchanged: 118 });
+      expect(seen).toMatchObject({ inline: 1, bulkCreated: 1 });
+      expect(titles('sandpiper')).toEqual(['n007.md']);
+    });
+
+    it('a re-sync that writes past 2,000 documents moves to the bulk writer for the rest', async () => {
+      const src = new MemorySource();
+      src.setNote('seed.md', 'already indexed');
+      const { seen, options } = writers();
+      const e = engine(options);
+      await run(e, src);
+      const bulkBatchesOfFirstSync = seen.bulk;
+      for (let i = 0; i < 2_100; i++) src.setNote(`m${String(i).padStart(4, '0')}.md`, `import ${i} curlew`);
+      expect(await run(e, src)).toMatchObject({ added: 2_100, failed: 0 });
+      // 2,000 documents in batches of 10 on the first writer, the last 100 on the bulk writer.
+      expect(seen.inline).toBe(200);
+      expect(seen.bulk - bulkBatchesOfFirstSync).toBeGreaterThanOrEqual(3);
+      expect(store.counts('notes').documents).toBe(2_101);
+    });
+  });
+
   it('commits each batch with its checkpoint: a crash mid-sync keeps what was committed and the next sync converges', async () => {
     const src = new MemorySource();
     for (let i = 0; i < 25; i++) src.setNote(`n${String(i).padStart(2, '0')}.md`, `doc ${i} walrus`);

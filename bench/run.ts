@@ -581,7 +581,7 @@ function markdown(): string {
         ? 'on the writer thread (JARVIS_SYNC_WRITER=thread)'
         : process.env.JARVIS_SYNC_WRITER === 'inline'
           ? 'inline (JARVIS_SYNC_WRITER=inline)'
-          : 'inline, first syncs and runs past 2,000 documents on the writer thread (the default)'
+          : 'inline, first syncs past 100 documents and runs past 2,000 on the writer thread (the default)'
     }.`,
     `Machine: ${m.nproc} cores (${m.cpu}), ${m.memoryGb} GB, ${m.platform}, Node ${m.node}; load average ${m.loadAtStart.join(' / ')} at start, ${(m.loadAtEnd ?? []).join(' / ')} at end.`,
     '',

@@ -38,8 +38,8 @@ export interface EngineOptions {
    */
   writer?: BatchWriter;
   /**
-   * A concurrent writer (the writer thread) for bulk runs: a first sync of a connector, or a run that has written
-   * BULK_RUN_DOCS documents. Created on first use; its batches hold up to `batchMaxDocs`. Routine re-syncs (a few
+   * A concurrent writer (the writer thread) for bulk runs: a first sync of more than a few documents
+   * (BULK_FIRST_SYNC_DOCS), or a run that has written BULK_RUN_DOCS. Created on first use; its batches hold up to `batchMaxDocs`. Routine re-syncs (a few
    * edits) stay on `writer`, so they pay neither the thread's start nor its memory.
    */
   bulkWriter?: { writer: () => BatchWriter; batchMaxDocs: number };
@@ -105,6 +105,8 @@ const BATCH_TARGET_MS = 18;
  * 100,000 files, where the thread's start would be on the critical path of a short run.
  */
 const BULK_RUN_DOCS = 2_000;
+/** A first sync moves to the bulk writer at this many documents: a folder of a few notes never starts the thread. */
+const BULK_FIRST_SYNC_DOCS = 100;
 
 /** Text per batch (batchMaxChars): past ~1 MB of text a commit is no cheaper per document, only larger. */
 const BATCH_MAX_CHARS = 1_000_000;
@@ -222,7 +224,7 @@ class Run {
   readonly #startedAt: number;
   readonly #progress: Progress;
   #ops: BatchOp[] = [];
-  /** Where batches go: the engine's writer, until a bulk run moves to the bulk writer (#toBulkWriter). */
+  /** Where batches go: the engine's writer, until a bulk run moves to the bulk writer (#toBulkWriterIfDue). */
   #writer: BatchWriter;
   #batchMaxDocs: number;
   #onBulkWriter = false;
@@ -431,7 +433,7 @@ class Run {
   async #flush(): Promise<void> {
     if (this.#ops.length === 0) return;
     await this.#settle();
-    this.#toBulkWriterIfDue();
+    this.#toBulkWriterIfDue(this.#opDocs);
     const ops = this.#ops;
     const docs = this.#opDocs;
     this.#docsFlushed += docs;
@@ -460,14 +462,15 @@ class Run {
   }
 
   /**
-   * A first sync, or a run past BULK_RUN_DOCS documents, commits the rest of its batches on the bulk writer (the
-   * writer thread): the next batch is read and parsed while one is written, on the second core. Called between
-   * batches, with nothing in flight, so batches still commit one at a time and in order.
+   * A first sync past BULK_FIRST_SYNC_DOCS documents, or any run past BULK_RUN_DOCS, commits the rest of its batches
+   * (from the one about to be written, holding `batchDocs`) on the bulk writer (the writer thread): the next batch is
+   * read and parsed while one is written, on the second core. Called between batches, with nothing in flight, so
+   * batches still commit one at a time and in order.
    */
-  #toBulkWriterIfDue(): void {
+  #toBulkWriterIfDue(batchDocs: number): void {
     const bulk = this.#e.bulkWriter;
     if (!bulk || this.#onBulkWriter || this.#writer.concurrent) return;
-    if (!this.#startedEmpty && this.#docsFlushed < BULK_RUN_DOCS) return;
+    if (this.#docsFlushed + batchDocs < (this.#startedEmpty ? BULK_FIRST_SYNC_DOCS : BULK_RUN_DOCS)) return;
     this.#onBulkWriter = true;
     this.#writer = bulk.writer();
     this.#batchMaxDocs = bulk.batchMaxDocs;

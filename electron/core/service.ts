@@ -82,10 +82,10 @@ export interface ServiceOpenOptions {
   pushIntervalMs?: number;
   logsDir?: string | null;
   /**
-   * Where batches are committed. 'auto' (default): on this thread, except bulk runs — a connector's first sync, or a
-   * run past 2,000 documents — which move to a writer thread with its own connection (writer-thread.ts): the next
-   * batch is parsed while one is written, on the second core (BENCHMARKS.md, change 22). 'inline': always on this
-   * thread. 'thread': always on the writer thread. The environment variable JARVIS_SYNC_WRITER sets the default.
+   * Where batches are committed. 'auto' (default): on this thread, except bulk runs — a connector's first sync past
+   * 100 documents, or any run past 2,000 — which move to a writer thread with its own connection (writer-thread.ts):
+   * the next batch is parsed while one is written, on the second core (BENCHMARKS.md, change 22). 'inline': always on
+   * this thread. 'thread': always on the writer thread. The environment variable JARVIS_SYNC_WRITER sets the default.
    */
   writer?: WriterMode;
   /** The writer thread's bundled entry file (the Electron app passes out/main/writer-worker.js). */

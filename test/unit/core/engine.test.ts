@@ -254,14 +254,14 @@ describe('SyncEngine', () => {
       return { seen, options };
     }
 
-    it('a first sync writes on the bulk writer, in order; a re-sync of a few edits stays on the first', async () => {
+    it('a first sync past 100 documents moves to the bulk writer, in order; a few edits stay on the first', async () => {
       const src = new MemorySource();
-      for (let i = 0; i < 120; i++) src.setNote(`n${String(i).padStart(3, '0')}.md`, `note ${i} plover`);
+      for (let i = 0; i < 220; i++) src.setNote(`n${String(i).padStart(3, '0')}.md`, `note ${i} plover`);
       const { seen, options } = writers();
       const e = engine(options);
-      expect(await run(e, src)).toMatchObject({ added: 120, failed: 0 });
-      expect(seen).toMatchObject({ inline: 0, bulkCreated: 1 });
-      // Up to 40 documents a batch on the bulk writer, against 10 on the first.
+      expect(await run(e, src)).toMatchObject({ added: 220, failed: 0 });
+      // 90 documents in batches of 10 on the first writer; from the batch that reaches 100, up to 40 a batch.
+      expect(seen).toMatchObject({ inline: 9, bulkCreated: 1 });
       expect(seen.bulk).toBeLessThanOrEqual(6);
       expect(seen.order).toEqual([...src.units.keys()]);
       expect(titles('plover')).toHaveLength(20);
@@ -270,8 +270,8 @@ describe('SyncEngine', () => {
       src.setNote('n007.md', 'note 7 edited sandpiper');
       src.units.delete('n008.md');
       const again = await run(e, src);
-      expect(again).toMatchObject({ updated: 1, deleted: 1, unchanged: 118 });
-      expect(seen).toMatchObject({ inline: 1, bulkCreated: 1 });
+      expect(again).toMatchObject({ updated: 1, deleted: 1, unchanged: 218 });
+      expect(seen).toMatchObject({ inline: 10, bulkCreated: 1 });
       expect(titles('sandpiper')).toEqual(['n007.md']);
     });
 
@@ -281,11 +281,13 @@ describe('SyncEngine', () => {
       const { seen, options } = writers();
       const e = engine(options);
       await run(e, src);
+      // A first sync of one document never starts the bulk writer.
+      expect(seen).toMatchObject({ inline: 1, bulk: 0, bulkCreated: 0 });
       const bulkBatchesOfFirstSync = seen.bulk;
       for (let i = 0; i < 2_100; i++) src.setNote(`m${String(i).padStart(4, '0')}.md`, `import ${i} curlew`);
       expect(await run(e, src)).toMatchObject({ added: 2_100, failed: 0 });
-      // 2,000 documents in batches of 10 on the first writer, the last 100 on the bulk writer.
-      expect(seen.inline).toBe(200);
+      // 1,990 documents in batches of 10 on the first writer; from the batch that reaches 2,000, the bulk writer.
+      expect(seen.inline).toBe(1 + 199);
       expect(seen.bulk - bulkBatchesOfFirstSync).toBeGreaterThanOrEqual(3);
       expect(store.counts('notes').documents).toBe(2_101);
     });

@@ -15,13 +15,12 @@ import type {
   MessageText,
   StructuredHeader,
 } from 'mailparser';
-import type * as HtmlToTextModule from 'html-to-text';
 import type * as MailparserModule from 'mailparser';
-import { lazyModule, lazyValue } from './lazy-module.js';
+import { TEXT_SELECTORS, lazyHtmlConverter } from './html.js';
+import { lazyModule } from './lazy-module.js';
 import type { SourceDocument } from './types.js';
 
 const mailparser = lazyModule<typeof MailparserModule>('mailparser');
-const htmlToText = lazyModule<typeof HtmlToTextModule>('html-to-text');
 
 /** Text attachments larger than this are listed but not indexed. */
 export const DEFAULT_MAX_ATTACHMENT_TEXT_BYTES = 1024 * 1024;
@@ -271,26 +270,19 @@ function decodeAttachment(bytes: Buffer, a: AttachmentStream): string | null {
  * Mail HTML uses tables for layout, so tables are plain blocks here (not html-to-text's data tables), and headings
  * keep their case. Compiled once: building the converter per message is a large part of its cost.
  */
-const convertHtml = lazyValue(() =>
-  htmlToText().compile({
-    wordwrap: false,
-    limits: { maxDepth: 256 },
-    selectors: [
-      { selector: 'a', options: { ignoreHref: true } },
-      { selector: 'img', format: 'skip' },
-      { selector: 'style', format: 'skip' },
-      { selector: 'script', format: 'skip' },
-      { selector: 'noscript', format: 'skip' },
-      { selector: 'table', format: 'block' },
-      ...['tr', 'td', 'th'].map((selector) => ({
-        selector,
-        format: 'block',
-        options: { leadingLineBreaks: 1, trailingLineBreaks: 1 },
-      })),
-      ...['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((selector) => ({ selector, options: { uppercase: false } })),
-    ],
-  }),
-);
+const convertHtml = lazyHtmlConverter({
+  wordwrap: false,
+  limits: { maxDepth: 256 },
+  selectors: [
+    ...TEXT_SELECTORS,
+    { selector: 'table', format: 'block' },
+    ...['tr', 'td', 'th'].map((selector) => ({
+      selector,
+      format: 'block',
+      options: { leadingLineBreaks: 1, trailingLineBreaks: 1 },
+    })),
+  ],
+});
 
 export function htmlToPlain(html: string): string {
   if (html.length > MAX_HTML_FOR_CONVERTER || countTags(html) > MAX_TAGS_FOR_CONVERTER) return stripTags(html);

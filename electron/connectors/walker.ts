@@ -293,33 +293,31 @@ export async function* walkFiles(opts: WalkOptions): AsyncGenerator<WalkEntry | 
   };
 
   const thread = opts.readerThread === undefined ? fileReadThread : opts.readerThread;
-  // Listings asked of the reader thread ahead of time, for directories further up the stack, and the entry counts
-  // of those that have come back.
-  const prefetched = new Map<PendingDir, Promise<DirChunk>>();
-  const prefetchedEntries = new Map<PendingDir, number>();
+  // Listings asked of the reader thread ahead of time, for directories further up the stack, with their entry counts
+  // (LIST_CHUNK until the listing comes back).
+  const prefetched = new Map<PendingDir, { listing: Promise<DirChunk>; entries: number }>();
   const prefetch = (): void => {
     if (thread === null || !thread.usable) return;
     let entries = 0;
-    for (const d of prefetched.keys()) entries += prefetchedEntries.get(d) ?? LIST_CHUNK;
+    for (const ahead of prefetched.values()) entries += ahead.entries;
     for (let i = stack.length - 1; i >= 0 && i >= stack.length - PREFETCH_DIRS && entries < PREFETCH_ENTRIES; i--) {
       const d = stack[i];
       if (prefetched.has(d)) continue;
-      const p = thread.listDir(d.path, follow);
+      const ahead = { listing: thread.listDir(d.path, follow), entries: LIST_CHUNK };
       // Rejections are settled when the directory's turn comes, or dropped in `finally`.
-      p.then(
+      ahead.listing.then(
         (chunk) => {
-          if (prefetched.get(d) === p) prefetchedEntries.set(d, chunk.count);
+          ahead.entries = chunk.count;
         },
         () => undefined,
       );
-      prefetched.set(d, p);
+      prefetched.set(d, ahead);
       entries += LIST_CHUNK;
     }
   };
   const openListing = async (d: PendingDir): Promise<Listing> => {
-    const asked = prefetched.get(d);
+    const asked = prefetched.get(d)?.listing;
     prefetched.delete(d);
-    prefetchedEntries.delete(d);
     if (thread !== null && (asked !== undefined || thread.usable)) {
       try {
         return new ThreadListing(thread, await (asked ?? thread.listDir(d.path, follow)));
@@ -440,8 +438,8 @@ export async function* walkFiles(opts: WalkOptions): AsyncGenerator<WalkEntry | 
     }
   } finally {
     // Listings asked for directories the walk did not get to (stopped early): closed on the thread once they come.
-    for (const p of prefetched.values()) {
-      p.then(
+    for (const { listing } of prefetched.values()) {
+      listing.then(
         (chunk) => {
           if (!chunk.done) thread?.closeDir(chunk.handle);
         },
@@ -449,7 +447,6 @@ export async function* walkFiles(opts: WalkOptions): AsyncGenerator<WalkEntry | 
       );
     }
     prefetched.clear();
-    prefetchedEntries.clear();
   }
 }
 

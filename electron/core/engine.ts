@@ -39,8 +39,8 @@ export interface EngineOptions {
   writer?: BatchWriter;
   /**
    * A concurrent writer (the writer thread) for bulk runs: a first sync of more than a few documents
-   * (BULK_FIRST_SYNC_DOCS), or a run that has written BULK_RUN_DOCS. Created on first use; its batches hold up to `batchMaxDocs`. Routine re-syncs (a few
-   * edits) stay on `writer`, so they pay neither the thread's start nor its memory.
+   * (BULK_FIRST_SYNC_DOCS), or a run that has written BULK_RUN_DOCS. Created on first use; its batches hold up to
+   * `batchMaxDocs`. Routine re-syncs (a few edits) stay on `writer`: they pay neither the thread's start nor its memory.
    */
   bulkWriter?: { writer: () => BatchWriter; batchMaxDocs: number };
   log: Logger;
@@ -227,7 +227,6 @@ class Run {
   /** Where batches go: the engine's writer, until a bulk run moves to the bulk writer (#toBulkWriterIfDue). */
   #writer: BatchWriter;
   #batchMaxDocs: number;
-  #onBulkWriter = false;
   /** Documents handed to a writer so far in this run. */
   #docsFlushed = 0;
   /** The connector had no documents when this run started. */
@@ -469,9 +468,9 @@ class Run {
    */
   #toBulkWriterIfDue(batchDocs: number): void {
     const bulk = this.#e.bulkWriter;
-    if (!bulk || this.#onBulkWriter || this.#writer.concurrent) return;
+    // Moved already (the bulk writer may have fallen back to writing inline: it is still the one to use).
+    if (!bulk || this.#writer !== this.#e.writer || this.#writer.concurrent) return;
     if (this.#docsFlushed + batchDocs < (this.#startedEmpty ? BULK_FIRST_SYNC_DOCS : BULK_RUN_DOCS)) return;
-    this.#onBulkWriter = true;
     this.#writer = bulk.writer();
     this.#batchMaxDocs = bulk.batchMaxDocs;
   }

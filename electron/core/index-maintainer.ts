@@ -24,7 +24,7 @@ const EVENT_LOOP_GAP_MS = 10;
 export interface IndexMaintainerOptions {
   /** The current index (the service may swap it after a repair). */
   store: () => KnowledgeStore;
-  /** A sync is running (or the service is stopping): steps wait for the next kick. */
+  /** A sync is running: steps wait for the next kick. (A stopping service closes the maintainer.) */
   busy: () => boolean;
   log: Logger;
   stepPages?: number;

@@ -207,7 +207,7 @@ export class SyncService {
     }
     this.#maintainer = new IndexMaintainer({
       store: () => this.#store,
-      busy: () => this.#activeSyncs > 0 || this.#stopped,
+      busy: () => this.#activeSyncs > 0,
       log: createLogger('maintenance'),
     });
     // A sync interrupted by a quit, or an older version, may have left merges for this process to finish.
@@ -650,16 +650,14 @@ export class SyncService {
       return this.#writer;
     };
     const threaded = this.#writerMode === 'thread' && !store.readonly;
-    if (this.#writerMode === 'auto' && !store.readonly && !this.#writerEntry) prepareWriterThread();
+    const auto = this.#writerMode === 'auto' && !store.readonly;
+    if (auto && !this.#writerEntry) prepareWriterThread();
     return new SyncEngine({
       store,
       pipeline,
       writer: threaded ? startThread() : undefined,
       batchMaxDocs: threaded ? THREAD_BATCH_MAX_DOCS : undefined,
-      bulkWriter:
-        this.#writerMode === 'auto' && !store.readonly
-          ? { writer: startThread, batchMaxDocs: THREAD_BATCH_MAX_DOCS }
-          : undefined,
+      bulkWriter: auto ? { writer: startThread, batchMaxDocs: THREAD_BATCH_MAX_DOCS } : undefined,
       log: this.#createLogger('engine'),
       now: this.#now,
       maxFileSizeBytes: () => this.#settings.maxFileSizeMb * 1024 * 1024,

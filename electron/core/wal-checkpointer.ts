@@ -36,10 +36,13 @@ const JOURNAL_SIZE_LIMIT_BYTES = 16 << 20;
 /** The worker starts once the WAL file holds this much (checked at commits until then). */
 const START_BYTES = 1 << 20;
 /**
- * A passive checkpoint is asked for after the commit that brings the WAL to about this many new pages (SQLite's
- * own default is 1,000): the pages a commit adds are estimated from what the previous checkpoints found.
+ * A passive checkpoint is asked for after the commit that brings the WAL to about this many new pages (16 MB): the
+ * pages a commit adds are estimated from what the previous checkpoints found. SQLite's own default is 1,000, but a
+ * bulk sync rewrites the same pages commit after commit (the full-text index's structure and the right edges of
+ * every B-tree), and each checkpoint copies them again and syncs the file: 4,000 made a cold sync of 5,000 notes
+ * ~9 % faster in alternating runs; 8,000 gained nothing more.
  */
-const CHECKPOINT_PAGES = 1000;
+const CHECKPOINT_PAGES = 4000;
 /** Until there is an estimate, and at least this often while commits come: one checkpoint per interval. */
 const CHECKPOINT_INTERVAL_MS = 100;
 const MAX_CHECKPOINT_INTERVAL_MS = 1_000;

@@ -6,7 +6,7 @@
  * (connector id, document id) and change is a hash over every indexed field. Transactions are the caller's: the
  * engine wraps a batch of ingests in `store.transaction`, and each document write is atomic within it.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { SourceDocument } from '../connectors/types.js';
 import { Chunker } from './chunker.js';
 import { MAX_CHUNKS_PER_DOCUMENT } from './store.js';
@@ -66,10 +66,9 @@ export class IngestionPipeline {
       metadataJson ?? '',
       doc.content,
     ];
-    // Length-prefixed, so text moving from one field to the next can never produce the same input.
-    const contentHash = createHash('sha1')
-      .update(fields.map((f) => `${f.length}:${f}`).join(''))
-      .digest('base64url');
+    // Length-prefixed, so text moving from one field to the next can never produce the same input. The one-shot
+    // hash(): a Hash object per document cost ~8 µs more than hashing its ~2 KB.
+    const contentHash = hash('sha1', fields.map((f) => `${f.length}:${f}`).join(''), 'base64url');
 
     const existing = this.store.getDocument(connectorId, doc.id);
     if (existing && existing.contentHash === contentHash) {

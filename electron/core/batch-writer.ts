@@ -11,14 +11,14 @@
  * - WriterThread (writer-thread.ts) commits on a worker thread with its own connection, so the thread that hosts the
  *   app only reads and parses while the previous batch is written.
  */
-import type { SourceDocument, ItemIssue } from '../connectors/types.js';
+import type { ItemIssue } from '../connectors/types.js';
 import { crashPoint } from './crash-points.js';
-import type { IngestionPipeline } from './pipeline.js';
+import type { IngestionPipeline, PreparedDocument } from './pipeline.js';
 import type { Checkpoint, KnowledgeStore } from './store.js';
 
 /** One step of a batch, applied in order. Plain data only: it may be copied to another thread. */
 export type BatchOp =
-  | { kind: 'doc'; unitKey: string; doc: SourceDocument }
+  | { kind: 'doc'; doc: PreparedDocument }
   | { kind: 'issue'; issue: ItemIssue }
   /** The unit was read to its end: its documents not in `keep` are deleted (replace mode), its manifest row written. */
   | { kind: 'unit-done'; key: string; fingerprint: string; keep: string[] | null; cursor: string | null }
@@ -60,7 +60,7 @@ export function applyBatch(store: KnowledgeStore, pipeline: IngestionPipeline, b
     for (const op of ops) {
       switch (op.kind) {
         case 'doc': {
-          const r = pipeline.ingest(id, op.unitKey, op.doc);
+          const r = pipeline.write(op.doc);
           if (r.outcome === 'added') outcome.added++;
           else if (r.outcome === 'updated') outcome.updated++;
           outcome.chunks += r.chunks;

@@ -357,7 +357,9 @@ class Run {
       for await (const ev of abortable(read.events, signal)) {
         if (ev.type === 'doc') {
           keep.add(ev.doc.id);
-          this.#queue({ kind: 'doc', unitKey: unit.key, doc: ev.doc }, 1, ev.doc.content.length);
+          // Hashed and chunked here, as it is parsed: the batch's writer (a thread, in bulk runs) only writes.
+          const doc = this.#e.pipeline.prepare(this.#connector.id, unit.key, ev.doc);
+          this.#queue({ kind: 'doc', doc }, 1, ev.doc.content.length);
         } else if (ev.type === 'issue') {
           this.#queueIssue(ev.issue);
         } else {

@@ -10,7 +10,7 @@ import { hash } from 'node:crypto';
 import type { SourceDocument } from '../connectors/types.js';
 import { Chunker } from './chunker.js';
 import { MAX_CHUNKS_PER_DOCUMENT } from './store.js';
-import type { DocumentRow, KnowledgeStore } from './store.js';
+import type { ChunkRow, DocumentRow, KnowledgeStore } from './store.js';
 
 export type IngestOutcome = 'added' | 'updated' | 'unchanged';
 
@@ -27,6 +27,15 @@ function list(values: readonly string[] | undefined): readonly string[] {
   return values ?? [];
 }
 
+/**
+ * A document ready to be written: its row (with the content hash) and its chunks. Plain data, so the thread that
+ * reads and parses can prepare it and another thread write it.
+ */
+export interface PreparedDocument {
+  row: DocumentRow;
+  chunks: ChunkRow[];
+}
+
 export class IngestionPipeline {
   private readonly store: KnowledgeStore;
   private readonly chunker: Chunker;
@@ -36,15 +45,18 @@ export class IngestionPipeline {
     this.chunker = chunker;
   }
 
-  /**
-   * Indexes one document of `unitKey`.
-   *
-   * Guarantees: 'unchanged' (same hash over title, content, type, tags, aliases, links, author, participants,
-   * timestamp, thread, path and metadata, and same chunker version) writes nothing, except the unit key when the
-   * document moved to another unit. 'updated' replaces the old chunks, so the old text stops being findable in
-   * the same commit the new text becomes findable. SQLite errors propagate unchanged.
-   */
+  /** Indexes one document of `unitKey`: `write(prepare(…))`. */
   ingest(connectorId: string, unitKey: string, doc: SourceDocument): IngestResult {
+    return this.write(this.prepare(connectorId, unitKey, doc));
+  }
+
+  /**
+   * The CPU work of indexing a document, without touching the store: its content hash (over title, content, type,
+   * tags, aliases, links, author, participants, timestamp, thread, path and metadata, and the chunker version) and
+   * its chunks. The engine prepares documents as it parses them, so a writer thread only writes: on a first sync
+   * that thread bounds the speed, while the one that parses has time to spare.
+   */
+  prepare(connectorId: string, unitKey: string, doc: SourceDocument): PreparedDocument {
     const metadataJson = doc.metadata && Object.keys(doc.metadata).length > 0 ? JSON.stringify(doc.metadata) : null;
     const tags = list(doc.tags);
     const aliases = list(doc.aliases);
@@ -69,33 +81,41 @@ export class IngestionPipeline {
     // Length-prefixed, so text moving from one field to the next can never produce the same input. The one-shot
     // hash(): a Hash object per document cost ~8 µs more than hashing its ~2 KB.
     const contentHash = hash('sha1', fields.map((f) => `${f.length}:${f}`).join(''), 'base64url');
+    const allChunks = this.chunker.chunk(doc);
+    return {
+      row: {
+        connectorId,
+        docId: doc.id,
+        unitKey,
+        title: doc.title,
+        docType: doc.docType,
+        path: doc.path,
+        author: doc.author ?? null,
+        participants,
+        timestamp,
+        threadId: doc.threadId ?? null,
+        tags,
+        aliases,
+        links,
+        metadataJson,
+        contentHash,
+      },
+      // Only a document of over ~100 MB of text gets past the limit; its tail is not indexed rather than failing.
+      chunks: allChunks.length > MAX_CHUNKS_PER_DOCUMENT ? allChunks.slice(0, MAX_CHUNKS_PER_DOCUMENT) : allChunks,
+    };
+  }
 
-    const existing = this.store.getDocument(connectorId, doc.id);
-    if (existing && existing.contentHash === contentHash) {
-      if (existing.unitKey !== unitKey) this.store.setDocumentUnit(existing.rowid, unitKey);
+  /**
+   * Writes a prepared document. Guarantees: 'unchanged' (same content hash as the indexed version) writes nothing,
+   * except the unit key when the document moved to another unit. 'updated' replaces the old chunks, so the old text
+   * stops being findable in the same commit the new text becomes findable. SQLite errors propagate unchanged.
+   */
+  write({ row, chunks }: PreparedDocument): IngestResult {
+    const existing = this.store.getDocument(row.connectorId, row.docId);
+    if (existing && existing.contentHash === row.contentHash) {
+      if (existing.unitKey !== row.unitKey) this.store.setDocumentUnit(existing.rowid, row.unitKey);
       return { outcome: 'unchanged', chunks: 0 };
     }
-
-    const row: DocumentRow = {
-      connectorId,
-      docId: doc.id,
-      unitKey,
-      title: doc.title,
-      docType: doc.docType,
-      path: doc.path,
-      author: doc.author ?? null,
-      participants,
-      timestamp,
-      threadId: doc.threadId ?? null,
-      tags,
-      aliases,
-      links,
-      metadataJson,
-      contentHash,
-    };
-    const allChunks = this.chunker.chunk(doc);
-    // Only a document of over ~100 MB of text gets here; its tail is not indexed rather than failing the batch.
-    const chunks = allChunks.length > MAX_CHUNKS_PER_DOCUMENT ? allChunks.slice(0, MAX_CHUNKS_PER_DOCUMENT) : allChunks;
     if (existing) {
       this.store.replaceDocument(existing.rowid, row, chunks);
       return { outcome: 'updated', chunks: chunks.length };

@@ -227,7 +227,7 @@ describe('SyncEngine', () => {
         concurrent: false,
         write(batch) {
           seen.inline++;
-          seen.order.push(...batch.ops.flatMap((op) => (op.kind === 'doc' ? [op.doc.id] : [])));
+          seen.order.push(...batch.ops.flatMap((op) => (op.kind === 'doc' ? [op.doc.row.docId] : [])));
           return inline.write(batch);
         },
       };
@@ -235,7 +235,7 @@ describe('SyncEngine', () => {
         concurrent: true,
         async write(batch) {
           seen.bulk++;
-          seen.order.push(...batch.ops.flatMap((op) => (op.kind === 'doc' ? [op.doc.id] : [])));
+          seen.order.push(...batch.ops.flatMap((op) => (op.kind === 'doc' ? [op.doc.row.docId] : [])));
           await new Promise((resolve) => setTimeout(resolve, 1));
           return inline.write(batch);
         },

@@ -56,6 +56,23 @@ describe('IngestionPipeline', () => {
     expect(found('draft')).toEqual(['vault:a.md']);
   });
 
+  it('prepares a document without touching the index, as plain data another thread can write', () => {
+    const before = dataVersion();
+    const prepared = pipeline.prepare('vault', 'a.md', note('a.md', '# Plan\n\nthe first draft of the plan'));
+    expect(dataVersion()).toBe(before);
+    expect(found('draft')).toEqual([]);
+    expect(prepared.chunks).toEqual([{ heading: 'Plan', body: expect.stringContaining('first draft') }]);
+
+    // What a writer thread receives is a structured clone.
+    expect(pipeline.write(structuredClone(prepared))).toEqual({ outcome: 'added', chunks: 1 });
+    expect(found('draft')).toEqual(['vault:a.md']);
+    // The same document prepared again (a re-sync of an untouched file) writes nothing.
+    const again = pipeline.prepare('vault', 'a.md', note('a.md', '# Plan\n\nthe first draft of the plan'));
+    const version = dataVersion();
+    expect(pipeline.write(again)).toEqual({ outcome: 'unchanged', chunks: 0 });
+    expect(dataVersion()).toBe(version);
+  });
+
   it('re-indexes an edited document: the old text is no longer found, the new text is', () => {
     pipeline.ingest('vault', 'a.md', note('a.md', 'the first draft of the plan'));
     const result = pipeline.ingest('vault', 'a.md', note('a.md', 'the final version of the plan'));

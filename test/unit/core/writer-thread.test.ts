@@ -123,13 +123,14 @@ describe('writer thread', () => {
     const root = tempDir();
     const file = join(root, 'index.sqlite');
     const store = KnowledgeStore.open(file, { log: silentLogger });
-    const writer = new WriterThread({ file, store, pipeline: new IngestionPipeline(store), log: silentLogger });
+    const pipeline = new IngestionPipeline(store);
+    const writer = new WriterThread({ file, store, pipeline, log: silentLogger });
     try {
       const checkpoint = emptyCheckpoint('c');
       const doc = { id: 'a.md', title: 'A', content: 'alpha text', docType: 'note' as const, path: '/a.md' };
       const good = await writer.write({
         connectorId: 'c',
-        ops: [{ kind: 'doc', unitKey: 'a.md', doc }],
+        ops: [{ kind: 'doc', doc: pipeline.prepare('c', 'a.md', doc) }],
         checkpoint,
         now: 1,
       });
@@ -140,7 +141,7 @@ describe('writer thread', () => {
       const bad = writer.write({
         connectorId: 'c',
         ops: [
-          { kind: 'doc', unitKey: 'b.md', doc: { ...doc, id: 'b.md', content: 'beta text' } },
+          { kind: 'doc', doc: pipeline.prepare('c', 'b.md', { ...doc, id: 'b.md', content: 'beta text' }) },
           {
             kind: 'issue',
             issue: { path: '/x', code: 'E_READ', message: null as unknown as string, severity: 'error' },
@@ -161,20 +162,14 @@ describe('writer thread', () => {
   it('lets its thread go when idle and starts it again for the next batch', async () => {
     const file = join(tempDir(), 'index.sqlite');
     const store = KnowledgeStore.open(file, { log: silentLogger });
-    const writer = new WriterThread({
-      file,
-      store,
-      pipeline: new IngestionPipeline(store),
-      log: silentLogger,
-      idleMs: 50,
-    });
+    const pipeline = new IngestionPipeline(store);
+    const writer = new WriterThread({ file, store, pipeline, log: silentLogger, idleMs: 50 });
     const batch = (id: string) => ({
       connectorId: 'c',
       ops: [
         {
           kind: 'doc' as const,
-          unitKey: id,
-          doc: { id, title: id, content: `${id} text`, docType: 'note' as const, path: null },
+          doc: pipeline.prepare('c', id, { id, title: id, content: `${id} text`, docType: 'note', path: null }),
         },
       ],
       checkpoint: emptyCheckpoint('c'),

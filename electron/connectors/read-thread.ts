@@ -121,6 +121,15 @@ type Reply =
 type Waiter = { resolve: (r: never) => void; reject: (e: Error) => void };
 
 const IDLE_MS = 10_000;
+/**
+ * Requests go to the worker in messages of up to SEND_BATCH (more when they pile up within a turn of the event loop),
+ * and it answers each message's requests in one message: a cold sync refills its read-ahead one file at a time, and
+ * a message per file cost the main thread ~60–100 µs each on a busy 2-core machine (waking the worker, which then
+ * took the core), more than parsing the file.
+ */
+const SEND_BATCH = 8;
+/** The worker holds finished replies at most this long for the rest of a message's requests (a stalled read). */
+const REPLY_HOLD_MS = 4;
 /** A worker that died this many times is not started again. */
 const MAX_DEATHS = 3;
 
@@ -141,6 +150,24 @@ const fs = require('node:fs');
 const { sep } = require('node:path');
 const stall = workerData && workerData.stall;
 const dirs = new Map();
+// Replies to one message's requests travel together (one wake-up of the main thread, not one per file), unless a
+// slow read would hold the others back.
+let out = [];
+let transfer = [];
+let firstOutAt = 0;
+function reply(msg, buffer) {
+  if (out.length === 0) firstOutAt = Date.now();
+  out.push(msg);
+  if (buffer) transfer.push(buffer);
+}
+function flush() {
+  if (out.length === 0) return;
+  const msgs = out;
+  const list = transfer;
+  out = [];
+  transfer = [];
+  parentPort.postMessage(msgs, list);
+}
 function list(id, handle, dir, path, statDirs, max) {
   const names = [];
   const meta = new Float64Array(max * ${LIST_FIELDS});
@@ -192,69 +219,64 @@ function list(id, handle, dir, path, statDirs, max) {
     dirs.delete(handle);
     try { dir.closeSync(); } catch {}
   } else dirs.set(handle, { dir, path, statDirs });
-  parentPort.postMessage(
-    { id, handle, done, count: n, names: names.join('\0'), meta: meta.buffer, statErrors, listError },
-    [meta.buffer],
-  );
+  reply({ id, handle, done, count: n, names: names.join('\0'), meta: meta.buffer, statErrors, listError }, meta.buffer);
 }
 parentPort.on('message', (batch) => {
   for (const req of batch) {
-    if (req.op === 'list') {
-      let dir;
-      try {
-        dir = fs.opendirSync(req.path, { encoding: 'buffer', bufferSize: 128 });
-      } catch (err) {
-        parentPort.postMessage({ id: req.id, error: { code: err && err.code, message: String(err && err.message || err) } });
-        continue;
-      }
-      list(req.id, req.id, dir, req.path, req.statDirs, req.max);
-      continue;
-    }
-    if (req.op === 'more') {
-      const entry = dirs.get(req.handle);
-      if (!entry) {
-        parentPort.postMessage({ id: req.id, thread: true, error: { message: 'The listing was lost (the reader thread restarted).' } });
-        continue;
-      }
-      list(req.id, req.handle, entry.dir, entry.path, entry.statDirs, req.max);
-      continue;
-    }
-    if (req.op === 'close') {
-      const entry = dirs.get(req.handle);
-      dirs.delete(req.handle);
-      if (entry) try { entry.dir.closeSync(); } catch {}
-      continue;
-    }
-    const { id, path, maxBytes } = req;
-    let fd = -1;
-    try {
-      fd = fs.openSync(path, 'r');
-      const before = fs.fstatSync(fd);
-      if (before.size > maxBytes) {
-        parentPort.postMessage({ id, tooLarge: true, size: before.size, mtimeMs: before.mtimeMs });
-        continue;
-      }
-      // One byte more than the size: a file that grew since the fstat reads longer, one that shrank shorter.
-      const bytes = Buffer.allocUnsafeSlow(before.size + 1);
-      let total = 0;
-      while (total < bytes.length) {
-        const n = fs.readSync(fd, bytes, total, bytes.length - total, total);
-        if (n === 0) break;
-        total += n;
-      }
-      if (stall && path.includes(stall.match)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, stall.ms);
-      const after = fs.fstatSync(fd);
-      parentPort.postMessage(
-        { id, buffer: bytes.buffer, length: total, size: before.size, mtimeMs: before.mtimeMs, afterSize: after.size, afterMtimeMs: after.mtimeMs },
-        [bytes.buffer],
-      );
-    } catch (err) {
-      parentPort.postMessage({ id, error: { code: err && err.code, message: String(err && err.message || err) } });
-    } finally {
-      if (fd >= 0) try { fs.closeSync(fd); } catch {}
-    }
+    if (out.length > 0 && Date.now() - firstOutAt >= ${REPLY_HOLD_MS}) flush();
+    serve(req);
   }
+  flush();
 });
+function serve(req) {
+  if (req.op === 'list') {
+    let dir;
+    try {
+      dir = fs.opendirSync(req.path, { encoding: 'buffer', bufferSize: 128 });
+    } catch (err) {
+      return reply({ id: req.id, error: { code: err && err.code, message: String(err && err.message || err) } });
+    }
+    return list(req.id, req.id, dir, req.path, req.statDirs, req.max);
+  }
+  if (req.op === 'more') {
+    const entry = dirs.get(req.handle);
+    if (!entry) {
+      return reply({ id: req.id, thread: true, error: { message: 'The listing was lost (the reader thread restarted).' } });
+    }
+    return list(req.id, req.handle, entry.dir, entry.path, entry.statDirs, req.max);
+  }
+  if (req.op === 'close') {
+    const entry = dirs.get(req.handle);
+    dirs.delete(req.handle);
+    if (entry) try { entry.dir.closeSync(); } catch {}
+    return;
+  }
+  const { id, path, maxBytes } = req;
+  let fd = -1;
+  try {
+    fd = fs.openSync(path, 'r');
+    const before = fs.fstatSync(fd);
+    if (before.size > maxBytes) return reply({ id, tooLarge: true, size: before.size, mtimeMs: before.mtimeMs });
+    // One byte more than the size: a file that grew since the fstat reads longer, one that shrank shorter.
+    const bytes = Buffer.allocUnsafeSlow(before.size + 1);
+    let total = 0;
+    while (total < bytes.length) {
+      const n = fs.readSync(fd, bytes, total, bytes.length - total, total);
+      if (n === 0) break;
+      total += n;
+    }
+    if (stall && path.includes(stall.match)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, stall.ms);
+    const after = fs.fstatSync(fd);
+    reply(
+      { id, buffer: bytes.buffer, length: total, size: before.size, mtimeMs: before.mtimeMs, afterSize: after.size, afterMtimeMs: after.mtimeMs },
+      bytes.buffer,
+    );
+  } catch (err) {
+    reply({ id, error: { code: err && err.code, message: String(err && err.message || err) } });
+  } finally {
+    if (fd >= 0) try { fs.closeSync(fd); } catch {}
+  }
+}
 `;
 
 export class FileReadThread {
@@ -296,8 +318,7 @@ export class FileReadThread {
   /** Abandons a listing that is not done. */
   closeDir(handle: number): void {
     if (!this.#openLists.delete(handle) || this.#worker === null) return;
-    this.#queued.push({ op: 'close', id: 0, handle });
-    if (this.#queued.length === 1) queueMicrotask(() => this.#send());
+    this.#enqueue({ op: 'close', id: 0, handle });
   }
 
   /**
@@ -330,13 +351,33 @@ export class FileReadThread {
     return new Promise<T>((resolve, reject) => {
       const id = this.#nextId++;
       this.#pending.set(id, { resolve: resolve, reject });
-      this.#queued.push(make(id));
-      // Requests made in the same tick (a read-ahead filling up) travel in one message.
-      if (this.#queued.length === 1) queueMicrotask(() => this.#send());
+      this.#enqueue(make(id));
     });
   }
 
+  /** A send is scheduled: on a microtask (soon) or on the next turn of the event loop (coalescing). */
+  #sendScheduled: 'soon' | 'turn' | null = null;
+
+  /**
+   * Queues a request for the next message. A lone request (nothing else in flight) or a full batch goes on a
+   * microtask, so a single read or the next listing of a walk waits for nothing; otherwise the worker still has
+   * replies to give, and requests made meanwhile are gathered until the event loop turns.
+   */
+  #enqueue(req: Request): void {
+    this.#queued.push(req);
+    if (this.#sendScheduled === 'soon') return;
+    const inFlight = this.#pending.size - this.#queued.length;
+    if (this.#queued.length >= SEND_BATCH || inFlight <= 0) {
+      this.#sendScheduled = 'soon';
+      queueMicrotask(() => this.#send());
+    } else if (this.#sendScheduled === null) {
+      this.#sendScheduled = 'turn';
+      setImmediate(() => this.#send());
+    }
+  }
+
   #send(): void {
+    this.#sendScheduled = null;
     const batch = this.#queued;
     this.#queued = [];
     if (batch.length === 0) return;
@@ -365,7 +406,9 @@ export class FileReadThread {
       name: 'jarvis-file-reader',
       workerData: { stall: READ_STALL },
     });
-    worker.on('message', (reply: Reply) => this.#settle(reply));
+    worker.on('message', (replies: Reply[]) => {
+      for (const reply of replies) this.#settle(reply);
+    });
     worker.on('error', (err) =>
       this.#died(worker, new ReaderThreadError(`The file reader thread failed: ${err.message}`)),
     );

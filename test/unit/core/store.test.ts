@@ -228,12 +228,12 @@ describe('KnowledgeStore: opening', () => {
     expect(store.integrityCheck()).toEqual({ ok: true, details: 'quick_check: ok\nfull-text index: ok' });
   });
 
-  it('creates the full-text index with its merge policy (automerge and usermerge 8), also when it rebuilds it', () => {
+  it('creates the full-text index with its merge policy (automerge 8, usermerge 2), also when it rebuilds it', () => {
     const automerge = () => rawCount(dbPath, "SELECT v FROM chunks_config WHERE k = 'automerge'");
     const usermerge = () => rawCount(dbPath, "SELECT v FROM chunks_config WHERE k = 'usermerge'");
     const store = openStore();
     expect(automerge()).toBe(8);
-    expect(usermerge()).toBe(8);
+    expect(usermerge()).toBe(2);
     store.transaction(() => {
       for (let i = 0; i < 30; i++) addDoc(store, 'big', `d${i}`, `walrus ${i}`);
       addDoc(store, 'small', 'k', 'kept heron');
@@ -241,8 +241,19 @@ describe('KnowledgeStore: opening', () => {
     // Removing most of the index rebuilds it from what stays (see removeConnector).
     store.removeConnector('big');
     expect(automerge()).toBe(8);
-    expect(usermerge()).toBe(8);
+    expect(usermerge()).toBe(2);
     expect(ids(store.search('heron', {}))).toEqual(['small:k']);
+  });
+
+  it('moves an index compacted with usermerge 8 (schema 3) to usermerge 2, keeping its documents', () => {
+    const db = new Database(dbPath);
+    migrate(db, MIGRATIONS.slice(0, 3));
+    db.close();
+    expect(rawCount(dbPath, "SELECT v FROM chunks_config WHERE k = 'usermerge'")).toBe(8);
+    const store = openStore();
+    addDoc(store, 'c1', 'a', 'migrated words');
+    expect(rawCount(dbPath, "SELECT v FROM chunks_config WHERE k = 'usermerge'")).toBe(2);
+    expect(ids(store.search('migrated', {}))).toEqual(['c1:a']);
   });
 
   it('reports a run left running by a crash as failed with an interrupted error', () => {

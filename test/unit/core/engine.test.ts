@@ -69,6 +69,27 @@ describe('SyncEngine', () => {
     expect(titles('zebra').sort()).toEqual(['a.md', 'c.md']);
   });
 
+  it('writes an edit found early in a long walk during the walk, not after it', async () => {
+    const src = new MemorySource();
+    for (let i = 0; i < 400; i++) src.setNote(`n${String(i).padStart(3, '0')}.md`, `note ${i} plain`);
+    const e = engine({ batchMaxMs: 0 });
+    await run(e, src);
+    src.setNote('n000.md', 'note 0 edited kestrel');
+    // What the index holds when the walk hands over its last unit.
+    let atLastUnit: string[] | null = null;
+    const connector = memoryConnector('notes', src);
+    const enumerate = connector.enumerate.bind(connector);
+    connector.enumerate = async function* (ctx) {
+      for await (const item of enumerate(ctx)) {
+        if ('key' in item && item.key === 'n399.md') atLastUnit = titles('kestrel');
+        yield item;
+      }
+    };
+    const r = await e.sync(connector, { signal: new AbortController().signal, trigger: 'manual' });
+    expect(r).toMatchObject({ updated: 1, unchanged: 399 });
+    expect(atLastUnit).toEqual(['n000.md']);
+  });
+
   it('does not read units whose fingerprint is unchanged', async () => {
     const src = new MemorySource();
     src.setNote('a.md', 'one');

@@ -67,10 +67,11 @@ const IDLE_MS = 30_000;
 /**
  * The thread's objects live a batch long; V8's default young generation (48 MB on 64-bit) let a second heap add
  * ~40 MB to the peak RSS of a large sync. At 8 MB (semi-spaces of ~2.7 MB) a 500-document batch did not fit, so it
- * was promoted and collected by full GCs (7 % of the thread, which bounds a first sync). 24 MB: a cold sync of
- * 5,000 notes ~9 % faster in alternating runs, +6 MB peak RSS; 100,000 files and the 1 GB mbox the same RSS.
+ * was promoted and collected by full GCs (7 % of the thread, which bounds a first sync). 24 MB made a cold sync of
+ * 5,000 notes ~9 % faster in alternating runs (+6 MB peak RSS); 16 measured as fast, and leaves more room under the
+ * peak RSS budget of 100,000 files (see WRITER_THREAD_CACHE_SIZE_PRAGMA in store.ts).
  */
-const WORKER_HEAP_LIMITS = { maxYoungGenerationSizeMb: 24 };
+const WORKER_HEAP_LIMITS = { maxYoungGenerationSizeMb: 16 };
 /** How long close() waits for the thread to close its connection. */
 const CLOSE_WAIT_MS = 2_000;
 

@@ -289,28 +289,35 @@ const BUNDLE_OPTIONS = {
   target: 'node20',
   external: ['better-sqlite3'],
   write: false,
+  metafile: true,
   logLevel: 'silent',
 } as const;
 
+interface BuildResult {
+  outputFiles: { text: string }[];
+  /** Input paths relative to the working directory. */
+  metafile: { inputs: Record<string, unknown> };
+}
+
 interface Esbuild {
-  buildSync(o: object): { outputFiles: { text: string }[] };
-  build(o: object): Promise<{ outputFiles: { text: string }[] }>;
+  buildSync(o: object): BuildResult;
+  build(o: object): Promise<BuildResult>;
 }
 
 /**
  * Running from source (CLI, tests, benchmarks): the worker's modules bundled into one file with esbuild (tsx's own
- * compiler, so always installed with it), once per process, in node_modules/.cache/jarvis-sync/. Running the
- * TypeScript through tsx in the worker instead would give it a loader thread of its own (+60 MB measured).
- * better-sqlite3 stays outside the bundle, imported by absolute path. Null (write inline) if that fails.
+ * compiler, so always installed with it) in node_modules/.cache/jarvis-sync/, and bundled again only when one of
+ * its source files changed. Running the TypeScript through tsx in the worker instead would give it a loader thread
+ * of its own (+60 MB measured). better-sqlite3 stays outside the bundle, imported by absolute path. Null (write
+ * inline) if that fails.
  */
 function bundleFromSource(): string | null {
   if (sourceBundle !== undefined) return sourceBundle;
-  sourceBundle = null;
+  sourceBundle = cachedBundle();
+  if (sourceBundle !== null) return sourceBundle;
   try {
     const esbuild = createRequire(import.meta.url)('esbuild') as Esbuild;
-    sourceBundle = saveBundle(
-      esbuild.buildSync({ entryPoints: [workerSource()], ...BUNDLE_OPTIONS }).outputFiles[0].text,
-    );
+    sourceBundle = saveBundle(esbuild.buildSync({ entryPoints: [workerSource()], ...buildOptions() }));
   } catch {
     // No esbuild, or a read-only checkout: batches are written on the calling thread.
   }
@@ -318,18 +325,25 @@ function bundleFromSource(): string | null {
 }
 
 /**
- * Bundles the worker in the background (esbuild works in its own process), so that a sync that starts the thread
- * later does not block this thread for the ~100 ms a synchronous bundle takes. Only when running from source; a
- * no-op once bundled. The service calls it when it opens.
+ * Makes the bundle ready in the background (esbuild works in its own process), so that a sync that starts the
+ * thread later does not block this thread for the ~100 ms a synchronous bundle takes. Only when running from
+ * source; a no-op once bundled, and a few stat calls when the bundle of the same sources is in the cache (every CLI
+ * command opens the service: esbuild's process cost ~100–200 ms of CPU each time, during the sync it started). The
+ * service calls it when it opens.
  */
 export function prepareWriterThread(): void {
   if (!import.meta.url.endsWith('.ts') || sourceBundle !== undefined || sourceBundling) return;
+  const cached = cachedBundle();
+  if (cached !== null) {
+    sourceBundle = cached;
+    return;
+  }
   try {
     const esbuild = createRequire(import.meta.url)('esbuild') as Esbuild;
     sourceBundling = esbuild
-      .build({ entryPoints: [workerSource()], ...BUNDLE_OPTIONS })
+      .build({ entryPoints: [workerSource()], ...buildOptions() })
       .then((result) => {
-        sourceBundle ??= saveBundle(result.outputFiles[0].text);
+        sourceBundle ??= saveBundle(result);
       })
       .catch(() => undefined);
   } catch {
@@ -341,17 +355,65 @@ function workerSource(): string {
   return fileURLToPath(new URL('./writer-worker.ts', import.meta.url));
 }
 
-/** Writes the bundle under a name derived from its content (once) and returns its path. */
-function saveBundle(text: string): string {
-  const driver = pathToFileURL(createRequire(import.meta.url).resolve('better-sqlite3')).href;
-  const code = text.replaceAll('"better-sqlite3"', JSON.stringify(driver));
-  const dir = fileURLToPath(new URL('../../node_modules/.cache/jarvis-sync/', import.meta.url));
+const projectRoot = (): string => fileURLToPath(new URL('../../', import.meta.url));
+const cacheDir = (): string => path.join(projectRoot(), 'node_modules', '.cache', 'jarvis-sync');
+/** Which sources (size and mtime) the cached bundle was made from. */
+const cacheIndex = (): string => path.join(cacheDir(), 'writer-worker.json');
+const driverUrl = (): string => pathToFileURL(createRequire(import.meta.url).resolve('better-sqlite3')).href;
+
+interface CacheIndex {
+  bundle: string;
+  driver: string;
+  /** Absolute path → `size:mtimeMs`. */
+  inputs: Record<string, string>;
+}
+
+function buildOptions(): object {
+  return { ...BUNDLE_OPTIONS, absWorkingDir: projectRoot() };
+}
+
+function stamp(file: string): string {
+  const st = fs.statSync(file);
+  return `${st.size}:${st.mtimeMs}`;
+}
+
+/** The cached bundle's path when it was made from the sources as they are now; otherwise null. */
+function cachedBundle(): string | null {
+  try {
+    const index = JSON.parse(fs.readFileSync(cacheIndex(), 'utf8')) as CacheIndex;
+    if (index.driver !== driverUrl() || !fs.existsSync(index.bundle)) return null;
+    const inputs = Object.entries(index.inputs);
+    if (inputs.length === 0) return null;
+    for (const [file, was] of inputs) if (stamp(file) !== was) return null;
+    return index.bundle;
+  } catch {
+    return null;
+  }
+}
+
+/** Writes the bundle under a name derived from its content (once), records its sources, and returns its path. */
+function saveBundle(result: BuildResult): string {
+  const driver = driverUrl();
+  const code = result.outputFiles[0].text.replaceAll('"better-sqlite3"', JSON.stringify(driver));
+  const dir = cacheDir();
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `writer-worker-${createHash('sha1').update(code).digest('hex').slice(0, 12)}.mjs`);
   if (!fs.existsSync(file)) {
     const partial = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(partial, code);
     fs.renameSync(partial, file);
+  }
+  try {
+    const inputs: Record<string, string> = {};
+    for (const rel of Object.keys(result.metafile.inputs)) {
+      const abs = path.resolve(projectRoot(), rel);
+      inputs[abs] = stamp(abs);
+    }
+    const partial = `${cacheIndex()}.${process.pid}.tmp`;
+    fs.writeFileSync(partial, JSON.stringify({ bundle: file, driver, inputs } satisfies CacheIndex));
+    fs.renameSync(partial, cacheIndex());
+  } catch {
+    // Without the index the next process bundles again.
   }
   return file;
 }

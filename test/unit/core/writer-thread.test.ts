@@ -2,7 +2,7 @@
 // connector, batches committed on a worker thread with its own SQLite connection. What a user sees must be exactly
 // what the inline writer gives: same documents, same text, edits and deletions applied, and a thread that cannot
 // start never costs a sync.
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -187,5 +187,55 @@ describe('writer thread', () => {
       writer.close();
       store.close();
     }
+  });
+});
+
+describe('WriterThread from source: the bundled worker', () => {
+  const index = join(process.cwd(), 'node_modules', '.cache', 'jarvis-sync', 'writer-worker.json');
+
+  /** A fresh copy of the module (its per-process bundle state reset), writing one batch on its thread. */
+  async function writeWithFreshModule(): Promise<void> {
+    vi.resetModules();
+    const fresh = await import('../../../electron/core/writer-thread.js');
+    fresh.prepareWriterThread();
+    const file = join(tempDir(), 'index.sqlite');
+    const store = KnowledgeStore.open(file, { log: silentLogger });
+    const pipeline = new IngestionPipeline(store);
+    const writer = new fresh.WriterThread({ file, store, pipeline, log: silentLogger });
+    try {
+      const doc = pipeline.prepare('c', 'a.md', {
+        id: 'a.md',
+        title: 'A',
+        content: 'avocet',
+        docType: 'note',
+        path: null,
+      });
+      await writer.write({ connectorId: 'c', ops: [{ kind: 'doc', doc }], checkpoint: emptyCheckpoint('c'), now: 1 });
+      expect(writer.running).toBe(true);
+      expect(store.search('avocet').map((h) => h.title)).toEqual(['A']);
+    } finally {
+      writer.close();
+      store.close();
+    }
+  }
+
+  it('is reused while its sources are unchanged, and bundled again when one of them changed', async () => {
+    await writeWithFreshModule();
+    const recorded = JSON.parse(readFileSync(index, 'utf8')) as { inputs: Record<string, string> };
+    expect(Object.keys(recorded.inputs).some((f) => f.endsWith('writer-worker.ts'))).toBe(true);
+
+    // Same sources: a new process takes the cached bundle and leaves the index as it is.
+    const old = new Date(2000, 0, 1);
+    utimesSync(index, old, old);
+    await writeWithFreshModule();
+    expect(statSync(index).mtime.getTime()).toBe(old.getTime());
+
+    // A source stamped differently (as if edited): bundled again, and the index records it anew.
+    const [first] = Object.keys(recorded.inputs);
+    writeFileSync(index, JSON.stringify({ ...recorded, inputs: { ...recorded.inputs, [first]: '0:0' } }));
+    utimesSync(index, old, old);
+    await writeWithFreshModule();
+    expect(statSync(index).mtime.getTime()).not.toBe(old.getTime());
+    expect(JSON.parse(readFileSync(index, 'utf8'))).toEqual(recorded);
   });
 });

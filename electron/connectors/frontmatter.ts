@@ -251,8 +251,12 @@ function nestingTooDeep(yaml: string): boolean {
 
 /** `key: [[Note]]` is valid YAML, but a list of lists; Obsidian users mean a link. */
 function isUnquotedLinkList(value: unknown): boolean {
-  const isLink = (v: unknown) => Array.isArray(v) && v.length === 1 && typeof v[0] === 'string';
-  return Array.isArray(value) && value.some(isLink);
+  return Array.isArray(value) && value.some(isUnquotedLink);
+}
+
+// Module-level rather than a closure per call: under tsx (the CLI), every closure made is also renamed (keepNames).
+function isUnquotedLink(v: unknown): boolean {
+  return Array.isArray(v) && v.length === 1 && typeof v[0] === 'string';
 }
 
 function bad(message: string): FrontmatterIssue {

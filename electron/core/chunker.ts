@@ -90,27 +90,25 @@ export class Chunker {
   private packSection(section: Section, out: Chunk[]): void {
     const { heading } = section;
     const before = out.length;
+    // No flush() closure: this runs per section, and under tsx (the CLI) every closure made is also renamed.
     let current = '';
-    const flush = (): void => {
-      if (current.length > 0) out.push({ heading, body: current });
-      current = '';
-    };
     for (const raw of section.text.split(PARAGRAPH_BREAK)) {
       const paragraph = raw.trim();
       if (paragraph.length === 0) continue;
       if (paragraph.length > this.maxChars) {
-        flush();
+        if (current.length > 0) out.push({ heading, body: current });
+        current = '';
         for (const piece of this.splitLongParagraph(paragraph)) out.push({ heading, body: piece });
       } else if (current.length === 0) {
         current = paragraph;
       } else if (current.length + 2 + paragraph.length <= this.targetChars) {
         current += '\n\n' + paragraph;
       } else {
-        flush();
+        out.push({ heading, body: current });
         current = paragraph;
       }
     }
-    flush();
+    if (current.length > 0) out.push({ heading, body: current });
     // A heading with nothing under it (the last one of a document) stays findable on its own.
     if (out.length === before && heading.length > 0) out.push({ heading, body: '' });
   }
@@ -244,22 +242,10 @@ function isFence(line: string): boolean {
  */
 function splitHeadings(content: string): Section[] {
   if (!content.includes('#')) return [{ heading: '', text: content }];
-  const sections: Section[] = [];
   const lines = content.split('\n');
-  let pendingHeadings: string[] = [];
-  let heading = '';
-  let start = 0; // line index where the current section's text begins
+  // The heading lines (the text before the first one is under the heading ''), then the sections between them.
+  const marks: { line: number; heading: string }[] = [{ line: -1, heading: '' }];
   let inFence = false;
-  const close = (endLine: number): void => {
-    const text = lines.slice(start, endLine).join('\n');
-    if (text.trim().length === 0) {
-      if (heading.length > 0) pendingHeadings.push(heading);
-      return;
-    }
-    const path = pendingHeadings.length > 0 ? [...pendingHeadings, heading].filter(Boolean) : [heading];
-    sections.push({ heading: path.join(HEADING_PATH_SEPARATOR), text });
-    pendingHeadings = [];
-  };
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     if (isFence(line)) {
@@ -268,12 +254,21 @@ function splitHeadings(content: string): Section[] {
     }
     if (inFence || !line.includes('#')) continue;
     const text = headingText(line);
-    if (text === null) continue;
-    close(i);
-    heading = text;
-    start = i + 1;
+    if (text !== null) marks.push({ line: i, heading: text });
   }
-  close(lines.length);
+  const sections: Section[] = [];
+  let pendingHeadings: string[] = [];
+  for (let m = 0; m < marks.length; m++) {
+    const { line, heading } = marks[m];
+    const text = lines.slice(line + 1, m + 1 < marks.length ? marks[m + 1].line : lines.length).join('\n');
+    if (text.trim().length === 0) {
+      if (heading.length > 0) pendingHeadings.push(heading);
+      continue;
+    }
+    const path = pendingHeadings.length > 0 ? [...pendingHeadings, heading].filter(Boolean) : [heading];
+    sections.push({ heading: path.join(HEADING_PATH_SEPARATOR), text });
+    pendingHeadings = [];
+  }
   if (pendingHeadings.length > 0) sections.push({ heading: pendingHeadings.join(HEADING_PATH_SEPARATOR), text: '' });
   return sections;
 }

@@ -5,7 +5,7 @@
  * busy two-core machine their dispatch and completion cost the main thread ~100 µs a file — more than indexing the
  * file. Synchronous calls cost ~10 µs, but on the main thread a file on a stalled network mount, or a cloud
  * placeholder being downloaded on first read (iCloud, OneDrive), would freeze the app. Here the synchronous calls
- * run on a worker thread: the main thread pays one message per file and never waits on the disk.
+ * run on a worker thread: the main thread pays a message per few files (SEND_BATCH) and never waits on the disk.
  *
  * The worker is a small CommonJS script evaluated from a string, so it needs no separate bundle entry (Electron,
  * the CLI, tsx and Vitest all run it as is). It starts on first use and exits after IDLE_MS without work; while no

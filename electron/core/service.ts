@@ -349,8 +349,8 @@ export class SyncService {
    * Waits until the full-text index has no merges left to do (they run in idle time after every sync, in steps of a
    * few milliseconds). The CLI waits for it before exiting, so a one-shot `sync` leaves a compact index behind.
    */
-  whenIndexCompacted(): Promise<void> {
-    return this.#maintainer?.whenDone() ?? Promise.resolve();
+  whenIndexCompacted(opts: { hurry?: boolean } = {}): Promise<void> {
+    return this.#maintainer?.whenDone(opts) ?? Promise.resolve();
   }
 
   /** Stops a running or queued sync without pausing the connector (see SyncScheduler.cancel). */

@@ -35,8 +35,8 @@ const text = (n: number) =>
  * Writes `transactions` commits of documents, each a new full-text segment; FTS5's automerge starts merging them
  * as they pile up and, with commits this size, leaves some of that merge for later (as a large sync does).
  */
-function writeSegments(into: KnowledgeStore = store, transactions = 60, perTransaction = 50): void {
-  let n = 0;
+function writeSegments(into: KnowledgeStore = store, transactions = 60, perTransaction = 50, first = 0): void {
+  let n = first;
   for (let t = 0; t < transactions; t++) {
     into.transaction(() => {
       for (let i = 0; i < perTransaction; i++, n++) {
@@ -100,6 +100,23 @@ describe('IndexMaintainer', () => {
     await m.whenDone();
     expect(m.steps).toBeGreaterThan(0);
     expect(mergeWorkLeft(store.path)).toBe(false);
+    m.close();
+  });
+
+  it('whenDone({ hurry }) runs the rest of the round without the gaps between steps, and only that round', async () => {
+    writeSegments();
+    const m = new IndexMaintainer({ store: () => store, busy: () => false, log: silentLogger, gapMs: 60_000 });
+    m.kick();
+    await m.whenDone({ hurry: true });
+    expect(m.steps).toBeGreaterThan(1);
+    expect(mergeWorkLeft(store.path)).toBe(false);
+
+    // The next round keeps the app's gap: one step, then a wait.
+    writeSegments(store, 60, 50, 3_000);
+    const before = m.steps;
+    m.kick();
+    await tick(100);
+    expect(m.steps).toBe(before + 1);
     m.close();
   });
 

@@ -9,7 +9,8 @@
  * feels (and the edit benchmark measured), and search read more segments than it needed to.
  *
  * What: after the service opens and after every sync, steps of STEP_PAGES pages of merging run in their own
- * transactions (~2–10 ms each) with EVENT_LOOP_GAP_MS between them, until FTS5 reports nothing left to merge.
+ * transactions (~2–10 ms each) with EVENT_LOOP_GAP_MS between them, until FTS5 reports nothing left to merge: with
+ * the index's `usermerge` of 2 (schema.ts), until every level holds one segment at most.
  * Never while a sync runs (the sync's own writes take precedence; the next kick continues). A failure is logged
  * and ends the round: the index is as good as before it (each step commits or rolls back whole).
  */
@@ -38,6 +39,8 @@ export class IndexMaintainer {
   /** Whether the last step found more to do (or no step ran yet). */
   #pending = true;
   #waiters: (() => void)[] = [];
+  /** Someone waits for this round with whenDone({ hurry }): no gaps until it ends. */
+  #hurry = false;
   #steps = 0;
 
   constructor(opts: IndexMaintainerOptions) {
@@ -106,9 +109,6 @@ export class IndexMaintainer {
     if (!more) return this.#done();
     this.#schedule(this.#hurry ? 0 : (this.#opts.gapMs ?? EVENT_LOOP_GAP_MS));
   }
-
-  /** Someone waits for this round with whenDone({ hurry }). */
-  #hurry = false;
 
   #done(): void {
     this.#pending = false;

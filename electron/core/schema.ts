@@ -45,8 +45,9 @@ export const CHUNKS_FTS_CONFIG_SQL = `INSERT INTO chunks (chunks, rank) VALUES (
  * merge already started. 2: after it every level holds at most one segment, so the next seven commits add theirs
  * without meeting an automerge. With 8, like automerge (migration 3), compaction left levels of up to seven, and the
  * first commits after it paid for merging a full level: on the index of 5,000 notes, the commit of 50 edits took
- * 16–17 ms and that of 25 deletions 13–18 ms, against 6–7 and ~2 ms after compacting with 2. It merges more in idle
- * time: ~250 ms after a first sync of 5,000 notes (~110–250 with 8), ~1 s more after one of 100,000 files.
+ * 16–26 ms and that of 25 deletions 13–18 ms, against 8–11 and 2–4 ms after compacting with 2, and the compaction
+ * after that re-sync 69–78 ms against 1–6. It merges more once, after a first sync: 0.8 s of idle steps for 5,000
+ * notes (~0.25 s with 8), 6.1 s for 50,000 (0.4 s), two thirds of it the gaps between steps.
  */
 export const CHUNKS_FTS_USERMERGE_SQL = `INSERT INTO chunks (chunks, rank) VALUES ('usermerge', 2)`;
 

@@ -222,7 +222,7 @@ const COMMANDS: Record<string, CommandSpec> = {
           if (live) ctx.io.err('\r\x1b[2K');
           // The app merges the full-text index's segments in idle time; a one-shot sync has none, so it finishes
           // them before exiting, without the app's pauses between steps (well under a second after most syncs,
-          // ~2 s after a first sync of 50,000 notes). An interrupt stops waiting.
+          // ~3 s after a first sync of 50,000 notes). An interrupt stops waiting.
           if (!report.cancelled) {
             await Promise.race([
               service.whenIndexCompacted({ hurry: true }),

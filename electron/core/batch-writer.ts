@@ -47,7 +47,9 @@ export interface BatchWriter {
   readonly concurrent: boolean;
   /**
    * Commits the batch in one transaction, after every batch written before it. Rejects with the SQLite error (its
-   * `code` kept) when the transaction failed: nothing of the batch is then in the index.
+   * `code` kept) when the transaction failed: nothing of the batch is then in the index. A batch given while an
+   * earlier one was still pending is not applied if that one failed or was skipped (E_WRITE_SKIPPED): a run's
+   * checkpoint never moves past a batch that did not commit.
    */
   write(batch: Batch): Promise<BatchOutcome>;
 }

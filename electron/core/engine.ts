@@ -120,6 +120,14 @@ const BULK_FIRST_SYNC_DOCS = 100;
 /** Text per batch (batchMaxChars): past ~1 MB of text a commit is no cheaper per document, only larger. */
 const BATCH_MAX_CHARS = 1_000_000;
 
+/**
+ * Batches handed to a concurrent writer and not committed yet. Two: the writer finds the next batch waiting when it
+ * finishes one. With one, the next batch was sent only once the previous commit's reply had reached this thread
+ * (which may be parsing for up to YIELD_EVERY_MS) and been copied over: 10–30 ms of idle writer per batch, ~9 % of a
+ * cold sync of 5,000 notes.
+ */
+const WRITES_IN_FLIGHT = 2;
+
 /** However slow writes get, a batch may hold this many documents (or batchMaxDocs, if smaller). */
 const MIN_BATCH_DOCS = 10;
 
@@ -276,8 +284,8 @@ class Run {
       log.info(`sync ${id} done`, result);
       return result;
     } catch (err) {
-      // The batch being written (concurrent writer) commits or fails first: its counts belong to this run, and the
-      // outcome must not wait on its transaction.
+      // The batches being written (concurrent writer) commit or fail first: their counts belong to this run, and the
+      // outcome must not wait on their transactions.
       await this.#settle().catch(() => undefined);
       this.#finishFailure(err);
       if (isCancellation(err)) throw err;
@@ -425,18 +433,18 @@ class Run {
 
   /**
    * Whether the queued batch is to be committed now: full, or filling for batchMaxMs. With a concurrent writer a
-   * batch that is not full waits while the previous one is being written, so batches grow when writing is the
+   * batch that is not full waits while an earlier one is being written, so batches grow when writing is the
    * bottleneck (fewer, larger commits) and stay small when it is not.
    */
   #batchDue(): boolean {
     if (this.#ops.length === 0) return false;
     if (this.#opDocs >= this.#batchDocLimit() || this.#opChars >= this.#e.batchMaxChars) return true;
-    if (this.#writer.concurrent && this.#writing) return false;
+    if (this.#writer.concurrent && this.#writesPending > 0) return false;
     return this.#e.now() - this.#batchStartedAt >= this.#e.batchMaxMs;
   }
 
-  /** A batch is being written: from write() until its promise settles (#inFlight stays set until #settle()). */
-  #writing = false;
+  /** Batches given to the writer whose write has not finished (their promises may not be settled yet). */
+  #writesPending = 0;
 
   /** Write time per document in this run's batches so far (moving average; 0 before the first batch). */
   #writeMsPerDoc = 0;
@@ -451,12 +459,12 @@ class Run {
 
   /**
    * Hands the queued operations and the checkpoint to the writer as one batch (one transaction). With an inline
-   * writer it returns once the batch is committed; with a concurrent one as soon as the previous batch is (at most
-   * one batch is being written while the next fills).
+   * writer it returns once the batch is committed; with a concurrent one as soon as fewer than WRITES_IN_FLIGHT
+   * batches are uncommitted (the writer commits them in order, and none after one that failed).
    */
   async #flush(): Promise<void> {
     if (this.#ops.length === 0) return;
-    await this.#settle();
+    await this.#makeRoom();
     this.#toBulkWriterIfDue(this.#opDocs);
     const ops = this.#ops;
     const docs = this.#opDocs;
@@ -469,19 +477,20 @@ class Run {
     // Test-only crash points (crash-points.ts; no-ops unless JARVIS_SYNC_CRASH_AT is set at process start).
     crashPoint('batch:read');
     const writeStarted = performance.now();
-    this.#writing = true;
-    this.#inFlight = this.#writer.write(batch).then(
+    this.#writesPending++;
+    const write = this.#writer.write(batch).then(
       (outcome) => {
-        this.#writing = false;
+        this.#writesPending--;
         this.#committed(outcome, docs, writeStarted);
       },
       (err: unknown) => {
-        this.#writing = false;
+        this.#writesPending--;
         throw err;
       },
     );
-    // Settled by the next #settle(); until then a failure must not count as unhandled.
-    this.#inFlight.catch(() => undefined);
+    // Settled by #makeRoom() or #settle(); until then a failure must not count as unhandled.
+    write.catch(() => undefined);
+    this.#inFlight.push(write);
     if (!this.#writer.concurrent) await this.#settle();
   }
 
@@ -500,18 +509,25 @@ class Run {
     this.#batchMaxDocs = bulk.batchMaxDocs;
   }
 
-  /** Write in progress (concurrent writer), settled by #settle(). */
-  #inFlight: Promise<void> | null = null;
+  /** Batches handed to the writer and not settled yet, oldest first (at most WRITES_IN_FLIGHT). */
+  readonly #inFlight: Promise<void>[] = [];
 
-  /** Waits for the batch being written; rethrows its failure. */
+  /** Waits until fewer than WRITES_IN_FLIGHT batches are in flight, oldest first; rethrows a failure. */
+  async #makeRoom(): Promise<void> {
+    while (this.#inFlight.length >= WRITES_IN_FLIGHT) await this.#inFlight.shift();
+  }
+
+  /** Waits for every batch in flight, oldest first; once all have settled, rethrows the first failure. */
   async #settle(): Promise<void> {
-    const inFlight = this.#inFlight;
-    if (inFlight === null) return;
-    try {
-      await inFlight;
-    } finally {
-      this.#inFlight = null;
+    let failure: { err: unknown } | null = null;
+    while (this.#inFlight.length > 0) {
+      try {
+        await this.#inFlight.shift();
+      } catch (err) {
+        failure ??= { err };
+      }
     }
+    if (failure) throw failure.err;
   }
 
   #committed(outcome: BatchOutcome, docs: number, writeStarted: number): void {

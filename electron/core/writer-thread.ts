@@ -7,11 +7,12 @@
  * the engine reads and parses the next batch meanwhile, and a batch can be as large as makes writing cheap.
  *
  * Guarantees: batches commit one at a time, in the order given, each in one transaction (applyBatch, the inline
- * writer's code); a failed transaction rejects its write with the SQLite error's code and message. If the thread
- * cannot start (or dies before it is ready) the batches given to it are written on the calling thread instead,
- * and after MAX_FAILURES such failures it is not tried again: syncs never fail for want of the thread. A thread
- * that dies while writing fails the writes it held (E_WRITER_STOPPED; that sync is retried, and each batch either
- * committed or did not).
+ * writer's code); a failed transaction rejects its write with the SQLite error's code and message, and the writes
+ * given while it was pending are skipped (E_WRITE_SKIPPED), so a run never commits past a batch that failed. If the
+ * thread cannot start (or dies before it is ready) the batches given to it are written on the calling thread
+ * instead, and after MAX_FAILURES such failures it is not tried again: syncs never fail for want of the thread. A
+ * thread that dies while writing fails the writes it held (E_WRITER_STOPPED; that sync is retried, and each batch
+ * either committed or did not).
  *
  * The thread starts with the writer, exits after IDLE_MS without work (the next write starts it again), and never
  * keeps the process alive while nothing is being written. close() waits (bounded) for it to close its connection,
@@ -24,7 +25,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../../shared/logger.js';
-import { InlineBatchWriter, type Batch, type BatchOutcome, type BatchWriter } from './batch-writer.js';
+import { applyBatch, InlineBatchWriter, type Batch, type BatchOutcome, type BatchWriter } from './batch-writer.js';
 import type { IngestionPipeline } from './pipeline.js';
 import type { KnowledgeStore } from './store.js';
 
@@ -34,7 +35,11 @@ export interface WriterWorkerData {
   stopped: SharedArrayBuffer;
 }
 
-export type WorkerRequest = { type: 'write'; id: number; batch: Batch } | { type: 'close' };
+/**
+ * `afterId`: the write that was still pending when this one was given (0: none). If that one failed or was skipped,
+ * this one is skipped too (BatchWriter: no batch commits past one that did not).
+ */
+export type WorkerRequest = { type: 'write'; id: number; afterId: number; batch: Batch } | { type: 'close' };
 
 export interface ErrorInfo {
   name: string;
@@ -53,6 +58,13 @@ export function errorInfo(err: unknown): ErrorInfo {
   if (!(err instanceof Error)) return { name: 'Error', message: String(err) };
   const code = (err as NodeJS.ErrnoException).code;
   return { name: err.name, message: err.message, ...(typeof code === 'string' ? { code } : {}) };
+}
+
+/** The rejection of a write that was not applied because the write before it failed. */
+export function skippedWrite(): Error {
+  return Object.assign(new Error('This batch was not written: the batch before it failed.'), {
+    code: 'E_WRITE_SKIPPED',
+  });
 }
 
 /** An Error with the worker's name, message and code, as classifyError and the corruption checks expect. */
@@ -93,6 +105,7 @@ export interface WriterThreadOptions {
 
 interface PendingWrite {
   id: number;
+  afterId: number;
   batch: Batch;
   resolve: (outcome: BatchOutcome) => void;
   reject: (err: Error) => void;
@@ -137,9 +150,10 @@ export class WriterThread implements BatchWriter {
     this.#disarmIdle();
     return new Promise<BatchOutcome>((resolve, reject) => {
       const id = this.#nextId++;
-      this.#pending.push({ id, batch, resolve, reject });
+      const afterId = this.#pending.at(-1)?.id ?? 0;
+      this.#pending.push({ id, afterId, batch, resolve, reject });
       this.#worker!.ref();
-      this.#worker!.postMessage({ type: 'write', id, batch } satisfies WorkerRequest);
+      this.#worker!.postMessage({ type: 'write', id, afterId, batch } satisfies WorkerRequest);
     });
   }
 
@@ -231,8 +245,21 @@ export class WriterThread implements BatchWriter {
       return;
     }
     this.#failed(why);
-    // Never opened the index, so none of these was written: write them here, in order.
-    for (const p of pending) this.#inline.write(p.batch).then(p.resolve, p.reject);
+    // Never opened the index, so none of these was written: write them here, in order, none after one that failed.
+    let failedId = 0;
+    for (const p of pending) {
+      if (p.afterId !== 0 && p.afterId === failedId) {
+        failedId = p.id;
+        p.reject(skippedWrite());
+        continue;
+      }
+      try {
+        p.resolve(applyBatch(this.#opts.store, this.#opts.pipeline, p.batch));
+      } catch (err) {
+        failedId = p.id;
+        p.reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    }
   }
 
   #failed(why: string): void {

@@ -10,7 +10,7 @@ import { applyBatch } from './batch-writer.js';
 import { IngestionPipeline } from './pipeline.js';
 import { KnowledgeStore } from './store.js';
 import type { WorkerReply, WorkerRequest, WriterWorkerData } from './writer-thread.js';
-import { errorInfo } from './writer-thread.js';
+import { errorInfo, skippedWrite } from './writer-thread.js';
 
 const port = parentPort!;
 const { file, stopped: stoppedBuffer } = workerData as WriterWorkerData;
@@ -45,11 +45,19 @@ try {
 
 if (store) {
   const pipeline = new IngestionPipeline(store);
+  // The last write that failed or was skipped: a write given while it was pending is skipped too.
+  let failedId = 0;
   port.on('message', (msg: WorkerRequest) => {
     if (msg.type === 'close') return stop();
+    if (msg.afterId !== 0 && msg.afterId === failedId) {
+      failedId = msg.id;
+      reply({ type: 'failed', id: msg.id, error: errorInfo(skippedWrite()) });
+      return;
+    }
     try {
       reply({ type: 'done', id: msg.id, outcome: applyBatch(store!, pipeline, msg.batch) });
     } catch (err) {
+      failedId = msg.id;
       reply({ type: 'failed', id: msg.id, error: errorInfo(err) });
     }
   });

@@ -239,6 +239,57 @@ describe('SyncEngine', () => {
     expect(docsPerBatch.reduce((a, b) => a + b, 0)).toBe(24);
   });
 
+  describe('a concurrent writer', () => {
+    /** Commits each batch 5 ms after the one before it (in order, like the writer thread); `fail` rejects one. */
+    function slowWriter(fail?: { call: number; error: Error }) {
+      const inline = new InlineBatchWriter(store, new IngestionPipeline(store));
+      const seen = { calls: 0, uncommitted: 0, mostUncommitted: 0, order: [] as string[] };
+      let previous: Promise<unknown> = Promise.resolve();
+      const writer: BatchWriter = {
+        concurrent: true,
+        write(batch) {
+          const call = ++seen.calls;
+          seen.uncommitted++;
+          seen.mostUncommitted = Math.max(seen.mostUncommitted, seen.uncommitted);
+          const done = previous
+            .catch(() => undefined)
+            .then(() => new Promise((resolve) => setTimeout(resolve, 5)))
+            .then(() => {
+              seen.uncommitted--;
+              if (call === fail?.call) throw fail.error;
+              seen.order.push(...batch.ops.flatMap((op) => (op.kind === 'doc' ? [op.doc.row.docId] : [])));
+              return inline.write(batch);
+            });
+          previous = done;
+          return done;
+        },
+      };
+      return { writer, seen };
+    }
+
+    it('is given the next full batch while it writes one, so it never waits for the reply to travel', async () => {
+      const src = new MemorySource();
+      for (let i = 0; i < 60; i++) src.setNote(`n${String(i).padStart(2, '0')}.md`, `note ${i} gannet`);
+      const { writer, seen } = slowWriter();
+      expect(await run(engine({ writer, batchMaxDocs: 10 }), src)).toMatchObject({ added: 60, failed: 0 });
+      // Parsing ten notes takes far less than a 5 ms write: the next batch was always waiting, never a third.
+      expect(seen.mostUncommitted).toBe(2);
+      expect(seen.order).toEqual([...src.units.keys()]);
+      expect(titles('gannet')).toHaveLength(20);
+    });
+
+    it('is given no batch after one that failed, and the run fails with its error', async () => {
+      const src = new MemorySource();
+      for (let i = 0; i < 60; i++) src.setNote(`n${String(i).padStart(2, '0')}.md`, `note ${i} skua`);
+      const error = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+      const { writer, seen } = slowWriter({ call: 2, error });
+      await expect(run(engine({ writer, batchMaxDocs: 10 }), src)).rejects.toThrow(/disk is full/);
+      // The third batch may have been handed over while the second was being written; no fourth.
+      expect(seen.calls).toBeLessThanOrEqual(3);
+      expect(seen.order.slice(0, 10)).toEqual([...src.units.keys()].slice(0, 10));
+    });
+  });
+
   describe('bulk runs move to the bulk writer', () => {
     /** Counts batches per writer; the "bulk" one commits on a later turn, as the writer thread does. */
     function writers() {

@@ -150,9 +150,77 @@ describe('writer thread', () => {
         checkpoint,
         now: 2,
       });
+      // Given while the failing batch was pending (the engine keeps two in flight): it must not commit past it.
+      const next = writer.write({
+        connectorId: 'c',
+        ops: [{ kind: 'doc', doc: pipeline.prepare('c', 'c.md', { ...doc, id: 'c.md', content: 'gamma text' }) }],
+        checkpoint: { ...checkpoint, cursor: 'c.md' },
+        now: 3,
+      });
       await expect(bad).rejects.toMatchObject({ code: expect.stringMatching(/^SQLITE_CONSTRAINT/) });
+      await expect(next).rejects.toMatchObject({ code: 'E_WRITE_SKIPPED' });
       expect(store.search('beta')).toEqual([]);
+      expect(store.search('gamma')).toEqual([]);
+      expect(store.getCheckpoint('c')?.cursor ?? null).toBeNull();
       expect(store.search('alpha').map((h) => h.title)).toEqual(['A']);
+
+      // A batch given after the failure was reported starts a new chain.
+      const retry = await writer.write({
+        connectorId: 'c',
+        ops: [{ kind: 'doc', doc: pipeline.prepare('c', 'c.md', { ...doc, id: 'c.md', content: 'gamma text' }) }],
+        checkpoint: { ...checkpoint, cursor: 'c.md' },
+        now: 4,
+      });
+      expect(retry).toMatchObject({ added: 1 });
+      expect(store.search('gamma').map((h) => h.title)).toEqual(['A']);
+    } finally {
+      writer.close();
+      store.close();
+    }
+  });
+
+  it('when its thread cannot start, writes the batches it was given in order, none after one that failed', async () => {
+    const root = tempDir();
+    const file = join(root, 'index.sqlite');
+    const store = KnowledgeStore.open(file, { log: silentLogger });
+    const pipeline = new IngestionPipeline(store);
+    const warnings: string[] = [];
+    const writer = new WriterThread({
+      file,
+      store,
+      pipeline,
+      log: capturingLogger(warnings)('writer'),
+      entry: join(root, 'no-such-entry.js'),
+    });
+    const checkpoint = emptyCheckpoint('c');
+    const batch = (id: string, word: string, extra: object[] = []) => ({
+      connectorId: 'c',
+      ops: [
+        {
+          kind: 'doc' as const,
+          doc: pipeline.prepare('c', id, { id, title: id, content: word, docType: 'note', path: null }),
+        },
+        ...(extra as never[]),
+      ],
+      checkpoint: { ...checkpoint, cursor: id },
+      now: 1,
+    });
+    const badIssue = { kind: 'issue', issue: { path: '/x', code: 'E_READ', message: null, severity: 'error' } };
+    try {
+      // All three are given before the thread has had a chance to fail.
+      const writes = [
+        writer.write(batch('a.md', 'alpha')),
+        writer.write(batch('b.md', 'beta', [badIssue])),
+        writer.write(batch('c.md', 'gamma')),
+      ];
+      const settled = await Promise.allSettled(writes);
+      expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
+      expect((settled[2] as PromiseRejectedResult).reason).toMatchObject({ code: 'E_WRITE_SKIPPED' });
+      expect(store.search('alpha').map((h) => h.title)).toEqual(['a.md']);
+      expect(store.search('beta')).toEqual([]);
+      expect(store.search('gamma')).toEqual([]);
+      expect(store.getCheckpoint('c')?.cursor).toBe('a.md');
+      expect(warnings.some((w) => /writer thread .*main thread/.test(w))).toBe(true);
     } finally {
       writer.close();
       store.close();

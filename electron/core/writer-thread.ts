@@ -396,6 +396,11 @@ const driverUrl = (): string => pathToFileURL(createRequire(import.meta.url).res
 
 interface CacheIndex {
   bundle: string;
+  /**
+   * The worker source it was bundled from. Two checkouts can share one node_modules (a worktree with a linked one):
+   * each one's sources are then unchanged, and only this tells whose bundle it is.
+   */
+  entry: string;
   driver: string;
   /** Absolute path → `size:mtimeMs`. */
   inputs: Record<string, string>;
@@ -414,7 +419,7 @@ function stamp(file: string): string {
 function cachedBundle(): string | null {
   try {
     const index = JSON.parse(fs.readFileSync(cacheIndex(), 'utf8')) as CacheIndex;
-    if (index.driver !== driverUrl() || !fs.existsSync(index.bundle)) return null;
+    if (index.entry !== workerSource() || index.driver !== driverUrl() || !fs.existsSync(index.bundle)) return null;
     const inputs = Object.entries(index.inputs);
     if (inputs.length === 0) return null;
     for (const [file, was] of inputs) if (stamp(file) !== was) return null;
@@ -443,7 +448,10 @@ function saveBundle(result: BuildResult): string {
       inputs[abs] = stamp(abs);
     }
     const partial = `${cacheIndex()}.${process.pid}.tmp`;
-    fs.writeFileSync(partial, JSON.stringify({ bundle: file, driver, inputs } satisfies CacheIndex));
+    fs.writeFileSync(
+      partial,
+      JSON.stringify({ bundle: file, entry: workerSource(), driver, inputs } satisfies CacheIndex),
+    );
     fs.renameSync(partial, cacheIndex());
   } catch {
     // Without the index the next process bundles again.

@@ -305,5 +305,12 @@ describe('WriterThread from source: the bundled worker', () => {
     await writeWithFreshModule();
     expect(statSync(index).mtime.getTime()).not.toBe(old.getTime());
     expect(JSON.parse(readFileSync(index, 'utf8'))).toEqual(recorded);
+
+    // The bundle of another checkout sharing this node_modules (its sources unchanged too) is not taken for ours.
+    writeFileSync(index, JSON.stringify({ ...recorded, entry: '/elsewhere/electron/core/writer-worker.ts' }));
+    utimesSync(index, old, old);
+    await writeWithFreshModule();
+    expect(statSync(index).mtime.getTime()).not.toBe(old.getTime());
+    expect(JSON.parse(readFileSync(index, 'utf8'))).toEqual(recorded);
   });
 });

@@ -27,6 +27,8 @@ export type BatchOp =
 
 export interface Batch {
   connectorId: string;
+  /** The run that made it (`runs.id`): once one of a run's batches failed, none of its later batches is applied. */
+  runId: number;
   ops: BatchOp[];
   /** Saved in the same transaction, after the ops. */
   checkpoint: Checkpoint;
@@ -47,9 +49,9 @@ export interface BatchWriter {
   readonly concurrent: boolean;
   /**
    * Commits the batch in one transaction, after every batch written before it. Rejects with the SQLite error (its
-   * `code` kept) when the transaction failed: nothing of the batch is then in the index. A batch given while an
-   * earlier one was still pending is not applied if that one failed or was skipped (E_WRITE_SKIPPED): a run's
-   * checkpoint never moves past a batch that did not commit.
+   * `code` kept) when the transaction failed: nothing of the batch is then in the index. Once a batch of a run has
+   * failed, the run's later batches are not applied (E_WRITE_SKIPPED): a concurrent writer is given the next batch
+   * before the caller has seen the failure, and a run's checkpoint must never move past a batch that did not commit.
    */
   write(batch: Batch): Promise<BatchOutcome>;
 }
@@ -89,11 +91,53 @@ export function applyBatch(store: KnowledgeStore, pipeline: IngestionPipeline, b
   return outcome;
 }
 
+/** The rejection of a batch that was not applied because an earlier batch of its run failed. */
+export function skippedWrite(): Error {
+  return Object.assign(new Error('This batch was not written: an earlier batch of the same sync failed.'), {
+    code: 'E_WRITE_SKIPPED',
+  });
+}
+
+/** The runs that had a batch fail on a writer (a few at most: runs that fail end, and are not retried as such). */
+export class FailedRuns {
+  readonly #runs: number[] = [];
+
+  has(runId: number): boolean {
+    return this.#runs.includes(runId);
+  }
+
+  add(runId: number): void {
+    if (this.has(runId)) return;
+    this.#runs.push(runId);
+    if (this.#runs.length > 16) this.#runs.shift();
+  }
+}
+
+/**
+ * applyBatch, unless an earlier batch of the same run failed (then it throws E_WRITE_SKIPPED); a failure marks the run.
+ */
+export function applyRunBatch(
+  store: KnowledgeStore,
+  pipeline: IngestionPipeline,
+  batch: Batch,
+  failedRuns: FailedRuns,
+): BatchOutcome {
+  if (failedRuns.has(batch.runId)) throw skippedWrite();
+  try {
+    return applyBatch(store, pipeline, batch);
+  } catch (err) {
+    failedRuns.add(batch.runId);
+    throw err;
+  }
+}
+
 /** Commits on the calling thread, inside write(). */
 export class InlineBatchWriter implements BatchWriter {
   readonly concurrent = false;
   readonly #store: KnowledgeStore;
   readonly #pipeline: IngestionPipeline;
+  /** Runs with a failed batch, including those a writer thread reported (WriterThread writes inline as a fallback). */
+  readonly failedRuns = new FailedRuns();
 
   constructor(store: KnowledgeStore, pipeline: IngestionPipeline) {
     this.#store = store;
@@ -102,7 +146,7 @@ export class InlineBatchWriter implements BatchWriter {
 
   write(batch: Batch): Promise<BatchOutcome> {
     try {
-      return Promise.resolve(applyBatch(this.#store, this.#pipeline, batch));
+      return Promise.resolve(applyRunBatch(this.#store, this.#pipeline, batch, this.failedRuns));
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }

@@ -473,7 +473,13 @@ class Run {
     this.#opDocs = 0;
     this.#opChars = 0;
     for (const op of ops) if (op.kind === 'unit-done') this.#checkpoint.cursor = op.key;
-    const batch: Batch = { connectorId: this.#connector.id, ops, checkpoint: { ...this.#checkpoint }, now: this.#e.now() };
+    const batch: Batch = {
+      connectorId: this.#connector.id,
+      runId: this.#runId,
+      ops,
+      checkpoint: { ...this.#checkpoint },
+      now: this.#e.now(),
+    };
     // Test-only crash points (crash-points.ts; no-ops unless JARVIS_SYNC_CRASH_AT is set at process start).
     crashPoint('batch:read');
     const writeStarted = performance.now();

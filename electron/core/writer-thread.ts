@@ -7,8 +7,8 @@
  * the engine reads and parses the next batch meanwhile, and a batch can be as large as makes writing cheap.
  *
  * Guarantees: batches commit one at a time, in the order given, each in one transaction (applyBatch, the inline
- * writer's code); a failed transaction rejects its write with the SQLite error's code and message, and the writes
- * given while it was pending are skipped (E_WRITE_SKIPPED), so a run never commits past a batch that failed. If the
+ * writer's code); a failed transaction rejects its write with the SQLite error's code and message, and the later
+ * batches of its run are skipped (E_WRITE_SKIPPED), so a run never commits past a batch that failed. If the
  * thread cannot start (or dies before it is ready) the batches given to it are written on the calling thread
  * instead, and after MAX_FAILURES such failures it is not tried again: syncs never fail for want of the thread. A
  * thread that dies while writing fails the writes it held (E_WRITER_STOPPED; that sync is retried, and each batch
@@ -25,7 +25,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../../shared/logger.js';
-import { applyBatch, InlineBatchWriter, type Batch, type BatchOutcome, type BatchWriter } from './batch-writer.js';
+import { InlineBatchWriter, skippedWrite, type Batch, type BatchOutcome, type BatchWriter } from './batch-writer.js';
 import type { IngestionPipeline } from './pipeline.js';
 import type { KnowledgeStore } from './store.js';
 
@@ -35,11 +35,7 @@ export interface WriterWorkerData {
   stopped: SharedArrayBuffer;
 }
 
-/**
- * `afterId`: the write that was still pending when this one was given (0: none). If that one failed or was skipped,
- * this one is skipped too (BatchWriter: no batch commits past one that did not).
- */
-export type WorkerRequest = { type: 'write'; id: number; afterId: number; batch: Batch } | { type: 'close' };
+export type WorkerRequest = { type: 'write'; id: number; batch: Batch } | { type: 'close' };
 
 export interface ErrorInfo {
   name: string;
@@ -58,13 +54,6 @@ export function errorInfo(err: unknown): ErrorInfo {
   if (!(err instanceof Error)) return { name: 'Error', message: String(err) };
   const code = (err as NodeJS.ErrnoException).code;
   return { name: err.name, message: err.message, ...(typeof code === 'string' ? { code } : {}) };
-}
-
-/** The rejection of a write that was not applied because the write before it failed. */
-export function skippedWrite(): Error {
-  return Object.assign(new Error('This batch was not written: the batch before it failed.'), {
-    code: 'E_WRITE_SKIPPED',
-  });
 }
 
 /** An Error with the worker's name, message and code, as classifyError and the corruption checks expect. */
@@ -105,7 +94,7 @@ export interface WriterThreadOptions {
 
 interface PendingWrite {
   id: number;
-  afterId: number;
+  runId: number;
   /**
    * Kept only while the thread is not ready: if it dies before it opens the index, the batch is written here instead.
    * A ready thread that dies fails its writes, so the batch is not needed once sent; dropping it lets its documents
@@ -153,13 +142,14 @@ export class WriterThread implements BatchWriter {
   write(batch: Batch): Promise<BatchOutcome> {
     if (this.#closed) return Promise.reject(new Error('the index writer is closed'));
     if (!this.#usable || (!this.#worker && !this.#start())) return this.#inline.write(batch);
+    // A failure the thread reported, or one of the inline fallback's: the thread may not know of the latter.
+    if (this.#inline.failedRuns.has(batch.runId)) return Promise.reject(skippedWrite());
     this.#disarmIdle();
     return new Promise<BatchOutcome>((resolve, reject) => {
       const id = this.#nextId++;
-      const afterId = this.#pending.at(-1)?.id ?? 0;
-      this.#pending.push({ id, afterId, batch: this.#ready ? null : batch, resolve, reject });
+      this.#pending.push({ id, runId: batch.runId, batch: this.#ready ? null : batch, resolve, reject });
       this.#worker!.ref();
-      this.#worker!.postMessage({ type: 'write', id, afterId, batch } satisfies WorkerRequest);
+      this.#worker!.postMessage({ type: 'write', id, batch } satisfies WorkerRequest);
     });
   }
 
@@ -220,6 +210,7 @@ export class WriterThread implements BatchWriter {
         } else {
           const err = toError(msg.error);
           this.#opts.store.noteCorruptionElsewhere(err);
+          this.#inline.failedRuns.add(head.runId);
           head.reject(err);
         }
         if (this.#pending.length === 0) {
@@ -251,21 +242,9 @@ export class WriterThread implements BatchWriter {
       return;
     }
     this.#failed(why);
-    // Never opened the index, so none of these was written: write them here, in order, none after one that failed.
-    let failedId = 0;
-    for (const p of pending) {
-      if (p.afterId !== 0 && p.afterId === failedId) {
-        failedId = p.id;
-        p.reject(skippedWrite());
-        continue;
-      }
-      try {
-        p.resolve(applyBatch(this.#opts.store, this.#opts.pipeline, p.batch!));
-      } catch (err) {
-        failedId = p.id;
-        p.reject(err instanceof Error ? err : new Error(String(err)));
-      }
-    }
+    // Never opened the index, so none of these was written: write them here, in order (the inline writer skips the
+    // later batches of a run that had one fail).
+    for (const p of pending) this.#inline.write(p.batch!).then(p.resolve, p.reject);
   }
 
   #failed(why: string): void {

@@ -6,11 +6,11 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Logger } from '../../shared/logger.js';
-import { applyBatch } from './batch-writer.js';
+import { applyRunBatch, FailedRuns } from './batch-writer.js';
 import { IngestionPipeline } from './pipeline.js';
 import { KnowledgeStore } from './store.js';
 import type { WorkerReply, WorkerRequest, WriterWorkerData } from './writer-thread.js';
-import { errorInfo, skippedWrite } from './writer-thread.js';
+import { errorInfo } from './writer-thread.js';
 
 const port = parentPort!;
 const { file, stopped: stoppedBuffer } = workerData as WriterWorkerData;
@@ -45,19 +45,13 @@ try {
 
 if (store) {
   const pipeline = new IngestionPipeline(store);
-  // The last write that failed or was skipped: a write given while it was pending is skipped too.
-  let failedId = 0;
+  // Runs that had a batch fail here: their later batches may already be queued behind it.
+  const failedRuns = new FailedRuns();
   port.on('message', (msg: WorkerRequest) => {
     if (msg.type === 'close') return stop();
-    if (msg.afterId !== 0 && msg.afterId === failedId) {
-      failedId = msg.id;
-      reply({ type: 'failed', id: msg.id, error: errorInfo(skippedWrite()) });
-      return;
-    }
     try {
-      reply({ type: 'done', id: msg.id, outcome: applyBatch(store!, pipeline, msg.batch) });
+      reply({ type: 'done', id: msg.id, outcome: applyRunBatch(store!, pipeline, msg.batch, failedRuns) });
     } catch (err) {
-      failedId = msg.id;
       reply({ type: 'failed', id: msg.id, error: errorInfo(err) });
     }
   });

@@ -130,6 +130,7 @@ describe('writer thread', () => {
       const doc = { id: 'a.md', title: 'A', content: 'alpha text', docType: 'note' as const, path: '/a.md' };
       const good = await writer.write({
         connectorId: 'c',
+        runId: 1,
         ops: [{ kind: 'doc', doc: pipeline.prepare('c', 'a.md', doc) }],
         checkpoint,
         now: 1,
@@ -140,6 +141,7 @@ describe('writer thread', () => {
       // An item error without a message breaks a NOT NULL constraint after the document was written.
       const bad = writer.write({
         connectorId: 'c',
+        runId: 1,
         ops: [
           { kind: 'doc', doc: pipeline.prepare('c', 'b.md', { ...doc, id: 'b.md', content: 'beta text' }) },
           {
@@ -150,9 +152,10 @@ describe('writer thread', () => {
         checkpoint,
         now: 2,
       });
-      // Given while the failing batch was pending (the engine keeps two in flight): it must not commit past it.
+      // Given while the failing batch was pending (the engine keeps two in flight): its run must not commit past it.
       const next = writer.write({
         connectorId: 'c',
+        runId: 1,
         ops: [{ kind: 'doc', doc: pipeline.prepare('c', 'c.md', { ...doc, id: 'c.md', content: 'gamma text' }) }],
         checkpoint: { ...checkpoint, cursor: 'c.md' },
         now: 3,
@@ -164,9 +167,13 @@ describe('writer thread', () => {
       expect(store.getCheckpoint('c')?.cursor ?? null).toBeNull();
       expect(store.search('alpha').map((h) => h.title)).toEqual(['A']);
 
-      // A batch given after the failure was reported starts a new chain.
+      // Nor does any later batch of that run; the next run's batches commit.
+      await expect(
+        writer.write({ connectorId: 'c', runId: 1, ops: [], checkpoint: { ...checkpoint, cursor: 'x' }, now: 4 }),
+      ).rejects.toMatchObject({ code: 'E_WRITE_SKIPPED' });
       const retry = await writer.write({
         connectorId: 'c',
+        runId: 2,
         ops: [{ kind: 'doc', doc: pipeline.prepare('c', 'c.md', { ...doc, id: 'c.md', content: 'gamma text' }) }],
         checkpoint: { ...checkpoint, cursor: 'c.md' },
         now: 4,
@@ -179,53 +186,64 @@ describe('writer thread', () => {
     }
   });
 
-  it('when its thread cannot start, writes the batches it was given in order, none after one that failed', async () => {
-    const root = tempDir();
-    const file = join(root, 'index.sqlite');
-    const store = KnowledgeStore.open(file, { log: silentLogger });
-    const pipeline = new IngestionPipeline(store);
-    const warnings: string[] = [];
-    const writer = new WriterThread({
-      file,
-      store,
-      pipeline,
-      log: capturingLogger(warnings)('writer'),
-      entry: join(root, 'no-such-entry.js'),
-    });
-    const checkpoint = emptyCheckpoint('c');
-    const batch = (id: string, word: string, extra: object[] = []) => ({
-      connectorId: 'c',
-      ops: [
-        {
-          kind: 'doc' as const,
-          doc: pipeline.prepare('c', id, { id, title: id, content: word, docType: 'note', path: null }),
-        },
-        ...(extra as never[]),
-      ],
-      checkpoint: { ...checkpoint, cursor: id },
-      now: 1,
-    });
-    const badIssue = { kind: 'issue', issue: { path: '/x', code: 'E_READ', message: null, severity: 'error' } };
-    try {
-      // All three are given before the thread has had a chance to fail.
-      const writes = [
-        writer.write(batch('a.md', 'alpha')),
-        writer.write(batch('b.md', 'beta', [badIssue])),
-        writer.write(batch('c.md', 'gamma')),
-      ];
-      const settled = await Promise.allSettled(writes);
-      expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
-      expect((settled[2] as PromiseRejectedResult).reason).toMatchObject({ code: 'E_WRITE_SKIPPED' });
-      expect(store.search('alpha').map((h) => h.title)).toEqual(['a.md']);
-      expect(store.search('beta')).toEqual([]);
-      expect(store.search('gamma')).toEqual([]);
-      expect(store.getCheckpoint('c')?.cursor).toBe('a.md');
-      expect(warnings.some((w) => /writer thread .*main thread/.test(w))).toBe(true);
-    } finally {
-      writer.close();
-      store.close();
-    }
-  });
+  it.each([
+    ['fails as it starts', (root: string) => join(root, 'no-such-entry.js')],
+    ['cannot be created', () => 'no-such-entry.js'],
+  ])(
+    'when its thread %s, writes the batches inline in order, none of a run after one that failed',
+    async (_, entry) => {
+      const root = tempDir();
+      const file = join(root, 'index.sqlite');
+      const store = KnowledgeStore.open(file, { log: silentLogger });
+      const pipeline = new IngestionPipeline(store);
+      const warnings: string[] = [];
+      const writer = new WriterThread({
+        file,
+        store,
+        pipeline,
+        log: capturingLogger(warnings)('writer'),
+        entry: entry(root),
+      });
+      const checkpoint = emptyCheckpoint('c');
+      const batch = (runId: number, id: string, word: string, extra: object[] = []) => ({
+        connectorId: 'c',
+        runId,
+        ops: [
+          {
+            kind: 'doc' as const,
+            doc: pipeline.prepare('c', id, { id, title: id, content: word, docType: 'note', path: null }),
+          },
+          ...(extra as never[]),
+        ],
+        checkpoint: { ...checkpoint, cursor: id },
+        now: 1,
+      });
+      const badIssue = { kind: 'issue', issue: { path: '/x', code: 'E_READ', message: null, severity: 'error' } };
+      try {
+        // All are given before the caller sees any outcome, as the engine does with two batches in flight.
+        const writes = [
+          writer.write(batch(1, 'a.md', 'alpha')),
+          writer.write(batch(1, 'b.md', 'beta', [badIssue])),
+          writer.write(batch(1, 'c.md', 'gamma')),
+        ];
+        const settled = await Promise.allSettled(writes);
+        expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
+        expect((settled[1] as PromiseRejectedResult).reason).toMatchObject({ code: expect.stringMatching(/^SQLITE_/) });
+        expect((settled[2] as PromiseRejectedResult).reason).toMatchObject({ code: 'E_WRITE_SKIPPED' });
+        expect(store.search('alpha').map((h) => h.title)).toEqual(['a.md']);
+        expect(store.search('beta')).toEqual([]);
+        expect(store.search('gamma')).toEqual([]);
+        expect(store.getCheckpoint('c')?.cursor).toBe('a.md');
+        // The next run is written.
+        expect(await writer.write(batch(2, 'd.md', 'delta'))).toMatchObject({ added: 1 });
+        expect(store.search('delta').map((h) => h.title)).toEqual(['d.md']);
+        expect(warnings.some((w) => /writer thread .*main thread/.test(w))).toBe(true);
+      } finally {
+        writer.close();
+        store.close();
+      }
+    },
+  );
 
   it('lets its thread go when idle and starts it again for the next batch', async () => {
     const file = join(tempDir(), 'index.sqlite');
@@ -234,6 +252,7 @@ describe('writer thread', () => {
     const writer = new WriterThread({ file, store, pipeline, log: silentLogger, idleMs: 50 });
     const batch = (id: string) => ({
       connectorId: 'c',
+      runId: 1,
       ops: [
         {
           kind: 'doc' as const,
@@ -278,7 +297,13 @@ describe('WriterThread from source: the bundled worker', () => {
         docType: 'note',
         path: null,
       });
-      await writer.write({ connectorId: 'c', ops: [{ kind: 'doc', doc }], checkpoint: emptyCheckpoint('c'), now: 1 });
+      await writer.write({
+        connectorId: 'c',
+        runId: 1,
+        ops: [{ kind: 'doc', doc }],
+        checkpoint: emptyCheckpoint('c'),
+        now: 1,
+      });
       expect(writer.running).toBe(true);
       expect(store.search('avocet').map((h) => h.title)).toEqual(['A']);
     } finally {

@@ -120,7 +120,13 @@ async function measure(side: 'before' | 'after', round: number): Promise<Metrics
     mutateCorpus(corpus, spec, 0.01, 0.005);
     try {
       const o = await worker<SyncOutput>(root, 'sync', { dataDir, kind, path: corpus });
-      return { ms: o.ms, noChangeMs: noChange.ms, extraMs: o.ms - noChange.ms };
+      // cpuMs: older checkouts' workers do not report it (NaN then).
+      return {
+        ms: o.ms,
+        noChangeMs: noChange.ms,
+        extraMs: o.ms - noChange.ms,
+        extraCpuMs: (o.cpuMs ?? NaN) - (noChange.cpuMs ?? NaN),
+      };
     } finally {
       restoreCorpus(corpus);
       rmSync(dataDir, { recursive: true, force: true });

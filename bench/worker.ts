@@ -38,6 +38,9 @@ export interface SyncArgs {
 export interface SyncOutput {
   op: 'sync';
   ms: number;
+  /** CPU time of the whole process (all its threads, user + system) during the sync: steadier than `ms` when the
+   * machine is shared, and what a user's other work loses. */
+  cpuMs: number;
   openMs: number;
   stopMs: number;
   /** Time waiting for idle compaction after the sync (SyncArgs.settle), else 0. */
@@ -124,6 +127,7 @@ async function sync(args: SyncArgs): Promise<SyncOutput> {
   const service = await SyncService.open({ dataDir: args.dataDir, owner: 'cli' });
   let stopMs: number;
   let ms: number;
+  let cpuMs: number;
   let openMs: number;
   let settleMs: number;
   let report: Awaited<ReturnType<SyncService['syncNow']>>;
@@ -135,8 +139,11 @@ async function sync(args: SyncArgs): Promise<SyncOutput> {
     openMs = performance.now() - t0;
     eld.enable();
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     report = await service.syncNow([id]);
     ms = performance.now() - started;
+    const cpu = process.cpuUsage(cpuBefore);
+    cpuMs = (cpu.user + cpu.system) / 1000;
     eld.disable();
     const settling = performance.now();
     // Older checkouts (bench/compare.ts runs this file against them) have no idle compaction.
@@ -153,6 +160,7 @@ async function sync(args: SyncArgs): Promise<SyncOutput> {
   return {
     op: 'sync',
     ms: round(ms),
+    cpuMs: round(cpuMs),
     openMs: round(openMs),
     stopMs: round(stopMs),
     settleMs: round(settleMs),

@@ -7,7 +7,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { lazyModule, lazyValue } from '../../../electron/connectors/lazy-module.js';
+import { MAIL_PARSER_DEPENDENCIES } from '../../../electron/connectors/email.js';
+import {
+  lazyModule,
+  lazyModuleInSteps,
+  lazyValue,
+  resolveDependency,
+} from '../../../electron/connectors/lazy-module.js';
 
 const root = mkdtempSync(join(tmpdir(), 'jarvis-lazy-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -42,6 +48,104 @@ describe('lazyModule / lazyValue', () => {
     expect(get).toThrow(/Cannot find module/);
     writeFileSync(join(root, 'not-there.cjs'), 'module.exports = 7;\n');
     expect(get()).toBe(7);
+  });
+});
+
+describe('lazyModuleInSteps', () => {
+  /** A package `lib` in its own node_modules that requires `deps` at load; every module logs its evaluation. */
+  function fixture(name: string, deps: string[], missing: string[] = []): { lib: string; log: string[] } {
+    const log: string[] = [];
+    (globalThis as Record<string, unknown>)[name] = log;
+    const modules = join(root, name, 'node_modules');
+    const write = (pkg: string, body: string) => {
+      mkdirSync(join(modules, pkg), { recursive: true });
+      writeFileSync(join(modules, pkg, 'index.js'), `globalThis.${name}.push('${pkg}');\n${body}`);
+    };
+    for (const dep of deps) if (!missing.includes(dep)) write(dep, `module.exports = '${dep}';\n`);
+    write('lib', `module.exports = { deps: [${deps.map((d) => `require('${d}')`).join(', ')}] };\n`);
+    return { lib: join(modules, 'lib', 'index.js'), log };
+  }
+
+  /** Records a tick on every turn of the event loop until `done` settles. */
+  async function withTicks(log: string[], done: Promise<void>): Promise<void> {
+    let finished = false;
+    void done.finally(() => (finished = true));
+    while (!finished) {
+      await new Promise((resolve) => setImmediate(resolve));
+      log.push('tick');
+    }
+  }
+
+  it('loads each dependency on a turn of its own, then the module, each once', async () => {
+    const { lib, log } = fixture('jarvisSteps1', ['dep-a', 'dep-b']);
+    const mod = lazyModuleInSteps<{ deps: string[] }>(lib, ['dep-a', 'dep-b']);
+    expect(mod.loaded).toBe(false);
+    const ready = mod.ready();
+    expect(mod.ready()).toBe(ready);
+    await withTicks(log, ready);
+    const loads = log.filter((e) => e !== 'tick');
+    expect(loads).toEqual(['dep-a', 'dep-b', 'lib']);
+    // The event loop turned between the loads: no two of them in one task.
+    const at = loads.map((name) => log.indexOf(name));
+    expect(at[1] - at[0]).toBeGreaterThan(1);
+    expect(at[2] - at[1]).toBeGreaterThan(1);
+    expect(mod.loaded).toBe(true);
+    expect(mod.get().deps).toEqual(['dep-a', 'dep-b']);
+    expect(mod.get()).toBe(mod.get());
+  });
+
+  it('skips a dependency that cannot be loaded and leaves the error to the module', async () => {
+    const { lib, log } = fixture('jarvisSteps2', ['dep-a', 'dep-b'], ['dep-b']);
+    const mod = lazyModuleInSteps(lib, ['dep-b', 'dep-a']);
+    await expect(mod.ready()).resolves.toBeUndefined();
+    expect(log).toEqual(['dep-a', 'lib']);
+    expect(mod.loaded).toBe(false);
+    expect(() => mod.get()).toThrow(/Cannot find module 'dep-b'/);
+  });
+
+  it('never rejects for a missing module; get() throws its require error', async () => {
+    const mod = lazyModuleInSteps(join(root, 'nowhere', 'index.js'), ['dep-a']);
+    await expect(mod.ready()).resolves.toBeUndefined();
+    expect(() => mod.get()).toThrow(/Cannot find module/);
+  });
+
+  it('resolves a chain of dependencies from each one in turn', () => {
+    const { lib } = fixture('jarvisSteps3', ['dep-a']);
+    const nested = join(root, 'jarvisSteps3', 'node_modules', 'dep-a', 'node_modules', 'dep-c');
+    mkdirSync(nested, { recursive: true });
+    writeFileSync(join(nested, 'index.js'), 'module.exports = 1;\n');
+    expect(resolveDependency(lib, 'dep-a')).toBe(join(root, 'jarvisSteps3', 'node_modules', 'dep-a', 'index.js'));
+    expect(resolveDependency(lib, ['dep-a', 'dep-c'])).toBe(join(nested, 'index.js'));
+    expect(() => resolveDependency(lib, 'dep-c')).toThrow(/Cannot find module/);
+  });
+
+  it('spreads the mail parser over turns of the event loop when the first message is parsed', async () => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [resolve('bin/run-ts.mjs'), resolve('test/helpers/mail-parser-load-child.ts')],
+      { timeout: 60_000 },
+    );
+    const r = JSON.parse(stdout.trim().split('\n').pop()!) as {
+      title: string;
+      modules: number;
+      loaded: number;
+      turns: number;
+    };
+    expect(r.title).toBe('Hello');
+    expect(r.loaded).toBe(r.modules);
+    // Each dependency on a turn of its own, and the parser itself on one more.
+    expect(r.turns).toBe(MAIL_PARSER_DEPENDENCIES.length + 1);
+  }, 90_000);
+
+  it('loads, for the mail parser, only modules the mail parser loads itself', async () => {
+    const paths = MAIL_PARSER_DEPENDENCIES.map((d) => resolveDependency('mailparser', d));
+    // A fresh process: what requiring mailparser alone puts in the module cache.
+    const script = `
+      require('mailparser');
+      const paths = ${JSON.stringify(paths)};
+      console.log(JSON.stringify(paths.filter((p) => !require.cache[p])));`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], { cwd: resolve('.') });
+    expect(JSON.parse(stdout)).toEqual([]);
   });
 });
 

@@ -123,12 +123,12 @@ type Waiter = { resolve: (r: never) => void; reject: (e: Error) => void };
 const IDLE_MS = 10_000;
 /**
  * Requests go to the worker in messages of up to SEND_BATCH (more when they pile up within a turn of the event loop),
- * and it answers each message's requests in one message: a cold sync refills its read-ahead one file at a time, and
+ * and it answers each message's reads in one message: a cold sync refills its read-ahead one file at a time, and
  * a message per file cost the main thread ~60–100 µs each on a busy 2-core machine (waking the worker, which then
- * took the core), more than parsing the file.
+ * took the core), more than parsing the file. Listings are answered one by one (see the worker's `reply`).
  */
 const SEND_BATCH = 8;
-/** The worker holds finished replies at most this long for the rest of a message's requests (a stalled read). */
+/** The worker holds finished read replies at most this long for the rest of a message's requests (a stalled read). */
 const REPLY_HOLD_MS = 4;
 /** A worker that died this many times is not started again. */
 const MAX_DEATHS = 3;
@@ -150,8 +150,10 @@ const fs = require('node:fs');
 const { sep } = require('node:path');
 const stall = workerData && workerData.stall;
 const dirs = new Map();
-// Replies to one message's requests travel together (one wake-up of the main thread, not one per file), unless a
-// slow read would hold the others back.
+// Replies to one message's reads travel together (one wake-up of the main thread, not one per file), unless a slow
+// read would hold the others back. A listing's reply goes at once: it is ~1 ms of work (lstat of every entry), and
+// the walk waits for the listings in order. Held for the rest of their message, the subfolders of each folder, asked
+// for together, came back ~4 ms late: ~0.6 s of waiting in a no-change re-sync of 100,000 files in 1,111 folders.
 let out = [];
 let transfer = [];
 let firstOutAt = 0;
@@ -225,6 +227,7 @@ parentPort.on('message', (batch) => {
   for (const req of batch) {
     if (out.length > 0 && Date.now() - firstOutAt >= ${REPLY_HOLD_MS}) flush();
     serve(req);
+    if (req.op === 'list' || req.op === 'more') flush();
   }
   flush();
 });
@@ -280,6 +283,8 @@ function serve(req) {
 `;
 
 export class FileReadThread {
+  /** Test hook: a read stall like JARVIS_SYNC_TEST_READ_STALL's (which is the default). */
+  readonly #stall: { match: string; ms: number } | null;
   #worker: Worker | null = null;
   #pending = new Map<number, Waiter>();
   #queued: Request[] = [];
@@ -289,6 +294,10 @@ export class FileReadThread {
   #broken = false;
   /** Listings left open on the worker (handles): it is not stopped for being idle while there are any. */
   #openLists = new Set<number>();
+
+  constructor(opts: { stall?: { match: string; ms: number } } = {}) {
+    this.#stall = opts.stall ?? READ_STALL;
+  }
 
   /** False once the worker could not be started or died MAX_DEATHS times. */
   get usable(): boolean {
@@ -404,7 +413,7 @@ export class FileReadThread {
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
       name: 'jarvis-file-reader',
-      workerData: { stall: READ_STALL },
+      workerData: { stall: this.#stall },
     });
     worker.on('message', (replies: Reply[]) => {
       for (const reply of replies) this.#settle(reply);

@@ -55,6 +55,30 @@ describe('FileReadThread', () => {
     expect(reader.usable).toBe(true);
   });
 
+  it('answers a listing at once, not with the slower requests of its message', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'folder'));
+    for (let i = 0; i < 20; i++) writeFileSync(join(dir, 'folder', `n${i}.md`), 'x');
+    const slow = join(dir, 'slow-read.md');
+    writeFileSync(slow, 'slow');
+    const stalling = new FileReadThread({ stall: { match: 'slow-read', ms: 400 } });
+    try {
+      // Asked in the same turn, so they travel in one message: the listing first, then a read that stalls.
+      const listing = stalling.listDir(join(dir, 'folder'), false);
+      let readDone = false;
+      const read = stalling.read(slow, 1000).finally(() => (readDone = true));
+      const chunk = await listing;
+      // The walk waiting for this listing is not held up by the read: a turn of the event loop later (when replies
+      // that came in the same message would all have settled), the read is still going.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(readDone).toBe(false);
+      expect(chunk.count).toBe(20);
+      expect('bytes' in (await read) && readDone).toBe(true);
+    } finally {
+      await stalling.close();
+    }
+  });
+
   it('lists a long directory in chunks, with the lstat fields of its files and links, and can abandon a listing', async () => {
     const dir = tempDir();
     for (let i = 0; i < 1100; i++) writeFileSync(join(dir, `n${i}.md`), 'x'.repeat(i));

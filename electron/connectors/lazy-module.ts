@@ -16,14 +16,13 @@ const requireHere = createRequire(import.meta.url);
 
 /** A getter that requires `id` on its first call and returns the same module after. */
 export function lazyModule<T>(id: string): () => T {
-  let loaded: T | undefined;
-  return () => (loaded ??= requireHere(id) as T);
+  return lazyModuleInSteps<T>(id, []).get;
 }
 
 /** A lazily loaded module whose first load can be spread over several turns of the event loop (see lazyModuleInSteps). */
 export interface SteppedModule<T> {
-  /** The module, required now if `ready()` has not loaded it yet. */
-  get(): T;
+  /** The module, required now if `ready()` has not loaded it yet. A plain function: it may be passed around. */
+  readonly get: () => T;
   /** The module is loaded: `get()` returns at once. */
   readonly loaded: boolean;
   /** Loads the module a step per turn of the event loop; the same promise on every call. Never rejects. */
@@ -58,7 +57,7 @@ export function lazyModuleInSteps<T>(id: string, dependencies: readonly Dependen
           if (loaded !== undefined) break;
           await nextTurn();
           try {
-            requireDependency(id, dependency);
+            requireHere(resolveDependency(id, dependency));
           } catch {
             // Only a head start (or `id` is not installed): the module's own require decides, in get().
           }
@@ -83,10 +82,6 @@ export function resolveDependency(id: string, dependency: Dependency): string {
   let from = requireHere.resolve(id);
   for (const name of chain) from = createRequire(from).resolve(name);
   return from;
-}
-
-function requireDependency(id: string, dependency: Dependency): void {
-  requireHere(resolveDependency(id, dependency));
 }
 
 /** A value built from a lazily loaded module on first use (e.g. a compiled converter), then reused. */

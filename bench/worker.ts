@@ -12,6 +12,8 @@
  * - `baseline` the floor of a cold sync: the same walk, then each file read (readFileSync: the cheapest read there
  *              is) and inserted whole into a plain FTS5 table (same tokenizer), 100 files per transaction. No
  *              parsing, chunking, hashing or bookkeeping.
+ * - `editFloor` the floor of an edit re-sync's writes: the fewest SQL statements for N edits and M deletions on a copy of
+ *              an index, beside appending N new documents.
  * - `search`   search latency through SyncService.search over an existing index.
  * - `idle`     peak RSS of a process that loaded the service and opened an empty data folder (the RSS floor).
  */
@@ -20,6 +22,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
+import { CHUNK_ROWID_SPAN } from '../electron/core/schema.js';
 import { SyncService } from '../electron/core/service.js';
 import type { ConnectorKind, RunResult } from '../shared/types.js';
 import { FUNCTION_WORDS, contentWord, noteText, rng, treeFileText } from './corpus.js';
@@ -109,7 +112,27 @@ export interface IdleOutput {
   maxRssMb: number;
 }
 
-export type WorkerOutput = SyncOutput | WalkOutput | BaselineOutput | SearchOutput | IdleOutput;
+export interface EditFloorArgs {
+  /** A copy of an index to change (it is changed). */
+  dataDir: string;
+  edits: number;
+  deletions: number;
+  /** Documents per transaction, as in the sync's batches of scattered edits. */
+  perTransaction: number;
+  seed: number;
+}
+
+export interface EditFloorOutput {
+  op: 'editFloor';
+  /** The fewest statements an edit of one chunk of `edits` documents needs with this schema, in ms (commits included). */
+  editsMs: number;
+  deletionsMs: number;
+  /** As many new documents appended (the cold path's statements), for comparison. */
+  appendsMs: number;
+  maxRssMb: number;
+}
+
+export type WorkerOutput = SyncOutput | WalkOutput | BaselineOutput | SearchOutput | IdleOutput | EditFloorOutput;
 
 const maxRssMb = (): number => Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
 const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -268,6 +291,102 @@ async function baseline(args: { root: string; dataDir: string }): Promise<Baseli
   };
 }
 
+/**
+ * The floor of the edit scenario's writes: on a copy of the prepared index, the fewest SQL statements this schema
+ * needs to replace the text of one chunk of `edits` random documents (read it, rewrite it, a full-text deletion and
+ * insertion, the content hash and the manifest fingerprint) and to delete `deletions` others — no
+ * file reading, parsing, hashing, lookups by path or checkpoints — beside appending as many new documents. Run in
+ * transactions of `perTransaction`, full-text writes in rowid order at the end of each, as the store does.
+ */
+function editFloor(args: EditFloorArgs): EditFloorOutput {
+  const db = new Database(join(args.dataDir, 'index.sqlite'), { fileMustExist: true });
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('cache_size = -32768'); // the store's connection
+    db.pragma('wal_autocheckpoint = 0'); // the store checkpoints on another thread
+    const ids = db.prepare('SELECT id FROM documents WHERE chunk_count > 0 ORDER BY id').pluck().all() as number[];
+    const r = rng(args.seed);
+    for (let i = ids.length - 1; i > 0; i--) {
+      const j = Math.floor(r() * (i + 1));
+      [ids[i], ids[j]] = [ids[j], ids[i]];
+    }
+    const byRowid = (a: number, b: number): number => a - b;
+    const edited = ids.slice(0, args.edits).sort(byRowid);
+    const deleted = ids.slice(args.edits, args.edits + args.deletions).sort(byRowid);
+    const q = {
+      document: db.prepare(
+        'SELECT connector_id AS connectorId, unit_key AS unitKey, title, tags, chunk_count AS chunkCount FROM documents WHERE id = ?',
+      ),
+      chunk: db.prepare('SELECT heading, body FROM chunk_text WHERE id = ?'),
+      setChunk: db.prepare('UPDATE chunk_text SET body = ? WHERE id = ?'),
+      ftsDelete: db.prepare('DELETE FROM chunks WHERE rowid = ?'),
+      ftsInsert: db.prepare('INSERT INTO chunks (rowid, title, heading, body, tags, facets) VALUES (?, ?, ?, ?, ?, ?)'),
+      setDocument: db.prepare('UPDATE documents SET content_hash = ?, indexed_at = ? WHERE id = ?'),
+      setUnit: db.prepare('UPDATE units SET fingerprint = ? WHERE connector_id = ? AND key = ?'),
+      deleteChunk: db.prepare('DELETE FROM chunk_text WHERE id = ?'),
+      deleteDocument: db.prepare('DELETE FROM documents WHERE id = ?'),
+      deleteUnit: db.prepare('DELETE FROM units WHERE connector_id = ? AND key = ?'),
+      addDocument: db.prepare(
+        `INSERT INTO documents (connector_id, doc_id, unit_key, title, doc_type, path, content_hash, chunk_count,
+           indexed_at) VALUES (?, ?, ?, ?, 'note', ?, ?, 1, ?)`,
+      ),
+      addChunk: db.prepare('INSERT INTO chunk_text (id, heading, body) VALUES (?, ?, ?)'),
+      addUnit: db.prepare('INSERT INTO units (connector_id, key, fingerprint) VALUES (?, ?, ?)'),
+    };
+    type Doc = { connectorId: string; unitKey: string; title: string; tags: string | null; chunkCount: number };
+    type Chunk = { heading: string; body: string };
+    type FtsWrite = [rowid: number, values: unknown[] | null, deleteOld: boolean];
+    const timed = (rowids: number[], write: (rowid: number, fts: FtsWrite[]) => void): number => {
+      const started = performance.now();
+      for (let i = 0; i < rowids.length; i += args.perTransaction) {
+        db.transaction(() => {
+          const fts: FtsWrite[] = [];
+          for (const rowid of rowids.slice(i, i + args.perTransaction)) write(rowid, fts);
+          fts.sort((a, b) => a[0] - b[0]);
+          for (const [rowid, , deleteOld] of fts) if (deleteOld) q.ftsDelete.run(rowid);
+          for (const [rowid, values] of fts) if (values) q.ftsInsert.run(rowid, ...values);
+        }).immediate();
+      }
+      return round(performance.now() - started);
+    };
+    const editsMs = timed(edited, (rowid, fts) => {
+      const d = q.document.get(rowid) as Doc;
+      const id = rowid * CHUNK_ROWID_SPAN;
+      const c = q.chunk.get(id) as Chunk;
+      const body = `${c.body}\nEdited: a new line of text`;
+      q.setChunk.run(body, id);
+      fts.push([id, [d.title, c.heading, body, d.tags, 'facets'], true]);
+      q.setDocument.run(`edited-${rowid}`, Date.now(), rowid);
+      q.setUnit.run(`edited-${rowid}`, d.connectorId, d.unitKey);
+    });
+    let connectorId = '';
+    const deletionsMs = timed(deleted, (rowid, fts) => {
+      const d = q.document.get(rowid) as Doc;
+      connectorId = d.connectorId;
+      for (let k = 0; k < d.chunkCount; k++) {
+        const id = rowid * CHUNK_ROWID_SPAN + k;
+        fts.push([id, null, true]);
+        q.deleteChunk.run(id);
+      }
+      q.deleteDocument.run(rowid);
+      q.deleteUnit.run(d.connectorId, d.unitKey);
+    });
+    const appendsMs = timed(edited, (rowid, fts) => {
+      const c = q.chunk.get(rowid * CHUNK_ROWID_SPAN) as Chunk;
+      const key = `appended/${rowid}`;
+      const added = Number(q.addDocument.run(connectorId, key, key, key, key, 'hash', Date.now()).lastInsertRowid);
+      const id = added * CHUNK_ROWID_SPAN;
+      q.addChunk.run(id, c.heading, c.body);
+      fts.push([id, [key, c.heading, c.body, null, 'facets'], false]);
+      q.addUnit.run(connectorId, key, 'fingerprint');
+    });
+    return { op: 'editFloor', editsMs, deletionsMs, appendsMs, maxRssMb: maxRssMb() };
+  } finally {
+    db.close();
+  }
+}
+
 // ── search ──────────────────────────────────────────────────────────────────────────────────────────────────
 
 const STOP = new Set(FUNCTION_WORDS);
@@ -333,7 +452,14 @@ async function idle(args: { dataDir: string }): Promise<IdleOutput> {
 
 // ── main ────────────────────────────────────────────────────────────────────────────────────────────────────
 
-const OPS: Record<string, (args: never) => Promise<WorkerOutput>> = { sync, walk, baseline, search, idle };
+const OPS: Record<string, (args: never) => Promise<WorkerOutput>> = {
+  sync,
+  walk,
+  baseline,
+  editFloor: (args: EditFloorArgs) => Promise.resolve(editFloor(args)),
+  search,
+  idle,
+};
 
 async function main(): Promise<void> {
   const [op, json] = process.argv.slice(2);

@@ -388,6 +388,9 @@ async function edit(label: string): Promise<Record<string, unknown>> {
     log(`${label} edit #${i + 1}: idle compaction after the first sync took ${settled.out.settleMs} ms`);
     const noChange = await worker<SyncOutput>('sync', args(dataDir));
     noChanges.push(noChange);
+    // The SQL floor below starts from the same index as the edit re-sync: compacted, then re-synced.
+    const floorDir = scratch(`${label}-floor`);
+    cpSync(dataDir, floorDir, { recursive: true });
     const m = mutateCorpus(p.corpus, p.spec, 0.01, 0.005);
     edited = m.edited.length;
     deleted = m.deleted.length;
@@ -408,8 +411,6 @@ async function edit(label: string): Promise<Record<string, unknown>> {
     }
     // What the same number of edits and deletions cost in SQL alone on this index (and appends, for scale): the
     // part of the budget no reading, parsing or scheduling can win back.
-    const floorDir = scratch(`${label}-floor`);
-    cpSync(p.dataDir, floorDir, { recursive: true });
     try {
       const f = await worker<EditFloorOutput>('editFloor', {
         dataDir: floorDir,

@@ -23,7 +23,7 @@ import {
   type UnitRead,
   type UnitRecord,
 } from './types.js';
-import { toSourceUnit, walkFiles } from './walker.js';
+import { toSourceUnit, walkFileBatches } from './walker.js';
 
 /** What a file-tree source decides; FileTreeConnector does the walking, reading and safety checks. */
 export interface FileTreeSpec {
@@ -64,15 +64,19 @@ export class FileTreeConnector implements Connector {
   }
 
   async *enumerate(ctx: ConnectorContext): AsyncGenerator<SourceUnit | ItemIssue> {
+    for await (const batch of this.enumerateBatches(ctx)) yield* batch;
+  }
+
+  async *enumerateBatches(ctx: ConnectorContext): AsyncGenerator<(SourceUnit | ItemIssue)[]> {
     const before = await openDirectoryRoot(this.config.path);
-    for await (const item of walkFiles({
+    for await (const batch of walkFileBatches({
       root: this.config.path,
       acceptFile: (rel) => this.spec.acceptFile(rel),
       skipDir: (rel, name) => this.spec.skipDir(rel, name),
       excludes: this.config.excludes,
       signal: ctx.signal,
     })) {
-      yield 'code' in item ? item : toSourceUnit(item);
+      yield batch.map((item) => ('code' in item ? item : toSourceUnit(item)));
     }
     // A drive unmounted (or a folder swapped) mid-walk looks like a tree that lost most of its files. Only an
     // enumeration that started and ended on the same, still present, root may count as complete.

@@ -158,6 +158,12 @@ export interface Connector {
    * is deleted.
    */
   enumerate(ctx: ConnectorContext): AsyncIterable<SourceUnit | ItemIssue>;
+  /**
+   * Optional: the same enumeration, several items per step, which the engine uses when present. For sources of
+   * many small units (a folder of 100,000 files), where a step per unit through the stacked async generators costs
+   * more than the engine's own work on an unchanged unit.
+   */
+  enumerateBatches?(ctx: ConnectorContext): AsyncIterable<readonly (SourceUnit | ItemIssue)[]>;
   /** Reads a new or changed unit. Throws ItemReadError for a unit-level failure. */
   read(unit: SourceUnit, previous: UnitRecord | null, ctx: ConnectorContext): Promise<UnitRead>;
 }
@@ -182,6 +188,7 @@ export function withRead(
         isConnected: () => inner.isConnected(),
         open: (ctx) => inner.open(ctx),
         enumerate: (ctx) => inner.enumerate(ctx),
+        enumerateBatches: inner.enumerateBatches && ((ctx) => inner.enumerateBatches!(ctx)),
         read: (unit, previous, ctx) => read(inner, unit, previous, ctx),
       };
     },

@@ -84,6 +84,11 @@ const YIELD_EVERY_MS = 10;
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** A connector's one-item-a-step enumeration, as the steps of one item each that enumerateBatches would give. */
+async function* oneByOne<T>(items: AsyncIterable<T>): AsyncGenerator<readonly T[]> {
+  for await (const item of items) yield [item];
+}
+
 /**
  * Changed units read ahead of the one being written. A batch write (~20 ms) holds the thread while the reader thread
  * answers; with 16 in flight the engine then drained them and waited for more (cold sync of 5,000 notes, alternating
@@ -327,40 +332,44 @@ class Run {
       await this.#breathe();
     };
 
-    for await (const item of abortable(this.#connector.enumerate(ctx), signal)) {
-      if (isItemIssue(item)) {
-        if (item.keepPrefix !== undefined) keepPrefixes.push(item.keepPrefix);
-        this.#queueIssue(item);
-        await this.#breathe();
-        continue;
-      }
-      if (seen.has(item.key)) continue;
-      seen.add(item.key);
-      this.#progress.found++;
-      const previous = manifest.get(item.key) ?? null;
-      if (previous && previous.fingerprint === item.fingerprint) {
-        this.#progress.done++;
-        this.#maybeReportProgress();
-        unchanged++;
-        if (ahead.length > 0 && ahead[0].settled && unchanged - ahead[0].unchangedBefore >= SPARSE_AFTER_UNCHANGED) {
-          await consumeOldest();
+    const batches = this.#connector.enumerateBatches?.(ctx) ?? oneByOne(this.#connector.enumerate(ctx));
+    for await (const batch of abortable(batches, signal)) {
+      for (const item of batch) {
+        throwIfAborted(signal);
+        if (isItemIssue(item)) {
+          if (item.keepPrefix !== undefined) keepPrefixes.push(item.keepPrefix);
+          this.#queueIssue(item);
+          await this.#breathe();
           continue;
         }
-        // Checked before awaiting: an unchanged unit is a few map lookups, an await per unit would cost more.
-        if (this.#breathDue()) await this.#breathe();
-        continue;
-      }
-      const read = this.#connector.read(item, previous, ctx);
-      const pending: PendingRead = { unit: item, previous, read, settled: false, unchangedBefore: unchanged };
-      // Consumed later by #readUnit; a run that stops first (cancelled, failed) must not leave it unhandled.
-      read.then(
-        () => (pending.settled = true),
-        () => (pending.settled = true),
-      );
-      ahead.push(pending);
-      aheadBytes += item.size;
-      while (ahead.length >= this.#e.readAheadUnits || (ahead.length > 1 && aheadBytes > this.#e.readAheadBytes)) {
-        await consumeOldest();
+        if (seen.has(item.key)) continue;
+        seen.add(item.key);
+        this.#progress.found++;
+        const previous = manifest.get(item.key) ?? null;
+        if (previous && previous.fingerprint === item.fingerprint) {
+          this.#progress.done++;
+          this.#maybeReportProgress();
+          unchanged++;
+          if (ahead.length > 0 && ahead[0].settled && unchanged - ahead[0].unchangedBefore >= SPARSE_AFTER_UNCHANGED) {
+            await consumeOldest();
+            continue;
+          }
+          // Checked before awaiting: an unchanged unit is a few map lookups, an await per unit would cost more.
+          if (this.#breathDue()) await this.#breathe();
+          continue;
+        }
+        const read = this.#connector.read(item, previous, ctx);
+        const pending: PendingRead = { unit: item, previous, read, settled: false, unchangedBefore: unchanged };
+        // Consumed later by #readUnit; a run that stops first (cancelled, failed) must not leave it unhandled.
+        read.then(
+          () => (pending.settled = true),
+          () => (pending.settled = true),
+        );
+        ahead.push(pending);
+        aheadBytes += item.size;
+        while (ahead.length >= this.#e.readAheadUnits || (ahead.length > 1 && aheadBytes > this.#e.readAheadBytes)) {
+          await consumeOldest();
+        }
       }
     }
     while (ahead.length > 0) await consumeOldest();
@@ -562,7 +571,9 @@ class Run {
     for (const key of manifest.keys()) if (!seen.has(key)) candidates.add(key);
     // Documents whose unit never got a manifest row (a crash mid-unit) are swept too.
     for (const key of store.listDocumentUnitKeys(id)) if (!seen.has(key)) candidates.add(key);
-    const vanished = [...candidates].filter((key) => !keepPrefixes.some((p) => key === p || key.startsWith(`${p}/`) || p === ''));
+    const vanished = [...candidates].filter(
+      (key) => !keepPrefixes.some((p) => key === p || key.startsWith(`${p}/`) || p === ''),
+    );
     if (vanished.length === 0) return;
 
     const docsToDelete = vanished.reduce((n, key) => n + store.listUnitDocuments(id, key).length, 0);
@@ -669,7 +680,8 @@ class Run {
       const error = watchdog
         ? {
             code: 'E_WATCHDOG',
-            message: 'The sync made no progress for too long (a file or a network folder stopped responding), so it was stopped; it will be retried.',
+            message:
+              'The sync made no progress for too long (a file or a network folder stopped responding), so it was stopped; it will be retried.',
             at: endedAt,
           }
         : toConnectorError(err, endedAt);

@@ -10,6 +10,7 @@ import type { ItemIssue } from '../../../electron/connectors/types.js';
 import {
   PREFETCH_DIRS,
   PREFETCH_ENTRIES,
+  walkFileBatches,
   walkFiles,
   type WalkEntry,
   type WalkOptions,
@@ -116,6 +117,20 @@ describe('walkFiles: the reader thread and fs/promises give the same walk', () =
     const byDefault = await collect({ root, acceptFile: isMarkdown, followSymlinks: true });
     const onPromises = await collect({ root, acceptFile: isMarkdown, followSymlinks: true, readerThread: null });
     expect(sorted(byDefault)).toEqual(sorted(onPromises));
+  });
+});
+
+describe('walkFileBatches', () => {
+  it("gives walkFiles' walk in the same order, a folder's entries in a few steps", async () => {
+    const root = trickyTree();
+    const opts: WalkOptions = { root, acceptFile: () => true, followSymlinks: true };
+    const steps: (WalkEntry | ItemIssue)[][] = [];
+    for await (const batch of walkFileBatches(opts)) steps.push(batch);
+    const items = steps.flat();
+    expect(items).toEqual(await collect(opts));
+    expect(steps.every((s) => s.length > 0)).toBe(true);
+    // The folder of 1,300 files alone comes in at most 1,300 / 256 + 1 steps.
+    expect(steps.length).toBeLessThan(items.length / 20);
   });
 });
 

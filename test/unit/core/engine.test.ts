@@ -9,6 +9,7 @@ import { SyncEngine } from '../../../electron/core/engine.js';
 import { SyncFailure } from '../../../electron/core/errors.js';
 import { IngestionPipeline } from '../../../electron/core/pipeline.js';
 import { KnowledgeStore } from '../../../electron/core/store.js';
+import type { Connector, ItemIssue, SourceUnit } from '../../../electron/connectors/types.js';
 import { MemorySource, memoryConnector } from '../../helpers/memory-connector.js';
 
 let dir: string;
@@ -16,7 +17,13 @@ let store: KnowledgeStore;
 let clock: number;
 
 function engine(opts: Partial<ConstructorParameters<typeof SyncEngine>[0]> = {}) {
-  return new SyncEngine({ store, pipeline: new IngestionPipeline(store), log: silentLogger, now: () => clock, ...opts });
+  return new SyncEngine({
+    store,
+    pipeline: new IngestionPipeline(store),
+    log: silentLogger,
+    now: () => clock,
+    ...opts,
+  });
 }
 
 const run = (e: SyncEngine, source: MemorySource, signal = new AbortController().signal) =>
@@ -414,6 +421,60 @@ describe('SyncEngine', () => {
     const p = run(engine(), src, controller.signal);
     setTimeout(() => controller.abort('watchdog'), 20);
     await expect(p).rejects.toBeInstanceOf(SyncCancelledError);
+  });
+
+  describe('a connector that enumerates in batches', () => {
+    /** The memory connector, its units handed over `size` at a time through enumerateBatches only. */
+    function batched(source: MemorySource, size: number): Connector {
+      const inner = memoryConnector('notes', source);
+      return {
+        ...inner,
+        enumerate: () => {
+          throw new Error('the engine should take the batches');
+        },
+        async *enumerateBatches(ctx) {
+          let batch: (SourceUnit | ItemIssue)[] = [];
+          for await (const item of inner.enumerate(ctx)) {
+            batch.push(item);
+            if (batch.length === size) {
+              yield batch;
+              batch = [];
+            }
+          }
+          if (batch.length > 0) yield batch;
+        },
+      };
+    }
+    const runBatched = (e: SyncEngine, source: MemorySource, signal = new AbortController().signal) =>
+      e.sync(batched(source, 4), { signal, trigger: 'manual' });
+
+    it('syncs additions, edits, deletions and unreadable folders as one unit a step would', async () => {
+      const src = new MemorySource();
+      for (let i = 0; i < 10; i++) src.setNote(`n${i}.md`, `note ${i} heron`);
+      const e = engine();
+      expect(await runBatched(e, src)).toMatchObject({ added: 10, updated: 0, deleted: 0 });
+      src.setNote('n3.md', 'note 3 edited osprey');
+      src.units.delete('n7.md');
+      src.setNote('kept/a.md', 'kept plover');
+      expect(await runBatched(e, src)).toMatchObject({ added: 1, updated: 1, deleted: 1, unchanged: 8 });
+      // A folder that cannot be read keeps what it held (its issue comes in a batch too).
+      src.unreadablePrefixes = ['kept'];
+      expect(await runBatched(e, src)).toMatchObject({ deleted: 0, unchanged: 10 });
+      expect(titles('osprey')).toEqual(['n3.md']);
+      expect(titles('heron')).toHaveLength(8);
+      expect(titles('plover')).toEqual(['kept/a.md']);
+    });
+
+    it('stops starting reads as soon as the run is cancelled, in the middle of a batch', async () => {
+      const src = new MemorySource();
+      for (let i = 0; i < 8; i++) src.setNote(`n${i}.md`, `note ${i}`);
+      const controller = new AbortController();
+      src.beforeRead = () => controller.abort('paused');
+      await expect(
+        engine().sync(batched(src, 8), { signal: controller.signal, trigger: 'manual' }),
+      ).rejects.toBeInstanceOf(SyncCancelledError);
+      expect(src.reads).toEqual(['n0.md']);
+    });
   });
 
   it('resetCheckpoint makes the next sync read everything again (upstream), skipping unchanged content', async () => {

@@ -378,7 +378,7 @@ class Run {
     await this.#settle();
     throwIfAborted(signal);
 
-    this.#sweep(manifest, seen, keepPrefixes, root.identity, documentsBefore);
+    await this.#sweep(manifest, seen, keepPrefixes, root.identity, documentsBefore);
     throwIfAborted(signal);
 
     const documentsAfter = store.counts(id).documents;
@@ -558,13 +558,13 @@ class Run {
   }
 
   /** Deletes what a complete enumeration no longer found — unless that looks like a vanished or swapped root. */
-  #sweep(
+  async #sweep(
     manifest: Map<string, UnitRecord>,
     seen: Set<string>,
     keepPrefixes: string[],
     rootIdentity: string,
     documentsBefore: number,
-  ): void {
+  ): Promise<void> {
     const { store, pipeline } = this.#e;
     const id = this.#connector.id;
     const candidates = new Set<string>();
@@ -576,9 +576,13 @@ class Run {
     );
     if (vanished.length === 0) return;
 
-    const docsToDelete = vanished.reduce((n, key) => n + store.listUnitDocuments(id, key).length, 0);
     const sameRoot = this.#checkpoint.rootIdentity === null || this.#checkpoint.rootIdentity === rootIdentity;
-    if (!sameRoot && documentsBefore > 0 && docsToDelete > documentsBefore * this.#e.massDeleteRatio) {
+    // Counted only when the guard applies: a lookup per vanished unit, on top of the one that deletes it.
+    const docsToDelete =
+      !sameRoot && documentsBefore > 0
+        ? vanished.reduce((n, key) => n + store.listUnitDocuments(id, key).length, 0)
+        : 0;
+    if (docsToDelete > documentsBefore * this.#e.massDeleteRatio) {
       throw new SyncFailure(
         'E_MASS_DELETE_GUARD',
         `This sync would remove ${docsToDelete} of ${documentsBefore} indexed documents, and the folder is not the ` +
@@ -587,7 +591,10 @@ class Run {
         false,
       );
     }
+    // A transaction per batch, each on a turn of its own like the batch writes: a folder of 50,000 files removed
+    // is seconds of deletions, which must not freeze the thread that hosts the app.
     for (let i = 0; i < vanished.length; i += this.#e.batchMaxDocs) {
+      await nextTurn();
       throwIfAborted(this.#opts.signal);
       const slice = vanished.slice(i, i + this.#e.batchMaxDocs);
       store.transaction(() => {

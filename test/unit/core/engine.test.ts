@@ -76,6 +76,26 @@ describe('SyncEngine', () => {
     expect(titles('zebra').sort()).toEqual(['a.md', 'c.md']);
   });
 
+  it('gives the event loop turns while it deletes thousands of vanished units', async () => {
+    const src = new MemorySource();
+    for (let i = 0; i < 1510; i++) src.setNote(`n${i}.md`, `note ${i}`);
+    const e = engine();
+    await run(e, src);
+    for (let i = 10; i < 1510; i++) src.units.delete(`n${i}.md`);
+    // What other work on this thread (the tray, IPC) sees of the index while the run goes on.
+    const seen = new Set<number>();
+    let watching = true;
+    const watch = (): void => {
+      if (!watching) return;
+      seen.add(store.counts('notes').documents);
+      setImmediate(watch);
+    };
+    setImmediate(watch);
+    const r = await run(e, src).finally(() => (watching = false));
+    expect(r).toMatchObject({ deleted: 1500, unchanged: 10 });
+    expect([...seen].some((n) => n > 10 && n < 1510)).toBe(true);
+  });
+
   it('writes an edit found early in a long walk during the walk, not after it', async () => {
     const src = new MemorySource();
     for (let i = 0; i < 400; i++) src.setNote(`n${String(i).padStart(3, '0')}.md`, `note ${i} plain`);

@@ -23,6 +23,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { CHUNK_ROWID_SPAN } from '../electron/core/schema.js';
+import { CACHE_SIZE_PRAGMA } from '../electron/core/store.js';
 import { SyncService } from '../electron/core/service.js';
 import type { ConnectorKind, RunResult } from '../shared/types.js';
 import { FUNCTION_WORDS, contentWord, noteText, rng, treeFileText } from './corpus.js';
@@ -303,7 +304,7 @@ function editFloor(args: EditFloorArgs): EditFloorOutput {
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
-    db.pragma('cache_size = -32768'); // the store's connection
+    db.pragma(CACHE_SIZE_PRAGMA); // as the store's connection
     db.pragma('wal_autocheckpoint = 0'); // the store checkpoints on another thread
     const ids = db.prepare('SELECT id FROM documents WHERE chunk_count > 0 ORDER BY id').pluck().all() as number[];
     const r = rng(args.seed);

@@ -11,6 +11,7 @@
  * node_modules (electron.vite.config.ts: externalizeDeps).
  */
 import { createRequire } from 'node:module';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 
 const requireHere = createRequire(import.meta.url);
 
@@ -73,8 +74,6 @@ export function lazyModuleInSteps<T>(id: string, dependencies: readonly Dependen
     },
   };
 }
-
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Resolves `dependency` as `id` (resolved from here) requires it, without loading it. */
 export function resolveDependency(id: string, dependency: Dependency): string {

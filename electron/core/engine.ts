@@ -9,6 +9,7 @@
  * - The watermark is the start time of the last successful run; failed or cancelled runs never advance it.
  */
 import { performance } from 'node:perf_hooks';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from '../../shared/logger.js';
 import type { Progress, RunResult, RunTrigger, SyncCounts } from '../../shared/types.js';
 import { ZERO_COUNTS } from '../../shared/types.js';
@@ -81,8 +82,6 @@ export interface SyncRunOptions {
  * a turn once it has held it this long, and commits each batch (which cannot be split) on a turn of its own.
  */
 const YIELD_EVERY_MS = 10;
-
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** A connector's one-item-a-step enumeration, as the steps of one item each that enumerateBatches would give. */
 async function* oneByOne<T>(items: AsyncIterable<T>): AsyncGenerator<readonly T[]> {

@@ -55,7 +55,7 @@ const BUSY_TIMEOUT_MS = 5_000;
  * at 2 MB a large sync kept re-reading them from the OS: a cold sync of 5,000 notes measured 9 % faster (alternating
  * runs, medians) with 32 MB, for ~12 MB more peak RSS.
  */
-const CACHE_SIZE_PRAGMA = 'cache_size = -32768';
+export const CACHE_SIZE_PRAGMA = 'cache_size = -32768';
 /**
  * The writer thread's connection (attach): 4 MB. It only appends during bulk syncs, and its cache comes on top of
  * the opening connection's for as long as the thread runs; 100,000 files synced on it peaked at 255–266 MB RSS with

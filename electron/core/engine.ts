@@ -209,6 +209,10 @@ export class SyncEngine {
     return this.#store.getCheckpoint(connectorId)?.consecutiveFailures ?? 0;
   }
 
+  lastAttemptAt(connectorId: string): number | null {
+    return this.#store.getCheckpoint(connectorId)?.lastAttemptAt ?? null;
+  }
+
   /**
    * Runs one sync. Resolves with the run's counts; rejects with SyncFailure (failed; watermark kept) or
    * SyncCancelledError (cancelled at a batch boundary; everything committed so far stays, checkpoint intact).

@@ -56,6 +56,8 @@ export interface SyncRunner<C extends SchedulableConnector = SchedulableConnecto
   lastSuccessAt(connectorId: string): number | null;
   /** Persisted failure streak, so backoff survives restarts. */
   consecutiveFailures?(connectorId: string): number;
+  /** Persisted start of the last run that wrote anything (null = none), to tell an interrupted sync from a finished one. */
+  lastAttemptAt?(connectorId: string): number | null;
 }
 
 export interface SchedulerOptions {
@@ -600,6 +602,10 @@ export class SyncScheduler<C extends SchedulableConnector = SchedulableConnector
       // The last attempt failed: keep backing off across the restart rather than hammer a broken source.
       const backoff = this.#backoffMs(e);
       this.#setDue(e, now + Math.max(this.#o.catchUpDelayMs, backoff), 'retry', null);
+    } else if (this.#interrupted(e)) {
+      // A sync that stopped part-way (quit, crash, cancel) resumes soon, from its checkpoint: an hour's wait would leave
+      // a first sync half done, and the message it ended with promises it runs again.
+      this.#setDue(e, now + this.#o.catchUpDelayMs, 'catch-up', null);
     } else if (e.lastSuccessAt === null) {
       this.#setDue(e, now + interval * e.jitter, 'first', now);
     } else if (e.lastSuccessAt + interval * e.jitter - now > MAX_DUE_INTERVALS * interval) {
@@ -610,6 +616,12 @@ export class SyncScheduler<C extends SchedulableConnector = SchedulableConnector
     } else {
       this.#setDue(e, e.lastSuccessAt + interval * e.jitter, 'schedule', e.lastSuccessAt);
     }
+  }
+
+  /** The last run started after the last success and neither finished nor failed. */
+  #interrupted(e: Entry<C>): boolean {
+    const attempt = this.#safe('lastAttemptAt', () => this.#engine.lastAttemptAt?.(e.connector.id) ?? null, null);
+    return attempt !== null && (e.lastSuccessAt === null || attempt > e.lastSuccessAt);
   }
 
   #setDue(e: Entry<C>, at: number, trigger: RunTrigger, base: number | null): void {

@@ -216,6 +216,7 @@ export class SyncService {
       sync: (connector, o) => this.#tracked(() => this.#engine.sync(this.#connectorOrThrow(connector.id), o)),
       lastSuccessAt: (id) => this.#engine.lastSuccessAt(id),
       consecutiveFailures: (id) => this.#engine.consecutiveFailures(id),
+      lastAttemptAt: (id) => this.#engine.lastAttemptAt(id),
     };
     this.#scheduler = new SyncScheduler(runner, {
       ...opts.scheduler,

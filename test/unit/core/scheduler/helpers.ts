@@ -170,6 +170,8 @@ export class FakeRunner implements SyncRunner {
   /** Persisted history, as the engine's checkpoint would hold it. */
   readonly history = new Map<string, number>();
   readonly failures = new Map<string, number>();
+  /** Persisted start of the last run that wrote anything. */
+  readonly attempts = new Map<string, number>();
   maxLivePerConnector = 0;
   maxLiveTotal = 0;
   liveTotal = 0;
@@ -197,6 +199,10 @@ export class FakeRunner implements SyncRunner {
 
   consecutiveFailures(id: string): number {
     return this.failures.get(id) ?? 0;
+  }
+
+  lastAttemptAt(id: string): number | null {
+    return this.attempts.get(id) ?? null;
   }
 
   sync(connector: SchedulableConnector, opts: SyncRunOptions): Promise<RunResult> {

@@ -70,6 +70,31 @@ describe('start()', () => {
     expect(startsOf('a')).toEqual([10 * SEC, 10 * SEC + SEC + HOUR]);
   });
 
+  it('resumes an interrupted first sync catchUpDelayMs after start, not an interval later', async () => {
+    const { clock, runner, scheduler, schedule } = setup();
+    runner.attempts.set('a', T0 - 5 * MIN); // started, wrote batches, never finished (quit or crash)
+    scheduler.add(connector('a'));
+    scheduler.start();
+    expect(schedule('a').nextRunAt).toBe(T0 + 10 * SEC);
+    await clock.advance(10 * SEC);
+    expect(runner.calls.map((c) => c.trigger)).toEqual(['catch-up']);
+  });
+
+  it('resumes a re-sync interrupted after an earlier success, and not one that finished', async () => {
+    const { clock, runner, scheduler, schedule } = setup();
+    runner.history.set('a', T0 - 20 * MIN);
+    runner.attempts.set('a', T0 - 5 * MIN); // the next run started after that success and was cut off
+    runner.history.set('b', T0 - 20 * MIN);
+    runner.attempts.set('b', T0 - 21 * MIN); // b's last run is the one that succeeded
+    scheduler.add(connector('a'));
+    scheduler.add(connector('b'));
+    scheduler.start();
+    expect(schedule('a').nextRunAt).toBe(T0 + 10 * SEC);
+    expect(schedule('b').nextRunAt).toBe(T0 + 40 * MIN);
+    await clock.advance(10 * SEC);
+    expect(runner.calls.map((c) => [c.id, c.trigger])).toEqual([['a', 'catch-up']]);
+  });
+
   it('rejects invalid options', () => {
     const clock = new FakeClock();
     const runner = new FakeRunner(clock);

@@ -543,8 +543,18 @@ export class SyncService {
   #setPaused(id: string | null, paused: boolean): void {
     const scheduler = this.#writable();
     if (id === null) {
-      this.#config = { ...this.#config, paused };
+      // "Resume all" means everything syncs again, connectors paused one by one included (the dashboard and the tray
+      // offer it when every connector is paused); "pause all" leaves their own pauses to come back after it.
+      const resumed = paused ? [] : this.#config.connectors.filter((c) => c.paused).map((c) => c.id);
+      this.#config = {
+        ...this.#config,
+        paused,
+        connectors: paused
+          ? this.#config.connectors
+          : this.#config.connectors.map((c) => (c.paused ? { ...c, paused: false } : c)),
+      };
       this.#connectorsFile.save(this.#config);
+      for (const connectorId of resumed) scheduler.resume(connectorId);
       if (paused) scheduler.pause(null);
       else if (!this.#powerPaused) scheduler.resume(null);
     } else {

@@ -88,17 +88,33 @@ describe('jarvis-sync CLI', () => {
       ['added', 'chunks', 'deleted', 'durationMs', 'failed', 'unchanged', 'updated'].sort(),
     );
 
-    const hits = json<{ docId: string; title: string; source: string; docType: string; path: string; snippet: string; score: number }[]>(
-      await cli(['search', '2020-10-27', '--json']),
-    );
+    const hits = json<
+      { docId: string; title: string; source: string; docType: string; path: string; snippet: string; score: number }[]
+    >(await cli(['search', '2020-10-27', '--json']));
     expect(hits).toHaveLength(1);
     expect(hits[0]).toMatchObject({ source: 'notes', path: join(notes, 'sub', 'beta.txt') });
     expect(Object.keys(hits[0]).sort()).toEqual(['docId', 'docType', 'path', 'score', 'snippet', 'source', 'title']);
 
-    const status = json<{ dataDir: string; paused: boolean; connectors: Record<string, unknown>[] }>(await cli(['status', '--json']));
+    const status = json<{ dataDir: string; paused: boolean; connectors: Record<string, unknown>[] }>(
+      await cli(['status', '--json']),
+    );
     expect(status).toMatchObject({ dataDir, paused: false });
     expect(Object.keys(status.connectors[0]).sort()).toEqual(
-      ['chunks', 'documents', 'id', 'kind', 'lastAttemptAt', 'lastError', 'lastResult', 'lastSuccessAt', 'name', 'nextRunAt', 'path', 'paused', 'state'].sort(),
+      [
+        'chunks',
+        'documents',
+        'id',
+        'kind',
+        'lastAttemptAt',
+        'lastError',
+        'lastResult',
+        'lastSuccessAt',
+        'name',
+        'nextRunAt',
+        'path',
+        'paused',
+        'state',
+      ].sort(),
     );
     expect(status.connectors[0]).toMatchObject({ documents: 3, state: 'idle', lastError: null });
   });
@@ -126,7 +142,9 @@ describe('jarvis-sync CLI', () => {
       expect(sync.code).toBe(1);
       const report = JSON.parse(sync.stdout) as { failures: Record<string, string> };
       expect(report.failures.notes).toMatch(/does not exist|missing|not found/i);
-      const status = JSON.parse((await cli(['status', '--json'])).stdout) as { connectors: { documents: number; lastError: { code: string } }[] };
+      const status = JSON.parse((await cli(['status', '--json'])).stdout) as {
+        connectors: { documents: number; lastError: { code: string } }[];
+      };
       expect(status.connectors[0].documents).toBe(2);
       expect(status.connectors[0].lastError.code).toBe('E_ROOT_UNAVAILABLE');
       expect((await cli(['status'])).stdout).toMatch(/last success: .*ago/);
@@ -138,11 +156,20 @@ describe('jarvis-sync CLI', () => {
 
   it('pause and resume persist; errors lists per-item problems', async () => {
     expect((await cli(['pause', 'notes'])).code).toBe(0);
-    let status = JSON.parse((await cli(['status', '--json'])).stdout) as { connectors: { paused: boolean; state: string }[] };
+    let status = JSON.parse((await cli(['status', '--json'])).stdout) as {
+      connectors: { paused: boolean; state: string }[];
+    };
     expect(status.connectors[0]).toMatchObject({ paused: true, state: 'paused' });
     expect((await cli(['resume', 'notes'])).code).toBe(0);
     status = JSON.parse((await cli(['status', '--json'])).stdout) as typeof status;
     expect(status.connectors[0]).toMatchObject({ paused: false });
+
+    // "Resume all" also resumes a connector paused on its own: the dashboard and the tray offer it exactly then.
+    expect((await cli(['pause', 'notes'])).code).toBe(0);
+    expect((await cli(['resume'])).code).toBe(0);
+    status = JSON.parse((await cli(['status', '--json'])).stdout) as typeof status;
+    expect(status.connectors[0]).toMatchObject({ paused: false });
+    expect(status.connectors[0].state).not.toBe('paused');
 
     writeFileSync(join(notes, 'fake.md'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]));
     await cli(['sync']);

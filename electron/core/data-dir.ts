@@ -2,7 +2,7 @@
  * The data folder: where the index, settings and connectors live, and the lock that keeps two processes
  * (the desktop app, a daemon, a CLI `sync`) from writing it at once.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -12,12 +12,32 @@ export const PRODUCT_NAME = 'Jarvis Sync';
  * The per-user folder Electron's `app.getPath('userData')` gives for our product name, so the CLI, the daemon
  * and the desktop app share one index by default.
  */
-export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+export function defaultDataDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
   if (env.JARVIS_SYNC_DATA_DIR) return env.JARVIS_SYNC_DATA_DIR;
   const home = env.HOME ?? homedir();
   if (platform === 'darwin') return join(home, 'Library', 'Application Support', PRODUCT_NAME);
   if (platform === 'win32') return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), PRODUCT_NAME);
   return join(env.XDG_CONFIG_HOME || join(home, '.config'), PRODUCT_NAME);
+}
+
+/**
+ * Creates the data folder readable by its owner only, and tightens one that other users can read (older versions
+ * left it at the umask's 0755). The index holds the text of the user's notes and mail, and SQLite creates its files
+ * with the umask's mode (0644): the folder's mode is what keeps other local users out. Best effort on a folder owned
+ * by someone else, and on Windows, where modes do not apply (the per-user profile folder protects it there).
+ */
+export function ensurePrivateDataDir(dataDir: string): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  if (process.platform === 'win32') return;
+  try {
+    const st = statSync(dataDir);
+    if ((st.mode & 0o077) !== 0 && st.uid === process.getuid?.()) chmodSync(dataDir, st.mode & 0o700);
+  } catch {
+    // Not ours to change (a shared or read-only folder): it works as before.
+  }
 }
 
 export function dataPaths(dataDir: string) {
@@ -95,7 +115,7 @@ function readLock(path: string): LockInfo | null {
  * (killed, crashed, machine restarted) is taken over, so it never blocks the next start.
  */
 export function acquireDataDirLock(dataDir: string, owner: LockOwner): DataDirLock {
-  mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDataDir(dataDir);
   const path = dataPaths(dataDir).lock;
   const mine: LockInfo = { pid: process.pid, owner, host: hostname(), startedAt: Date.now() };
   for (let attempt = 0; attempt < 3; attempt++) {

@@ -3,7 +3,6 @@
  * It owns the data folder (lock, index, settings, connectors), the engine and the scheduler; it publishes a
  * state snapshot and throttled progress, and takes commands. It contains no transport.
  */
-import { mkdirSync } from 'node:fs';
 import type { Accepted, PathCheck, ProgressEvent } from '../../shared/contract.js';
 import { Emitter } from '../../shared/emitter.js';
 import { silentLogger, type Logger } from '../../shared/logger.js';
@@ -38,7 +37,7 @@ import {
   UserInputError,
   type ConnectorsFile,
 } from './connector-config.js';
-import { acquireDataDirLock, dataPaths, type DataDirLock, type LockOwner } from './data-dir.js';
+import { acquireDataDirLock, dataPaths, ensurePrivateDataDir, type DataDirLock, type LockOwner } from './data-dir.js';
 import { SyncEngine } from './engine.js';
 import { classifyError, isStoreCorruption } from './errors.js';
 import { JsonFile, type LoadResult } from './json-file.js';
@@ -245,7 +244,7 @@ export class SyncService {
    * holds it). Never throws for a corrupt settings/connectors file or index: those are recovered and noticed.
    */
   static open(opts: ServiceOpenOptions): Promise<SyncService> {
-    mkdirSync(opts.dataDir, { recursive: true });
+    ensurePrivateDataDir(opts.dataDir);
     let lock: DataDirLock | null = null;
     let lockProblem: Error | null = null;
     if (!opts.readonly) {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -24,7 +24,10 @@ describe('data folder lock', () => {
   it('takes over a lock left by a process that was killed', async () => {
     const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)']);
     const pid = child.pid!;
-    writeFileSync(dataPaths(dir).lock, JSON.stringify({ pid, owner: 'desktop', host: (await import('node:os')).hostname(), startedAt: 1 }));
+    writeFileSync(
+      dataPaths(dir).lock,
+      JSON.stringify({ pid, owner: 'desktop', host: (await import('node:os')).hostname(), startedAt: 1 }),
+    );
     expect(() => acquireDataDirLock(dir, 'cli')).toThrow(DataDirLockedError);
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
@@ -44,12 +47,30 @@ describe('data folder lock', () => {
   });
 });
 
+describe.skipIf(process.platform === 'win32')('data folder permissions', () => {
+  it('creates a new data folder that only its owner can enter', async () => {
+    const { SyncService } = await import('../../../electron/core/service.js');
+    const dataDir = join(dir, 'new', 'data');
+    const service = await SyncService.open({ dataDir, owner: 'cli' });
+    await service.stop();
+    expect(statSync(dataDir).mode & 0o077).toBe(0);
+  });
+
+  it('tightens a data folder an older version left readable by everyone', () => {
+    chmodSync(dir, 0o755);
+    acquireDataDirLock(dir, 'cli').release();
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+  });
+});
+
 describe('defaultDataDir', () => {
   it('matches the per-user folder Electron uses for "Jarvis Sync" on each platform', () => {
     expect(defaultDataDir({ HOME: '/home/ada' }, 'linux')).toBe('/home/ada/.config/Jarvis Sync');
     expect(defaultDataDir({ HOME: '/home/ada', XDG_CONFIG_HOME: '/cfg' }, 'linux')).toBe('/cfg/Jarvis Sync');
     expect(defaultDataDir({ HOME: '/Users/ada' }, 'darwin')).toBe('/Users/ada/Library/Application Support/Jarvis Sync');
-    expect(defaultDataDir({ HOME: 'C:\\Users\\ada', APPDATA: 'C:\\Users\\ada\\AppData\\Roaming' }, 'win32')).toMatch(/Roaming.Jarvis Sync$/);
+    expect(defaultDataDir({ HOME: 'C:\\Users\\ada', APPDATA: 'C:\\Users\\ada\\AppData\\Roaming' }, 'win32')).toMatch(
+      /Roaming.Jarvis Sync$/,
+    );
     expect(defaultDataDir({ JARVIS_SYNC_DATA_DIR: '/data', HOME: '/home/ada' }, 'linux')).toBe('/data');
   });
 });

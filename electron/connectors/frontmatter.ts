@@ -86,18 +86,43 @@ function split(text: string): SplitFrontmatter {
       issue: bad(`The frontmatter is nested more than ${MAX_NESTING} levels deep; it was indexed as ordinary text.`),
     };
   }
-  const doc = yamlModule().parseDocument(yaml, { schema: 'core', customTags: [], uniqueKeys: false, prettyErrors: false });
+  const doc = yamlModule().parseDocument(yaml, {
+    schema: 'core',
+    customTags: [],
+    uniqueKeys: false,
+    prettyErrors: false,
+  });
   if (doc.errors.length > 0) {
     const first = doc.errors[0];
     return { data: {}, body: text, issue: bad(`The frontmatter is not valid YAML: ${firstLine(first.message)}`) };
   }
   const value: unknown = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   if (value === null || value === undefined) return { data: {}, body: afterBlock, issue: null };
+  if (containsItself(value)) {
+    // `a: &x [*x]` is valid YAML for a list that contains itself: no metadata can be made of it (and JSON of it throws).
+    return {
+      data: {},
+      body: text,
+      issue: bad('The frontmatter refers to itself (a recursive YAML alias); it was indexed as ordinary text.'),
+    };
+  }
   if (typeof value !== 'object' || Array.isArray(value)) {
     // Not key: value pairs, so not metadata: most likely a Markdown rule ("---") followed by text.
     return { data: {}, body: text, issue: null };
   }
   return withLinkListIssue(value as Record<string, unknown>, afterBlock);
+}
+
+/** Whether `value` reaches itself. Aliases share nodes, so each node is searched once (linear in the nodes). */
+function containsItself(value: unknown, onPath = new Set<object>(), done = new Set<object>()): boolean {
+  if (value === null || typeof value !== 'object' || done.has(value)) return false;
+  if (onPath.has(value)) return true;
+  onPath.add(value);
+  const children = value instanceof Map ? [...value.values()] : Object.values(value);
+  const found = children.some((child) => containsItself(child, onPath, done));
+  onPath.delete(value);
+  done.add(value);
+  return found;
 }
 
 function withLinkListIssue(data: Record<string, unknown>, afterBlock: string): SplitFrontmatter {
@@ -133,7 +158,11 @@ const CORE_SCALARS: [RegExp, (s: string) => unknown][] = [
   [/^0o[0-7]+$/, (s) => parseInt(s.substring(2), 8)],
   [/^[-+]?[0-9]+$/, (s) => parseInt(s, 10)],
   [/^0x[0-9a-fA-F]+$/, (s) => parseInt(s.substring(2), 16)],
-  [/^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/, (s) => (s.slice(-3).toLowerCase() === 'nan' ? NaN : s[0] === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY)],
+  [
+    /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
+    (s) =>
+      s.slice(-3).toLowerCase() === 'nan' ? NaN : s[0] === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+  ],
   [/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/, (s) => parseFloat(s)],
   [/^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/, (s) => parseFloat(s)],
 ];
@@ -143,7 +172,11 @@ function flatScalar(text: string): unknown {
   const first = text[0];
   if (first === '"' || first === "'") {
     const inner = text.slice(1, -1);
-    const ok = text.length >= 2 && text[text.length - 1] === first && !inner.includes(first) && !(first === '"' && inner.includes('\\'));
+    const ok =
+      text.length >= 2 &&
+      text[text.length - 1] === first &&
+      !inner.includes(first) &&
+      !(first === '"' && inner.includes('\\'));
     return ok ? inner : undefined;
   }
   return flatPlain(text, false);
@@ -151,7 +184,8 @@ function flatScalar(text: string): unknown {
 
 function flatPlain(text: string, inFlow: boolean): unknown {
   const value = text.trimEnd();
-  if (!FLAT_PLAIN_START.test(value) || value.includes(' #') || value.includes(': ') || value.endsWith(':')) return undefined;
+  if (!FLAT_PLAIN_START.test(value) || value.includes(' #') || value.includes(': ') || value.endsWith(':'))
+    return undefined;
   if (inFlow && /[,[\]{}]/.test(value)) return undefined;
   // Long digit runs lose precision as numbers: whether the library keeps them exact is left to the library.
   if (/[0-9]{16}/.test(value)) return undefined;

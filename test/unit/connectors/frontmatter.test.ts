@@ -125,6 +125,19 @@ describe('splitFrontmatter: malformed blocks (bad input #17)', () => {
     expect(Object.keys(proto.data)).toEqual(['__proto__']);
   });
 
+  it('indexes a note whose frontmatter contains itself (a recursive alias) as ordinary text, with a warning', () => {
+    const cyclic = splitFrontmatter('---\nself: &a [*a]\n---\nThe body holds cycbodyword.\n');
+    expect(cyclic.issue?.code).toBe('W_BAD_FRONTMATTER');
+    expect(cyclic.issue?.message).toMatch(/refers to itself/);
+    expect(cyclic.body).toContain('cycbodyword');
+    expect(cyclic.data).toEqual({});
+    // Shared but not circular: aliases are fine.
+    expect(splitFrontmatter('---\nbase: &b [x, y]\ncopy: *b\n---\n').data).toEqual({
+      base: ['x', 'y'],
+      copy: ['x', 'y'],
+    });
+  });
+
   it('refuses pathological nesting before the parser recurses into it', () => {
     const cases = [
       `k: ${'['.repeat(20_000)}${']'.repeat(20_000)}`,

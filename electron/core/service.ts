@@ -788,7 +788,11 @@ export class SyncService {
       if (!isStoreCorruption(err)) throw err;
       this.#scheduleRecovery();
     }
-    const lastError = schedule ? schedule.lastError : (checkpoint?.lastError ?? null);
+    // After a restart the scheduler knows the failure streak but not the error that ended it: the stored one is shown.
+    const storedError = checkpoint?.lastError ?? null;
+    const lastError = schedule
+      ? (schedule.lastError ?? (schedule.consecutiveFailures > 0 ? storedError : null))
+      : storedError;
     let state: ConnectorState;
     if (schedule) state = schedule.state;
     else if (config.paused || this.#config.paused) state = 'paused';

@@ -1,0 +1,50 @@
+// A real SyncService on a temp data folder, stopped and opened again: what a connector showed before the restart
+// (its failure and the reason for it) is what it shows after it.
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { SyncService } from '../../../electron/core/service.js';
+import { useTempDirs } from '../../helpers/temp-dir.js';
+
+const tempDir = useTempDirs('jarvis-service-restart-');
+const services: SyncService[] = [];
+
+afterEach(async () => {
+  for (const s of services.splice(0)) await s.stop();
+});
+
+async function open(dataDir: string): Promise<SyncService> {
+  const service = await SyncService.open({ dataDir, owner: 'daemon', watch: { debounceMs: 50 } });
+  services.push(service);
+  service.start();
+  return service;
+}
+
+describe('SyncService across a restart', () => {
+  it('a connector that failed still shows why after the app restarts', async () => {
+    const root = tempDir();
+    const notes = join(root, 'notes');
+    mkdirSync(notes);
+    writeFileSync(join(notes, 'a.md'), '# A\n\napples\n');
+    const dataDir = join(root, 'data');
+    let service = await open(dataDir);
+    const { id } = await service.addConnector({ kind: 'folder', path: notes, name: 'Notes' }, { syncNow: false });
+    await service.syncNow([id]);
+    // The scheduler's run (as the app's), so its failure streak and error are the ones the app shows.
+    renameSync(notes, `${notes}-unplugged`);
+    expect(service.runNow(id).accepted).toBe(true);
+    await vi.waitFor(() => expect(service.getConnector(id).consecutiveFailures).toBe(1), {
+      timeout: 20_000,
+      interval: 20,
+    });
+    const before = service.getConnector(id);
+    expect(before.lastError?.code).toBe('E_ROOT_UNAVAILABLE');
+    await service.stop();
+    services.length = 0;
+
+    service = await open(dataDir);
+    const after = service.getConnector(id);
+    expect(after.consecutiveFailures).toBe(before.consecutiveFailures);
+    expect(after.lastError).toMatchObject({ code: 'E_ROOT_UNAVAILABLE', message: before.lastError?.message });
+  });
+});

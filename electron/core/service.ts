@@ -426,6 +426,9 @@ export class SyncService {
     const connector = this.#instantiate(next);
     scheduler.add(connector, { intervalSeconds: next.intervalSeconds, paused: next.paused });
     this.#watcher?.add(id, next.path, watchOptionsFor(next)); // a no-op unless the path changed
+    // New excludes are often about privacy ("not my diary"): the files they name leave the index now, not at the next
+    // scheduled run up to an interval later.
+    if (next.excludes.join('\0') !== current.excludes.join('\0')) scheduler.runNow(id);
     this.#schedulePush();
     return this.getConnector(id);
   }

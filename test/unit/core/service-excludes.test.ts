@@ -1,0 +1,41 @@
+// A real SyncService on a temp data folder: changing a connector's excludes takes effect at once, not at the next
+// scheduled run.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { SyncService } from '../../../electron/core/service.js';
+import { useTempDirs } from '../../helpers/temp-dir.js';
+
+const tempDir = useTempDirs('jarvis-service-excludes-');
+let service: SyncService | null = null;
+
+afterEach(async () => {
+  await service?.stop();
+  service = null;
+});
+
+describe('SyncService excludes', () => {
+  it('files a new exclude names leave the search results without waiting for the next scheduled run', async () => {
+    const root = tempDir();
+    const notes = join(root, 'notes');
+    mkdirSync(join(notes, 'private'), { recursive: true });
+    writeFileSync(join(notes, 'plans.md'), '# Plans\n\nthe garden\n');
+    writeFileSync(join(notes, 'private', 'diary.md'), '# Diary\n\nthe secret garden\n');
+    const settings = join(root, 'data', 'settings.json');
+    mkdirSync(join(root, 'data'));
+    writeFileSync(settings, JSON.stringify({ watchForChanges: false }));
+    service = await SyncService.open({ dataDir: join(root, 'data'), owner: 'daemon' });
+    service.start();
+    const { id } = await service.addConnector({ kind: 'folder', path: notes, name: 'Notes' }, { syncNow: false });
+    await service.syncNow([id]);
+    const titles = () =>
+      service!
+        .search('garden')
+        .map((h) => h.title)
+        .sort();
+    expect(titles()).toEqual(['Diary', 'Plans']);
+
+    service.updateConnector(id, { excludes: ['private/**'] });
+    await vi.waitFor(() => expect(titles()).toEqual(['Plans']), { timeout: 20_000, interval: 20 });
+  });
+});

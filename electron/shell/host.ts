@@ -3,7 +3,7 @@
  * or the logs folder in the OS, and start at login. `openPath` is the one call that can start a program, so it
  * only opens paths inside a configured connector and never anything that runs.
  */
-import { extname, isAbsolute, relative, resolve } from 'node:path';
+import { posix, win32 } from 'node:path';
 import type { BrowserWindow, Dialog, OpenDialogOptions, Shell } from 'electron';
 import type { HostAdapters } from '../core/handlers.js';
 import type { ConnectorKind } from '../../shared/types.js';
@@ -40,19 +40,25 @@ export function pickerOptions(kind: ConnectorKind): OpenDialogOptions {
 
 /** Extensions the OS would run rather than show. */
 const RUNNABLE = new Set(
-  '.exe .com .bat .cmd .msi .msp .ps1 .psm1 .vbs .vbe .js .jse .wsf .wsh .hta .scr .cpl .lnk .pif .reg .url .jar .app .command .sh .bash .zsh .desktop .appimage .run .bin .deb .rpm .pkg .dmg .workflow .terminal'.split(
+  '.exe .com .bat .cmd .msi .msp .msc .ps1 .psm1 .vbs .vbe .js .jse .wsf .wsh .wsc .hta .scr .cpl .lnk .pif .reg .url .jar .jnlp .gadget .inf .settingcontent-ms .iso .img .vhd .vhdx .docm .xlsm .pptm .app .command .sh .bash .zsh .py .pyw .pl .rb .scpt .applescript .action .desktop .appimage .run .bin .deb .rpm .pkg .dmg .workflow .terminal'.split(
     ' ',
   ),
 );
 
 /** True when `path` is absolute, inside one of `roots` (or one of them) and not a runnable file. */
 export function isSafeToOpen(path: string, roots: readonly string[], platform: NodeJS.Platform): boolean {
-  if (!isAbsolute(path) || RUNNABLE.has(extname(path).toLowerCase())) return false;
+  const paths = platform === 'win32' ? win32 : posix;
+  if (!paths.isAbsolute(path)) return false;
+  // The extension of what the OS will open: `Evil.app/.` is the bundle `Evil.app`, and Windows drops trailing dots
+  // and spaces, so `evil.exe. ` runs `evil.exe`.
+  const resolved = paths.resolve(path);
+  const opened = platform === 'win32' ? resolved.replace(/[. ]+$/, '') : resolved;
+  if (RUNNABLE.has(paths.extname(opened).toLowerCase())) return false;
   const fold = (p: string) => (platform === 'win32' || platform === 'darwin' ? p.toLowerCase() : p);
-  const target = fold(resolve(path));
+  const target = fold(resolved);
   return roots.some((root) => {
-    const rel = relative(fold(resolve(root)), target);
-    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+    const rel = paths.relative(fold(paths.resolve(root)), target);
+    return rel === '' || (!rel.startsWith('..') && !paths.isAbsolute(rel));
   });
 }
 

@@ -96,4 +96,16 @@ describe('desktop host adapters', () => {
     expect(isSafeToOpen('/home/ada/notes/a.md', ['/home/ada/Notes'], 'linux')).toBe(false);
     expect(isSafeToOpen('/home/ada/Notes/a.md', [], 'linux')).toBe(false);
   });
+
+  it('isSafeToOpen judges what the OS would open, not how the path is spelled', () => {
+    expect(isSafeToOpen('/Users/ada/Notes/Evil.app/.', ['/Users/ada/Notes'], 'darwin')).toBe(false);
+    expect(isSafeToOpen('/Users/ada/Notes/Evil.app/', ['/Users/ada/Notes'], 'darwin')).toBe(false);
+    expect(isSafeToOpen('C:\\Users\\ada\\Notes\\evil.exe.', ['C:\\Users\\ada\\Notes'], 'win32')).toBe(false);
+    expect(isSafeToOpen('C:\\Users\\ada\\Notes\\evil.exe ', ['C:\\Users\\ada\\Notes'], 'win32')).toBe(false);
+    for (const ext of ['py', 'msc', 'scpt', 'settingcontent-ms', 'iso', 'docm']) {
+      expect(isSafeToOpen(`/home/ada/Notes/x.${ext}`, ['/home/ada/Notes'], 'linux')).toBe(false);
+    }
+    expect(isSafeToOpen('/home/ada/Notes/x.md', ['/home/ada/Notes'], 'linux')).toBe(true);
+    expect(isSafeToOpen('C:\\Users\\ada\\Notes\\x.md', ['C:\\Users\\ada\\Notes'], 'win32')).toBe(true);
+  });
 });

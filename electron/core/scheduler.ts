@@ -56,6 +56,8 @@ export interface SyncRunner<C extends SchedulableConnector = SchedulableConnecto
   lastSuccessAt(connectorId: string): number | null;
   /** Persisted failure streak, so backoff survives restarts. */
   consecutiveFailures?(connectorId: string): number;
+  /** Persisted error of the last failed run, shown again after a restart while its streak lasts. */
+  lastError?(connectorId: string): ConnectorError | null;
   /** Persisted start of the last run that wrote anything (null = none), to tell an interrupted sync from a finished one. */
   lastAttemptAt?(connectorId: string): number | null;
 }
@@ -307,6 +309,7 @@ export class SyncScheduler<C extends SchedulableConnector = SchedulableConnector
       this.#changed();
       return;
     }
+    const consecutiveFailures = this.#persistedFailures(id);
     const entry: Entry<C> = {
       connector,
       intervalSeconds,
@@ -315,8 +318,9 @@ export class SyncScheduler<C extends SchedulableConnector = SchedulableConnector
       dueBase: null,
       dueTrigger: 'schedule',
       jitter: 1,
-      consecutiveFailures: this.#persistedFailures(id),
-      lastError: null,
+      consecutiveFailures,
+      lastError:
+        consecutiveFailures > 0 ? this.#safe('lastError', () => this.#engine.lastError?.(id) ?? null, null) : null,
       lastAttemptAt: null,
       lastSuccessAt: null,
       lastRunMs: 0,

@@ -216,6 +216,7 @@ export class SyncService {
       lastSuccessAt: (id) => this.#engine.lastSuccessAt(id),
       consecutiveFailures: (id) => this.#engine.consecutiveFailures(id),
       lastAttemptAt: (id) => this.#engine.lastAttemptAt(id),
+      lastError: (id) => this.#engine.lastError(id),
     };
     this.#scheduler = new SyncScheduler(runner, {
       ...opts.scheduler,
@@ -547,16 +548,11 @@ export class SyncService {
     if (id === null) {
       // "Resume all" means everything syncs again, connectors paused one by one included (the dashboard and the tray
       // offer it when every connector is paused); "pause all" leaves their own pauses to come back after it.
-      const resumed = paused ? [] : this.#config.connectors.filter((c) => c.paused).map((c) => c.id);
-      this.#config = {
-        ...this.#config,
-        paused,
-        connectors: paused
-          ? this.#config.connectors
-          : this.#config.connectors.map((c) => (c.paused ? { ...c, paused: false } : c)),
-      };
+      const resumed = paused ? [] : this.#config.connectors.filter((c) => c.paused);
+      const connectors = this.#config.connectors.map((c) => (resumed.includes(c) ? { ...c, paused: false } : c));
+      this.#config = { ...this.#config, paused, connectors };
       this.#connectorsFile.save(this.#config);
-      for (const connectorId of resumed) scheduler.resume(connectorId);
+      for (const c of resumed) scheduler.resume(c.id);
       if (paused) scheduler.pause(null);
       else if (!this.#powerPaused) scheduler.resume(null);
     } else {
@@ -791,11 +787,7 @@ export class SyncService {
       if (!isStoreCorruption(err)) throw err;
       this.#scheduleRecovery();
     }
-    // After a restart the scheduler knows the failure streak but not the error that ended it: the stored one is shown.
-    const storedError = checkpoint?.lastError ?? null;
-    const lastError = schedule
-      ? (schedule.lastError ?? (schedule.consecutiveFailures > 0 ? storedError : null))
-      : storedError;
+    const lastError = schedule ? schedule.lastError : (checkpoint?.lastError ?? null);
     let state: ConnectorState;
     if (schedule) state = schedule.state;
     else if (config.paused || this.#config.paused) state = 'paused';

@@ -56,8 +56,6 @@ export interface SyncRunner<C extends SchedulableConnector = SchedulableConnecto
   lastSuccessAt(connectorId: string): number | null;
   /** Persisted failure streak, so backoff survives restarts. */
   consecutiveFailures?(connectorId: string): number;
-  /** Persisted error of the last failed run, shown again after a restart while its streak lasts. */
-  lastError?(connectorId: string): ConnectorError | null;
   /** Persisted start of the last run that wrote anything (null = none), to tell an interrupted sync from a finished one. */
   lastAttemptAt?(connectorId: string): number | null;
 }
@@ -309,7 +307,6 @@ export class SyncScheduler<C extends SchedulableConnector = SchedulableConnector
       this.#changed();
       return;
     }
-    const consecutiveFailures = this.#persistedFailures(id);
     const entry: Entry<C> = {
       connector,
       intervalSeconds,
@@ -318,9 +315,8 @@ export class SyncScheduler<C extends SchedulableConnector = SchedulableConnector
       dueBase: null,
       dueTrigger: 'schedule',
       jitter: 1,
-      consecutiveFailures,
-      lastError:
-        consecutiveFailures > 0 ? this.#safe('lastError', () => this.#engine.lastError?.(id) ?? null, null) : null,
+      consecutiveFailures: this.#persistedFailures(id),
+      lastError: null,
       lastAttemptAt: null,
       lastSuccessAt: null,
       lastRunMs: 0,

@@ -216,7 +216,6 @@ export class SyncService {
       lastSuccessAt: (id) => this.#engine.lastSuccessAt(id),
       consecutiveFailures: (id) => this.#engine.consecutiveFailures(id),
       lastAttemptAt: (id) => this.#engine.lastAttemptAt(id),
-      lastError: (id) => this.#engine.lastError(id),
     };
     this.#scheduler = new SyncScheduler(runner, {
       ...opts.scheduler,
@@ -787,7 +786,13 @@ export class SyncService {
       if (!isStoreCorruption(err)) throw err;
       this.#scheduleRecovery();
     }
-    const lastError = schedule ? schedule.lastError : (checkpoint?.lastError ?? null);
+    // After a restart the scheduler knows the failure streak but not the error that ended it: the stored one is shown.
+    // Read here rather than restored into the scheduler, because a sync the CLI or a test runs directly
+    // (syncNow) bypasses the scheduler. The checkpoint is the one record that every run updates.
+    const storedError = checkpoint?.lastError ?? null;
+    const lastError = schedule
+      ? (schedule.lastError ?? (schedule.consecutiveFailures > 0 ? storedError : null))
+      : storedError;
     let state: ConnectorState;
     if (schedule) state = schedule.state;
     else if (config.paused || this.#config.paused) state = 'paused';

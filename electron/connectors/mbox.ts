@@ -64,6 +64,9 @@ const NOT_MBOX_EXTENSIONS = new Set([
 ]);
 
 const SNIFF_BYTES = 2048;
+/** How far a zero-filled start (left by a crash) is looked past for the first From_ line; a few disk blocks. */
+const MAX_ZERO_FILL = 1024 * 1024;
+const ZERO_SCAN_CHUNK = 64 * 1024;
 const MBOX_FILE_NAME = /\.(mbox|mbx)$/i;
 
 export interface MboxConnectorOptions {
@@ -154,6 +157,7 @@ export class MboxConnector implements Connector {
       // instead of the whole mailbox being skipped without a word.
       if (sniff === 'mbox' || (sniff === 'no' && MBOX_FILE_NAME.test(item.key))) yield unitOf(item);
       else if (sniff !== 'no') yield sniff;
+      else if (ctx.wasIndexed?.(item.key)) yield notMboxAnyMore(item);
     }
   }
 
@@ -306,11 +310,11 @@ function unitOf(e: WalkEntry): SourceUnit {
 
 /** Whether a file is an mbox, judged by its first line rather than its name. */
 async function sniffEntry(e: WalkEntry): Promise<'mbox' | 'no' | ItemIssue> {
-  let head: Buffer;
+  let mbox: boolean;
   try {
     const fh = await open(e.path, 'r');
     try {
-      head = await readAt(fh, 0, SNIFF_BYTES);
+      mbox = await startsLikeMbox(fh);
     } finally {
       await fh.close().catch(() => undefined);
     }
@@ -326,7 +330,44 @@ async function sniffEntry(e: WalkEntry): Promise<'mbox' | 'no' | ItemIssue> {
       keepPrefix: e.key,
     };
   }
-  return looksLikeMbox(head) ? 'mbox' : 'no';
+  return mbox ? 'mbox' : 'no';
+}
+
+/**
+ * Whether an open file starts like an mbox. A crash can zero-fill the start of a mailbox (the splitter skips those
+ * NULs and reads the messages after them), so a start of NULs and line breaks is looked past, up to MAX_ZERO_FILL.
+ */
+async function startsLikeMbox(fh: FileHandle): Promise<boolean> {
+  const head = await readAt(fh, 0, SNIFF_BYTES);
+  if (head.length === 0 || head[0] !== 0) return looksLikeMbox(head);
+  for (let offset = 0; offset < MAX_ZERO_FILL; offset += ZERO_SCAN_CHUNK) {
+    const chunk = await readAt(fh, offset, ZERO_SCAN_CHUNK);
+    const past = chunk.findIndex((b) => b !== 0 && b !== 0x0a && b !== 0x0d);
+    if (past >= 0) {
+      const after = (await readAt(fh, offset + past, SNIFF_BYTES)).toString('latin1');
+      const nl = after.indexOf('\n');
+      // Past the gap the splitter only starts a message at a dated From_ line, so the sniff asks for one too.
+      return isFromLine((nl < 0 ? after : after.slice(0, nl)).replace(/\r$/, ''));
+    }
+    if (chunk.length < ZERO_SCAN_CHUNK) return false; // nothing but NULs
+  }
+  return false;
+}
+
+/**
+ * A file indexed as a mailbox that no longer starts like one (damaged beyond a zero-filled start, overwritten) is
+ * still there: its messages are kept, as for any read failure, rather than swept as if the mailbox were deleted.
+ */
+function notMboxAnyMore(e: WalkEntry): ItemIssue {
+  return {
+    path: e.path,
+    code: 'E_NOT_MBOX',
+    message:
+      'This file was indexed as a mailbox but no longer starts like one (it may be damaged). The messages indexed ' +
+      'from it are kept; move the file out of the folder to remove them.',
+    severity: 'error',
+    keepPrefix: e.key,
+  };
 }
 
 /** An mbox starts with a From_ line: either a dated one, or a bare `From ` followed by a header line. */
@@ -456,8 +497,7 @@ async function checkMboxPath(path: string): Promise<string | null> {
     try {
       const fh = await open(path, 'r');
       try {
-        const head = await readAt(fh, 0, SNIFF_BYTES);
-        if (head.length === 0 || looksLikeMbox(head)) return null;
+        if ((await fh.stat()).size === 0 || (await startsLikeMbox(fh))) return null;
       } finally {
         await fh.close().catch(() => undefined);
       }

@@ -64,6 +64,7 @@ export type ItemIssueCode =
   | 'W_SYMLINK_SKIPPED'
   | 'W_MBOX_TRUNCATED'
   | 'W_MBOX_MALFORMED'
+  | 'E_NOT_MBOX'
   | 'W_ICS_INVALID'
   | 'W_ICS_RRULE'
   | 'W_ICS_TIMEZONE';
@@ -141,6 +142,11 @@ export interface ConnectorContext {
   since: number | null;
   log: Logger;
   maxFileSizeBytes: number;
+  /**
+   * Whether the last sync stored this unit (it has a manifest row). Lets `enumerate` tell a unit it no longer
+   * recognises, whose documents must be kept (an ItemIssue with `keepPrefix`), from a file it never took.
+   */
+  wasIndexed?: (key: string) => boolean;
 }
 
 /** One configured source. Instances are created by the registry (electron/connectors/registry.ts). */

@@ -314,6 +314,7 @@ class Run {
 
     const root = await raceAbort(this.#connector.open(ctx), signal);
     const manifest = store.loadManifest(id);
+    ctx.wasIndexed = (key) => manifest.has(key);
     const documentsBefore = store.counts(id).documents;
     this.#startedEmpty = documentsBefore === 0;
     const seen = new Set<string>();

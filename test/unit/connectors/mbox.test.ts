@@ -121,6 +121,22 @@ describe('enumerate', () => {
     expect(inbox.fingerprint).toMatch(/^\d+:[\d.]+:\d+$/);
   });
 
+  it('finds an extension-less mailbox whose start a crash zero-filled, and nothing in a file of zeros', async () => {
+    const dir = tempDir();
+    writeTree(dir, {
+      Inbox: Buffer.concat([Buffer.alloc(4096), Buffer.from(`\n${msg(1)}`)]),
+      Sent: Buffer.concat([Buffer.alloc(100), Buffer.from(msg(2))]),
+      Zeros: Buffer.alloc(8192),
+      Prose: Buffer.concat([Buffer.alloc(10), Buffer.from('\nFrom here on it is prose.\n')]),
+    });
+    const { units, issues } = await enumerate(new MboxConnector(config(dir)));
+    expect(units.map((u) => u.key)).toEqual(['Inbox', 'Sent']);
+    expect(issues).toEqual([]);
+    expect(titles(await read(new MboxConnector(config(dir)), units[0]))).toEqual(['Message 1']);
+    expect(await mboxKind.checkPath(join(dir, 'Inbox'))).toBeNull();
+    expect(await mboxKind.checkPath(join(dir, 'Zeros'))).toMatch(/does not look like an mbox/);
+  });
+
   it('finds a Google Takeout mbox by its first line', async () => {
     const root = copyFixture('takeout');
     const { units } = await enumerate(new MboxConnector(config(root)));
@@ -394,6 +410,62 @@ describe('through the real engine and store', () => {
       expect(await sync()).toMatchObject({ added: 0, updated: 0, deleted: 1 });
       expect(found('beta')).toEqual([]);
       expect(found('gamma')).toEqual(['Message 3']);
+    } finally {
+      store.close();
+    }
+  });
+});
+
+describe('a mailbox that stops looking like one', () => {
+  it('keeps what was indexed from it, with an E_NOT_MBOX error, until it is a mailbox again', async () => {
+    const dir = tempDir();
+    const root = join(dir, 'Local Folders');
+    writeTree(root, {
+      Inbox: msg(1, ' alpha') + msg(2, ' beta'),
+      Archive: msg(3, ' gamma'),
+      'Archive.msf': '// <!-- <mdb:mork:z v="1.4"/> -->',
+      readme: 'From here on it is prose, not mail.\n',
+    });
+    const store = KnowledgeStore.open(join(dir, 'index.sqlite'), { log: silentLogger });
+    try {
+      const engine = new SyncEngine({ store, pipeline: new IngestionPipeline(store), log: silentLogger });
+      const conn = mboxKind.create(config(root));
+      const sync = () => engine.sync(conn, { signal: new AbortController().signal, trigger: 'manual' });
+      const found = (q: string) =>
+        store
+          .search(q, {})
+          .map((h) => h.title)
+          .sort();
+      const errors = () => store.listItemErrors('mail').map((e) => [e.code, e.path.slice(root.length + 1)]);
+
+      expect(await sync()).toMatchObject({ added: 3, deleted: 0, failed: 0 });
+      expect(errors()).toEqual([]);
+
+      // A crash zero-filled the start of the Inbox; Thunderbird then appended a message.
+      writeFileSync(
+        join(root, 'Inbox'),
+        Buffer.concat([Buffer.alloc(4096), Buffer.from(`\n${msg(1, ' alpha')}${msg(2, ' beta')}${msg(4, ' delta')}`)]),
+      );
+      // The Archive was overwritten with something that is not mail.
+      writeFileSync(join(root, 'Archive'), 'garbage left by a broken backup tool\n'.repeat(10));
+      expect(await sync()).toMatchObject({ added: 1, deleted: 0, failed: 1 });
+      expect(['alpha', 'beta', 'gamma', 'delta'].flatMap(found)).toEqual([
+        'Message 1',
+        'Message 2',
+        'Message 3',
+        'Message 4',
+      ]);
+      expect(errors()).toEqual([['E_NOT_MBOX', 'Archive']]);
+
+      // Still damaged on the next sync (unchanged): still kept.
+      expect(await sync()).toMatchObject({ deleted: 0 });
+      expect(found('gamma')).toEqual(['Message 3']);
+
+      writeFileSync(join(root, 'Archive'), msg(5, ' epsilon'));
+      expect(await sync()).toMatchObject({ added: 1, deleted: 1 });
+      expect(found('gamma')).toEqual([]);
+      expect(found('epsilon')).toEqual(['Message 5']);
+      expect(errors()).toEqual([]);
     } finally {
       store.close();
     }

@@ -4,9 +4,11 @@
  *
  * Each mbox file is one unit. Mail programs append to mboxes, so a changed file is usually read from where the last
  * read stopped (`append`), not from the start. The resume cursor is "<byte offset>:<sha256 of the 4 KB before it>".
- * It is used only when the file is at least that long, the 4 KB before the offset hash the same, and a message
- * starts at the offset; anything else (Thunderbird "compact folder" rewrites the file, a restore, a truncation)
- * reads the whole file again (`replace`), which also drops the messages that are gone.
+ * It is used only when the file is at least that long, the 4 KB before the offset hash the same, a message starts at
+ * the offset, and the file's size changed (a change at the same size is an in-place edit: Thunderbird marks a
+ * message deleted by rewriting its X-Mozilla-Status header). Anything else ("compact folder" rewrites the file, a
+ * restore, a truncation, that in-place edit) reads the whole file again (`replace`), which also drops the messages
+ * that are gone.
  */
 import type { FileHandle } from 'node:fs/promises';
 import { open, stat } from 'node:fs/promises';
@@ -169,7 +171,9 @@ export class MboxConnector implements Connector {
     const fh = await openUnit(unit.path);
     try {
       const st = await fh.stat();
-      if (prev) {
+      if (previous && prev && rewrittenInPlace(previous, unit, st.size)) {
+        reason = 'rewritten in place';
+      } else if (prev) {
         const check = await checkResumePoint(fh, st.size, prev);
         if (check.ok) mode = 'append';
         else reason = check.reason;
@@ -293,6 +297,16 @@ export class MboxConnector implements Connector {
       await fh.close().catch(() => undefined);
     }
   }
+}
+
+/**
+ * Thunderbird marks a message deleted (or read) by rewriting its X-Mozilla-Status header in place: the size stays,
+ * the mtime changes. The append check only sees the bytes just before the old end, so a mailbox that changed
+ * without changing size is read again in full; mail that arrived makes it grow.
+ */
+function rewrittenInPlace(previous: UnitRecord, unit: SourceUnit, size: number): boolean {
+  const previousSize = Number(previous.fingerprint.slice(0, previous.fingerprint.indexOf(':')));
+  return previous.fingerprint !== unit.fingerprint && previousSize === size;
 }
 
 /** Thunderbird mail folders: "Inbox" + "Inbox.msf" + "Inbox.sbd/"; the .sbd folders are walked like any other. */

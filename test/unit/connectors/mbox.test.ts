@@ -1,4 +1,4 @@
-import { appendFileSync, cpSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, readFileSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -410,6 +410,42 @@ describe('through the real engine and store', () => {
       expect(await sync()).toMatchObject({ added: 0, updated: 0, deleted: 1 });
       expect(found('beta')).toEqual([]);
       expect(found('gamma')).toEqual(['Message 3']);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('removes a message Thunderbird marked deleted in place (same size, new mtime), and reads it again once undeleted', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'Inbox');
+    const withStatus = (text: string, status: string) =>
+      text.replace('\nMessage-ID:', `\nX-Mozilla-Status: ${status}\nX-Mozilla-Status2: 00000000\nMessage-ID:`);
+    // The second message is longer than the 4 KB the resume check hashes, so the edit lies outside that window.
+    const mailbox = (firstStatus: string) =>
+      withStatus(msg(1, ' alpha'), firstStatus) + withStatus(msg(2, ` beta ${'filler '.repeat(1000)}`), '0001');
+    const store = KnowledgeStore.open(join(dir, 'index.sqlite'), { log: silentLogger });
+    try {
+      const engine = new SyncEngine({ store, pipeline: new IngestionPipeline(store), log: silentLogger });
+      const conn = mboxKind.create(config(path));
+      const sync = () => engine.sync(conn, { signal: new AbortController().signal, trigger: 'manual' });
+      const found = (q: string) => store.search(q, {}).map((h) => h.title);
+      // Each rewrite gets its own mtime, as Thunderbird's write would.
+      const rewrite = (text: string, mtimeSeconds: number) => {
+        writeFileSync(path, text);
+        utimesSync(path, mtimeSeconds, mtimeSeconds);
+      };
+
+      rewrite(mailbox('0001'), 1_700_000_000);
+      expect(await sync()).toMatchObject({ added: 2, deleted: 0 });
+
+      rewrite(mailbox('0009'), 1_700_000_100); // "Delete" without compacting: flag 0x0008, same size
+      expect(await sync()).toMatchObject({ added: 0, deleted: 1 });
+      expect(found('alpha')).toEqual([]);
+      expect(found('beta')).toEqual(['Message 2']);
+
+      rewrite(mailbox('0001'), 1_700_000_200); // undone
+      expect(await sync()).toMatchObject({ added: 1, deleted: 0 });
+      expect(found('alpha')).toEqual(['Message 1']);
     } finally {
       store.close();
     }

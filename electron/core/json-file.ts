@@ -1,8 +1,9 @@
 /**
  * Crash-safe JSON files with a last-known-good copy.
  * Writes go to a temp file, are fsynced and renamed over the target (then the folder is fsynced), so a crash
- * leaves either the old or the new file. `<file>.bak` always holds the last file that was read or written
- * successfully; a corrupt file is moved aside to `<file>.corrupt-<timestamp>` and never silently overwritten.
+ * leaves either the old or the new file. `<file>.bak` holds the last file that was read or written successfully, and
+ * is what a corrupt or missing file is restored from; a corrupt file is moved aside to `<file>.corrupt-<timestamp>`
+ * and never silently overwritten. Defaults never replace an existing backup.
  */
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -23,16 +24,24 @@ export class JsonFile<T> {
     readonly defaults: () => T,
   ) {}
 
+  /** Set while defaults are in use beside a backup that stayed in place: a save must not turn defaults into it. */
+  #backupSpared = false;
+
   /** Never throws for bad content: falls back to the backup, then to defaults, and says so. */
   load(now = Date.now()): LoadResult<T> {
+    this.#backupSpared = false;
     let text: string;
     try {
       text = readFileSync(this.path, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        return { value: this.defaults(), source: 'missing', problem: null, quarantinedTo: null };
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        // The caller runs on defaults then (permissions, I/O error); they must not be saved over the backup.
+        this.#backupSpared = true;
+        throw err;
       }
-      throw err;
+      // A deleted file (by the user, a sync tool, a disk cleanup) is no first run while its last good copy exists:
+      // defaults here would be saved over that copy and the configuration lost for good.
+      return this.#fallBack('was missing', null, now);
     }
     const primary = this.#tryParse(text);
     if (primary.ok) {
@@ -45,12 +54,22 @@ export class JsonFile<T> {
     } catch {
       // Keep going with the fallback even if the bad file cannot be moved (read-only folder).
     }
+    return this.#fallBack(`was unreadable (${primary.error})`, quarantinedTo, now);
+  }
+
+  #fallBack(whatHappened: string, quarantinedTo: string | null, now: number): LoadResult<T> {
     const name = basename(this.path);
+    const kept = quarantinedTo === null ? '' : ` The damaged file was kept as ${basename(quarantinedTo)}.`;
     let backupText: string | null;
+    let backupError: string | null = null;
     try {
       backupText = readFileSync(`${this.path}.bak`, 'utf8');
-    } catch {
+    } catch (err) {
       backupText = null;
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') backupError = (err as Error).message;
+    }
+    if (backupText === null && backupError === null && quarantinedTo === null) {
+      return { value: this.defaults(), source: 'missing', problem: null, quarantinedTo: null };
     }
     const backup = backupText === null ? null : this.#tryParse(backupText);
     if (backup?.ok && backupText !== null) {
@@ -64,14 +83,34 @@ export class JsonFile<T> {
       return {
         value: backup.value,
         source: 'backup',
-        problem: `${name} was unreadable (${primary.error}); the last good copy was restored. The damaged file was kept as ${basename(quarantinedTo)}.`,
+        problem: `${name} ${whatHappened}; the last good copy was restored.${kept}`,
         quarantinedTo,
       };
+    }
+    const backupProblem = backup && !backup.ok ? backup.error : backupError;
+    if (backupProblem === null) {
+      return {
+        value: this.defaults(),
+        source: 'defaults',
+        problem: `${name} ${whatHappened} and no backup exists; defaults are in use.${kept}`,
+        quarantinedTo,
+      };
+    }
+    // The unusable backup goes aside like a damaged file: it may be the only copy left worth repairing by hand, and
+    // the next save would otherwise make the defaults the "last good copy" over it.
+    const backupKeptAs = `${this.path}.bak.corrupt-${now}`;
+    let keptBackup: string;
+    try {
+      renameSync(`${this.path}.bak`, backupKeptAs);
+      keptBackup = ` The unusable backup was kept as ${basename(backupKeptAs)}.`;
+    } catch {
+      this.#backupSpared = true;
+      keptBackup = '';
     }
     return {
       value: this.defaults(),
       source: 'defaults',
-      problem: `${name} was unreadable (${primary.error}) and no good backup exists; defaults are in use. The damaged file was kept as ${basename(quarantinedTo)}.`,
+      problem: `${name} ${whatHappened} and its backup is unusable too (${backupProblem}); defaults are in use.${kept}${keptBackup}`,
       quarantinedTo,
     };
   }
@@ -80,7 +119,7 @@ export class JsonFile<T> {
   save(value: T): void {
     const text = `${JSON.stringify(value, null, 2)}\n`;
     writeAtomic(this.path, text);
-    this.#refreshBackup(text);
+    if (!this.#backupSpared) this.#refreshBackup(text);
   }
 
   #tryParse(text: string): { ok: true; value: T } | { ok: false; error: string } {

@@ -486,8 +486,10 @@ function configFile(
         // The index itself is untouched either way.
         assert.equal(service.search(anyWord(corpus), {}).length, 1);
         if (damagedBackup !== null) {
-          // Defaults must never become the "last good copy".
-          assert.deepEqual(readFileSync(`${path}.bak`), damagedBackup, 'the backup was overwritten by defaults');
+          // Defaults must never become the "last good copy": the damaged one is kept aside, byte for byte.
+          const aside = readdirSync(dataDir).find((f) => f.startsWith(`${file}.json.bak.corrupt-`));
+          assert.ok(aside, 'the damaged backup was not kept');
+          assert.deepEqual(readFileSync(join(dataDir, aside)), damagedBackup, 'the damaged backup was changed');
         }
       } finally {
         await service.stop();

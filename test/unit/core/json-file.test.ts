@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -21,8 +21,41 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('JsonFile', () => {
-  it('a missing file gives defaults without a problem', () => {
+  it('a first run (neither the file nor a backup exists) gives defaults without a problem', () => {
     expect(file.load()).toMatchObject({ value: { n: 0 }, source: 'missing', problem: null });
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('a deleted file is restored from its last good copy, says so, and a later save keeps what was restored', () => {
+    file.save({ n: 5 });
+    rmSync(file.path);
+    const loaded = file.load();
+    expect(loaded).toMatchObject({ value: { n: 5 }, source: 'backup', quarantinedTo: null });
+    expect(loaded.problem).toMatch(/conf\.json was missing; the last good copy was restored/);
+    expect(JSON.parse(readFileSync(file.path, 'utf8'))).toEqual({ n: 5 });
+    expect(file.load()).toMatchObject({ value: { n: 5 }, source: 'file', problem: null });
+  });
+
+  it('a deleted file whose backup is damaged gives defaults with a problem, and keeps that backup aside', () => {
+    writeFileSync(`${file.path}.bak`, '{"n": 5');
+    const loaded = file.load(77);
+    expect(loaded).toMatchObject({ value: { n: 0 }, source: 'defaults' });
+    expect(loaded.problem).toMatch(/was missing and its backup is unusable too \(it is not valid JSON\)/);
+    expect(loaded.problem).toMatch(/kept as conf\.json\.bak\.corrupt-77/);
+    file.save({ n: 1 });
+    expect(readFileSync(`${file.path}.bak.corrupt-77`, 'utf8')).toBe('{"n": 5');
+    // Once the damaged backup is out of the way, the state is a first run's: the next start is quiet.
+    expect(file.load()).toMatchObject({ value: { n: 1 }, source: 'file', problem: null });
+  });
+
+  it('defaults used because the file could not be read are never saved over its backup', () => {
+    file.save({ n: 5 });
+    rmSync(file.path);
+    mkdirSync(file.path); // EISDIR: unreadable for a reason other than being missing, on every platform
+    expect(() => file.load()).toThrow();
+    rmSync(file.path, { recursive: true });
+    file.save({ n: 0 });
+    expect(JSON.parse(readFileSync(`${file.path}.bak`, 'utf8'))).toEqual({ n: 5 });
   });
 
   it('round-trips and leaves no temp files behind', () => {
@@ -54,6 +87,8 @@ describe('JsonFile', () => {
     const loaded = file.load(99);
     expect(loaded).toMatchObject({ value: { n: 0 }, source: 'defaults' });
     expect(loaded.problem).toMatch(/defaults are in use/);
-    expect(readFileSync(`${file.path}.bak`, 'utf8')).toBe('also broken');
+    expect(readFileSync(`${file.path}.bak.corrupt-99`, 'utf8')).toBe('also broken');
+    file.save({ n: 1 });
+    expect(readFileSync(`${file.path}.bak.corrupt-99`, 'utf8')).toBe('also broken');
   });
 });

@@ -1,6 +1,7 @@
 // A real SyncService on a temp data folder, stopped and opened again: what a connector showed before the restart
 // (its failure and the reason for it) is what it shows after it.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+// The connectors themselves survive a restart even when connectors.json went missing meanwhile.
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SyncService } from '../../../electron/core/service.js';
@@ -46,5 +47,34 @@ describe('SyncService across a restart', () => {
     const after = service.getConnector(id);
     expect(after.consecutiveFailures).toBe(before.consecutiveFailures);
     expect(after.lastError).toMatchObject({ code: 'E_ROOT_UNAVAILABLE', message: before.lastError?.message });
+  });
+
+  it('connectors.json deleted while the app was closed: the connectors come back from the backup, with a notice', async () => {
+    const root = tempDir();
+    const notes = join(root, 'notes');
+    const mail = join(root, 'mail');
+    mkdirSync(notes);
+    mkdirSync(mail);
+    const dataDir = join(root, 'data');
+    let service = await open(dataDir);
+    const { id } = await service.addConnector({ kind: 'folder', path: notes, name: 'Notes' }, { syncNow: false });
+    await service.stop();
+    services.length = 0;
+    rmSync(join(dataDir, 'connectors.json'));
+
+    service = await open(dataDir);
+    expect(service.getState().connectors.map((c) => c.id)).toEqual([id]);
+    expect(service.getState().notices).toMatchObject([
+      {
+        level: 'warning',
+        message: expect.stringMatching(/connectors\.json was missing; the last good copy was restored/),
+      },
+    ]);
+    // The next save builds on the restored list instead of replacing the backup with a list of one.
+    const other = await service.addConnector({ kind: 'folder', path: mail, name: 'Mail' }, { syncNow: false });
+    const backup = JSON.parse(readFileSync(join(dataDir, 'connectors.json.bak'), 'utf8')) as {
+      connectors: { id: string }[];
+    };
+    expect(backup.connectors.map((c) => c.id)).toEqual([id, other.id]);
   });
 });

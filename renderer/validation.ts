@@ -1,4 +1,5 @@
 /** Form validation for connector and settings edits. Each returns the value to send, or a message to show. */
+import { SETTINGS_LIMITS } from '../shared/settings.js';
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; message: string };
 
@@ -28,8 +29,9 @@ export function checkFileSizeMb(text: string): Checked<number> {
   const t = text.trim();
   const n = Number(t);
   if (!t || !Number.isFinite(n)) return { ok: false, message: 'Enter a size in MB.' };
-  if (n <= 0) return { ok: false, message: 'The size must be more than 0 MB.' };
-  if (n > 10_000) return { ok: false, message: 'The size can be at most 10000 MB.' };
+  const { min, max } = SETTINGS_LIMITS.maxFileSizeMb;
+  if (n < min) return { ok: false, message: `The size must be at least ${min} MB.` };
+  if (n > max) return { ok: false, message: `The size can be at most ${max} MB: larger text files cannot be indexed.` };
   return { ok: true, value: n };
 }
 

@@ -3,7 +3,9 @@ import { DEFAULT_SETTINGS, type Settings } from './types.js';
 
 export const SETTINGS_LIMITS = {
   intervalSeconds: { min: 60, max: 7 * 24 * 3600 },
-  maxFileSizeMb: { min: 1, max: 1024 },
+  // A text file is decoded to one string, and V8's longest string is just under 512 MiB (UTF-16 units; a UTF-8 file
+  // never decodes to more units than it has bytes). Past that no file can be read, so no setting may promise it.
+  maxFileSizeMb: { min: 1, max: 500 },
 } as const;
 
 export class SettingsError extends Error {
@@ -49,8 +51,8 @@ export function parseSettingsPatch(raw: unknown): Partial<Settings> {
 }
 
 /**
- * Reads a stored settings object leniently: valid fields are kept, invalid or missing ones fall back to the
- * defaults, and each problem is reported so the user can be told.
+ * Reads a stored settings object leniently: valid fields are kept, numbers out of range are brought into it, other
+ * invalid or missing fields fall back to the defaults, and each problem is reported so the user can be told.
  */
 export function parseStoredSettings(raw: unknown): { settings: Settings; problems: string[] } {
   const settings: Settings = { ...DEFAULT_SETTINGS };
@@ -63,6 +65,11 @@ export function parseStoredSettings(raw: unknown): { settings: Settings; problem
       Object.assign(settings, parseSettingsPatch({ [key]: value }));
     } catch (err) {
       problems.push((err as Error).message);
+      // A limit that shrank (maxFileSizeMb once went up to 1024) keeps the user's choice as closely as it can.
+      if (key in SETTINGS_LIMITS && typeof value === 'number' && Number.isFinite(value)) {
+        const { min, max } = SETTINGS_LIMITS[key as keyof typeof SETTINGS_LIMITS];
+        Object.assign(settings, { [key]: Math.round(Math.min(max, Math.max(min, value))) });
+      }
     }
   }
   return { settings, problems };

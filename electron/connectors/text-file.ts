@@ -6,7 +6,7 @@
  * test may inject `fs` to act at exact points of a read, which runs the same steps with that file system here
  * (as does every read when the reader thread cannot run).
  */
-import { isUtf8 } from 'node:buffer';
+import { constants as bufferConstants, isUtf8 } from 'node:buffer';
 import { promises as fsp } from 'node:fs';
 import { fileReadThread, type RawFileRead, type RawFileTooLarge } from './read-thread.js';
 import { checkAborted, errnoCode } from './walker.js';
@@ -43,14 +43,22 @@ export interface TextFileContent {
 
 const SNIFF_BYTES = 8192;
 
+/**
+ * The largest text file that can be read at all, whatever the size setting says: its text must fit in one string,
+ * and decoding never yields more UTF-16 units than the file has bytes. A larger file would fail in the decoder with
+ * V8's "Cannot create a string longer than ..." after the whole read, instead of a clear E_TOO_LARGE before it.
+ */
+export const MAX_TEXT_FILE_BYTES = bufferConstants.MAX_STRING_LENGTH;
+
 export async function readTextFile(path: string, opts: TextFileOptions): Promise<TextFileContent> {
   checkAborted(opts.signal);
+  const maxBytes = Math.min(opts.maxBytes, MAX_TEXT_FILE_BYTES);
   let read: RawFileRead | RawFileTooLarge;
   try {
     read =
       opts.fs || !fileReadThread.usable
-        ? await readWithHandle(path, opts.maxBytes, opts.fs ?? nodeTextFileFs)
-        : await fileReadThread.read(path, opts.maxBytes);
+        ? await readWithHandle(path, maxBytes, opts.fs ?? nodeTextFileFs)
+        : await fileReadThread.read(path, maxBytes);
   } catch (err) {
     throw readError(err);
   }
@@ -58,7 +66,7 @@ export async function readTextFile(path: string, opts: TextFileOptions): Promise
   if ('tooLarge' in read) {
     throw new ItemReadError(
       'E_TOO_LARGE',
-      `This file is ${formatBytes(before.size)}, over the ${formatBytes(opts.maxBytes)} limit; it is not indexed.`,
+      `This file is ${formatBytes(before.size)}, over the ${formatBytes(maxBytes)} limit; it is not indexed.`,
     );
   }
   const { bytes, after } = read;

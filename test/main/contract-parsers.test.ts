@@ -110,6 +110,8 @@ const TABLE: { [K in InvokeChannel]: { good: [unknown[], unknown[]?][]; bad: [un
     bad: [
       [[{ intervalSeconds: 59 }], /intervalSeconds must be a number from 60/],
       [[{ intervalSeconds: Infinity }], /intervalSeconds/],
+      // Larger text files cannot be decoded to one string (bad inputs #8).
+      [[{ maxFileSizeMb: 501 }], /maxFileSizeMb must be a number from 1 to 500/],
       [[{ notifications: 'on' }], /notifications must be true or false/],
       [[{ watchForChanges: 1 }], /watchForChanges must be true or false/],
       [[{ theme: 'dark' }], /unknown setting "theme"/],

@@ -61,6 +61,16 @@ describe('Settings', () => {
     expect(api.setSettings).not.toHaveBeenCalled();
   });
 
+  it('refuses a size limit larger than any text file can be read at', async () => {
+    const { user, api } = await setup(desktopCapabilities);
+    const size = screen.getByLabelText('Skip files larger than (MB)');
+    await user.clear(size);
+    await user.type(size, '1024');
+    await user.click(screen.getByRole('button', { name: 'Save settings' }));
+    expect(screen.getByText('The size can be at most 500 MB: larger text files cannot be indexed.')).toBeTruthy();
+    expect(api.setSettings).not.toHaveBeenCalled();
+  });
+
   it('desktop: start at login shows the OS value and toggles it', async () => {
     const { user, api } = await setup(desktopCapabilities, buildSettingsView({ startAtLogin: true }));
     const box = screen.getByLabelText<HTMLInputElement>('Start Jarvis Sync when I log in');

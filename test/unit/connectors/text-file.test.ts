@@ -2,9 +2,15 @@ import { appendFileSync, chmodSync, mkdirSync, rmSync, truncateSync, utimesSync,
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readTextFile, type TextFileFs, type TextFileHandle } from '../../../electron/connectors/text-file.js';
+import {
+  MAX_TEXT_FILE_BYTES,
+  readTextFile,
+  type TextFileFs,
+  type TextFileHandle,
+} from '../../../electron/connectors/text-file.js';
 import { ItemReadError } from '../../../electron/connectors/types.js';
 import { walkFiles, type WalkEntry } from '../../../electron/connectors/walker.js';
+import { SETTINGS_LIMITS } from '../../../shared/settings.js';
 import { canRunAsNobody, runAsNobodyJson } from '../../helpers/run-as-nobody.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
 
@@ -113,6 +119,23 @@ describe('readTextFile: what is not text (bad inputs #5, #8)', () => {
     expect(err.code).toBe('E_TOO_LARGE');
     expect(err.message).toMatch(/200\.0 MB/);
     expect(reads).toBe(0);
+  });
+
+  // bad inputs #8: past V8's longest string the decoder would fail with "Cannot create a string longer than ...".
+  it('refuses a 600 MB file with E_TOO_LARGE even when the size limit asked for is larger than any string', async () => {
+    const path = fileWith('');
+    truncateSync(path, 600 * MB); // sparse: nothing is written to disk
+    let reads = 0;
+    const err = await readError(readTextFile(path, { maxBytes: 1024 * MB, fs: hookedFs({ onRead: () => reads++ }) }));
+    expect(err.code).toBe('E_TOO_LARGE');
+    expect(err.message).toMatch(/600\.0 MB, over the 512\.0 MB limit/);
+    expect(reads).toBe(0);
+    // The reader thread (the path every sync takes) applies the same limit before allocating a byte.
+    expect((await readError(readTextFile(path, { maxBytes: 1024 * MB }))).code).toBe('E_TOO_LARGE');
+  });
+
+  it('the largest size setting stays within what a text file can be read at', () => {
+    expect(SETTINGS_LIMITS.maxFileSizeMb.max * MB).toBeLessThanOrEqual(MAX_TEXT_FILE_BYTES);
   });
 });
 

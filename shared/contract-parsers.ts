@@ -8,7 +8,7 @@
  * parsed value is a fresh copy holding only known keys. `undefined` counts as absent. Anything else throws a
  * PayloadError naming the channel and the problem (never the offending value: it may be a private path).
  */
-import type { InvokeArgs, InvokeChannel } from './contract.js';
+import type { InvokeArgs, InvokeChannel, OpenTarget } from './contract.js';
 import { SETTINGS_LIMITS, SettingsError, parseSettingsPatch } from './settings.js';
 import {
   CONNECTOR_KINDS,
@@ -157,6 +157,18 @@ function searchOptions(value: unknown): SearchOptions {
   return options;
 }
 
+function openTarget(value: unknown): OpenTarget {
+  const f = shape(value, 'target', ['kind', 'connectorId', 'docId', 'path']);
+  const targetKind = oneOf(f.kind, ['document', 'problem'] as const, 'target.kind');
+  const connectorId = id(f.connectorId, 'target.connectorId');
+  const other = targetKind === 'document' ? 'path' : 'docId';
+  if (other in f) throw new Bad(`a ${targetKind} target has an unexpected key "${other}"`);
+  // A document id can hold a path inside its connector (folder notes), hence the path bound.
+  return targetKind === 'document'
+    ? { kind: targetKind, connectorId, docId: path(f.docId, 'target.docId') }
+    : { kind: targetKind, connectorId, path: path(f.path, 'target.path') };
+}
+
 function settingsPatch(value: unknown) {
   try {
     return parseSettingsPatch(value);
@@ -208,7 +220,7 @@ export const invokeParsers = {
   'errors:list': parser('errors:list', 1, ([c]) => [idOrNull(c)]),
   'notice:dismiss': parser('notice:dismiss', 1, ([n]) => [id(n, 'noticeId')]),
   'dialog:pick-path': parser('dialog:pick-path', 1, ([k]) => [kind(k)]),
-  'shell:open-path': parser('shell:open-path', 1, ([p]) => [path(p)]),
+  'shell:open-item': parser('shell:open-item', 1, ([target]) => [openTarget(target)]),
   'shell:open-logs': parser('shell:open-logs', 0, () => []),
 } satisfies InvokeParsers;
 

@@ -46,6 +46,14 @@ export interface Accepted {
   reason?: string;
 }
 
+/**
+ * What the dashboard may ask the OS to open: a document of the index (`docId` as its search hit gives it) or a
+ * listed problem (its connector and path, as `errors:list` gives them). Never a free path: the core looks the
+ * file up in the index, so a compromised page cannot open what it likes.
+ */
+export type OpenTarget =
+  { kind: 'document'; connectorId: string; docId: string } | { kind: 'problem'; connectorId: string; path: string };
+
 /** renderer → core, request/response. A `connectorId` of null means "all connectors". */
 export interface Invokes {
   'state:get': () => AppState;
@@ -67,7 +75,8 @@ export interface Invokes {
   'errors:list': (connectorId: string | null) => ItemError[];
   'notice:dismiss': (noticeId: string) => AppState;
   'dialog:pick-path': (kind: ConnectorKind) => string | null;
-  'shell:open-path': (path: string) => void;
+  /** Opens the target's file with the OS's default app; refuses programs and anything outside its connector. */
+  'shell:open-item': (target: OpenTarget) => void;
   'shell:open-logs': () => void;
 }
 
@@ -107,7 +116,7 @@ export const API_METHODS = {
   itemErrors: 'errors:list',
   dismissNotice: 'notice:dismiss',
   pickPath: 'dialog:pick-path',
-  openPath: 'shell:open-path',
+  openItem: 'shell:open-item',
   openLogs: 'shell:open-logs',
 } as const satisfies Record<string, InvokeChannel>;
 

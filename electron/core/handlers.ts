@@ -11,7 +11,11 @@ export interface HostAdapters {
   capabilities: Capabilities;
   logsDir: string | null;
   pickPath(kind: ConnectorKind): Promise<string | null>;
-  openPath(path: string): Promise<void>;
+  /**
+   * Opens, with the OS's default app, the file `locate` answers (the core's checked choice). A host that opens
+   * nothing refuses without calling it.
+   */
+  openFile(locate: () => Promise<string>): Promise<void>;
   openLogs(): Promise<void>;
   /** The OS's word; null where start-at-login means nothing (headless, development builds). */
   getStartAtLogin(): boolean | null;
@@ -25,7 +29,7 @@ export function headlessHost(logsDir: string | null = null): HostAdapters {
     capabilities: { host: 'headless', nativePicker: false, openPath: false, startAtLogin: false },
     logsDir,
     pickPath: () => Promise.resolve(null),
-    openPath: unsupported('Opening files'),
+    openFile: unsupported('Opening files'),
     openLogs: unsupported('Opening the logs folder'),
     getStartAtLogin: () => null,
     setStartAtLogin: () => null,
@@ -64,7 +68,7 @@ export function createContractHandlers(service: SyncService, host: HostAdapters)
     'errors:list': (id) => service.itemErrors(id),
     'notice:dismiss': (id) => service.dismissNotice(id),
     'dialog:pick-path': (kind) => host.pickPath(kind),
-    'shell:open-path': (path) => host.openPath(path),
+    'shell:open-item': (target) => host.openFile(() => service.fileToOpen(target)),
     'shell:open-logs': () => host.openLogs(),
   };
 }

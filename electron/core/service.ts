@@ -3,7 +3,7 @@
  * It owns the data folder (lock, index, settings, connectors), the engine and the scheduler; it publishes a
  * state snapshot and throttled progress, and takes commands. It contains no transport.
  */
-import type { Accepted, PathCheck, ProgressEvent } from '../../shared/contract.js';
+import type { Accepted, OpenTarget, PathCheck, ProgressEvent } from '../../shared/contract.js';
 import { Emitter } from '../../shared/emitter.js';
 import { silentLogger, type Logger } from '../../shared/logger.js';
 import { parseSettingsPatch, parseStoredSettings } from '../../shared/settings.js';
@@ -41,6 +41,7 @@ import { acquireDataDirLock, dataPaths, ensurePrivateDataDir, type DataDirLock, 
 import { SyncEngine } from './engine.js';
 import { classifyError, isStoreCorruption } from './errors.js';
 import { JsonFile, type LoadResult } from './json-file.js';
+import { OpenRefusedError, checkFileToOpen } from './open-file.js';
 import { IngestionPipeline } from './pipeline.js';
 import { SyncScheduler, type SchedulerOptions, type SyncRunner } from './scheduler.js';
 import { KnowledgeStore } from './store.js';
@@ -448,6 +449,31 @@ export class SyncService {
 
   itemErrors(connectorId: string | null): ItemError[] {
     return this.#store.listItemErrors(connectorId);
+  }
+
+  /**
+   * The real path of the file behind an indexed document or a listed problem, safe to hand to the OS; throws an
+   * OpenRefusedError saying why not. Only what the index holds can be named, and only inside its connector.
+   */
+  async fileToOpen(target: OpenTarget): Promise<string> {
+    const config = this.#config.connectors.find((c) => c.id === target.connectorId);
+    if (!config) throw new OpenRefusedError('Its connector was removed.');
+    let file: string | null | undefined;
+    if (target.kind === 'document') {
+      // Search hits name a document `<connector id>:<its id within the connector>`.
+      const prefix = `${config.id}:`;
+      file = target.docId.startsWith(prefix)
+        ? this.#store.documentPath(config.id, target.docId.slice(prefix.length))
+        : undefined;
+      if (file === undefined) throw new OpenRefusedError('The document is no longer in the index.');
+      if (file === null) throw new OpenRefusedError('The document has no file of its own.');
+    } else {
+      if (!this.#store.hasItemError(config.id, target.path)) {
+        throw new OpenRefusedError('The problem is no longer listed.');
+      }
+      file = target.path;
+    }
+    return checkFileToOpen(file, config.path);
   }
 
   dismissNotice(noticeId: string): AppState {

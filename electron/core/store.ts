@@ -423,8 +423,10 @@ function prepareStatements(db: Database.Database) {
     ),
     listAllItemErrors: p(`SELECT * FROM item_errors ORDER BY connector_id, severity = 'warning', last_seen DESC, path`),
     countItemErrors: p('SELECT count(*) FROM item_errors WHERE connector_id = ?').pluck(),
+    hasItemError: p('SELECT 1 FROM item_errors WHERE connector_id = ? AND path = ? LIMIT 1').pluck(),
     deleteItemErrors: p('DELETE FROM item_errors WHERE connector_id = ?'),
 
+    documentPath: p('SELECT path FROM documents WHERE connector_id = ? AND doc_id = ?'),
     hitDocument: p('SELECT connector_id, doc_id, title, doc_type, path, timestamp, author FROM documents WHERE id = ?'),
     insertSnippetBody: p('INSERT INTO temp.snippet_body (id, body) VALUES (?, ?)'),
     insertSnippetSource: p('INSERT INTO temp.snippet_source (rowid, body) VALUES (?, ?)'),
@@ -838,7 +840,8 @@ export class KnowledgeStore {
    */
   transaction<T>(fn: () => T): T {
     // Also covers the empty in-memory stand-in of a read-only store, which SQLite itself would let us write.
-    if (this.readonly) throw Object.assign(new Error('attempt to write a readonly database'), { code: 'SQLITE_READONLY' });
+    if (this.readonly)
+      throw Object.assign(new Error('attempt to write a readonly database'), { code: 'SQLITE_READONLY' });
     const outermost = this.ftsWrites === null;
     // A nested call is a savepoint: if it rolls back, so must the full-text writes it queued.
     const saved = outermost ? null : new Map([...this.ftsWrites!].map(([rowid, w]) => [rowid, { ...w }]));
@@ -933,6 +936,12 @@ export class KnowledgeStore {
     return this.s.getDocument.get(connectorId, docId) as StoredDocument | undefined;
   }
 
+  /** The file a document came from: undefined when the index has no such document, null when it has no file. */
+  documentPath(connectorId: string, docId: string): string | null | undefined {
+    const row = this.s.documentPath.get(connectorId, docId) as { path: string | null } | undefined;
+    return row?.path;
+  }
+
   /**
    * Adds a document and its chunks; returns its rowid. Throws on a duplicate (connectorId, docId). At most
    * MAX_CHUNKS_PER_DOCUMENT chunks are written; `chunkCount` records what was written.
@@ -964,7 +973,12 @@ export class KnowledgeStore {
       const fields = documentFields(this.sourceFacet(row.connectorId), row);
       const stored = this.s.documentForReplace.get(rowid) as StoredReplaceFields | undefined;
       const indexed = stored ? this.storedDocumentFields(stored) : null;
-      if (indexed && indexed.title === fields.title && indexed.tags === fields.tags && indexed.facets === fields.facets) {
+      if (
+        indexed &&
+        indexed.title === fields.title &&
+        indexed.tags === fields.tags &&
+        indexed.facets === fields.facets
+      ) {
         this.replaceChangedChunks(rowid, fields, chunks);
       } else {
         this.deleteChunks(rowid);
@@ -1296,6 +1310,10 @@ export class KnowledgeStore {
       lastSeen: r.last_seen,
       attempts: r.attempts,
     }));
+  }
+
+  hasItemError(connectorId: string, path: string): boolean {
+    return this.s.hasItemError.get(connectorId, path) !== undefined;
   }
 
   countItemErrors(connectorId: string): number {

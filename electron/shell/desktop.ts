@@ -125,10 +125,8 @@ export function startDesktop(opts: DesktopOptions): RunningShell {
   const host = createDesktopHost({
     dialog,
     shell,
-    platform,
     logsDir: opts.logsDir,
     window: () => windows.current(),
-    connectorRoots: () => service.getState().connectors.map((c) => c.path),
     startAtLogin,
     onStartAtLoginChanged: (on) => {
       loginState = on;

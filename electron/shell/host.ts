@@ -1,9 +1,8 @@
 /**
  * What the desktop host adds to the contract (core/handlers.ts HostAdapters): the native picker, opening a file
- * or the logs folder in the OS, and start at login. `openPath` is the one call that can start a program, so it
- * only opens paths inside a configured connector and never anything that runs.
+ * or the logs folder in the OS, and start at login. `shell.openPath` can start a program, so it is only given
+ * what the core chose and checked (core/open-file.ts: an indexed file, inside its connector, not runnable).
  */
-import { posix, win32 } from 'node:path';
 import type { BrowserWindow, Dialog, OpenDialogOptions, Shell } from 'electron';
 import type { HostAdapters } from '../core/handlers.js';
 import type { ConnectorKind } from '../../shared/types.js';
@@ -38,39 +37,12 @@ export function pickerOptions(kind: ConnectorKind): OpenDialogOptions {
       };
 }
 
-/** Extensions the OS would run rather than show. */
-const RUNNABLE = new Set(
-  '.exe .com .bat .cmd .msi .msp .msc .ps1 .psm1 .vbs .vbe .js .jse .wsf .wsh .wsc .hta .scr .cpl .lnk .pif .reg .url .jar .jnlp .gadget .inf .settingcontent-ms .iso .img .vhd .vhdx .docm .xlsm .pptm .app .command .sh .bash .zsh .py .pyw .pl .rb .scpt .applescript .action .desktop .appimage .run .bin .deb .rpm .pkg .dmg .workflow .terminal'.split(
-    ' ',
-  ),
-);
-
-/** True when `path` is absolute, inside one of `roots` (or one of them) and not a runnable file. */
-export function isSafeToOpen(path: string, roots: readonly string[], platform: NodeJS.Platform): boolean {
-  const paths = platform === 'win32' ? win32 : posix;
-  if (!paths.isAbsolute(path)) return false;
-  // The extension of what the OS will open: `Evil.app/.` is the bundle `Evil.app`, and Windows drops trailing dots
-  // and spaces, so `evil.exe. ` runs `evil.exe`.
-  const resolved = paths.resolve(path);
-  const opened = platform === 'win32' ? resolved.replace(/[. ]+$/, '') : resolved;
-  if (RUNNABLE.has(paths.extname(opened).toLowerCase())) return false;
-  const fold = (p: string) => (platform === 'win32' || platform === 'darwin' ? p.toLowerCase() : p);
-  const target = fold(resolved);
-  return roots.some((root) => {
-    const rel = paths.relative(fold(paths.resolve(root)), target);
-    return rel === '' || (!rel.startsWith('..') && !paths.isAbsolute(rel));
-  });
-}
-
 export interface DesktopHostDeps {
   dialog: Pick<Dialog, 'showOpenDialog'>;
   shell: Pick<Shell, 'openPath'>;
-  platform: NodeJS.Platform;
   logsDir: string;
   /** The dashboard, as the picker's parent (so the dialog is modal to it). */
   window(): BrowserWindow | null;
-  /** Roots of the configured connectors: the only places `openPath` may open. */
-  connectorRoots(): string[];
   startAtLogin: StartAtLogin;
   /** Called after start at login was changed, with the OS's word (the tray re-renders its checkbox). */
   onStartAtLoginChanged?(on: boolean | null): void;
@@ -93,11 +65,8 @@ export function createDesktopHost(deps: DesktopHostDeps): HostAdapters {
         : await deps.dialog.showOpenDialog(options);
       return result.canceled ? null : (result.filePaths[0] ?? null);
     },
-    async openPath(path) {
-      if (!isSafeToOpen(path, deps.connectorRoots(), deps.platform)) {
-        throw new Error('Only files inside a synced folder can be opened, and never programs.');
-      }
-      await open(deps.shell, path);
+    async openFile(locate) {
+      await open(deps.shell, await locate());
     },
     openLogs: () => open(deps.shell, deps.logsDir),
     getStartAtLogin: () => deps.startAtLogin.get(),

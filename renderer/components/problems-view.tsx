@@ -18,8 +18,8 @@ export function ProblemsView() {
   const problems = useDashboard((s) => s.problems);
   const canOpen = useDashboard((s) => s.capabilities?.openPath ?? false);
   const openFailure = useDashboard((s) => s.feedback[scopes.open]);
-  const { loadErrors, openPath } = useDashboard(
-    useShallow((s) => ({ loadErrors: s.loadErrors, openPath: s.openPath })),
+  const { loadErrors, openItem } = useDashboard(
+    useShallow((s) => ({ loadErrors: s.loadErrors, openItem: s.openItem })),
   );
   // Refetch when a run ends somewhere (attempt times or item error counts change).
   const fingerprint = useDashboard(
@@ -152,7 +152,7 @@ export function ProblemsView() {
                     type="button"
                     className="button button--small"
                     aria-label={`Open ${p.path}`}
-                    onClick={() => void openPath(p.path)}
+                    onClick={() => void openItem({ kind: 'problem', connectorId: p.connectorId, path: p.path }, p.path)}
                   >
                     Open
                   </button>

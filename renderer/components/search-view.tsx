@@ -24,13 +24,13 @@ export function SearchView() {
   const names = useDashboard(selectConnectorNames);
   const canOpen = useDashboard((s) => s.capabilities?.openPath ?? false);
   const openFailure = useDashboard((s) => s.feedback[scopes.open]);
-  const { setSearchQuery, setSearchFilters, runSearch, loadMoreResults, openPath } = useDashboard(
+  const { setSearchQuery, setSearchFilters, runSearch, loadMoreResults, openItem } = useDashboard(
     useShallow((s) => ({
       setSearchQuery: s.setSearchQuery,
       setSearchFilters: s.setSearchFilters,
       runSearch: s.runSearch,
       loadMoreResults: s.loadMoreResults,
-      openPath: s.openPath,
+      openItem: s.openItem,
     })),
   );
   const debouncedQuery = useDebounced(search.query, SEARCH_DEBOUNCE_MS);
@@ -153,7 +153,9 @@ export function SearchView() {
                     type="button"
                     className="button button--small"
                     aria-label={`Open ${hit.title || path}`}
-                    onClick={() => void openPath(path)}
+                    onClick={() =>
+                      void openItem({ kind: 'document', connectorId: hit.source, docId: hit.docId }, hit.title || path)
+                    }
                   >
                     Open
                   </button>

@@ -5,7 +5,7 @@
  * should be shown (a card, the header, a dialog).
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { Capabilities, JarvisApi, SettingsView } from '../../shared/contract.js';
+import type { Capabilities, JarvisApi, OpenTarget, SettingsView } from '../../shared/contract.js';
 import type {
   AddConnectorInput,
   AppState,
@@ -157,7 +157,8 @@ export interface DashboardState {
   saveSettings: (patch: Partial<Settings>) => Promise<boolean>;
   setStartAtLogin: (on: boolean) => Promise<void>;
 
-  openPath: (path: string) => Promise<void>;
+  /** Asks the core to open an indexed document or a listed problem; `label` names it in a failure message. */
+  openItem: (target: OpenTarget, label: string) => Promise<void>;
   openLogs: () => Promise<void>;
 
   setView: (view: View) => void;
@@ -555,8 +556,9 @@ export function createDashboardStore(api: JarvisApi): DashboardStore {
         }
       },
 
-      async openPath(path) {
-        await intent(`open:${path}`, scopes.open, `Couldn't open ${path}`, () => api.openPath(path));
+      async openItem(target, label) {
+        const key = `open:${target.connectorId}\n${target.kind === 'document' ? target.docId : target.path}`;
+        await intent(key, scopes.open, `Couldn't open ${label}`, () => api.openItem(target));
       },
 
       async openLogs() {

@@ -35,7 +35,13 @@ const TABLE: { [K in InvokeChannel]: { good: [unknown[], unknown[]?][]; bad: [un
     ],
   },
   'sync:resume': { good: [[['notes']], [[null]]], bad: [[[0], /must be a string/]] },
-  'sync:cancel': { good: [[['notes']], [[null]]], bad: [[[7], /must be a string/], [['a', 'b'], /at most 1/]] },
+  'sync:cancel': {
+    good: [[['notes']], [[null]]],
+    bad: [
+      [[7], /must be a string/],
+      [['a', 'b'], /at most 1/],
+    ],
+  },
   'connector:add': {
     good: [
       [[{ kind: 'folder', path: '/home/ada/Notes' }]],
@@ -106,7 +112,20 @@ const TABLE: { [K in InvokeChannel]: { good: [unknown[], unknown[]?][]; bad: [un
   },
   'settings:get': { good: [[[]]], bad: [[[{}], /at most 0/]] },
   'settings:set': {
-    good: [[[{}]], [[{ intervalSeconds: 60, pauseOnBattery: true, notifications: false, maxFileSizeMb: 10, watchForChanges: false }]]],
+    good: [
+      [[{}]],
+      [
+        [
+          {
+            intervalSeconds: 60,
+            pauseOnBattery: true,
+            notifications: false,
+            maxFileSizeMb: 10,
+            watchForChanges: false,
+          },
+        ],
+      ],
+    ],
     bad: [
       [[{ intervalSeconds: 59 }], /intervalSeconds must be a number from 60/],
       [[{ intervalSeconds: Infinity }], /intervalSeconds/],
@@ -177,12 +196,20 @@ const TABLE: { [K in InvokeChannel]: { good: [unknown[], unknown[]?][]; bad: [un
       [[], /kind/],
     ],
   },
-  'shell:open-path': {
-    good: [[['/home/ada/Notes/a.md']]],
+  'shell:open-item': {
+    good: [
+      [[{ kind: 'document', connectorId: 'notes', docId: 'Projects/plan.md' }]],
+      [[{ kind: 'problem', connectorId: 'mail', path: '/home/ada/Maildir/cur/17' }]],
+    ],
     bad: [
-      [[''], /must not be empty/],
-      [[long(4097)], /longer than 4096/],
-      [[['/a']], /must be a string/],
+      [['/home/ada/Notes/a.md'], /target must be an object/],
+      [[{ kind: 'file', connectorId: 'notes', path: '/etc/passwd' }], /target.kind must be one of/],
+      [[{ kind: 'document', connectorId: 'notes', path: '/etc/passwd' }], /unexpected key "path"/],
+      [[{ kind: 'problem', connectorId: 'notes', docId: 'a.md', path: '/a' }], /unexpected key "docId"/],
+      [[{ kind: 'problem', connectorId: 'notes', path: '' }], /target.path must not be empty/],
+      [[{ kind: 'document', connectorId: 'notes', docId: long(4097) }], /longer than 4096/],
+      [[{ kind: 'document', docId: 'a.md' }], /target.connectorId must be a string/],
+      [[{ kind: 'problem', connectorId: 'notes', path: '/a', also: 1 }], /unexpected key "also"/],
     ],
   },
   'shell:open-logs': { good: [[[]]], bad: [[['/etc'], /at most 0/]] },
@@ -229,7 +256,7 @@ describe('invokeParsers', () => {
 
   it('never echoes the offending value (it may be a private path)', () => {
     try {
-      parseInvokeArgs('shell:open-path', [`/secret/${long(5000)}`]);
+      parseInvokeArgs('shell:open-item', [{ kind: 'problem', connectorId: 'notes', path: `/secret/${long(5000)}` }]);
     } catch (err) {
       expect((err as Error).message).not.toContain('/secret/');
     }

@@ -238,7 +238,7 @@ export function createFakeApi(init: FakeApiInit = {}) {
     itemErrors: vi.fn<JarvisApi['itemErrors']>(() => Promise.resolve([])),
     dismissNotice: vi.fn<JarvisApi['dismissNotice']>(() => Promise.resolve(state)),
     pickPath: vi.fn<JarvisApi['pickPath']>(() => Promise.resolve(null)),
-    openPath: vi.fn<JarvisApi['openPath']>(() => Promise.resolve()),
+    openItem: vi.fn<JarvisApi['openItem']>(() => Promise.resolve()),
     openLogs: vi.fn<JarvisApi['openLogs']>(() => Promise.resolve()),
     onStateChanged: vi.fn<JarvisApi['onStateChanged']>((listener) => {
       stateListeners.add(listener);

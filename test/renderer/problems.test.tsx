@@ -103,10 +103,27 @@ describe('Problems', () => {
     expect(paths()).toHaveLength(3);
   });
 
-  it('desktop: each path opens in the OS', async () => {
+  it('desktop: each problem opens in the OS, asked for as the listed problem', async () => {
     const { user, api } = await setup(desktopCapabilities);
     await user.click(screen.getByRole('button', { name: 'Open /home/ada/Maildir/cur/17' }));
-    expect(api.openPath).toHaveBeenCalledWith('/home/ada/Maildir/cur/17');
+    expect(api.openItem).toHaveBeenCalledWith({
+      kind: 'problem',
+      connectorId: 'mail',
+      path: '/home/ada/Maildir/cur/17',
+    });
+  });
+
+  it('desktop: says why a file was not opened', async () => {
+    const { user, api } = await setup(desktopCapabilities);
+    api.openItem.mockRejectedValueOnce(
+      new Error(
+        "Error invoking remote method 'shell:open-item': OpenRefusedError: The file is marked as executable, and programs are never opened from here.",
+      ),
+    );
+    await user.click(screen.getByRole('button', { name: 'Open /home/ada/Notes/secret.pdf' }));
+    expect((await screen.findByRole('alert')).textContent).toBe(
+      "Couldn't open /home/ada/Notes/secret.pdf: The file is marked as executable, and programs are never opened from here.",
+    );
   });
 
   it('headless: paths are text only', async () => {

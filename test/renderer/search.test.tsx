@@ -98,10 +98,10 @@ describe('Search', () => {
 
   it('desktop: opens a result in the OS', async () => {
     const { user, api } = await renderDashboard({ state, view: 'search', capabilities: desktopCapabilities });
-    api.search.mockResolvedValue([buildHit({ title: 'Q3 plan', path: '/home/ada/Notes/plan.md' })]);
+    api.search.mockResolvedValue([buildHit({ docId: 'plan.md', title: 'Q3 plan', path: '/home/ada/Notes/plan.md' })]);
     await user.type(screen.getByRole('searchbox'), 'plan');
     await user.click(await screen.findByRole('button', { name: 'Open Q3 plan' }));
-    expect(api.openPath).toHaveBeenCalledWith('/home/ada/Notes/plan.md');
+    expect(api.openItem).toHaveBeenCalledWith({ kind: 'document', connectorId: 'notes', docId: 'plan.md' });
   });
 
   it('headless: no Open button', async () => {

@@ -111,7 +111,7 @@ describe('intents', () => {
     await get().loadHistory('notes');
     await get().loadErrors(null);
     await get().loadErrors('notes');
-    await get().openPath('/home/ada/Notes/a.md');
+    await get().openItem({ kind: 'document', connectorId: 'notes', docId: 'a.md' }, 'A');
     await get().openLogs();
     await get().saveSettings({ intervalSeconds: 600 });
     await get().setStartAtLogin(false);
@@ -126,7 +126,7 @@ describe('intents', () => {
     expect(api.dismissNotice).toHaveBeenCalledWith('n1');
     expect(api.history).toHaveBeenCalledWith('notes', 30);
     expect(api.itemErrors.mock.calls).toEqual([[null], ['notes']]);
-    expect(api.openPath).toHaveBeenCalledWith('/home/ada/Notes/a.md');
+    expect(api.openItem).toHaveBeenCalledWith({ kind: 'document', connectorId: 'notes', docId: 'a.md' });
     expect(api.openLogs).toHaveBeenCalledTimes(1);
     expect(api.setSettings).toHaveBeenCalledWith({ intervalSeconds: 600 });
     expect(api.setStartAtLogin).toHaveBeenCalledWith(false);

@@ -1,9 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createDesktopHost, isSafeToOpen, pickerOptions } from '../../../electron/shell/host.js';
+import { createDesktopHost, pickerOptions } from '../../../electron/shell/host.js';
 import type { StartAtLogin } from '../../../electron/shell/login-item.js';
 import { BrowserWindow, dialog, shell } from '../../mocks/electron.js';
-
-const ROOTS = ['/home/ada/Notes', '/home/ada/Mail/inbox.mbox'];
 
 function host(over: { window?: BrowserWindow | null; startAtLogin?: Partial<StartAtLogin> } = {}) {
   const startAtLogin: StartAtLogin = {
@@ -17,10 +15,8 @@ function host(over: { window?: BrowserWindow | null; startAtLogin?: Partial<Star
   const h = createDesktopHost({
     dialog: dialog,
     shell: shell,
-    platform: 'linux',
     logsDir: '/home/ada/.config/Jarvis Sync/logs',
     window: () => (over.window ?? null) as never,
-    connectorRoots: () => ROOTS,
     startAtLogin,
     onStartAtLoginChanged,
   });
@@ -50,37 +46,27 @@ describe('desktop host adapters', () => {
     expect(pickerOptions('folder').properties).toContain('openDirectory');
   });
 
-  it('opens files inside a connector, and the logs folder', async () => {
+  it('opens the file the core chose, and the logs folder', async () => {
     const { h } = host();
-    await h.openPath('/home/ada/Notes/2024/plan.md');
-    await h.openPath('/home/ada/Mail/inbox.mbox');
+    await h.openFile(() => Promise.resolve('/home/ada/Notes/2024/plan.md'));
     await h.openLogs();
     expect(shell.openPath.mock.calls.map(([p]) => p)).toEqual([
       '/home/ada/Notes/2024/plan.md',
-      '/home/ada/Mail/inbox.mbox',
       '/home/ada/.config/Jarvis Sync/logs',
     ]);
   });
 
-  it('refuses to open anything outside the connectors, or anything runnable', async () => {
-    const { h } = host();
-    for (const path of [
-      '/etc/passwd',
-      '/home/ada/Notes/../.ssh/id_rsa',
-      '/home/ada/NotesEvil/x.md',
-      'Notes/a.md',
-      '/home/ada/Notes/setup.sh',
-      '/home/ada/Notes/app.AppImage',
-      '/home/ada/Notes/x.desktop',
-    ]) {
-      await expect(h.openPath(path)).rejects.toThrow(/Only files inside a synced folder/);
-    }
+  it('opens nothing when the core refuses', async () => {
+    const refusal = new Error('The file is marked as executable, and programs are never opened from here.');
+    await expect(host().h.openFile(() => Promise.reject(refusal))).rejects.toBe(refusal);
     expect(shell.openPath).not.toHaveBeenCalled();
   });
 
   it('reports an OS failure to open', async () => {
     shell.openPath.mockResolvedValueOnce('No application is registered');
-    await expect(host().h.openPath('/home/ada/Notes/a.xyz')).rejects.toThrow(/No application is registered/);
+    await expect(host().h.openFile(() => Promise.resolve('/home/ada/Notes/a.xyz'))).rejects.toThrow(
+      /No application is registered/,
+    );
   });
 
   it('start at login goes through the port and tells the tray what the OS kept', () => {
@@ -89,23 +75,5 @@ describe('desktop host adapters', () => {
     expect(h.setStartAtLogin(true)).toBe(false);
     expect(startAtLogin.set).toHaveBeenCalledWith(true);
     expect(onStartAtLoginChanged).toHaveBeenCalledWith(false);
-  });
-
-  it('isSafeToOpen folds case where the file system does', () => {
-    expect(isSafeToOpen('/Users/ada/notes/a.md', ['/Users/ada/Notes'], 'darwin')).toBe(true);
-    expect(isSafeToOpen('/home/ada/notes/a.md', ['/home/ada/Notes'], 'linux')).toBe(false);
-    expect(isSafeToOpen('/home/ada/Notes/a.md', [], 'linux')).toBe(false);
-  });
-
-  it('isSafeToOpen judges what the OS would open, not how the path is spelled', () => {
-    expect(isSafeToOpen('/Users/ada/Notes/Evil.app/.', ['/Users/ada/Notes'], 'darwin')).toBe(false);
-    expect(isSafeToOpen('/Users/ada/Notes/Evil.app/', ['/Users/ada/Notes'], 'darwin')).toBe(false);
-    expect(isSafeToOpen('C:\\Users\\ada\\Notes\\evil.exe.', ['C:\\Users\\ada\\Notes'], 'win32')).toBe(false);
-    expect(isSafeToOpen('C:\\Users\\ada\\Notes\\evil.exe ', ['C:\\Users\\ada\\Notes'], 'win32')).toBe(false);
-    for (const ext of ['py', 'msc', 'scpt', 'settingcontent-ms', 'iso', 'docm']) {
-      expect(isSafeToOpen(`/home/ada/Notes/x.${ext}`, ['/home/ada/Notes'], 'linux')).toBe(false);
-    }
-    expect(isSafeToOpen('/home/ada/Notes/x.md', ['/home/ada/Notes'], 'linux')).toBe(true);
-    expect(isSafeToOpen('C:\\Users\\ada\\Notes\\x.md', ['C:\\Users\\ada\\Notes'], 'win32')).toBe(true);
   });
 });

@@ -61,7 +61,7 @@ describe('registerIpcHandlers', () => {
   ];
   it.each(forged)('refuses %s with no side effect', async (_what, event) => {
     const { noneCalled } = setup();
-    for (const channel of ['state:get', 'sync:pause', 'shell:open-path', 'connector:remove'] as const) {
+    for (const channel of ['state:get', 'sync:pause', 'shell:open-item', 'connector:remove'] as const) {
       await expect(ipcMain.invoke(channel, event, 'notes', { keepIndex: false })).rejects.toThrow(/untrusted sender/);
     }
     expect(noneCalled()).toBe(true);
@@ -92,7 +92,8 @@ describe('registerIpcHandlers', () => {
     ['search:query', ['x'.repeat(1001), {}]],
     ['history:list', ['notes', 1000]],
     ['settings:set', [{ intervalSeconds: 1 }]],
-    ['shell:open-path', ['']],
+    ['shell:open-item', ['/etc/passwd']],
+    ['shell:open-item', [{ kind: 'problem', connectorId: 'notes', docId: 'a.md' }]],
     ['dialog:pick-path', ['../../etc']],
     ['state:get', ['unexpected']],
   ];
@@ -110,10 +111,11 @@ describe('registerIpcHandlers', () => {
   it('logs refusals without the payload', async () => {
     const log = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
     registerIpcHandlers(ipcMain, spyHandlers(), createSenderCheck(appOrigin), log);
-    await expect(ipcMain.invoke('shell:open-path', ipcEvent(OWN), '')).rejects.toThrow();
-    await expect(ipcMain.invoke('shell:open-path', ipcEvent('https://evil.com'), '/secret/file')).rejects.toThrow();
+    await expect(ipcMain.invoke('shell:open-item', ipcEvent(OWN), '/secret/file')).rejects.toThrow();
+    const forged = { kind: 'problem', connectorId: 'notes', path: '/secret/file' };
+    await expect(ipcMain.invoke('shell:open-item', ipcEvent('https://evil.com'), forged)).rejects.toThrow();
     const logged = JSON.stringify(log.warn.mock.calls);
-    expect(logged).toContain('shell:open-path');
+    expect(logged).toContain('shell:open-item');
     expect(logged).not.toContain('/secret/file');
   });
 

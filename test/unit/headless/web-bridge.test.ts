@@ -175,7 +175,7 @@ describe('web bridge: channels and payloads', () => {
   });
 
   it('answers a failing handler with 500 and a message, never a stack trace', async () => {
-    const res = await call(h, 'shell:open-path', [h.notes]);
+    const res = await call(h, 'shell:open-item', [{ kind: 'problem', connectorId: 'notes', path: h.notes }]);
     expect(res.status).toBe(500);
     expect(res.json().error?.message).toContain('not available in headless mode');
     expect(res.text).not.toMatch(/\bat .*\.(ts|js):\d+/);

@@ -1,0 +1,98 @@
+/**
+ * What "Open" in the dashboard may hand to the OS (`shell.openPath`, which opens a file with its default app and
+ * so can start a program). The renderer is not trusted: it names an indexed document or a listed problem, the
+ * service looks its path up in the index, and `checkFileToOpen` decides on what is on disk now. Plain Node, so
+ * the decision is tested on real files; the desktop shell only passes the answer to Electron.
+ */
+import type { Stats } from 'node:fs';
+import { realpath, stat } from 'node:fs/promises';
+import path, { posix, win32 } from 'node:path';
+import { UserInputError } from './connector-config.js';
+
+/** Extensions the OS would run rather than show. */
+const RUNNABLE = new Set(
+  '.exe .com .bat .cmd .msi .msp .msc .ps1 .psm1 .vbs .vbe .js .jse .wsf .wsh .wsc .hta .scr .cpl .lnk .pif .reg .url .jar .jnlp .gadget .inf .settingcontent-ms .iso .img .vhd .vhdx .docm .xlsm .pptm .app .command .sh .bash .zsh .py .pyw .pl .rb .scpt .applescript .action .desktop .appimage .run .bin .deb .rpm .pkg .dmg .workflow .terminal'.split(
+    ' ',
+  ),
+);
+
+/** The runnable extension of what the OS would open at `file` (e.g. ".sh"), or null. */
+export function runnableExtension(file: string, platform: NodeJS.Platform): string | null {
+  const paths = platform === 'win32' ? win32 : posix;
+  // `Evil.app/.` is the bundle `Evil.app`, and Windows drops trailing dots and spaces, so `evil.exe. ` runs
+  // `evil.exe`.
+  const resolved = paths.resolve(file);
+  const opened = platform === 'win32' ? resolved.replace(/[. ]+$/, '') : resolved;
+  const ext = paths.extname(opened).toLowerCase();
+  return RUNNABLE.has(ext) ? ext : null;
+}
+
+/** Refused by checkFileToOpen; the message is shown after "Couldn't open …:". */
+export class OpenRefusedError extends UserInputError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OpenRefusedError';
+  }
+}
+
+function errnoCode(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : '';
+}
+
+function isInside(root: string, file: string, platform: NodeJS.Platform): boolean {
+  // Case-insensitive file systems are the default there; real paths may still differ in case from the root.
+  const fold = (p: string) => (platform === 'win32' || platform === 'darwin' ? p.toLowerCase() : p);
+  const rel = path.relative(fold(root), fold(file));
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
+}
+
+/**
+ * Resolves `file` (a path the index holds for the connector at `root`) to the real path to open, or throws an
+ * OpenRefusedError saying why not: gone, reached through a link leading out of `root`, not a regular file, marked
+ * executable (POSIX), or a runnable type by its extension.
+ */
+export async function checkFileToOpen(
+  file: string,
+  root: string,
+  platform: NodeJS.Platform = process.platform,
+): Promise<string> {
+  if (!path.isAbsolute(file)) throw new OpenRefusedError('The index holds no full path for it.');
+  let realRoot: string;
+  try {
+    realRoot = await realpath(root);
+  } catch (err) {
+    throw new OpenRefusedError(`Its synced folder cannot be reached (${errnoCode(err) || 'unknown error'}).`);
+  }
+  let real: string;
+  try {
+    real = await realpath(file);
+  } catch (err) {
+    const code = errnoCode(err);
+    throw new OpenRefusedError(
+      code === 'ENOENT' || code === 'ENOTDIR'
+        ? 'The file no longer exists.'
+        : `The file cannot be reached (${code || 'unknown error'}).`,
+    );
+  }
+  if (!isInside(realRoot, real, platform)) {
+    throw new OpenRefusedError('It leads out of its synced folder (through a link), so it is not opened.');
+  }
+  let st: Stats;
+  try {
+    st = await stat(real);
+  } catch (err) {
+    throw new OpenRefusedError(`The file cannot be reached (${errnoCode(err) || 'unknown error'}).`);
+  }
+  if (!st.isFile()) {
+    throw new OpenRefusedError(
+      st.isDirectory() ? 'It is a folder, not a file.' : 'It is not a regular file (a device, pipe or socket).',
+    );
+  }
+  if (platform !== 'win32' && (st.mode & 0o111) !== 0) {
+    throw new OpenRefusedError('The file is marked as executable, and programs are never opened from here.');
+  }
+  const ext = runnableExtension(real, platform);
+  if (ext) throw new OpenRefusedError(`A ${ext} file can run as a program, and programs are never opened from here.`);
+  return real;
+}

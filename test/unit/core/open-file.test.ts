@@ -1,0 +1,204 @@
+// "Open" in the dashboard: a real SyncService indexes a real folder, then the dashboard asks to open documents and
+// problems. Only what the index lists, still inside its folder, a regular file, neither executable nor runnable by
+// its type, reaches the OS.
+import { chmodSync, mkdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { OpenTarget } from '../../../shared/contract.js';
+import { parseInvokeArgs } from '../../../shared/contract-parsers.js';
+import { createContractHandlers, headlessHost } from '../../../electron/core/handlers.js';
+import { OpenRefusedError, runnableExtension } from '../../../electron/core/open-file.js';
+import { SyncService } from '../../../electron/core/service.js';
+import { createDesktopHost } from '../../../electron/shell/host.js';
+import { useTempDirs } from '../../helpers/temp-dir.js';
+
+const tempDir = useTempDirs('jarvis-open-file-');
+let service: SyncService | null = null;
+
+afterEach(async () => {
+  await service?.stop();
+  service = null;
+});
+
+/** A notes folder beside a private one, indexed by a real service. */
+async function indexedNotes(files: Record<string, string>, opts: { before?: (notes: string) => void } = {}) {
+  const root = tempDir();
+  const notes = join(root, 'notes');
+  const outside = join(root, 'private');
+  mkdirSync(notes);
+  mkdirSync(outside);
+  writeFileSync(join(outside, 'secret.md'), '# Secret\n');
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(notes, name), text);
+  opts.before?.(notes);
+  mkdirSync(join(root, 'data'));
+  writeFileSync(join(root, 'data', 'settings.json'), JSON.stringify({ watchForChanges: false }));
+  service = await SyncService.open({ dataDir: join(root, 'data'), owner: 'daemon' });
+  const { id } = await service.addConnector({ kind: 'folder', path: notes, name: 'Notes' }, { syncNow: false });
+  await service.syncNow([id]);
+  const s = service;
+  const doc = (name: string): Extract<OpenTarget, { kind: 'document' }> => {
+    const hit = s.search('').find((h) => h.path === join(notes, name)) ?? s.search(name.replace(/\.md$/, ''))[0];
+    if (!hit || hit.path !== join(notes, name)) throw new Error(`${name} is not in the index`);
+    return { kind: 'document', connectorId: id, docId: hit.docId };
+  };
+  return { root, notes, outside, id, service: s, doc };
+}
+
+const refusal = async (promise: Promise<unknown>): Promise<string> => {
+  const err = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(OpenRefusedError);
+  return (err as Error).message;
+};
+
+describe('SyncService.fileToOpen', () => {
+  it('answers the real path of an indexed note and of a listed problem', async () => {
+    const { notes, id, service, doc } = await indexedNotes({
+      'plan.md': '# Plan\n\nthe garden\n',
+      'broken.md': '---\ntitle: [unclosed\n---\nthe broken garden\n',
+    });
+    await expect(service.fileToOpen(doc('plan.md'))).resolves.toBe(realpathSync(join(notes, 'plan.md')));
+    const [problem] = service.itemErrors(id);
+    expect(problem).toMatchObject({ code: 'W_BAD_FRONTMATTER', path: join(notes, 'broken.md') });
+    await expect(service.fileToOpen({ kind: 'problem', connectorId: id, path: problem.path })).resolves.toBe(
+      realpathSync(join(notes, 'broken.md')),
+    );
+  });
+
+  it('opens nothing the index does not list, even inside the folder', async () => {
+    const { root, notes, id, service, doc } = await indexedNotes({ 'plan.md': '# Plan\n\nthe garden\n' });
+    writeFileSync(join(notes, 'later.md'), '# Added after the sync\n');
+    expect(await refusal(service.fileToOpen({ kind: 'problem', connectorId: id, path: join(notes, 'later.md') }))).toBe(
+      'The problem is no longer listed.',
+    );
+    expect(await refusal(service.fileToOpen({ kind: 'problem', connectorId: id, path: '/etc/passwd' }))).toBe(
+      'The problem is no longer listed.',
+    );
+    for (const docId of [`${id}:later.md`, 'later.md', `${id}:${join(notes, 'plan.md')}`]) {
+      expect(await refusal(service.fileToOpen({ kind: 'document', connectorId: id, docId }))).toBe(
+        'The document is no longer in the index.',
+      );
+    }
+    expect(await refusal(service.fileToOpen({ ...doc('plan.md'), connectorId: 'elsewhere' }))).toBe(
+      'Its connector was removed.',
+    );
+    // Registering a connector on a wide folder gives the page nothing new to name: only indexed files.
+    const wide = await service.addConnector({ kind: 'folder', path: root, name: 'Everything' }, { syncNow: false });
+    expect(
+      await refusal(
+        service.fileToOpen({ kind: 'problem', connectorId: wide.id, path: join(root, 'private', 'secret.md') }),
+      ),
+    ).toBe('The problem is no longer listed.');
+  });
+
+  it('refuses an indexed note that is now a link leading out of its folder', async () => {
+    const { notes, outside, service, doc } = await indexedNotes({ 'plan.md': '# Plan\n\nthe garden\n' });
+    const target = doc('plan.md');
+    rmSync(join(notes, 'plan.md'));
+    symlinkSync(join(outside, 'secret.md'), join(notes, 'plan.md'));
+    expect(await refusal(service.fileToOpen(target))).toBe(
+      'It leads out of its synced folder (through a link), so it is not opened.',
+    );
+  });
+
+  it('refuses a note marked executable', async () => {
+    const { notes, service, doc } = await indexedNotes(
+      { 'run.md': '#!/bin/sh\n# Run\n\nthe garden\n', 'plan.md': '# Plan\n\nthe garden\n' },
+      { before: (dir) => chmodSync(join(dir, 'run.md'), 0o755) },
+    );
+    expect(await refusal(service.fileToOpen(doc('run.md')))).toBe(
+      'The file is marked as executable, and programs are never opened from here.',
+    );
+    const plan = doc('plan.md');
+    chmodSync(join(notes, 'plan.md'), 0o744);
+    expect(await refusal(service.fileToOpen(plan))).toMatch(/marked as executable/);
+  });
+
+  it('refuses a runnable type reached through a link inside the folder', async () => {
+    const { notes, service, doc } = await indexedNotes({ 'plan.md': '# Plan\n\nthe garden\n' });
+    const plan = doc('plan.md');
+    writeFileSync(join(notes, 'launcher.desktop'), '[Desktop Entry]\nExec=xterm\n');
+    rmSync(join(notes, 'plan.md'));
+    symlinkSync(join(notes, 'launcher.desktop'), join(notes, 'plan.md'));
+    expect(await refusal(service.fileToOpen(plan))).toBe(
+      'A .desktop file can run as a program, and programs are never opened from here.',
+    );
+  });
+
+  it('refuses what is no longer a file: a folder, or nothing', async () => {
+    const { notes, service, doc } = await indexedNotes({ 'a.md': '# A\n\ngarden\n', 'b.md': '# B\n\ngarden\n' });
+    const [a, b] = [doc('a.md'), doc('b.md')];
+    rmSync(join(notes, 'a.md'));
+    mkdirSync(join(notes, 'a.md'));
+    rmSync(join(notes, 'b.md'));
+    expect(await refusal(service.fileToOpen(a))).toBe('It is a folder, not a file.');
+    expect(await refusal(service.fileToOpen(b))).toBe('The file no longer exists.');
+  });
+
+  it('opens notes of a connector whose folder is itself a link', async () => {
+    const root = tempDir();
+    mkdirSync(join(root, 'real-notes'));
+    writeFileSync(join(root, 'real-notes', 'plan.md'), '# Plan\n\nthe garden\n');
+    symlinkSync(join(root, 'real-notes'), join(root, 'notes'));
+    service = await SyncService.open({ dataDir: join(root, 'data'), owner: 'daemon' });
+    const { id } = await service.addConnector({ kind: 'folder', path: join(root, 'notes') }, { syncNow: false });
+    await service.syncNow([id]);
+    const [hit] = service.search('garden');
+    await expect(service.fileToOpen({ kind: 'document', connectorId: id, docId: hit.docId })).resolves.toBe(
+      realpathSync(join(root, 'real-notes', 'plan.md')),
+    );
+  });
+});
+
+describe('shell:open-item through the contract', () => {
+  it('the desktop hands the OS only the checked real path, and a refusal reaches the caller', async () => {
+    const { notes, service, doc } = await indexedNotes(
+      { 'plan.md': '# Plan\n\nthe garden\n', 'run.md': '# Run\n\ngarden\n' },
+      { before: (dir) => chmodSync(join(dir, 'run.md'), 0o755) },
+    );
+    const opened: string[] = [];
+    const host = createDesktopHost({
+      dialog: { showOpenDialog: () => Promise.reject(new Error('not used')) },
+      shell: {
+        openPath: (p: string) => {
+          opened.push(p);
+          return Promise.resolve('');
+        },
+      },
+      logsDir: join(notes, '..', 'logs'),
+      window: () => null,
+      startAtLogin: { supported: false, get: () => null, set: () => null, refresh() {} },
+    });
+    const handlers = createContractHandlers(service, host);
+    const openItem = async (raw: unknown) => handlers['shell:open-item'](...parseInvokeArgs('shell:open-item', [raw]));
+    await openItem(doc('plan.md'));
+    await expect(openItem(doc('run.md'))).rejects.toThrow(/marked as executable/);
+    await expect(openItem('/usr/bin/xterm')).rejects.toThrow(/target must be an object/);
+    expect(opened).toEqual([realpathSync(join(notes, 'plan.md'))]);
+  });
+
+  it('a headless daemon refuses before it looks anything up', async () => {
+    const { service, doc } = await indexedNotes({ 'plan.md': '# Plan\n\nthe garden\n' });
+    const handlers = createContractHandlers(service, headlessHost());
+    await expect(handlers['shell:open-item'](doc('plan.md'))).rejects.toThrow(/not available in headless mode/);
+    await expect(handlers['shell:open-item']({ ...doc('plan.md'), docId: 'nope' })).rejects.toThrow(
+      /not available in headless mode/,
+    );
+  });
+});
+
+describe('runnableExtension', () => {
+  it('judges what the OS would open, not how the path is spelled', () => {
+    expect(runnableExtension('/Users/ada/Notes/Evil.app/.', 'darwin')).toBe('.app');
+    expect(runnableExtension('/Users/ada/Notes/Evil.APP/', 'darwin')).toBe('.app');
+    expect(runnableExtension('C:\\Users\\ada\\Notes\\evil.exe.', 'win32')).toBe('.exe');
+    expect(runnableExtension('C:\\Users\\ada\\Notes\\evil.exe ', 'win32')).toBe('.exe');
+    for (const ext of ['py', 'msc', 'scpt', 'settingcontent-ms', 'iso', 'docm', 'desktop', 'AppImage', 'lnk']) {
+      expect(runnableExtension(`/home/ada/Notes/x.${ext}`, 'linux')).toBe(`.${ext.toLowerCase()}`);
+    }
+    expect(runnableExtension('/home/ada/Notes/x.md', 'linux')).toBeNull();
+    expect(runnableExtension('C:\\Users\\ada\\Notes\\x.md', 'win32')).toBeNull();
+  });
+});

@@ -21,7 +21,8 @@
  *
  * `runNow` while syncing sets one coalesced follow-up. `runNow` while paused runs once and stays paused.
  * `notifyChanged` (the change watcher) queues a 'change' run like a due one, or sets the same single follow-up;
- * it is ignored while paused or not started, so a watcher can never override a pause.
+ * it is ignored while paused or not started, so a watcher can never override a pause, and while a failure's retry is
+ * not yet due, so it never shortens a backoff.
  */
 import type { Accepted } from '../../shared/contract.js';
 import { Emitter } from '../../shared/emitter.js';
@@ -444,6 +445,8 @@ export class SyncScheduler<C extends SchedulableConnector = SchedulableConnector
    * (manual or due) simply covers it. Ignored (not accepted) when not started, while the connector or the whole
    * scheduler is paused (a watcher never overrides a pause; the catch-up on resume covers it), when not connected
    * or while an abandoned run has not stopped: the interval sync reconciles later in every case.
+   * Nor does a change cut a failure backoff short: a folder that changes every few seconds would otherwise retry a
+   * failing sync every few seconds. The retry, a full sync, picks the change up at its time.
    */
   notifyChanged(id: string): Accepted {
     if (!this.#started) return { accepted: false, reason: 'the scheduler is not running' };
@@ -451,6 +454,14 @@ export class SyncScheduler<C extends SchedulableConnector = SchedulableConnector
     if (!e) return { accepted: false, reason: `unknown connector "${id}"` };
     if (this.#isPaused(e)) return { accepted: false, reason: `${id} is paused` };
     if (!this.#isConnected(e)) return { accepted: false, reason: `${id} is not connected` };
+    const now = this.#clock.now();
+    if (!e.run && !e.queued && this.#backingOff(e, now)) {
+      const seconds = Math.ceil((e.dueAt! - now) / 1000);
+      return {
+        accepted: false,
+        reason: `${id} failed ${e.consecutiveFailures} time(s) in a row; its retry in ${seconds} s picks the change up`,
+      };
+    }
     if (e.run) {
       if (e.followUp) return { accepted: true, reason: 'already syncing; a follow-up run is already queued' };
       e.followUp = true;
@@ -941,7 +952,9 @@ export class SyncScheduler<C extends SchedulableConnector = SchedulableConnector
     this.events.emit('runFinished', id, outcome);
     if (e.followUp) {
       e.followUp = false;
-      if (!e.removed && this.#started && !this.#inFlight.has(id)) {
+      if (e.followUpTrigger === 'change' && this.#backingOff(e, now)) {
+        this.#log.info(`${id}: the change follow-up waits for the retry`);
+      } else if (!e.removed && this.#started && !this.#inFlight.has(id)) {
         if (e.followUpTrigger === 'manual') this.#enqueueManual(e);
         else this.#enqueueChange(e);
       } else this.#log.info(`${id}: follow-up run dropped`);
@@ -1043,6 +1056,11 @@ export class SyncScheduler<C extends SchedulableConnector = SchedulableConnector
     if (this.#isPaused(e)) return 'paused';
     if (e.consecutiveFailures > 0) return 'error';
     return 'idle';
+  }
+
+  /** Failed last time and its retry is not due yet: only an explicit request may run it before then. */
+  #backingOff(e: Entry<C>, now: number): boolean {
+    return e.consecutiveFailures > 0 && e.dueAt !== null && e.dueAt > now;
   }
 
   #isPaused(e: Entry<C>): boolean {

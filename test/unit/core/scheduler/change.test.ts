@@ -108,6 +108,67 @@ describe('notifyChanged', () => {
     expect(runner.calls.map((c) => `${c.id} ${c.trigger}`)).toEqual(['a manual', 'c manual', 'b change']);
   });
 
+  it('never cuts a failure backoff short: a folder that keeps changing does not retry a failing sync each time', async () => {
+    const { clock, runner, scheduler, schedule, startsOf } = setup({
+      fallback: { kind: 'fail', ms: SEC, code: 'SQLITE_FULL' },
+    });
+    scheduler.add(connector('a'));
+    scheduler.start();
+    scheduler.runNow('a');
+    await clock.advance(3 * MIN);
+    // Failed at 1 s, retried at 31 s and at 92 s (backoff 30 s, then 60 s); the next retry is 120 s after 93 s.
+    expect(startsOf('a')).toEqual([0, 31 * SEC, 92 * SEC]);
+    const retryAt = schedule('a').nextRunAt!;
+    expect(retryAt - T0).toBe(213 * SEC);
+    const answer = scheduler.notifyChanged('a');
+    expect(answer.accepted).toBe(false);
+    expect(answer.reason).toBe('a failed 3 time(s) in a row; its retry in 33 s picks the change up');
+    for (let i = 0; i < 20; i++) {
+      scheduler.notifyChanged('a');
+      await clock.advance(SEC);
+    }
+    expect(startsOf('a')).toEqual([0, 31 * SEC, 92 * SEC]);
+    await clock.advance(20 * SEC);
+    expect(startsOf('a')).toEqual([0, 31 * SEC, 92 * SEC, 213 * SEC]);
+    expect(runner.calls.at(-1)!.trigger).toBe('retry');
+  });
+
+  it('a change during a run that fails waits for the retry; run-now still runs at once', async () => {
+    const { clock, runner, scheduler, startsOf } = setup({ fallback: { kind: 'fail', ms: 10 * SEC } });
+    scheduler.add(connector('a'));
+    scheduler.start();
+    scheduler.runNow('a');
+    expect(scheduler.notifyChanged('a')).toEqual({
+      accepted: true,
+      reason: 'already syncing; one follow-up run queued',
+    });
+    await clock.advance(20 * SEC);
+    // The failed run's follow-up did not start: the retry 30 s after the failure covers the change.
+    expect(startsOf('a')).toEqual([0]);
+    expect(scheduler.runNow('a')).toEqual({ accepted: true });
+    await clock.advance(SEC);
+    expect(runner.calls.map((c) => [c.trigger, c.startedAt - T0])).toEqual([
+      ['manual', 0],
+      ['manual', 20 * SEC],
+    ]);
+  });
+
+  it('once a retry succeeds, changes queue a run at once again', async () => {
+    const { clock, runner, scheduler, startsOf } = setup();
+    runner.behave('a', { kind: 'fail', ms: SEC });
+    scheduler.add(connector('a'));
+    scheduler.start();
+    scheduler.runNow('a');
+    await clock.advance(10 * SEC);
+    expect(scheduler.notifyChanged('a').accepted).toBe(false);
+    runner.behave('a', { kind: 'succeed', ms: SEC });
+    await clock.advance(30 * SEC);
+    expect(startsOf('a')).toEqual([0, 31 * SEC]);
+    expect(scheduler.notifyChanged('a')).toEqual({ accepted: true });
+    await clock.advance(SEC);
+    expect(startsOf('a')).toEqual([0, 31 * SEC, 40 * SEC]);
+  });
+
   it('stop() drops a queued change run and a pending follow-up', async () => {
     const { clock, runner, scheduler } = setup({ fallback: { kind: 'succeed', ms: 10 * SEC } });
     scheduler.add(connector('a'));

@@ -11,7 +11,7 @@
 import { performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from '../../shared/logger.js';
-import type { Progress, RunResult, RunTrigger, SyncCounts } from '../../shared/types.js';
+import type { ConnectorError, Progress, RunResult, RunTrigger, SyncCounts } from '../../shared/types.js';
 import { ZERO_COUNTS } from '../../shared/types.js';
 import {
   ItemReadError,
@@ -207,6 +207,10 @@ export class SyncEngine {
 
   consecutiveFailures(connectorId: string): number {
     return this.#store.getCheckpoint(connectorId)?.consecutiveFailures ?? 0;
+  }
+
+  lastError(connectorId: string): ConnectorError | null {
+    return this.#store.getCheckpoint(connectorId)?.lastError ?? null;
   }
 
   lastAttemptAt(connectorId: string): number | null {

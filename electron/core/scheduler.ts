@@ -22,7 +22,8 @@
  * `runNow` while syncing sets one coalesced follow-up. `runNow` while paused runs once and stays paused.
  * `notifyChanged` (the change watcher) queues a 'change' run like a due one, or sets the same single follow-up;
  * it is ignored while paused or not started, so a watcher can never override a pause, and while a failure's retry is
- * not yet due, so it never shortens a backoff.
+ * not yet due, so it never shortens a backoff. A sync the service runs itself (syncNow, the CLI's `sync`) is reported
+ * through `recordDirectRun`, so the streak, error and next run the status shows are the scheduler's, whoever ran it.
  */
 import type { Accepted } from '../../shared/contract.js';
 import { Emitter } from '../../shared/emitter.js';
@@ -57,6 +58,8 @@ export interface SyncRunner<C extends SchedulableConnector = SchedulableConnecto
   lastSuccessAt(connectorId: string): number | null;
   /** Persisted failure streak, so backoff survives restarts. */
   consecutiveFailures?(connectorId: string): number;
+  /** Persisted error of the last failed run, shown again after a restart while its streak lasts. */
+  lastError?(connectorId: string): ConnectorError | null;
   /** Persisted start of the last run that wrote anything (null = none), to tell an interrupted sync from a finished one. */
   lastAttemptAt?(connectorId: string): number | null;
 }
@@ -308,6 +311,7 @@ export class SyncScheduler<C extends SchedulableConnector = SchedulableConnector
       this.#changed();
       return;
     }
+    const consecutiveFailures = this.#persistedFailures(id);
     const entry: Entry<C> = {
       connector,
       intervalSeconds,
@@ -316,8 +320,9 @@ export class SyncScheduler<C extends SchedulableConnector = SchedulableConnector
       dueBase: null,
       dueTrigger: 'schedule',
       jitter: 1,
-      consecutiveFailures: this.#persistedFailures(id),
-      lastError: null,
+      consecutiveFailures,
+      lastError:
+        consecutiveFailures > 0 ? this.#safe('lastError', () => this.#engine.lastError?.(id) ?? null, null) : null,
       lastAttemptAt: null,
       lastSuccessAt: null,
       lastRunMs: 0,
@@ -577,6 +582,23 @@ export class SyncScheduler<C extends SchedulableConnector = SchedulableConnector
     if (!this.#started) return;
     this.#log.info('system resumed');
     this.#wake(this.#clock.now());
+    this.#arm();
+  }
+
+  /**
+   * A run of this connector made without the scheduler (SyncService.syncNow: the CLI's `sync`) has ended. It is
+   * recorded as one of the scheduler's own runs, so the failure streak, the error and the next due time follow the
+   * last run, whoever started it: a direct success ends a backoff, a direct failure starts or extends one. A cancelled
+   * run changes nothing.
+   */
+  recordDirectRun(id: string, outcome: RunOutcome, startedAt: number): void {
+    const e = this.#entries.get(id);
+    if (!e || outcome.kind === 'cancelled') return;
+    const now = this.#clock.now();
+    e.lastAttemptAt = startedAt;
+    e.lastRunMs = Math.max(0, now - startedAt);
+    this.#record(e, outcome, now, startedAt, e.run === null);
+    this.#changed();
     this.#arm();
   }
 
@@ -948,7 +970,7 @@ export class SyncScheduler<C extends SchedulableConnector = SchedulableConnector
     if (e.run === run) e.run = null;
     const now = this.#clock.now();
     e.lastRunMs = Math.max(0, now - run.startedAt);
-    if (!e.removed) this.#record(e, run, outcome, now);
+    if (!e.removed) this.#record(e, outcome, now, run.startedAt);
     this.events.emit('runFinished', id, outcome);
     if (e.followUp) {
       e.followUp = false;
@@ -963,7 +985,11 @@ export class SyncScheduler<C extends SchedulableConnector = SchedulableConnector
     this.#changed();
   }
 
-  #record(e: Entry<C>, run: Run<C>, outcome: RunOutcome, now: number): void {
+  /**
+   * Records how a run ended. `plan` false (a direct run that ended while the scheduler's own run goes on) leaves the
+   * due time to that run's end.
+   */
+  #record(e: Entry<C>, outcome: RunOutcome, now: number, startedAt: number, plan = true): void {
     const id = e.connector.id;
     switch (outcome.kind) {
       case 'success':
@@ -971,14 +997,14 @@ export class SyncScheduler<C extends SchedulableConnector = SchedulableConnector
         e.lastError = null;
         e.lastSuccessAt = now;
         e.jitter = this.#jitterFactor();
-        this.#setDue(e, now + this.#intervalMs(e) * e.jitter, 'schedule', now);
+        if (plan) this.#setDue(e, now + this.#intervalMs(e) * e.jitter, 'schedule', now);
         this.#log.info(`${id}: sync finished in ${e.lastRunMs} ms`);
         break;
       case 'failed': {
         e.consecutiveFailures += 1;
         e.lastError = outcome.error;
         const delay = this.#backoffMs(e);
-        this.#setDue(e, now + delay, 'retry', null);
+        if (plan) this.#setDue(e, now + delay, 'retry', null);
         this.#log.warn(
           `${id}: sync failed (${outcome.error.code}: ${outcome.error.message}); failure ${e.consecutiveFailures} in a row, retry in ${Math.round(delay / 1000)} s`,
         );
@@ -987,7 +1013,7 @@ export class SyncScheduler<C extends SchedulableConnector = SchedulableConnector
       case 'cancelled':
         // Paused mid-run: the run was due and did not finish, so resume() will catch up. A stopped run is
         // planned again from history by the next start().
-        if (outcome.reason === 'paused') this.#setDue(e, e.dueAt ?? run.startedAt, 'catch-up', null);
+        if (outcome.reason === 'paused') this.#setDue(e, e.dueAt ?? startedAt, 'catch-up', null);
         if (outcome.reason === 'user') this.#setDue(e, now + this.#intervalMs(e) * e.jitter, 'schedule', now);
         this.#log.info(`${id}: sync cancelled (${outcome.reason})`);
         break;

@@ -39,7 +39,7 @@ import {
 } from './connector-config.js';
 import { acquireDataDirLock, dataPaths, ensurePrivateDataDir, type DataDirLock, type LockOwner } from './data-dir.js';
 import { SyncEngine } from './engine.js';
-import { classifyError, isStoreCorruption } from './errors.js';
+import { classifyError, isStoreCorruption, toConnectorError } from './errors.js';
 import { JsonFile, type LoadResult } from './json-file.js';
 import { OpenRefusedError, checkFileToOpen } from './open-file.js';
 import { IngestionPipeline } from './pipeline.js';
@@ -217,6 +217,7 @@ export class SyncService {
       lastSuccessAt: (id) => this.#engine.lastSuccessAt(id),
       consecutiveFailures: (id) => this.#engine.consecutiveFailures(id),
       lastAttemptAt: (id) => this.#engine.lastAttemptAt(id),
+      lastError: (id) => this.#engine.lastError(id),
     };
     this.#scheduler = new SyncScheduler(runner, {
       ...opts.scheduler,
@@ -490,7 +491,7 @@ export class SyncService {
     ids: string[] | null,
     opts: { signal?: AbortSignal; onProgress?: (id: string, p: Progress) => void; onStart?: (id: string) => void } = {},
   ): Promise<SyncReport> {
-    this.#writable();
+    const scheduler = this.#writable();
     const targets = [...(ids ?? this.#config.connectors.map((c) => c.id))];
     for (const id of targets) this.#connectorOrThrow(id);
     const report: SyncReport = { results: {}, failures: {}, cancelled: false };
@@ -504,20 +505,25 @@ export class SyncService {
       const connector = this.#connectorOrThrow(id);
       if (!connector.isConnected()) continue;
       opts.onStart?.(id);
+      const startedAt = this.#now();
       try {
-        report.results[id] = await this.#tracked(() =>
+        const result = await this.#tracked(() =>
           this.#engine.sync(connector, {
             signal,
             trigger: 'manual',
             onProgress: (p) => opts.onProgress?.(id, p),
           }),
         );
+        report.results[id] = result;
+        // The scheduler did not run it, but its backoff, error and next due time must follow it all the same.
+        scheduler.recordDirectRun(id, { kind: 'success', result }, startedAt);
       } catch (err) {
         if (isCancellation(err) || err instanceof SyncCancelledError) {
           report.cancelled = true;
           break;
         }
         report.failures[id] = classifyError(err).message;
+        scheduler.recordDirectRun(id, { kind: 'failed', error: toConnectorError(err, this.#now()) }, startedAt);
         if (isStoreCorruption(err) && !this.readonly && !retried.has(id) && this.#activeSyncs === 0) {
           // The index is damaged: rebuild it, then sync this connector again (the others follow anyway).
           retried.add(id);
@@ -812,13 +818,7 @@ export class SyncService {
       if (!isStoreCorruption(err)) throw err;
       this.#scheduleRecovery();
     }
-    // After a restart the scheduler knows the failure streak but not the error that ended it: the stored one is shown.
-    // Read here rather than restored into the scheduler, because a sync the CLI or a test runs directly
-    // (syncNow) bypasses the scheduler. The checkpoint is the one record that every run updates.
-    const storedError = checkpoint?.lastError ?? null;
-    const lastError = schedule
-      ? (schedule.lastError ?? (schedule.consecutiveFailures > 0 ? storedError : null))
-      : storedError;
+    const lastError = schedule ? schedule.lastError : (checkpoint?.lastError ?? null);
     let state: ConnectorState;
     if (schedule) state = schedule.state;
     else if (config.paused || this.#config.paused) state = 'paused';

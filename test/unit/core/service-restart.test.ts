@@ -1,11 +1,12 @@
 // A real SyncService on a temp data folder, stopped and opened again: what a connector showed before the restart
-// (its failure and the reason for it) is what it shows after it.
+// (its failure and the reason for it) is what it shows after it, and a direct sync's outcome is what it shows next.
 // The connectors themselves survive a restart even when connectors.json went missing meanwhile.
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SyncService } from '../../../electron/core/service.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
+import { FakeClock, HOUR, SEC } from './scheduler/helpers.js';
 
 const tempDir = useTempDirs('jarvis-service-restart-');
 const services: SyncService[] = [];
@@ -14,8 +15,9 @@ afterEach(async () => {
   for (const s of services.splice(0)) await s.stop();
 });
 
-async function open(dataDir: string): Promise<SyncService> {
-  const service = await SyncService.open({ dataDir, owner: 'daemon', watch: { debounceMs: 50 } });
+async function open(dataDir: string, clock?: FakeClock): Promise<SyncService> {
+  const scheduler = clock ? { jitterRatio: 0 } : undefined;
+  const service = await SyncService.open({ dataDir, owner: 'daemon', watch: { debounceMs: 50 }, clock, scheduler });
   services.push(service);
   service.start();
   return service;
@@ -76,5 +78,43 @@ describe('SyncService across a restart', () => {
       connectors: { id: string }[];
     };
     expect(backup.connectors.map((c) => c.id)).toEqual([id, other.id]);
+  });
+
+  it("a sync run directly (the CLI's `sync`) updates the streak, error and next run the app shows and retries on", async () => {
+    const root = tempDir();
+    const notes = join(root, 'notes');
+    mkdirSync(notes);
+    writeFileSync(join(notes, 'a.md'), '# A\n\napples\n');
+    const dataDir = join(root, 'data');
+    // Backoffs at their full length (random 1), so the due times below are exact.
+    const clock = new FakeClock({ random: () => 1 });
+    let service = await open(dataDir, clock);
+    const { id } = await service.addConnector({ kind: 'folder', path: notes, name: 'Notes' }, { syncNow: false });
+    expect((await service.syncNow([id])).failures).toEqual({});
+
+    // A direct failure starts a backoff, as the scheduler's own failure would: a retry in 30 s, not in an hour.
+    renameSync(notes, `${notes}-unplugged`);
+    expect(Object.keys((await service.syncNow([id])).failures)).toEqual([id]);
+    expect(service.getConnector(id)).toMatchObject({
+      state: 'error',
+      consecutiveFailures: 1,
+      lastError: { code: 'E_ROOT_UNAVAILABLE' },
+      nextRunAt: clock.now() + 30 * SEC,
+    });
+    await service.stop();
+    services.length = 0;
+
+    // After a restart the streak and its error come back; a direct success then ends both at once.
+    service = await open(dataDir, clock);
+    expect(service.getConnector(id)).toMatchObject({ state: 'error', consecutiveFailures: 1 });
+    renameSync(`${notes}-unplugged`, notes);
+    expect((await service.syncNow([id])).failures).toEqual({});
+    // The next run is one interval away (an hour by default), not the old backoff's retry.
+    expect(service.getConnector(id)).toMatchObject({
+      state: 'idle',
+      consecutiveFailures: 0,
+      lastError: null,
+      nextRunAt: clock.now() + HOUR,
+    });
   });
 });

@@ -2,6 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { computeBackoffMs } from '../../../../electron/core/scheduler.js';
+import { ZERO_COUNTS } from '../../../../shared/types.js';
 import { HOUR, MIN, SEC, T0, connector, flush, setup } from './helpers.js';
 
 /** Gaps between the end of one call (run time `ms`) and the start of the next. */
@@ -64,16 +65,50 @@ describe('failure backoff', () => {
   it('a persisted failure streak survives a restart', async () => {
     const { clock, runner, scheduler, schedule, startsOf } = setup();
     runner.failures.set('a', 3);
+    runner.errors.set('a', { code: 'E_ROOT_UNAVAILABLE', message: 'The folder is gone.', at: T0 - 10 * MIN });
     runner.history.set('a', T0 - 10 * MIN);
     runner.behave('a', { kind: 'fail' });
     scheduler.add(connector('a'));
     scheduler.start();
     expect(schedule('a')).toMatchObject({ state: 'error', consecutiveFailures: 3, nextRunAt: T0 + 120 * SEC });
+    // The error that ended the streak is shown again, not just the streak.
+    expect(schedule('a').lastError).toMatchObject({ code: 'E_ROOT_UNAVAILABLE' });
     await clock.advance(120 * SEC);
     expect(runner.calls[0].trigger).toBe('retry');
     expect(schedule('a').consecutiveFailures).toBe(4);
     await clock.advance(5 * MIN);
     expect(startsOf('a')).toEqual([120 * SEC, 360 * SEC]);
+  });
+
+  it('a run made without the scheduler (recordDirectRun) moves the streak, the error and the next run like its own', async () => {
+    const { clock, runner, scheduler, schedule, startsOf } = setup();
+    runner.behave('a', { kind: 'fail', code: 'E_IO' });
+    scheduler.add(connector('a'));
+    scheduler.start();
+    scheduler.runNow('a');
+    await clock.advance(SEC);
+    expect(schedule('a')).toMatchObject({ state: 'error', consecutiveFailures: 1, nextRunAt: T0 + 30 * SEC });
+
+    // A direct sync that failed extends the backoff: the retry moves from 30 s to 60 s after it.
+    const error = { code: 'E_ROOT_UNAVAILABLE', message: 'The folder is gone.', at: clock.now() };
+    scheduler.recordDirectRun('a', { kind: 'failed', error }, clock.now());
+    expect(schedule('a')).toMatchObject({ consecutiveFailures: 2, lastError: error, nextRunAt: clock.now() + MIN });
+
+    // A direct sync that succeeded ends it: no retry, the next run is one interval away.
+    await clock.advance(10 * SEC);
+    scheduler.recordDirectRun('a', { kind: 'success', result: { ...ZERO_COUNTS, durationMs: 0 } }, clock.now());
+    expect(schedule('a')).toMatchObject({ state: 'idle', consecutiveFailures: 0, lastError: null });
+    expect(schedule('a').nextRunAt).toBe(clock.now() + HOUR);
+    await clock.advance(30 * MIN);
+    expect(startsOf('a')).toEqual([0]);
+
+    // Recorded during the scheduler's own run, it leaves the next due time to that run's end.
+    runner.behave('a', { kind: 'succeed', ms: MIN });
+    scheduler.runNow('a');
+    scheduler.recordDirectRun('a', { kind: 'failed', error }, clock.now());
+    expect(schedule('a')).toMatchObject({ state: 'syncing', consecutiveFailures: 1, nextRunAt: null });
+    await clock.advance(MIN);
+    expect(schedule('a')).toMatchObject({ state: 'idle', consecutiveFailures: 0, nextRunAt: clock.now() + HOUR });
   });
 
   it('20 consecutive failures: the delay is capped at the interval and never more than one run is in flight', async () => {

@@ -4,7 +4,7 @@
  * calls and can be told to succeed, fail, throw or hang.
  */
 import type { Logger } from '../../../../shared/logger.js';
-import type { Progress, RunResult, RunTrigger } from '../../../../shared/types.js';
+import type { ConnectorError, Progress, RunResult, RunTrigger } from '../../../../shared/types.js';
 import { ZERO_COUNTS } from '../../../../shared/types.js';
 import { SyncCancelledError } from '../../../../electron/core/abort.js';
 import type { Clock } from '../../../../electron/core/clock.js';
@@ -172,6 +172,8 @@ export class FakeRunner implements SyncRunner {
   readonly failures = new Map<string, number>();
   /** Persisted start of the last run that wrote anything. */
   readonly attempts = new Map<string, number>();
+  /** Persisted error of the last failed run. */
+  readonly errors = new Map<string, ConnectorError>();
   maxLivePerConnector = 0;
   maxLiveTotal = 0;
   liveTotal = 0;
@@ -199,6 +201,10 @@ export class FakeRunner implements SyncRunner {
 
   consecutiveFailures(id: string): number {
     return this.failures.get(id) ?? 0;
+  }
+
+  lastError(id: string): ConnectorError | null {
+    return this.errors.get(id) ?? null;
   }
 
   lastAttemptAt(id: string): number | null {

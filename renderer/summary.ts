@@ -32,6 +32,11 @@ export function summarize(state: AppState, progress: Record<string, Progress>, n
   }
   if (syncing.length > 1) return { text: join(`Syncing ${syncing.length} connectors`, failingText), tone: 'busy' };
 
+  // Not a pause the user made: "Sync now" still works, so the reason is what they need to know.
+  if (state.holdReason === 'battery') {
+    return { text: join('Paused on battery power', failingText), tone: failing.length ? 'error' : 'paused' };
+  }
+
   if (failingText) return { text: failingText, tone: 'error' };
 
   const active = connectors.filter((c) => !isPaused(c));

@@ -82,9 +82,18 @@ export interface ConnectorStatus extends ConnectorConfig {
   progress: Progress | null;
 }
 
+/**
+ * Why automatic syncs (scheduled, retries, file changes) are held back while "Sync now" still runs:
+ * 'battery' = the machine is on battery power and the `pauseOnBattery` setting is on.
+ */
+export type HoldReason = 'battery';
+
 /** The whole state snapshot that every front end renders. */
 export interface AppState {
+  /** The user paused everything ("Pause all"). */
   paused: boolean;
+  /** Set while automatic syncs are held back without a pause; null otherwise. */
+  holdReason: HoldReason | null;
   connectors: ConnectorStatus[];
   dataDir: string;
   dbPath: string;

@@ -20,6 +20,7 @@
  *        └──────────────── resume ◄── paused ◄───pause───┘  (stop/remove: cancelled, nothing recorded)
  *
  * `runNow` while syncing sets one coalesced follow-up. `runNow` while paused runs once and stays paused.
+ * `holdAutomatic` (pause on battery) holds back only the runs nobody asked for; states stay idle/error.
  * `notifyChanged` (the change watcher) queues a 'change' run like a due one, or sets the same single follow-up;
  * it is ignored while paused or not started, so a watcher can never override a pause, and while a failure's retry is
  * not yet due, so it never shortens a backoff. A sync the service runs itself (syncNow, the CLI's `sync`) is reported
@@ -264,6 +265,8 @@ export class SyncScheduler<C extends SchedulableConnector = SchedulableConnector
 
   #started = false;
   #paused = false;
+  /** `holdAutomatic`: runs nobody asked for wait; explicit ones run. */
+  #held = false;
   /** Bumped by start() and stop(); a heartbeat armed in another generation is inert. */
   #generation = 0;
   #seq = 0;
@@ -458,6 +461,7 @@ export class SyncScheduler<C extends SchedulableConnector = SchedulableConnector
     const e = this.#entries.get(id);
     if (!e) return { accepted: false, reason: `unknown connector "${id}"` };
     if (this.#isPaused(e)) return { accepted: false, reason: `${id} is paused` };
+    if (this.#held) return { accepted: false, reason: 'automatic syncs are on hold' };
     if (!this.#isConnected(e)) return { accepted: false, reason: `${id} is not connected` };
     const now = this.#clock.now();
     if (!e.run && !e.queued && this.#backingOff(e, now)) {
@@ -548,6 +552,30 @@ export class SyncScheduler<C extends SchedulableConnector = SchedulableConnector
   }
 
   /**
+   * Holds back every run nobody asked for (scheduled, retry, catch-up, change) while explicit requests (`runNow`,
+   * `runOnce` and their follow-ups) still run to the end: the service's "pause while on battery". Unlike `pause`, the
+   * connectors keep their state (idle, error), and a sync the user started is not touched. An automatic run under way
+   * stops at its next batch boundary and, like a paused one, is caught up ONCE when the hold ends. Idempotent.
+   */
+  holdAutomatic(held: boolean): void {
+    if (held === this.#held) return;
+    this.#held = held;
+    const now = this.#clock.now();
+    for (const e of this.#entries.values()) {
+      if (held) {
+        if (e.followUpTrigger === 'change') e.followUp = false;
+        if (e.queued && !e.queued.manual) this.#dropQueued(e);
+        if (e.run && e.run.trigger !== 'manual') this.#cancel(e.run, 'paused');
+      } else if (!this.#isPaused(e)) {
+        this.#catchUpIfOverdue(e, now);
+      }
+    }
+    this.#log.info(held ? 'automatic syncs on hold' : 'automatic syncs no longer on hold');
+    this.#changed();
+    this.#arm();
+  }
+
+  /**
    * Sets a connector's own interval (null = the default). The pending due time moves with it: measured from the
    * same base (a due time already passed means "run now"), and a pending retry never waits longer than the new
    * interval.
@@ -612,7 +640,7 @@ export class SyncScheduler<C extends SchedulableConnector = SchedulableConnector
         running: e.run !== null,
         queued: e.queued !== null,
         trigger: e.run?.trigger ?? e.queued?.trigger ?? null,
-        nextRunAt: this.#started && !this.#isPaused(e) ? e.dueAt : null,
+        nextRunAt: this.#started && !this.#isPaused(e) && !this.#held ? e.dueAt : null,
         consecutiveFailures: e.consecutiveFailures,
         lastError: e.lastError,
         lastAttemptAt: e.lastAttemptAt,
@@ -803,7 +831,14 @@ export class SyncScheduler<C extends SchedulableConnector = SchedulableConnector
 
   /** Has a due time the heartbeat should act on (blocked connectors are left out so the heartbeat can't spin). */
   #waitsForDue(e: Entry<C>): boolean {
-    return e.dueAt !== null && !this.#isPaused(e) && !e.run && !e.queued && !this.#inFlight.has(e.connector.id);
+    return (
+      e.dueAt !== null &&
+      !this.#isPaused(e) &&
+      !this.#held &&
+      !e.run &&
+      !e.queued &&
+      !this.#inFlight.has(e.connector.id)
+    );
   }
 
   // ── runs ────────────────────────────────────────────────────────────────────────────────────────────────────

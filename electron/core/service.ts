@@ -301,6 +301,7 @@ export class SyncService {
     const connectors = this.#config.connectors.map((config) => this.#status(config, snapshot?.connectors[config.id]));
     return {
       paused: this.#config.paused,
+      holdReason: this.#powerPaused ? 'battery' : null,
       connectors,
       dataDir: this.paths.dataDir,
       dbPath: this.paths.db,
@@ -367,7 +368,10 @@ export class SyncService {
     this.#watcher?.refresh();
   }
 
-  /** With "pause while on battery" on, scheduled syncs wait for AC power (run-now still works). */
+  /**
+   * With "pause while on battery" on, syncs nobody asked for (scheduled, retries, file changes) wait for AC power;
+   * "Sync now" still runs, and a sync it started is not cut off when the power cord is pulled.
+   */
   setOnBattery(onBattery: boolean): void {
     this.#onBattery = onBattery;
     this.#applyPower();
@@ -585,7 +589,7 @@ export class SyncService {
       this.#connectorsFile.save(this.#config);
       for (const c of resumed) scheduler.resume(c.id);
       if (paused) scheduler.pause(null);
-      else if (!this.#powerPaused) scheduler.resume(null);
+      else scheduler.resume(null);
     } else {
       const current = this.#config.connectors.find((c) => c.id === id);
       if (!current) throw new UserInputError(`No connector with id "${id}".`);
@@ -602,8 +606,8 @@ export class SyncService {
     const shouldPause = this.#settings.pauseOnBattery && this.#onBattery;
     if (shouldPause === this.#powerPaused) return;
     this.#powerPaused = shouldPause;
-    if (shouldPause) scheduler.pause(null);
-    else if (!this.#config.paused) scheduler.resume(null);
+    // Not a pause: a sync the user started goes on, and "Sync now" still works (AppState.holdReason says so).
+    scheduler.holdAutomatic(shouldPause);
     this.#schedulePush();
   }
 

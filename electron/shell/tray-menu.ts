@@ -50,7 +50,7 @@ export function iconKeyFor(state: AppState): TrayIconKey {
   const cs = state.connectors;
   if (cs.some((c) => c.state === 'error')) return 'error';
   if (cs.some((c) => c.state === 'syncing' || c.state === 'queued')) return 'syncing';
-  if (state.paused || cs.some((c) => isPaused(state, c))) return 'paused';
+  if (state.paused || state.holdReason !== null || cs.some((c) => isPaused(state, c))) return 'paused';
   return 'idle';
 }
 
@@ -83,6 +83,7 @@ export function tooltipFor(state: AppState, now: number): string {
   const queued = cs.filter((c) => c.state === 'queued');
   if (queued.length) return clip(`Waiting to sync ${names(queued)}`, TOOLTIP_MAX);
   if (state.paused || cs.every((c) => isPaused(state, c))) return 'Paused';
+  if (state.holdReason === 'battery') return 'Paused on battery power';
   const paused = cs.filter((c) => isPaused(state, c));
   if (paused.length) return clip(`${names(paused)}: paused`, TOOLTIP_MAX);
   return `${plural(cs.length, 'connector')} · ${lastSyncedText(cs, now)}`;

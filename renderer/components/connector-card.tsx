@@ -68,10 +68,21 @@ function LastResult({ result }: { result: RunResult }) {
 }
 
 /** What comes next, in words; the core's nextRunAt only means something while the connector can run. */
-function NextRun({ c, appPaused, now }: { c: ConnectorStatus; appPaused: boolean; now: number }) {
+function NextRun({
+  c,
+  appPaused,
+  onBatteryHold,
+  now,
+}: {
+  c: ConnectorStatus;
+  appPaused: boolean;
+  onBatteryHold: boolean;
+  now: number;
+}) {
   if (appPaused || isPaused(c)) return <>paused</>;
   if (c.state === 'syncing') return <>running now</>;
   if (c.state === 'queued') return <>waiting for a free slot</>;
+  if (onBatteryHold) return <>when on AC power (Sync now still works)</>;
   if (c.nextRunAt === null) return <>not scheduled</>;
   return <RelativeTime at={c.nextRunAt} now={now} future />;
 }
@@ -92,6 +103,7 @@ export const ConnectorCard = memo(function ConnectorCard({ id }: { id: string })
   const live = useDashboard((s) => s.progress[id]);
   const liveAt = useDashboard((s) => s.progressAt[id]);
   const appPaused = useDashboard((s) => s.state?.paused ?? false);
+  const onBatteryHold = useDashboard((s) => s.state?.holdReason === 'battery');
   const feedback = useDashboard((s) => s.feedback[scopes.connector(id)]);
   const pending = useDashboard(
     useShallow((s) => ({
@@ -192,7 +204,7 @@ export const ConnectorCard = memo(function ConnectorCard({ id }: { id: string })
         <li>
           <span className="card__label">Next run:</span>{' '}
           <span data-testid="next-run">
-            <NextRun c={c} appPaused={appPaused} now={now} />
+            <NextRun c={c} appPaused={appPaused} onBatteryHold={onBatteryHold} now={now} />
           </span>
         </li>
         <li>

@@ -33,6 +33,7 @@ export function connector(overrides: Partial<ConnectorStatus> = {}): ConnectorSt
 export function appState(connectors: ConnectorStatus[] = [], overrides: Partial<AppState> = {}): AppState {
   return {
     paused: false,
+    holdReason: null,
     connectors,
     dataDir: '/home/ada/.config/Jarvis Sync',
     dbPath: '/home/ada/.config/Jarvis Sync/index.sqlite',

@@ -107,6 +107,7 @@ export const neverSyncedConnector = (over: Partial<ConnectorStatus> = {}): Conne
 export function buildState(over: Partial<AppState> = {}): AppState {
   return {
     paused: false,
+    holdReason: null,
     connectors: [],
     dataDir: '/home/ada/.local/share/jarvis-sync',
     dbPath: '/home/ada/.local/share/jarvis-sync/index.sqlite',

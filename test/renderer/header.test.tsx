@@ -80,6 +80,22 @@ describe('Header', () => {
     expect(api.resume).toHaveBeenCalledWith(null);
   });
 
+  it('on battery power: says why automatic syncs wait, and Sync now still runs', async () => {
+    const { user, api, push } = await renderDashboard({
+      state: buildState({ holdReason: 'battery', connectors: [idleConnector({ id: 'notes', nextRunAt: null })] }),
+    });
+    expect(status().textContent).toBe('Paused on battery power');
+    expect(screen.getByTestId('next-run').textContent).toBe('when on AC power (Sync now still works)');
+    // Not a pause of the user's: no "Resume all" that would do nothing.
+    expect(screen.queryByRole('button', { name: 'Resume all' })).toBeNull();
+    await user.click(screen.getByRole('button', { name: 'Sync now' }));
+    expect(api.runNow).toHaveBeenCalledWith('notes');
+    push(buildState({ holdReason: 'battery', connectors: [syncingConnector({ name: 'Notes' }), failingConnector()] }));
+    expect(status().textContent).toBe('Syncing Notes 340 / 1,200 · 1 connector failing');
+    push(buildState({ holdReason: 'battery', connectors: [failingConnector()] }));
+    expect(status().textContent).toBe('Paused on battery power · 1 connector failing');
+  });
+
   it('Sync all now and Pause all send intents for all connectors', async () => {
     const { user, api } = await renderDashboard({ state: buildState({ connectors: [idleConnector()] }) });
     await user.click(screen.getByRole('button', { name: 'Sync all now' }));

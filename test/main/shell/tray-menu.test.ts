@@ -177,6 +177,20 @@ describe('the tray for every state', () => {
     expect(tooltipFor(appState([], { paused: true }), NOW)).toBe('Paused · no connectors yet');
   });
 
+  it('on battery power: says why syncs wait; Sync now stays, no "Resume all" that would do nothing', () => {
+    const state = appState([connector(), mail()], { holdReason: 'battery' });
+    expect(iconKeyFor(state)).toBe('paused');
+    expect(tooltipFor(state, NOW)).toBe('Paused on battery power');
+    const menu = render(state);
+    expect(menu).toContain('[status] Paused on battery power (disabled)');
+    expect(menu).toContain('  [connector:notes:sync-now] Sync now');
+    expect(menu).toContain('[pause-all] Pause all');
+    expect(menu).not.toContain('[resume-all] Resume all');
+    // A Sync now running on battery, or a failure, is still what the tray says first.
+    expect(tooltipFor(appState([syncingNotes], { holdReason: 'battery' }), NOW)).toBe('Syncing Notes 340/1,200');
+    expect(iconKeyFor(appState([connector(), failingMail], { holdReason: 'battery' }))).toBe('error');
+  });
+
   it('one connector paused', () => {
     const state = appState([connector({ paused: true, state: 'paused' }), mail()]);
     expect(iconKeyFor(state)).toBe('paused');

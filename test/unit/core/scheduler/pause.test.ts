@@ -162,6 +162,67 @@ describe('resume', () => {
   });
 });
 
+describe('holdAutomatic (pause on battery)', () => {
+  it('a sync the user started runs to the end; automatic ones stop and wait; nothing reads as paused', async () => {
+    const { clock, runner, scheduler, schedule, events } = setup({ options: { maxConcurrent: 2 } });
+    runner.behave('a', { kind: 'succeed', ms: 5 * MIN });
+    runner.behave('b', { kind: 'hang' });
+    scheduler.add(connector('a'));
+    scheduler.add(connector('b'));
+    scheduler.start();
+    scheduler.runNow('a');
+    scheduler.notifyChanged('b');
+    expect(events).toEqual(['start a manual', 'start b change']);
+
+    scheduler.holdAutomatic(true);
+    await clock.advance(10 * MIN);
+    expect(runner.callsFor('a')[0].signal.aborted).toBe(false);
+    expect(events.slice(2)).toEqual(['end b cancelled paused', 'end a success']);
+    expect(schedule('a')).toMatchObject({ state: 'idle', nextRunAt: null });
+    expect(schedule('b')).toMatchObject({ state: 'idle', nextRunAt: null });
+    expect(scheduler.notifyChanged('a')).toEqual({ accepted: false, reason: 'automatic syncs are on hold' });
+    await clock.advance(5 * HOUR);
+    expect(runner.calls).toHaveLength(2);
+
+    // Sync now still works, once.
+    runner.behave('b', { kind: 'succeed', ms: SEC });
+    expect(scheduler.runNow('b')).toEqual({ accepted: true });
+    await clock.advance(HOUR);
+    expect(runner.callsFor('b').map((c) => c.trigger)).toEqual(['change', 'manual']);
+
+    // Back on AC: what came due meanwhile (a) runs once, after the catch-up delay; b, synced an hour ago by the
+    // run-now, keeps its interval.
+    scheduler.holdAutomatic(false);
+    await clock.advance(MIN);
+    const releasedAt = clock.now() - MIN;
+    expect(runner.calls.slice(3).map((c) => [c.id, c.trigger, c.startedAt - releasedAt])).toEqual([
+      ['b', 'schedule', SEC],
+      ['a', 'catch-up', 10 * SEC],
+    ]);
+  });
+
+  it('keeps a queued run-now and its follow-up, drops a queued automatic run; the global pause still stops all', async () => {
+    const { clock, runner, scheduler, events } = setup({ fallback: { kind: 'succeed', ms: MIN } });
+    scheduler.add(connector('a'));
+    scheduler.add(connector('b'));
+    scheduler.add(connector('c'));
+    scheduler.start();
+    scheduler.runNow('a');
+    scheduler.runNow('a'); // a follow-up
+    scheduler.notifyChanged('b');
+    scheduler.runNow('c');
+    scheduler.holdAutomatic(true);
+    await clock.advance(10 * MIN);
+    expect(runner.calls.map((c) => `${c.id} ${c.trigger}`)).toEqual(['a manual', 'c manual', 'a manual']);
+
+    runner.behave('a', { kind: 'hang' });
+    scheduler.runNow('a');
+    scheduler.pause(null);
+    await flush();
+    expect(events.at(-1)).toBe('end a cancelled paused');
+  });
+});
+
 describe('cancel', () => {
   it('cancelling a running sync aborts it as cancelled (not failed), leaves the connector unpaused, and the next run comes one interval later', async () => {
     const { clock, runner, scheduler, schedule, events, startsOf } = setup({ fallback: { kind: 'hang' } });

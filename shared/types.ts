@@ -178,6 +178,11 @@ export interface ItemError {
   firstSeen: number;
   lastSeen: number;
   attempts: number;
+  /**
+   * The item's read failed several syncs in a row on an unchanged file, so syncs skip it until the file changes or
+   * the user asks for a retry (its message says so).
+   */
+  quarantined: boolean;
 }
 
 export interface AddConnectorInput {

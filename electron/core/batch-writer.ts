@@ -14,12 +14,15 @@
 import type { ItemIssue } from '../connectors/types.js';
 import { crashPoint } from './crash-points.js';
 import type { IngestionPipeline, PreparedDocument } from './pipeline.js';
-import type { Checkpoint, KnowledgeStore } from './store.js';
+import type { Checkpoint, KnowledgeStore, QuarantineCandidate } from './store.js';
 
 /** One step of a batch, applied in order. Plain data only: it may be copied to another thread. */
 export type BatchOp =
   | { kind: 'doc'; doc: PreparedDocument }
-  | { kind: 'issue'; issue: ItemIssue }
+  /** `unit`: a failed read of the whole unit that counts towards its quarantine. */
+  | { kind: 'issue'; issue: ItemIssue; unit?: QuarantineCandidate }
+  /** A quarantined unit was skipped unread: its problem stays current. */
+  | { kind: 'unit-quarantined'; unit: QuarantineCandidate }
   /** The unit was read to its end: its documents not in `keep` are deleted (replace mode), its manifest row written. */
   | { kind: 'unit-done'; key: string; fingerprint: string; keep: string[] | null; cursor: string | null }
   /** An append pass got this far in the unit: the manifest row keeps the old fingerprint with the new cursor. */
@@ -72,7 +75,10 @@ export function applyBatch(store: KnowledgeStore, pipeline: IngestionPipeline, b
           break;
         }
         case 'issue':
-          store.recordItemError(id, op.issue, now);
+          store.recordItemError(id, op.issue, now, op.unit);
+          break;
+        case 'unit-quarantined':
+          store.touchQuarantined(id, op.unit, now);
           break;
         case 'unit-cursor':
           store.putUnit(id, { key: op.key, fingerprint: op.fingerprint, cursor: op.cursor });

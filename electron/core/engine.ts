@@ -19,6 +19,7 @@ import {
   type Connector,
   type ConnectorContext,
   type ItemIssue,
+  type ItemIssueCode,
   type SourceUnit,
   type UnitRead,
   type UnitRecord,
@@ -28,7 +29,7 @@ import { InlineBatchWriter, type Batch, type BatchOp, type BatchOutcome, type Ba
 import { crashPoint } from './crash-points.js';
 import { classifyError, SyncFailure, toConnectorError } from './errors.js';
 import type { IngestionPipeline } from './pipeline.js';
-import type { Checkpoint, KnowledgeStore } from './store.js';
+import type { Checkpoint, KnowledgeStore, QuarantineCandidate } from './store.js';
 
 export interface EngineOptions {
   store: KnowledgeStore;
@@ -134,6 +135,27 @@ const WRITES_IN_FLIGHT = 2;
 
 /** However slow writes get, a batch may hold this many documents (or batchMaxDocs, if smaller). */
 const MIN_BATCH_DOCS = 10;
+
+/**
+ * Failed reads that say the file cannot be indexed as it is, so reading it again unchanged only repeats the failure,
+ * at the cost of a full read: they count towards the unit's quarantine (store.ts, QUARANTINE_AFTER_FAILURES), as
+ * does an unexpected exception without an errno code (a parser that throws on this file's content). Not counted:
+ * - W_CHANGED_DURING_READ (a file being written: a later read finds it finished) and E_VANISHED / ENOENT (gone; the
+ *   sweep deals with it);
+ * - E_TOO_LARGE and EACCES: found by a stat or a refused open before any byte is read, so a retry costs next to
+ *   nothing, and their fixes (a higher size limit in the settings, a chmod) leave the fingerprint as it was, so a
+ *   quarantine would keep the file out after the user fixed it;
+ * - E_READ and other I/O errors (EIO, EMFILE, a network folder timing out): as often about the disk or the process
+ *   as about the file.
+ * Warnings are not failures (the document was indexed), and cancellations and SQLite errors never get here: they
+ * stop or fail the run, and nothing is recorded for the unit.
+ */
+const QUARANTINABLE_READ_FAILURES: ReadonlySet<ItemIssueCode> = new Set(['E_BINARY', 'E_PARSE', 'E_PARSE_TIMEOUT']);
+
+function countsTowardsQuarantine(err: unknown): boolean {
+  if (err instanceof ItemReadError) return QUARANTINABLE_READ_FAILURES.has(err.code);
+  return typeof (err as { code?: unknown } | null)?.code !== 'string';
+}
 
 /** A changed unit whose read has been started (read-ahead) and whose documents are not queued yet. */
 interface PendingRead {
@@ -319,6 +341,7 @@ class Run {
     const root = await raceAbort(this.#connector.open(ctx), signal);
     const manifest = store.loadManifest(id);
     ctx.wasIndexed = (key) => manifest.has(key);
+    const quarantine = store.loadQuarantine(id);
     const documentsBefore = store.counts(id).documents;
     this.#startedEmpty = documentsBefore === 0;
     const seen = new Set<string>();
@@ -364,6 +387,15 @@ class Run {
           }
           // Checked before awaiting: an unchanged unit is a few map lookups, an await per unit would cost more.
           if (this.#breathDue()) await this.#breathe();
+          continue;
+        }
+        if (quarantine.get(item.key) === item.fingerprint) {
+          // Its reads kept failing on this very file: it stays a problem, unread, until it changes or is retried.
+          this.#counts.failed++;
+          this.#queue({ kind: 'unit-quarantined', unit: { key: item.key, fingerprint: item.fingerprint } }, 0);
+          this.#progress.done++;
+          this.#maybeReportProgress();
+          await this.#breathe();
           continue;
         }
         const read = this.#connector.read(item, previous, ctx);
@@ -421,13 +453,12 @@ class Run {
       }
     } catch (err) {
       if (isCancellation(err)) throw err;
-      if (err instanceof ItemReadError) {
-        // The unit keeps its last good version (stale); its manifest row is untouched, so it is retried next sync.
-        this.#queueIssue({ path: unit.path, code: err.code, message: err.message, severity: 'error' });
-        return;
-      }
-      if (classifyError(err).code.startsWith('SQLITE')) throw err;
-      this.#queueIssue({ path: unit.path, code: 'E_READ', message: describe(err), severity: 'error' });
+      if (!(err instanceof ItemReadError) && classifyError(err).code.startsWith('SQLITE')) throw err;
+      // The unit keeps its last good version (stale); its manifest row is untouched, so it is retried next sync
+      // (unless its failures quarantine it).
+      const code = err instanceof ItemReadError ? err.code : 'E_READ';
+      const failedOn = countsTowardsQuarantine(err) ? { key: unit.key, fingerprint: unit.fingerprint } : undefined;
+      this.#queueIssue({ path: unit.path, code, message: describe(err), severity: 'error' }, failedOn);
       return;
     }
     // A replace pass deletes the unit's documents it no longer yielded. When the connector had none at the start
@@ -436,9 +467,9 @@ class Run {
     this.#queue({ kind: 'unit-done', key: unit.key, fingerprint: unit.fingerprint, keep: keepIds, cursor }, 0);
   }
 
-  #queueIssue(issue: ItemIssue): void {
+  #queueIssue(issue: ItemIssue, unit?: QuarantineCandidate): void {
     if (issue.severity === 'error') this.#counts.failed++;
-    this.#queue({ kind: 'issue', issue }, 0);
+    this.#queue(unit ? { kind: 'issue', issue, unit } : { kind: 'issue', issue }, 0);
   }
 
   #queue(op: BatchOp, docs: number, chars = 0): void {

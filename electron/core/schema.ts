@@ -151,6 +151,14 @@ export const MIGRATIONS: readonly string[] = [
   `${CHUNKS_FTS_CONFIG_SQL};`,
   `INSERT INTO chunks (chunks, rank) VALUES ('usermerge', 8);`,
   `${CHUNKS_FTS_USERMERGE_SQL};`,
+  // Quarantine of units whose read keeps failing on the same file (engine.ts): the unit and the fingerprint its
+  // last failed read was for (NULL when the failure says nothing about the file), and how many reads in a row have
+  // failed on that fingerprint. `attempts` cannot serve: it counts across edits of the file.
+  `
+  ALTER TABLE item_errors ADD COLUMN unit_key TEXT;
+  ALTER TABLE item_errors ADD COLUMN fingerprint TEXT;
+  ALTER TABLE item_errors ADD COLUMN streak INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

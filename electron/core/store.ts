@@ -46,6 +46,28 @@ export { CHUNK_ROWID_SPAN } from './schema.js';
 /** A document's chunks beyond this many cannot get a rowid of their own (65,536 × 2 KB ≈ 128 MB of text). */
 export const MAX_CHUNKS_PER_DOCUMENT = CHUNK_ROWID_SPAN;
 
+/**
+ * A unit whose read failed this many syncs in a row on the same fingerprint is quarantined: later syncs skip it
+ * without reading it until its fingerprint changes or the user asks for a retry. 3, not 1 or 2: a read that fails
+ * once or twice may have met a passing condition the fingerprint does not show (a cloud placeholder being fetched,
+ * a parse that timed out under load), while a third failure on an unchanged file is all but certain to repeat.
+ * Each extra failure costs one more full read of the file.
+ */
+export const QUARANTINE_AFTER_FAILURES = 3;
+
+/** A unit's key and fingerprint, as a failed read of it is recorded for its quarantine. */
+export interface QuarantineCandidate {
+  key: string;
+  fingerprint: string;
+}
+
+function quarantineNote(failures: number): string {
+  return (
+    `Not retried automatically: it failed ${failures} times in a row and the file has not changed since. ` +
+    'It is read again when the file changes, or when you press Retry.'
+  );
+}
+
 /** Error code recorded on a run that was still 'running' when the process stopped. */
 export const INTERRUPTED_ERROR_CODE = 'E_INTERRUPTED';
 
@@ -286,6 +308,9 @@ interface ItemErrorRow {
   first_seen: number;
   last_seen: number;
   attempts: number;
+  unit_key: string | null;
+  fingerprint: string | null;
+  streak: number;
 }
 
 type Statement = Database.Statement<unknown[], unknown>;
@@ -410,11 +435,31 @@ function prepareStatements(db: Database.Database) {
     markInterruptedRuns: p(`UPDATE runs SET outcome = 'failed', error = ? WHERE outcome = 'running'`),
     deleteRuns: p('DELETE FROM runs WHERE connector_id = ?'),
 
+    // The streak grows only while the failed reads are of the same unit at the same fingerprint (the file has not
+    // changed); a failure that says nothing about the file (no fingerprint) ends it.
     recordItemError: p(
-      `INSERT INTO item_errors (connector_id, path, code, message, severity, first_seen, last_seen, attempts)
-       VALUES (@connectorId, @path, @code, @message, @severity, @now, @now, 1)
+      `INSERT INTO item_errors (connector_id, path, code, message, severity, first_seen, last_seen, attempts,
+         unit_key, fingerprint, streak)
+       VALUES (@connectorId, @path, @code, @message, @severity, @now, @now, 1, @unitKey, @fingerprint,
+         @fingerprint IS NOT NULL)
        ON CONFLICT (connector_id, path, code) DO UPDATE SET message = excluded.message,
-         severity = excluded.severity, last_seen = excluded.last_seen, attempts = attempts + 1`,
+         severity = excluded.severity, last_seen = excluded.last_seen, attempts = attempts + 1,
+         streak = CASE
+           WHEN excluded.fingerprint IS NULL THEN 0
+           WHEN unit_key IS excluded.unit_key AND fingerprint IS excluded.fingerprint THEN streak + 1
+           ELSE 1 END,
+         unit_key = excluded.unit_key, fingerprint = excluded.fingerprint`,
+    ),
+    loadQuarantine: p(
+      'SELECT unit_key, fingerprint FROM item_errors WHERE connector_id = ? AND streak >= ? AND unit_key IS NOT NULL',
+    ).raw(),
+    touchQuarantined: p(
+      `UPDATE item_errors SET last_seen = @now
+       WHERE connector_id = @connectorId AND unit_key = @key AND fingerprint = @fingerprint AND streak >= @after`,
+    ),
+    releaseQuarantine: p(
+      `UPDATE item_errors SET streak = 0
+       WHERE connector_id = @connectorId AND (@path IS NULL OR path = @path) AND streak >= @after`,
     ),
     clearItemErrorsBefore: p('DELETE FROM item_errors WHERE connector_id = ? AND last_seen < ?'),
     listItemErrors: p(
@@ -1209,13 +1254,15 @@ export class KnowledgeStore {
   }
 
   /**
-   * Makes the next sync start from nothing: cursor, watermark and root identity are cleared and the manifest is
-   * forgotten, so every unit is read again. Indexed documents stay; unchanged ones are then skipped by hash.
+   * Makes the next sync start from nothing: cursor, watermark and root identity are cleared, the manifest is
+   * forgotten and quarantines are lifted, so every unit is read again. Indexed documents stay; unchanged ones are
+   * then skipped by hash.
    */
   resetCheckpoint(connectorId: string): void {
     this.transaction(() => {
       this.s.resetCheckpoint.run(connectorId);
       this.s.clearManifest.run(connectorId);
+      this.releaseQuarantine(connectorId, null);
     });
   }
 
@@ -1278,8 +1325,11 @@ export class KnowledgeStore {
 
   // ── Item errors ─────────────────────────────────────────────────────────────────────────────────────────────
 
-  /** Records a per-item problem; on repeat, attempts grows and last_seen moves while first_seen is kept. */
-  recordItemError(connectorId: string, issue: ItemIssue, now: number): void {
+  /**
+   * Records a per-item problem; on repeat, attempts grows and last_seen moves while first_seen is kept. `unit` is
+   * given for a failed read of a whole unit that counts towards its quarantine (see QUARANTINE_AFTER_FAILURES).
+   */
+  recordItemError(connectorId: string, issue: ItemIssue, now: number, unit?: QuarantineCandidate): void {
     this.s.recordItemError.run({
       connectorId,
       path: issue.path,
@@ -1287,7 +1337,31 @@ export class KnowledgeStore {
       message: issue.message,
       severity: issue.severity,
       now,
+      unitKey: unit?.key ?? null,
+      fingerprint: unit?.fingerprint ?? null,
     });
+  }
+
+  /**
+   * The connector's quarantined units: unit key → the fingerprint their reads kept failing on. One query, loaded
+   * with the manifest, so the engine's check per unit is a map lookup.
+   */
+  loadQuarantine(connectorId: string): Map<string, string> {
+    const rows = this.s.loadQuarantine.all(connectorId, QUARANTINE_AFTER_FAILURES) as [string, string][];
+    return new Map(rows);
+  }
+
+  /** A quarantined unit was found unchanged and skipped: its problem is still current (clearItemErrorsBefore). */
+  touchQuarantined(connectorId: string, unit: QuarantineCandidate, now: number): void {
+    this.s.touchQuarantined.run({ connectorId, ...unit, now, after: QUARANTINE_AFTER_FAILURES });
+  }
+
+  /**
+   * Lifts the quarantine of the connector's items (or of the one at `path`): the next sync reads them again, and
+   * they are quarantined again only after as many failed reads as the first time. Returns how many were lifted.
+   */
+  releaseQuarantine(connectorId: string, path: string | null): number {
+    return this.s.releaseQuarantine.run({ connectorId, path, after: QUARANTINE_AFTER_FAILURES }).changes;
   }
 
   /** Drops the connector's item errors not seen since `runStartedAt` (fixed or gone). */
@@ -1300,16 +1374,20 @@ export class KnowledgeStore {
     const rows = (
       connectorId === null ? this.s.listAllItemErrors.all() : this.s.listItemErrors.all(connectorId)
     ) as ItemErrorRow[];
-    return rows.map((r) => ({
-      connectorId: r.connector_id,
-      path: r.path,
-      code: r.code,
-      message: r.message,
-      severity: r.severity === 'warning' ? 'warning' : 'error',
-      firstSeen: r.first_seen,
-      lastSeen: r.last_seen,
-      attempts: r.attempts,
-    }));
+    return rows.map((r) => {
+      const quarantined = r.streak >= QUARANTINE_AFTER_FAILURES;
+      return {
+        connectorId: r.connector_id,
+        path: r.path,
+        code: r.code,
+        message: quarantined ? `${r.message} ${quarantineNote(r.streak)}` : r.message,
+        severity: r.severity === 'warning' ? 'warning' : 'error',
+        firstSeen: r.first_seen,
+        lastSeen: r.last_seen,
+        attempts: r.attempts,
+        quarantined,
+      };
+    });
   }
 
   hasItemError(connectorId: string, path: string): boolean {

@@ -10,6 +10,7 @@ import {
   type ConnectorContext,
   type ConnectorKindModule,
   type ItemIssue,
+  type ItemIssueCode,
   type ReadEvent,
   type SourceDocument,
   type SourceUnit,
@@ -20,8 +21,8 @@ import {
 export interface MemoryUnit {
   docs: (Pick<SourceDocument, 'id' | 'title' | 'content'> & Partial<SourceDocument>)[];
   version: number;
-  /** Makes `read` throw ItemReadError with this code. */
-  failWith?: 'EACCES' | 'E_BINARY';
+  /** Makes `read` throw ItemReadError with this code, or this error itself. */
+  failWith?: ItemIssueCode | Error;
 }
 
 export class MemorySource {
@@ -56,7 +57,13 @@ export function memoryConnector(id: string, source: MemorySource): Connector {
     },
     async *enumerate(): AsyncGenerator<SourceUnit | ItemIssue> {
       for (const prefix of source.unreadablePrefixes) {
-        yield { path: `/mem/${prefix}`, code: 'EACCES', message: 'permission denied', severity: 'error', keepPrefix: prefix };
+        yield {
+          path: `/mem/${prefix}`,
+          code: 'EACCES',
+          message: 'permission denied',
+          severity: 'error',
+          keepPrefix: prefix,
+        };
       }
       for (const [key, unit] of [...source.units]) {
         if (source.unreadablePrefixes.some((p) => key.startsWith(`${p}/`))) continue;
@@ -69,6 +76,7 @@ export function memoryConnector(id: string, source: MemorySource): Connector {
       await source.beforeRead?.(unit.key);
       const u = source.units.get(unit.key);
       if (!u) throw new ItemReadError('E_VANISHED', `${unit.key} vanished`);
+      if (u.failWith instanceof Error) throw u.failWith;
       if (u.failWith) throw new ItemReadError(u.failWith, `${unit.key}: ${u.failWith}`);
       const docs = u.docs.map((d) => ({ docType: 'note' as const, path: `/mem/${unit.key}`, ...d }));
       return {

@@ -169,6 +169,7 @@ export function buildItemError(over: Partial<ItemError> = {}): ItemError {
     firstSeen: minutesAgo(60),
     lastSeen: minutesAgo(5),
     attempts: 2,
+    quarantined: false,
     ...over,
   };
 }

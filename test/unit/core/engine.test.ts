@@ -225,6 +225,97 @@ describe('SyncEngine', () => {
     expect(store.listItemErrors('notes')).toHaveLength(0);
   });
 
+  describe('a unit whose read keeps failing on the same file', () => {
+    /** Syncs `n` times, a minute apart; returns how often a.md was read. */
+    async function syncTimes(e: SyncEngine, src: MemorySource, n: number): Promise<number> {
+      src.reads = [];
+      for (let i = 0; i < n; i++) {
+        clock += 60_000;
+        const r = await run(e, src);
+        expect(r.failed).toBe(1);
+      }
+      return src.reads.filter((k) => k === 'a.md').length;
+    }
+    const problem = () => store.listItemErrors('notes').find((x) => x.path === '/mem/a.md');
+
+    it('is quarantined after 3 failed reads: not read again, still listed, until its fingerprint changes', async () => {
+      const src = new MemorySource();
+      src.setNote('a.md', 'binary really');
+      src.setNote('b.md', 'fine words');
+      src.units.get('a.md')!.failWith = 'E_BINARY';
+      const e = engine();
+      expect(await syncTimes(e, src, 3)).toBe(3);
+      expect(problem()).toMatchObject({ code: 'E_BINARY', attempts: 3, quarantined: true });
+      expect(problem()!.message).toMatch(/Not retried automatically: it failed 3 times in a row/);
+
+      expect(await syncTimes(e, src, 2)).toBe(0);
+      // Still a problem of the last run (a successful run drops the problems it did not see), not counted again.
+      expect(problem()).toMatchObject({ attempts: 3, quarantined: true, lastSeen: clock });
+      expect(titles('fine')).toEqual(['b.md']);
+
+      src.setNote('a.md', 'still binary');
+      src.units.get('a.md')!.failWith = 'E_BINARY';
+      expect(await syncTimes(e, src, 1)).toBe(1);
+      expect(problem()).toMatchObject({ attempts: 4, quarantined: false });
+    });
+
+    it('is read again after resetCheckpoint', async () => {
+      const src = new MemorySource();
+      src.setNote('a.md', 'x');
+      src.units.get('a.md')!.failWith = 'E_PARSE';
+      const e = engine();
+      await syncTimes(e, src, 3);
+      expect(problem()?.quarantined).toBe(true);
+      e.resetCheckpoint('notes');
+      expect(problem()?.quarantined).toBe(false);
+      expect(await syncTimes(e, src, 1)).toBe(1);
+    });
+
+    it('counts an exception thrown while parsing it (no errno code) like a malformed file', async () => {
+      const src = new MemorySource();
+      src.setNote('a.md', 'x');
+      src.units.get('a.md')!.failWith = new TypeError("Cannot read properties of undefined (reading 'length')");
+      const e = engine();
+      expect(await syncTimes(e, src, 5)).toBe(3);
+      expect(problem()).toMatchObject({ code: 'E_READ', quarantined: true });
+    });
+
+    it.each([
+      ['W_CHANGED_DURING_READ', 'W_CHANGED_DURING_READ' as const],
+      ['E_VANISHED', 'E_VANISHED' as const],
+      ['EACCES (a chmod fixes it without changing the fingerprint)', 'EACCES' as const],
+      ['E_TOO_LARGE (a higher size limit fixes it)', 'E_TOO_LARGE' as const],
+      ['E_READ (an I/O error)', 'E_READ' as const],
+      ['an errno error', Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' })],
+    ])('never quarantines %s: it is read on every sync', async (_, failWith) => {
+      const src = new MemorySource();
+      src.setNote('a.md', 'x');
+      src.units.get('a.md')!.failWith = failWith;
+      const e = engine();
+      expect(await syncTimes(e, src, 5)).toBe(5);
+      expect(problem()).toMatchObject({ attempts: 5, quarantined: false });
+    });
+
+    it('does not count cancelled runs', async () => {
+      const src = new MemorySource();
+      src.setNote('a.md', 'x');
+      src.units.get('a.md')!.failWith = 'E_BINARY';
+      const e = engine();
+      for (let i = 0; i < 3; i++) {
+        const controller = new AbortController();
+        // Cancelled while a.md is being read: the read never ends.
+        src.beforeRead = () => {
+          controller.abort('paused');
+          return new Promise<void>(() => {});
+        };
+        await expect(run(e, src, controller.signal)).rejects.toBeInstanceOf(SyncCancelledError);
+      }
+      src.beforeRead = null;
+      expect(await syncTimes(e, src, 1)).toBe(1);
+      expect(problem()).toMatchObject({ attempts: 1, quarantined: false });
+    });
+  });
+
   it('reads changed units ahead (bounded) while writing, and still writes their documents in enumeration order', async () => {
     const src = new MemorySource();
     for (let i = 0; i < 40; i++) src.setNote(`n${String(i).padStart(2, '0')}.md`, `doc ${i} heron`);

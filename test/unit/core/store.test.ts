@@ -256,6 +256,24 @@ describe('KnowledgeStore: opening', () => {
     expect(ids(store.search('migrated', {}))).toEqual(['c1:a']);
   });
 
+  it('keeps the problems of an index from before quarantines (schema 4), none of them quarantined', () => {
+    const db = new Database(dbPath);
+    migrate(db, MIGRATIONS.slice(0, 4));
+    db.prepare(
+      `INSERT INTO item_errors (connector_id, path, code, message, severity, first_seen, last_seen, attempts)
+       VALUES ('c1', '/a.md', 'E_BINARY', 'binary', 'error', 100, 300, 7)`,
+    ).run();
+    db.close();
+    const store = openStore();
+    expect(store.listItemErrors('c1')).toEqual([expect.objectContaining({ attempts: 7, quarantined: false })]);
+    expect(store.loadQuarantine('c1').size).toBe(0);
+    // The next failed reads of the unit count from there.
+    const issue = { path: '/a.md', code: 'E_BINARY' as const, message: 'binary', severity: 'error' as const };
+    for (let i = 0; i < 3; i++) store.recordItemError('c1', issue, 400 + i, { key: 'a.md', fingerprint: 'f1' });
+    expect(store.listItemErrors('c1')).toEqual([expect.objectContaining({ attempts: 10, quarantined: true })]);
+    expect(store.loadQuarantine('c1')).toEqual(new Map([['a.md', 'f1']]));
+  });
+
   it('reports a run left running by a crash as failed with an interrupted error', () => {
     const crashed = openStore();
     const runId = crashed.startRun('c1', 'schedule', 1000);
@@ -825,6 +843,7 @@ describe('KnowledgeStore: manifest, checkpoints, runs, item errors', () => {
         firstSeen: 100,
         lastSeen: 200,
         attempts: 2,
+        quarantined: false,
       },
       {
         connectorId: 'c1',
@@ -835,6 +854,7 @@ describe('KnowledgeStore: manifest, checkpoints, runs, item errors', () => {
         firstSeen: 150,
         lastSeen: 150,
         attempts: 1,
+        quarantined: false,
       },
     ]);
     expect(store.countItemErrors('c1')).toBe(2);

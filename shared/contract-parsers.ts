@@ -218,6 +218,7 @@ export const invokeParsers = {
   ]),
   'history:list': parser('history:list', 2, ([c, limit]) => [id(c), int(limit, 'limit', PAYLOAD_LIMITS.historyLimit)]),
   'errors:list': parser('errors:list', 1, ([c]) => [idOrNull(c)]),
+  'errors:retry': parser('errors:retry', 2, ([c, p]) => [id(c), path(p)]),
   'notice:dismiss': parser('notice:dismiss', 1, ([n]) => [id(n, 'noticeId')]),
   'dialog:pick-path': parser('dialog:pick-path', 1, ([k]) => [kind(k)]),
   'shell:open-item': parser('shell:open-item', 1, ([target]) => [openTarget(target)]),

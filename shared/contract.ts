@@ -73,6 +73,8 @@ export interface Invokes {
   'search:query': (query: string, options: SearchOptions) => SearchHit[];
   'history:list': (connectorId: string, limit: number) => RunRecord[];
   'errors:list': (connectorId: string | null) => ItemError[];
+  /** Reads the problem's item again now, even one no longer retried automatically (ItemError.quarantined). */
+  'errors:retry': (connectorId: string, path: string) => Accepted;
   'notice:dismiss': (noticeId: string) => AppState;
   'dialog:pick-path': (kind: ConnectorKind) => string | null;
   /** Opens the target's file with the OS's default app; refuses programs and anything outside its connector. */
@@ -114,6 +116,7 @@ export const API_METHODS = {
   search: 'search:query',
   history: 'history:list',
   itemErrors: 'errors:list',
+  retryItem: 'errors:retry',
   dismissNotice: 'notice:dismiss',
   pickPath: 'dialog:pick-path',
   openItem: 'shell:open-item',

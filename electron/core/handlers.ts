@@ -66,6 +66,7 @@ export function createContractHandlers(service: SyncService, host: HostAdapters)
     'search:query': (query, options) => service.search(query, options),
     'history:list': (id, limit) => service.history(id, limit),
     'errors:list': (id) => service.itemErrors(id),
+    'errors:retry': (id, path) => service.retryItem(id, path),
     'notice:dismiss': (id) => service.dismissNotice(id),
     'dialog:pick-path': (kind) => host.pickPath(kind),
     'shell:open-item': (target) => host.openFile(() => service.fileToOpen(target)),

@@ -481,6 +481,22 @@ export class SyncService {
     return checkFileToOpen(file, config.path);
   }
 
+  /**
+   * Items no longer read because their reads kept failing on an unchanged file (ItemError.quarantined) are read by
+   * the connector's next sync again: the one at `path`, or all of them. Returns how many there were.
+   */
+  releaseQuarantine(connectorId: string, path: string | null): number {
+    this.#writable();
+    this.#connectorOrThrow(connectorId);
+    return this.#store.releaseQuarantine(connectorId, path);
+  }
+
+  /** The Retry of one problem: its item is read again in a sync that starts now. */
+  retryItem(connectorId: string, path: string): Accepted {
+    this.releaseQuarantine(connectorId, path);
+    return this.runNow(connectorId);
+  }
+
   dismissNotice(noticeId: string): AppState {
     this.#notices = this.#notices.filter((n) => n.id !== noticeId);
     this.#schedulePush();

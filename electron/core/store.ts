@@ -64,7 +64,7 @@ export interface QuarantineCandidate {
 function quarantineNote(failures: number): string {
   return (
     `Not retried automatically: it failed ${failures} times in a row and the file has not changed since. ` +
-    'It is read again when the file changes, or when you press Retry.'
+    'It is read again when the file changes, or when you retry it.'
   );
 }
 

@@ -188,14 +188,18 @@ const COMMANDS: Record<string, CommandSpec> = {
     },
   },
   sync: {
-    usage: 'sync [id]',
+    usage: 'sync [id] [--retry]',
     summary: 'sync one connector, or all, now, and wait',
-    details: 'On a terminal, shows live progress. Paused connectors are synced too: this is an explicit request.',
+    details:
+      'On a terminal, shows live progress. Paused connectors are synced too: this is an explicit request.\n' +
+      '--retry also reads the files no longer retried automatically (they failed 3 syncs in a row unchanged).',
+    options: { retry: { type: 'boolean', default: false } },
     async run(ctx) {
       const id = oneOrNone(ctx, 'connector id');
       return withService(ctx, 'write', async (service) => {
         const names = new Map(service.getState().connectors.map((c) => [c.id, c.name]));
         if (id !== null && !names.has(id)) throw new UserInputError(`No connector with id "${id}". See \`jarvis-sync list\`.`);
+        if (ctx.values.retry === true) for (const cid of id ? [id] : names.keys()) service.releaseQuarantine(cid, null);
         if (names.size === 0) {
           print(ctx.io, ctx.json, { results: {}, failures: {} }, () => 'No connectors yet. Add one: jarvis-sync add folder ~/Notes\n');
           return 0;

@@ -3,7 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { formatNumber, plural } from '../format.js';
 import { useNow } from '../hooks/use-now.js';
 import { useDashboard } from '../store/context.js';
-import { scopes } from '../store/dashboard-store.js';
+import { pendingKeys, scopes } from '../store/dashboard-store.js';
 import { selectConnectorNames } from '../store/selectors.js';
 import { RelativeTime } from './relative-time.js';
 
@@ -18,8 +18,10 @@ export function ProblemsView() {
   const problems = useDashboard((s) => s.problems);
   const canOpen = useDashboard((s) => s.capabilities?.openPath ?? false);
   const openFailure = useDashboard((s) => s.feedback[scopes.open]);
-  const { loadErrors, openItem } = useDashboard(
-    useShallow((s) => ({ loadErrors: s.loadErrors, openItem: s.openItem })),
+  const retryFeedback = useDashboard((s) => s.feedback[scopes.problems]);
+  const pending = useDashboard((s) => s.pending);
+  const { loadErrors, openItem, retryItem } = useDashboard(
+    useShallow((s) => ({ loadErrors: s.loadErrors, openItem: s.openItem, retryItem: s.retryItem })),
   );
   // Refetch when a run ends somewhere (attempt times or item error counts change).
   const fingerprint = useDashboard(
@@ -52,7 +54,8 @@ export function ProblemsView() {
         <h2 id="problems-title">Problems</h2>
       </div>
       <p className="muted">
-        Items the last run of each connector could not index, and why. They are retried on the next run.
+        Items the last run of each connector could not index, and why. They are retried on the next run, except a file
+        that failed 3 runs in a row without changing: it waits until it changes, or until you press Retry.
       </p>
       <div className="filters">
         <div className="field">
@@ -110,6 +113,14 @@ export function ProblemsView() {
           {openFailure.message}
         </p>
       )}
+      {retryFeedback && (
+        <p
+          className={`feedback feedback--${retryFeedback.tone}`}
+          role={retryFeedback.tone === 'error' ? 'alert' : 'status'}
+        >
+          {retryFeedback.message}
+        </p>
+      )}
       {problems.status === 'error' && (
         <p className="feedback feedback--error" role="alert">
           {problems.error}
@@ -147,6 +158,17 @@ export function ProblemsView() {
                   Last seen <RelativeTime at={p.lastSeen} now={now} />
                   {p.attempts > 1 && <> · {plural(p.attempts, 'attempt', 'attempts')}</>}
                 </p>
+                {p.quarantined && (
+                  <button
+                    type="button"
+                    className="button button--small"
+                    aria-label={`Retry ${p.path}`}
+                    disabled={Boolean(pending[pendingKeys.retry(p.connectorId, p.path)])}
+                    onClick={() => void retryItem(p.connectorId, p.path)}
+                  >
+                    Retry
+                  </button>
+                )}
                 {canOpen && (
                   <button
                     type="button"

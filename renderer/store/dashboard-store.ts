@@ -70,6 +70,7 @@ export const scopes = {
   remove: (id: string) => `remove:${id}`,
   notices: 'notices',
   open: 'open',
+  problems: 'problems',
   settings: 'settings',
 } as const;
 
@@ -83,6 +84,7 @@ export const pendingKeys = {
   update: (id: string) => `update:${id}`,
   remove: (id: string) => `remove:${id}`,
   notice: (id: string) => `notice:${id}`,
+  retry: (connectorId: string, path: string) => `retry:${connectorId}:${path}`,
   settings: 'settings',
   startAtLogin: 'start-at-login',
 } as const;
@@ -152,6 +154,8 @@ export interface DashboardState {
 
   loadHistory: (connectorId: string, limit?: number) => Promise<void>;
   loadErrors: (connectorId: string | null) => Promise<void>;
+  /** Reads a problem's item again now, even one no longer retried automatically. */
+  retryItem: (connectorId: string, path: string) => Promise<void>;
 
   loadSettings: () => Promise<void>;
   saveSettings: (patch: Partial<Settings>) => Promise<boolean>;
@@ -516,6 +520,21 @@ export function createDashboardStore(api: JarvisApi): DashboardStore {
             }));
           }
         }
+      },
+
+      async retryItem(connectorId, path) {
+        const r = await intent(pendingKeys.retry(connectorId, path), scopes.problems, `Couldn't retry ${path}`, () =>
+          api.retryItem(connectorId, path),
+        );
+        if (!r.ok) return;
+        if (!r.value.accepted) {
+          setFeedback(scopes.problems, {
+            tone: 'info',
+            message: capitalise(r.value.reason ?? 'The sync was not started; the item is read at the next one.'),
+          });
+        }
+        // It is no longer quarantined: the list says so before the sync has read it.
+        await get().loadErrors(get().problems.connectorId);
       },
 
       async loadSettings() {

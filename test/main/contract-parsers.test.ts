@@ -182,6 +182,16 @@ const TABLE: { [K in InvokeChannel]: { good: [unknown[], unknown[]?][]; bad: [un
       [[5], /must be a string/],
     ],
   },
+  'errors:retry': {
+    good: [[['notes', '/home/ada/Notes/photo.md']]],
+    bad: [
+      [['notes'], /path must be a string/],
+      [[null, '/a.md'], /connectorId must be a string/],
+      [['notes', ''], /path must not be empty/],
+      [['notes', long(4097)], /path is longer than 4096/],
+      [['notes', '/a\0b.md'], /NUL/],
+    ],
+  },
   'notice:dismiss': {
     good: [[['n-1']]],
     bad: [

@@ -238,6 +238,7 @@ export function createFakeApi(init: FakeApiInit = {}) {
     search: vi.fn<JarvisApi['search']>(() => Promise.resolve([])),
     history: vi.fn<JarvisApi['history']>(() => Promise.resolve([])),
     itemErrors: vi.fn<JarvisApi['itemErrors']>(() => Promise.resolve([])),
+    retryItem: vi.fn<JarvisApi['retryItem']>(() => Promise.resolve({ accepted: true })),
     dismissNotice: vi.fn<JarvisApi['dismissNotice']>(() => Promise.resolve(state)),
     pickPath: vi.fn<JarvisApi['pickPath']>(() => Promise.resolve(null)),
     openItem: vi.fn<JarvisApi['openItem']>(() => Promise.resolve()),

@@ -131,6 +131,37 @@ describe('Problems', () => {
     expect(screen.queryByRole('button', { name: /^Open/ })).toBeNull();
   });
 
+  it('a file no longer retried automatically has a Retry that reads it again now; others have none', async () => {
+    const fake = createFakeApi({ state, capabilities: headlessCapabilities });
+    let quarantined = true;
+    const photo = '/home/ada/Notes/photo.md';
+    fake.api.itemErrors.mockImplementation(() =>
+      Promise.resolve([
+        buildItemError({
+          path: photo,
+          code: 'E_BINARY',
+          message: 'This file holds binary data. Not retried automatically: it failed 3 times in a row.',
+          attempts: 3,
+          quarantined,
+        }),
+        items[2],
+      ]),
+    );
+    fake.api.retryItem.mockImplementation(() => {
+      quarantined = false;
+      return Promise.resolve({ accepted: true });
+    });
+    const { user, api } = await renderDashboard({ fake, view: 'problems' });
+    await screen.findAllByRole('listitem');
+    expect(screen.getAllByRole('button', { name: /^Retry/ }).map((b) => b.getAttribute('aria-label'))).toEqual([
+      `Retry ${photo}`,
+    ]);
+
+    await user.click(screen.getByRole('button', { name: `Retry ${photo}` }));
+    expect(api.retryItem).toHaveBeenCalledWith('notes', photo);
+    await waitFor(() => expect(screen.queryByRole('button', { name: /^Retry/ })).toBeNull());
+  });
+
   it('says so when there is nothing wrong', async () => {
     await renderDashboard({ state: buildState({ connectors: [idleConnector()] }), view: 'problems' });
     expect((await screen.findByTestId('no-problems')).textContent).toContain('No problems');

@@ -2,7 +2,7 @@
 // (not read again) after 3 syncs, stays listed as a problem, and is read again once it changes or the user asks.
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SyncService } from '../../../electron/core/service.js';
 import { CONNECTOR_MODULES } from '../../../electron/connectors/registry.js';
 import { withRead } from '../../../electron/connectors/types.js';
@@ -82,14 +82,14 @@ describe('quarantine of a file whose read keeps failing', () => {
     expect(problem.message).toBe(
       'This file holds binary data (it is not text), so it is not indexed. Not retried automatically: it failed 3 ' +
         'times in a row and the file has not changed since. It is read again when the file changes, or when you ' +
-        'press Retry.',
+        'retry it.',
     );
     // The connector still counts it, and the run still reports it as an item that was not indexed.
     expect(service.getConnector(id)).toMatchObject({ itemErrors: 1, lastResult: { failed: 1 } });
     expect(service.search('heron', {}).map((h) => h.title)).toEqual(['Good']);
   });
 
-  it('a file that changes is read again: touched it counts afresh, fixed it is indexed and the problem goes', async () => {
+  it('a file that changes is read again: touched it counts afresh, fixed it is indexed', async () => {
     const { service, id, photo } = await setup();
     await syncTimes(service, id, 3);
     expect(photoProblem(service, id)?.quarantined).toBe(true);
@@ -100,7 +100,6 @@ describe('quarantine of a file whose read keeps failing', () => {
     writeFileSync(photo, '# Photo notes\n\nkestrel\n');
     touch(photo, 120);
     expect(await syncTimes(service, id, 1)).toBe(1);
-    expect(photoProblem(service, id)).toBeUndefined();
     expect(service.search('kestrel', {}).map((h) => h.title)).toEqual(['Photo notes']);
   });
 
@@ -111,6 +110,22 @@ describe('quarantine of a file whose read keeps failing', () => {
     service.resetCheckpoint(id);
     expect(await syncTimes(service, id, 1)).toBe(1);
     expect(photoProblem(service, id)).toMatchObject({ attempts: 4, quarantined: false });
+  });
+
+  it('Retry on the problem reads that file again now, and only that one', async () => {
+    const { service, id, notes, photo } = await setup();
+    writeFileSync(join(notes, 'other.md'), binary());
+    await syncTimes(service, id, 3);
+    expect(service.itemErrors(id).map((e) => e.quarantined)).toEqual([true, true]);
+    service.start();
+    expect(service.retryItem(id, photo).accepted).toBe(true);
+    await vi.waitFor(() => expect(photoProblem(service, id)).toMatchObject({ attempts: 4 }), {
+      timeout: 20_000,
+      interval: 20,
+    });
+    expect(reads.get('photo.md')).toBe(4);
+    expect(reads.get('other.md')).toBe(3);
+    expect(service.itemErrors(id).find((e) => e.path.endsWith('other.md'))).toMatchObject({ quarantined: true });
   });
 
   it('stays quarantined after the app restarts', async () => {

@@ -176,6 +176,16 @@ describe('jarvis-sync CLI', () => {
     const errors = json<{ code: string; path: string }[]>(await cli(['errors', 'notes', '--json']));
     expect(errors).toEqual([expect.objectContaining({ code: 'E_BINARY', path: join(notes, 'fake.md') })]);
     expect((await cli(['errors'])).stdout).toMatch(/E_BINARY/);
+    // Two more failed syncs of the unchanged file make 3: the next one no longer reads it, until `sync --retry`.
+    await cli(['sync']);
+    await cli(['sync']);
+    await cli(['sync']);
+    type Problem = { attempts: number; quarantined: boolean; message: string };
+    let [fake] = json<Problem[]>(await cli(['errors', 'notes', '--json']));
+    expect(fake).toMatchObject({ attempts: 3, quarantined: true, message: expect.stringMatching(/Not retried/) });
+    expect((await cli(['sync', 'notes', '--retry'])).code).toBe(0);
+    [fake] = json<Problem[]>(await cli(['errors', 'notes', '--json']));
+    expect(fake).toMatchObject({ attempts: 4, quarantined: false });
     unlinkSync(join(notes, 'fake.md'));
   });
 

@@ -13,6 +13,14 @@
  * and the next read starts a new one; if it cannot be started, or keeps dying, `usable` turns false and
  * readTextFile reads on the main thread's fs/promises instead.
  *
+ * Stuck calls: one read that never returns (a hung network mount, a cloud placeholder whose download does not
+ * progress) would hold every later read and listing, of every connector, behind it. The worker says in shared memory
+ * which request it is on and bumps a counter as it makes progress; a watchdog (one interval per thread, not a timer
+ * per request) fails a request that made no progress for `timeoutMs` with a ReadTimeoutError, abandons the thread
+ * (a blocked system call cannot be interrupted: it is asked to stop and left to return when it can) and sends the
+ * requests queued behind it to a new one. Files are opened with O_NONBLOCK and refused unless they are regular
+ * files, so a FIFO, a socket or a device (swapped in after the walk saw a file) never blocks the thread at all.
+ *
  * Listings (`listDir`): a no-change re-sync is a walk of the tree and nothing else, and with fs/promises it cost the
  * main thread a thread-pool round trip per file (the lstat) plus the wait for it. Here the worker lists a directory
  * and lstats its entries synchronously, and answers with up to LIST_CHUNK entries in one message: names joined by
@@ -20,6 +28,7 @@
  * fs.Stats holds). A longer directory stays open on the worker and is continued with `moreDir`, so memory stays
  * bounded however large it is.
  */
+import { constants, type Stats } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 
 /** What one read saw: the bytes (at most size + 1, so growth shows) and the file's stat before and after. */
@@ -95,6 +104,54 @@ export class ReaderThreadError extends Error {
   }
 }
 
+/**
+ * A request made no progress for the reader's timeout and was given up on, or was not tried because abandoned
+ * threads are still stuck (MAX_STUCK_THREADS). Not a ReaderThreadError: falling back to fs/promises would wait on
+ * the same stalled disk, with no bound at all.
+ */
+export class ReadTimeoutError extends Error {
+  readonly code = 'E_READ_TIMEOUT';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReadTimeoutError';
+  }
+}
+
+/** What a path that is not a regular file is. */
+export type SpecialFileKind = 'fifo' | 'socket' | 'device' | 'folder' | 'other';
+
+const SPECIAL_FILE_WORDS: Record<SpecialFileKind, string> = {
+  fifo: 'a named pipe (FIFO)',
+  socket: 'a socket',
+  device: 'a device',
+  folder: 'a folder',
+  other: 'a special file',
+};
+
+/** The E_NOT_REGULAR_FILE message, for the walker and for reads (the worker has them built in). */
+export function notRegularFileMessage(kind: SpecialFileKind, viaLink = false): string {
+  const what = SPECIAL_FILE_WORDS[kind];
+  return viaLink
+    ? `This link points to ${what}, not a regular file, so it is not indexed.`
+    : `This is ${what}, not a regular file, so it is not indexed.`;
+}
+
+export function specialFileKind(
+  st: Pick<Stats, 'isFIFO' | 'isSocket' | 'isDirectory' | 'isBlockDevice' | 'isCharacterDevice'>,
+): SpecialFileKind {
+  if (st.isFIFO()) return 'fifo';
+  if (st.isSocket()) return 'socket';
+  if (st.isDirectory()) return 'folder';
+  return st.isBlockDevice() || st.isCharacterDevice() ? 'device' : 'other';
+}
+
+/**
+ * How files are opened for reading. O_NONBLOCK makes opening a FIFO return at once instead of waiting for a writer
+ * (the fstat that follows then refuses it); it changes nothing for regular files. Windows has no such flag and no
+ * FIFOs in a folder.
+ */
+export const READ_OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+
 type Reply =
   | {
       id: number;
@@ -118,7 +175,7 @@ type Reply =
       listError?: { code?: string; message: string };
     };
 
-type Waiter = { resolve: (r: never) => void; reject: (e: Error) => void };
+type Waiter = { resolve: (r: never) => void; reject: (e: Error) => void; req: Request };
 
 const IDLE_MS = 10_000;
 /**
@@ -132,11 +189,30 @@ const SEND_BATCH = 8;
 const REPLY_HOLD_MS = 4;
 /** A worker that died this many times is not started again. */
 const MAX_DEATHS = 3;
+/**
+ * How long one request may go without progress (a read's chunk, a listing's entry) before it is given up on. From a
+ * local disk each step takes well under a millisecond; from a slow network share, up to seconds (a READ_CHUNK over a
+ * 1 Mbit/s link: 8 s). Nothing for 30 s means a stuck call (a hung mount, a download that does not progress), which
+ * would otherwise hold every file connector's sync forever; and 30 s keeps a sync that meets one such file short
+ * enough to finish in reasonable time. A cloud placeholder that takes longer to download (the first read waits for
+ * the whole file) is tried again on the next sync, by when the abandoned read has usually brought it in.
+ */
+export const REQUEST_TIMEOUT_MS = 30_000;
+/** The watchdog looks this often (at most), so a stuck request fails within timeoutMs plus this. */
+const WATCHDOG_MS = 1_000;
+/**
+ * Abandoned threads still blocked in their call: with this many, requests fail at once instead of starting one
+ * more thread (each holds several MB until its call returns, and a dead network mount may hold them for good).
+ */
+const MAX_STUCK_THREADS = 3;
+/** A read asks for at most this many bytes per call, so a large file on a slow share shows progress as it comes. */
+const READ_CHUNK = 1 << 20;
 
 /**
  * Test-only: `JARVIS_SYNC_TEST_READ_STALL=<path substring>:<ms>` holds a matching file's read open that long between
  * reading it and its closing fstat, so the reliability suite's "file changed during the read" case does not depend
- * on how the OS schedules its writer thread. Read once here; without the variable nothing changes.
+ * on how the OS schedules its writer thread (a listing of a matching folder waits that long before it starts). Read
+ * once here; without the variable nothing changes.
  */
 function readStallFromEnv(): { match: string; ms: number } | null {
   const m = /^(.+):(\d+)$/.exec(process.env.JARVIS_SYNC_TEST_READ_STALL ?? '');
@@ -144,11 +220,19 @@ function readStallFromEnv(): { match: string; ms: number } | null {
 }
 const READ_STALL = readStallFromEnv();
 
+const NOT_REGULAR_MESSAGES = Object.fromEntries(
+  (Object.keys(SPECIAL_FILE_WORDS) as SpecialFileKind[]).map((kind) => [kind, notRegularFileMessage(kind)]),
+);
+
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const fs = require('node:fs');
 const { sep } = require('node:path');
-const stall = workerData && workerData.stall;
+const stall = workerData.stall;
+const openFlags = workerData.openFlags;
+// [id of the request being served (0: none), progress counter]: the main thread's watchdog reads them.
+const busy = workerData.busy;
+const NOT_REGULAR = ${JSON.stringify(NOT_REGULAR_MESSAGES)};
 const dirs = new Map();
 // Replies to one message's reads travel together (one wake-up of the main thread, not one per file), unless a slow
 // read would hold the others back. A listing's reply goes at once: it is ~1 ms of work (lstat of every entry), and
@@ -212,6 +296,7 @@ function list(id, handle, dir, path, statDirs, max) {
       meta[o] = t | (enc << 3) | (sk << 5);
       names.push(name);
       n++;
+      Atomics.add(busy, 1, 1);
     }
   } catch (err) {
     listError = { code: err && err.code, message: String(err && err.message || err) };
@@ -226,13 +311,16 @@ function list(id, handle, dir, path, statDirs, max) {
 parentPort.on('message', (batch) => {
   for (const req of batch) {
     if (out.length > 0 && Date.now() - firstOutAt >= ${REPLY_HOLD_MS}) flush();
+    Atomics.store(busy, 0, req.id);
     serve(req);
     if (req.op === 'list' || req.op === 'more') flush();
   }
+  Atomics.store(busy, 0, 0);
   flush();
 });
 function serve(req) {
   if (req.op === 'list') {
+    if (stall && req.path.includes(stall.match)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, stall.ms);
     let dir;
     try {
       dir = fs.opendirSync(req.path, { encoding: 'buffer', bufferSize: 128 });
@@ -257,16 +345,22 @@ function serve(req) {
   const { id, path, maxBytes } = req;
   let fd = -1;
   try {
-    fd = fs.openSync(path, 'r');
+    fd = fs.openSync(path, openFlags);
     const before = fs.fstatSync(fd);
+    if (!before.isFile()) {
+      const kind = before.isFIFO() ? 'fifo' : before.isSocket() ? 'socket' : before.isDirectory() ? 'folder'
+        : before.isBlockDevice() || before.isCharacterDevice() ? 'device' : 'other';
+      return reply({ id, error: { code: 'E_NOT_REGULAR_FILE', message: NOT_REGULAR[kind] } });
+    }
     if (before.size > maxBytes) return reply({ id, tooLarge: true, size: before.size, mtimeMs: before.mtimeMs });
     // One byte more than the size: a file that grew since the fstat reads longer, one that shrank shorter.
     const bytes = Buffer.allocUnsafeSlow(before.size + 1);
     let total = 0;
     while (total < bytes.length) {
-      const n = fs.readSync(fd, bytes, total, bytes.length - total, total);
+      const n = fs.readSync(fd, bytes, total, Math.min(bytes.length - total, ${READ_CHUNK}), total);
       if (n === 0) break;
       total += n;
+      Atomics.add(busy, 1, 1);
     }
     if (stall && path.includes(stall.match)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, stall.ms);
     const after = fs.fstatSync(fd);
@@ -283,9 +377,20 @@ function serve(req) {
 `;
 
 export class FileReadThread {
-  /** Test hook: a read stall like JARVIS_SYNC_TEST_READ_STALL's (which is the default). */
-  readonly #stall: { match: string; ms: number } | null;
+  /** Test hook: a read (or listing) stall like JARVIS_SYNC_TEST_READ_STALL's (which is the default). */
+  #stall: { match: string; ms: number } | null;
+  /** Test hook: READ_OPEN_FLAGS without O_NONBLOCK makes reading a FIFO block in open(), as a hung mount would. */
+  readonly #openFlags: number;
+  /** REQUEST_TIMEOUT_MS; shorter in tests. */
+  #timeoutMs: number;
   #worker: Worker | null = null;
+  /** The worker's [request being served, progress counter] (see WORKER_SOURCE). */
+  #busy = new Int32Array(new SharedArrayBuffer(8));
+  #watchdog: ReturnType<typeof setInterval> | null = null;
+  /** What the watchdog saw last: request, progress, and since when. */
+  #watched = { id: 0, progress: 0, since: 0 };
+  /** Abandoned workers whose stuck call has not returned yet. */
+  #stuck = new Set<Worker>();
   #pending = new Map<number, Waiter>();
   #queued: Request[] = [];
   #nextId = 1;
@@ -295,8 +400,19 @@ export class FileReadThread {
   /** Listings left open on the worker (handles): it is not stopped for being idle while there are any. */
   #openLists = new Set<number>();
 
-  constructor(opts: { stall?: { match: string; ms: number } } = {}) {
+  constructor(opts: { stall?: { match: string; ms: number }; timeoutMs?: number; openFlags?: number } = {}) {
     this.#stall = opts.stall ?? READ_STALL;
+    this.#openFlags = opts.openFlags ?? READ_OPEN_FLAGS;
+    this.#timeoutMs = opts.timeoutMs ?? REQUEST_TIMEOUT_MS;
+  }
+
+  /**
+   * Test hook for the process-wide reader, whose constructor a test does not call: its options, from the next
+   * thread it starts (close it first).
+   */
+  setTestOptions(opts: { stall?: { match: string; ms: number } | null; timeoutMs?: number }): void {
+    if (opts.stall !== undefined) this.#stall = opts.stall;
+    if (opts.timeoutMs !== undefined) this.#timeoutMs = opts.timeoutMs;
   }
 
   /** False once the worker could not be started or died MAX_DEATHS times. */
@@ -304,7 +420,10 @@ export class FileReadThread {
     return !this.#broken;
   }
 
-  /** Reads the whole file at `path` unless it is larger than `maxBytes`. Rejects with the fs error (its `code`). */
+  /**
+   * Reads the whole file at `path` unless it is larger than `maxBytes`. Rejects with the fs error (its `code`),
+   * E_NOT_REGULAR_FILE for a FIFO, socket, device or folder, or a ReadTimeoutError.
+   */
   read(path: string, maxBytes: number): Promise<RawFileRead | RawFileTooLarge> {
     return this.#request<RawFileRead | RawFileTooLarge>((id) => ({ id, path, maxBytes }));
   }
@@ -312,8 +431,8 @@ export class FileReadThread {
   /**
    * Lists the directory at `path` (readdir order) and lstats its files, links and entries of unknown type (and its
    * directories when `statDirs`): the first LIST_CHUNK entries; continue with moreDir(chunk.handle) until `done`,
-   * or closeDir. Rejects with the fs error (its `code`) when the directory cannot be opened, and with a
-   * ReaderThreadError when the thread failed.
+   * or closeDir. Rejects with the fs error (its `code`) when the directory cannot be opened, with a ReadTimeoutError
+   * when it is stuck, and with a ReaderThreadError when the thread failed.
    */
   listDir(path: string, statDirs: boolean): Promise<DirChunk> {
     return this.#request<DirChunk>((id) => ({ op: 'list', id, path, statDirs, max: LIST_CHUNK }));
@@ -327,7 +446,8 @@ export class FileReadThread {
   /** Abandons a listing that is not done. */
   closeDir(handle: number): void {
     if (!this.#openLists.delete(handle) || this.#worker === null) return;
-    this.#enqueue({ op: 'close', id: 0, handle });
+    // An id of its own, so the watchdog can tell a close that hangs (on a stalled mount) from an idle thread.
+    this.#enqueue({ op: 'close', id: this.#nextId++, handle });
   }
 
   /**
@@ -335,7 +455,7 @@ export class FileReadThread {
    * loads its manifest. It exits again after IDLE_MS if nothing comes.
    */
   warm(): void {
-    if (this.#broken || this.#worker !== null) return;
+    if (this.#broken || this.#worker !== null || this.#stuck.size >= MAX_STUCK_THREADS) return;
     try {
       this.#start();
     } catch {
@@ -348,7 +468,7 @@ export class FileReadThread {
   /** Stops the worker now; pending reads fail. */
   async close(): Promise<void> {
     const worker = this.#worker;
-    this.#worker = null;
+    this.#drop();
     if (this.#idleTimer) clearTimeout(this.#idleTimer);
     this.#idleTimer = null;
     this.#failAll(new ReaderThreadError('The file reader was closed.'));
@@ -359,8 +479,9 @@ export class FileReadThread {
     if (this.#broken) return Promise.reject(new ReaderThreadError('The file reader thread is not available.'));
     return new Promise<T>((resolve, reject) => {
       const id = this.#nextId++;
-      this.#pending.set(id, { resolve: resolve, reject });
-      this.#enqueue(make(id));
+      const req = make(id);
+      this.#pending.set(id, { resolve: resolve, reject, req });
+      this.#enqueue(req);
     });
   }
 
@@ -390,14 +511,17 @@ export class FileReadThread {
     const batch = this.#queued;
     this.#queued = [];
     if (batch.length === 0) return;
+    if (this.#stuck.size >= MAX_STUCK_THREADS) {
+      for (const req of batch) this.#reject(req, stuckError(req, this.#stuck.size));
+      return;
+    }
     let worker: Worker;
     try {
       worker = this.#start();
     } catch (err) {
       this.#broken = true;
       const failure = new ReaderThreadError(`The file reader thread could not start: ${String(err)}`);
-      for (const { id } of batch) this.#pending.get(id)?.reject(failure);
-      for (const { id } of batch) this.#pending.delete(id);
+      for (const req of batch) this.#reject(req, failure);
       return;
     }
     if (this.#pending.size > 0) {
@@ -410,22 +534,77 @@ export class FileReadThread {
 
   #start(): Worker {
     if (this.#worker) return this.#worker;
+    const busy = new Int32Array(new SharedArrayBuffer(8));
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
       name: 'jarvis-file-reader',
-      workerData: { stall: this.#stall },
+      workerData: { stall: this.#stall, openFlags: this.#openFlags, busy },
     });
     worker.on('message', (replies: Reply[]) => {
+      // An abandoned worker's late answers: its requests were sent again to the one that replaced it.
+      if (this.#worker !== worker) return;
       for (const reply of replies) this.#settle(reply);
     });
     worker.on('error', (err) =>
       this.#died(worker, new ReaderThreadError(`The file reader thread failed: ${err.message}`)),
     );
-    worker.on('exit', (code) =>
-      this.#died(worker, new ReaderThreadError(`The file reader thread stopped (exit code ${code}).`)),
-    );
+    worker.on('exit', (code) => {
+      this.#stuck.delete(worker);
+      this.#died(worker, new ReaderThreadError(`The file reader thread stopped (exit code ${code}).`));
+    });
     this.#worker = worker;
+    this.#busy = busy;
+    this.#watched = { id: 0, progress: 0, since: 0 };
+    this.#watchdog = setInterval(() => this.#watch(), Math.min(WATCHDOG_MS, this.#timeoutMs / 4));
+    this.#watchdog.unref();
     return worker;
+  }
+
+  /** Gives up on the request the worker is on when it has made no progress for timeoutMs. */
+  #watch(): void {
+    const id = Atomics.load(this.#busy, 0);
+    const progress = Atomics.load(this.#busy, 1);
+    const seen = this.#watched;
+    const now = Date.now();
+    if (id === 0 || id !== seen.id || progress !== seen.progress) {
+      this.#watched = { id, progress, since: now };
+      return;
+    }
+    if (now - seen.since < this.#timeoutMs) return;
+    const worker = this.#worker!;
+    this.#drop();
+    // terminate() cannot interrupt a blocked system call: the thread ends once the call returns, and does not hold
+    // the event loop meanwhile.
+    this.#stuck.add(worker);
+    worker.unref();
+    void worker.terminate();
+    const stuck = this.#pending.get(id);
+    this.#pending.delete(id);
+    const queued = new Set(this.#queued);
+    // Everything the worker had not answered goes to a new one; listings it held open are gone with it.
+    const resend = [...this.#pending.values()].map((w) => w.req).filter((req) => !queued.has(req));
+    this.#openLists.clear();
+    if (stuck) stuck.reject(timeoutError(stuck.req, this.#timeoutMs));
+    if (resend.length > 0) {
+      this.#queued = [...resend, ...this.#queued];
+      if (this.#sendScheduled === null) {
+        this.#sendScheduled = 'soon';
+        queueMicrotask(() => this.#send());
+      }
+    }
+  }
+
+  /** Forgets the current worker (and stops watching it). */
+  #drop(): void {
+    this.#worker = null;
+    if (this.#watchdog) clearInterval(this.#watchdog);
+    this.#watchdog = null;
+  }
+
+  #reject(req: Request, err: Error): void {
+    const waiter = this.#pending.get(req.id);
+    this.#pending.delete(req.id);
+    waiter?.reject(err);
   }
 
   #settle(reply: Reply): void {
@@ -478,7 +657,7 @@ export class FileReadThread {
       if (this.#pending.size > 0 || this.#worker !== worker) return;
       // A walk that paused mid-directory (its consumer is busy) continues that listing later.
       if (this.#openLists.size > 0) return this.#idle();
-      this.#worker = null;
+      this.#drop();
       void worker.terminate();
     }, IDLE_MS);
     this.#idleTimer.unref();
@@ -486,7 +665,7 @@ export class FileReadThread {
 
   #died(worker: Worker, err: Error): void {
     if (this.#worker !== worker) return;
-    this.#worker = null;
+    this.#drop();
     if (++this.#deaths >= MAX_DEATHS) this.#broken = true;
     this.#failAll(err);
   }
@@ -498,6 +677,26 @@ export class FileReadThread {
     this.#openLists.clear();
     for (const w of waiters) w.reject(err);
   }
+}
+
+function timeoutError(req: Request, timeoutMs: number): ReadTimeoutError {
+  const seconds = `${timeoutMs >= 10_000 ? Math.round(timeoutMs / 1000) : timeoutMs / 1000} s`;
+  return new ReadTimeoutError(
+    req.op === undefined
+      ? `Reading this file made no progress for ${seconds} (a stalled network drive, or a cloud file still being ` +
+          'downloaded?). Its last indexed version is kept, and it is tried again on the next sync.'
+      : `Listing this folder made no progress for ${seconds} (a stalled network drive?). What was indexed under it ` +
+          'is kept, and it is tried again on the next sync.',
+  );
+}
+
+function stuckError(req: Request, stuck: number): ReadTimeoutError {
+  const reader = `the file reader is still stuck on ${stuck} earlier files or folders (a stalled network drive?)`;
+  return new ReadTimeoutError(
+    req.op === undefined
+      ? `Not read: ${reader}. Its last indexed version is kept, and it is tried again on the next sync.`
+      : `Not listed: ${reader}. What was indexed under it is kept, and it is tried again on the next sync.`,
+  );
 }
 
 /** The process-wide reader. */

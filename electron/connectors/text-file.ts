@@ -7,20 +7,34 @@
  * (as does every read when the reader thread cannot run).
  */
 import { constants as bufferConstants, isUtf8 } from 'node:buffer';
-import { promises as fsp } from 'node:fs';
-import { fileReadThread, type RawFileRead, type RawFileTooLarge } from './read-thread.js';
+import { promises as fsp, type Stats } from 'node:fs';
+import {
+  fileReadThread,
+  notRegularFileMessage,
+  READ_OPEN_FLAGS,
+  ReadTimeoutError,
+  specialFileKind,
+  type RawFileRead,
+  type RawFileTooLarge,
+} from './read-thread.js';
 import { checkAborted, errnoCode } from './walker.js';
 import { ItemReadError, type ItemIssue } from './types.js';
 
 /** The subset of a Node FileHandle this module uses; tests substitute it to change or delete files mid-read. */
 export interface TextFileHandle {
-  stat(): Promise<{ size: number; mtimeMs: number }>;
+  stat(): Promise<
+    Pick<
+      Stats,
+      'size' | 'mtimeMs' | 'isFile' | 'isFIFO' | 'isSocket' | 'isDirectory' | 'isBlockDevice' | 'isCharacterDevice'
+    >
+  >;
   read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
   close(): Promise<void>;
 }
 
 export interface TextFileFs {
-  open(path: string, flags: 'r'): Promise<TextFileHandle>;
+  /** `flags`: READ_OPEN_FLAGS (read-only, non-blocking, so a FIFO does not wait for a writer). */
+  open(path: string, flags: number): Promise<TextFileHandle>;
 }
 
 export const nodeTextFileFs: TextFileFs = {
@@ -83,9 +97,10 @@ export async function readTextFile(path: string, opts: TextFileOptions): Promise
 
 /** The reader thread's steps, through an injected file system. */
 async function readWithHandle(path: string, maxBytes: number, fs: TextFileFs): Promise<RawFileRead | RawFileTooLarge> {
-  const handle = await fs.open(path, 'r');
+  const handle = await fs.open(path, READ_OPEN_FLAGS);
   try {
     const before = await handle.stat();
+    if (!before.isFile()) throw new ItemReadError('E_NOT_REGULAR_FILE', notRegularFileMessage(specialFileKind(before)));
     if (before.size > maxBytes) return { tooLarge: true, before };
     const bytes = await readExactly(handle, before.size);
     const after = await handle.stat();
@@ -151,7 +166,10 @@ function decodeUtf16(bytes: Buffer, order: 'le' | 'be'): string {
 function readError(err: unknown): Error {
   if (err instanceof ItemReadError) return err;
   if (err instanceof Error && (err.name === 'AbortError' || err.name === 'SyncCancelledError')) return err;
+  if (err instanceof ReadTimeoutError) return new ItemReadError('E_READ_TIMEOUT', err.message);
   const code = errnoCode(err);
+  // The reader thread's message names what the file is.
+  if (code === 'E_NOT_REGULAR_FILE') return new ItemReadError(code, (err as Error).message);
   if (code === 'ENOENT') return new ItemReadError('E_VANISHED', 'This file disappeared before it could be read.');
   if (code === 'EACCES' || code === 'EPERM') {
     return new ItemReadError(

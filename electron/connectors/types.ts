@@ -56,6 +56,8 @@ export type ItemIssueCode =
   | 'E_READ'
   | 'E_VANISHED'
   | 'E_PARSE_TIMEOUT'
+  | 'E_NOT_REGULAR_FILE'
+  | 'E_READ_TIMEOUT'
   | 'W_CHANGED_DURING_READ'
   | 'W_BAD_UTF8'
   | 'W_BAD_FRONTMATTER'

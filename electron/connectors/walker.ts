@@ -35,7 +35,10 @@ import {
   fileReadThread,
   LIST_CHUNK,
   LIST_FIELDS,
+  notRegularFileMessage,
   ReaderThreadError,
+  ReadTimeoutError,
+  specialFileKind,
   ST_DIR,
   ST_ERROR,
   ST_FILE,
@@ -44,6 +47,7 @@ import {
   ST_OTHER,
   type DirChunk,
   type FileReadThread,
+  type SpecialFileKind,
 } from './read-thread.js';
 import { SourceUnavailableError, type ItemIssue, type ItemIssueCode, type SourceUnit } from './types.js';
 
@@ -226,8 +230,13 @@ export async function* walkFileBatches(opts: WalkOptions): AsyncGenerator<(WalkE
       return { name, key: childKey, rel, path, kind: 'link' };
     }
     // Some filesystems (and some network mounts) report no type in readdir; lstat decides.
-    if (type === DT_UNKNOWN && !isExcluded(childKey, key)) return { name, key: childKey, rel, path, kind: 'unknown' };
-    return null;
+    if (type === DT_UNKNOWN) {
+      return isExcluded(childKey, key) ? null : { name, key: childKey, rel, path, kind: 'unknown' };
+    }
+    // A FIFO, socket or device is never opened (opening a FIFO waits for a writer), but one named like a note is
+    // worth a word.
+    if (!acceptFile(rel) || isExcluded(childKey, key)) return null;
+    return issue(path, 'E_NOT_REGULAR_FILE', notRegularFileMessage(SPECIAL_KINDS[type] ?? 'other'));
   };
 
   /** Synchronous when the lister already took the lstat (and the entry is not a link). */
@@ -250,8 +259,9 @@ export async function* walkFileBatches(opts: WalkOptions): AsyncGenerator<(WalkE
       if (follow) visitedDirs.add(devIno(st));
       return pendingChild(parent, c, follow ? `${parent.real}${sep}${c.name}` : '');
     }
-    if (st.sk !== ST_FILE) return null;
     if (c.kind === 'unknown' && !acceptFile(c.rel)) return null;
+    // A FIFO, socket or device that readdir gave no type for, or a file swapped for one since.
+    if (st.sk === ST_OTHER) return issue(c.path, 'E_NOT_REGULAR_FILE', notRegularFileMessage('other'));
     return entryOf(c, st);
   };
 
@@ -287,7 +297,12 @@ export async function* walkFileBatches(opts: WalkOptions): AsyncGenerator<(WalkE
       if (!inside) return skippedLink(c, 'it points outside the folder being indexed');
       return entryOf(c, target);
     }
-    if (!target.isDirectory() || skipDir(c.rel, c.name)) return null;
+    if (!target.isDirectory()) {
+      return acceptFile(c.rel)
+        ? issue(c.path, 'E_NOT_REGULAR_FILE', notRegularFileMessage(specialFileKind(target), true))
+        : null;
+    }
+    if (skipDir(c.rel, c.name)) return null;
     if (!follow) return skippedLink(c, 'links to folders are not followed');
     if (!inside) return skippedLink(c, 'it points outside the folder being indexed');
     if (isInside(parent.real, real)) {
@@ -597,6 +612,13 @@ class PromisesListing implements Listing {
   }
 }
 
+const SPECIAL_KINDS: Partial<Record<number, SpecialFileKind>> = {
+  [DT_FIFO]: 'fifo',
+  [DT_SOCKET]: 'socket',
+  [DT_BLOCK]: 'device',
+  [DT_CHAR]: 'device',
+};
+
 function direntType(d: RawDirent): number {
   if (d.isFile()) return DT_FILE;
   if (d.isDirectory()) return DT_DIR;
@@ -661,6 +683,7 @@ function dirFailure(path: string, key: string, err: unknown): ItemIssue | null {
     );
   }
   if (code === 'ENOTDIR') return null; // replaced by a file since the parent was listed; it will be seen next time
+  if (err instanceof ReadTimeoutError) return issue(path, 'E_READ_TIMEOUT', err.message, 'error', key);
   return issue(
     path,
     'E_READ',

@@ -64,7 +64,7 @@ export const BAD_INPUT_CASES: readonly BadInputCase[] = [
   { name: 'one 2 MB line [8]', connector: 'folder', where: 'huge/long-line.txt', code: null, found: ['bilongline'], runtime: true },
   { name: 'file growing while it is read [9]', connector: 'folder', where: 'midread/grows-while-read.md', code: 'W_CHANGED_DURING_READ', notFound: ['bigrowing'], runtime: true },
   { name: 'file deleted between the walk and the open [10]', connector: 'folder', where: 'midread/vanishes-before-open.md', code: 'E_VANISHED', notFound: ['bivanishing'], runtime: true },
-  { name: 'FIFO named .md (never opened) [5]', connector: 'folder', where: 'special/pipe.md', code: null, runtime: true },
+  { name: 'FIFO named .md (never opened) [5]', connector: 'folder', where: 'special/pipe.md', code: 'E_NOT_REGULAR_FILE', runtime: true },
   // ── folder: names (runtime) ──
   { name: 'newline in a file name [11]', connector: 'folder', where: 'names/new\nline.md', code: null, found: ['binewlinename'], runtime: true },
   { name: 'leading and trailing spaces in a name [11]', connector: 'folder', where: 'names/ spaces around .md', code: null, found: ['bispacesname'], runtime: true },

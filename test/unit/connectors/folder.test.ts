@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
   cpSync,
@@ -319,6 +320,45 @@ describe('folder connector: bad inputs end to end', () => {
     const { byKey } = await enumerateAll(connector);
     rmSync(join(root, 'short-lived.md'));
     expect((await readUnit(connector, byKey.get('short-lived.md')!)).error?.code).toBe('E_VANISHED');
+  });
+
+  it('reports a FIFO named like a note, and a link to it, without ever waiting on it', async () => {
+    const root = tempDir();
+    writeTree(root, { 'before.md': 'before the pipe', 'sub/after.md': 'after the pipe' });
+    execFileSync('mkfifo', [join(root, 'note.md')]);
+    execFileSync('mkfifo', [join(root, 'sub', 'pipe')]);
+    symlinkSync('sub/pipe', join(root, 'link.md'));
+    const result = await syncAll(folder(root));
+    expect([...result.docs.keys()].sort()).toEqual(['before.md', 'sub/after.md']);
+    expect(result.issues.map(({ path, code, message }) => ({ path, code, message }))).toEqual(
+      expect.arrayContaining([
+        {
+          path: join(root, 'note.md'),
+          code: 'E_NOT_REGULAR_FILE',
+          message: 'This is a named pipe (FIFO), not a regular file, so it is not indexed.',
+        },
+        {
+          path: join(root, 'link.md'),
+          code: 'E_NOT_REGULAR_FILE',
+          message: 'This link points to a named pipe (FIFO), not a regular file, so it is not indexed.',
+        },
+      ]),
+    );
+    expect(result.issues).toHaveLength(2);
+  });
+
+  it('refuses a note swapped for a FIFO between enumeration and read, at once', async () => {
+    const root = tempDir();
+    writeTree(root, { 'swapped.md': 'a note', 'other.md': 'another note' });
+    const connector = folder(root);
+    const { byKey } = await enumerateAll(connector);
+    rmSync(join(root, 'swapped.md'));
+    execFileSync('mkfifo', [join(root, 'swapped.md')]);
+    expect((await readUnit(connector, byKey.get('swapped.md')!)).error).toEqual({
+      code: 'E_NOT_REGULAR_FILE',
+      message: 'This is a named pipe (FIFO), not a regular file, so it is not indexed.',
+    });
+    expect((await readUnit(connector, byKey.get('other.md')!)).docs[0].content).toBe('another note');
   });
 
   it('refuses random bytes named .txt (E_BINARY)', async () => {

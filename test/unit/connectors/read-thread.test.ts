@@ -1,12 +1,14 @@
-import { lstatSync, mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, lstatSync, mkdirSync, openSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   DT_DIR,
   DT_FILE,
   DT_LINK,
   FileReadThread,
   LIST_FIELDS,
+  ReadTimeoutError,
   ST_FILE,
   ST_LINK,
   ST_NONE,
@@ -110,5 +112,93 @@ describe('FileReadThread', () => {
     reader.closeDir(first.handle);
     await expect(reader.moreDir(first.handle)).rejects.toThrow(/lost/);
     await expect(reader.listDir(join(dir, 'missing'), false)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('refuses a FIFO at once instead of waiting for a writer, and goes on reading', async () => {
+    const dir = tempDir();
+    const fifo = join(dir, 'pipe.md');
+    execFileSync('mkfifo', [fifo]);
+    writeFileSync(join(dir, 'after.md'), 'after the pipe');
+    await expect(reader.read(fifo, 1000)).rejects.toMatchObject({
+      code: 'E_NOT_REGULAR_FILE',
+      message: expect.stringContaining('named pipe'),
+    });
+    const after = await reader.read(join(dir, 'after.md'), 1000);
+    expect('bytes' in after && after.bytes.toString()).toBe('after the pipe');
+  });
+});
+
+describe('FileReadThread: a request that makes no progress', () => {
+  it('fails with E_READ_TIMEOUT, and the requests behind it are answered by a new thread', async () => {
+    const dir = tempDir();
+    for (const name of ['a.md', 'stuck.md', 'b.md', 'c.md']) writeFileSync(join(dir, name), `text of ${name}`);
+    mkdirSync(join(dir, 'folder'));
+    writeFileSync(join(dir, 'folder', 'x.md'), 'x');
+    // The stall outlasts the test by far: only the timeout ends the wait.
+    const stalling = new FileReadThread({ stall: { match: 'stuck', ms: 120_000 }, timeoutMs: 300 });
+    try {
+      // Asked in one turn, so they travel in one message, the others queued behind the stuck read.
+      const reads = ['a.md', 'stuck.md', 'b.md', 'c.md'].map((name) =>
+        stalling.read(join(dir, name), 1000).then(
+          (r) => ('bytes' in r ? r.bytes.toString() : 'too large'),
+          (err: Error) => err,
+        ),
+      );
+      const listing = stalling.listDir(join(dir, 'folder'), false);
+      const [a, stuck, b, c] = await Promise.all(reads);
+      expect([a, b, c]).toEqual(['text of a.md', 'text of b.md', 'text of c.md']);
+      expect(stuck).toBeInstanceOf(ReadTimeoutError);
+      expect(stuck).toMatchObject({ code: 'E_READ_TIMEOUT', message: expect.stringContaining('Reading this file') });
+      expect((await listing).names).toBe('x.md');
+      expect(stalling.usable).toBe(true);
+
+      // A folder whose listing hangs fails the same way.
+      mkdirSync(join(dir, 'stuck-folder'));
+      await expect(stalling.listDir(join(dir, 'stuck-folder'), false)).rejects.toMatchObject({
+        code: 'E_READ_TIMEOUT',
+        message: expect.stringContaining('Listing this folder'),
+      });
+      const again = await stalling.read(join(dir, 'a.md'), 1000);
+      expect('bytes' in again && again.bytes.toString()).toBe('text of a.md');
+    } finally {
+      await stalling.close();
+    }
+  });
+
+  it('stops starting threads while three abandoned ones are still blocked in a system call', async () => {
+    const dir = tempDir();
+    const fifos = [1, 2, 3].map((i) => join(dir, `pipe${i}.md`));
+    for (const fifo of fifos) execFileSync('mkfifo', [fifo]);
+    writeFileSync(join(dir, 'fine.md'), 'fine');
+    // Without O_NONBLOCK, open() of a FIFO blocks until a writer comes: a call terminate() cannot interrupt.
+    const blocking = new FileReadThread({ openFlags: constants.O_RDONLY, timeoutMs: 300 });
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      // A writer lets each blocked open() return; the abandoned threads then stop.
+      for (const fifo of fifos) closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+    };
+    try {
+      for (const fifo of fifos) {
+        await expect(blocking.read(fifo, 1000)).rejects.toMatchObject({ code: 'E_READ_TIMEOUT' });
+      }
+      await expect(blocking.read(join(dir, 'fine.md'), 1000)).rejects.toMatchObject({
+        code: 'E_READ_TIMEOUT',
+        message: expect.stringContaining('still stuck on 3 earlier'),
+      });
+      expect(blocking.usable).toBe(true);
+      release();
+      await vi.waitFor(
+        async () => {
+          const r = await blocking.read(join(dir, 'fine.md'), 1000);
+          expect('bytes' in r && r.bytes.toString()).toBe('fine');
+        },
+        { timeout: 10_000, interval: 50 },
+      );
+    } finally {
+      release();
+      await blocking.close();
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, chmodSync, mkdirSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
@@ -186,10 +187,24 @@ describe('readTextFile: races (bad inputs #9, #10)', () => {
     expect((await readError(readTextFile(entries[0].path, { maxBytes: MB }))).code).toBe('E_VANISHED');
   });
 
-  it('reports E_READ for other failures, such as a folder where a file was', async () => {
+  it('refuses a FIFO at once on either path (reader thread, fs/promises), instead of waiting for a writer', async () => {
+    const path = join(tempDir(), 'pipe.md');
+    execFileSync('mkfifo', [path]);
+    const expected = {
+      code: 'E_NOT_REGULAR_FILE',
+      message: 'This is a named pipe (FIFO), not a regular file, so it is not indexed.',
+    };
+    expect(await readError(readTextFile(path, { maxBytes: MB }))).toMatchObject(expected);
+    expect(await readError(readTextFile(path, { maxBytes: MB, fs: hookedFs({}) }))).toMatchObject(expected);
+  });
+
+  it('reports E_NOT_REGULAR_FILE for a folder where a file was', async () => {
     const path = join(tempDir(), 'now-a-folder.md');
     mkdirSync(path);
-    expect((await readError(readTextFile(path, { maxBytes: MB }))).code).toBe('E_READ');
+    expect(await readError(readTextFile(path, { maxBytes: MB }))).toMatchObject({
+      code: 'E_NOT_REGULAR_FILE',
+      message: 'This is a folder, not a regular file, so it is not indexed.',
+    });
   });
 
   it('does not start when the signal has already fired', async () => {

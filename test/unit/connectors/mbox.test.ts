@@ -384,21 +384,29 @@ describe('read: appends, rewrites and the incomplete tail', () => {
   });
 });
 
+/** A real index in `dir` and an engine syncing the mbox connector on `path` into it. */
+function indexOf(dir: string, path: string) {
+  const store = KnowledgeStore.open(join(dir, 'index.sqlite'), { log: silentLogger });
+  const engine = new SyncEngine({ store, pipeline: new IngestionPipeline(store), log: silentLogger });
+  const conn = mboxKind.create(config(path));
+  return {
+    store,
+    sync: () => engine.sync(conn, { signal: new AbortController().signal, trigger: 'manual' }),
+    /** Titles of the messages a search finds, sorted. */
+    found: (q: string) =>
+      store
+        .search(q, {})
+        .map((h) => h.title)
+        .sort(),
+  };
+}
+
 describe('through the real engine and store', () => {
   it('indexes, appends one message, and applies a compaction that removed one', async () => {
     const dir = tempDir();
     const path = join(dir, 'Inbox');
-    const store = KnowledgeStore.open(join(dir, 'index.sqlite'), { log: silentLogger });
+    const { store, sync, found } = indexOf(dir, path);
     try {
-      const engine = new SyncEngine({ store, pipeline: new IngestionPipeline(store), log: silentLogger });
-      const conn = mboxKind.create(config(path));
-      const sync = () => engine.sync(conn, { signal: new AbortController().signal, trigger: 'manual' });
-      const found = (q: string) =>
-        store
-          .search(q, {})
-          .map((h) => h.title)
-          .sort();
-
       writeFileSync(path, msg(1, ' alpha') + msg(2, ' beta') + msg(3, ' gamma'));
       expect(await sync()).toMatchObject({ added: 3, deleted: 0, failed: 0 });
 
@@ -423,12 +431,8 @@ describe('through the real engine and store', () => {
     // The second message is longer than the 4 KB the resume check hashes, so the edit lies outside that window.
     const mailbox = (firstStatus: string) =>
       withStatus(msg(1, ' alpha'), firstStatus) + withStatus(msg(2, ` beta ${'filler '.repeat(1000)}`), '0001');
-    const store = KnowledgeStore.open(join(dir, 'index.sqlite'), { log: silentLogger });
+    const { store, sync, found } = indexOf(dir, path);
     try {
-      const engine = new SyncEngine({ store, pipeline: new IngestionPipeline(store), log: silentLogger });
-      const conn = mboxKind.create(config(path));
-      const sync = () => engine.sync(conn, { signal: new AbortController().signal, trigger: 'manual' });
-      const found = (q: string) => store.search(q, {}).map((h) => h.title);
       // Each rewrite gets its own mtime, as Thunderbird's write would.
       const rewrite = (text: string, mtimeSeconds: number) => {
         writeFileSync(path, text);
@@ -462,16 +466,8 @@ describe('a mailbox that stops looking like one', () => {
       'Archive.msf': '// <!-- <mdb:mork:z v="1.4"/> -->',
       readme: 'From here on it is prose, not mail.\n',
     });
-    const store = KnowledgeStore.open(join(dir, 'index.sqlite'), { log: silentLogger });
+    const { store, sync, found } = indexOf(dir, root);
     try {
-      const engine = new SyncEngine({ store, pipeline: new IngestionPipeline(store), log: silentLogger });
-      const conn = mboxKind.create(config(root));
-      const sync = () => engine.sync(conn, { signal: new AbortController().signal, trigger: 'manual' });
-      const found = (q: string) =>
-        store
-          .search(q, {})
-          .map((h) => h.title)
-          .sort();
       const errors = () => store.listItemErrors('mail').map((e) => [e.code, e.path.slice(root.length + 1)]);
 
       expect(await sync()).toMatchObject({ added: 3, deleted: 0, failed: 0 });

@@ -19,8 +19,11 @@ import type { Checkpoint, KnowledgeStore, QuarantineCandidate } from './store.js
 /** One step of a batch, applied in order. Plain data only: it may be copied to another thread. */
 export type BatchOp =
   | { kind: 'doc'; doc: PreparedDocument }
-  /** `unit`: a failed read of the whole unit that counts towards its quarantine. */
-  | { kind: 'issue'; issue: ItemIssue; unit?: QuarantineCandidate }
+  /**
+   * `unit`: a failed read of the whole unit that counts towards its quarantine. `from`: the unit (at its fingerprint)
+   * whose completed read reported the issue; the issue then stays listed while the unit is unchanged (not read again).
+   */
+  | { kind: 'issue'; issue: ItemIssue; unit?: QuarantineCandidate; from?: QuarantineCandidate }
   /** A quarantined unit was skipped unread: its problem stays current. */
   | { kind: 'unit-quarantined'; unit: QuarantineCandidate }
   /** The unit was read to its end: its documents not in `keep` are deleted (replace mode), its manifest row written. */
@@ -75,7 +78,7 @@ export function applyBatch(store: KnowledgeStore, pipeline: IngestionPipeline, b
           break;
         }
         case 'issue':
-          store.recordItemError(id, op.issue, now, op.unit);
+          store.recordItemError(id, op.issue, now, op.unit, op.from);
           break;
         case 'unit-quarantined':
           store.touchQuarantined(id, op.unit, now);

@@ -441,7 +441,7 @@ class Run {
           const doc = this.#e.pipeline.prepare(this.#connector.id, unit.key, ev.doc);
           this.#queue({ kind: 'doc', doc }, 1, ev.doc.content.length);
         } else if (ev.type === 'issue') {
-          this.#queueIssue(ev.issue);
+          this.#queueIssue(ev.issue, undefined, { key: unit.key, fingerprint: unit.fingerprint });
         } else {
           cursor = ev.cursor;
           // Only an append pass may resume mid-unit; a partial replace pass must be redone from the start.
@@ -467,9 +467,13 @@ class Run {
     this.#queue({ kind: 'unit-done', key: unit.key, fingerprint: unit.fingerprint, keep: keepIds, cursor }, 0);
   }
 
-  #queueIssue(issue: ItemIssue, unit?: QuarantineCandidate): void {
+  /** `unit`: a failed read that counts towards the unit's quarantine; `from`: the unit whose read reported it. */
+  #queueIssue(issue: ItemIssue, unit?: QuarantineCandidate, from?: QuarantineCandidate): void {
     if (issue.severity === 'error') this.#counts.failed++;
-    this.#queue(unit ? { kind: 'issue', issue, unit } : { kind: 'issue', issue }, 0);
+    const op: BatchOp = { kind: 'issue', issue };
+    if (unit) op.unit = unit;
+    if (from) op.from = from;
+    this.#queue(op, 0);
   }
 
   #queue(op: BatchOp, docs: number, chars = 0): void {

@@ -436,16 +436,15 @@ function prepareStatements(db: Database.Database) {
     deleteRuns: p('DELETE FROM runs WHERE connector_id = ?'),
 
     // The streak grows only while the failed reads are of the same unit at the same fingerprint (the file has not
-    // changed); a failure that says nothing about the file (no fingerprint) ends it.
+    // changed); a failure that says nothing about the file, or an issue of a read that succeeded, ends it.
     recordItemError: p(
       `INSERT INTO item_errors (connector_id, path, code, message, severity, first_seen, last_seen, attempts,
          unit_key, fingerprint, streak)
-       VALUES (@connectorId, @path, @code, @message, @severity, @now, @now, 1, @unitKey, @fingerprint,
-         @fingerprint IS NOT NULL)
+       VALUES (@connectorId, @path, @code, @message, @severity, @now, @now, 1, @unitKey, @fingerprint, @counts)
        ON CONFLICT (connector_id, path, code) DO UPDATE SET message = excluded.message,
          severity = excluded.severity, last_seen = excluded.last_seen, attempts = attempts + 1,
          streak = CASE
-           WHEN excluded.fingerprint IS NULL THEN 0
+           WHEN excluded.streak = 0 THEN 0
            WHEN unit_key IS excluded.unit_key AND fingerprint IS excluded.fingerprint THEN streak + 1
            ELSE 1 END,
          unit_key = excluded.unit_key, fingerprint = excluded.fingerprint`,
@@ -461,7 +460,12 @@ function prepareStatements(db: Database.Database) {
       `UPDATE item_errors SET streak = 0
        WHERE connector_id = @connectorId AND (@path IS NULL OR path = @path) AND streak >= @after`,
     ),
-    clearItemErrorsBefore: p('DELETE FROM item_errors WHERE connector_id = ? AND last_seen < ?'),
+    // Kept: issues a completed read reported for a unit still at that fingerprint (unchanged, so not read again).
+    clearItemErrorsBefore: p(
+      `DELETE FROM item_errors WHERE connector_id = @connectorId AND last_seen < @before
+         AND NOT EXISTS (SELECT 1 FROM units u WHERE u.connector_id = @connectorId AND u.key = item_errors.unit_key
+           AND u.fingerprint = item_errors.fingerprint AND item_errors.streak = 0)`,
+    ),
     listItemErrors: p(
       `SELECT * FROM item_errors WHERE connector_id = ?
        ORDER BY severity = 'warning', last_seen DESC, path`,
@@ -1327,9 +1331,18 @@ export class KnowledgeStore {
 
   /**
    * Records a per-item problem; on repeat, attempts grows and last_seen moves while first_seen is kept. `unit` is
-   * given for a failed read of a whole unit that counts towards its quarantine (see QUARANTINE_AFTER_FAILURES).
+   * given for a failed read of a whole unit that counts towards its quarantine (see QUARANTINE_AFTER_FAILURES);
+   * `from` for an issue that a completed read of the unit reported, kept while the unit is unchanged
+   * (clearItemErrorsBefore).
    */
-  recordItemError(connectorId: string, issue: ItemIssue, now: number, unit?: QuarantineCandidate): void {
+  recordItemError(
+    connectorId: string,
+    issue: ItemIssue,
+    now: number,
+    unit?: QuarantineCandidate,
+    from?: QuarantineCandidate,
+  ): void {
+    const version = unit ?? from;
     this.s.recordItemError.run({
       connectorId,
       path: issue.path,
@@ -1337,8 +1350,9 @@ export class KnowledgeStore {
       message: issue.message,
       severity: issue.severity,
       now,
-      unitKey: unit?.key ?? null,
-      fingerprint: unit?.fingerprint ?? null,
+      unitKey: version?.key ?? null,
+      fingerprint: version?.fingerprint ?? null,
+      counts: unit ? 1 : 0,
     });
   }
 
@@ -1364,9 +1378,13 @@ export class KnowledgeStore {
     return this.s.releaseQuarantine.run({ connectorId, path, after: QUARANTINE_AFTER_FAILURES }).changes;
   }
 
-  /** Drops the connector's item errors not seen since `runStartedAt` (fixed or gone). */
+  /**
+   * Drops the connector's item errors not seen since `runStartedAt` (fixed or gone), except those a completed read
+   * reported for a unit the manifest still holds at that fingerprint: an unchanged file is not read again, so its
+   * warnings (bad UTF-8, malformed frontmatter, a message it could not parse) would otherwise vanish unfixed.
+   */
   clearItemErrorsBefore(connectorId: string, runStartedAt: number): void {
-    this.s.clearItemErrorsBefore.run(connectorId, runStartedAt);
+    this.s.clearItemErrorsBefore.run({ connectorId, before: runStartedAt });
   }
 
   /** Item errors of one connector (or all when null): errors before warnings, most recent first. */

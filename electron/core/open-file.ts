@@ -27,6 +27,22 @@ export function runnableExtension(file: string, platform: NodeJS.Platform): stri
   return RUNNABLE.has(ext) ? ext : null;
 }
 
+/**
+ * The file a listed problem is about. Problems with one message of an mbox or one event of a calendar name it inside
+ * its file (`<file>#<offset>`, `<file>#<UID>[#<RECURRENCE-ID>]`), and a file name may itself hold a `#`: fragments
+ * are taken off from the end until what is left is a file. Anything else is returned as it is, for checkFileToOpen
+ * to refuse with its reason.
+ */
+export async function fileOfProblem(problemPath: string): Promise<string> {
+  for (let candidate = problemPath; ;) {
+    const st = await stat(candidate).catch(() => null);
+    if (st?.isFile()) return candidate;
+    const fragment = candidate.lastIndexOf('#');
+    if (fragment <= 0) return problemPath;
+    candidate = candidate.slice(0, fragment);
+  }
+}
+
 /** Refused by checkFileToOpen; the message is shown after "Couldn't open …:". */
 export class OpenRefusedError extends UserInputError {
   constructor(message: string) {

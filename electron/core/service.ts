@@ -41,7 +41,7 @@ import { acquireDataDirLock, dataPaths, ensurePrivateDataDir, type DataDirLock, 
 import { SyncEngine } from './engine.js';
 import { classifyError, isStoreCorruption, toConnectorError } from './errors.js';
 import { JsonFile, type LoadResult } from './json-file.js';
-import { OpenRefusedError, checkFileToOpen } from './open-file.js';
+import { OpenRefusedError, checkFileToOpen, fileOfProblem } from './open-file.js';
 import { IngestionPipeline } from './pipeline.js';
 import { SyncScheduler, type SchedulerOptions, type SyncRunner } from './scheduler.js';
 import { KnowledgeStore } from './store.js';
@@ -476,7 +476,7 @@ export class SyncService {
       if (!this.#store.hasItemError(config.id, target.path)) {
         throw new OpenRefusedError('The problem is no longer listed.');
       }
-      file = target.path;
+      file = await fileOfProblem(target.path);
     }
     return checkFileToOpen(file, config.path);
   }

@@ -67,6 +67,30 @@ describe('SyncService.fileToOpen', () => {
     );
   });
 
+  it('opens the calendar file of a problem with one of its events, also when its name holds a "#"', async () => {
+    const event = (uid: string) =>
+      `BEGIN:VEVENT\r\nUID:${uid}\r\nDTSTART:20250203T100000Z\r\nDTEND:20250203T090000Z\r\nSUMMARY:Backwards\r\nEND:VEVENT\r\n`;
+    const calendar = (uid: string) => `BEGIN:VCALENDAR\r\nVERSION:2.0\r\n${event(uid)}END:VCALENDAR\r\n`;
+    const root = tempDir();
+    const calendars = join(root, 'calendars');
+    mkdirSync(calendars);
+    writeFileSync(join(calendars, 'work.ics'), calendar('e1'));
+    writeFileSync(join(calendars, 'team #2.ics'), calendar('e2#part'));
+    service = await SyncService.open({ dataDir: join(root, 'data'), owner: 'daemon' });
+    const { id } = await service.addConnector({ kind: 'ics', path: calendars, name: 'Cal' }, { syncNow: false });
+    await service.syncNow([id]);
+    const problems = service.itemErrors(id).map((e) => e.path);
+    expect(problems.sort()).toEqual([join(calendars, 'team #2.ics#e2#part'), join(calendars, 'work.ics#e1')]);
+    for (const [problem, file] of [
+      [join(calendars, 'work.ics#e1'), 'work.ics'],
+      [join(calendars, 'team #2.ics#e2#part'), 'team #2.ics'],
+    ]) {
+      await expect(service.fileToOpen({ kind: 'problem', connectorId: id, path: problem })).resolves.toBe(
+        realpathSync(join(calendars, file)),
+      );
+    }
+  });
+
   it('opens nothing the index does not list, even inside the folder', async () => {
     const { root, notes, id, service, doc } = await indexedNotes({ 'plan.md': '# Plan\n\nthe garden\n' });
     writeFileSync(join(notes, 'later.md'), '# Added after the sync\n');

@@ -218,9 +218,13 @@ export class MboxConnector implements Connector {
         highWaterMark: this.opts.highWaterMark,
         signal: ctx.signal,
       });
+      // A replace pass that meets no message at all in a non-empty file read junk only (zeroed by a crash,
+      // overwritten): deleting every message indexed from it would lose them for a damaged file.
+      let messages = 0;
       for await (const ev of split) {
         checkAborted(ctx.signal);
         const where = `${unit.path}#${ev.type === 'end' ? ev.cursor.offset : ev.offset}`;
+        if (ev.type === 'message' || ev.type === 'oversized') messages++;
         switch (ev.type) {
           case 'message': {
             const status = mailStatus(ev.raw);
@@ -286,6 +290,7 @@ export class MboxConnector implements Connector {
             const after = await fh.stat();
             // Shrinking under an open handle means an in-place rewrite; what was read may mix old and new bytes.
             if (after.size < before.size) throw changedDuringRead();
+            if (mode === 'replace' && messages === 0 && before.size > 0) throw holdsNoMail();
             yield { type: 'cursor', cursor: formatCursor(ev.cursor) };
             break;
           }
@@ -372,6 +377,14 @@ async function startsLikeMbox(fh: FileHandle): Promise<boolean> {
  * A file indexed as a mailbox that no longer starts like one (damaged beyond a zero-filled start, overwritten) is
  * still there: its messages are kept, as for any read failure, rather than swept as if the mailbox were deleted.
  */
+function holdsNoMail(): ItemReadError {
+  return new ItemReadError(
+    'E_NOT_MBOX',
+    'This mailbox holds no message: no "From " line starts one anywhere in it (it may be damaged). Messages ' +
+      'indexed from it before are kept; move the file out of the folder to remove them.',
+  );
+}
+
 function notMboxAnyMore(e: WalkEntry): ItemIssue {
   return {
     path: e.path,

@@ -502,6 +502,31 @@ describe('a mailbox that stops looking like one', () => {
       store.close();
     }
   });
+
+  it('keeps the messages of a file named .mbox that was zero-filled or overwritten, until it holds mail again', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'Archive.mbox');
+    writeFileSync(path, msg(1, ' alpha') + msg(2, ' beta'));
+    const { store, sync, found } = indexOf(dir, path);
+    try {
+      const errors = () => store.listItemErrors('mail').map((e) => e.code);
+      expect(await sync()).toMatchObject({ added: 2, deleted: 0 });
+
+      for (const damage of [Buffer.alloc(8192), Buffer.from('not mail at all\n'.repeat(100))]) {
+        writeFileSync(path, damage);
+        expect(await sync()).toMatchObject({ deleted: 0, failed: 1 });
+        expect(['alpha', 'beta'].flatMap(found)).toEqual(['Message 1', 'Message 2']);
+        expect(errors()).toContain('E_NOT_MBOX');
+      }
+
+      writeFileSync(path, msg(2, ' beta'));
+      expect(await sync()).toMatchObject({ deleted: 1, failed: 0 });
+      expect(['alpha', 'beta'].flatMap(found)).toEqual(['Message 2']);
+      expect(errors()).toEqual([]);
+    } finally {
+      store.close();
+    }
+  });
 });
 
 describe('checkPath', () => {

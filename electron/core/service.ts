@@ -181,17 +181,29 @@ export class SyncService {
     this.#writerMode = opts.writer ?? writerModeFromEnv();
     this.#writerEntry = opts.writerEntry;
 
+    // Values the file holds but this version cannot use (out of range, wrong type, unknown): of the copy loaded.
+    let settingsProblems: string[] = [];
     this.#settingsFile = new JsonFile(
       this.paths.settings,
       (raw) => {
         if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
           throw new Error('it does not hold an object');
-        return parseStoredSettings(raw).settings;
+        const parsed = parseStoredSettings(raw);
+        settingsProblems = parsed.problems;
+        return parsed.settings;
       },
       () => ({ ...DEFAULT_SETTINGS }),
     );
     this.#connectorsFile = new JsonFile(this.paths.connectors, parseConnectorsFile, emptyConnectorsFile);
     this.#settings = this.#loadFile(this.#settingsFile);
+    if (settingsProblems.length > 0) {
+      // A hand-edited or older settings file: say which values were not taken, rather than change them silently.
+      this.#notice(
+        'warning',
+        `Some settings in ${this.paths.settings} could not be used (${settingsProblems.join('; ')}); ` +
+          'those use the nearest allowed value or their default.',
+      );
+    }
     this.#config = this.#loadFile(this.#connectorsFile);
 
     this.#store = this.#openStore(createLogger('store'), lockProblem);

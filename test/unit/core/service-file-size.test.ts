@@ -34,6 +34,10 @@ describe('SyncService file size limit', () => {
 
     service = await SyncService.open({ dataDir });
     expect(service.getSettings().maxFileSizeMb).toBe(500);
+    // Lowered, and said so: the user chose 1024.
+    expect(service.getState().notices).toMatchObject([
+      { level: 'warning', message: expect.stringMatching(/maxFileSizeMb must be a number from 1 to 500/) },
+    ]);
     const { id } = await service.addConnector({ kind: 'folder', path: notes, name: 'Notes' }, { syncNow: false });
     await service.syncNow([id]);
     expect(service.search('goodword').map((h) => h.title)).toEqual(['Good']);

@@ -1119,9 +1119,13 @@ export class SyncScheduler<C extends SchedulableConnector = SchedulableConnector
     return 'idle';
   }
 
-  /** Failed last time and its retry is not due yet: only an explicit request may run it before then. */
+  /**
+   * Failed last time and its retry is not due yet: only an explicit request may run it before then. Only a pending
+   * retry counts: after a cancelled run, say, the next run is a scheduled one an interval away, and changes run as
+   * usual.
+   */
   #backingOff(e: Entry<C>, now: number): boolean {
-    return e.consecutiveFailures > 0 && e.dueAt !== null && e.dueAt > now;
+    return e.consecutiveFailures > 0 && e.dueTrigger === 'retry' && e.dueAt !== null && e.dueAt > now;
   }
 
   #isPaused(e: Entry<C>): boolean {

@@ -169,6 +169,25 @@ describe('notifyChanged', () => {
     expect(startsOf('a')).toEqual([0, 31 * SEC, 40 * SEC]);
   });
 
+  it('after the user cancels a failing connector’s retry, changes run it again (no retry is pending)', async () => {
+    const { clock, runner, scheduler, startsOf } = setup();
+    runner.behave('a', { kind: 'fail', ms: SEC });
+    scheduler.add(connector('a'));
+    scheduler.start();
+    scheduler.runNow('a');
+    await clock.advance(10 * SEC);
+    runner.behave('a', { kind: 'succeed', ms: 10 * SEC });
+    scheduler.runNow('a');
+    await clock.advance(SEC);
+    expect(scheduler.cancel('a')).toEqual({ accepted: true });
+    await clock.advance(SEC);
+    // The next run is a scheduled one, an interval away: nothing would pick the change up for an hour.
+    expect(scheduler.notifyChanged('a').accepted).toBe(true);
+    await clock.advance(20 * SEC);
+    expect(startsOf('a')).toHaveLength(3);
+    expect(runner.calls.at(-1)!.trigger).toBe('change');
+  });
+
   it('stop() drops a queued change run and a pending follow-up', async () => {
     const { clock, runner, scheduler } = setup({ fallback: { kind: 'succeed', ms: 10 * SEC } });
     scheduler.add(connector('a'));

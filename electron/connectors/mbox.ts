@@ -154,12 +154,13 @@ export class MboxConnector implements Connector {
       }
       if (item.size === 0) continue; // an empty mbox holds no messages; its absence deletes nothing that exists
       const sniff = await sniffEntry(item);
-      // A file NAMED as a mailbox is read even when its start is damaged (zero-filled by a crash, junk before the
-      // first From_ line): the splitter reports the junk (W_MBOX_MALFORMED) and indexes the messages after it,
-      // instead of the whole mailbox being skipped without a word.
-      if (sniff === 'mbox' || (sniff === 'no' && MBOX_FILE_NAME.test(item.key))) yield unitOf(item);
-      else if (sniff !== 'no') yield sniff;
-      else if (ctx.wasIndexed?.(item.key)) yield notMboxAnyMore(item);
+      // A file NAMED as a mailbox, or one indexed as a mailbox before, is read even when its start is damaged
+      // (zero-filled by a crash, junk before the first From_ line): the splitter reports the junk (W_MBOX_MALFORMED)
+      // and indexes the messages after it, new mail included. One that holds no message at all fails its read with
+      // E_NOT_MBOX (holdsNoMail), which keeps what was indexed from it; skipped, its messages would be swept.
+      if (sniff === 'mbox' || (sniff === 'no' && (MBOX_FILE_NAME.test(item.key) || ctx.wasIndexed?.(item.key)))) {
+        yield unitOf(item);
+      } else if (sniff !== 'no') yield sniff;
     }
   }
 
@@ -221,10 +222,16 @@ export class MboxConnector implements Connector {
       // A replace pass that meets no message at all in a non-empty file read junk only (zeroed by a crash,
       // overwritten): deleting every message indexed from it would lose them for a damaged file.
       let messages = 0;
+      // Junk before the first message is reported once a message follows it; a file of junk only fails instead.
+      let junk: ReadEvent | null = null;
       for await (const ev of split) {
         checkAborted(ctx.signal);
         const where = `${unit.path}#${ev.type === 'end' ? ev.cursor.offset : ev.offset}`;
-        if (ev.type === 'message' || ev.type === 'oversized') messages++;
+        if (ev.type === 'message' || ev.type === 'oversized' || ev.type === 'truncated') {
+          messages++;
+          if (junk) yield junk;
+          junk = null;
+        }
         switch (ev.type) {
           case 'message': {
             const status = mailStatus(ev.raw);
@@ -271,7 +278,7 @@ export class MboxConnector implements Connector {
             if (ev.cursor && mode === 'append') yield { type: 'cursor', cursor: formatCursor(ev.cursor) };
             break;
           case 'junk':
-            yield issue(
+            junk = issue(
               where,
               'W_MBOX_MALFORMED',
               `${formatBytes(ev.length)} before the first "From " line do not belong to any message and were skipped.`,
@@ -291,6 +298,7 @@ export class MboxConnector implements Connector {
             // Shrinking under an open handle means an in-place rewrite; what was read may mix old and new bytes.
             if (after.size < before.size) throw changedDuringRead();
             if (mode === 'replace' && messages === 0 && before.size > 0) throw holdsNoMail();
+            if (junk) yield junk; // appended bytes that hold no message (yet)
             yield { type: 'cursor', cursor: formatCursor(ev.cursor) };
             break;
           }
@@ -383,18 +391,6 @@ function holdsNoMail(): ItemReadError {
     'This mailbox holds no message: no "From " line starts one anywhere in it (it may be damaged). Messages ' +
       'indexed from it before are kept; move the file out of the folder to remove them.',
   );
-}
-
-function notMboxAnyMore(e: WalkEntry): ItemIssue {
-  return {
-    path: e.path,
-    code: 'E_NOT_MBOX',
-    message:
-      'This file was indexed as a mailbox but no longer starts like one (it may be damaged). The messages indexed ' +
-      'from it are kept; move the file out of the folder to remove them.',
-    severity: 'error',
-    keepPrefix: e.key,
-  };
 }
 
 /** An mbox starts with a From_ line: either a dated one, or a bare `From ` followed by a header line. */

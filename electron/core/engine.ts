@@ -150,7 +150,12 @@ const MIN_BATCH_DOCS = 10;
  * Warnings are not failures (the document was indexed), and cancellations and SQLite errors never get here: they
  * stop or fail the run, and nothing is recorded for the unit.
  */
-const QUARANTINABLE_READ_FAILURES: ReadonlySet<ItemIssueCode> = new Set(['E_BINARY', 'E_PARSE', 'E_PARSE_TIMEOUT']);
+const QUARANTINABLE_READ_FAILURES: ReadonlySet<ItemIssueCode> = new Set([
+  'E_BINARY',
+  'E_PARSE',
+  'E_PARSE_TIMEOUT',
+  'E_NOT_MBOX',
+]);
 
 function countsTowardsQuarantine(err: unknown): boolean {
   if (err instanceof ItemReadError) return QUARANTINABLE_READ_FAILURES.has(err.code);
@@ -340,7 +345,11 @@ class Run {
 
     const root = await raceAbort(this.#connector.open(ctx), signal);
     const manifest = store.loadManifest(id);
-    ctx.wasIndexed = (key) => manifest.has(key);
+    // Units with documents but no manifest row yet (a first read cut off by a crash or cancel) count as indexed too;
+    // looked up only when asked (rarely: an mbox that no longer reads as one), since it is a scan of the documents.
+    let unitsWithDocuments: Set<string> | null = null;
+    ctx.wasIndexed = (key) =>
+      manifest.has(key) || (unitsWithDocuments ??= new Set(store.listDocumentUnitKeys(id))).has(key);
     const quarantine = store.loadQuarantine(id);
     const documentsBefore = store.counts(id).documents;
     this.#startedEmpty = documentsBefore === 0;

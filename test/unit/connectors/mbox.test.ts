@@ -529,6 +529,90 @@ describe('a mailbox that stops looking like one', () => {
   });
 });
 
+describe('damaged mailboxes, through the real engine and store', () => {
+  it('keeps the messages of a first sync cut off midway when the mailbox is then damaged (no manifest row yet)', async () => {
+    const dir = tempDir();
+    const root = join(dir, 'Local Folders');
+    let text = '';
+    for (let i = 0; i < 600; i++) text += msg(i, ` word${i}`);
+    writeTree(root, { Inbox: text });
+    const { store, sync } = indexOf(dir, root);
+    try {
+      const abort = new AbortController();
+      const engine = new SyncEngine({ store, pipeline: new IngestionPipeline(store), log: silentLogger });
+      const conn = mboxKind.create(config(root));
+      await expect(
+        engine.sync(conn, {
+          signal: abort.signal,
+          trigger: 'manual',
+          onProgress: () => {
+            if (store.counts('mail').documents >= 100) abort.abort();
+          },
+        }),
+      ).rejects.toThrow();
+      const indexed = store.counts('mail').documents;
+      expect(indexed).toBeGreaterThanOrEqual(100);
+      expect(store.loadManifest('mail').has('Inbox')).toBe(false);
+
+      writeFileSync(join(root, 'Inbox'), Buffer.alloc(64 * 1024)); // zero-filled by the same crash
+      expect(await sync()).toMatchObject({ deleted: 0, failed: 1 });
+      expect(store.counts('mail').documents).toBe(indexed);
+      expect(store.listItemErrors('mail').map((e) => e.code)).toEqual(['E_NOT_MBOX']);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('reads an indexed mailbox whose start was zeroed in place, so new mail is still indexed', async () => {
+    const dir = tempDir();
+    const root = join(dir, 'Local Folders');
+    // Message 2 is longer than the 4 KB the resume check hashes, so the damage lies outside that window.
+    const before = msg(1, ' alpha') + msg(2, ` beta ${'filler '.repeat(1000)}`);
+    writeTree(root, { Inbox: before });
+    const { store, sync, found } = indexOf(dir, root);
+    try {
+      expect(await sync()).toMatchObject({ added: 2 });
+      // A crash zeroed the first 100 bytes over the existing ones (mid-header), and then new mail arrived.
+      const damaged = Buffer.from(before + msg(3, ' gamma'));
+      damaged.fill(0, 0, 100);
+      writeFileSync(join(root, 'Inbox'), damaged);
+      expect(await sync()).toMatchObject({ added: 1, deleted: 0, failed: 0 });
+      expect(['alpha', 'beta', 'gamma'].flatMap(found)).toEqual(['Message 1', 'Message 2', 'Message 3']);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('a new mailbox whose first message is still being written is truncated, not "no mailbox"', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'Drafts.mbox');
+    writeFileSync(path, msg(1).slice(0, 120));
+    const { store, sync } = indexOf(dir, path);
+    try {
+      expect(await sync()).toMatchObject({ added: 0, failed: 0 });
+      expect(store.listItemErrors('mail').map((e) => [e.code, e.severity])).toEqual([['W_MBOX_TRUNCATED', 'warning']]);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('stops reading a damaged mailbox after 3 syncs that found no message, until it changes', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'Archive.mbox');
+    writeFileSync(path, msg(1, ' alpha'));
+    const { store, sync, found } = indexOf(dir, path);
+    try {
+      await sync();
+      writeFileSync(path, Buffer.alloc(4096));
+      for (let i = 0; i < 4; i++) expect(await sync()).toMatchObject({ deleted: 0, failed: 1 });
+      expect(store.listItemErrors('mail')).toMatchObject([{ code: 'E_NOT_MBOX', attempts: 3, quarantined: true }]);
+      expect(found('alpha')).toEqual(['Message 1']);
+    } finally {
+      store.close();
+    }
+  });
+});
+
 describe('checkPath', () => {
   it('accepts an mbox file, an empty file and a folder with mboxes; explains what is wrong otherwise', async () => {
     const dir = tempDir();

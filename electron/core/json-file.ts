@@ -2,7 +2,8 @@
  * Crash-safe JSON files with a last-known-good copy.
  * Writes go to a temp file, are fsynced and renamed over the target (then the folder is fsynced), so a crash
  * leaves either the old or the new file. `<file>.bak` holds the last file that was read or written successfully, and
- * is what a corrupt or missing file is restored from; a corrupt file is moved aside to `<file>.corrupt-<timestamp>`
+ * is what a corrupt, unreadable or missing file is restored from; a corrupt file is moved aside to
+ * `<file>.corrupt-<timestamp>` (an unreadable one to `<file>.unreadable-<timestamp>`)
  * and never silently overwritten. Defaults never replace an existing backup.
  */
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -34,10 +35,20 @@ export class JsonFile<T> {
     try {
       text = readFileSync(this.path, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-        // The caller runs on defaults then (permissions, I/O error); they must not be saved over the backup.
-        this.#backupSpared = true;
-        throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') {
+        // Unreadable (permissions, a lock, an I/O error, a folder in its place): running on defaults would let the
+        // next save replace the file, and the next good load then replace the backup. So the file goes aside and the
+        // last good copy is used, as for a corrupt file; where it cannot be moved, the caller runs on defaults and
+        // they are never saved over the backup.
+        const movedTo = `${this.path}.unreadable-${now}`;
+        try {
+          renameSync(this.path, movedTo);
+        } catch {
+          this.#backupSpared = true;
+          throw err;
+        }
+        return this.#fallBack(`could not be read (${code ?? (err as Error).message})`, movedTo, now, 'unreadable file');
       }
       // A deleted file (by the user, a sync tool, a disk cleanup) is no first run while its last good copy exists:
       // defaults here would be saved over that copy and the configuration lost for good.
@@ -57,9 +68,9 @@ export class JsonFile<T> {
     return this.#fallBack(`was unreadable (${primary.error})`, quarantinedTo, now);
   }
 
-  #fallBack(whatHappened: string, quarantinedTo: string | null, now: number): LoadResult<T> {
+  #fallBack(whatHappened: string, quarantinedTo: string | null, now: number, what = 'damaged file'): LoadResult<T> {
     const name = basename(this.path);
-    const kept = quarantinedTo === null ? '' : ` The damaged file was kept as ${basename(quarantinedTo)}.`;
+    const kept = quarantinedTo === null ? '' : ` The ${what} was kept as ${basename(quarantinedTo)}.`;
     let backupText: string | null;
     let backupError: string | null = null;
     try {

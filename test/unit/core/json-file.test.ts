@@ -48,11 +48,27 @@ describe('JsonFile', () => {
     expect(file.load()).toMatchObject({ value: { n: 1 }, source: 'file', problem: null });
   });
 
-  it('defaults used because the file could not be read are never saved over its backup', () => {
+  it('a file that cannot be read is moved aside and the last good copy used, so no save can replace it', () => {
     file.save({ n: 5 });
     rmSync(file.path);
     mkdirSync(file.path); // EISDIR: unreadable for a reason other than being missing, on every platform
-    expect(() => file.load()).toThrow();
+    const loaded = file.load(77);
+    expect(loaded).toMatchObject({ value: { n: 5 }, source: 'backup' });
+    expect(loaded.problem).toMatch(/could not be read \(EISDIR\); the last good copy was restored/);
+    expect(loaded.problem).toMatch(/unreadable file was kept as conf\.json\.unreadable-77/);
+    // A save builds on the restored value, and the next load is a good one.
+    file.save({ n: 6 });
+    expect(file.load()).toMatchObject({ value: { n: 6 }, source: 'file', problem: null });
+  });
+
+  it('defaults used because the file could not be read nor moved are never saved over its backup', () => {
+    file.save({ n: 5 });
+    rmSync(file.path);
+    mkdirSync(file.path);
+    writeFileSync(join(file.path, 'keep'), 'x'); // a folder that is not empty: a rename over it fails as well
+    mkdirSync(`${file.path}.unreadable-88`);
+    writeFileSync(join(`${file.path}.unreadable-88`, 'x'), 'x');
+    expect(() => file.load(88)).toThrow();
     rmSync(file.path, { recursive: true });
     file.save({ n: 0 });
     expect(JSON.parse(readFileSync(`${file.path}.bak`, 'utf8'))).toEqual({ n: 5 });

@@ -26,8 +26,19 @@ export type BatchOp =
   | { kind: 'issue'; issue: ItemIssue; unit?: QuarantineCandidate; from?: QuarantineCandidate }
   /** A quarantined unit was skipped unread: its problem stays current. */
   | { kind: 'unit-quarantined'; unit: QuarantineCandidate }
-  /** The unit was read to its end: its documents not in `keep` are deleted (replace mode), its manifest row written. */
-  | { kind: 'unit-done'; key: string; fingerprint: string; keep: string[] | null; cursor: string | null }
+  /**
+   * The unit was read to its end: its documents not in `keep` are deleted (replace mode), its manifest row written.
+   * `carryIssues` (append mode): the issues earlier reads reported for it still hold, as those parts were not read
+   * again, so they move to the new fingerprint and stay listed.
+   */
+  | {
+      kind: 'unit-done';
+      key: string;
+      fingerprint: string;
+      keep: string[] | null;
+      cursor: string | null;
+      carryIssues?: boolean;
+    }
   /** An append pass got this far in the unit: the manifest row keeps the old fingerprint with the new cursor. */
   | { kind: 'unit-cursor'; key: string; fingerprint: string; cursor: string };
 
@@ -89,6 +100,7 @@ export function applyBatch(store: KnowledgeStore, pipeline: IngestionPipeline, b
         case 'unit-done':
           if (op.keep) outcome.deleted += pipeline.removeUnit(id, op.key, new Set(op.keep));
           store.putUnit(id, { key: op.key, fingerprint: op.fingerprint, cursor: op.cursor });
+          if (op.carryIssues) store.carryItemErrors(id, op.key, op.fingerprint);
           break;
       }
     }

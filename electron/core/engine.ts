@@ -473,7 +473,9 @@ class Run {
     // A replace pass deletes the unit's documents it no longer yielded. When the connector had none at the start
     // (a first sync), every document of this unit was written by this pass and is in `keep`: nothing to look up.
     const keepIds = read.mode === 'replace' && !this.#startedEmpty ? [...keep] : null;
-    this.#queue({ kind: 'unit-done', key: unit.key, fingerprint: unit.fingerprint, keep: keepIds, cursor }, 0);
+    const done: BatchOp = { kind: 'unit-done', key: unit.key, fingerprint: unit.fingerprint, keep: keepIds, cursor };
+    if (read.mode === 'append') done.carryIssues = true;
+    this.#queue(done, 0);
   }
 
   /** `unit`: a failed read that counts towards the unit's quarantine; `from`: the unit whose read reported it. */

@@ -460,6 +460,10 @@ function prepareStatements(db: Database.Database) {
       `UPDATE item_errors SET streak = 0
        WHERE connector_id = @connectorId AND (@path IS NULL OR path = @path) AND streak >= @after`,
     ),
+    carryItemErrors: p(
+      `UPDATE item_errors SET fingerprint = @fingerprint
+       WHERE connector_id = @connectorId AND unit_key = @key AND streak = 0`,
+    ),
     // Kept: issues a completed read reported for a unit still at that fingerprint (unchanged, so not read again).
     clearItemErrorsBefore: p(
       `DELETE FROM item_errors WHERE connector_id = @connectorId AND last_seen < @before
@@ -1376,6 +1380,14 @@ export class KnowledgeStore {
    */
   releaseQuarantine(connectorId: string, path: string | null): number {
     return this.s.releaseQuarantine.run({ connectorId, path, after: QUARANTINE_AFTER_FAILURES }).changes;
+  }
+
+  /**
+   * An append pass read only the unit's new part: the issues its earlier reads reported are still current, so they
+   * follow the unit to its new fingerprint (clearItemErrorsBefore keeps them while it stays).
+   */
+  carryItemErrors(connectorId: string, key: string, fingerprint: string): void {
+    this.s.carryItemErrors.run({ connectorId, key, fingerprint });
   }
 
   /**

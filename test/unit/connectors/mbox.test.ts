@@ -529,6 +529,30 @@ describe('a mailbox that stops looking like one', () => {
   });
 });
 
+describe('problems of single messages, through the real engine and store', () => {
+  it('stay listed while the mailbox is unchanged or only grows, and go once a full read no longer finds them', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'Inbox');
+    writeFileSync(path, msg(1, ' alpha') + msg(2, ' beta\u0000nul') + msg(3, ' gamma'));
+    const { store, sync } = indexOf(dir, path);
+    try {
+      const problems = () => store.listItemErrors('mail').map((e) => e.code);
+      await sync();
+      expect(problems()).toEqual(['W_MBOX_MALFORMED']);
+      await sync();
+      expect(problems()).toEqual(['W_MBOX_MALFORMED']);
+      appendFileSync(path, msg(4, ' delta'));
+      expect(await sync()).toMatchObject({ added: 1 });
+      expect(problems()).toEqual(['W_MBOX_MALFORMED']);
+      writeFileSync(path, msg(1, ' alpha') + msg(2, ' beta') + msg(3, ' gamma') + msg(4, ' delta')); // compacted
+      await sync();
+      expect(problems()).toEqual([]);
+    } finally {
+      store.close();
+    }
+  });
+});
+
 describe('damaged mailboxes, through the real engine and store', () => {
   it('keeps the messages of a first sync cut off midway when the mailbox is then damaged (no manifest row yet)', async () => {
     const dir = tempDir();

@@ -9,11 +9,19 @@ import { realpath, stat } from 'node:fs/promises';
 import path, { posix, win32 } from 'node:path';
 import { UserInputError } from './connector-config.js';
 
-/** Extensions the OS would run rather than show. */
+/**
+ * Extensions the OS would run (or that run code: installers, shortcuts, macro documents, help and web archives that
+ * script, remote-desktop and shell-location files) rather than show. Windows has no executable bit, so on Windows this
+ * list is the only check by type: it follows the lists of file types Windows and Office treat as unsafe.
+ */
 const RUNNABLE = new Set(
-  '.exe .com .bat .cmd .msi .msp .msc .ps1 .psm1 .vbs .vbe .js .jse .wsf .wsh .wsc .hta .scr .cpl .lnk .pif .reg .url .jar .jnlp .gadget .inf .settingcontent-ms .iso .img .vhd .vhdx .docm .xlsm .pptm .app .command .sh .bash .zsh .py .pyw .pl .rb .scpt .applescript .action .desktop .appimage .run .bin .deb .rpm .pkg .dmg .workflow .terminal'.split(
-    ' ',
-  ),
+  `.exe .com .bat .cmd .msi .msp .mst .msc .msix .msixbundle .appx .appxbundle .appinstaller .application
+  .appref-ms .xbap .ps1 .ps1xml .ps2 .ps2xml .psc1 .psc2 .psd1 .psm1 .msh .msh1 .msh2 .mshxml .msh1xml .msh2xml
+  .vb .vbs .vbe .js .jse .wsf .wsh .wsc .sct .hta .scr .cpl .lnk .pif .reg .url .website .scf .shb .shs
+  .library-ms .search-ms .searchconnector-ms .settingcontent-ms .diagcab .cab .chm .hlp .mht .mhtml .rdp .ins .isp
+  .crt .ops .pcd .prf .jar .jnlp .gadget .inf .iso .img .vhd .vhdx .docm .dotm .xlsm .xltm .xlam .xll .pptm .potm
+  .ppam .ppsm .sldm .ade .adp .bas .mda .mdb .mde .mdt .mdw .mdz .accde .app .command .sh .bash .zsh .py .pyw .pl .rb
+  .scpt .applescript .action .desktop .appimage .run .bin .deb .rpm .pkg .dmg .workflow .terminal`.split(/\s+/),
 );
 
 /** The runnable extension of what the OS would open at `file` (e.g. ".sh"), or null. */

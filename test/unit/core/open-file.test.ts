@@ -219,7 +219,11 @@ describe('runnableExtension', () => {
     expect(runnableExtension('/Users/ada/Notes/Evil.APP/', 'darwin')).toBe('.app');
     expect(runnableExtension('C:\\Users\\ada\\Notes\\evil.exe.', 'win32')).toBe('.exe');
     expect(runnableExtension('C:\\Users\\ada\\Notes\\evil.exe ', 'win32')).toBe('.exe');
-    for (const ext of ['py', 'msc', 'scpt', 'settingcontent-ms', 'iso', 'docm', 'desktop', 'AppImage', 'lnk']) {
+    for (const ext of [
+      ...['py', 'msc', 'scpt', 'settingcontent-ms', 'iso', 'docm', 'desktop', 'AppImage', 'lnk'],
+      ...['chm', 'application', 'appref-ms', 'scf', 'website', 'rdp', 'xll', 'xlam', 'library-ms', 'search-ms'],
+      ...['diagcab', 'msix', 'appx', 'appinstaller', 'ps1xml', 'psc1', 'mht'],
+    ]) {
       expect(runnableExtension(`/home/ada/Notes/x.${ext}`, 'linux')).toBe(`.${ext.toLowerCase()}`);
     }
     expect(runnableExtension('/home/ada/Notes/x.md', 'linux')).toBeNull();

@@ -565,7 +565,8 @@ export class FileReadThread {
     const id = Atomics.load(this.#busy, 0);
     const progress = Atomics.load(this.#busy, 1);
     const seen = this.#watched;
-    const now = Date.now();
+    // A monotonic clock: one that jumps (the wall clock after a laptop slept) would time out a read that was fine.
+    const now = performance.now();
     if (id === 0 || id !== seen.id || progress !== seen.progress) {
       this.#watched = { id, progress, since: now };
       return;

@@ -454,7 +454,7 @@ function prepareStatements(db: Database.Database) {
     ).raw(),
     touchQuarantined: p(
       `UPDATE item_errors SET last_seen = @now
-       WHERE connector_id = @connectorId AND unit_key = @key AND fingerprint = @fingerprint AND streak >= @after`,
+       WHERE connector_id = @connectorId AND unit_key = @key AND fingerprint = @fingerprint`,
     ),
     releaseQuarantine: p(
       `UPDATE item_errors SET streak = 0
@@ -1371,7 +1371,8 @@ export class KnowledgeStore {
 
   /** A quarantined unit was found unchanged and skipped: its problem is still current (clearItemErrorsBefore). */
   touchQuarantined(connectorId: string, unit: QuarantineCandidate, now: number): void {
-    this.s.touchQuarantined.run({ connectorId, ...unit, now, after: QUARANTINE_AFTER_FAILURES });
+    // Whatever its streak now: a Retry pressed during the run released it, and it stays listed until it is read.
+    this.s.touchQuarantined.run({ connectorId, ...unit, now });
   }
 
   /**

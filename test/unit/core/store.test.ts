@@ -274,6 +274,21 @@ describe('KnowledgeStore: opening', () => {
     expect(store.loadQuarantine('c1')).toEqual(new Map([['a.md', 'f1']]));
   });
 
+  it('a problem released (Retry) while a run still skips its quarantined file stays listed through that run', () => {
+    const store = openStore();
+    const issue = { path: '/a.md', code: 'E_BINARY' as const, message: 'binary', severity: 'error' as const };
+    const unit = { key: 'a.md', fingerprint: 'f1' };
+    for (let i = 0; i < 3; i++) store.recordItemError('c1', issue, 100 + i, unit);
+    // A run starts at 200 with the quarantine it loaded; the user presses Retry; the run skips the file anyway.
+    expect(store.loadQuarantine('c1')).toEqual(new Map([['a.md', 'f1']]));
+    expect(store.releaseQuarantine('c1', '/a.md')).toBe(1);
+    store.touchQuarantined('c1', unit, 250);
+    store.clearItemErrorsBefore('c1', 200);
+    expect(store.listItemErrors('c1')).toEqual([
+      expect.objectContaining({ path: '/a.md', attempts: 3, firstSeen: 100, quarantined: false }),
+    ]);
+  });
+
   it('reports a run left running by a crash as failed with an interrupted error', () => {
     const crashed = openStore();
     const runId = crashed.startRun('c1', 'schedule', 1000);

@@ -35,6 +35,10 @@ export interface MboxCursor {
   offset: number;
   /** sha256 hex of the (up to) CURSOR_WINDOW bytes just before `offset`. */
   hash: string;
+  /** When the mailbox was last read in full (ms since the epoch); kept by append passes. */
+  fullReadAt?: number;
+  /** It was rewritten in place since that full read, and the full read this calls for was put off. */
+  pending?: boolean;
 }
 
 export interface MboxMessageEvent {
@@ -97,15 +101,19 @@ export interface MboxSplitterOptions {
 }
 
 export function formatCursor(c: MboxCursor): string {
-  return `${c.offset}:${c.hash}`;
+  return `${c.offset}:${c.hash}${c.fullReadAt ? `:f${c.fullReadAt}` : ''}${c.pending ? ':p' : ''}`;
 }
 
 export function parseCursor(s: string | null | undefined): MboxCursor | null {
   if (typeof s !== 'string') return null;
-  const m = /^(\d{1,16}):([0-9a-f]{64})$/.exec(s);
+  const m = /^(\d{1,16}):([0-9a-f]{64})(?::f(\d{1,16}))?(:p)?$/.exec(s);
   if (!m) return null;
   const offset = Number(m[1]);
-  return Number.isSafeInteger(offset) ? { offset, hash: m[2] } : null;
+  if (!Number.isSafeInteger(offset)) return null;
+  const cursor: MboxCursor = { offset, hash: m[2] };
+  if (m[3] !== undefined) cursor.fullReadAt = Number(m[3]);
+  if (m[4] !== undefined) cursor.pending = true;
+  return cursor;
 }
 
 export function hashWindow(bytes: Buffer): string {

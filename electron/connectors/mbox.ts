@@ -76,7 +76,18 @@ export interface MboxConnectorOptions {
   maxMessageBytes?: number;
   /** Read chunk size. */
   highWaterMark?: number;
+  /** The clock (tests). */
+  now?: () => number;
 }
+
+/**
+ * A mailbox rewritten in place (Thunderbird marks a message read, starred or deleted by rewriting its status header)
+ * is read in full at most this often: reading mail rewrites the Inbox every few seconds, and a full read of a large
+ * one costs seconds to tens of seconds of parsing. A rewrite within this time of the last full read is remembered in
+ * the cursor (`pending`) and read in full by the first sync after it, if the mailbox has changed again by then
+ * (new mail, more reading): a sync of an unchanged mailbox never asks the connector.
+ */
+const IN_PLACE_FULL_READ_EVERY_MS = 15 * 60_000;
 
 export const mboxKind: ConnectorKindModule = {
   kind: 'mbox',
@@ -169,11 +180,16 @@ export class MboxConnector implements Connector {
     const prev = parseCursor(previous?.cursor);
     let mode: 'append' | 'replace' = 'replace';
     let reason = previous?.cursor ? 'unreadable cursor' : 'first read';
+    const now = this.opts.now?.() ?? Date.now();
+    const fullReadDue = prev !== null && now - (prev.fullReadAt ?? 0) >= IN_PLACE_FULL_READ_EVERY_MS;
+    let pending = prev?.pending ?? false;
     const fh = await openUnit(unit.path);
     try {
       const st = await fh.stat();
-      if (previous && prev && rewrittenInPlace(previous, unit, st.size)) {
-        reason = 'rewritten in place';
+      const inPlace = previous !== null && prev !== null && rewrittenInPlace(previous, unit, st.size);
+      if (inPlace) pending = true;
+      if (prev && pending && fullReadDue) {
+        reason = inPlace ? 'rewritten in place' : 'rewritten in place earlier';
       } else if (prev) {
         const check = await checkResumePoint(fh, st.size, prev);
         if (check.ok) mode = 'append';
@@ -185,7 +201,10 @@ export class MboxConnector implements Connector {
       await fh.close().catch(() => undefined);
     }
     if (mode === 'replace') ctx.log.debug(`mbox ${unit.key}: full read (${reason})`);
-    return { mode, events: this.events(unit, mode, mode === 'append' ? prev : null, ctx) };
+    // The cursors this pass leaves say when the mailbox was last read in full, and whether a full read is owed.
+    const stamp: Pick<MboxCursor, 'fullReadAt' | 'pending'> =
+      mode === 'replace' ? { fullReadAt: now, pending: false } : { fullReadAt: prev?.fullReadAt, pending };
+    return { mode, events: this.events(unit, mode, mode === 'append' ? prev : null, ctx, stamp) };
   }
 
   private async *events(
@@ -193,7 +212,9 @@ export class MboxConnector implements Connector {
     mode: 'append' | 'replace',
     from: MboxCursor | null,
     ctx: ConnectorContext,
+    stamp: Pick<MboxCursor, 'fullReadAt' | 'pending'>,
   ): AsyncGenerator<ReadEvent> {
+    const cursorOf = (c: MboxCursor): string => formatCursor({ ...c, ...stamp });
     const maxMessageBytes = this.opts.maxMessageBytes ?? Math.max(DEFAULT_MAX_MESSAGE_BYTES, ctx.maxFileSizeBytes);
     const folder = folderName(unit.key);
     const fh = await openUnit(unit.path);
@@ -265,7 +286,7 @@ export class MboxConnector implements Connector {
                 'This message contained NUL bytes; they were removed before indexing.',
                 'warning',
               );
-            if (ev.cursor && mode === 'append') yield { type: 'cursor', cursor: formatCursor(ev.cursor) };
+            if (ev.cursor && mode === 'append') yield { type: 'cursor', cursor: cursorOf(ev.cursor) };
             break;
           }
           case 'oversized':
@@ -275,7 +296,7 @@ export class MboxConnector implements Connector {
               `This message is ${formatBytes(ev.length)}, over the ${formatBytes(maxMessageBytes)} limit; it is not indexed.`,
               'error',
             );
-            if (ev.cursor && mode === 'append') yield { type: 'cursor', cursor: formatCursor(ev.cursor) };
+            if (ev.cursor && mode === 'append') yield { type: 'cursor', cursor: cursorOf(ev.cursor) };
             break;
           case 'junk':
             junk = issue(
@@ -299,7 +320,7 @@ export class MboxConnector implements Connector {
             if (after.size < before.size) throw changedDuringRead();
             if (mode === 'replace' && messages === 0 && before.size > 0) throw holdsNoMail();
             if (junk) yield junk; // appended bytes that hold no message (yet)
-            yield { type: 'cursor', cursor: formatCursor(ev.cursor) };
+            yield { type: 'cursor', cursor: cursorOf(ev.cursor) };
             break;
           }
         }

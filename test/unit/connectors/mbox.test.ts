@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   mboxKind,
   MboxConnector,
+  type MboxConnectorOptions,
   envelopeTime,
   folderName,
   looksLikeMbox,
@@ -385,10 +386,10 @@ describe('read: appends, rewrites and the incomplete tail', () => {
 });
 
 /** A real index in `dir` and an engine syncing the mbox connector on `path` into it. */
-function indexOf(dir: string, path: string) {
+function indexOf(dir: string, path: string, opts: MboxConnectorOptions = {}) {
   const store = KnowledgeStore.open(join(dir, 'index.sqlite'), { log: silentLogger });
   const engine = new SyncEngine({ store, pipeline: new IngestionPipeline(store), log: silentLogger });
-  const conn = mboxKind.create(config(path));
+  const conn = new MboxConnector(config(path), opts);
   return {
     store,
     sync: () => engine.sync(conn, { signal: new AbortController().signal, trigger: 'manual' }),
@@ -431,25 +432,58 @@ describe('through the real engine and store', () => {
     // The second message is longer than the 4 KB the resume check hashes, so the edit lies outside that window.
     const mailbox = (firstStatus: string) =>
       withStatus(msg(1, ' alpha'), firstStatus) + withStatus(msg(2, ` beta ${'filler '.repeat(1000)}`), '0001');
-    const { store, sync, found } = indexOf(dir, path);
+    let now = 1_700_000_000_000;
+    const { store, sync, found } = indexOf(dir, path, { now: () => now });
     try {
-      // Each rewrite gets its own mtime, as Thunderbird's write would.
-      const rewrite = (text: string, mtimeSeconds: number) => {
+      // Each rewrite gets its own mtime, as Thunderbird's write would; full reads are 16 minutes apart.
+      const rewrite = (text: string) => {
+        now += 16 * 60_000;
         writeFileSync(path, text);
-        utimesSync(path, mtimeSeconds, mtimeSeconds);
+        utimesSync(path, now / 1000, now / 1000);
       };
 
-      rewrite(mailbox('0001'), 1_700_000_000);
+      rewrite(mailbox('0001'));
       expect(await sync()).toMatchObject({ added: 2, deleted: 0 });
 
-      rewrite(mailbox('0009'), 1_700_000_100); // "Delete" without compacting: flag 0x0008, same size
+      rewrite(mailbox('0009')); // "Delete" without compacting: flag 0x0008, same size
       expect(await sync()).toMatchObject({ added: 0, deleted: 1 });
       expect(found('alpha')).toEqual([]);
       expect(found('beta')).toEqual(['Message 2']);
 
-      rewrite(mailbox('0001'), 1_700_000_200); // undone
+      rewrite(mailbox('0001')); // undone
       expect(await sync()).toMatchObject({ added: 1, deleted: 0 });
       expect(found('alpha')).toEqual(['Message 1']);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('reads a mailbox rewritten in place in full at most every 15 minutes, and owes the read until then', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'Inbox');
+    const withStatus = (text: string, status: string) =>
+      text.replace('\nMessage-ID:', `\nX-Mozilla-Status: ${status}\nX-Mozilla-Status2: 00000000\nMessage-ID:`);
+    const mailbox = (firstStatus: string, secondStatus: string) =>
+      withStatus(msg(1, ' alpha'), firstStatus) + withStatus(msg(2, ` beta ${'filler '.repeat(1000)}`), secondStatus);
+    let now = 1_700_000_000_000;
+    const { store, sync, found } = indexOf(dir, path, { now: () => now });
+    const at = (minutes: number, text: string) => {
+      now = 1_700_000_000_000 + minutes * 60_000;
+      writeFileSync(path, text);
+      utimesSync(path, now / 1000, now / 1000);
+    };
+    try {
+      at(0, mailbox('0000', '0000'));
+      expect(await sync()).toMatchObject({ added: 2 });
+      at(1, mailbox('0001', '0000')); // message 1 read: no full read yet
+      expect(await sync()).toMatchObject({ added: 0, updated: 0, deleted: 0 });
+      at(2, mailbox('0009', '0000')); // and deleted: still owed
+      expect(await sync()).toMatchObject({ deleted: 0 });
+      expect(found('alpha')).toEqual(['Message 1']);
+      // New mail 20 minutes later: the owed full read comes with it.
+      at(20, mailbox('0009', '0000') + msg(3, ' gamma'));
+      expect(await sync()).toMatchObject({ added: 1, deleted: 1 });
+      expect(['alpha', 'beta', 'gamma'].flatMap(found)).toEqual(['Message 2', 'Message 3']);
     } finally {
       store.close();
     }

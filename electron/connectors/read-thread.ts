@@ -29,6 +29,7 @@
  * bounded however large it is.
  */
 import { constants, type Stats } from 'node:fs';
+import { dirname, sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
 /** What one read saw: the bytes (at most size + 1, so growth shows) and the file's stat before and after. */
@@ -201,10 +202,13 @@ export const REQUEST_TIMEOUT_MS = 30_000;
 /** The watchdog looks this often (at most), so a stuck request fails within timeoutMs plus this. */
 const WATCHDOG_MS = 1_000;
 /**
- * Abandoned threads still blocked in their call: with this many, requests fail at once instead of starting one
- * more thread (each holds several MB until its call returns, and a dead network mount may hold them for good).
+ * Abandoned threads still blocked in their call: with this many, requests in the folder they got stuck in (the
+ * deepest folder holding every stuck path: a dead network mount, say) fail at once instead of starting one more
+ * thread (each holds several MB until its call returns, and a dead mount may hold them for good). Other folders
+ * (local notes) are still read. With MAX_STUCK_THREADS_ANYWHERE, every request fails at once.
  */
 const MAX_STUCK_THREADS = 3;
+const MAX_STUCK_THREADS_ANYWHERE = 6;
 /** A read asks for at most this many bytes per call, so a large file on a slow share shows progress as it comes. */
 const READ_CHUNK = 1 << 20;
 
@@ -389,8 +393,8 @@ export class FileReadThread {
   #watchdog: ReturnType<typeof setInterval> | null = null;
   /** What the watchdog saw last: request, progress, and since when. */
   #watched = { id: 0, progress: 0, since: 0 };
-  /** Abandoned workers whose stuck call has not returned yet. */
-  #stuck = new Set<Worker>();
+  /** Abandoned workers whose stuck call has not returned yet, with the path each is stuck on (null: unknown). */
+  #stuck = new Map<Worker, string | null>();
   #pending = new Map<number, Waiter>();
   #queued: Request[] = [];
   #nextId = 1;
@@ -455,7 +459,7 @@ export class FileReadThread {
    * loads its manifest. It exits again after IDLE_MS if nothing comes.
    */
   warm(): void {
-    if (this.#broken || this.#worker !== null || this.#stuck.size >= MAX_STUCK_THREADS) return;
+    if (this.#broken || this.#worker !== null || this.#stuck.size >= MAX_STUCK_THREADS_ANYWHERE) return;
     try {
       this.#start();
     } catch {
@@ -508,12 +512,14 @@ export class FileReadThread {
 
   #send(): void {
     this.#sendScheduled = null;
-    const batch = this.#queued;
+    let batch = this.#queued;
     this.#queued = [];
     if (batch.length === 0) return;
     if (this.#stuck.size >= MAX_STUCK_THREADS) {
-      for (const req of batch) this.#reject(req, stuckError(req, this.#stuck.size));
-      return;
+      const refused = batch.filter((req) => this.#nearStuck(req));
+      for (const req of refused) this.#reject(req, stuckError(req, this.#stuck.size));
+      batch = batch.filter((req) => !refused.includes(req));
+      if (batch.length === 0) return;
     }
     let worker: Worker;
     try {
@@ -560,6 +566,15 @@ export class FileReadThread {
     return worker;
   }
 
+  /** Whether `req` is to fail at once, because reads got stuck where it would read (MAX_STUCK_THREADS). */
+  #nearStuck(req: Request): boolean {
+    if (this.#stuck.size >= MAX_STUCK_THREADS_ANYWHERE) return true;
+    // A continued or closed listing belongs to the live thread; only new paths are judged.
+    if (req.op === 'more' || req.op === 'close') return false;
+    const zone = commonFolder([...this.#stuck.values()]);
+    return zone === null || req.path === zone || req.path.startsWith(zone.endsWith(sep) ? zone : zone + sep);
+  }
+
   /** Gives up on the request the worker is on when it has made no progress for timeoutMs. */
   #watch(): void {
     const id = Atomics.load(this.#busy, 0);
@@ -574,12 +589,13 @@ export class FileReadThread {
     if (now - seen.since < this.#timeoutMs) return;
     const worker = this.#worker!;
     this.#drop();
+    const stuck = this.#pending.get(id);
+    const stuckReq = stuck?.req;
+    this.#stuck.set(worker, stuckReq && 'path' in stuckReq ? stuckReq.path : null);
     // terminate() cannot interrupt a blocked system call: the thread ends once the call returns, and does not hold
     // the event loop meanwhile.
-    this.#stuck.add(worker);
     worker.unref();
     void worker.terminate();
-    const stuck = this.#pending.get(id);
     this.#pending.delete(id);
     const queued = new Set(this.#queued);
     // Everything the worker had not answered goes to a new one; listings it held open are gone with it.
@@ -689,6 +705,20 @@ function timeoutError(req: Request, timeoutMs: number): ReadTimeoutError {
       : `Listing this folder made no progress for ${seconds} (a stalled network drive?). What was indexed under it ` +
           'is kept, and it is tried again on the next sync.',
   );
+}
+
+/** The deepest folder that holds every path (null if one is unknown, or they share none but the root). */
+function commonFolder(paths: (string | null)[]): string | null {
+  if (paths.length === 0 || paths.some((p) => p === null)) return null;
+  let common = dirname(paths[0]!);
+  for (const p of paths) {
+    while (!(p!.startsWith(common.endsWith(sep) ? common : common + sep) || p === common)) {
+      const up = dirname(common);
+      if (up === common) return null;
+      common = up;
+    }
+  }
+  return dirname(common) === common ? null : common;
 }
 
 function stuckError(req: Request, stuck: number): ReadTimeoutError {

@@ -165,7 +165,7 @@ describe('FileReadThread: a request that makes no progress', () => {
     }
   });
 
-  it('stops starting threads while three abandoned ones are still blocked in a system call', async () => {
+  it('stops reading where three abandoned threads are still blocked in a system call, and only there', async () => {
     const dir = tempDir();
     const fifos = [1, 2, 3].map((i) => join(dir, `pipe${i}.md`));
     for (const fifo of fifos) execFileSync('mkfifo', [fifo]);
@@ -188,6 +188,11 @@ describe('FileReadThread: a request that makes no progress', () => {
         message: expect.stringContaining('still stuck on 3 earlier'),
       });
       expect(blocking.usable).toBe(true);
+      // Only where the reads got stuck (a dead network mount, say): other folders are still read.
+      const elsewhere = tempDir();
+      writeFileSync(join(elsewhere, 'local.md'), 'local');
+      const local = await blocking.read(join(elsewhere, 'local.md'), 1000);
+      expect('bytes' in local && local.bytes.toString()).toBe('local');
       release();
       await vi.waitFor(
         async () => {

@@ -145,8 +145,9 @@ export interface ConnectorContext {
   log: Logger;
   maxFileSizeBytes: number;
   /**
-   * Whether the last sync stored this unit (it has a manifest row). Lets `enumerate` tell a unit it no longer
-   * recognises, whose documents must be kept (an ItemIssue with `keepPrefix`), from a file it never took.
+   * Whether this unit has anything in the index (a manifest row, or documents of a first read cut off). Lets
+   * `enumerate` tell a unit it no longer recognises, which it must still yield (or keep with `keepPrefix`) so its
+   * documents are not swept, from a file it never took.
    */
   wasIndexed?: (key: string) => boolean;
 }

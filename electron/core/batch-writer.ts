@@ -14,7 +14,7 @@
 import type { ItemIssue } from '../connectors/types.js';
 import { crashPoint } from './crash-points.js';
 import type { IngestionPipeline, PreparedDocument } from './pipeline.js';
-import type { Checkpoint, KnowledgeStore, QuarantineCandidate } from './store.js';
+import type { Checkpoint, KnowledgeStore, UnitVersion } from './store.js';
 
 /** One step of a batch, applied in order. Plain data only: it may be copied to another thread. */
 export type BatchOp =
@@ -23,9 +23,9 @@ export type BatchOp =
    * `unit`: a failed read of the whole unit that counts towards its quarantine. `from`: the unit (at its fingerprint)
    * whose completed read reported the issue; the issue then stays listed while the unit is unchanged (not read again).
    */
-  | { kind: 'issue'; issue: ItemIssue; unit?: QuarantineCandidate; from?: QuarantineCandidate }
+  | { kind: 'issue'; issue: ItemIssue; unit?: UnitVersion; from?: UnitVersion }
   /** A quarantined unit was skipped unread: its problem stays current. */
-  | { kind: 'unit-quarantined'; unit: QuarantineCandidate }
+  | { kind: 'unit-quarantined'; unit: UnitVersion }
   /**
    * The unit was read to its end: its documents not in `keep` are deleted (replace mode), its manifest row written.
    * `carryIssues` (append mode): the issues earlier reads reported for it still hold, as those parts were not read

@@ -29,7 +29,7 @@ import { InlineBatchWriter, type Batch, type BatchOp, type BatchOutcome, type Ba
 import { crashPoint } from './crash-points.js';
 import { classifyError, SyncFailure, toConnectorError } from './errors.js';
 import type { IngestionPipeline } from './pipeline.js';
-import type { Checkpoint, KnowledgeStore, QuarantineCandidate } from './store.js';
+import type { Checkpoint, KnowledgeStore, UnitVersion } from './store.js';
 
 export interface EngineOptions {
   store: KnowledgeStore;
@@ -345,11 +345,12 @@ class Run {
 
     const root = await raceAbort(this.#connector.open(ctx), signal);
     const manifest = store.loadManifest(id);
-    // Units with documents but no manifest row yet (a first read cut off by a crash or cancel) count as indexed too;
-    // looked up only when asked (rarely: an mbox that no longer reads as one), since it is a scan of the documents.
+    // Units with documents but no manifest row yet (a first read cut off by a crash or cancel) count as indexed too.
+    // One scan of the documents per run, taken when first needed: here only if asked (rarely: an mbox that no longer
+    // reads as one), always by the sweep. Documents this run writes are of units it has seen, which the sweep skips.
     let unitsWithDocuments: Set<string> | null = null;
-    ctx.wasIndexed = (key) =>
-      manifest.has(key) || (unitsWithDocuments ??= new Set(store.listDocumentUnitKeys(id))).has(key);
+    const documentUnitKeys = (): Set<string> => (unitsWithDocuments ??= new Set(store.listDocumentUnitKeys(id)));
+    ctx.wasIndexed = (key) => manifest.has(key) || documentUnitKeys().has(key);
     const quarantine = store.loadQuarantine(id);
     const documentsBefore = store.counts(id).documents;
     this.#startedEmpty = documentsBefore === 0;
@@ -427,7 +428,7 @@ class Run {
     await this.#settle();
     throwIfAborted(signal);
 
-    await this.#sweep(manifest, seen, keepPrefixes, root.identity, documentsBefore);
+    await this.#sweep(manifest, documentUnitKeys(), seen, keepPrefixes, root.identity, documentsBefore);
     throwIfAborted(signal);
 
     const documentsAfter = store.counts(id).documents;
@@ -479,7 +480,7 @@ class Run {
   }
 
   /** `unit`: a failed read that counts towards the unit's quarantine; `from`: the unit whose read reported it. */
-  #queueIssue(issue: ItemIssue, unit?: QuarantineCandidate, from?: QuarantineCandidate): void {
+  #queueIssue(issue: ItemIssue, unit?: UnitVersion, from?: UnitVersion): void {
     if (issue.severity === 'error') this.#counts.failed++;
     const op: BatchOp = { kind: 'issue', issue };
     if (unit) op.unit = unit;
@@ -614,6 +615,7 @@ class Run {
   /** Deletes what a complete enumeration no longer found — unless that looks like a vanished or swapped root. */
   async #sweep(
     manifest: Map<string, UnitRecord>,
+    documentUnitKeys: Set<string>,
     seen: Set<string>,
     keepPrefixes: string[],
     rootIdentity: string,
@@ -624,7 +626,7 @@ class Run {
     const candidates = new Set<string>();
     for (const key of manifest.keys()) if (!seen.has(key)) candidates.add(key);
     // Documents whose unit never got a manifest row (a crash mid-unit) are swept too.
-    for (const key of store.listDocumentUnitKeys(id)) if (!seen.has(key)) candidates.add(key);
+    for (const key of documentUnitKeys) if (!seen.has(key)) candidates.add(key);
     const vanished = [...candidates].filter(
       (key) => !keepPrefixes.some((p) => key === p || key.startsWith(`${p}/`) || p === ''),
     );

@@ -36,23 +36,21 @@ export class JsonFile<T> {
       text = readFileSync(this.path, 'utf8');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') {
-        // Unreadable (permissions, a lock, an I/O error, a folder in its place): running on defaults would let the
-        // next save replace the file, and the next good load then replace the backup. So the file goes aside and the
-        // last good copy is used, as for a corrupt file; where it cannot be moved, the caller runs on defaults and
-        // they are never saved over the backup.
-        const movedTo = `${this.path}.unreadable-${now}`;
-        try {
-          renameSync(this.path, movedTo);
-        } catch {
-          this.#backupSpared = true;
-          throw err;
-        }
-        return this.#fallBack(`could not be read (${code ?? (err as Error).message})`, movedTo, now, 'unreadable file');
-      }
       // A deleted file (by the user, a sync tool, a disk cleanup) is no first run while its last good copy exists:
       // defaults here would be saved over that copy and the configuration lost for good.
-      return this.#fallBack('was missing', null, now);
+      if (code === 'ENOENT') return this.#fallBack('was missing', null, now);
+      // Unreadable (permissions, a lock, an I/O error, a folder in its place): running on defaults would let the
+      // next save replace the file, and the next good load then replace the backup. So the file goes aside and the
+      // last good copy is used, as for a corrupt file; where it cannot be moved, the caller runs on defaults and
+      // they are never saved over the backup.
+      const movedTo = `${this.path}.unreadable-${now}`;
+      try {
+        renameSync(this.path, movedTo);
+      } catch {
+        this.#backupSpared = true;
+        throw err;
+      }
+      return this.#fallBack(`could not be read (${code ?? (err as Error).message})`, movedTo, now, 'unreadable file');
     }
     const primary = this.#tryParse(text);
     if (primary.ok) {

@@ -159,7 +159,7 @@ export class SyncService {
   #lastPushAt = 0;
   #lastProgressPush = new Map<string, number>();
   #onBattery = false;
-  #powerPaused = false;
+  #heldOnBattery = false;
   #started = false;
   #stopped = false;
   readonly #watchOptions: ServiceOpenOptions['watch'];
@@ -313,7 +313,7 @@ export class SyncService {
     const connectors = this.#config.connectors.map((config) => this.#status(config, snapshot?.connectors[config.id]));
     return {
       paused: this.#config.paused,
-      holdReason: this.#powerPaused ? 'battery' : null,
+      holdReason: this.#heldOnBattery ? 'battery' : null,
       connectors,
       dataDir: this.paths.dataDir,
       dbPath: this.paths.db,
@@ -632,8 +632,8 @@ export class SyncService {
     const scheduler = this.#scheduler;
     if (!scheduler) return;
     const shouldPause = this.#settings.pauseOnBattery && this.#onBattery;
-    if (shouldPause === this.#powerPaused) return;
-    this.#powerPaused = shouldPause;
+    if (shouldPause === this.#heldOnBattery) return;
+    this.#heldOnBattery = shouldPause;
     // Not a pause: a sync the user started goes on, and "Sync now" still works (AppState.holdReason says so).
     scheduler.holdAutomatic(shouldPause);
     this.#schedulePush();

@@ -55,8 +55,8 @@ export const MAX_CHUNKS_PER_DOCUMENT = CHUNK_ROWID_SPAN;
  */
 export const QUARANTINE_AFTER_FAILURES = 3;
 
-/** A unit's key and fingerprint, as a failed read of it is recorded for its quarantine. */
-export interface QuarantineCandidate {
+/** A unit at one fingerprint: what a failed read counts against (quarantine) or an issue was reported for. */
+export interface UnitVersion {
   key: string;
   fingerprint: string;
 }
@@ -1339,13 +1339,7 @@ export class KnowledgeStore {
    * `from` for an issue that a completed read of the unit reported, kept while the unit is unchanged
    * (clearItemErrorsBefore).
    */
-  recordItemError(
-    connectorId: string,
-    issue: ItemIssue,
-    now: number,
-    unit?: QuarantineCandidate,
-    from?: QuarantineCandidate,
-  ): void {
+  recordItemError(connectorId: string, issue: ItemIssue, now: number, unit?: UnitVersion, from?: UnitVersion): void {
     const version = unit ?? from;
     this.s.recordItemError.run({
       connectorId,
@@ -1370,7 +1364,7 @@ export class KnowledgeStore {
   }
 
   /** A quarantined unit was found unchanged and skipped: its problem is still current (clearItemErrorsBefore). */
-  touchQuarantined(connectorId: string, unit: QuarantineCandidate, now: number): void {
+  touchQuarantined(connectorId: string, unit: UnitVersion, now: number): void {
     // Whatever its streak now: a Retry pressed during the run released it, and it stays listed until it is read.
     this.s.touchQuarantined.run({ connectorId, ...unit, now });
   }

@@ -153,13 +153,19 @@ describe('notifyChanged', () => {
     ]);
   });
 
+  /** Connector `a` failed its first run (at 0 s, for 1 s) and waits 10 s into its 30 s backoff. */
+  async function failedOnce() {
+    const harness = setup();
+    harness.runner.behave('a', { kind: 'fail', ms: SEC });
+    harness.scheduler.add(connector('a'));
+    harness.scheduler.start();
+    harness.scheduler.runNow('a');
+    await harness.clock.advance(10 * SEC);
+    return harness;
+  }
+
   it('once a retry succeeds, changes queue a run at once again', async () => {
-    const { clock, runner, scheduler, startsOf } = setup();
-    runner.behave('a', { kind: 'fail', ms: SEC });
-    scheduler.add(connector('a'));
-    scheduler.start();
-    scheduler.runNow('a');
-    await clock.advance(10 * SEC);
+    const { clock, runner, scheduler, startsOf } = await failedOnce();
     expect(scheduler.notifyChanged('a').accepted).toBe(false);
     runner.behave('a', { kind: 'succeed', ms: SEC });
     await clock.advance(30 * SEC);
@@ -170,12 +176,7 @@ describe('notifyChanged', () => {
   });
 
   it('after the user cancels a failing connector’s retry, changes run it again (no retry is pending)', async () => {
-    const { clock, runner, scheduler, startsOf } = setup();
-    runner.behave('a', { kind: 'fail', ms: SEC });
-    scheduler.add(connector('a'));
-    scheduler.start();
-    scheduler.runNow('a');
-    await clock.advance(10 * SEC);
+    const { clock, runner, scheduler, startsOf } = await failedOnce();
     runner.behave('a', { kind: 'succeed', ms: 10 * SEC });
     scheduler.runNow('a');
     await clock.advance(SEC);

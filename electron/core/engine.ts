@@ -184,6 +184,8 @@ export const emptyCheckpoint = (connectorId: string): Checkpoint => ({
   lastError: null,
   consecutiveFailures: 0,
   rootIdentity: null,
+  // A connector reset keeps its documents without their unit rows; a new one has none, and its scan costs nothing.
+  orphanScanDue: true,
 });
 
 export class SyncEngine {
@@ -346,9 +348,11 @@ class Run {
     const root = await raceAbort(this.#connector.open(ctx), signal);
     const manifest = store.loadManifest(id);
     // Units with documents but no manifest row yet (a first read cut off by a crash or cancel) count as indexed too.
-    // One scan of the documents per run, taken when first needed: here only if asked (rarely: an mbox that no longer
-    // reads as one), always by the sweep. Documents this run writes are of units it has seen, which the sweep skips.
-    let unitsWithDocuments: Set<string> | null = null;
+    // Only a checkpoint that says they may exist costs a scan of the documents, once per run, taken when first
+    // needed: here only if asked (rarely: an mbox that no longer reads as one), else by the sweep. Documents this run
+    // writes are of units it has seen, which the sweep skips.
+    const orphanScanDue = this.#checkpoint.orphanScanDue;
+    let unitsWithDocuments: Set<string> | null = orphanScanDue ? null : new Set();
     const documentUnitKeys = (): Set<string> => (unitsWithDocuments ??= new Set(store.listDocumentUnitKeys(id)));
     ctx.wasIndexed = (key) => manifest.has(key) || documentUnitKeys().has(key);
     const quarantine = store.loadQuarantine(id);
@@ -428,12 +432,22 @@ class Run {
     await this.#settle();
     throwIfAborted(signal);
 
-    await this.#sweep(manifest, documentUnitKeys(), seen, keepPrefixes, root.identity, documentsBefore);
+    const keptOrphans = await this.#sweep(
+      manifest,
+      documentUnitKeys(),
+      seen,
+      keepPrefixes,
+      root.identity,
+      documentsBefore,
+    );
     throwIfAborted(signal);
 
     const documentsAfter = store.counts(id).documents;
     this.#counts.unchanged = Math.max(0, documentsAfter - this.#counts.added - this.#counts.updated);
     this.#checkpoint.rootIdentity = root.identity;
+    // Every unit this run wrote documents for got its row, or its failed read left this flag set; the sweep found
+    // the others, unless their folder was unavailable (kept, so looked for again next time).
+    this.#orphanScanDueAfterRun = this.#leftUnitRowsMissing || keptOrphans;
     return { ...this.#counts, durationMs: this.#e.now() - this.#startedAt };
   }
 
@@ -446,6 +460,7 @@ class Run {
       read = await raceAbort(reading, signal);
       for await (const ev of abortable(read.events, signal)) {
         if (ev.type === 'doc') {
+          this.#unitRowPending = true;
           keep.add(ev.doc.id);
           // Hashed and chunked here, as it is parsed: the batch's writer (a thread, in bulk runs) only writes.
           const doc = this.#e.pipeline.prepare(this.#connector.id, unit.key, ev.doc);
@@ -466,6 +481,12 @@ class Run {
       if (!(err instanceof ItemReadError) && classifyError(err).code.startsWith('SQLITE')) throw err;
       // The unit keeps its last good version (stale); its manifest row is untouched, so it is retried next sync
       // (unless its failures quarantine it).
+      if (this.#unitRowPending) {
+        // Its documents queued so far are written without the unit's row, until a later run reads it whole.
+        this.#leftUnitRowsMissing = true;
+        this.#checkpoint.orphanScanDue = true;
+        this.#unitRowPending = false;
+      }
       const code = err instanceof ItemReadError ? err.code : 'E_READ';
       const failedOn = countsTowardsQuarantine(err) ? { key: unit.key, fingerprint: unit.fingerprint } : undefined;
       this.#queueIssue({ path: unit.path, code, message: describe(err), severity: 'error' }, failedOn);
@@ -477,7 +498,15 @@ class Run {
     const done: BatchOp = { kind: 'unit-done', key: unit.key, fingerprint: unit.fingerprint, keep: keepIds, cursor };
     if (read.mode === 'append') done.carryIssues = true;
     this.#queue(done, 0);
+    this.#unitRowPending = false;
   }
+
+  /** Documents of the unit being read are queued, and its unit-done (which writes its manifest row) is not yet. */
+  #unitRowPending = false;
+  /** A read failed after queuing documents, so they are written without their unit's row. */
+  #leftUnitRowsMissing = false;
+  /** What a successful run leaves in Checkpoint.orphanScanDue (set once its sweep is done). */
+  #orphanScanDueAfterRun = true;
 
   /** `unit`: a failed read that counts towards the unit's quarantine; `from`: the unit whose read reported it. */
   #queueIssue(issue: ItemIssue, unit?: UnitVersion, from?: UnitVersion): void {
@@ -537,6 +566,8 @@ class Run {
     this.#opDocs = 0;
     this.#opChars = 0;
     for (const op of ops) if (op.kind === 'unit-done') this.#checkpoint.cursor = op.key;
+    // A crash after this commit would leave the unit's documents without its row: the next sweep must look.
+    if (this.#unitRowPending) this.#checkpoint.orphanScanDue = true;
     const batch: Batch = {
       connectorId: this.#connector.id,
       runId: this.#runId,
@@ -612,7 +643,10 @@ class Run {
     this.#reportProgress();
   }
 
-  /** Deletes what a complete enumeration no longer found — unless that looks like a vanished or swapped root. */
+  /**
+   * Deletes what a complete enumeration no longer found — unless that looks like a vanished or swapped root.
+   * Returns whether it kept documents without a unit row (their folder was unavailable: keepPrefix).
+   */
   async #sweep(
     manifest: Map<string, UnitRecord>,
     documentUnitKeys: Set<string>,
@@ -620,17 +654,19 @@ class Run {
     keepPrefixes: string[],
     rootIdentity: string,
     documentsBefore: number,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const { store, pipeline } = this.#e;
     const id = this.#connector.id;
     const candidates = new Set<string>();
     for (const key of manifest.keys()) if (!seen.has(key)) candidates.add(key);
     // Documents whose unit never got a manifest row (a crash mid-unit) are swept too.
-    for (const key of documentUnitKeys) if (!seen.has(key)) candidates.add(key);
-    const vanished = [...candidates].filter(
-      (key) => !keepPrefixes.some((p) => key === p || key.startsWith(`${p}/`) || p === ''),
-    );
-    if (vanished.length === 0) return;
+    const orphans = new Set<string>();
+    for (const key of documentUnitKeys) if (!seen.has(key) && !manifest.has(key)) orphans.add(key);
+    for (const key of orphans) candidates.add(key);
+    const kept = (key: string): boolean => keepPrefixes.some((p) => key === p || key.startsWith(`${p}/`) || p === '');
+    const vanished = [...candidates].filter((key) => !kept(key));
+    const keptOrphans = vanished.length < candidates.size && [...orphans].some(kept);
+    if (vanished.length === 0) return keptOrphans;
 
     const sameRoot = this.#checkpoint.rootIdentity === null || this.#checkpoint.rootIdentity === rootIdentity;
     // Counted only when the guard applies: a lookup per vanished unit, on top of the one that deletes it.
@@ -661,6 +697,7 @@ class Run {
         store.saveCheckpoint(this.#checkpoint);
       });
     }
+    return keptOrphans;
   }
 
   #heldSince = performance.now();
@@ -714,6 +751,7 @@ class Run {
       lastResult: result,
       lastError: null,
       consecutiveFailures: 0,
+      orphanScanDue: this.#orphanScanDueAfterRun,
     };
     store.transaction(() => {
       store.saveCheckpoint(this.#checkpoint);

@@ -159,6 +159,10 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE item_errors ADD COLUMN fingerprint TEXT;
   ALTER TABLE item_errors ADD COLUMN streak INTEGER NOT NULL DEFAULT 0;
   `,
+  // Whether the connector may have documents whose unit has no manifest row (a run cut off between a unit's
+  // documents and its row, a read that failed part-way, a reset): only then does the end-of-run sweep scan the
+  // documents for them (store.ts, Checkpoint.orphanScanDue). Existing connectors get one scan.
+  `ALTER TABLE checkpoints ADD COLUMN orphan_scan_due INTEGER NOT NULL DEFAULT 1;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -777,6 +777,7 @@ describe('KnowledgeStore: manifest, checkpoints, runs, item errors', () => {
     lastError: { code: 'E_X', message: 'bad', at: 3000 },
     consecutiveFailures: 2,
     rootIdentity: '1:2',
+    orphanScanDue: false,
   };
 
   it('saves, overwrites and lists checkpoints', () => {
@@ -796,7 +797,14 @@ describe('KnowledgeStore: manifest, checkpoints, runs, item errors', () => {
     store.putUnit('c1', { key: 'a', fingerprint: 'f', cursor: null });
     addDoc(store, 'c1', 'a', 'kept words');
     store.resetCheckpoint('c1');
-    expect(store.getCheckpoint('c1')).toEqual({ ...checkpoint, cursor: null, watermark: null, rootIdentity: null });
+    // The documents are now without unit rows: the next sweep must look for them.
+    expect(store.getCheckpoint('c1')).toEqual({
+      ...checkpoint,
+      cursor: null,
+      watermark: null,
+      rootIdentity: null,
+      orphanScanDue: true,
+    });
     expect(store.loadManifest('c1').size).toBe(0);
     expect(ids(store.search('kept', {}))).toEqual(['c1:a']);
   });
@@ -900,6 +908,7 @@ describe('KnowledgeStore: removing a connector', () => {
         lastError: null,
         consecutiveFailures: 0,
         rootIdentity: null,
+        orphanScanDue: false,
       });
       store.finishRun(
         store.startRun(connectorId, 'first', 1),

@@ -75,6 +75,7 @@ export class FileTreeConnector implements Connector {
       skipDir: (rel, name) => this.spec.skipDir(rel, name),
       excludes: this.config.excludes,
       signal: ctx.signal,
+      isUnchanged: ctx.isUnchanged,
     })) {
       yield batch.map((item) => ('code' in item ? item : toSourceUnit(item)));
     }

@@ -150,6 +150,13 @@ export interface ConnectorContext {
    * documents are not swept, from a file it never took.
    */
   wasIndexed?: (key: string) => boolean;
+  /**
+   * Set by the engine: true when the manifest has this unit at this fingerprint (and the run has not met it yet),
+   * in which case the engine has counted it as seen and unchanged, and `enumerate` need not yield it. A file tree
+   * asks for every regular file before building anything for it: a re-sync of 100,000 files meets 100,000 unchanged
+   * ones, and the objects a yielded unit costs were most of the main thread's share of the walk.
+   */
+  isUnchanged?: (key: string, fingerprint: string) => boolean;
 }
 
 /** One configured source. Instances are created by the registry (electron/connectors/registry.ts). */

@@ -75,6 +75,12 @@ export interface WalkOptions {
    * while it is usable, else — or with null — through fs/promises on this thread. Both give the same results.
    */
   readerThread?: FileReadThread | null;
+  /**
+   * Asked, with the entry's key and fingerprintOf, for each regular file the connector accepts: true means the caller
+   * already knows it unchanged, so the walk yields nothing for it (ConnectorContext.isUnchanged). A directory whose
+   * files were all known still ends with a yield (of no items), so the consumer gets a step per directory.
+   */
+  isUnchanged?: (key: string, fingerprint: string) => boolean;
 }
 
 export interface WalkEntry {
@@ -112,7 +118,7 @@ export const PREFETCH_DIRS = 32;
  */
 export const PREFETCH_ENTRIES = 4096;
 
-export function fingerprintOf(e: WalkEntry): string {
+export function fingerprintOf(e: { size: number; mtimeMs: number; ino: number }): string {
   return `${e.size}:${e.mtimeMs}:${e.ino}`;
 }
 
@@ -197,6 +203,7 @@ export async function* walkFileBatches(opts: WalkOptions): AsyncGenerator<(WalkE
   const isExcluded = compileExcludes(opts.excludes ?? []);
   const skipDir = opts.skipDir ?? (() => false);
   const acceptFile = opts.acceptFile;
+  const isUnchanged = opts.isUnchanged;
 
   checkAborted(opts.signal);
   const rootReal = await rootRealPath(root);
@@ -355,13 +362,15 @@ export async function* walkFileBatches(opts: WalkOptions): AsyncGenerator<(WalkE
     return new PromisesListing(await fsp.opendir(d.path, { encoding: 'buffer' as BufferEncoding, bufferSize: 128 }));
   };
 
-  // What the walk found since it last yielded.
+  // What the walk found since it last yielded, and whether it has passed files known unchanged since then.
   let found: (WalkEntry | ItemIssue)[] = [];
+  let knownUnchanged = false;
   try {
     while (stack.length > 0 || linkedDirs.length > 0) {
-      if (found.length > 0) {
+      if (found.length > 0 || knownUnchanged) {
         yield found;
         found = [];
+        knownUnchanged = false;
       }
       checkAborted(opts.signal);
       let dir = stack.pop();
@@ -399,6 +408,17 @@ export async function* walkFileBatches(opts: WalkOptions): AsyncGenerator<(WalkE
       const runBatch = (batch: { name: string; key: string; entry: RawEntry }[]): (Outcome | Promise<Outcome>)[] => {
         const outcomes: (Outcome | Promise<Outcome>)[] = [];
         for (const { name, key, entry } of batch) {
+          // A regular file the caller knows unchanged: the key and fingerprint only (classify's checks, in short).
+          if (isUnchanged !== undefined && entry.type === DT_FILE && entry.sk === ST_FILE) {
+            const rel = parent.rel === '' ? name : `${parent.rel}/${name}`;
+            const childKey = parent.key === '' ? key : `${parent.key}/${key}`;
+            if (acceptFile(rel) && !isExcluded(childKey, key) && isUnchanged(childKey, fingerprintOf(entry))) {
+              // Still taken: an NFD spelling of the same name, looked at after this batch, is the one left out.
+              keysInDir.add(childKey);
+              knownUnchanged = true;
+              continue;
+            }
+          }
           const c = classify(parent, name, key, entry.type);
           if (c === null || 'code' in c) {
             outcomes.push(c);
@@ -445,9 +465,10 @@ export async function* walkFileBatches(opts: WalkOptions): AsyncGenerator<(WalkE
               else found.push(out);
             }
             batch = [];
-            if (found.length > 0) {
+            if (found.length > 0 || knownUnchanged) {
               yield found;
               found = [];
+              knownUnchanged = false;
             }
           }
           if (entry === null) break;

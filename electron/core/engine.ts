@@ -29,7 +29,7 @@ import { InlineBatchWriter, type Batch, type BatchOp, type BatchOutcome, type Ba
 import { crashPoint } from './crash-points.js';
 import { classifyError, SyncFailure, toConnectorError } from './errors.js';
 import type { IngestionPipeline } from './pipeline.js';
-import type { Checkpoint, KnowledgeStore, UnitVersion } from './store.js';
+import type { Checkpoint, KnowledgeStore, ManifestIndex, UnitVersion } from './store.js';
 
 export interface EngineOptions {
   store: KnowledgeStore;
@@ -160,6 +160,73 @@ const QUARANTINABLE_READ_FAILURES: ReadonlySet<ItemIssueCode> = new Set([
 function countsTowardsQuarantine(err: unknown): boolean {
   if (err instanceof ItemReadError) return QUARANTINABLE_READ_FAILURES.has(err.code);
   return typeof (err as { code?: unknown } | null)?.code !== 'string';
+}
+
+/**
+ * The stored manifest as a run meets its units: a unit's fingerprint is replaced by MET in the map once the
+ * enumeration yields it (or reports it unchanged), so what is left unmet at the end was not found. One map probe per
+ * unit, and no record object per unit nor set of seen keys beside it: in a re-sync of 100,000 unchanged files, those
+ * lookups were most of the main thread's time in the walk.
+ */
+class RunManifest {
+  /** Never a fingerprint: fingerprints hold no NUL (store.putUnit refuses one). */
+  static readonly #MET = '\0';
+  readonly #fingerprints: Map<string, string>;
+  readonly #cursors: Map<string, string>;
+  /** Units met that the manifest did not have. */
+  readonly #metNew = new Set<string>();
+
+  constructor({ fingerprints, cursors }: ManifestIndex) {
+    this.#fingerprints = fingerprints;
+    this.#cursors = cursors;
+  }
+
+  /** Units the manifest has (met or not). */
+  get size(): number {
+    return this.#fingerprints.size;
+  }
+
+  /** The manifest has a row for this unit. */
+  has(key: string): boolean {
+    return this.#fingerprints.has(key);
+  }
+
+  /** The run has met this unit. */
+  met(key: string): boolean {
+    return this.#fingerprints.get(key) === RunManifest.#MET || this.#metNew.has(key);
+  }
+
+  /** Marks the unit met. Returns its stored fingerprint, null for a unit new to the manifest, undefined if met already. */
+  meet(key: string): string | null | undefined {
+    const stored = this.#fingerprints.get(key);
+    if (stored === RunManifest.#MET) return undefined;
+    if (stored !== undefined) {
+      this.#fingerprints.set(key, RunManifest.#MET);
+      return stored;
+    }
+    if (this.#metNew.has(key)) return undefined;
+    this.#metNew.add(key);
+    return null;
+  }
+
+  /** Marks the unit met if the manifest has it at this fingerprint and it was not met yet. */
+  meetIfUnchanged(key: string, fingerprint: string): boolean {
+    if (this.#fingerprints.get(key) !== fingerprint) return false;
+    this.#fingerprints.set(key, RunManifest.#MET);
+    return true;
+  }
+
+  /** The stored record of a unit, from the fingerprint meet() returned. */
+  record(key: string, fingerprint: string): UnitRecord {
+    return { key, fingerprint, cursor: this.#cursors.get(key) ?? null };
+  }
+
+  /** Units the manifest has and the run did not meet. */
+  unmet(): string[] {
+    const keys: string[] = [];
+    for (const [key, fingerprint] of this.#fingerprints) if (fingerprint !== RunManifest.#MET) keys.push(key);
+    return keys;
+  }
 }
 
 /** A changed unit whose read has been started (read-ahead) and whose documents are not queued yet. */
@@ -346,7 +413,7 @@ class Run {
     };
 
     const root = await raceAbort(this.#connector.open(ctx), signal);
-    const manifest = store.loadManifest(id);
+    const manifest = new RunManifest(store.loadManifestIndex(id));
     // Units with documents but no manifest row yet (a first read cut off by a crash or cancel) count as indexed too.
     // Only a checkpoint that says they may exist costs a scan of the documents, once per run, taken when first
     // needed: here only if asked (rarely: an mbox that no longer reads as one), else by the sweep. Documents this run
@@ -358,15 +425,25 @@ class Run {
     const quarantine = store.loadQuarantine(id);
     const documentsBefore = store.counts(id).documents;
     this.#startedEmpty = documentsBefore === 0;
-    const seen = new Set<string>();
     const keepPrefixes: string[] = [];
+    let unchanged = 0;
+    // The enumeration may leave out what this says is unchanged; it is counted here as the loop below would.
+    // Not offered when nothing is stored (a first sync): every file would be asked about in vain.
+    if (manifest.size > 0) {
+      ctx.isUnchanged = (key, fingerprint) => {
+        if (!manifest.meetIfUnchanged(key, fingerprint)) return false;
+        this.#progress.found++;
+        this.#progress.done++;
+        unchanged++;
+        return true;
+      };
+    }
 
     // Read-ahead: changed units are read up to readAheadUnits (and readAheadBytes) ahead of the one being
     // written, so file I/O overlaps with the synchronous batch writes instead of alternating with them. Their
     // documents are still queued strictly in enumeration order, so batches and crash safety are unchanged.
     const ahead: PendingRead[] = [];
     let aheadBytes = 0;
-    let unchanged = 0;
     const consumeOldest = async (): Promise<void> => {
       const next = ahead.shift()!;
       aheadBytes -= next.unit.size;
@@ -379,6 +456,13 @@ class Run {
 
     const batches = this.#connector.enumerateBatches?.(ctx) ?? oneByOne(this.#connector.enumerate(ctx));
     for await (const batch of abortable(batches, signal)) {
+      // Units the enumeration left out as unchanged (ctx.isUnchanged) were counted, so their part of the loop below
+      // is done here once per batch: progress, finished reads of a sparse run, a turn for the event loop.
+      this.#maybeReportProgress();
+      while (ahead.length > 0 && ahead[0].settled && unchanged - ahead[0].unchangedBefore >= SPARSE_AFTER_UNCHANGED) {
+        await consumeOldest();
+      }
+      if (this.#breathDue()) await this.#breathe();
       for (const item of batch) {
         throwIfAborted(signal);
         if (isItemIssue(item)) {
@@ -387,11 +471,10 @@ class Run {
           await this.#breathe();
           continue;
         }
-        if (seen.has(item.key)) continue;
-        seen.add(item.key);
+        const stored = manifest.meet(item.key);
+        if (stored === undefined) continue; // yielded twice
         this.#progress.found++;
-        const previous = manifest.get(item.key) ?? null;
-        if (previous && previous.fingerprint === item.fingerprint) {
+        if (stored === item.fingerprint) {
           this.#progress.done++;
           this.#maybeReportProgress();
           unchanged++;
@@ -412,6 +495,7 @@ class Run {
           await this.#breathe();
           continue;
         }
+        const previous = stored === null ? null : manifest.record(item.key, stored);
         const read = this.#connector.read(item, previous, ctx);
         const pending: PendingRead = { unit: item, previous, read, settled: false, unchangedBefore: unchanged };
         // Consumed later by #readUnit; a run that stops first (cancelled, failed) must not leave it unhandled.
@@ -432,14 +516,7 @@ class Run {
     await this.#settle();
     throwIfAborted(signal);
 
-    const keptOrphans = await this.#sweep(
-      manifest,
-      documentUnitKeys(),
-      seen,
-      keepPrefixes,
-      root.identity,
-      documentsBefore,
-    );
+    const keptOrphans = await this.#sweep(manifest, documentUnitKeys(), keepPrefixes, root.identity, documentsBefore);
     throwIfAborted(signal);
 
     const documentsAfter = store.counts(id).documents;
@@ -648,20 +725,18 @@ class Run {
    * Returns whether it kept documents without a unit row (their folder was unavailable: keepPrefix).
    */
   async #sweep(
-    manifest: Map<string, UnitRecord>,
+    manifest: RunManifest,
     documentUnitKeys: Set<string>,
-    seen: Set<string>,
     keepPrefixes: string[],
     rootIdentity: string,
     documentsBefore: number,
   ): Promise<boolean> {
     const { store, pipeline } = this.#e;
     const id = this.#connector.id;
-    const candidates = new Set<string>();
-    for (const key of manifest.keys()) if (!seen.has(key)) candidates.add(key);
+    const candidates = new Set<string>(manifest.unmet());
     // Documents whose unit never got a manifest row (a crash mid-unit) are swept too.
     const orphans = new Set<string>();
-    for (const key of documentUnitKeys) if (!seen.has(key) && !manifest.has(key)) orphans.add(key);
+    for (const key of documentUnitKeys) if (!manifest.has(key) && !manifest.met(key)) orphans.add(key);
     for (const key of orphans) candidates.add(key);
     const kept = (key: string): boolean => keepPrefixes.some((p) => key === p || key.startsWith(`${p}/`) || p === '');
     const vanished = [...candidates].filter((key) => !kept(key));

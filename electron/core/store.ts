@@ -175,6 +175,14 @@ export interface Checkpoint {
   orphanScanDue: boolean;
 }
 
+/** The stored manifest of one connector (store.loadManifestIndex). */
+export interface ManifestIndex {
+  /** Each unit's fingerprint by key. Fingerprints never hold NUL (putUnit refuses them). */
+  fingerprints: Map<string, string>;
+  /** The cursor of each unit that has one (an mbox read up to a byte offset). */
+  cursors: Map<string, string>;
+}
+
 export interface StoreRecovery {
   /** Where the damaged file was moved. */
   movedTo: string;
@@ -963,17 +971,31 @@ export class KnowledgeStore {
 
   // ── Manifest ────────────────────────────────────────────────────────────────────────────────────────────────
 
-  /** Every unit recorded for the connector, by key (a no-change re-sync is little more than this and a walk). */
+  /** Every unit recorded for the connector, by key. */
   loadManifest(connectorId: string): Map<string, UnitRecord> {
+    const { fingerprints, cursors } = this.loadManifestIndex(connectorId);
     const manifest = new Map<string, UnitRecord>();
+    for (const [key, fingerprint] of fingerprints)
+      manifest.set(key, { key, fingerprint, cursor: cursors.get(key) ?? null });
+    return manifest;
+  }
+
+  /**
+   * The manifest as a sync reads it (a no-change re-sync is little more than this and a walk): each unit's
+   * fingerprint by key, and the cursors of the few units that have one. No object per unit: for 100,000 units
+   * those were a third of loading it, and more of the garbage a re-sync leaves.
+   */
+  loadManifestIndex(connectorId: string): ManifestIndex {
+    const fingerprints = new Map<string, string>();
+    const cursors = new Map<string, string>();
     for (const entry of this.s.loadManifest.all(connectorId) as string[]) {
       const keyAt = entry.indexOf('\0') + 1;
       const cursorAt = entry.indexOf('\0', keyAt) + 1;
       const key = cursorAt === 0 ? entry.slice(keyAt) : entry.slice(keyAt, cursorAt - 1);
-      const cursor = cursorAt === 0 ? null : entry.slice(cursorAt);
-      manifest.set(key, { key, fingerprint: entry.slice(0, keyAt - 1), cursor });
+      if (cursorAt !== 0) cursors.set(key, entry.slice(cursorAt));
+      fingerprints.set(key, entry.slice(0, keyAt - 1));
     }
-    return manifest;
+    return { fingerprints, cursors };
   }
 
   /** Inserts or replaces the unit's record. */

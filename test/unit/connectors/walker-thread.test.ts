@@ -2,12 +2,13 @@
  * walkFiles lists directories (and lstats their entries) on the reader thread when it can, and through fs/promises
  * on this thread when it cannot. Both paths must give the same walk, whatever the tree holds.
  */
-import { chmodSync, mkdirSync, opendirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, opendirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FileReadThread, LIST_CHUNK, ReaderThreadError } from '../../../electron/connectors/read-thread.js';
 import type { ItemIssue } from '../../../electron/connectors/types.js';
 import {
+  fingerprintOf,
   PREFETCH_DIRS,
   PREFETCH_ENTRIES,
   walkFileBatches,
@@ -131,6 +132,63 @@ describe('walkFileBatches', () => {
     expect(steps.every((s) => s.length > 0)).toBe(true);
     // The folder of 1,300 files alone comes in at most 1,300 / 256 + 1 steps.
     expect(steps.length).toBeLessThan(items.length / 20);
+  });
+});
+
+describe('walkFileBatches with isUnchanged (files the caller knows unchanged)', () => {
+  for (const [label, extra] of VARIANTS) {
+    it(`leaves out exactly those files, and asks only about files it would yield (${label})`, async () => {
+      const root = trickyTree();
+      // Two files excluded by name and by path, beside the folders some variants exclude.
+      const excludes = [...(extra.excludes ?? []), 'a.md', 'sub/b.md'];
+      const opts: WalkOptions = { root, acceptFile: isMarkdown, readerThread: thread, ...extra, excludes };
+      const full = await collect(opts);
+      const files = full.filter((i): i is WalkEntry => 'key' in i);
+      // Every other file is known at its fingerprint (and the NFC twin of an NFD name), one more at a stale one;
+      // excluded, skipped and linked files are "known" too, and must never be asked about.
+      const known = new Map(
+        files.filter((e, i) => i % 2 === 0 || e.key.startsWith('caf')).map((e) => [e.key, fingerprintOf(e)]),
+      );
+      known.set(files[1].key, 'stale');
+      for (const key of ['a.md', 'sub/b.md', 'drafts/d.md', '.hidden/h.md', 'image.png']) known.set(key, 'any');
+      const asked: string[] = [];
+      const steps: (WalkEntry | ItemIssue)[][] = [];
+      for await (const step of walkFileBatches({
+        ...opts,
+        isUnchanged: (key, fingerprint) => {
+          asked.push(key);
+          return known.get(key) === fingerprint;
+        },
+      })) {
+        steps.push(step);
+      }
+      // A link is always looked at (its target decides), so only regular files are left out.
+      const unchanged = new Set(
+        files
+          .filter((e, i) => i !== 1 && known.get(e.key) === fingerprintOf(e) && !lstatSync(e.path).isSymbolicLink())
+          .map((e) => e.key),
+      );
+      expect(unchanged.size).toBeGreaterThanOrEqual(3);
+      expect(steps.flat()).toEqual(full.filter((i) => !('key' in i) || !unchanged.has(i.key)));
+      // Only files the walk would have yielded are asked about (never an excluded, skipped or linked one).
+      const yieldable = new Set(files.map((e) => e.key));
+      expect(asked.filter((key) => !yieldable.has(key))).toEqual([]);
+    });
+  }
+
+  it('still ends each folder with a step when it left out all of its files', async () => {
+    const root = tempDir();
+    writeTree(root, { 'a/1.md': '1', 'a/2.md': '2', 'b/3.md': '3', 'c/4.md': '4' });
+    const opts: WalkOptions = { root, acceptFile: isMarkdown, readerThread: thread };
+    const all = new Map(
+      (await collect(opts)).map((e) => ['key' in e ? e.key : '', 'key' in e ? fingerprintOf(e) : '']),
+    );
+    const steps: (WalkEntry | ItemIssue)[][] = [];
+    for await (const step of walkFileBatches({ ...opts, isUnchanged: (key, fp) => all.get(key) === fp })) {
+      steps.push(step);
+    }
+    expect(steps.flat()).toEqual([]);
+    expect(steps.length).toBeGreaterThanOrEqual(3);
   });
 });
 

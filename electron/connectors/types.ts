@@ -154,7 +154,8 @@ export interface ConnectorContext {
    * Set by the engine: true when the manifest has this unit at this fingerprint (and the run has not met it yet),
    * in which case the engine has counted it as seen and unchanged, and `enumerate` need not yield it. A file tree
    * asks for every regular file before building anything for it: a re-sync of 100,000 files meets 100,000 unchanged
-   * ones, and the objects a yielded unit costs were most of the main thread's share of the walk.
+   * ones, and what each yielded unit cost (its objects, the engine's set of seen keys) was the largest part of the main
+   * thread's share of the walk.
    */
   isUnchanged?: (key: string, fingerprint: string) => boolean;
 }

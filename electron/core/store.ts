@@ -971,7 +971,7 @@ export class KnowledgeStore {
 
   // ── Manifest ────────────────────────────────────────────────────────────────────────────────────────────────
 
-  /** Every unit recorded for the connector, by key. */
+  /** Every unit recorded for the connector, by key, as records (a sync reads loadManifestIndex instead). */
   loadManifest(connectorId: string): Map<string, UnitRecord> {
     const { fingerprints, cursors } = this.loadManifestIndex(connectorId);
     const manifest = new Map<string, UnitRecord>();
@@ -982,8 +982,8 @@ export class KnowledgeStore {
 
   /**
    * The manifest as a sync reads it (a no-change re-sync is little more than this and a walk): each unit's
-   * fingerprint by key, and the cursors of the few units that have one. No object per unit: for 100,000 units
-   * those were a third of loading it, and more of the garbage a re-sync leaves.
+   * fingerprint by key, and the cursors of the few units that have one. No record object per unit: the engine marks
+   * the units a run meets in this map itself (engine.ts, RunManifest).
    */
   loadManifestIndex(connectorId: string): ManifestIndex {
     const fingerprints = new Map<string, string>();

@@ -456,8 +456,8 @@ class Run {
 
     const batches = this.#connector.enumerateBatches?.(ctx) ?? oneByOne(this.#connector.enumerate(ctx));
     for await (const batch of abortable(batches, signal)) {
-      // Units the enumeration left out as unchanged (ctx.isUnchanged) were counted, so their part of the loop below
-      // is done here once per batch: progress, finished reads of a sparse run, a turn for the event loop.
+      // Unchanged units, whether left out by the enumeration (ctx.isUnchanged) or counted in the loop below, are
+      // settled here once per batch: progress, finished reads of a sparse run, a turn for the event loop.
       this.#maybeReportProgress();
       while (ahead.length > 0 && ahead[0].settled && unchanged - ahead[0].unchangedBefore >= SPARSE_AFTER_UNCHANGED) {
         await consumeOldest();
@@ -475,15 +475,10 @@ class Run {
         if (stored === undefined) continue; // yielded twice
         this.#progress.found++;
         if (stored === item.fingerprint) {
+          // Counted; what passing it owes (progress, finished reads, a turn for the event loop) is settled once per
+          // batch, above: an await per unchanged unit would cost more than the unit itself.
           this.#progress.done++;
-          this.#maybeReportProgress();
           unchanged++;
-          if (ahead.length > 0 && ahead[0].settled && unchanged - ahead[0].unchangedBefore >= SPARSE_AFTER_UNCHANGED) {
-            await consumeOldest();
-            continue;
-          }
-          // Checked before awaiting: an unchanged unit is a few map lookups, an await per unit would cost more.
-          if (this.#breathDue()) await this.#breathe();
           continue;
         }
         if (quarantine.get(item.key) === item.fingerprint) {
@@ -523,8 +518,9 @@ class Run {
     this.#counts.unchanged = Math.max(0, documentsAfter - this.#counts.added - this.#counts.updated);
     this.#checkpoint.rootIdentity = root.identity;
     // Every unit this run wrote documents for got its row, or its failed read left this flag set; the sweep found
-    // the others, unless their folder was unavailable (kept, so looked for again next time).
-    this.#orphanScanDueAfterRun = this.#leftUnitRowsMissing || keptOrphans;
+    // the others, unless their folder was unavailable (kept, so looked for again next time). Cleared only now: the
+    // sweep's own transactions save the checkpoint too, and must keep the flag until it has looked.
+    this.#checkpoint.orphanScanDue = this.#leftUnitRowsMissing || keptOrphans;
     return { ...this.#counts, durationMs: this.#e.now() - this.#startedAt };
   }
 
@@ -582,8 +578,6 @@ class Run {
   #unitRowPending = false;
   /** A read failed after queuing documents, so they are written without their unit's row. */
   #leftUnitRowsMissing = false;
-  /** What a successful run leaves in Checkpoint.orphanScanDue (set once its sweep is done). */
-  #orphanScanDueAfterRun = true;
 
   /** `unit`: a failed read that counts towards the unit's quarantine; `from`: the unit whose read reported it. */
   #queueIssue(issue: ItemIssue, unit?: UnitVersion, from?: UnitVersion): void {
@@ -826,7 +820,6 @@ class Run {
       lastResult: result,
       lastError: null,
       consecutiveFailures: 0,
-      orphanScanDue: this.#orphanScanDueAfterRun,
     };
     store.transaction(() => {
       store.saveCheckpoint(this.#checkpoint);

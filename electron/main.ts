@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { app, dialog, protocol } from 'electron';
+import { killIfThreadsBlocked } from './core/blocked-exit.js';
 import { defaultDataDir } from './core/data-dir.js';
 import { DataDirLockedError, SyncService } from './core/service.js';
 import { APP_SCHEME_PRIVILEGES } from './shell/app-protocol.js';
@@ -19,10 +20,11 @@ initLogging({ isPackaged: app.isPackaged, logsDir });
 // Must happen before 'ready': the dashboard's own secure origin (see shell/app-protocol.ts).
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: APP_SCHEME_PRIVILEGES }]);
 
+const log = createLogger('main');
 startLifecycle({
   app,
   platform: process.platform,
-  log: createLogger('main'),
+  log,
   logsDir,
   openService: () =>
     SyncService.open({
@@ -47,4 +49,5 @@ startLifecycle({
     err instanceof DataDirLockedError ? dataDirLockedDialog(err.holder.owner, err.dataDir) : null,
   showError: (title, message) => dialog.showErrorBox(title, message),
   describeError: redactError,
+  killIfThreadsBlocked: () => killIfThreadsBlocked({ warn: (message) => log.warn(message) }),
 });

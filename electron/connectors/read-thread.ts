@@ -380,6 +380,18 @@ function serve(req) {
 }
 `;
 
+/**
+ * Abandoned workers of every FileReadThread still blocked in their call, with the path each is stuck on (null:
+ * unknown). Node joins every worker thread when the process exits, so while one is here the process cannot end the
+ * usual way (see core/blocked-exit.ts).
+ */
+const blockedEverywhere = new Map<Worker, string | null>();
+
+/** The paths abandoned reader threads are still blocked on, in this process (null: unknown). */
+export function blockedReaderThreads(): (string | null)[] {
+  return [...blockedEverywhere.values()];
+}
+
 export class FileReadThread {
   /** Test hook: a read (or listing) stall like JARVIS_SYNC_TEST_READ_STALL's (which is the default). */
   #stall: { match: string; ms: number } | null;
@@ -556,6 +568,7 @@ export class FileReadThread {
     );
     worker.on('exit', (code) => {
       this.#stuck.delete(worker);
+      blockedEverywhere.delete(worker);
       this.#died(worker, new ReaderThreadError(`The file reader thread stopped (exit code ${code}).`));
     });
     this.#worker = worker;
@@ -591,7 +604,9 @@ export class FileReadThread {
     this.#drop();
     const stuck = this.#pending.get(id);
     const stuckReq = stuck?.req;
-    this.#stuck.set(worker, stuckReq && 'path' in stuckReq ? stuckReq.path : null);
+    const stuckOn = stuckReq && 'path' in stuckReq ? stuckReq.path : null;
+    this.#stuck.set(worker, stuckOn);
+    blockedEverywhere.set(worker, stuckOn);
     // terminate() cannot interrupt a blocked system call: the thread ends once the call returns, and does not hold
     // the event loop meanwhile.
     worker.unref();

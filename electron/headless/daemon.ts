@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../../shared/logger.js';
 import { createContractHandlers, headlessHost } from '../core/handlers.js';
+import { killIfThreadsBlocked } from '../core/blocked-exit.js';
 import { DataDirLockedError, SyncService } from '../core/service.js';
 import { dataPaths } from '../core/data-dir.js';
 import type { CliIo } from './cli.js';
@@ -144,7 +145,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   // A second Ctrl-C while stopping means "now": the lock is released by the next start (stale-lock takeover).
   const onSecond = (): void => {
     io.err('Stopping now, without waiting for the current sync.\n');
-    process.exit(130);
+    if (!killIfThreadsBlocked({ warn: (message) => io.err(`${message}\n`) })) process.exit(130);
   };
   signals.once('SIGINT', onSecond);
   try {

@@ -50,6 +50,11 @@ export interface LifecycleDeps<S extends LifecycleService> {
   /** Reduces an error to what may be logged (log.ts redactError). */
   describeError?: (err: unknown) => unknown;
   stopDeadlineMs?: number;
+  /**
+   * Ends the process at once when a thread blocked in a system call would keep app.exit from ever returning
+   * (core/blocked-exit.ts): called once the service has stopped, just before app.exit. True when it did.
+   */
+  killIfThreadsBlocked?: () => boolean;
   setTimer?: (fn: () => void, ms: number) => () => void;
 }
 
@@ -133,6 +138,11 @@ export function startLifecycle<S extends LifecycleService>(deps: LifecycleDeps<S
   // A tray app keeps running with no window; without a listener Electron would quit here.
   app.on('window-all-closed', () => {});
 
+  const exit = (code: number): void => {
+    if (deps.killIfThreadsBlocked?.()) return;
+    app.exit(code);
+  };
+
   const stopService = async (): Promise<void> => {
     shell?.dispose();
     if (!service) return;
@@ -171,7 +181,7 @@ export function startLifecycle<S extends LifecycleService>(deps: LifecycleDeps<S
       deps.showError(dialog.title, dialog.message);
     } finally {
       await stopService();
-      app.exit(dialog.exitCode);
+      exit(dialog.exitCode);
     }
   };
 
@@ -192,7 +202,7 @@ export function startLifecycle<S extends LifecycleService>(deps: LifecycleDeps<S
       // A quit during boot waits for the boot to settle (bounded by the same deadline).
       await withDeadline(ready, deadline, setTimer);
       await stopService();
-      app.exit(0);
+      exit(0);
     })();
   });
 

@@ -143,6 +143,34 @@ describe('quit', () => {
     expect(log.warn).toHaveBeenCalledWith(expect.stringMatching(/longer than 5000 ms/));
   });
 
+  it('ends the process itself, after the service stopped, when a blocked thread would keep app.exit from returning', async () => {
+    const order: string[] = [];
+    const killIfThreadsBlocked = vi.fn(() => {
+      order.push('kill');
+      return true;
+    });
+    const { lifecycle, service } = setup({ killIfThreadsBlocked });
+    service.stop.mockImplementation(() => {
+      order.push('stop');
+      return Promise.resolve();
+    });
+    await lifecycle.ready;
+    app.quit();
+    await settle();
+    expect(order).toEqual(['stop', 'kill']);
+    expect(app.exit).not.toHaveBeenCalled();
+  });
+
+  it('exits the usual way when no thread is blocked', async () => {
+    const killIfThreadsBlocked = vi.fn(() => false);
+    const { lifecycle } = setup({ killIfThreadsBlocked });
+    await lifecycle.ready;
+    app.quit();
+    await settle();
+    expect(killIfThreadsBlocked).toHaveBeenCalledTimes(1);
+    expect(app.exit).toHaveBeenCalledWith(0);
+  });
+
   it('exits even when service.stop fails', async () => {
     const { lifecycle, service } = setup();
     service.stop.mockRejectedValue(new Error('disk gone'));

@@ -404,6 +404,8 @@ export async function* walkFileBatches(opts: WalkOptions): AsyncGenerator<(WalkE
       // same name coexist the NFC one is always the one indexed, independent of readdir order.
       const denormalised: { name: string; key: string; entry: RawEntry }[] = [];
       const children: PendingDir[] = [];
+      // iCloud stubs of files this walk would take, judged once the whole folder is listed (cloudOnlyFile).
+      const stubs: { target: string; key: string }[] = [];
 
       const runBatch = (batch: { name: string; key: string; entry: RawEntry }[]): (Outcome | Promise<Outcome>)[] => {
         const outcomes: (Outcome | Promise<Outcome>)[] = [];
@@ -418,6 +420,15 @@ export async function* walkFileBatches(opts: WalkOptions): AsyncGenerator<(WalkE
               knownUnchanged = true;
               continue;
             }
+          }
+          const stubbed = entry.sk === ST_FILE || (entry.sk === ST_NONE && entry.type === DT_FILE);
+          const target = stubbed ? iCloudStubTarget(name) : null;
+          if (target !== null) {
+            const rel = parent.rel === '' ? target : `${parent.rel}/${target}`;
+            const targetKey = target.normalize('NFC');
+            const childKey = parent.key === '' ? targetKey : `${parent.key}/${targetKey}`;
+            if (acceptFile(rel) && !isExcluded(childKey, targetKey)) stubs.push({ target, key: childKey });
+            continue;
           }
           const c = classify(parent, name, key, entry.type);
           if (c === null || 'code' in c) {
@@ -481,6 +492,9 @@ export async function* walkFileBatches(opts: WalkOptions): AsyncGenerator<(WalkE
             if ('depth' in out) children.push(out);
             else found.push(out);
           }
+        }
+        for (const stub of stubs) {
+          if (!keysInDir.has(stub.key)) found.push(cloudOnlyFile(`${parent.path}${sep}${stub.target}`, stub.key));
         }
       } catch (err) {
         if (isAbort(err)) throw err;
@@ -662,6 +676,30 @@ function fsError(code: string | undefined, message: string): Error {
 
 function entryOf(c: Candidate, st: { size: number; mtimeMs: number; ino: number; dev: number }): WalkEntry {
   return { key: c.key, relPath: c.rel, path: c.path, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, dev: st.dev };
+}
+
+/**
+ * `Note.md` for `.Note.md.icloud`: before macOS 14, iCloud Drive replaces a file it keeps only in the cloud ("Optimize
+ * Mac Storage") by such a hidden stub, so the file itself vanishes from its folder. Null for any other name.
+ */
+export function iCloudStubTarget(name: string): string | null {
+  if (name.length <= '..icloud'.length || !name.startsWith('.') || !name.endsWith('.icloud')) return null;
+  return name.slice(1, -'.icloud'.length);
+}
+
+/**
+ * A file that is only in the cloud (an iCloud stub in its place): not readable without downloading it, and not
+ * deleted either, so what was indexed of it is kept (keepPrefix) until it is back on disk.
+ */
+function cloudOnlyFile(path: string, key: string): ItemIssue {
+  return issue(
+    path,
+    'W_PLACEHOLDER',
+    'This file is stored in iCloud only (not downloaded to this Mac), so it was not read; what was indexed of it is ' +
+      'kept. Open it, or choose Download Now in Finder, and the next sync indexes it.',
+    'warning',
+    key,
+  );
 }
 
 function skippedLink(c: { path: string }, why: string): ItemIssue {

@@ -74,6 +74,7 @@ export const BAD_INPUT_CASES: readonly BadInputCase[] = [
   { name: 'name that is not UTF-8 [11]', connector: 'folder', where: 'names/', code: 'E_NAME_UNDECODABLE', notFound: ['biundecodable'], runtime: true },
   { name: 'NFC and NFD twins (café.md) [12]', connector: 'folder', where: 'nfc/cafe\u0301.md', code: 'W_NORMALIZATION_COLLISION', found: ['binfcwins'], notFound: ['binfdloses'], runtime: true },
   { name: 'case twins Note.md / note.md [13]', connector: 'folder', where: 'case/', code: null, found: ['biuppercase', 'bilowercase'], runtime: true },
+  { name: 'iCloud stub (.away.md.icloud) of a note kept in the cloud only [16]', connector: 'folder', where: 'cloud/away.md', code: 'W_PLACEHOLDER', found: ['bicloudsibling'], notFound: ['bicloudstub'], runtime: true },
   { name: '70 nested folders [14]', connector: 'folder', where: '/d/d/d/d/d/d', code: 'E_TOO_DEEP', found: ['bidepthten'], notFound: ['bitoodeep'], runtime: true },
   // ── folder: content (static) ──
   { name: 'PNG renamed .md [5]', connector: 'folder', where: 'binary/photo-renamed.md', code: 'E_BINARY' },
@@ -209,6 +210,10 @@ export function buildBadInputCorpus(root: string, opts: { asNobody: boolean }): 
   dir(f('case'));
   writeFileSync(f('case/Note.md'), note('biuppercase'));
   writeFileSync(f('case/note.md'), note('bilowercase'));
+  // Before macOS 14, iCloud Drive replaces a file it keeps only in the cloud by a hidden stub.
+  dir(f('cloud'));
+  writeFileSync(f('cloud/.away.md.icloud'), '<plist>bicloudstub</plist>');
+  writeFileSync(f('cloud/here.md'), note('bicloudsibling'));
   // Depth: 70 levels; a note at level 10 is fine, the one at the bottom is too deep.
   const levels = Array.from({ length: 70 }, () => 'd');
   dir(f('deep', ...levels));

@@ -69,6 +69,11 @@ function trickyTree(): string {
     'deep/1/2/3/4/5/d.md': 'too deep with maxDepth 3',
     'sub/b.md': 'b',
     'sub/inner/c.MD': 'c',
+    // iCloud stubs: of a file gone to the cloud, of one that is also on disk, of one not taken (.png), of an excluded one.
+    'sub/.away.md.icloud': 'plist',
+    '.a.md.icloud': 'plist',
+    '.photo.png.icloud': 'plist',
+    'drafts/.gone.md.icloud': 'plist',
   });
   // NFD names, an NFC/NFD twin file and twin folders.
   writeFileSync(join(root, 'cafe\u0301.md'), 'nfd');

@@ -344,6 +344,36 @@ describe('walkFiles: names (bad inputs #11–#13)', () => {
     expect(codes(issues)).toEqual(['W_NORMALIZATION_COLLISION']);
   });
 
+  it('reports a file iCloud keeps only in the cloud (its .icloud stub) and keeps what was indexed of it', async () => {
+    const root = tempDir();
+    writeTree(root, {
+      'here.md': 'on disk',
+      '.away.md.icloud': 'a plist',
+      'sub/.deep note.md.icloud': 'a plist',
+      // Also on disk (being downloaded), not taken (.png), excluded: nothing to say.
+      'both.md': 'on disk',
+      '.both.md.icloud': 'a plist',
+      '.photo.png.icloud': 'a plist',
+      '.secret.md.icloud': 'a plist',
+    });
+    const { keys, issues } = await walk(root, { excludes: ['secret.md'] });
+    expect(keys).toEqual(['both.md', 'here.md']);
+    expect(issues).toEqual([
+      expect.objectContaining({
+        code: 'W_PLACEHOLDER',
+        path: join(root, 'away.md'),
+        severity: 'warning',
+        keepPrefix: 'away.md',
+      }),
+      expect.objectContaining({
+        code: 'W_PLACEHOLDER',
+        path: join(root, 'sub', 'deep note.md'),
+        keepPrefix: 'sub/deep note.md',
+      }),
+    ]);
+    expect(issues[0].message).toMatch(/stored in iCloud only/);
+  });
+
   it('treats Note.md and note.md as two notes on a case-sensitive filesystem', async () => {
     const root = tempDir();
     writeTree(root, { 'Note.md': 'upper', 'note.md': 'lower' });

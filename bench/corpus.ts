@@ -382,9 +382,16 @@ function fingerprint(file: string): string {
 
 /**
  * Edits `editShare` and deletes `deleteShare` of the corpus' files (disjoint, chosen by seed), journaling what it
- * did beside the corpus so `restoreCorpus` (also run by `ensureFileCorpus`) can undo it exactly.
+ * did beside the corpus so `restoreCorpus` (also run by `ensureFileCorpus`) can undo it exactly. `round` 1, 2…
+ * chooses as many other files, none of them chosen by another round (round 0 is the benchmark's).
  */
-export function mutateCorpus(dir: string, spec: FileCorpusSpec, editShare: number, deleteShare: number): Mutation {
+export function mutateCorpus(
+  dir: string,
+  spec: FileCorpusSpec,
+  editShare: number,
+  deleteShare: number,
+  round = 0,
+): Mutation {
   if (existsSync(journalPath(dir))) restoreCorpus(dir);
   const r = rng(itemSeed(spec.seed, spec.n, 0xed17));
   const order = Array.from({ length: spec.n }, (_, i) => i);
@@ -394,10 +401,12 @@ export function mutateCorpus(dir: string, spec: FileCorpusSpec, editShare: numbe
   }
   const edits = Math.round(spec.n * editShare);
   const deletes = Math.round(spec.n * deleteShare);
+  const from = round * (edits + deletes);
+  if (from + edits + deletes > spec.n) throw new Error(`mutateCorpus: round ${round} needs more files than ${spec.n}`);
   const mutation: Mutation = {
     spec,
-    edited: order.slice(0, edits).sort((a, b) => a - b),
-    deleted: order.slice(edits, edits + deletes).sort((a, b) => a - b),
+    edited: order.slice(from, from + edits).sort((a, b) => a - b),
+    deleted: order.slice(from + edits, from + edits + deletes).sort((a, b) => a - b),
     trash: `${dir}.trash`,
     fingerprints: {},
   };

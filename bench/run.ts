@@ -32,7 +32,10 @@ import type {
   BaselineOutput,
   EditFloorArgs,
   EditFloorOutput,
+  ResyncsArgs,
+  ResyncsOutput,
   SearchOutput,
+  SyncArgs,
   SyncOutput,
   WalkOutput,
   WorkerOutput,
@@ -368,9 +371,10 @@ async function edit(label: string): Promise<Record<string, unknown>> {
   const syncs: Measured<SyncOutput>[] = [];
   const noChanges: Measured<SyncOutput>[] = [];
   const floors: Measured<EditFloorOutput>[] = [];
+  const inService: Measured<ResyncsOutput>[] = [];
   let edited = 0;
   let deleted = 0;
-  const args = (dataDir: string) => ({
+  const args = (dataDir: string): SyncArgs => ({
     dataDir,
     kind: p.spec.kind === 'notes' ? 'obsidian' : 'folder',
     path: p.corpus,
@@ -409,6 +413,28 @@ async function edit(label: string): Promise<Record<string, unknown>> {
       restoreCorpus(p.corpus);
       rmSync(dataDir, { recursive: true, force: true });
     }
+    // The same edits in a running service that has synced edits before, as the app's scheduler re-syncs.
+    const serviceDir = scratch(`${label}-service`);
+    cpSync(p.dataDir, serviceDir, { recursive: true });
+    try {
+      const r = await worker<ResyncsOutput>('resyncs', {
+        ...args(serviceDir),
+        spec: p.spec,
+        editShare: 0.01,
+        deleteShare: 0.005,
+      } satisfies ResyncsArgs);
+      const { updated, deleted: gone } = r.out.edit.result;
+      if (updated !== edited || gone !== deleted)
+        throw new Error(
+          `${label}: expected ${edited} updated and ${deleted} deleted, got ${JSON.stringify(r.out.edit.result)}`,
+        );
+      inService.push(r);
+      log(
+        `${label} edit #${i + 1}, running service: ${r.out.edit.ms} ms; no-change just before ${r.out.noChange.ms} ms (load ${r.load})`,
+      );
+    } finally {
+      rmSync(serviceDir, { recursive: true, force: true });
+    }
     // What the same number of edits and deletions cost in SQL alone on this index (and appends, for scale): the
     // part of the budget no reading, parsing or scheduling can win back.
     try {
@@ -429,9 +455,18 @@ async function edit(label: string): Promise<Record<string, unknown>> {
   }
   const ms = median(syncs.map((s) => s.out.ms));
   const noChangeMs = median(noChanges.map((s) => s.out.ms));
-  const budget = noChangeMs + (edited / p.coldDocsPerSec) * 1000 * 1.5;
+  const coldCostMs = (edited / p.coldDocsPerSec) * 1000 * 1.5;
+  const budget = noChangeMs + coldCostMs;
+  const serviceNoChangeMs = median(inService.map((r) => r.out.noChange.ms));
   return {
     summary: {
+      service: {
+        ms: median(inService.map((r) => r.out.edit.ms)),
+        noChangeMs: serviceNoChangeMs,
+        cpuMs: median(inService.map((r) => r.out.edit.cpuMs)),
+        noChangeCpuMs: median(inService.map((r) => r.out.noChange.cpuMs)),
+        budgetMs: r1(serviceNoChangeMs + coldCostMs),
+      },
       files: p.spec.n,
       edited,
       deleted,
@@ -449,6 +484,7 @@ async function edit(label: string): Promise<Record<string, unknown>> {
     },
     runs: syncs,
     noChangeRuns: noChanges,
+    serviceRuns: inService,
     sqlFloorRuns: floors,
   };
 }
@@ -471,14 +507,25 @@ async function scenarioEdit(): Promise<void> {
       sqlEditsMs: number;
       sqlDeletionsMs: number;
       sqlAppendsMs: number;
+      service: { ms: number; noChangeMs: number; cpuMs: number; noChangeCpuMs: number; budgetMs: number };
     };
+    const cold = `${s.edited} edits at the cold ${r1(s.coldDocsPerSec)} docs/s × 1.5`;
     atMost(
-      `re-sync after 1 % edits, 0.5 % deletions (${s.files} files)`,
+      `re-sync after 1 % edits, 0.5 % deletions (${s.files} files), running service`,
+      'time',
+      s.service.budgetMs,
+      s.service.ms,
+      'ms',
+      `the app's and the daemon's case: one service that synced edits of other files before; budget = no-change ${r1(s.service.noChangeMs)} ms (same service, just before) + ${cold}; ` +
+        `CPU time (all threads) ${r1(s.service.cpuMs)} ms vs no-change ${r1(s.service.noChangeCpuMs)} ms`,
+    );
+    atMost(
+      `re-sync after 1 % edits, 0.5 % deletions (${s.files} files), fresh process`,
       'time',
       s.budgetMs,
       s.ms,
       'ms',
-      `budget = no-change ${r1(s.noChangeMs)} ms (same copy, just before) + ${s.edited} edits at the cold ${r1(s.coldDocsPerSec)} docs/s × 1.5; ` +
+      `the CLI's case (\`jarvis-sync sync\`), a process per re-sync, which compiles the edit path's code during it; budget = no-change ${r1(s.noChangeMs)} ms (same copy, just before) + ${cold}; ` +
         `CPU time (all threads) ${r1(s.cpuMs)} ms vs no-change ${r1(s.noChangeCpuMs)} ms; ` +
         `SQL alone on this index (worker.ts editFloor): the edits ${r1(s.sqlEditsMs)} ms, the deletions ${r1(s.sqlDeletionsMs)} ms, appending as many documents ${r1(s.sqlAppendsMs)} ms`,
     );

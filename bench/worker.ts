@@ -8,6 +8,10 @@
  *              added with { syncNow: false } when the data folder does not have it yet, then syncNow(). Reports
  *              the run's counts, its wall time, the event-loop delay of this (the service's) thread during the
  *              sync, peak RSS, and the database size against the text it holds.
+ * - `resyncs`  the re-syncs of a running service (the app's and the daemon's case, where the scheduler re-syncs): one
+ *              service that has synced edits of other files before (restored since), so the edit path's code is
+ *              compiled as in an app that has been running, then a timed no-change re-sync and a timed re-sync after
+ *              the benchmark's edits (corpus.ts mutateCorpus, undone before it returns).
  * - `walk`     the floor of a no-change re-sync: a bare readdir + lstat walk of the same tree.
  * - `baseline` the floor of a cold sync: the same walk, then each file read (readFileSync: the cheapest read there
  *              is) and inserted whole into a plain FTS5 table (same tokenizer), 100 files per transaction. No
@@ -26,7 +30,16 @@ import { CHUNK_ROWID_SPAN } from '../electron/core/schema.js';
 import { CACHE_SIZE_PRAGMA } from '../electron/core/store.js';
 import { SyncService } from '../electron/core/service.js';
 import type { ConnectorKind, RunResult } from '../shared/types.js';
-import { FUNCTION_WORDS, contentWord, noteText, rng, treeFileText } from './corpus.js';
+import {
+  FUNCTION_WORDS,
+  contentWord,
+  mutateCorpus,
+  noteText,
+  restoreCorpus,
+  rng,
+  treeFileText,
+  type FileCorpusSpec,
+} from './corpus.js';
 
 export interface SyncArgs {
   dataDir: string;
@@ -133,7 +146,8 @@ export interface EditFloorOutput {
   maxRssMb: number;
 }
 
-export type WorkerOutput = SyncOutput | WalkOutput | BaselineOutput | SearchOutput | IdleOutput | EditFloorOutput;
+export type WorkerOutput =
+  SyncOutput | WalkOutput | BaselineOutput | SearchOutput | IdleOutput | EditFloorOutput | ResyncsOutput;
 
 const maxRssMb = (): number => Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
 const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -201,6 +215,64 @@ async function sync(args: SyncArgs): Promise<SyncOutput> {
     },
     db: dbStats(args.dataDir),
   };
+}
+
+// ── resyncs ─────────────────────────────────────────────────────────────────────────────────────────────────
+
+export interface ResyncsArgs extends SyncArgs {
+  /** The corpus at `path`, to edit and delete in. */
+  spec: FileCorpusSpec;
+  editShare: number;
+  deleteShare: number;
+}
+
+export interface ResyncsOutput {
+  op: 'resyncs';
+  /** The timed re-syncs: nothing changed, then after the edits and deletions. */
+  noChange: { ms: number; cpuMs: number; result: RunResult };
+  edit: { ms: number; cpuMs: number; result: RunResult };
+  /** Untimed: the service's first re-sync, then the warm-up edits' re-sync and the one after they were undone. */
+  warmUpMs: number[];
+}
+
+async function resyncs(args: ResyncsArgs): Promise<ResyncsOutput> {
+  const service = await SyncService.open({ dataDir: args.dataDir, owner: 'cli' });
+  try {
+    const existing = service.getState().connectors.find((c) => c.path === args.path && c.kind === args.kind);
+    const id =
+      existing?.id ?? (await service.addConnector({ kind: args.kind, path: args.path }, { syncNow: false })).id;
+    const timed = async () => {
+      const started = performance.now();
+      const cpuBefore = process.cpuUsage();
+      const report = await service.syncNow([id]);
+      const ms = performance.now() - started;
+      const cpu = process.cpuUsage(cpuBefore);
+      const result = report.results[id];
+      if (!result) throw new Error(`sync failed: ${JSON.stringify(report.failures)}`);
+      return { ms: round(ms), cpuMs: round((cpu.user + cpu.system) / 1000), result };
+    };
+    const warmUpMs = [(await timed()).ms];
+    // Edits of other files than the measured ones (mutateCorpus round 1), synced, undone and synced again.
+    mutateCorpus(args.path, args.spec, args.editShare, args.deleteShare, 1);
+    try {
+      warmUpMs.push((await timed()).ms);
+    } finally {
+      restoreCorpus(args.path);
+    }
+    warmUpMs.push((await timed()).ms);
+    // The idle-time compaction the app runs after a sync, before the next one.
+    await service.whenIndexCompacted();
+    const noChange = await timed();
+    await service.whenIndexCompacted();
+    mutateCorpus(args.path, args.spec, args.editShare, args.deleteShare);
+    try {
+      return { op: 'resyncs', noChange, edit: await timed(), warmUpMs };
+    } finally {
+      restoreCorpus(args.path);
+    }
+  } finally {
+    await service.stop();
+  }
 }
 
 function dbStats(dataDir: string): DbStats {
@@ -457,6 +529,7 @@ const OPS: Record<string, (args: never) => Promise<WorkerOutput>> = {
   sync,
   walk,
   baseline,
+  resyncs,
   editFloor: (args: EditFloorArgs) => Promise.resolve(editFloor(args)),
   search,
   idle,

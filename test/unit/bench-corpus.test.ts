@@ -88,6 +88,22 @@ describe('bench corpus: notes', () => {
     expect(treeDigest(dir).digest).toBe(before.digest);
     expect(fingerprints(dir, before.files)).toEqual(fpBefore);
   });
+
+  it('chooses other files in another round (the warm-up of the running-service re-syncs), and restores them', () => {
+    const dir = tempDir();
+    writeFileCorpus(dir, spec);
+    const before = treeDigest(dir);
+    const measured = mutateCorpus(dir, spec, 0.01, 0.005);
+    restoreCorpus(dir);
+    const warmUp = mutateCorpus(dir, spec, 0.01, 0.005, 1);
+    restoreCorpus(dir);
+    expect(mutateCorpus(dir, spec, 0.01, 0.005)).toMatchObject({ edited: measured.edited, deleted: measured.deleted });
+    restoreCorpus(dir);
+    const chosen = (m: typeof measured) => [...m.edited, ...m.deleted];
+    expect(chosen(warmUp)).toHaveLength(5);
+    expect(chosen(warmUp).filter((i) => chosen(measured).includes(i))).toEqual([]);
+    expect(treeDigest(dir).digest).toBe(before.digest);
+  });
 });
 
 describe('bench corpus: tree of small files', () => {

@@ -37,7 +37,7 @@ export interface SourceUnit {
   key: string;
   /** Absolute path, for display, errors and opening. */
   path: string;
-  /** Cheap change signal; equal fingerprint ⇒ the unit is not read again. Never contains NUL (see loadManifest). */
+  /** Cheap change signal; equal fingerprint ⇒ the unit is not read again. Never contains NUL (see store.loadManifestIndex). */
   fingerprint: string;
   size: number;
 }

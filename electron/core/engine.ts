@@ -734,7 +734,7 @@ class Run {
     for (const key of orphans) candidates.add(key);
     const kept = (key: string): boolean => keepPrefixes.some((p) => key === p || key.startsWith(`${p}/`) || p === '');
     const vanished = [...candidates].filter((key) => !kept(key));
-    const keptOrphans = vanished.length < candidates.size && [...orphans].some(kept);
+    const keptOrphans = [...orphans].some(kept);
     if (vanished.length === 0) return keptOrphans;
 
     const sameRoot = this.#checkpoint.rootIdentity === null || this.#checkpoint.rootIdentity === rootIdentity;

@@ -971,15 +971,6 @@ export class KnowledgeStore {
 
   // ── Manifest ────────────────────────────────────────────────────────────────────────────────────────────────
 
-  /** Every unit recorded for the connector, by key, as records (a sync reads loadManifestIndex instead). */
-  loadManifest(connectorId: string): Map<string, UnitRecord> {
-    const { fingerprints, cursors } = this.loadManifestIndex(connectorId);
-    const manifest = new Map<string, UnitRecord>();
-    for (const [key, fingerprint] of fingerprints)
-      manifest.set(key, { key, fingerprint, cursor: cursors.get(key) ?? null });
-    return manifest;
-  }
-
   /**
    * The manifest as a sync reads it (a no-change re-sync is little more than this and a walk): each unit's
    * fingerprint by key, and the cursors of the few units that have one. No record object per unit: the engine marks

@@ -27,6 +27,7 @@ import { silentLogger } from '../../../shared/logger.js';
 import type { ConnectorConfig } from '../../../shared/types.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
 import { writeTree } from '../../helpers/tree.js';
+import { manifestOf } from '../../helpers/manifest.js';
 
 const tempDir = useTempDirs('jarvis-mbox-');
 const FIXTURES = join(import.meta.dirname, '../../fixtures/mbox');
@@ -610,7 +611,7 @@ describe('damaged mailboxes, through the real engine and store', () => {
       ).rejects.toThrow();
       const indexed = store.counts('mail').documents;
       expect(indexed).toBeGreaterThanOrEqual(100);
-      expect(store.loadManifest('mail').has('Inbox')).toBe(false);
+      expect(manifestOf(store, 'mail').has('Inbox')).toBe(false);
 
       writeFileSync(join(root, 'Inbox'), Buffer.alloc(64 * 1024)); // zero-filled by the same crash
       expect(await sync()).toMatchObject({ deleted: 0, failed: 1 });

@@ -11,6 +11,7 @@ import { IngestionPipeline } from '../../../electron/core/pipeline.js';
 import { KnowledgeStore } from '../../../electron/core/store.js';
 import type { Connector, ItemIssue, SourceUnit } from '../../../electron/connectors/types.js';
 import { MemorySource, memoryConnector } from '../../helpers/memory-connector.js';
+import { manifestOf } from '../../helpers/manifest.js';
 
 let dir: string;
 let store: KnowledgeStore;
@@ -498,7 +499,7 @@ describe('SyncEngine', () => {
     expect(committed).toBeGreaterThanOrEqual(15);
     expect(committed).toBeLessThan(25);
     // Every committed document is fully there (no partial chunks), and the manifest only lists committed units.
-    const manifest = store.loadManifest('notes');
+    const manifest = manifestOf(store, 'notes');
     for (const key of manifest.keys()) expect(store.listUnitDocuments('notes', key)).toHaveLength(1);
     expect(e.getCheckpoint('notes')!.watermark).toBeNull();
 

@@ -16,6 +16,7 @@ import { IngestionPipeline } from '../../../electron/core/pipeline.js';
 import { KnowledgeStore } from '../../../electron/core/store.js';
 import { ItemReadError, type Connector, type ReadEvent } from '../../../electron/connectors/types.js';
 import { MemorySource, memoryConnector } from '../../helpers/memory-connector.js';
+import { manifestOf } from '../../helpers/manifest.js';
 
 let dir: string;
 let store: KnowledgeStore;
@@ -33,20 +34,30 @@ afterEach(() => {
 const engine = (batchMaxDocs = 100) =>
   new SyncEngine({ store, pipeline: new IngestionPipeline(store), log: silentLogger, batchMaxDocs, readAheadUnits: 1 });
 
-/** The memory connector, except that reading `failingKey` yields its first document and then fails to parse. */
-function connector(source: MemorySource, failingKey?: string): Connector {
+interface ReadFaults {
+  /** Reading this unit yields its first document and then fails to parse. */
+  failingKey?: string;
+  /** Reading this unit aborts `controller` as its document number `at` (0-based) comes: a crash mid-unit. */
+  cutOff?: { key: string; at: number; controller: AbortController };
+}
+
+/** The memory connector, with a read that fails or is cut off part-way (ReadFaults). */
+function connector(source: MemorySource, { failingKey, cutOff }: ReadFaults): Connector {
   const inner = memoryConnector('notes', source);
   return {
     ...inner,
     async read(unit, previous, ctx) {
       const read = await inner.read(unit, previous, ctx);
-      if (unit.key !== failingKey) return read;
+      if (unit.key !== failingKey && unit.key !== cutOff?.key) return read;
       return {
         mode: read.mode,
         events: (async function* (): AsyncGenerator<ReadEvent> {
+          let docs = 0;
           for await (const ev of read.events) {
+            if (ev.type === 'doc' && unit.key === cutOff?.key && docs++ === cutOff.at) cutOff.controller.abort('crash');
             yield ev;
-            throw new ItemReadError('E_PARSE', `${unit.key}: malformed after the first document`);
+            if (unit.key === failingKey)
+              throw new ItemReadError('E_PARSE', `${unit.key}: malformed after the first document`);
           }
         })(),
       };
@@ -54,9 +65,9 @@ function connector(source: MemorySource, failingKey?: string): Connector {
   };
 }
 
-const sync = (e: SyncEngine, source: MemorySource, opts: { failingKey?: string; signal?: AbortSignal } = {}) =>
-  e.sync(connector(source, opts.failingKey), {
-    signal: opts.signal ?? new AbortController().signal,
+const sync = (e: SyncEngine, source: MemorySource, opts: ReadFaults = {}) =>
+  e.sync(connector(source, opts), {
+    signal: opts.cutOff?.controller.signal ?? new AbortController().signal,
     trigger: 'manual',
   });
 
@@ -94,18 +105,12 @@ describe('the scan for documents without a unit row', () => {
     await sync(e, source);
     expect(scanDue()).toBe(false);
 
-    // A mailbox of five messages, written two a batch: the run stops after its first batch committed.
+    // A mailbox of five messages, written two a batch: the run stops as the third comes, after its first batch
+    // committed.
     setThread(source, 'inbox', 5, 'walrus');
-    const controller = new AbortController();
-    const stop = setInterval(() => {
-      if (store.counts('notes').documents >= 3) controller.abort('crash');
-    }, 0);
-    try {
-      await expect(sync(e, source, { signal: controller.signal })).rejects.toBeInstanceOf(SyncCancelledError);
-    } finally {
-      clearInterval(stop);
-    }
-    expect(store.loadManifest('notes').has('inbox')).toBe(false);
+    const cutOff = { key: 'inbox', at: 2, controller: new AbortController() };
+    await expect(sync(e, source, { cutOff })).rejects.toBeInstanceOf(SyncCancelledError);
+    expect(manifestOf(store, 'notes').has('inbox')).toBe(false);
     expect(found('walrus').length).toBeGreaterThan(0);
     expect(scanDue()).toBe(true);
 

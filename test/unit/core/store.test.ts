@@ -16,6 +16,7 @@ import {
   type Checkpoint,
   type DocumentRow,
 } from '../../../electron/core/store.js';
+import { manifestOf } from '../../helpers/manifest.js';
 
 let dir: string;
 let dbPath: string;
@@ -341,7 +342,7 @@ describe('KnowledgeStore: errors', () => {
       other.prepare('ROLLBACK').run();
       other.close();
     }
-    expect(store.loadManifest('c1').size).toBe(0);
+    expect(manifestOf(store, 'c1').size).toBe(0);
   });
 
   it('rolls back everything done in a transaction that throws', () => {
@@ -355,7 +356,7 @@ describe('KnowledgeStore: errors', () => {
     ).toThrow('boom');
     expect(store.search('rolled', {})).toEqual([]);
     expect(store.counts('c1')).toEqual({ documents: 0, chunks: 0 });
-    expect(store.loadManifest('c1').size).toBe(0);
+    expect(manifestOf(store, 'c1').size).toBe(0);
   });
 });
 
@@ -732,15 +733,15 @@ describe('KnowledgeStore: manifest, checkpoints, runs, item errors', () => {
     });
     store.putUnit('c1', { key: 'dir/file-7.md', fingerprint: 'changed', cursor: 'c' });
     const start = performance.now();
-    const manifest = store.loadManifest('c1');
+    const manifest = manifestOf(store, 'c1');
     console.log(`loadManifest: 20,000 units in ${(performance.now() - start).toFixed(1)} ms`);
     expect(manifest.size).toBe(20_000);
     expect(manifest.get('dir/file-7.md')).toEqual({ key: 'dir/file-7.md', fingerprint: 'changed', cursor: 'c' });
     store.deleteUnit('c1', 'dir/file-7.md');
-    expect(store.loadManifest('c1').has('dir/file-7.md')).toBe(false);
+    expect(manifestOf(store, 'c1').has('dir/file-7.md')).toBe(false);
     store.clearManifest('c1');
-    expect(store.loadManifest('c1').size).toBe(0);
-    expect(store.loadManifest('c2').get('other')?.cursor).toBe('42');
+    expect(manifestOf(store, 'c1').size).toBe(0);
+    expect(manifestOf(store, 'c2').get('other')?.cursor).toBe('42');
   });
 
   it('loads manifest keys whatever characters they hold, with and without cursors', () => {
@@ -749,13 +750,13 @@ describe('KnowledgeStore: manifest, checkpoints, runs, item errors', () => {
     for (const [i, key] of keys.entries()) {
       store.putUnit('c1', { key, fingerprint: `${i}:1.5:${i}`, cursor: i % 2 === 0 ? null : `${i}:cursor` });
     }
-    expect([...store.loadManifest('c1').values()].sort((a, b) => a.fingerprint.localeCompare(b.fingerprint))).toEqual(
+    expect([...manifestOf(store, 'c1').values()].sort((a, b) => a.fingerprint.localeCompare(b.fingerprint))).toEqual(
       keys.map((key, i) => ({ key, fingerprint: `${i}:1.5:${i}`, cursor: i % 2 === 0 ? null : `${i}:cursor` })),
     );
     // Cursors are the connector's own strings: empty, or with any character.
     store.putUnit('c2', { key: 'empty.mbox', fingerprint: 'f1', cursor: '' });
     store.putUnit('c2', { key: 'odd.mbox', fingerprint: 'f2', cursor: 'a\0b\0' });
-    expect(store.loadManifest('c2')).toEqual(
+    expect(manifestOf(store, 'c2')).toEqual(
       new Map([
         ['empty.mbox', { key: 'empty.mbox', fingerprint: 'f1', cursor: '' }],
         ['odd.mbox', { key: 'odd.mbox', fingerprint: 'f2', cursor: 'a\0b\0' }],
@@ -764,7 +765,7 @@ describe('KnowledgeStore: manifest, checkpoints, runs, item errors', () => {
     // A NUL in a fingerprint or key would move the splits: refused where it would be written.
     expect(() => store.putUnit('c1', { key: 'x.md', fingerprint: 'a\0b', cursor: null })).toThrow(/NUL/);
     expect(() => store.putUnit('c1', { key: 'x\0.md', fingerprint: 'f', cursor: null })).toThrow(/NUL/);
-    expect(store.loadManifest('c1').has('x.md')).toBe(false);
+    expect(manifestOf(store, 'c1').has('x.md')).toBe(false);
   });
 
   const checkpoint: Checkpoint = {
@@ -805,7 +806,7 @@ describe('KnowledgeStore: manifest, checkpoints, runs, item errors', () => {
       rootIdentity: null,
       orphanScanDue: true,
     });
-    expect(store.loadManifest('c1').size).toBe(0);
+    expect(manifestOf(store, 'c1').size).toBe(0);
     expect(ids(store.search('kept', {}))).toEqual(['c1:a']);
   });
 

@@ -84,8 +84,8 @@ export interface MboxConnectorOptions {
  * A mailbox rewritten in place (Thunderbird marks a message read, starred or deleted by rewriting its status header)
  * is read in full at most this often: reading mail rewrites the Inbox every few seconds, and a full read of a large
  * one costs seconds to tens of seconds of parsing. A rewrite within this time of the last full read is remembered in
- * the cursor (`pending`) and read in full by the first sync after it, if the mailbox has changed again by then
- * (new mail, more reading): a sync of an unchanged mailbox never asks the connector.
+ * the cursor (`pending`) and read in full by the first sync once this time has passed, whether or not the mailbox
+ * changed again meanwhile (owesRead).
  */
 const IN_PLACE_FULL_READ_EVERY_MS = 15 * 60_000;
 
@@ -175,20 +175,30 @@ export class MboxConnector implements Connector {
     }
   }
 
+  /**
+   * A full read put off (`pending`) is owed even if the mailbox does not change again: a message marked deleted in
+   * the last rewrite must not stay searchable until the next mail arrives. Due once IN_PLACE_FULL_READ_EVERY_MS have
+   * passed since the last full read, as read() decides.
+   */
+  owesRead(_unit: SourceUnit, previous: UnitRecord): boolean {
+    const prev = parseCursor(previous.cursor);
+    return prev?.pending === true && fullReadDue(prev, this.opts.now?.() ?? Date.now());
+  }
+
   async read(unit: SourceUnit, previous: UnitRecord | null, ctx: ConnectorContext): Promise<UnitRead> {
     checkAborted(ctx.signal);
     const prev = parseCursor(previous?.cursor);
     let mode: 'append' | 'replace' = 'replace';
     let reason = previous?.cursor ? 'unreadable cursor' : 'first read';
     const now = this.opts.now?.() ?? Date.now();
-    const fullReadDue = prev !== null && now - (prev.fullReadAt ?? 0) >= IN_PLACE_FULL_READ_EVERY_MS;
+    const fullReadIsDue = prev !== null && fullReadDue(prev, now);
     let pending = prev?.pending ?? false;
     const fh = await openUnit(unit.path);
     try {
       const st = await fh.stat();
       const inPlace = previous !== null && prev !== null && rewrittenInPlace(previous, unit, st.size);
       if (inPlace) pending = true;
-      if (prev && pending && fullReadDue) {
+      if (prev && pending && fullReadIsDue) {
         reason = inPlace ? 'rewritten in place' : 'rewritten in place earlier';
       } else if (prev) {
         const check = await checkResumePoint(fh, st.size, prev);
@@ -338,6 +348,11 @@ export class MboxConnector implements Connector {
  * the mtime changes. The append check only sees the bytes just before the old end, so a mailbox that changed
  * without changing size is read again in full; mail that arrived makes it grow.
  */
+/** The last full read of the mailbox was at least IN_PLACE_FULL_READ_EVERY_MS ago. */
+function fullReadDue(cursor: MboxCursor, now: number): boolean {
+  return now - (cursor.fullReadAt ?? 0) >= IN_PLACE_FULL_READ_EVERY_MS;
+}
+
 function rewrittenInPlace(previous: UnitRecord, unit: SourceUnit, size: number): boolean {
   const previousSize = Number(previous.fingerprint.slice(0, previous.fingerprint.indexOf(':')));
   return previous.fingerprint !== unit.fingerprint && previousSize === size;

@@ -184,6 +184,12 @@ export interface Connector {
   enumerateBatches?(ctx: ConnectorContext): AsyncIterable<readonly (SourceUnit | ItemIssue)[]>;
   /** Reads a new or changed unit. Throws ItemReadError for a unit-level failure. */
   read(unit: SourceUnit, previous: UnitRecord | null, ctx: ConnectorContext): Promise<UnitRead>;
+  /**
+   * Optional: whether a unit found unchanged (same fingerprint) must be read again all the same, because its last
+   * read put work off that is now due (an mbox rewritten in place, read in full at most every 15 minutes). Asked
+   * only for units whose stored record has a cursor; without it, an unchanged unit is never read.
+   */
+  owesRead?(unit: SourceUnit, previous: UnitRecord): boolean;
 }
 
 export function isItemIssue(x: SourceUnit | ItemIssue): x is ItemIssue {
@@ -208,6 +214,7 @@ export function withRead(
         enumerate: (ctx) => inner.enumerate(ctx),
         enumerateBatches: inner.enumerateBatches && ((ctx) => inner.enumerateBatches!(ctx)),
         read: (unit, previous, ctx) => read(inner, unit, previous, ctx),
+        owesRead: inner.owesRead && ((unit, previous) => inner.owesRead!(unit, previous)),
       };
     },
   };

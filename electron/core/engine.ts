@@ -221,6 +221,11 @@ class RunManifest {
     return { key, fingerprint, cursor: this.#cursors.get(key) ?? null };
   }
 
+  /** The unit's stored record has a cursor (few units do: mailboxes read in parts). */
+  hasCursor(key: string): boolean {
+    return this.#cursors.has(key);
+  }
+
   /** Units the manifest has and the run did not meet. */
   unmet(): string[] {
     const keys: string[] = [];
@@ -427,11 +432,14 @@ class Run {
     this.#startedEmpty = documentsBefore === 0;
     const keepPrefixes: string[] = [];
     let unchanged = 0;
-    // The enumeration may leave out what this says is unchanged; it is counted here as the loop below would.
-    // Not offered when nothing is stored (a first sync): every file would be asked about in vain.
+    // An unchanged unit whose connector may still owe it a read (Connector.owesRead: only units with a cursor).
+    const mayOweRead = this.#connector.owesRead ? (key: string) => manifest.hasCursor(key) : () => false;
+    // The enumeration may leave out what this says is unchanged; it is counted here as the loop below would. A unit
+    // that may be owed a read is left to that loop to decide. Not offered when nothing is stored (a first sync):
+    // every file would be asked about in vain.
     if (manifest.size > 0) {
       ctx.isUnchanged = (key, fingerprint) => {
-        if (!manifest.meetIfUnchanged(key, fingerprint)) return false;
+        if (mayOweRead(key) || !manifest.meetIfUnchanged(key, fingerprint)) return false;
         this.#progress.found++;
         this.#progress.done++;
         unchanged++;
@@ -474,7 +482,10 @@ class Run {
         const stored = manifest.meet(item.key);
         if (stored === undefined) continue; // yielded twice
         this.#progress.found++;
-        if (stored === item.fingerprint) {
+        if (
+          stored === item.fingerprint &&
+          !(mayOweRead(item.key) && this.#connector.owesRead!(item, manifest.record(item.key, stored)))
+        ) {
           // Counted; what passing it owes (progress, finished reads, a turn for the event loop) is settled once per
           // batch, above: an await per unchanged unit would cost more than the unit itself.
           this.#progress.done++;

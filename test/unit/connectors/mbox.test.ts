@@ -391,9 +391,17 @@ function indexOf(dir: string, path: string, opts: MboxConnectorOptions = {}) {
   const store = KnowledgeStore.open(join(dir, 'index.sqlite'), { log: silentLogger });
   const engine = new SyncEngine({ store, pipeline: new IngestionPipeline(store), log: silentLogger });
   const conn = new MboxConnector(config(path), opts);
+  let reads = 0;
+  const read = conn.read.bind(conn);
+  conn.read = (...args) => {
+    reads++;
+    return read(...args);
+  };
   return {
     store,
     sync: () => engine.sync(conn, { signal: new AbortController().signal, trigger: 'manual' }),
+    /** How many times the engine asked the connector to read the mailbox. */
+    readCount: () => reads,
     /** Titles of the messages a search finds, sorted. */
     found: (q: string) =>
       store
@@ -485,6 +493,54 @@ describe('through the real engine and store', () => {
       at(20, mailbox('0009', '0000') + msg(3, ' gamma'));
       expect(await sync()).toMatchObject({ added: 1, deleted: 1 });
       expect(['alpha', 'beta', 'gamma'].flatMap(found)).toEqual(['Message 2', 'Message 3']);
+    } finally {
+      store.close();
+    }
+  });
+});
+
+describe('a full read put off after a rewrite in place', () => {
+  it('is done once due, though the mailbox did not change again, and not asked for before', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'Inbox');
+    const withStatus = (text: string, status: string) =>
+      text.replace('\nMessage-ID:', `\nX-Mozilla-Status: ${status}\nX-Mozilla-Status2: 00000000\nMessage-ID:`);
+    // The second message is longer than the 4 KB the resume check hashes, so the flag lies outside that window.
+    const mailbox = (firstStatus: string) =>
+      withStatus(msg(1, ' alpha'), firstStatus) + withStatus(msg(2, ` beta ${'filler '.repeat(1000)}`), '0000');
+    const start = 1_700_000_000_000;
+    let now = start;
+    const { store, sync, found, readCount } = indexOf(dir, path, { now: () => now });
+    const at = (minutes: number) => (now = start + minutes * 60_000);
+    try {
+      writeFileSync(path, mailbox('0000'));
+      utimesSync(path, now / 1000, now / 1000);
+      expect(await sync()).toMatchObject({ added: 2 });
+
+      // Marked deleted a minute after that full read: put off, and owed.
+      at(1);
+      writeFileSync(path, mailbox('0009'));
+      utimesSync(path, now / 1000, now / 1000);
+      expect(await sync()).toMatchObject({ deleted: 0 });
+      expect(found('alpha')).toEqual(['Message 1']);
+
+      // Nothing changed and the full read is not due: the mailbox is not even asked for.
+      at(10);
+      const readsBefore = readCount();
+      expect(await sync()).toMatchObject({ added: 0, updated: 0, deleted: 0 });
+      expect(readCount()).toBe(readsBefore);
+
+      // Due: read in full, though the file is as it was at minute 1.
+      at(16);
+      expect(await sync()).toMatchObject({ added: 0, deleted: 1 });
+      expect(found('alpha')).toEqual([]);
+      expect(found('beta')).toEqual(['Message 2']);
+
+      // Nothing is owed any more.
+      at(40);
+      const readsAfter = readCount();
+      expect(await sync()).toMatchObject({ added: 0, updated: 0, deleted: 0 });
+      expect(readCount()).toBe(readsAfter);
     } finally {
       store.close();
     }

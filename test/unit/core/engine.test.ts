@@ -612,3 +612,51 @@ describe('SyncEngine', () => {
     expect(last).toMatchObject({ trigger: 'schedule', outcome: 'success', counts: { added: 1 } });
   });
 });
+
+describe('a read the connector owes for an unchanged unit (Connector.owesRead)', () => {
+  it('reads an unchanged unit again only when its connector owes the read, also when the walk asks isUnchanged', async () => {
+    const reads: string[] = [];
+    let owed = false;
+    let content = 'first falcon';
+    const unit: SourceUnit = { key: 'Inbox', path: '/mem/Inbox', fingerprint: 'v1', size: 1 };
+    const conn: Connector = {
+      id: 'mail',
+      kind: 'mbox',
+      displayName: 'mail',
+      isConnected: () => true,
+      open: () => Promise.resolve({ identity: 'root' }),
+      async *enumerate(ctx) {
+        await Promise.resolve();
+        // As the file-tree connectors do: a unit the engine says is unchanged is not yielded at all.
+        if (!ctx.isUnchanged?.(unit.key, unit.fingerprint)) yield unit;
+      },
+      read(u, previous) {
+        reads.push(`${u.key} after ${previous?.cursor ?? 'nothing'}`);
+        const doc = { id: 'm1', title: 'Message', content, docType: 'email' as const, path: u.path };
+        const cursor = `read ${reads.length}`;
+        return Promise.resolve({
+          mode: 'replace',
+          events: (async function* () {
+            await Promise.resolve();
+            yield { type: 'doc', doc } as const;
+            yield { type: 'cursor', cursor } as const;
+          })(),
+        });
+      },
+      owesRead: (_u, previous) => owed && previous.cursor !== null,
+    };
+    const e = engine();
+    const sync = () => e.sync(conn, { signal: new AbortController().signal, trigger: 'manual' });
+
+    expect(await sync()).toMatchObject({ added: 1 });
+    expect(await sync()).toMatchObject({ added: 0, updated: 0, unchanged: 1 });
+    expect(reads).toEqual(['Inbox after nothing']);
+
+    owed = true;
+    content = 'second falcon';
+    expect(await sync()).toMatchObject({ updated: 1 });
+    expect(reads).toEqual(['Inbox after nothing', 'Inbox after read 1']);
+    expect(titles('second')).toEqual(['Message']);
+    expect(titles('first')).toEqual([]);
+  });
+});

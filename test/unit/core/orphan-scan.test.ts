@@ -2,8 +2,8 @@
  * Documents whose unit has no manifest row (a run cut off between a unit's documents and its row, a read that failed
  * part-way, a reset) are found by a scan of the documents' unit keys at the end of a run. The scan costs 60–80 ms on
  * 100,000 files, so it runs only while the checkpoint says such documents may exist (Checkpoint.orphanScanDue).
- * These tests check both halves: no scan after a clean run, and every way of leaving such documents makes the next
- * complete run find them.
+ * These tests check both halves: no scan after a clean run or in a first sync, and every way of leaving such
+ * documents makes the next complete run find them.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -80,13 +80,13 @@ function setThread(source: MemorySource, key: string, messages: number, word: st
 }
 
 describe('the scan for documents without a unit row', () => {
-  it('runs for a first sync and then no more while every unit gets its row', async () => {
+  it('runs neither for a first sync (it has written every document there is) nor while every unit gets its row', async () => {
     const source = new MemorySource();
     source.setNote('a.md', 'alpha');
     const scans = vi.spyOn(store, 'listDocumentUnitKeys');
     const e = engine();
     await sync(e, source);
-    expect(scans).toHaveBeenCalledTimes(1);
+    expect(scans).not.toHaveBeenCalled();
     expect(scanDue()).toBe(false);
 
     source.setNote('a.md', 'alpha edited');
@@ -94,7 +94,25 @@ describe('the scan for documents without a unit row', () => {
     await sync(e, source);
     source.units.delete('b.md');
     expect(await sync(e, source)).toMatchObject({ deleted: 1 });
+    expect(scans).not.toHaveBeenCalled();
+    expect(scanDue()).toBe(false);
+  });
+
+  it('finds the documents of a first sync cut off before a unit got its row, once the unit is gone', async () => {
+    const source = new MemorySource();
+    source.setNote('a.md', 'alpha');
+    setThread(source, 'inbox', 5, 'walrus');
+    const scans = vi.spyOn(store, 'listDocumentUnitKeys');
+    const e = engine(2);
+    const cutOff = { key: 'inbox', at: 2, controller: new AbortController() };
+    await expect(sync(e, source, { cutOff })).rejects.toBeInstanceOf(SyncCancelledError);
+    expect(found('walrus').length).toBeGreaterThan(0);
+    expect(scanDue()).toBe(true);
+
+    source.units.delete('inbox');
+    await sync(e, source);
     expect(scans).toHaveBeenCalledTimes(1);
+    expect(found('walrus')).toEqual([]);
     expect(scanDue()).toBe(false);
   });
 

@@ -343,16 +343,16 @@ export class MboxConnector implements Connector {
   }
 }
 
-/**
- * Thunderbird marks a message deleted (or read) by rewriting its X-Mozilla-Status header in place: the size stays,
- * the mtime changes. The append check only sees the bytes just before the old end, so a mailbox that changed
- * without changing size is read again in full; mail that arrived makes it grow.
- */
 /** The last full read of the mailbox was at least IN_PLACE_FULL_READ_EVERY_MS ago. */
 function fullReadDue(cursor: MboxCursor, now: number): boolean {
   return now - (cursor.fullReadAt ?? 0) >= IN_PLACE_FULL_READ_EVERY_MS;
 }
 
+/**
+ * Thunderbird marks a message deleted (or read) by rewriting its X-Mozilla-Status header in place: the size stays,
+ * the mtime changes. The append check only sees the bytes just before the old end, so a mailbox that changed
+ * without changing size is read again in full; mail that arrived makes it grow.
+ */
 function rewrittenInPlace(previous: UnitRecord, unit: SourceUnit, size: number): boolean {
   const previousSize = Number(previous.fingerprint.slice(0, previous.fingerprint.indexOf(':')));
   return previous.fingerprint !== unit.fingerprint && previousSize === size;

@@ -424,9 +424,9 @@ class Run {
     // Units with documents but no manifest row yet (a first read cut off by a crash or cancel) count as indexed too.
     // Only a checkpoint that says they may exist costs a scan of the documents, once per run, taken when first
     // needed: here only if asked (rarely: an mbox that no longer reads as one), else by the sweep. Documents this run
-    // writes are of units it has seen, which the sweep skips — so a run that started with no documents (a first
-    // sync) has none to look for: scanned at its sweep, a first sync of 100,000 files listed all the
-    // documents it had just written (40–60 ms and ~10 MB at its end) to find none.
+    // writes are of units it has seen, which the sweep skips, so a run that started with no documents (a first sync)
+    // has none to look for; scanned at its sweep, a first sync of 100,000 files listed all the documents it had just
+    // written (40–60 ms and ~10 MB at its end) to find none.
     const orphanScanDue = this.#checkpoint.orphanScanDue && documentsBefore > 0;
     let unitsWithDocuments: Set<string> | null = orphanScanDue ? null : new Set();
     const documentUnitKeys = (): Set<string> => (unitsWithDocuments ??= new Set(store.listDocumentUnitKeys(id)));

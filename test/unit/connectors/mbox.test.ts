@@ -387,6 +387,22 @@ describe('read: appends, rewrites and the incomplete tail', () => {
 });
 
 /** A real index in `dir` and an engine syncing the mbox connector on `path` into it. */
+/** A message with the status headers Thunderbird rewrites in place (X-Mozilla-Status: read 0001, deleted 0008). */
+function withMozillaStatus(text: string, status: string): string {
+  return text.replace('\nMessage-ID:', `\nX-Mozilla-Status: ${status}\nX-Mozilla-Status2: 00000000\nMessage-ID:`);
+}
+
+/**
+ * An Inbox of two messages with these statuses. The second is longer than the 4 KB the resume check hashes, so a
+ * status rewritten in the first lies outside that window.
+ */
+function thunderbirdInbox(firstStatus: string, secondStatus: string): string {
+  return (
+    withMozillaStatus(msg(1, ' alpha'), firstStatus) +
+    withMozillaStatus(msg(2, ` beta ${'filler '.repeat(1000)}`), secondStatus)
+  );
+}
+
 function indexOf(dir: string, path: string, opts: MboxConnectorOptions = {}) {
   const store = KnowledgeStore.open(join(dir, 'index.sqlite'), { log: silentLogger });
   const engine = new SyncEngine({ store, pipeline: new IngestionPipeline(store), log: silentLogger });
@@ -436,11 +452,6 @@ describe('through the real engine and store', () => {
   it('removes a message Thunderbird marked deleted in place (same size, new mtime), and reads it again once undeleted', async () => {
     const dir = tempDir();
     const path = join(dir, 'Inbox');
-    const withStatus = (text: string, status: string) =>
-      text.replace('\nMessage-ID:', `\nX-Mozilla-Status: ${status}\nX-Mozilla-Status2: 00000000\nMessage-ID:`);
-    // The second message is longer than the 4 KB the resume check hashes, so the edit lies outside that window.
-    const mailbox = (firstStatus: string) =>
-      withStatus(msg(1, ' alpha'), firstStatus) + withStatus(msg(2, ` beta ${'filler '.repeat(1000)}`), '0001');
     let now = 1_700_000_000_000;
     const { store, sync, found } = indexOf(dir, path, { now: () => now });
     try {
@@ -451,15 +462,15 @@ describe('through the real engine and store', () => {
         utimesSync(path, now / 1000, now / 1000);
       };
 
-      rewrite(mailbox('0001'));
+      rewrite(thunderbirdInbox('0001', '0001'));
       expect(await sync()).toMatchObject({ added: 2, deleted: 0 });
 
-      rewrite(mailbox('0009')); // "Delete" without compacting: flag 0x0008, same size
+      rewrite(thunderbirdInbox('0009', '0001')); // "Delete" without compacting: flag 0x0008, same size
       expect(await sync()).toMatchObject({ added: 0, deleted: 1 });
       expect(found('alpha')).toEqual([]);
       expect(found('beta')).toEqual(['Message 2']);
 
-      rewrite(mailbox('0001')); // undone
+      rewrite(thunderbirdInbox('0001', '0001')); // undone
       expect(await sync()).toMatchObject({ added: 1, deleted: 0 });
       expect(found('alpha')).toEqual(['Message 1']);
     } finally {
@@ -470,10 +481,6 @@ describe('through the real engine and store', () => {
   it('reads a mailbox rewritten in place in full at most every 15 minutes, and owes the read until then', async () => {
     const dir = tempDir();
     const path = join(dir, 'Inbox');
-    const withStatus = (text: string, status: string) =>
-      text.replace('\nMessage-ID:', `\nX-Mozilla-Status: ${status}\nX-Mozilla-Status2: 00000000\nMessage-ID:`);
-    const mailbox = (firstStatus: string, secondStatus: string) =>
-      withStatus(msg(1, ' alpha'), firstStatus) + withStatus(msg(2, ` beta ${'filler '.repeat(1000)}`), secondStatus);
     let now = 1_700_000_000_000;
     const { store, sync, found } = indexOf(dir, path, { now: () => now });
     const at = (minutes: number, text: string) => {
@@ -482,15 +489,15 @@ describe('through the real engine and store', () => {
       utimesSync(path, now / 1000, now / 1000);
     };
     try {
-      at(0, mailbox('0000', '0000'));
+      at(0, thunderbirdInbox('0000', '0000'));
       expect(await sync()).toMatchObject({ added: 2 });
-      at(1, mailbox('0001', '0000')); // message 1 read: no full read yet
+      at(1, thunderbirdInbox('0001', '0000')); // message 1 read: no full read yet
       expect(await sync()).toMatchObject({ added: 0, updated: 0, deleted: 0 });
-      at(2, mailbox('0009', '0000')); // and deleted: still owed
+      at(2, thunderbirdInbox('0009', '0000')); // and deleted: still owed
       expect(await sync()).toMatchObject({ deleted: 0 });
       expect(found('alpha')).toEqual(['Message 1']);
       // New mail 20 minutes later: the owed full read comes with it.
-      at(20, mailbox('0009', '0000') + msg(3, ' gamma'));
+      at(20, thunderbirdInbox('0009', '0000') + msg(3, ' gamma'));
       expect(await sync()).toMatchObject({ added: 1, deleted: 1 });
       expect(['alpha', 'beta', 'gamma'].flatMap(found)).toEqual(['Message 2', 'Message 3']);
     } finally {
@@ -503,23 +510,18 @@ describe('a full read put off after a rewrite in place', () => {
   it('is done once due, though the mailbox did not change again, and not asked for before', async () => {
     const dir = tempDir();
     const path = join(dir, 'Inbox');
-    const withStatus = (text: string, status: string) =>
-      text.replace('\nMessage-ID:', `\nX-Mozilla-Status: ${status}\nX-Mozilla-Status2: 00000000\nMessage-ID:`);
-    // The second message is longer than the 4 KB the resume check hashes, so the flag lies outside that window.
-    const mailbox = (firstStatus: string) =>
-      withStatus(msg(1, ' alpha'), firstStatus) + withStatus(msg(2, ` beta ${'filler '.repeat(1000)}`), '0000');
     const start = 1_700_000_000_000;
     let now = start;
     const { store, sync, found, readCount } = indexOf(dir, path, { now: () => now });
     const at = (minutes: number) => (now = start + minutes * 60_000);
     try {
-      writeFileSync(path, mailbox('0000'));
+      writeFileSync(path, thunderbirdInbox('0000', '0000'));
       utimesSync(path, now / 1000, now / 1000);
       expect(await sync()).toMatchObject({ added: 2 });
 
       // Marked deleted a minute after that full read: put off, and owed.
       at(1);
-      writeFileSync(path, mailbox('0009'));
+      writeFileSync(path, thunderbirdInbox('0009', '0000'));
       utimesSync(path, now / 1000, now / 1000);
       expect(await sync()).toMatchObject({ deleted: 0 });
       expect(found('alpha')).toEqual(['Message 1']);

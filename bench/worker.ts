@@ -160,6 +160,22 @@ export function percentile(sorted: readonly number[], p: number): number {
 
 // ── sync ────────────────────────────────────────────────────────────────────────────────────────────────────
 
+/** The id of the connector `args` names in the service's data folder, added (not synced) when it has none yet. */
+async function connectorIdFor(service: SyncService, args: SyncArgs): Promise<string> {
+  const existing = service.getState().connectors.find((c) => c.path === args.path && c.kind === args.kind);
+  return existing?.id ?? (await service.addConnector({ kind: args.kind, path: args.path }, { syncNow: false })).id;
+}
+
+/** syncNow() of one connector, timed: wall time and CPU time of the whole process (all threads), in ms. */
+async function timedSync(service: SyncService, id: string) {
+  const started = performance.now();
+  const cpuBefore = process.cpuUsage();
+  const report = await service.syncNow([id]);
+  const ms = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  return { report, ms, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
 async function sync(args: SyncArgs): Promise<SyncOutput> {
   const t0 = performance.now();
   const service = await SyncService.open({ dataDir: args.dataDir, owner: 'cli' });
@@ -172,16 +188,10 @@ async function sync(args: SyncArgs): Promise<SyncOutput> {
   let id: string;
   const eld = monitorEventLoopDelay({ resolution: 10 });
   try {
-    const existing = service.getState().connectors.find((c) => c.path === args.path && c.kind === args.kind);
-    id = existing?.id ?? (await service.addConnector({ kind: args.kind, path: args.path }, { syncNow: false })).id;
+    id = await connectorIdFor(service, args);
     openMs = performance.now() - t0;
     eld.enable();
-    const started = performance.now();
-    const cpuBefore = process.cpuUsage();
-    report = await service.syncNow([id]);
-    ms = performance.now() - started;
-    const cpu = process.cpuUsage(cpuBefore);
-    cpuMs = (cpu.user + cpu.system) / 1000;
+    ({ report, ms, cpuMs } = await timedSync(service, id));
     eld.disable();
     const settling = performance.now();
     // Older checkouts (bench/compare.ts runs this file against them) have no idle compaction.
@@ -238,18 +248,12 @@ export interface ResyncsOutput {
 async function resyncs(args: ResyncsArgs): Promise<ResyncsOutput> {
   const service = await SyncService.open({ dataDir: args.dataDir, owner: 'cli' });
   try {
-    const existing = service.getState().connectors.find((c) => c.path === args.path && c.kind === args.kind);
-    const id =
-      existing?.id ?? (await service.addConnector({ kind: args.kind, path: args.path }, { syncNow: false })).id;
+    const id = await connectorIdFor(service, args);
     const timed = async () => {
-      const started = performance.now();
-      const cpuBefore = process.cpuUsage();
-      const report = await service.syncNow([id]);
-      const ms = performance.now() - started;
-      const cpu = process.cpuUsage(cpuBefore);
+      const { report, ms, cpuMs } = await timedSync(service, id);
       const result = report.results[id];
       if (!result) throw new Error(`sync failed: ${JSON.stringify(report.failures)}`);
-      return { ms: round(ms), cpuMs: round((cpu.user + cpu.system) / 1000), result };
+      return { ms: round(ms), cpuMs: round(cpuMs), result };
     };
     const warmUpMs = [(await timed()).ms];
     // Edits of other files than the measured ones (mutateCorpus round 1), synced, undone and synced again.

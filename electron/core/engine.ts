@@ -434,14 +434,14 @@ class Run {
     const quarantine = store.loadQuarantine(id);
     const keepPrefixes: string[] = [];
     let unchanged = 0;
-    // An unchanged unit whose connector may still owe it a read (Connector.owesRead: only units with a cursor).
-    const mayOweRead = this.#connector.owesRead ? (key: string) => manifest.hasCursor(key) : () => false;
+    // A connector may owe an unchanged unit a read (Connector.owesRead), asked only for units with a cursor.
+    const owesRead = this.#connector.owesRead?.bind(this.#connector);
     // The enumeration may leave out what this says is unchanged; it is counted here as the loop below would. A unit
     // that may be owed a read is left to that loop to decide. Not offered when nothing is stored (a first sync):
     // every file would be asked about in vain.
     if (manifest.size > 0) {
       ctx.isUnchanged = (key, fingerprint) => {
-        if (mayOweRead(key) || !manifest.meetIfUnchanged(key, fingerprint)) return false;
+        if ((owesRead && manifest.hasCursor(key)) || !manifest.meetIfUnchanged(key, fingerprint)) return false;
         this.#progress.found++;
         this.#progress.done++;
         unchanged++;
@@ -486,7 +486,7 @@ class Run {
         this.#progress.found++;
         if (
           stored === item.fingerprint &&
-          !(mayOweRead(item.key) && this.#connector.owesRead!(item, manifest.record(item.key, stored)))
+          !(owesRead && manifest.hasCursor(item.key) && owesRead(item, manifest.record(item.key, stored)))
         ) {
           // Counted; what passing it owes (progress, finished reads, a turn for the event loop) is settled once per
           // batch, above: an await per unchanged unit would cost more than the unit itself.

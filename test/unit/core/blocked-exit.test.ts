@@ -68,19 +68,22 @@ function runChild(target: string, mode: 'kill' | 'plain', lingerMs: number): Pro
   });
 }
 
+/** A child whose read of a FIFO (nobody writes to it) blocks for good, run as runChild does. */
+async function runChildBlockedOnFifo(mode: 'kill' | 'plain', lingerMs: number) {
+  const fifo = join(tempDir(), 'share.md');
+  execFileSync('mkfifo', [fifo]);
+  return { fifo, ended: await runChild(fifo, mode, lingerMs) };
+}
+
 describe('ending the process while a reader thread is blocked', () => {
   it('without it, the process never exits: Node waits for the blocked thread', async () => {
-    const fifo = join(tempDir(), 'share.md');
-    execFileSync('mkfifo', [fifo]);
-    const ended = await runChild(fifo, 'plain', 3_000);
+    const { fifo, ended } = await runChildBlockedOnFifo('plain', 3_000);
     expect(JSON.parse(ended.stdout)).toEqual({ outcome: 'E_READ_TIMEOUT', blocked: [fifo] });
     expect(ended.hung).toBe(true);
   }, 30_000);
 
   it('ends it at once, saying which read is blocked', async () => {
-    const fifo = join(tempDir(), 'share.md');
-    execFileSync('mkfifo', [fifo]);
-    const ended = await runChild(fifo, 'kill', 10_000);
+    const { fifo, ended } = await runChildBlockedOnFifo('kill', 10_000);
     expect(JSON.parse(ended.stdout)).toEqual({ outcome: 'E_READ_TIMEOUT', blocked: [fifo] });
     expect(ended.hung).toBe(false);
     expect(ended.signal).toBe('SIGKILL');

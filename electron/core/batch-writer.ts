@@ -75,7 +75,8 @@ export interface BatchWriter {
 
 /** Applies a batch to `store` in one transaction (the crash points mark its steps for the reliability suite). */
 export function applyBatch(store: KnowledgeStore, pipeline: IngestionPipeline, batch: Batch): BatchOutcome {
-  const { connectorId: id, ops, now } = batch;
+  const { connectorId: id, ops, now, runId } = batch;
+  const seen = { at: now, run: runId };
   const outcome: BatchOutcome = { added: 0, updated: 0, deleted: 0, chunks: 0 };
   store.transaction(() => {
     for (const op of ops) {
@@ -89,10 +90,10 @@ export function applyBatch(store: KnowledgeStore, pipeline: IngestionPipeline, b
           break;
         }
         case 'issue':
-          store.recordItemError(id, op.issue, now, op.unit, op.from);
+          store.recordItemError(id, op.issue, seen, op.unit, op.from);
           break;
         case 'unit-quarantined':
-          store.touchQuarantined(id, op.unit, now);
+          store.touchQuarantined(id, op.unit, seen);
           break;
         case 'unit-cursor':
           store.putUnit(id, { key: op.key, fingerprint: op.fingerprint, cursor: op.cursor });

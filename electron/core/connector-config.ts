@@ -1,6 +1,11 @@
 /** connectors.json: the user's connectors and pause flags, validated on load. */
 import { basename, isAbsolute, resolve } from 'node:path';
-import { CONNECTOR_KINDS, type AddConnectorInput, type ConnectorConfig, type ConnectorKind } from '../../shared/types.js';
+import {
+  CONNECTOR_KINDS,
+  type AddConnectorInput,
+  type ConnectorConfig,
+  type ConnectorKind,
+} from '../../shared/types.js';
 
 export interface ConnectorsFile {
   version: 1;
@@ -17,7 +22,8 @@ export class UserInputError extends Error {
   }
 }
 
-const isKind = (k: unknown): k is ConnectorKind => typeof k === 'string' && (CONNECTOR_KINDS as readonly string[]).includes(k);
+const isKind = (k: unknown): k is ConnectorKind =>
+  typeof k === 'string' && (CONNECTOR_KINDS as readonly string[]).includes(k);
 
 /** Throws on a structurally broken file (→ backup/defaults); drops individual invalid entries. */
 export function parseConnectorsFile(raw: unknown): ConnectorsFile {
@@ -65,12 +71,19 @@ function slug(text: string): string {
 }
 
 /** Builds a new connector's config: a readable, unique id from its name ("notes", "notes-2", …). */
-export function newConnectorConfig(input: AddConnectorInput, existing: readonly ConnectorConfig[], now: number, cwd = process.cwd()): ConnectorConfig {
-  if (!isKind(input.kind)) throw new UserInputError(`Unknown kind "${String(input.kind)}". Kinds: ${CONNECTOR_KINDS.join(', ')}.`);
+export function newConnectorConfig(
+  input: AddConnectorInput,
+  existing: readonly ConnectorConfig[],
+  now: number,
+  cwd = process.cwd(),
+): ConnectorConfig {
+  if (!isKind(input.kind))
+    throw new UserInputError(`Unknown kind "${String(input.kind)}". Kinds: ${CONNECTOR_KINDS.join(', ')}.`);
   if (typeof input.path !== 'string' || input.path.trim() === '') throw new UserInputError('A path is required.');
   const path = isAbsolute(input.path) ? resolve(input.path) : resolve(cwd, input.path);
   const duplicate = existing.find((c) => c.kind === input.kind && c.path === path);
-  if (duplicate) throw new UserInputError(`${path} is already synced by the connector "${duplicate.name}" (${duplicate.id}).`);
+  if (duplicate)
+    throw new UserInputError(`${path} is already synced by the connector "${duplicate.name}" (${duplicate.id}).`);
   const name = input.name?.trim() || basename(path) || path;
   const taken = new Set(existing.map((c) => c.id));
   const base = slug(name);

@@ -836,7 +836,7 @@ class Run {
     };
     store.transaction(() => {
       store.saveCheckpoint(this.#checkpoint);
-      store.clearItemErrorsBefore(id, this.#startedAt);
+      store.clearItemErrorsNotSeenIn(id, this.#runId);
       store.finishRun(this.#runId, 'success', this.#counts, null, endedAt);
     });
   }

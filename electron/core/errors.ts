@@ -27,7 +27,10 @@ const SQLITE_MESSAGES: Record<string, { message: string; retryable: boolean }> =
     message: 'The disk is full, so the index could not be updated. Nothing was lost; free some space and retry.',
     retryable: true,
   },
-  SQLITE_IOERR: { message: 'The disk reported an I/O error while updating the index. The sync will retry.', retryable: true },
+  SQLITE_IOERR: {
+    message: 'The disk reported an I/O error while updating the index. The sync will retry.',
+    retryable: true,
+  },
   SQLITE_READONLY: {
     message: 'The index is not writable (read-only file or folder). Check the data folder permissions.',
     retryable: false,

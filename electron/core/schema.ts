@@ -163,6 +163,9 @@ export const MIGRATIONS: readonly string[] = [
   // documents and its row, a read that failed part-way, a reset): only then does the end-of-run sweep scan the
   // documents for them (store.ts, Checkpoint.orphanScanDue). Existing connectors get one scan.
   `ALTER TABLE checkpoints ADD COLUMN orphan_scan_due INTEGER NOT NULL DEFAULT 1;`,
+  // The run (`runs.id`) that last saw each item error: a successful run drops the errors it did not see. Times
+  // cannot tell that apart: two runs may start within the same millisecond, and the clock may be set back.
+  `ALTER TABLE item_errors ADD COLUMN seen_in_run INTEGER;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

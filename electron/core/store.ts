@@ -175,6 +175,12 @@ export interface Checkpoint {
   orphanScanDue: boolean;
 }
 
+/** When, and in which run (`runs.id`), an item error was seen. */
+export interface ItemErrorSeen {
+  at: number;
+  run: number;
+}
+
 /** The stored manifest of one connector (store.loadManifestIndex). */
 export interface ManifestIndex {
   /** Each unit's fingerprint by key. Fingerprints never hold NUL (putUnit refuses them). */
@@ -458,10 +464,11 @@ function prepareStatements(db: Database.Database) {
     // changed); a failure that says nothing about the file, or an issue of a read that succeeded, ends it.
     recordItemError: p(
       `INSERT INTO item_errors (connector_id, path, code, message, severity, first_seen, last_seen, attempts,
-         unit_key, fingerprint, streak)
-       VALUES (@connectorId, @path, @code, @message, @severity, @now, @now, 1, @unitKey, @fingerprint, @counts)
+         unit_key, fingerprint, streak, seen_in_run)
+       VALUES (@connectorId, @path, @code, @message, @severity, @now, @now, 1, @unitKey, @fingerprint, @counts, @runId)
        ON CONFLICT (connector_id, path, code) DO UPDATE SET message = excluded.message,
-         severity = excluded.severity, last_seen = excluded.last_seen, attempts = attempts + 1,
+         severity = excluded.severity, last_seen = excluded.last_seen, seen_in_run = excluded.seen_in_run,
+         attempts = attempts + 1,
          streak = CASE
            WHEN excluded.streak = 0 THEN 0
            WHEN unit_key IS excluded.unit_key AND fingerprint IS excluded.fingerprint THEN streak + 1
@@ -472,7 +479,7 @@ function prepareStatements(db: Database.Database) {
       'SELECT unit_key, fingerprint FROM item_errors WHERE connector_id = ? AND streak >= ? AND unit_key IS NOT NULL',
     ).raw(),
     touchQuarantined: p(
-      `UPDATE item_errors SET last_seen = @now
+      `UPDATE item_errors SET last_seen = @now, seen_in_run = @runId
        WHERE connector_id = @connectorId AND unit_key = @key AND fingerprint = @fingerprint`,
     ),
     releaseQuarantine: p(
@@ -484,8 +491,8 @@ function prepareStatements(db: Database.Database) {
        WHERE connector_id = @connectorId AND unit_key = @key AND streak = 0`,
     ),
     // Kept: issues a completed read reported for a unit still at that fingerprint (unchanged, so not read again).
-    clearItemErrorsBefore: p(
-      `DELETE FROM item_errors WHERE connector_id = @connectorId AND last_seen < @before
+    clearItemErrorsNotSeenIn: p(
+      `DELETE FROM item_errors WHERE connector_id = @connectorId AND seen_in_run IS NOT @runId
          AND NOT EXISTS (SELECT 1 FROM units u WHERE u.connector_id = @connectorId AND u.key = item_errors.unit_key
            AND u.fingerprint = item_errors.fingerprint AND item_errors.streak = 0)`,
     ),
@@ -1354,12 +1361,18 @@ export class KnowledgeStore {
   // ── Item errors ─────────────────────────────────────────────────────────────────────────────────────────────
 
   /**
-   * Records a per-item problem; on repeat, attempts grows and last_seen moves while first_seen is kept. `unit` is
-   * given for a failed read of a whole unit that counts towards its quarantine (see QUARANTINE_AFTER_FAILURES);
-   * `from` for an issue that a completed read of the unit reported, kept while the unit is unchanged
-   * (clearItemErrorsBefore).
+   * Records a per-item problem `seen` at that time by that run; on repeat, attempts grows and last_seen moves while
+   * first_seen is kept. `unit` is given for a failed read of a whole unit that counts towards its quarantine (see
+   * QUARANTINE_AFTER_FAILURES); `from` for an issue that a completed read of the unit reported, kept while the unit is
+   * unchanged (clearItemErrorsNotSeenIn).
    */
-  recordItemError(connectorId: string, issue: ItemIssue, now: number, unit?: UnitVersion, from?: UnitVersion): void {
+  recordItemError(
+    connectorId: string,
+    issue: ItemIssue,
+    seen: ItemErrorSeen,
+    unit?: UnitVersion,
+    from?: UnitVersion,
+  ): void {
     const version = unit ?? from;
     this.s.recordItemError.run({
       connectorId,
@@ -1367,7 +1380,8 @@ export class KnowledgeStore {
       code: issue.code,
       message: issue.message,
       severity: issue.severity,
-      now,
+      now: seen.at,
+      runId: seen.run,
       unitKey: version?.key ?? null,
       fingerprint: version?.fingerprint ?? null,
       counts: unit ? 1 : 0,
@@ -1383,10 +1397,10 @@ export class KnowledgeStore {
     return new Map(rows);
   }
 
-  /** A quarantined unit was found unchanged and skipped: its problem is still current (clearItemErrorsBefore). */
-  touchQuarantined(connectorId: string, unit: UnitVersion, now: number): void {
+  /** A quarantined unit was found unchanged and skipped: its problem is still current (clearItemErrorsNotSeenIn). */
+  touchQuarantined(connectorId: string, unit: UnitVersion, seen: ItemErrorSeen): void {
     // Whatever its streak now: a Retry pressed during the run released it, and it stays listed until it is read.
-    this.s.touchQuarantined.run({ connectorId, ...unit, now });
+    this.s.touchQuarantined.run({ connectorId, ...unit, now: seen.at, runId: seen.run });
   }
 
   /**
@@ -1399,19 +1413,19 @@ export class KnowledgeStore {
 
   /**
    * An append pass read only the unit's new part: the issues its earlier reads reported are still current, so they
-   * follow the unit to its new fingerprint (clearItemErrorsBefore keeps them while it stays).
+   * follow the unit to its new fingerprint (clearItemErrorsNotSeenIn keeps them while it stays).
    */
   carryItemErrors(connectorId: string, key: string, fingerprint: string): void {
     this.s.carryItemErrors.run({ connectorId, key, fingerprint });
   }
 
   /**
-   * Drops the connector's item errors not seen since `runStartedAt` (fixed or gone), except those a completed read
+   * Drops the connector's item errors that run `runId` did not see (fixed or gone), except those a completed read
    * reported for a unit the manifest still holds at that fingerprint: an unchanged file is not read again, so its
    * warnings (bad UTF-8, malformed frontmatter, a message it could not parse) would otherwise vanish unfixed.
    */
-  clearItemErrorsBefore(connectorId: string, runStartedAt: number): void {
-    this.s.clearItemErrorsBefore.run({ connectorId, before: runStartedAt });
+  clearItemErrorsNotSeenIn(connectorId: string, runId: number): void {
+    this.s.clearItemErrorsNotSeenIn.run({ connectorId, runId });
   }
 
   /** Item errors of one connector (or all when null): errors before warnings, most recent first. */

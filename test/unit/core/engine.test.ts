@@ -204,6 +204,22 @@ describe('SyncEngine', () => {
     expect(store.listItemErrors('notes').map((x) => x.code)).toEqual(['EACCES']);
   });
 
+  it('clears a problem the next successful run did not see, even when that run starts in the same millisecond', async () => {
+    // Runs on a fast machine follow each other within a millisecond; which run saw a problem is what counts.
+    const src = new MemorySource();
+    src.setNote('a.md', 'original words');
+    const e = engine();
+    await run(e, src);
+    src.setNote('a.md', 'new words');
+    src.units.get('a.md')!.failWith = 'EACCES';
+    expect(await run(e, src)).toMatchObject({ failed: 1 });
+    expect(store.listItemErrors('notes')).toHaveLength(1);
+
+    delete src.units.get('a.md')!.failWith;
+    expect(await run(e, src)).toMatchObject({ updated: 1, failed: 0 });
+    expect(store.listItemErrors('notes')).toHaveLength(0);
+  });
+
   it('an unreadable file keeps its last good version, is recorded, and is retried on the next sync', async () => {
     const src = new MemorySource();
     src.setNote('a.md', 'original words');

@@ -270,7 +270,8 @@ describe('KnowledgeStore: opening', () => {
     expect(store.loadQuarantine('c1').size).toBe(0);
     // The next failed reads of the unit count from there.
     const issue = { path: '/a.md', code: 'E_BINARY' as const, message: 'binary', severity: 'error' as const };
-    for (let i = 0; i < 3; i++) store.recordItemError('c1', issue, 400 + i, { key: 'a.md', fingerprint: 'f1' });
+    for (let i = 0; i < 3; i++)
+      store.recordItemError('c1', issue, { at: 400 + i, run: 1 + i }, { key: 'a.md', fingerprint: 'f1' });
     expect(store.listItemErrors('c1')).toEqual([expect.objectContaining({ attempts: 10, quarantined: true })]);
     expect(store.loadQuarantine('c1')).toEqual(new Map([['a.md', 'f1']]));
   });
@@ -279,12 +280,12 @@ describe('KnowledgeStore: opening', () => {
     const store = openStore();
     const issue = { path: '/a.md', code: 'E_BINARY' as const, message: 'binary', severity: 'error' as const };
     const unit = { key: 'a.md', fingerprint: 'f1' };
-    for (let i = 0; i < 3; i++) store.recordItemError('c1', issue, 100 + i, unit);
-    // A run starts at 200 with the quarantine it loaded; the user presses Retry; the run skips the file anyway.
+    for (let i = 0; i < 3; i++) store.recordItemError('c1', issue, { at: 100 + i, run: 1 + i }, unit);
+    // Run 4 starts at 200 with the quarantine it loaded; the user presses Retry; the run skips the file anyway.
     expect(store.loadQuarantine('c1')).toEqual(new Map([['a.md', 'f1']]));
     expect(store.releaseQuarantine('c1', '/a.md')).toBe(1);
-    store.touchQuarantined('c1', unit, 250);
-    store.clearItemErrorsBefore('c1', 200);
+    store.touchQuarantined('c1', unit, { at: 250, run: 4 });
+    store.clearItemErrorsNotSeenIn('c1', 4);
     expect(store.listItemErrors('c1')).toEqual([
       expect.objectContaining({ path: '/a.md', attempts: 3, firstSeen: 100, quarantined: false }),
     ]);
@@ -853,10 +854,17 @@ describe('KnowledgeStore: manifest, checkpoints, runs, item errors', () => {
   it('upserts item errors, counts repeats, and drops the ones not seen in the current run', () => {
     const store = openStore();
     const issue = { path: '/a.md', code: 'EACCES' as const, message: 'denied', severity: 'error' as const };
-    store.recordItemError('c1', issue, 100);
-    store.recordItemError('c1', { ...issue, message: 'still denied' }, 200);
-    store.recordItemError('c1', { path: '/b.md', code: 'W_BAD_UTF8', message: 'bad', severity: 'warning' }, 150);
-    store.recordItemError('c2', issue, 100);
+    store.recordItemError('c1', issue, { at: 100, run: 1 });
+    store.recordItemError('c1', { ...issue, message: 'still denied' }, { at: 200, run: 3 });
+    store.recordItemError(
+      'c1',
+      { path: '/b.md', code: 'W_BAD_UTF8', message: 'bad', severity: 'warning' },
+      {
+        at: 150,
+        run: 1,
+      },
+    );
+    store.recordItemError('c2', issue, { at: 100, run: 2 });
     expect(store.listItemErrors('c1')).toEqual([
       {
         connectorId: 'c1',
@@ -883,7 +891,7 @@ describe('KnowledgeStore: manifest, checkpoints, runs, item errors', () => {
     ]);
     expect(store.countItemErrors('c1')).toBe(2);
     expect(store.listItemErrors(null)).toHaveLength(3);
-    store.clearItemErrorsBefore('c1', 180);
+    store.clearItemErrorsNotSeenIn('c1', 3);
     expect(store.listItemErrors('c1').map((e) => e.path)).toEqual(['/a.md']);
     expect(store.countItemErrors('c2')).toBe(1);
   });
@@ -918,7 +926,11 @@ describe('KnowledgeStore: removing a connector', () => {
         null,
         2,
       );
-      store.recordItemError(connectorId, { path: '/x', code: 'E_READ', message: 'm', severity: 'error' }, 1);
+      store.recordItemError(
+        connectorId,
+        { path: '/x', code: 'E_READ', message: 'm', severity: 'error' },
+        { at: 1, run: 1 },
+      );
     });
   }
 

@@ -18,11 +18,15 @@ import { EmailParseError, parseEmail } from './email.js';
 import { checkDirectoryPath, checkFilePath, openDirectoryRoot, openFileRoot } from './file-root.js';
 import {
   DEFAULT_MAX_MESSAGE_BYTES,
+  PREFIX_BLOCK_BYTES,
+  chainStartOf,
   checkResumePoint,
+  digestPrefix,
   formatCursor,
   fromLineDate,
   isFromLine,
   parseCursor,
+  prefixUnchanged,
   readAt,
   splitMboxHandle,
   type MboxCursor,
@@ -78,6 +82,8 @@ export interface MboxConnectorOptions {
   highWaterMark?: number;
   /** The clock (tests). */
   now?: () => number;
+  /** Block size of the cursors' prefix digests (tests: small mailboxes spanning several blocks). */
+  prefixBlockBytes?: number;
 }
 
 /**
@@ -86,6 +92,12 @@ export interface MboxConnectorOptions {
  * one costs seconds to tens of seconds of parsing. A rewrite within this time of the last full read is remembered in
  * the cursor (`pending`) and read in full by the first sync once this time has passed, whether or not the mailbox
  * changed again meanwhile (owesRead).
+ *
+ * A rewrite in place is seen by the size staying the same, or by a change in the last block before the append point
+ * (the cursor's prefix digest). One further back in a mailbox that also grew (a message deleted while new mail came
+ * in) shows only in the digest of the whole prefix, which costs reading the whole file (hashing, ~1 s per GB, no
+ * parsing): a mailbox that grew is `unverified`, and checked at most this often too, then read in full if its prefix
+ * changed.
  */
 const IN_PLACE_FULL_READ_EVERY_MS = 15 * 60_000;
 
@@ -97,6 +109,11 @@ export const mboxKind: ConnectorKindModule = {
   create: (config) => new MboxConnector(config),
   checkPath: checkMboxPath,
 };
+
+/** What every cursor of a pass says about the mailbox as a whole (MboxCursor). */
+type Stamp = Pick<MboxCursor, 'fullReadAt' | 'pending' | 'unverified'>;
+
+type Plan = { mode: 'replace'; reason: string } | { mode: 'append'; stamp: Stamp };
 
 export class MboxConnector implements Connector {
   readonly kind = 'mbox' as const;
@@ -113,6 +130,10 @@ export class MboxConnector implements Connector {
     this.root = config.path;
     this.excludes = config.excludes;
     this.opts = opts;
+  }
+
+  get #block(): number {
+    return this.opts.prefixBlockBytes ?? PREFIX_BLOCK_BYTES;
   }
 
   isConnected(): boolean {
@@ -182,39 +203,69 @@ export class MboxConnector implements Connector {
    */
   owesRead(_unit: SourceUnit, previous: UnitRecord): boolean {
     const prev = parseCursor(previous.cursor);
-    return prev?.pending === true && fullReadDue(prev, this.opts.now?.() ?? Date.now());
+    return (prev?.pending === true || prev?.unverified === true) && fullReadDue(prev, this.opts.now?.() ?? Date.now());
   }
 
   async read(unit: SourceUnit, previous: UnitRecord | null, ctx: ConnectorContext): Promise<UnitRead> {
     checkAborted(ctx.signal);
     const prev = parseCursor(previous?.cursor);
-    let mode: 'append' | 'replace' = 'replace';
-    let reason = previous?.cursor ? 'unreadable cursor' : 'first read';
     const now = this.opts.now?.() ?? Date.now();
-    const fullReadIsDue = prev !== null && fullReadDue(prev, now);
-    let pending = prev?.pending ?? false;
     const fh = await openUnit(unit.path);
+    let plan: Plan;
     try {
-      const st = await fh.stat();
-      const inPlace = previous !== null && prev !== null && rewrittenInPlace(previous, unit, st.size);
-      if (inPlace) pending = true;
-      if (prev && pending && fullReadIsDue) {
-        reason = inPlace ? 'rewritten in place' : 'rewritten in place earlier';
-      } else if (prev) {
-        const check = await checkResumePoint(fh, st.size, prev);
-        if (check.ok) mode = 'append';
-        else reason = check.reason;
-      }
+      plan =
+        prev && previous
+          ? await this.#planAfter(fh, unit, previous, prev, now, ctx.signal)
+          : { mode: 'replace', reason: previous?.cursor ? 'unreadable cursor' : 'first read' };
     } catch (err) {
       throw toReadError(err);
     } finally {
       await fh.close().catch(() => undefined);
     }
-    if (mode === 'replace') ctx.log.debug(`mbox ${unit.key}: full read (${reason})`);
+    if (plan.mode === 'replace') ctx.log.debug(`mbox ${unit.key}: full read (${plan.reason})`);
     // The cursors this pass leaves say when the mailbox was last read in full, and whether a full read is owed.
-    const stamp: Pick<MboxCursor, 'fullReadAt' | 'pending'> =
-      mode === 'replace' ? { fullReadAt: now, pending: false } : { fullReadAt: prev?.fullReadAt, pending };
-    return { mode, events: this.events(unit, mode, mode === 'append' ? prev : null, ctx, stamp) };
+    const stamp: Stamp = plan.mode === 'replace' ? { fullReadAt: now, pending: false, unverified: false } : plan.stamp;
+    return { mode: plan.mode, events: this.events(unit, plan.mode, plan.mode === 'append' ? prev : null, ctx, stamp) };
+  }
+
+  /** Whether a mailbox read before can be read from its cursor on, or must be read in full, and why. */
+  async #planAfter(
+    fh: FileHandle,
+    unit: SourceUnit,
+    previous: UnitRecord,
+    prev: MboxCursor,
+    now: number,
+    signal: AbortSignal,
+  ): Promise<Plan> {
+    const size = (await fh.stat()).size;
+    const check = await checkResumePoint(fh, size, prev);
+    if (!check.ok) return { mode: 'replace', reason: check.reason };
+    const due = fullReadDue(prev, now);
+    const stamp: Stamp = { fullReadAt: prev.fullReadAt, pending: prev.pending, unverified: prev.unverified };
+    const digested = prev.prefix ? { ...prev, prefix: prev.prefix } : null;
+    let rewrite = prev.pending ? 'rewritten in place earlier' : '';
+    if (previous.fingerprint !== unit.fingerprint && size === sizeOf(previous)) {
+      // Thunderbird marks a message read or deleted by rewriting its X-Mozilla-Status header: same size, new mtime.
+      rewrite = 'rewritten in place';
+    } else if (size > sizeOf(previous)) {
+      stamp.unverified = true;
+      // A cursor from before prefix digests cannot tell whether anything before the append point changed.
+      if (!digested) rewrite ||= 'grew, and its cursor has no prefix digest';
+    }
+    if (!rewrite && digested && !(await prefixUnchanged(fh, digested, this.#block, 'tail', signal))) {
+      rewrite = 'rewritten in place shortly before the append point';
+    }
+    if (rewrite) {
+      if (due) return { mode: 'replace', reason: rewrite };
+      stamp.pending = true;
+    } else if (stamp.unverified && due && digested) {
+      if (!(await prefixUnchanged(fh, digested, this.#block, 'all', signal))) {
+        return { mode: 'replace', reason: 'changed before the append point' };
+      }
+      stamp.unverified = false;
+      stamp.fullReadAt = now;
+    }
+    return { mode: 'append', stamp };
   }
 
   private async *events(
@@ -222,9 +273,18 @@ export class MboxConnector implements Connector {
     mode: 'append' | 'replace',
     from: MboxCursor | null,
     ctx: ConnectorContext,
-    stamp: Pick<MboxCursor, 'fullReadAt' | 'pending'>,
+    stamp: Stamp,
   ): AsyncGenerator<ReadEvent> {
-    const cursorOf = (c: MboxCursor): string => formatCursor({ ...c, ...stamp });
+    // Each cursor carries the digest of the bytes before it; an append pass extends its start cursor's, so it reads
+    // only the last partial block again. A start cursor without one leaves cursors without one (read() then owes a
+    // full read, which writes one).
+    let chainStart = chainStartOf(from, this.#block);
+    const cursorOf = async (c: MboxCursor, extra: Partial<MboxCursor> = {}): Promise<string> => {
+      if (!chainStart) return formatCursor({ ...c, ...stamp, ...extra });
+      const prefix = await digestPrefix(fh, c.offset, chainStart, this.#block, ctx.signal);
+      chainStart = { blocks: Math.floor(c.offset / this.#block), chain: prefix.chain };
+      return formatCursor({ ...c, ...stamp, prefix, ...extra });
+    };
     const maxMessageBytes = this.opts.maxMessageBytes ?? Math.max(DEFAULT_MAX_MESSAGE_BYTES, ctx.maxFileSizeBytes);
     const folder = folderName(unit.key);
     const fh = await openUnit(unit.path);
@@ -296,7 +356,7 @@ export class MboxConnector implements Connector {
                 'This message contained NUL bytes; they were removed before indexing.',
                 'warning',
               );
-            if (ev.cursor && mode === 'append') yield { type: 'cursor', cursor: cursorOf(ev.cursor) };
+            if (ev.cursor && mode === 'append') yield { type: 'cursor', cursor: await cursorOf(ev.cursor) };
             break;
           }
           case 'oversized':
@@ -306,7 +366,7 @@ export class MboxConnector implements Connector {
               `This message is ${formatBytes(ev.length)}, over the ${formatBytes(maxMessageBytes)} limit; it is not indexed.`,
               'error',
             );
-            if (ev.cursor && mode === 'append') yield { type: 'cursor', cursor: cursorOf(ev.cursor) };
+            if (ev.cursor && mode === 'append') yield { type: 'cursor', cursor: await cursorOf(ev.cursor) };
             break;
           case 'junk':
             junk = issue(
@@ -330,7 +390,10 @@ export class MboxConnector implements Connector {
             if (after.size < before.size) throw changedDuringRead();
             if (mode === 'replace' && messages === 0 && before.size > 0) throw holdsNoMail();
             if (junk) yield junk; // appended bytes that hold no message (yet)
-            yield { type: 'cursor', cursor: cursorOf(ev.cursor) };
+            // Rewritten in place while it was read: what was indexed may be the old bytes, the digest is of the
+            // new ones. Owe a full read.
+            const rewritten = after.mtimeMs !== before.mtimeMs && after.size === before.size;
+            yield { type: 'cursor', cursor: await cursorOf(ev.cursor, rewritten ? { pending: true } : {}) };
             break;
           }
         }
@@ -348,14 +411,9 @@ function fullReadDue(cursor: MboxCursor, now: number): boolean {
   return now - (cursor.fullReadAt ?? 0) >= IN_PLACE_FULL_READ_EVERY_MS;
 }
 
-/**
- * Thunderbird marks a message deleted (or read) by rewriting its X-Mozilla-Status header in place: the size stays,
- * the mtime changes. The append check only sees the bytes just before the old end, so a mailbox that changed
- * without changing size is read again in full; mail that arrived makes it grow.
- */
-function rewrittenInPlace(previous: UnitRecord, unit: SourceUnit, size: number): boolean {
-  const previousSize = Number(previous.fingerprint.slice(0, previous.fingerprint.indexOf(':')));
-  return previous.fingerprint !== unit.fingerprint && previousSize === size;
+/** The mailbox's size when it was last read (its fingerprint is "size:mtime:inode"). */
+function sizeOf(previous: UnitRecord): number {
+  return Number(previous.fingerprint.slice(0, previous.fingerprint.indexOf(':')));
 }
 
 /** Thunderbird mail folders: "Inbox" + "Inbox.msf" + "Inbox.sbd/"; the .sbd folders are walked like any other. */

@@ -6,10 +6,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   CURSOR_WINDOW,
+  chainStartOf,
   checkResumePoint,
+  digestPrefix,
   formatCursor,
   isFromLine,
   parseCursor,
+  prefixUnchanged,
   splitMboxBuffer,
   splitMboxFile,
   type MboxEvent,
@@ -213,6 +216,21 @@ describe('MboxSplitter: offsets, cursors and the incomplete tail', () => {
   it('formats and parses cursors, rejecting anything else', () => {
     const c = { offset: 123, hash: 'a'.repeat(64) };
     expect(parseCursor(formatCursor(c))).toEqual(c);
+    const full = {
+      ...c,
+      fullReadAt: 1_700_000_000_000,
+      prefix: { chain: 'b'.repeat(64), tail: 'c'.repeat(64) },
+      pending: true,
+      unverified: true,
+    };
+    expect(parseCursor(formatCursor(full))).toEqual(full);
+    // A cursor written before prefix digests still reads.
+    expect(parseCursor(`123:${'a'.repeat(64)}:f1700000000000:p`)).toEqual({
+      offset: 123,
+      hash: 'a'.repeat(64),
+      fullReadAt: 1_700_000_000_000,
+      pending: true,
+    });
     for (const bad of [
       null,
       '',
@@ -392,5 +410,54 @@ describe('property tests', () => {
       ),
       { seed: 20240306, numRuns: 1500 },
     );
+  });
+});
+
+describe('prefix digests', () => {
+  it('extended from an earlier cursor equal the digest taken from the start, and see any changed byte', async () => {
+    const path = join(tempDir(), 'box');
+    const data = Buffer.from(
+      Array.from({ length: 3000 }, (_, i) => String.fromCharCode(32 + ((i * 7919) % 95))).join(''),
+    );
+    writeFileSync(path, data);
+    const block = 256;
+    const fh = await open(path, 'r+');
+    try {
+      const fromStart = (offset: number) => digestPrefix(fh, offset, chainStartOf(null, block)!, block);
+      for (const [earlier, later] of [
+        [0, 0],
+        [0, 255],
+        [100, 256],
+        [256, 257],
+        [300, 2999],
+        [1024, 3000],
+      ]) {
+        const before = await fromStart(earlier);
+        const extended = await digestPrefix(
+          fh,
+          later,
+          chainStartOf({ offset: earlier, prefix: before }, block)!,
+          block,
+        );
+        expect(extended).toEqual(await fromStart(later));
+      }
+      // A cursor from before digests gives no chain to extend.
+      expect(chainStartOf({ offset: 300 }, block)).toBeNull();
+
+      const cursor = { offset: 2000, hash: '', prefix: await fromStart(2000) };
+      expect(await prefixUnchanged(fh, cursor, block, 'all')).toBe(true);
+      await fh.write(Buffer.from('#'), 0, 1, 10); // a byte in the first block
+      expect(await prefixUnchanged(fh, cursor, block, 'tail')).toBe(true); // the tail alone does not see it
+      expect(await prefixUnchanged(fh, cursor, block, 'all')).toBe(false);
+      await fh.write(data.subarray(10, 11), 0, 1, 10);
+      await fh.write(Buffer.from('#'), 0, 1, 1990); // a byte after the last complete block
+      expect(await prefixUnchanged(fh, cursor, block, 'tail')).toBe(false);
+      await fh.write(data.subarray(1990, 1991), 0, 1, 1990);
+      expect(await prefixUnchanged(fh, cursor, block, 'all')).toBe(true);
+      await fh.truncate(1500);
+      expect(await prefixUnchanged(fh, cursor, block, 'all')).toBe(false);
+    } finally {
+      await fh.close();
+    }
   });
 });

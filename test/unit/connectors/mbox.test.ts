@@ -10,7 +10,7 @@ import {
   looksLikeMbox,
   mailStatus,
 } from '../../../electron/connectors/mbox.js';
-import { parseCursor } from '../../../electron/connectors/mbox-splitter.js';
+import { formatCursor, parseCursor } from '../../../electron/connectors/mbox-splitter.js';
 import {
   ItemReadError,
   SourceUnavailableError,
@@ -403,9 +403,13 @@ function thunderbirdInbox(firstStatus: string, secondStatus: string): string {
   );
 }
 
-function indexOf(dir: string, path: string, opts: MboxConnectorOptions = {}) {
+/** `debug`, when given, collects the engine's (and so the connector's) debug lines. */
+function indexOf(dir: string, path: string, opts: MboxConnectorOptions = {}, debug?: string[]) {
   const store = KnowledgeStore.open(join(dir, 'index.sqlite'), { log: silentLogger });
-  const engine = new SyncEngine({ store, pipeline: new IngestionPipeline(store), log: silentLogger });
+  const log = debug
+    ? { ...silentLogger, debug: (...a: unknown[]) => debug.push(a.map(String).join(' ')) }
+    : silentLogger;
+  const engine = new SyncEngine({ store, pipeline: new IngestionPipeline(store), log });
   const conn = new MboxConnector(config(path), opts);
   let reads = 0;
   const read = conn.read.bind(conn);
@@ -546,6 +550,105 @@ describe('a full read put off after a rewrite in place', () => {
     } finally {
       store.close();
     }
+  });
+});
+
+describe('a mailbox that grew: what changed before the append point', () => {
+  // 1 KB blocks: message 1's status header lies in a complete block, before the digest's tail; 1 MB: in the tail.
+  for (const prefixBlockBytes of [1024, undefined]) {
+    it(`removes a message marked deleted while new mail came in, by the first sync after a full read is due (${prefixBlockBytes ?? 'default'} blocks)`, async () => {
+      const dir = tempDir();
+      const path = join(dir, 'Inbox');
+      const start = 1_700_000_000_000;
+      let now = start;
+      const { store, sync, found, readCount } = indexOf(dir, path, { now: () => now, prefixBlockBytes });
+      const at = (minutes: number, text?: string) => {
+        now = start + minutes * 60_000;
+        if (text === undefined) return;
+        writeFileSync(path, text);
+        utimesSync(path, now / 1000, now / 1000);
+      };
+      try {
+        at(0, thunderbirdInbox('0000', '0000'));
+        expect(await sync()).toMatchObject({ added: 2 });
+
+        // Deleted in Thunderbird (flag 0x0008, rewritten in place), and a new message appended, before the next sync.
+        at(1, thunderbirdInbox('0009', '0000') + msg(3, ' gamma'));
+        expect(await sync()).toMatchObject({ added: 1, deleted: 0 });
+        expect(found('gamma')).toEqual(['Message 3']);
+
+        at(10);
+        const readsBefore = readCount();
+        expect(await sync()).toMatchObject({ added: 0, deleted: 0 });
+        expect(readCount()).toBe(readsBefore);
+
+        // 15 minutes after the last full read: the mailbox is read again, though it did not change since minute 1.
+        at(16);
+        expect(await sync()).toMatchObject({ added: 0, deleted: 1 });
+        expect(['alpha', 'beta', 'gamma'].flatMap(found)).toEqual(['Message 2', 'Message 3']);
+
+        at(40);
+        const readsAfter = readCount();
+        expect(await sync()).toMatchObject({ added: 0, updated: 0, deleted: 0 });
+        expect(readCount()).toBe(readsAfter);
+      } finally {
+        store.close();
+      }
+    });
+  }
+
+  it('checks the prefix of a mailbox that only grew without reading its messages again', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'Inbox');
+    const start = 1_700_000_000_000;
+    let now = start;
+    const debug: string[] = [];
+    const { store, sync, readCount } = indexOf(dir, path, { now: () => now, prefixBlockBytes: 1024 }, debug);
+    try {
+      writeFileSync(path, thunderbirdInbox('0000', '0000'));
+      expect(await sync()).toMatchObject({ added: 2 });
+      now = start + 60_000;
+      appendFileSync(path, msg(3, ' gamma'));
+      expect(await sync()).toMatchObject({ added: 1 });
+
+      now = start + 16 * 60_000;
+      const reads = readCount();
+      expect(await sync()).toMatchObject({ added: 0, updated: 0, deleted: 0 });
+      expect(readCount()).toBe(reads + 1); // checked...
+      expect(debug.filter((line) => line.includes('full read'))).toEqual(['mbox Inbox: full read (first read)']); // ...not read
+
+      now = start + 40 * 60_000;
+      expect(await sync()).toMatchObject({ added: 0, updated: 0, deleted: 0 });
+      expect(readCount()).toBe(reads + 1); // and no check is owed any more
+    } finally {
+      store.close();
+    }
+  });
+});
+
+describe('a cursor written before prefix digests', () => {
+  it('appends the new mail, and owes one full read that gives the mailbox a digest', async () => {
+    const path = join(tempDir(), 'Inbox');
+    let now = 1_700_000_000_000;
+    const conn = new MboxConnector(config(path), { now: () => now });
+    writeFileSync(path, msg(1) + msg(2));
+    const first = await readFile(path, null, conn);
+    const { prefix: _digest, ...old } = parseCursor(first.record.cursor)!;
+    const before = { ...first.record, cursor: formatCursor(old) };
+
+    now += 60_000;
+    appendFileSync(path, msg(3));
+    const grown = await readFile(path, before, conn);
+    expect(grown.mode).toBe('append');
+    expect(titles(grown)).toEqual(['Message 3']);
+    expect(parseCursor(grown.record.cursor)).toMatchObject({ pending: true });
+    expect(parseCursor(grown.record.cursor)!.prefix).toBeUndefined();
+
+    now += 15 * 60_000;
+    const full = await readFile(path, grown.record, conn);
+    expect(full.mode).toBe('replace');
+    expect(parseCursor(full.record.cursor)!.prefix).toBeDefined();
+    expect(parseCursor(full.record.cursor)!.pending).toBeUndefined();
   });
 });
 

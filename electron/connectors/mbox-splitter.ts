@@ -109,6 +109,62 @@ export async function digestPrefix(
   return { chain, tail: hashWindow(tail) };
 }
 
+/**
+ * PrefixDigests of a file read in order, from the bytes a pass reads anyway: fed the file's bytes from block
+ * `start.blocks` on, it keeps the chain at every block boundary it passed, so `digestAt` needs to read only the tail
+ * after the last complete block (at most one block, just read, so in the page cache). Without it a full read of a
+ * mailbox larger than memory would read the whole file from disk a second time, to hash it.
+ */
+export class PrefixHasher {
+  readonly #blockBytes: number;
+  /** The chain at each block boundary fed past (blocks → chain), from `start` on. */
+  readonly #chains = new Map<number, string>();
+  #blocks: number;
+  #inBlock = 0;
+  #hash: ReturnType<typeof createHash>;
+
+  constructor(start: PrefixChainStart, blockBytes: number) {
+    this.#blockBytes = blockBytes;
+    this.#blocks = start.blocks;
+    this.#chains.set(start.blocks, start.chain);
+    this.#hash = createHash('sha256').update(start.chain);
+  }
+
+  /** Where the next byte fed must come from. */
+  get position(): number {
+    return this.#blocks * this.#blockBytes + this.#inBlock;
+  }
+
+  feed(bytes: Buffer): void {
+    let at = 0;
+    while (at < bytes.length) {
+      const take = Math.min(bytes.length - at, this.#blockBytes - this.#inBlock);
+      this.#hash.update(bytes.subarray(at, at + take));
+      at += take;
+      this.#inBlock += take;
+      if (this.#inBlock === this.#blockBytes) {
+        const chain = this.#hash.digest('hex');
+        this.#blocks++;
+        this.#chains.set(this.#blocks, chain);
+        this.#hash = createHash('sha256').update(chain);
+        this.#inBlock = 0;
+      }
+    }
+  }
+
+  /** The PrefixDigest of the first `offset` bytes: `offset` must not be past what was fed. */
+  async digestAt(fh: FileHandle, offset: number, signal?: AbortSignal): Promise<PrefixDigest> {
+    const blocks = Math.floor(offset / this.#blockBytes);
+    const chain = this.#chains.get(blocks);
+    if (chain === undefined || offset > this.position) {
+      throw new Error(`PrefixHasher: ${offset} is outside the bytes fed (${this.position})`);
+    }
+    // Boundaries before this one are not asked for again: cursors only move forward.
+    for (const b of this.#chains.keys()) if (b < blocks) this.#chains.delete(b);
+    return digestPrefix(fh, offset, { blocks, chain }, this.#blockBytes, signal);
+  }
+}
+
 /** Whether the first `cursor.offset` bytes of the file are still those the cursor's digest was taken of. */
 export async function prefixUnchanged(
   fh: FileHandle,
@@ -626,6 +682,8 @@ export interface SplitFileOptions {
   checkpointEvery?: number;
   highWaterMark?: number;
   signal?: AbortSignal;
+  /** Given every chunk read, in order, from `start` on (before its events are yielded). */
+  onBytes?: (chunk: Buffer) => void;
 }
 
 /** Streams the events of an open file from `start` to `end`. The handle stays open (the caller owns it). */
@@ -651,6 +709,7 @@ export async function* splitMboxHandle(fh: FileHandle, opts: SplitFileOptions = 
     let complete = false;
     try {
       for await (const chunk of stream as AsyncIterable<Buffer>) {
+        opts.onBytes?.(chunk);
         for (const ev of splitter.push(chunk)) yield ev;
       }
       complete = true;

@@ -21,11 +21,11 @@ import {
   PREFIX_BLOCK_BYTES,
   chainStartOf,
   checkResumePoint,
-  digestPrefix,
   formatCursor,
   fromLineDate,
   isFromLine,
   parseCursor,
+  PrefixHasher,
   prefixUnchanged,
   readAt,
   splitMboxHandle,
@@ -275,15 +275,14 @@ export class MboxConnector implements Connector {
     ctx: ConnectorContext,
     stamp: Stamp,
   ): AsyncGenerator<ReadEvent> {
-    // Each cursor carries the digest of the bytes before it; an append pass extends its start cursor's, so it reads
-    // only the last partial block again. A start cursor without one leaves cursors without one (read() then owes a
-    // full read, which writes one).
-    let chainStart = chainStartOf(from, this.#block);
+    // Each cursor carries the digest of the bytes before it, hashed as they are read; an append pass extends its start
+    // cursor's, so it reads only the last partial block before it again. A start cursor without one leaves cursors
+    // without one (read() then owes a full read, which writes one).
+    const chainStart = chainStartOf(from, this.#block);
+    const hasher = chainStart ? new PrefixHasher(chainStart, this.#block) : null;
     const cursorOf = async (c: MboxCursor, extra: Partial<MboxCursor> = {}): Promise<string> => {
-      if (!chainStart) return formatCursor({ ...c, ...stamp, ...extra });
-      const prefix = await digestPrefix(fh, c.offset, chainStart, this.#block, ctx.signal);
-      chainStart = { blocks: Math.floor(c.offset / this.#block), chain: prefix.chain };
-      return formatCursor({ ...c, ...stamp, prefix, ...extra });
+      const prefix = hasher ? await hasher.digestAt(fh, c.offset, ctx.signal) : undefined;
+      return formatCursor({ ...c, ...stamp, ...(prefix && { prefix }), ...extra });
     };
     const maxMessageBytes = this.opts.maxMessageBytes ?? Math.max(DEFAULT_MAX_MESSAGE_BYTES, ctx.maxFileSizeBytes);
     const folder = folderName(unit.key);
@@ -297,8 +296,11 @@ export class MboxConnector implements Connector {
         if (!check.ok) throw changedDuringRead();
         history = check.history;
       }
+      const start = from?.offset ?? 0;
+      if (hasher && hasher.position < start) hasher.feed(await readAt(fh, hasher.position, start - hasher.position));
       const split = splitMboxHandle(fh, {
-        start: from?.offset ?? 0,
+        start,
+        onBytes: hasher ? (chunk) => hasher.feed(chunk) : undefined,
         end: before.size,
         history,
         maxMessageBytes,

@@ -12,6 +12,7 @@ import {
   formatCursor,
   isFromLine,
   parseCursor,
+  PrefixHasher,
   prefixUnchanged,
   splitMboxBuffer,
   splitMboxFile,
@@ -456,6 +457,40 @@ describe('prefix digests', () => {
       expect(await prefixUnchanged(fh, cursor, block, 'all')).toBe(true);
       await fh.truncate(1500);
       expect(await prefixUnchanged(fh, cursor, block, 'all')).toBe(false);
+    } finally {
+      await fh.close();
+    }
+  });
+
+  it('hashed from the bytes a pass reads, in any chunks, equal the digest read from the file', async () => {
+    const path = join(tempDir(), 'box');
+    const data = Buffer.from(
+      Array.from({ length: 5000 }, (_, i) => String.fromCharCode(32 + ((i * 31) % 95))).join(''),
+    );
+    writeFileSync(path, data);
+    const block = 512;
+    const fh = await open(path, 'r');
+    try {
+      const fromStart = (offset: number) => digestPrefix(fh, offset, chainStartOf(null, block)!, block);
+      for (const [from, chunk] of [
+        [0, 1],
+        [0, 700],
+        [700, 333],
+        [1024, 512],
+      ]) {
+        const start = chainStartOf(from === 0 ? null : { offset: from, prefix: await fromStart(from) }, block)!;
+        const hasher = new PrefixHasher(start, block);
+        const asked = [from, from + 1, 1536, 2047, 2048, 4999, 5000].filter((o) => o >= from);
+        for (let at = hasher.position; at < data.length; at += chunk) {
+          hasher.feed(data.subarray(at, Math.min(at + chunk, data.length)));
+          while (asked.length > 0 && asked[0] <= hasher.position) {
+            const offset = asked.shift()!;
+            expect(await hasher.digestAt(fh, offset)).toEqual(await fromStart(offset));
+          }
+        }
+        expect(asked).toEqual([]);
+        await expect(hasher.digestAt(fh, 100)).rejects.toThrow(/outside the bytes fed/); // behind the last one asked
+      }
     } finally {
       await fh.close();
     }

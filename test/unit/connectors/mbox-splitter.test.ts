@@ -415,16 +415,20 @@ describe('property tests', () => {
 });
 
 describe('prefix digests', () => {
-  it('extended from an earlier cursor equal the digest taken from the start, and see any changed byte', async () => {
+  /** A file of `length` printable bytes, opened for reading and writing, and its digest taken from the start. */
+  async function fileOf(length: number, block: number) {
     const path = join(tempDir(), 'box');
-    const data = Buffer.from(
-      Array.from({ length: 3000 }, (_, i) => String.fromCharCode(32 + ((i * 7919) % 95))).join(''),
-    );
+    const data = Buffer.from(Array.from({ length }, (_, i) => String.fromCharCode(32 + ((i * 7919) % 95))).join(''));
     writeFileSync(path, data);
-    const block = 256;
     const fh = await open(path, 'r+');
+    const fromStart = (offset: number) => digestPrefix(fh, offset, chainStartOf(null, block)!, block);
+    return { data, fh, fromStart };
+  }
+
+  it('extended from an earlier cursor equal the digest taken from the start, and see any changed byte', async () => {
+    const block = 256;
+    const { data, fh, fromStart } = await fileOf(3000, block);
     try {
-      const fromStart = (offset: number) => digestPrefix(fh, offset, chainStartOf(null, block)!, block);
       for (const [earlier, later] of [
         [0, 0],
         [0, 255],
@@ -463,15 +467,9 @@ describe('prefix digests', () => {
   });
 
   it('hashed from the bytes a pass reads, in any chunks, equal the digest read from the file', async () => {
-    const path = join(tempDir(), 'box');
-    const data = Buffer.from(
-      Array.from({ length: 5000 }, (_, i) => String.fromCharCode(32 + ((i * 31) % 95))).join(''),
-    );
-    writeFileSync(path, data);
     const block = 512;
-    const fh = await open(path, 'r');
+    const { data, fh, fromStart } = await fileOf(5000, block);
     try {
-      const fromStart = (offset: number) => digestPrefix(fh, offset, chainStartOf(null, block)!, block);
       for (const [from, chunk] of [
         [0, 1],
         [0, 700],

@@ -93,8 +93,8 @@ export async function digestPrefix(
   const blocks = Math.floor(offset / blockBytes);
   if (start.blocks > blocks) throw new Error(`digestPrefix: chain start at block ${start.blocks} is past ${offset}`);
   let chain = start.chain;
-  // One buffer for every block: a gigabyte's worth of 1 MB buffers left to the garbage collector lifted the peak RSS
-  // of a 1 GB mailbox's first sync.
+  // One buffer for all blocks: a check of a large mailbox's whole prefix would otherwise leave a 1 MB buffer per
+  // block, a gigabyte's worth, to the garbage collector.
   const block = blocks > start.blocks ? Buffer.allocUnsafe(blockBytes) : null;
   for (let b = start.blocks; b < blocks && block; b++) {
     checkAborted(signal);

@@ -3,12 +3,14 @@
  * .msf indexes and .sbd subfolders; Google Takeout: *.mbox).
  *
  * Each mbox file is one unit. Mail programs append to mboxes, so a changed file is usually read from where the last
- * read stopped (`append`), not from the start. The resume cursor is "<byte offset>:<sha256 of the 4 KB before it>".
- * It is used only when the file is at least that long, the 4 KB before the offset hash the same, a message starts at
- * the offset, and the file's size changed (a change at the same size is an in-place edit: Thunderbird marks a
- * message deleted by rewriting its X-Mozilla-Status header). Anything else ("compact folder" rewrites the file, a
- * restore, a truncation, that in-place edit) reads the whole file again (`replace`), which also drops the messages
- * that are gone.
+ * read stopped (`append`), not from the start. The resume cursor is "<byte offset>:<sha256 of the 4 KB before it>",
+ * plus a digest of every byte before the offset and when the mailbox was last known to be as indexed
+ * (mbox-splitter.ts `formatCursor`). It is used only when the file is at least that long, the 4 KB before the offset
+ * hash the same, a message starts at the offset, and the file's size changed (a change at the same size is an
+ * in-place edit: Thunderbird marks a message deleted by rewriting its X-Mozilla-Status header). Anything else
+ * ("compact folder" rewrites the file, a restore, a truncation, that in-place edit) reads the whole file again
+ * (`replace`), which also drops the messages that are gone. An in-place edit further back in a file that also grew
+ * shows in the prefix digest (IN_PLACE_FULL_READ_EVERY_MS).
  */
 import type { FileHandle } from 'node:fs/promises';
 import { open, stat } from 'node:fs/promises';

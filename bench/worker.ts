@@ -251,9 +251,8 @@ export interface ResyncPair {
   edit: TimedResync;
 }
 
-export interface ResyncsOutput extends ResyncPair {
+export interface ResyncsOutput {
   op: 'resyncs';
-  /** Every pair; the first is also `noChange` and `edit` (older checkouts report only that one). */
   pairs: ResyncPair[];
   /** Untimed: the service's first re-sync, then the warm-up edits' re-sync and the one after they were undone. */
   warmUpMs: number[];
@@ -298,7 +297,7 @@ async function resyncs(args: ResyncsArgs): Promise<ResyncsOutput> {
         restoreCorpus(args.path);
       }
     }
-    return { op: 'resyncs', ...pairs[0], pairs, warmUpMs };
+    return { op: 'resyncs', pairs, warmUpMs };
   } finally {
     await service.stop();
   }

@@ -168,7 +168,7 @@ export class PrefixHasher {
 /** Whether the first `cursor.offset` bytes of the file are still those the cursor's digest was taken of. */
 export async function prefixUnchanged(
   fh: FileHandle,
-  cursor: MboxCursor & { prefix: PrefixDigest },
+  cursor: Pick<MboxCursor, 'offset'> & { prefix: PrefixDigest },
   blockBytes: number,
   scope: 'tail' | 'all',
   signal?: AbortSignal,

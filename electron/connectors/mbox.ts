@@ -244,7 +244,6 @@ export class MboxConnector implements Connector {
     if (!check.ok) return { mode: 'replace', reason: check.reason };
     const due = fullReadDue(prev, now);
     const stamp: Stamp = { fullReadAt: prev.fullReadAt, pending: prev.pending, unverified: prev.unverified };
-    const digested = prev.prefix ? { ...prev, prefix: prev.prefix } : null;
     let rewrite = prev.pending ? 'rewritten in place earlier' : '';
     if (previous.fingerprint !== unit.fingerprint && size === sizeOf(previous)) {
       // Thunderbird marks a message read or deleted by rewriting its X-Mozilla-Status header: same size, new mtime.
@@ -252,20 +251,22 @@ export class MboxConnector implements Connector {
     } else if (size > sizeOf(previous)) {
       stamp.unverified = true;
       // A cursor from before prefix digests cannot tell whether anything before the append point changed.
-      if (!digested) rewrite ||= 'grew, and its cursor has no prefix digest';
+      if (!prev.prefix) rewrite ||= 'grew, and its cursor has no prefix digest';
     }
-    if (!rewrite && digested && !(await prefixUnchanged(fh, digested, this.#block, 'tail', signal))) {
-      rewrite = 'rewritten in place shortly before the append point';
+    if (!rewrite && prev.prefix) {
+      // The last partial block is checked on every read (cheap); the whole prefix once a check is owed and due.
+      const whole = stamp.unverified === true && due;
+      const cursor = { offset: prev.offset, prefix: prev.prefix };
+      if (!(await prefixUnchanged(fh, cursor, this.#block, whole ? 'all' : 'tail', signal))) {
+        rewrite = whole ? 'changed before the append point' : 'rewritten in place shortly before the append point';
+      } else if (whole) {
+        stamp.unverified = false;
+        stamp.fullReadAt = now;
+      }
     }
     if (rewrite) {
       if (due) return { mode: 'replace', reason: rewrite };
       stamp.pending = true;
-    } else if (stamp.unverified && due && digested) {
-      if (!(await prefixUnchanged(fh, digested, this.#block, 'all', signal))) {
-        return { mode: 'replace', reason: 'changed before the append point' };
-      }
-      stamp.unverified = false;
-      stamp.fullReadAt = now;
     }
     return { mode: 'append', stamp };
   }

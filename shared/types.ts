@@ -77,8 +77,10 @@ export interface ConnectorStatus extends ConnectorConfig {
   /** Kept until a run succeeds. */
   lastError: ConnectorError | null;
   consecutiveFailures: number;
-  /** Per-item problems recorded by the last run. */
+  /** Per-item problems listed for this connector (Problems view), errors and warnings. */
   itemErrors: number;
+  /** Of itemErrors, the warnings: items that were indexed, but not perfectly (bad encoding, malformed frontmatter). */
+  itemWarnings: number;
   progress: Progress | null;
 }
 

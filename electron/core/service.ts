@@ -119,6 +119,9 @@ export interface SyncReport {
   cancelled: boolean;
 }
 
+/** What a connector's status counts in the index, cached until its next write. */
+type ConnectorCounts = Pick<ConnectorStatus, 'documents' | 'chunks' | 'itemErrors' | 'itemWarnings'>;
+
 type Events = {
   state: (state: AppState) => void;
   progress: (event: ProgressEvent) => void;
@@ -154,7 +157,7 @@ export class SyncService {
   #config: ConnectorsFile;
   #connectors = new Map<string, Connector>();
   #notices: Notice[] = [];
-  #countsCache = new Map<string, { documents: number; chunks: number; itemErrors: number }>();
+  #countsCache = new Map<string, ConnectorCounts>();
   #pushTimer: ReturnType<typeof setTimeout> | null = null;
   #lastPushAt = 0;
   #lastProgressPush = new Map<string, number>();
@@ -827,10 +830,11 @@ export class SyncService {
     this.#notices.push({ id: `n${this.#notices.length + 1}-${this.#now()}`, level, message, at: this.#now() });
   }
 
-  #counts(id: string): { documents: number; chunks: number; itemErrors: number } {
+  #counts(id: string): ConnectorCounts {
     let c = this.#countsCache.get(id);
     if (!c) {
-      c = { ...this.#store.counts(id), itemErrors: this.#store.countItemErrors(id) };
+      const problems = this.#store.countItemErrors(id);
+      c = { ...this.#store.counts(id), itemErrors: problems.total, itemWarnings: problems.warnings };
       this.#countsCache.set(id, c);
     }
     return c;
@@ -841,7 +845,7 @@ export class SyncService {
     schedule: ReturnType<SyncScheduler['snapshot']>['connectors'][string] | undefined,
   ): ConnectorStatus {
     let checkpoint: ReturnType<KnowledgeStore['getCheckpoint']> = null;
-    let counts = { documents: 0, chunks: 0, itemErrors: 0 };
+    let counts: ConnectorCounts = { documents: 0, chunks: 0, itemErrors: 0, itemWarnings: 0 };
     try {
       checkpoint = this.#store.getCheckpoint(config.id);
       counts = this.#counts(config.id);
@@ -862,6 +866,7 @@ export class SyncService {
       documents: counts.documents,
       chunks: counts.chunks,
       itemErrors: counts.itemErrors,
+      itemWarnings: counts.itemWarnings,
       lastSuccessAt: checkpoint?.lastSuccessAt ?? null,
       lastAttemptAt: checkpoint?.lastAttemptAt ?? null,
       nextRunAt: schedule ? schedule.nextRunAt : checkpoint?.lastSuccessAt ? checkpoint.lastSuccessAt + interval : null,

@@ -501,7 +501,10 @@ function prepareStatements(db: Database.Database) {
        ORDER BY severity = 'warning', last_seen DESC, path`,
     ),
     listAllItemErrors: p(`SELECT * FROM item_errors ORDER BY connector_id, severity = 'warning', last_seen DESC, path`),
-    countItemErrors: p('SELECT count(*) FROM item_errors WHERE connector_id = ?').pluck(),
+    countItemErrors: p(
+      `SELECT count(*) AS total, count(*) FILTER (WHERE severity = 'warning') AS warnings
+         FROM item_errors WHERE connector_id = ?`,
+    ),
     hasItemError: p('SELECT 1 FROM item_errors WHERE connector_id = ? AND path = ? LIMIT 1').pluck(),
     deleteItemErrors: p('DELETE FROM item_errors WHERE connector_id = ?'),
 
@@ -1453,8 +1456,9 @@ export class KnowledgeStore {
     return this.s.hasItemError.get(connectorId, path) !== undefined;
   }
 
-  countItemErrors(connectorId: string): number {
-    return this.s.countItemErrors.get(connectorId) as number;
+  /** The connector's listed problems: all of them, and how many are warnings (items indexed anyway). */
+  countItemErrors(connectorId: string): { total: number; warnings: number } {
+    return this.s.countItemErrors.get(connectorId) as { total: number; warnings: number };
   }
 
   // ── Whole connector ─────────────────────────────────────────────────────────────────────────────────────────

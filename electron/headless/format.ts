@@ -18,7 +18,13 @@ export function formatRelative(at: number | null, now: number): string {
   const d = at - now;
   const abs = Math.abs(d);
   const unit =
-    abs < 60_000 ? `${Math.round(abs / 1000)} s` : abs < 3_600_000 ? `${Math.round(abs / 60_000)} min` : abs < 86_400_000 ? `${Math.round(abs / 3_600_000)} h` : `${Math.round(abs / 86_400_000)} d`;
+    abs < 60_000
+      ? `${Math.round(abs / 1000)} s`
+      : abs < 3_600_000
+        ? `${Math.round(abs / 60_000)} min`
+        : abs < 86_400_000
+          ? `${Math.round(abs / 3_600_000)} h`
+          : `${Math.round(abs / 86_400_000)} d`;
   return d >= 0 ? `in ${unit}` : `${unit} ago`;
 }
 
@@ -37,7 +43,15 @@ export function formatStatusLine(c: ConnectorStatus, now: number): string[] {
     `  next run:      ${c.paused ? 'paused' : formatRelative(c.nextRunAt, now)}`,
   ];
   if (c.lastResult) lines.push(`  last result:   ${formatCounts(c.lastResult)}`);
-  if (c.itemErrors > 0) lines.push(`  problems:      ${c.itemErrors} item(s) — see \`jarvis-sync errors ${c.id}\``);
+  if (c.itemErrors > 0) {
+    const errors = c.itemErrors - c.itemWarnings;
+    const kinds = [
+      errors > 0 ? `${errors} not indexed` : '',
+      c.itemWarnings > 0 ? `${c.itemWarnings} indexed with warnings` : '',
+    ];
+    const split = c.itemWarnings > 0 ? ` (${kinds.filter(Boolean).join(', ')})` : '';
+    lines.push(`  problems:      ${c.itemErrors} item(s)${split} — see \`jarvis-sync errors ${c.id}\``);
+  }
   if (c.lastError) lines.push(`  error:         ${c.lastError.message} [${c.lastError.code}]`);
   return lines;
 }

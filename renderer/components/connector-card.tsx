@@ -31,16 +31,31 @@ const STATE_GLYPH: Record<ConnectorState, string> = {
   error: '!',
 };
 
-export function StateBadge({ state }: { state: ConnectorState }) {
+/**
+ * `waiting`: idle, but never synced — not "✓ Idle", since nothing of it is indexed yet (a source added with the CLI
+ * waits for its first scheduled run, or Sync now). The header and the tray menu use the same words.
+ */
+export function StateBadge({ state, waiting = false }: { state: ConnectorState; waiting?: boolean }) {
   return (
-    <span className={`badge badge--${state}`} data-testid="state-badge">
+    <span className={`badge badge--${waiting ? 'waiting' : state}`} data-testid="state-badge">
       <span className="badge__glyph" aria-hidden="true">
-        {STATE_GLYPH[state]}
+        {waiting ? '○' : STATE_GLYPH[state]}
       </span>
       <span className="visually-hidden">Status: </span>
-      {STATE_TEXT[state]}
+      {waiting ? 'Not synced yet' : STATE_TEXT[state]}
     </span>
   );
+}
+
+/** Errors are items left out (or kept at their last good version); warnings are items indexed anyway. */
+function problemsText(total: number, warnings: number): string {
+  const errors = total - warnings;
+  const left = errors > 0 ? `${plural(errors, 'item', 'items')} could not be indexed` : null;
+  const warned =
+    warnings > 0
+      ? `${plural(warnings, 'item', 'items')} ${warnings === 1 ? 'was' : 'were'} indexed with warnings`
+      : null;
+  return `${[left, warned].filter(Boolean).join('; ')}.`;
 }
 
 function LastResult({ result }: { result: RunResult }) {
@@ -131,10 +146,11 @@ export const ConnectorCard = memo(function ConnectorCard({ id }: { id: string })
   const paused = isPaused(c);
   const describedBy = titleId;
   const hint = c.lastError ? errorHint(c.lastError.code) : null;
+  const waitingFirstSync = c.state === 'idle' && c.lastSuccessAt === null;
 
   return (
     <section
-      className={`card card--${c.state}`}
+      className={`card card--${waitingFirstSync ? 'waiting' : c.state}`}
       aria-label={c.name}
       data-testid={`connector-${c.id}`}
       data-state={c.state}
@@ -152,7 +168,7 @@ export const ConnectorCard = memo(function ConnectorCard({ id }: { id: string })
             </span>
           </p>
         </div>
-        <StateBadge state={c.state} />
+        <StateBadge state={c.state} waiting={waitingFirstSync} />
       </header>
 
       {progress && (
@@ -219,7 +235,7 @@ export const ConnectorCard = memo(function ConnectorCard({ id }: { id: string })
 
       {c.itemErrors > 0 && (
         <p className="card__items">
-          {plural(c.itemErrors, 'item', 'items')} could not be indexed in the last run.{' '}
+          {problemsText(c.itemErrors, c.itemWarnings)}{' '}
           <button type="button" className="link" onClick={() => showProblems(c.id)}>
             Show problems
           </button>

@@ -25,6 +25,7 @@ export function connector(overrides: Partial<ConnectorStatus> = {}): ConnectorSt
     lastError: null,
     consecutiveFailures: 0,
     itemErrors: 0,
+    itemWarnings: 0,
     progress: null,
     ...overrides,
   };

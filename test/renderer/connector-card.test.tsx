@@ -183,11 +183,42 @@ describe('ConnectorCard', () => {
       state: buildState({ connectors: [idleConnector({ id: 'n', name: 'Notes', itemErrors: 4 })] }),
     });
     const c = card('Notes');
-    expect(c.textContent).toContain('4 items could not be indexed in the last run.');
+    expect(c.textContent).toContain('4 items could not be indexed.');
     await user.click(within(c).getByRole('button', { name: 'Show problems' }));
     expect(screen.getByRole('heading', { level: 2, name: 'Problems' })).toBeTruthy();
     expect(api.itemErrors).toHaveBeenCalledWith('n');
     expect(screen.getByRole('button', { name: /^Problems/ }).getAttribute('aria-current')).toBe('page');
+  });
+
+  it('tells items left out from items indexed with warnings', async () => {
+    await renderDashboard({
+      state: buildState({
+        connectors: [
+          idleConnector({ id: 'v', name: 'Vault', itemErrors: 7, itemWarnings: 7 }),
+          idleConnector({ id: 'c', name: 'Cal', itemErrors: 14, itemWarnings: 9 }),
+          idleConnector({ id: 'm', name: 'Mail', itemErrors: 1, itemWarnings: 1 }),
+        ],
+      }),
+    });
+    expect(card('Vault').textContent).toContain('7 items were indexed with warnings.');
+    expect(card('Vault').textContent).not.toContain('could not be indexed');
+    expect(card('Cal').textContent).toContain('5 items could not be indexed; 9 items were indexed with warnings.');
+    expect(card('Mail').textContent).toContain('1 item was indexed with warnings.');
+  });
+
+  it('an idle connector that never synced says so instead of "✓ Idle"', async () => {
+    const { push } = await renderDashboard({
+      state: buildState({
+        connectors: [
+          idleConnector({ id: 'n', name: 'Notes', lastSuccessAt: null, lastAttemptAt: null, lastResult: null }),
+        ],
+      }),
+    });
+    expect(text(card('Notes'), 'state-badge')).toBe('○Status: Not synced yet');
+    expect(card('Notes').className).not.toContain('card--idle');
+    push(buildState({ connectors: [idleConnector({ id: 'n', name: 'Notes' })] }));
+    await waitFor(() => expect(text(card('Notes'), 'state-badge')).toBe('✓Status: Idle'));
+    expect(card('Notes').className).toContain('card--idle');
   });
 
   it('fifty connectors: every card renders and one card updates on its own progress', async () => {

@@ -59,6 +59,7 @@ export function buildConnector(over: Partial<ConnectorStatus> = {}): ConnectorSt
     lastError: null,
     consecutiveFailures: 0,
     itemErrors: 0,
+    itemWarnings: 0,
     progress: null,
     ...over,
   };

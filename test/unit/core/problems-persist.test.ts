@@ -41,6 +41,12 @@ it('keeps the warnings of unchanged files listed across syncs, and drops them wh
   }
   expect(service.search('plover', {})).toHaveLength(1);
   expect(service.search('heron', {})).toHaveLength(1);
+  // The status the dashboard shows counts them as warnings: items indexed, not items left out.
+  expect(service.getConnector(id)).toMatchObject({ itemErrors: 2, itemWarnings: 2 });
+  writeFileSync(join(notes, 'binary.md'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d]));
+  await service.syncNow([id]);
+  expect(service.getConnector(id)).toMatchObject({ itemErrors: 3, itemWarnings: 2 });
+  rmSync(join(notes, 'binary.md'));
 
   writeFileSync(frontmatter, '---\ntitle: Heron\n---\n# Heron\n\nheron body\n');
   await service.syncNow([id]);

@@ -851,7 +851,7 @@ describe('KnowledgeStore: manifest, checkpoints, runs, item errors', () => {
     expect(store.listRuns('c2', 10)).toHaveLength(1);
   });
 
-  it('upserts item errors, counts repeats, and drops the ones not seen in the current run', () => {
+  it('upserts item errors, counts repeats and warnings, and drops the ones not seen in the current run', () => {
     const store = openStore();
     const issue = { path: '/a.md', code: 'EACCES' as const, message: 'denied', severity: 'error' as const };
     store.recordItemError('c1', issue, { at: 100, run: 1 });
@@ -889,11 +889,12 @@ describe('KnowledgeStore: manifest, checkpoints, runs, item errors', () => {
         quarantined: false,
       },
     ]);
-    expect(store.countItemErrors('c1')).toBe(2);
+    expect(store.countItemErrors('c1')).toEqual({ total: 2, warnings: 1 });
     expect(store.listItemErrors(null)).toHaveLength(3);
     store.clearItemErrorsNotSeenIn('c1', 3);
     expect(store.listItemErrors('c1').map((e) => e.path)).toEqual(['/a.md']);
-    expect(store.countItemErrors('c2')).toBe(1);
+    expect(store.countItemErrors('c2')).toEqual({ total: 1, warnings: 0 });
+    expect(store.countItemErrors('none')).toEqual({ total: 0, warnings: 0 });
   });
 });
 

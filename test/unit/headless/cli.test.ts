@@ -186,6 +186,11 @@ describe('jarvis-sync CLI', () => {
     expect((await cli(['sync', 'notes', '--retry'])).code).toBe(0);
     [fake] = json<Problem[]>(await cli(['errors', 'notes', '--json']));
     expect(fake).toMatchObject({ attempts: 4, quarantined: false });
+    // A warning is about a file indexed anyway (here bytes that are not UTF-8): status tells the two kinds apart.
+    writeFileSync(join(notes, 'latin.md'), Buffer.from('# Caf\xe9 notes\n', 'latin1'));
+    await cli(['sync']);
+    expect((await cli(['status'])).stdout).toMatch(/problems: +2 item\(s\) \(1 not indexed, 1 with warnings\)/);
+    unlinkSync(join(notes, 'latin.md'));
     unlinkSync(join(notes, 'fake.md'));
   });
 

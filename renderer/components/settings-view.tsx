@@ -50,7 +50,17 @@ interface Errors {
 }
 
 function SettingsForm({ settings }: { settings: Settings }) {
-  const ids = { interval: useId(), size: useId(), battery: useId(), notify: useId(), watch: useId() };
+  const ids = {
+    interval: useId(),
+    size: useId(),
+    battery: useId(),
+    notify: useId(),
+    watch: useId(),
+    desktopOnly: useId(),
+  };
+  // Kept in the same settings file, so they can be set here for the desktop app; the daemon has neither.
+  const desktop = useDashboard((s) => s.capabilities?.host === 'desktop');
+  const describedBy = desktop ? undefined : ids.desktopOnly;
   const [interval, setIntervalText] = useState(String(Math.round(settings.intervalSeconds / 60)));
   const [size, setSize] = useState(String(settings.maxFileSizeMb));
   const [pauseOnBattery, setPauseOnBattery] = useState(settings.pauseOnBattery);
@@ -132,6 +142,7 @@ function SettingsForm({ settings }: { settings: Settings }) {
           id={ids.battery}
           type="checkbox"
           checked={pauseOnBattery}
+          aria-describedby={describedBy}
           onChange={(e) => setPauseOnBattery(e.target.checked)}
         />
         <label htmlFor={ids.battery}>Pause syncing while on battery</label>
@@ -141,10 +152,16 @@ function SettingsForm({ settings }: { settings: Settings }) {
           id={ids.notify}
           type="checkbox"
           checked={notifications}
+          aria-describedby={describedBy}
           onChange={(e) => setNotifications(e.target.checked)}
         />
         <label htmlFor={ids.notify}>Show notifications</label>
       </div>
+      {!desktop && (
+        <p id={ids.desktopOnly} className="field__help">
+          These two apply to the desktop app only: this daemon does not watch the battery or show notifications.
+        </p>
+      )}
       <div className="form__actions">
         <button type="submit" className="button button--primary" disabled={saving}>
           Save settings

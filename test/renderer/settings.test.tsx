@@ -19,6 +19,7 @@ describe('Settings', () => {
     expect(screen.getByLabelText<HTMLInputElement>('Pause syncing while on battery').checked).toBe(false);
     expect(screen.getByLabelText<HTMLInputElement>('Show notifications').checked).toBe(true);
     expect(screen.getByLabelText<HTMLInputElement>('Sync as soon as files change').checked).toBe(true);
+    expect(screen.queryByText(/desktop app only/)).toBeNull();
   });
 
   it('turns change watching off and on', async () => {
@@ -92,6 +93,11 @@ describe('Settings', () => {
     expect(screen.queryByLabelText('Start Jarvis Sync when I log in')).toBeNull();
     expect(screen.queryByRole('button', { name: 'Open logs folder' })).toBeNull();
     expect(screen.getByTestId('data-dir').textContent).toBe('/home/ada/.local/share/jarvis-sync');
+    // Kept for the desktop app, which reads the same settings file; the daemon has neither.
+    for (const label of ['Pause syncing while on battery', 'Show notifications']) {
+      expect(screen.getByLabelText(label).getAttribute('aria-describedby')).toBeTruthy();
+      expect(screen.getByRole('checkbox', { name: label, description: /desktop app only/ })).toBeTruthy();
+    }
   });
 
   it('desktop: shows where data and logs live, and opens the logs folder', async () => {

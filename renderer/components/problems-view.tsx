@@ -54,8 +54,9 @@ export function ProblemsView() {
         <h2 id="problems-title">Problems</h2>
       </div>
       <p className="muted">
-        Items the last run of each connector could not index, and why. They are retried on the next run, except a file
-        that failed 3 runs in a row without changing: it waits until it changes, or until you press Retry.
+        Errors are items that could not be indexed; warnings, items indexed anyway but not perfectly. An error is
+        retried on the next run, except a file that failed 3 runs in a row without changing: it waits until it changes,
+        or until you press Retry. A warning stays listed until its file changes.
       </p>
       <div className="filters">
         <div className="field">

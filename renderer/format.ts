@@ -2,6 +2,8 @@
  * Text formatting for the dashboard: numbers with thousands separators, relative times ("5 min ago",
  * "in 55 min"), durations. The locale defaults to the user's; tests pin it with setFormatLocale.
  */
+import { progressShare } from '../shared/progress.js';
+import type { Progress } from '../shared/types.js';
 
 let locale: string | undefined;
 let numberFormat = new Intl.NumberFormat(locale);
@@ -103,14 +105,28 @@ export function formatRemaining(ms: number): string {
 }
 
 /**
- * Estimated time left of a run, from its pace so far; null until the total is known and there is enough
- * of a run to measure (10 s and one unit done).
+ * Estimated time left of a run, from its pace so far; null until the total is known and there is enough of a run to
+ * measure (10 s, and a unit or part of one done). The current unit's part counts: a run of one large mailbox has one.
  */
 export function estimateRemaining(
-  p: { done: number; found: number; foundAll: boolean; startedAt: number },
+  p: Pick<Progress, 'done' | 'found' | 'foundAll' | 'startedAt' | 'part'>,
   at: number,
 ): number | null {
   const elapsed = at - p.startedAt;
-  if (!p.foundAll || p.done <= 0 || p.done >= p.found || elapsed < 10_000) return null;
-  return ((p.found - p.done) * elapsed) / p.done;
+  const share = progressShare(p);
+  if (!p.foundAll || share === null || share <= 0 || share >= 1 || elapsed < 10_000) return null;
+  return (elapsed * (1 - share)) / share;
+}
+
+/** "312 MB", "1.0 GB": sizes of files being read, to one decimal below 10 units. */
+export function formatBytes(n: number): string {
+  const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  if (u === 0) return `${n} bytes`;
+  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[u]}`;
 }

@@ -1,3 +1,4 @@
+import { partPercentText } from '../shared/progress.js';
 import type { AppState, Progress } from '../shared/types.js';
 import { formatAgo, formatIn, formatProgressCount, plural } from './format.js';
 import { effectiveProgress, isPaused } from './store/selectors.js';
@@ -27,7 +28,7 @@ export function summarize(state: AppState, progress: Record<string, Progress>, n
   if (syncing.length === 1) {
     const c = syncing[0];
     const p = effectiveProgress(c, progress[c.id]);
-    const counts = p ? ` ${formatProgressCount(p.done, p.found, p.foundAll)}` : '…';
+    const counts = p ? ` ${formatProgressCount(p.done, p.found, p.foundAll)}${partPercentText(p)}` : '…';
     return { text: join(`Syncing ${c.name}${counts}`, failingText), tone: 'busy' };
   }
   if (syncing.length > 1) return { text: join(`Syncing ${syncing.length} connectors`, failingText), tone: 'busy' };

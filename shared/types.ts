@@ -41,6 +41,11 @@ export interface Progress {
   foundAll: boolean;
   currentItem: string | null;
   startedAt: number;
+  /**
+   * How far the read of the current item has got, for an item read in parts (a mailbox file, in bytes); absent
+   * otherwise. A run of one large mailbox would else show "0 / 1" from its start to its end.
+   */
+  part?: { done: number; total: number };
 }
 
 /** A connector as the user configured it (persisted in connectors.json). */

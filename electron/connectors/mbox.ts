@@ -52,6 +52,9 @@ import { checkAborted, errnoCode, fingerprintOf, walkFiles, type WalkEntry } fro
 /** In an append pass, a resume cursor is emitted after this many messages (one engine batch's worth). */
 export const APPEND_CHECKPOINT_EVERY = 100;
 
+/** A read reports how far it is into its file (ReadEvent 'position') each time it has passed this many bytes. */
+const POSITION_EVERY_BYTES = 1024 * 1024;
+
 /** Files in a mail folder that are never mboxes; skipping them by name saves opening them to sniff. */
 const NOT_MBOX_EXTENSIONS = new Set([
   'msf',
@@ -320,6 +323,7 @@ export class MboxConnector implements Connector {
       let messages = 0;
       // Junk before the first message is reported once a message follows it; a file of junk only fails instead.
       let junk: ReadEvent | null = null;
+      let reported = start;
       for await (const ev of split) {
         checkAborted(ctx.signal);
         const where = `${unit.path}#${ev.type === 'end' ? ev.cursor.offset : ev.offset}`;
@@ -327,6 +331,10 @@ export class MboxConnector implements Connector {
           messages++;
           if (junk) yield junk;
           junk = null;
+          if (ev.offset - reported >= POSITION_EVERY_BYTES) {
+            reported = ev.offset;
+            yield { type: 'position', done: ev.offset - start, total: before.size - start };
+          }
         }
         switch (ev.type) {
           case 'message': {

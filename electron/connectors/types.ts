@@ -120,7 +120,9 @@ export type ReadEvent =
   | { type: 'doc'; doc: SourceDocument }
   | { type: 'issue'; issue: ItemIssue }
   /** A resume point inside the unit; committed with the batch that holds every doc yielded before it. */
-  | { type: 'cursor'; cursor: string };
+  | { type: 'cursor'; cursor: string }
+  /** How far the read is into a unit read in parts (bytes of a mailbox), for the progress shown; never stored. */
+  | { type: 'position'; done: number; total: number };
 
 export interface UnitRead {
   /**

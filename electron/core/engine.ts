@@ -459,6 +459,7 @@ class Run {
       aheadBytes -= next.unit.size;
       this.#progress.currentItem = next.unit.path;
       await this.#readUnit(next);
+      delete this.#progress.part;
       this.#progress.done++;
       this.#maybeReportProgress(true);
       await this.#breathe();
@@ -518,8 +519,9 @@ class Run {
         }
       }
     }
-    while (ahead.length > 0) await consumeOldest();
+    // Found all: the reads still ahead (the whole run, for a single mailbox file) are of units already counted.
     this.#progress.foundAll = true;
+    while (ahead.length > 0) await consumeOldest();
     await this.#flush();
     await this.#settle();
     throwIfAborted(signal);
@@ -553,6 +555,9 @@ class Run {
           this.#queue({ kind: 'doc', doc }, 1, ev.doc.content.length);
         } else if (ev.type === 'issue') {
           this.#queueIssue(ev.issue, undefined, { key: unit.key, fingerprint: unit.fingerprint });
+        } else if (ev.type === 'position') {
+          this.#progress.part = { done: ev.done, total: ev.total };
+          this.#maybeReportProgress();
         } else {
           cursor = ev.cursor;
           // Only an append pass may resume mid-unit; a partial replace pass must be redone from the start.

@@ -5,6 +5,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { readFileSync } from 'node:fs';
 import type { Logger } from '../../shared/logger.js';
+import { partPercentText } from '../../shared/progress.js';
 import { CONNECTOR_KINDS, DOC_TYPES, type ConnectorKind, type ConnectorStatus, type DocType, type Progress, type RunResult } from '../../shared/types.js';
 import { defaultDataDir } from '../core/data-dir.js';
 import { DataDirLockedError, ReadOnlyServiceError, SyncService, UserInputError } from '../core/service.js';
@@ -215,7 +216,8 @@ const COMMANDS: Record<string, CommandSpec> = {
           lastDraw = now;
           const total = p.foundAll ? `${p.found}` : `${p.found}+`;
           const item = p.currentItem ? ` · ${truncateMiddle(p.currentItem, 50)}` : '';
-          ctx.io.err(`\r\x1b[2K${names.get(cid)}: ${p.done} / ${total} · ${formatDuration(now - p.startedAt)}${item}`);
+          const part = partPercentText(p);
+          ctx.io.err(`\r\x1b[2K${names.get(cid)}: ${p.done} / ${total}${part} · ${formatDuration(now - p.startedAt)}${item}`);
         };
         try {
           const report = await service.syncNow(id ? [id] : null, {

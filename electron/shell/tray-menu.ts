@@ -4,6 +4,7 @@
  * so tests and E2E hooks can find an item by id.
  */
 import type { MenuItemConstructorOptions } from 'electron';
+import { partPercentText } from '../../shared/progress.js';
 import type { AppState, ConnectorStatus } from '../../shared/types.js';
 
 export const TRAY_ICON_KEYS = ['idle', 'syncing', 'paused', 'error'] as const;
@@ -57,7 +58,7 @@ export function iconKeyFor(state: AppState): TrayIconKey {
 function progressText(c: ConnectorStatus): string {
   const p = c.progress;
   if (!p) return '';
-  return ` ${count(p.done)}/${count(p.found)}${p.foundAll ? '' : '+'}`;
+  return ` ${count(p.done)}/${count(p.found)}${p.foundAll ? '' : '+'}${partPercentText(p)}`;
 }
 
 function names(cs: ConnectorStatus[]): string {

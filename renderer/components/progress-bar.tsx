@@ -1,5 +1,6 @@
+import { partPercentText, partShare, progressShare } from '../../shared/progress.js';
 import type { Progress } from '../../shared/types.js';
-import { estimateRemaining, formatProgressCount, formatRemaining } from '../format.js';
+import { estimateRemaining, formatBytes, formatProgressCount, formatRemaining } from '../format.js';
 
 interface ProgressBarProps {
   progress: Progress;
@@ -21,7 +22,8 @@ export function relativeToRoot(item: string, root: string | undefined): string {
 /** Live progress of a run: a bar, "340 / 1,200" (with "+" while still counting), the item being read. */
 export function ProgressBar({ progress: p, receivedAt, label, root }: ProgressBarProps) {
   const count = formatProgressCount(p.done, p.found, p.foundAll);
-  const ratio = p.found > 0 ? Math.min(1, p.done / p.found) : 0;
+  const ratio = progressShare(p) ?? 0;
+  const part = partShare(p);
   const left = receivedAt === null ? null : estimateRemaining(p, receivedAt);
   return (
     <div className="progress" data-testid="progress">
@@ -32,7 +34,7 @@ export function ProgressBar({ progress: p, receivedAt, label, root }: ProgressBa
         aria-valuemin={0}
         aria-valuemax={Math.max(p.found, 1)}
         aria-valuenow={p.done}
-        aria-valuetext={p.foundAll ? `${count} items` : `${count} items, still counting`}
+        aria-valuetext={`${count} items${p.foundAll ? '' : ', still counting'}${part === null ? '' : `, current item ${Math.floor(part * 100)} %`}`}
       >
         {/* A CSSOM style (not an inline style attribute), which the strict CSP allows. */}
         <div className="progress__fill" style={{ width: `${(ratio * 100).toFixed(1)}%` }} />
@@ -40,6 +42,12 @@ export function ProgressBar({ progress: p, receivedAt, label, root }: ProgressBa
       <p className="progress__text">
         <span data-testid="progress-count">{count}</span>
         {!p.foundAll && <span className="muted"> · still counting</span>}
+        {p.part && (
+          <span className="muted" data-testid="current-part">
+            {' · '}
+            {formatBytes(p.part.done)} of {formatBytes(p.part.total)} of this file read{partPercentText(p)}
+          </span>
+        )}
         {left !== null && <span className="muted"> · {formatRemaining(left)}</span>}
       </p>
       {p.currentItem && (

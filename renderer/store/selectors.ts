@@ -33,7 +33,8 @@ export function effectiveProgress(c: ConnectorStatus, live: Progress | undefined
   if (live.startedAt !== pushed.startedAt) return live.startedAt > pushed.startedAt ? live : pushed;
   if (live.done !== pushed.done) return live.done > pushed.done ? live : pushed;
   if (live.foundAll !== pushed.foundAll) return live.foundAll ? live : pushed;
-  return live.found >= pushed.found ? live : pushed;
+  if (live.found !== pushed.found) return live.found > pushed.found ? live : pushed;
+  return (live.part?.done ?? 0) >= (pushed.part?.done ?? 0) ? live : pushed;
 }
 
 export function isPaused(c: ConnectorStatus): boolean {

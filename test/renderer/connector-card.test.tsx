@@ -94,6 +94,25 @@ describe('ConnectorCard', () => {
     expect(text(c, 'current-item')).toBe('INBOX/9.eml');
     expect(bar.getAttribute('aria-valuenow')).toBe('900');
 
+    // One large mailbox: the count stays "0 / 1" until its end, so the bar and the item say how far its read is.
+    pushProgress(
+      'mail',
+      buildProgress({
+        done: 0,
+        found: 1,
+        foundAll: true,
+        currentItem: 'Archive.mbox',
+        startedAt: Date.now() + 1,
+        part: { done: 312 * 1024 * 1024, total: 1024 ** 3 },
+      }),
+    );
+    expect(text(c, 'progress-count')).toBe('0 / 1');
+    expect(text(c, 'current-item')).toBe('Archive.mbox');
+    expect(text(c, 'current-part')).toBe(' · 312 MB of 1.0 GB of this file read (30 %)');
+    expect(bar.getAttribute('aria-valuetext')).toBe('0 / 1 items, current item 30 %');
+    expect((bar.firstElementChild as HTMLElement).style.width).toBe('30.5%');
+    expect(screen.getByTestId('overall-status').textContent).toContain('Syncing Mail 0 / 1 (30 %)');
+
     push(buildState({ connectors: [idleConnector({ id: 'mail', name: 'Mail', lastSuccessAt: Date.now() })] }));
     expect(within(card('Mail')).queryByRole('progressbar')).toBeNull();
     expect(text(card('Mail'), 'last-success')).toBe('just now');

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import {
   estimateRemaining,
   formatAgo,
+  formatBytes,
   formatDuration,
   formatIn,
   formatNumber,
@@ -62,6 +63,17 @@ describe('text formatting', () => {
     expect(estimateRemaining(p, NOW)).toBe(3 * MIN);
     expect(estimateRemaining({ ...p, foundAll: false }, NOW)).toBeNull();
     expect(estimateRemaining({ ...p, startedAt: NOW - 2000 }, NOW)).toBeNull();
+    // One large mailbox, a quarter read in a minute: three more, though no unit is done yet.
+    const mailbox = { done: 0, found: 1, foundAll: true, startedAt: NOW - MIN, part: { done: 250, total: 1000 } };
+    expect(estimateRemaining(mailbox, NOW)).toBe(3 * MIN);
+    expect(estimateRemaining({ ...mailbox, part: undefined }, NOW)).toBeNull();
+  });
+
+  it('sizes of files being read', () => {
+    expect(formatBytes(900)).toBe('900 bytes');
+    expect(formatBytes(1536)).toBe('1.5 KB');
+    expect(formatBytes(312 * 1024 * 1024)).toBe('312 MB');
+    expect(formatBytes(1024 ** 3)).toBe('1.0 GB');
   });
 
   it('errors read as one sentence, without transport noise', () => {

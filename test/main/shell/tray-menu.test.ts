@@ -137,6 +137,13 @@ describe('the tray for every state', () => {
       mail({ state: 'syncing' }),
     ]);
     expect(tooltipFor(stillCounting, NOW)).toBe('Syncing Notes 5/1,500+ (+1 more)');
+    const oneMailbox = appState([
+      connector({
+        state: 'syncing',
+        progress: { done: 0, found: 1, foundAll: true, currentItem: null, startedAt: 0, part: { done: 3, total: 4 } },
+      }),
+    ]);
+    expect(tooltipFor(oneMailbox, NOW)).toBe('Syncing Notes 0/1 (75 %)');
   });
 
   it('a syncing or queued connector offers Cancel sync, which cancels only that connector', () => {

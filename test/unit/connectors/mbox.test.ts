@@ -1,4 +1,13 @@
-import { appendFileSync, cpSync, readFileSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -24,7 +33,8 @@ import { SyncEngine } from '../../../electron/core/engine.js';
 import { IngestionPipeline } from '../../../electron/core/pipeline.js';
 import { KnowledgeStore } from '../../../electron/core/store.js';
 import { silentLogger } from '../../../shared/logger.js';
-import type { ConnectorConfig } from '../../../shared/types.js';
+import { progressShare } from '../../../shared/progress.js';
+import type { ConnectorConfig, Progress } from '../../../shared/types.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
 import { writeTree } from '../../helpers/tree.js';
 import { manifestOf } from '../../helpers/manifest.js';
@@ -73,7 +83,9 @@ interface ReadResult {
   docs: SourceDocument[];
   issues: ItemIssue[];
   cursors: string[];
-  /** Event types in order: d(oc), i(ssue), c(ursor). */
+  /** How far into the file the read said it was, in order. */
+  positions: { done: number; total: number }[];
+  /** Event types in order: d(oc), i(ssue), c(ursor); positions are left out. */
   order: string;
   /** What the engine would store for the unit afterwards. */
   record: UnitRecord;
@@ -86,10 +98,15 @@ async function read(conn: MboxConnector, unit: SourceUnit, previous: UnitRecord 
     docs: [],
     issues: [],
     cursors: [],
+    positions: [],
     order: '',
     record: { key: unit.key, fingerprint: unit.fingerprint, cursor: previous?.cursor ?? null },
   };
   for await (const ev of r.events) {
+    if (ev.type === 'position') {
+      out.positions.push({ done: ev.done, total: ev.total });
+      continue;
+    }
     if (ev.type === 'doc') out.docs.push(ev.doc);
     else if (ev.type === 'issue') out.issues.push(ev.issue);
     else out.cursors.push(ev.cursor);
@@ -515,6 +532,50 @@ describe('through the real engine and store', () => {
       at(20, thunderbirdInbox('0009', '0000') + msg(3, ' gamma'));
       expect(await sync()).toMatchObject({ added: 1, deleted: 1 });
       expect(['alpha', 'beta', 'gamma'].flatMap(found)).toEqual(['Message 2', 'Message 3']);
+    } finally {
+      store.close();
+    }
+  });
+});
+
+describe('progress while one large mailbox is read', () => {
+  it('says how far into the file the read is, not "0 of 1" until its end', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'Inbox');
+    // ~3.5 MB: a position every MB.
+    writeFileSync(path, Array.from({ length: 350 }, (_, i) => msg(i + 1, ` ${'word '.repeat(2000)}`)).join(''));
+    const size = statSync(path).size;
+    const store = KnowledgeStore.open(join(dir, 'index.sqlite'), { log: silentLogger });
+    try {
+      // A clock a second on at every look, so the engine reports every change of progress.
+      let now = 0;
+      const engine = new SyncEngine({
+        store,
+        pipeline: new IngestionPipeline(store),
+        log: silentLogger,
+        now: () => (now += 1000),
+      });
+      const seen: Progress[] = [];
+      const result = await engine.sync(new MboxConnector(config(path)), {
+        signal: new AbortController().signal,
+        trigger: 'manual',
+        onProgress: (p) => seen.push(p),
+      });
+      expect(result).toMatchObject({ added: 350, failed: 0 });
+      const parts = seen
+        .filter((p) => p.part)
+        .map((p) => ({ ...p.part!, done0: p.done, found: p.found, all: p.foundAll }));
+      expect(new Set(parts.map((p) => p.done)).size).toBeGreaterThanOrEqual(3);
+      for (const [i, part] of parts.entries()) {
+        // The one file is found, and found all, from the start of its read; its part grows towards its size.
+        expect(part).toMatchObject({ total: size, done0: 0, found: 1, all: true });
+        expect(part.done).toBeLessThan(size);
+        if (i > 0) expect(part.done).toBeGreaterThanOrEqual(parts[i - 1].done);
+      }
+      expect(progressShare(seen.filter((p) => p.part)[1])).toBeGreaterThan(0);
+      // Once the file is done, so is its part.
+      expect(seen.at(-1)).toMatchObject({ done: 1, found: 1, foundAll: true });
+      expect(seen.at(-1)!.part).toBeUndefined();
     } finally {
       store.close();
     }

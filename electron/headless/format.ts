@@ -35,7 +35,8 @@ export function formatCounts(c: SyncCounts): string {
 export function formatStatusLine(c: ConnectorStatus, now: number): string[] {
   const lines = [
     '',
-    `${c.name} (${c.id}) — ${c.kind} — ${c.state}${c.paused ? ' (paused)' : ''}`,
+    // As the dashboard and the tray say it: an idle connector that never synced has nothing indexed yet.
+    `${c.name} (${c.id}) — ${c.kind} — ${c.state === 'idle' && c.lastSuccessAt === null ? 'not synced yet' : c.state}${c.paused ? ' (paused)' : ''}`,
     `  path:          ${c.path}`,
     `  indexed:       ${c.documents.toLocaleString('en-US')} documents, ${c.chunks.toLocaleString('en-US')} chunks`,
     `  last success:  ${formatRelative(c.lastSuccessAt, now)}`,

@@ -75,6 +75,8 @@ describe('jarvis-sync CLI', () => {
     );
     expect(added).toMatchObject({ id: 'notes', kind: 'folder', path: notes, state: 'idle' });
 
+    expect((await cli(['status'])).stdout).toContain('Notes (notes) — folder — not synced yet');
+
     const dup = await cli(['add', 'folder', notes]);
     expect(dup.code).toBe(2);
     expect(dup.stderr).toMatch(/already synced/);
@@ -189,7 +191,7 @@ describe('jarvis-sync CLI', () => {
     // A warning is about a file indexed anyway (here bytes that are not UTF-8): status tells the two kinds apart.
     writeFileSync(join(notes, 'latin.md'), Buffer.from('# Caf\xe9 notes\n', 'latin1'));
     await cli(['sync']);
-    expect((await cli(['status'])).stdout).toMatch(/problems: +2 item\(s\) \(1 not indexed, 1 with warnings\)/);
+    expect((await cli(['status'])).stdout).toMatch(/problems: +2 item\(s\) \(1 not indexed, 1 indexed with warnings\)/);
     unlinkSync(join(notes, 'latin.md'));
     unlinkSync(join(notes, 'fake.md'));
   });

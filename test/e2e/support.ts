@@ -143,10 +143,10 @@ export async function textOf(locator: Locator): Promise<string> {
   return (await locator.first().innerText()).replace(/\s+/g, ' ').trim();
 }
 
-/** The card's state badge word: Idle, Queued, Syncing, Paused, Error. */
+/** The card's state badge words: Idle, Not synced yet (idle, never synced), Queued, Syncing, Paused, Error. */
 export async function badge(cardLocator: Locator): Promise<string> {
   const text = await textOf(cardLocator.getByTestId('state-badge'));
-  return /(Idle|Queued|Syncing|Paused|Error)$/.exec(text)?.[1] ?? text;
+  return /(Idle|Not synced yet|Queued|Syncing|Paused|Error)$/.exec(text)?.[1] ?? text;
 }
 
 /** The card's "Last run" counts, e.g. "3 added 0 updated …". */

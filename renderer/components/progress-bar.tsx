@@ -14,6 +14,8 @@ interface ProgressBarProps {
 export function relativeToRoot(item: string, root: string | undefined): string {
   if (!root) return item;
   const base = root.replace(/[\\/]+$/, '');
+  // A connector of one file (a mailbox, a calendar) reads its root itself: its name is what tells it apart.
+  if (item === base) return item.slice(Math.max(item.lastIndexOf('/'), item.lastIndexOf('\\')) + 1) || item;
   return item.length > base.length + 1 && item.startsWith(base) && /[\\/]/.test(item.charAt(base.length))
     ? item.slice(base.length + 1)
     : item;

@@ -92,6 +92,8 @@ describe('current item', () => {
     expect(relativeToRoot('C:\\Users\\ada\\Notes\\a.md', 'C:\\Users\\ada\\Notes')).toBe('a.md');
     expect(relativeToRoot('/home/ada/Notes2/x.md', '/home/ada/Notes')).toBe('/home/ada/Notes2/x.md');
     expect(relativeToRoot('Re: lunch on Friday', '/home/ada/mail.mbox')).toBe('Re: lunch on Friday');
+    expect(relativeToRoot('/home/ada/Mail/Archive.mbox', '/home/ada/Mail/Archive.mbox')).toBe('Archive.mbox');
+    expect(relativeToRoot('C:\\Users\\ada\\cal.ics', 'C:\\Users\\ada\\cal.ics')).toBe('cal.ics');
   });
 });
 

@@ -1,11 +1,17 @@
 /**
  * Desktop notifications for state transitions only: a connector starts failing (its consecutive failures reach
- * FAILING_AFTER, so one transient hiccup stays quiet) and a failing connector recovers. The rules are a pure
+ * FAILING_AFTER, so one transient hiccup stays quiet), a failing connector recovers, and a large first sync ends. The rules are a pure
  * function of (previous state, next state, settings); the adapter below only shows what they return.
  */
 import type { AppState, ConnectorStatus, Settings } from '../../shared/types.js';
 
 export const FAILING_AFTER = 3;
+
+/**
+ * A first sync this large takes minutes (a mail archive, a big vault): the user has moved on, so its end gets one
+ * notice. A smaller one is done before anyone would wait for it.
+ */
+export const FIRST_SYNC_NOTICE_DOCUMENTS = 1000;
 
 export interface DesktopNotification {
   title: string;
@@ -35,6 +41,11 @@ export function notificationsFor(prev: AppState | null, next: AppState, settings
       });
     } else if (failing(was) && c.consecutiveFailures === 0) {
       out.push({ title: `${c.name} is syncing again`, body: 'The last sync succeeded.' });
+    } else if (was?.lastSuccessAt === null && c.lastSuccessAt !== null && c.documents >= FIRST_SYNC_NOTICE_DOCUMENTS) {
+      out.push({
+        title: `${c.name} is indexed`,
+        body: `Its first sync is done: ${c.documents.toLocaleString('en-US')} documents are now searchable.`,
+      });
     }
   }
   return out;

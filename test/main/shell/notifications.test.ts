@@ -49,6 +49,21 @@ describe('notificationsFor', () => {
     ]);
   });
 
+  it('tells once when a large first sync is done, and says nothing of a small one or of later syncs', () => {
+    const never = (documents: number) => mail({ lastSuccessAt: null, lastResult: null, documents });
+    expect(notificationsFor(appState([never(0)]), appState([mail({ documents: 76_522 })]), settings())).toEqual([
+      { title: 'Mail is indexed', body: 'Its first sync is done: 76,522 documents are now searchable.' },
+    ]);
+    expect(notificationsFor(appState([never(0)]), appState([mail({ documents: 999 })]), settings())).toEqual([]);
+    // Still running, or the next sync of one already indexed.
+    expect(notificationsFor(appState([never(0)]), appState([never(5000)]), settings())).toEqual([]);
+    expect(
+      notificationsFor(appState([mail({ documents: 5000 })]), appState([mail({ documents: 5001 })]), settings()),
+    ).toEqual([]);
+    // A connector first seen already synced (the first snapshot, or added while its sync had run) is no news.
+    expect(notificationsFor(appState([]), appState([mail({ documents: 5000 })]), settings())).toEqual([]);
+  });
+
   it('clips a long error message', () => {
     const long = mail({ consecutiveFailures: 3, lastError: { code: 'E', message: 'x'.repeat(1000), at: 0 } });
     const [n] = notificationsFor(appState([mail()]), appState([long]), settings());

@@ -1,7 +1,7 @@
 /**
  * Desktop notifications for state transitions only: a connector starts failing (its consecutive failures reach
- * FAILING_AFTER, so one transient hiccup stays quiet), a failing connector recovers, and a large first sync ends. The rules are a pure
- * function of (previous state, next state, settings); the adapter below only shows what they return.
+ * FAILING_AFTER, so one transient hiccup stays quiet), a failing connector recovers, a large first sync ends. The
+ * rules are a pure function of (previous state, next state, settings); the adapter below only shows what they return.
  */
 import type { AppState, ConnectorStatus, Settings } from '../../shared/types.js';
 

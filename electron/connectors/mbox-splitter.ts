@@ -111,14 +111,21 @@ export async function digestPrefix(
 
 /**
  * PrefixDigests of a file read in order, from the bytes a pass reads anyway: fed the file's bytes from block
- * `start.blocks` on, it keeps the chain at every block boundary it passed, so `digestAt` needs to read only the tail
- * after the last complete block (at most one block, just read, so in the page cache). Without it a full read of a
- * mailbox larger than memory would read the whole file from disk a second time, to hash it.
+ * `start.blocks` on, it keeps the chain at every block boundary it passed and the last block or two of bytes, so
+ * `digestAt` reads nothing. Without it a full read of a mailbox larger than memory would read the whole file from
+ * disk a second time, to hash it; and a digest read from the file, not from the bytes parsed, would take in a rewrite
+ * that came between the two (the index holding the old message, the digest the new bytes: never read again).
  */
 export class PrefixHasher {
   readonly #blockBytes: number;
   /** The chain at each block boundary fed past (blocks → chain), from `start` on. */
   readonly #chains = new Map<number, string>();
+  /**
+   * The bytes fed since the start of the block before the current one, as fed (oldest first, contiguous): a cursor
+   * lies at most a read chunk (≤ a block) behind what was fed, so its tail is hashed from the bytes the pass parsed,
+   * not read again from a file that may have been rewritten since.
+   */
+  readonly #recent: { at: number; bytes: Buffer }[] = [];
   #blocks: number;
   #inBlock = 0;
   #hash: ReturnType<typeof createHash>;
@@ -135,7 +142,9 @@ export class PrefixHasher {
     return this.#blocks * this.#blockBytes + this.#inBlock;
   }
 
+  /** `bytes` are kept (not copied) until the hasher is a block past them: they must not be changed meanwhile. */
   feed(bytes: Buffer): void {
+    if (bytes.length > 0) this.#recent.push({ at: this.position, bytes });
     let at = 0;
     while (at < bytes.length) {
       const take = Math.min(bytes.length - at, this.#blockBytes - this.#inBlock);
@@ -150,9 +159,13 @@ export class PrefixHasher {
         this.#inBlock = 0;
       }
     }
+    this.#forgetBefore((this.#blocks - 1) * this.#blockBytes);
   }
 
-  /** The PrefixDigest of the first `offset` bytes: `offset` must not be past what was fed. */
+  /**
+   * The PrefixDigest of the first `offset` bytes: `offset` must not be past what was fed. Its tail is hashed from
+   * the bytes fed when they are still kept (always, for a cursor of the chunk being parsed), else read from `fh`.
+   */
   async digestAt(fh: FileHandle, offset: number, signal?: AbortSignal): Promise<PrefixDigest> {
     const blocks = Math.floor(offset / this.#blockBytes);
     const chain = this.#chains.get(blocks);
@@ -161,7 +174,29 @@ export class PrefixHasher {
     }
     // Boundaries before this one are not asked for again: cursors only move forward.
     for (const b of this.#chains.keys()) if (b < blocks) this.#chains.delete(b);
+    const tailStart = blocks * this.#blockBytes;
+    this.#forgetBefore(tailStart);
+    const tail = this.#fed(tailStart, offset);
+    if (tail) return { chain, tail: hashWindow(tail) };
     return digestPrefix(fh, offset, { blocks, chain }, this.#blockBytes, signal);
+  }
+
+  /** The bytes fed from `from` to `to`, or null when they are no longer all kept. */
+  #fed(from: number, to: number): Buffer | null {
+    const first = this.#recent[0];
+    if (from === to) return Buffer.alloc(0);
+    if (first === undefined || first.at > from) return null;
+    const parts: Buffer[] = [];
+    for (const { at, bytes } of this.#recent) {
+      if (at >= to) break;
+      if (at + bytes.length <= from) continue;
+      parts.push(bytes.subarray(Math.max(0, from - at), Math.min(bytes.length, to - at)));
+    }
+    return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+  }
+
+  #forgetBefore(offset: number): void {
+    while (this.#recent.length > 0 && this.#recent[0].at + this.#recent[0].bytes.length <= offset) this.#recent.shift();
   }
 }
 

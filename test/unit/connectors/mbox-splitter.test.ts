@@ -466,6 +466,36 @@ describe('prefix digests', () => {
     }
   });
 
+  it('are of the bytes a pass parsed, even when the file was rewritten after they were read', async () => {
+    const block = 512;
+    const { data, fh, fromStart } = await fileOf(3000, block);
+    try {
+      const hasher = new PrefixHasher(chainStartOf(null, block)!, block);
+      for (let at = 0; at < data.length; at += 400) hasher.feed(data.subarray(at, Math.min(at + 400, data.length)));
+      const parsed = await fromStart(2900);
+      // A status header rewritten in place just behind the cursor, after the pass had read it.
+      await fh.write(Buffer.from('#'), 0, 1, 2800);
+      expect(await hasher.digestAt(fh, 2900)).toEqual(parsed);
+      expect(await hasher.digestAt(fh, 2900)).not.toEqual(await fromStart(2900));
+    } finally {
+      await fh.close();
+    }
+  });
+
+  it('read the tail from the file when asked about bytes fed more than a block ago', async () => {
+    const block = 512;
+    const { data, fh, fromStart } = await fileOf(3000, block);
+    try {
+      const hasher = new PrefixHasher(chainStartOf(null, block)!, block);
+      hasher.feed(data.subarray(0, 1100));
+      hasher.feed(data.subarray(1100));
+      // 1100 lies in block 2, which starts more than a block before where the hasher is (3000): not kept.
+      expect(await hasher.digestAt(fh, 1100)).toEqual(await fromStart(1100));
+    } finally {
+      await fh.close();
+    }
+  });
+
   it('hashed from the bytes a pass reads, in any chunks, equal the digest read from the file', async () => {
     const block = 512;
     const { data, fh, fromStart } = await fileOf(5000, block);

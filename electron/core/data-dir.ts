@@ -2,9 +2,21 @@
  * The data folder: where the index, settings and connectors live, and the lock that keeps two processes
  * (the desktop app, a daemon, a CLI `sync`) from writing it at once.
  */
-import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { homedir, hostname } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 export const PRODUCT_NAME = 'Jarvis Sync';
 
@@ -110,6 +122,73 @@ function readLock(path: string): LockInfo | null {
   }
 }
 
+/** link() is not supported where these come back (FAT, some network shares): the lock is created, then written. */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+
+/**
+ * Creates the lock file holding `content`, or returns false when it exists. Written to a file of its own first and
+ * linked into place, so the lock never exists empty: a process killed between creating and writing it left an empty
+ * lock, which the next start took for one being written by a live process and refused (a SIGKILL test caught it).
+ */
+function createLockFile(path: string, content: string): boolean {
+  const staging = `${path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(staging, content, { mode: 0o600 });
+    try {
+      linkSync(staging, path);
+      return true;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? '';
+      if (code === 'EEXIST') return false;
+      if (!NO_HARD_LINKS.has(code)) throw err;
+    }
+  } finally {
+    try {
+      unlinkSync(staging);
+    } catch {
+      // Not written, or gone.
+    }
+  }
+  try {
+    const fd = openSync(path, 'wx');
+    try {
+      writeSync(fd, content);
+    } finally {
+      closeSync(fd);
+    }
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
+}
+
+/** A process killed between writing its staging file and linking it leaves it behind: removed by the next holder. */
+function removeStagingFilesOfDeadProcesses(path: string): void {
+  const dir = dirname(path);
+  const prefix = `${basename(path)}.`;
+  try {
+    for (const name of readdirSync(dir)) {
+      const pid = name.startsWith(prefix) ? /^(\d+)\.tmp$/.exec(name.slice(prefix.length))?.[1] : undefined;
+      if (pid === undefined || Number(pid) === process.pid || isAlive(Number(pid))) continue;
+      try {
+        unlinkSync(join(dir, name));
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+  } catch {
+    // An unlistable folder: the lock still holds, only a stray file stays.
+  }
+}
+
+/** How long an empty lock file may stay empty before it counts as left by a process killed while creating it. */
+const EMPTY_LOCK_GRACE_MS = 1000;
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 /**
  * Takes the data folder's lock or throws DataDirLockedError. A lock left by a process that no longer runs
  * (killed, crashed, machine restarted) is taken over, so it never blocks the next start.
@@ -119,13 +198,8 @@ export function acquireDataDirLock(dataDir: string, owner: LockOwner): DataDirLo
   const path = dataPaths(dataDir).lock;
   const mine: LockInfo = { pid: process.pid, owner, host: hostname(), startedAt: Date.now() };
   for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const fd = openSync(path, 'wx');
-      try {
-        writeSync(fd, JSON.stringify(mine));
-      } finally {
-        closeSync(fd);
-      }
+    if (createLockFile(path, JSON.stringify(mine))) {
+      removeStagingFilesOfDeadProcesses(path);
       let released = false;
       return {
         release() {
@@ -141,16 +215,17 @@ export function acquireDataDirLock(dataDir: string, owner: LockOwner): DataDirLo
           }
         },
       };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
-    const holder = readLock(path);
+    let holder = readLock(path);
     if (holder === null && isYoung(path)) {
-      // Another process has just created the lock and not written it yet.
-      throw new DataDirLockedError({ pid: -1, owner: 'cli', host: mine.host, startedAt: Date.now() }, dataDir);
+      // Empty or unreadable and just made: a process without hard links (or an older version) between creating and
+      // writing it, which takes microseconds; still so a second later, its creator was killed in between.
+      sleepSync(EMPTY_LOCK_GRACE_MS);
+      holder = readLock(path);
     }
-    const stale = holder === null || (holder.host === mine.host && !isAlive(holder.pid));
-    if (!stale) throw new DataDirLockedError(holder, dataDir);
+    // Held unless it is gone from this machine's processes (another host's lock is trusted: a shared folder).
+    if (holder !== null && (holder.host !== mine.host || isAlive(holder.pid)))
+      throw new DataDirLockedError(holder, dataDir);
     try {
       unlinkSync(path);
     } catch {

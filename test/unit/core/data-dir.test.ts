@@ -1,5 +1,14 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -33,6 +42,41 @@ describe('data folder lock', () => {
     await new Promise((r) => child.once('exit', r));
     const lock = acquireDataDirLock(dir, 'cli');
     expect(JSON.parse(readFileSync(dataPaths(dir).lock, 'utf8'))).toMatchObject({ pid: process.pid, owner: 'cli' });
+    lock.release();
+  });
+
+  it('takes over an empty lock left by a process killed between creating and writing it, however fresh', () => {
+    writeFileSync(dataPaths(dir).lock, '');
+    const lock = acquireDataDirLock(dir, 'cli');
+    expect(JSON.parse(readFileSync(dataPaths(dir).lock, 'utf8'))).toMatchObject({ pid: process.pid, owner: 'cli' });
+    lock.release();
+  });
+
+  it('waits for a lock being written by a live process, and then refuses, naming it', async () => {
+    // A process that creates the lock, and writes it 300 ms later (as one without hard links would, only faster).
+    const script = `
+      const fs = require('node:fs');
+      const fd = fs.openSync(${JSON.stringify(dataPaths(dir).lock)}, 'wx');
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+      fs.writeSync(fd, JSON.stringify({ pid: process.pid, owner: 'daemon', host: require('node:os').hostname(), startedAt: 1 }));
+      fs.closeSync(fd);
+      setInterval(() => {}, 1000);`;
+    const child = spawn(process.execPath, ['-e', script]);
+    try {
+      await expect.poll(() => existsSync(dataPaths(dir).lock), { timeout: 10_000, interval: 5 }).toBe(true);
+      expect(() => acquireDataDirLock(dir, 'cli')).toThrow(/jarvis-sync serve/);
+    } finally {
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+    }
+  });
+
+  it('is never seen empty and leaves no staging file; one left by a dead process is removed', () => {
+    const stray = `${dataPaths(dir).lock}.999999999.tmp`;
+    writeFileSync(stray, '{}');
+    const lock = acquireDataDirLock(dir, 'daemon');
+    expect(readFileSync(dataPaths(dir).lock, 'utf8')).toContain(`"pid":${process.pid}`);
+    expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
     lock.release();
   });
 

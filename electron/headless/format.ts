@@ -46,11 +46,8 @@ export function formatStatusLine(c: ConnectorStatus, now: number): string[] {
   if (c.lastResult) lines.push(`  last result:   ${formatCounts(c.lastResult)}`);
   if (c.itemErrors > 0) {
     const errors = c.itemErrors - c.itemWarnings;
-    const kinds = [
-      errors > 0 ? `${errors} not indexed` : '',
-      c.itemWarnings > 0 ? `${c.itemWarnings} indexed with warnings` : '',
-    ];
-    const split = c.itemWarnings > 0 ? ` (${kinds.filter(Boolean).join(', ')})` : '';
+    const notIndexed = errors > 0 ? `${errors} not indexed, ` : '';
+    const split = c.itemWarnings > 0 ? ` (${notIndexed}${c.itemWarnings} indexed with warnings)` : '';
     lines.push(`  problems:      ${c.itemErrors} item(s)${split} — see \`jarvis-sync errors ${c.id}\``);
   }
   if (c.lastError) lines.push(`  error:         ${c.lastError.message} [${c.lastError.code}]`);

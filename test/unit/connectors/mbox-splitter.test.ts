@@ -422,7 +422,13 @@ describe('prefix digests', () => {
     writeFileSync(path, data);
     const fh = await open(path, 'r+');
     const fromStart = (offset: number) => digestPrefix(fh, offset, chainStartOf(null, block)!, block);
-    return { data, fh, fromStart };
+    /** A hasher fed the whole file from its start, `chunk` bytes at a time, as a pass reading it would. */
+    const fedHasher = (chunk: number) => {
+      const hasher = new PrefixHasher(chainStartOf(null, block)!, block);
+      for (let at = 0; at < data.length; at += chunk) hasher.feed(data.subarray(at, Math.min(at + chunk, data.length)));
+      return hasher;
+    };
+    return { data, fh, fromStart, fedHasher };
   }
 
   it('extended from an earlier cursor equal the digest taken from the start, and see any changed byte', async () => {
@@ -468,10 +474,9 @@ describe('prefix digests', () => {
 
   it('are of the bytes a pass parsed, even when the file was rewritten after they were read', async () => {
     const block = 512;
-    const { data, fh, fromStart } = await fileOf(3000, block);
+    const { fh, fromStart, fedHasher } = await fileOf(3000, block);
     try {
-      const hasher = new PrefixHasher(chainStartOf(null, block)!, block);
-      for (let at = 0; at < data.length; at += 400) hasher.feed(data.subarray(at, Math.min(at + 400, data.length)));
+      const hasher = fedHasher(400);
       const parsed = await fromStart(2900);
       // A status header rewritten in place just behind the cursor, after the pass had read it.
       await fh.write(Buffer.from('#'), 0, 1, 2800);
@@ -484,11 +489,9 @@ describe('prefix digests', () => {
 
   it('read the tail from the file when asked about bytes fed more than a block ago', async () => {
     const block = 512;
-    const { data, fh, fromStart } = await fileOf(3000, block);
+    const { fh, fromStart, fedHasher } = await fileOf(3000, block);
     try {
-      const hasher = new PrefixHasher(chainStartOf(null, block)!, block);
-      hasher.feed(data.subarray(0, 1100));
-      hasher.feed(data.subarray(1100));
+      const hasher = fedHasher(1100);
       // 1100 lies in block 2, which starts more than a block before where the hasher is (3000): not kept.
       expect(await hasher.digestAt(fh, 1100)).toEqual(await fromStart(1100));
     } finally {

@@ -79,6 +79,12 @@ export interface SchedulerOptions {
   backoffBaseMs?: number;
   /** Delay of the single catch-up run after start/resume, so disks and mounts can come back. Default 10 000. */
   catchUpDelayMs?: number;
+  /**
+   * When a connector that has never synced runs first after `start()` (or after `add()` once started): null, the
+   * default, waits one full interval (seed semantics); a number runs it that many ms from then. The app passes the
+   * catch-up delay: a connector added with the CLI has nothing indexed, so an hour's wait would only delay the index.
+   */
+  firstRunDelayMs?: number | null;
   /** Interval jitter ±ratio, so connectors don't fire together after wake or login. Default 0.1; tests pass 0. */
   jitterRatio?: number;
   /** No timer is ever armed for longer than this. Default 60 000. */
@@ -286,6 +292,10 @@ export class SyncScheduler<C extends SchedulableConnector = SchedulableConnector
       stopTimeoutMs: checkNonNegative('stopTimeoutMs', options.stopTimeoutMs ?? d.stopTimeoutMs),
       backoffBaseMs: checkPositive('backoffBaseMs', options.backoffBaseMs ?? d.backoffBaseMs),
       catchUpDelayMs: checkNonNegative('catchUpDelayMs', options.catchUpDelayMs ?? d.catchUpDelayMs),
+      firstRunDelayMs:
+        options.firstRunDelayMs === undefined || options.firstRunDelayMs === null
+          ? null
+          : checkNonNegative('firstRunDelayMs', options.firstRunDelayMs),
       jitterRatio: checkNonNegative('jitterRatio', options.jitterRatio ?? d.jitterRatio),
       maxTimerMs: checkPositive('maxTimerMs', options.maxTimerMs ?? d.maxTimerMs),
     };
@@ -361,7 +371,7 @@ export class SyncScheduler<C extends SchedulableConnector = SchedulableConnector
 
   /**
    * Starts the loop; a no-op when already started. Due times come from the runner's persisted history: never
-   * synced → one full interval from now; overdue (missed while the app was not running) → ONE catch-up run
+   * synced → one full interval from now (or `firstRunDelayMs`); overdue (missed while the app was not running) → ONE catch-up run
    * `catchUpDelayMs` from now; last run failed → retry after the backoff for the persisted streak.
    */
   start(): void {
@@ -668,7 +678,8 @@ export class SyncScheduler<C extends SchedulableConnector = SchedulableConnector
       // a first sync half done, and the message it ended with promises it runs again.
       this.#setDue(e, now + this.#o.catchUpDelayMs, 'catch-up', null);
     } else if (e.lastSuccessAt === null) {
-      this.#setDue(e, now + interval * e.jitter, 'first', now);
+      if (this.#o.firstRunDelayMs === null) this.#setDue(e, now + interval * e.jitter, 'first', now);
+      else this.#setDue(e, now + this.#o.firstRunDelayMs, 'first', null);
     } else if (e.lastSuccessAt + interval * e.jitter - now > MAX_DUE_INTERVALS * interval) {
       // The last success lies in the future: the clock went back since.
       this.#setDue(e, now + interval * e.jitter, 'schedule', now);

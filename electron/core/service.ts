@@ -43,7 +43,7 @@ import { classifyError, isStoreCorruption, toConnectorError } from './errors.js'
 import { JsonFile, type LoadResult } from './json-file.js';
 import { OpenRefusedError, checkFileToOpen, fileOfProblem } from './open-file.js';
 import { IngestionPipeline } from './pipeline.js';
-import { SyncScheduler, type SchedulerOptions, type SyncRunner } from './scheduler.js';
+import { SCHEDULER_DEFAULTS, SyncScheduler, type SchedulerOptions, type SyncRunner } from './scheduler.js';
 import { KnowledgeStore } from './store.js';
 import { WriterThread, prepareWriterThread } from './writer-thread.js';
 import { IndexMaintainer } from './index-maintainer.js';
@@ -236,6 +236,11 @@ export class SyncService {
     };
     this.#scheduler = new SyncScheduler(runner, {
       ...opts.scheduler,
+      // A connector never synced (added with the CLI) is indexed soon after start, not an interval later.
+      firstRunDelayMs:
+        opts.scheduler?.firstRunDelayMs === undefined
+          ? (opts.scheduler?.catchUpDelayMs ?? SCHEDULER_DEFAULTS.catchUpDelayMs)
+          : opts.scheduler.firstRunDelayMs,
       intervalSeconds: this.#settings.intervalSeconds,
       clock: opts.clock,
       log: createLogger('scheduler'),

@@ -80,6 +80,25 @@ describe('SyncService across a restart', () => {
     expect(backup.connectors.map((c) => c.id)).toEqual([id, other.id]);
   });
 
+  it('a connector added with the CLI is indexed soon after the app starts, not an interval later', async () => {
+    const root = tempDir();
+    const notes = join(root, 'notes');
+    mkdirSync(notes);
+    writeFileSync(join(notes, 'a.md'), '# A\n\napples\n');
+    const dataDir = join(root, 'data');
+    // `jarvis-sync add` adds without syncing and exits.
+    const cli = await SyncService.open({ dataDir, owner: 'cli' });
+    const { id } = await cli.addConnector({ kind: 'folder', path: notes, name: 'Notes' }, { syncNow: false });
+    await cli.stop();
+
+    const clock = new FakeClock();
+    const service = await open(dataDir, clock);
+    expect(service.getConnector(id)).toMatchObject({ lastSuccessAt: null, nextRunAt: clock.now() + 10 * SEC });
+    await clock.advance(10 * SEC);
+    await vi.waitFor(() => expect(service.getConnector(id).lastSuccessAt).not.toBeNull(), { timeout: 20_000 });
+    expect(service.search('apples').map((h) => h.title)).toEqual(['A']);
+  });
+
   it("a sync run directly (the CLI's `sync`) updates the streak, error and next run the app shows and retries on", async () => {
     const root = tempDir();
     const notes = join(root, 'notes');

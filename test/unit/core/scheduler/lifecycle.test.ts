@@ -15,6 +15,20 @@ describe('start()', () => {
     expect(runner.calls.map((c) => c.trigger)).toEqual(['first']);
   });
 
+  it('with firstRunDelayMs, a connector never synced runs that soon after start, and one added later too', async () => {
+    const { clock, runner, scheduler, schedule } = setup({ options: { firstRunDelayMs: 10 * SEC } });
+    scheduler.add(connector('a'));
+    scheduler.start();
+    expect(schedule('a').nextRunAt).toBe(T0 + 10 * SEC);
+    await clock.advance(10 * SEC);
+    expect(runner.calls.map((c) => [c.id, c.trigger])).toEqual([['a', 'first']]);
+    scheduler.add(connector('b'));
+    expect(schedule('b').nextRunAt).toBe(clock.now() + 10 * SEC);
+    // After its first success (a run of 1 s, FakeRunner's default) a connector keeps to its interval.
+    await clock.advance(10 * SEC);
+    expect(schedule('a').nextRunAt).toBe(T0 + 11 * SEC + HOUR);
+  });
+
   it('defaults to the seed interval of 3600 s', () => {
     const clock = new FakeClock({ now: T0 });
     const scheduler = new SyncScheduler(new FakeRunner(clock), { clock, jitterRatio: 0 });
@@ -101,6 +115,7 @@ describe('start()', () => {
     expect(() => new SyncScheduler(runner, { intervalSeconds: 0 })).toThrow(RangeError);
     expect(() => new SyncScheduler(runner, { maxTimerMs: Number.NaN })).toThrow(RangeError);
     expect(() => new SyncScheduler(runner, { jitterRatio: 1 })).toThrow(RangeError);
+    expect(() => new SyncScheduler(runner, { firstRunDelayMs: -1 })).toThrow(RangeError);
     const s = new SyncScheduler(runner, { clock });
     expect(() => s.setDefaultInterval(-5)).toThrow(RangeError);
   });

@@ -32,6 +32,17 @@ export function formatCounts(c: SyncCounts): string {
   return `${c.added} added, ${c.updated} updated, ${c.deleted} deleted, ${c.unchanged} unchanged, ${c.failed} failed, ${c.chunks} chunks`;
 }
 
+/**
+ * The CLI reads the index without the scheduler, so a next run it cannot time is the one the app or the daemon makes
+ * after it starts (scheduler.ts: a first sync, or the catch-up of one missed) rather than "never" or "5 min ago".
+ */
+function nextRunText(c: ConnectorStatus, now: number): string {
+  if (c.paused) return 'paused';
+  if (c.nextRunAt !== null && c.nextRunAt >= now) return formatRelative(c.nextRunAt, now);
+  const what = c.lastSuccessAt === null ? 'first sync' : 'due';
+  return `${what}: 10 s after the app or daemon starts (or \`jarvis-sync sync ${c.id}\`)`;
+}
+
 export function formatStatusLine(c: ConnectorStatus, now: number): string[] {
   const lines = [
     '',
@@ -41,7 +52,7 @@ export function formatStatusLine(c: ConnectorStatus, now: number): string[] {
     `  indexed:       ${c.documents.toLocaleString('en-US')} documents, ${c.chunks.toLocaleString('en-US')} chunks`,
     `  last success:  ${formatRelative(c.lastSuccessAt, now)}`,
     `  last attempt:  ${formatRelative(c.lastAttemptAt, now)}`,
-    `  next run:      ${c.paused ? 'paused' : formatRelative(c.nextRunAt, now)}`,
+    `  next run:      ${nextRunText(c, now)}`,
   ];
   if (c.lastResult) lines.push(`  last result:   ${formatCounts(c.lastResult)}`);
   if (c.itemErrors > 0) {

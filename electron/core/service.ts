@@ -874,7 +874,11 @@ export class SyncService {
       itemWarnings: counts.itemWarnings,
       lastSuccessAt: checkpoint?.lastSuccessAt ?? null,
       lastAttemptAt: checkpoint?.lastAttemptAt ?? null,
-      nextRunAt: schedule ? schedule.nextRunAt : checkpoint?.lastSuccessAt ? checkpoint.lastSuccessAt + interval : null,
+      nextRunAt: schedule
+        ? schedule.nextRunAt
+        : state !== 'paused' && checkpoint?.lastSuccessAt
+          ? checkpoint.lastSuccessAt + interval
+          : null,
       lastResult: checkpoint?.lastResult ?? null,
       lastError,
       consecutiveFailures: schedule?.consecutiveFailures ?? checkpoint?.consecutiveFailures ?? 0,

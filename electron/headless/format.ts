@@ -37,7 +37,7 @@ export function formatCounts(c: SyncCounts): string {
  * after it starts (scheduler.ts: a first sync, or the catch-up of one missed) rather than "never" or "5 min ago".
  */
 function nextRunText(c: ConnectorStatus, now: number): string {
-  if (c.paused) return 'paused';
+  if (c.paused || c.state === 'paused') return 'paused';
   if (c.nextRunAt !== null && c.nextRunAt >= now) return formatRelative(c.nextRunAt, now);
   const what = c.lastSuccessAt === null ? 'first sync' : 'due';
   return `${what}: 10 s after the app or daemon starts (or \`jarvis-sync sync ${c.id}\`)`;

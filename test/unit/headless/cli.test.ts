@@ -159,7 +159,7 @@ describe('jarvis-sync CLI', () => {
   it('pause and resume persist; errors lists per-item problems', async () => {
     expect((await cli(['pause', 'notes'])).code).toBe(0);
     let status = JSON.parse((await cli(['status', '--json'])).stdout) as {
-      connectors: { paused: boolean; state: string }[];
+      connectors: { paused: boolean; state: string; nextRunAt: number | null }[];
     };
     expect(status.connectors[0]).toMatchObject({ paused: true, state: 'paused' });
     expect((await cli(['resume', 'notes'])).code).toBe(0);
@@ -172,6 +172,15 @@ describe('jarvis-sync CLI', () => {
     status = JSON.parse((await cli(['status', '--json'])).stdout) as typeof status;
     expect(status.connectors[0]).toMatchObject({ paused: false });
     expect(status.connectors[0].state).not.toBe('paused');
+
+    // "Pause all": no next run is shown while everything is paused, and it comes back with the resume.
+    expect((await cli(['pause'])).code).toBe(0);
+    status = JSON.parse((await cli(['status', '--json'])).stdout) as typeof status;
+    expect(status.connectors[0]).toMatchObject({ paused: false, state: 'paused', nextRunAt: null });
+    expect((await cli(['status'])).stdout).toMatch(/next run: +paused\n/);
+    expect((await cli(['resume'])).code).toBe(0);
+    status = JSON.parse((await cli(['status', '--json'])).stdout) as typeof status;
+    expect(status.connectors[0].nextRunAt).toEqual(expect.any(Number));
 
     writeFileSync(join(notes, 'fake.md'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]));
     await cli(['sync']);

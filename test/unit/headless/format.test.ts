@@ -24,7 +24,8 @@ describe('formatStatusLine: next run', () => {
     );
   });
 
-  it('paused: paused, whatever the time', () => {
+  it('paused, the connector or all syncing: paused, whatever the time', () => {
     expect(nextRun({ paused: true, nextRunAt: NOW - 5 * MIN })).toBe('  next run:      paused');
+    expect(nextRun({ state: 'paused', nextRunAt: null })).toBe('  next run:      paused');
   });
 });

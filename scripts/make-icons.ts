@@ -24,7 +24,7 @@ import {
   winTrayIcon,
   type PanelTheme,
 } from '../electron/shell/tray-icons.js';
-import { TRAY_ICON_KEYS, type TrayIconKey } from '../electron/shell/tray-menu.js';
+import { STATUS_ICON_KEYS, type StatusIconKey } from '../shared/status-icon.js';
 
 // ───────────────────────── deflate (zlib stream, fixed Huffman codes, greedy LZ77) ─────────────────────────
 
@@ -337,7 +337,7 @@ function syncArrows(): Sdf {
 }
 
 /** The glyph of one state as two layers: the ring and the mark, each with its own colour. */
-function glyph(key: TrayIconKey): { ring: Sdf | null; mark: Sdf } {
+function glyph(key: StatusIconKey): { ring: Sdf | null; mark: Sdf } {
   switch (key) {
     case 'idle':
       return { ring: ring(C, C, RING_R, RING_W), mark: circle(C, C, 0.12) };
@@ -364,7 +364,7 @@ const hex = (h: string, alpha = 1): Rgba => [
 ];
 
 /** Glyph colour for each panel, and the accent of each state (idle has none). */
-const PALETTE: Record<PanelTheme | 'template', { fg: Rgba; accent: Record<TrayIconKey, Rgba> }> = {
+const PALETTE: Record<PanelTheme | 'template', { fg: Rgba; accent: Record<StatusIconKey, Rgba> }> = {
   light: {
     fg: hex('#1f2937'),
     accent: { idle: hex('#1f2937'), syncing: hex('#2563eb'), paused: hex('#b45309'), error: hex('#dc2626') },
@@ -380,7 +380,7 @@ const PALETTE: Record<PanelTheme | 'template', { fg: Rgba; accent: Record<TrayIc
   },
 };
 
-export function drawTrayIcon(key: TrayIconKey, size: number, palette: PanelTheme | 'template'): Buffer {
+export function drawTrayIcon(key: StatusIconKey, size: number, palette: PanelTheme | 'template'): Buffer {
   const { fg, accent } = PALETTE[palette];
   const g = glyph(key);
   const layers: Layer[] = [];
@@ -432,7 +432,7 @@ const ICNS_TYPES: [string, number][] = [
 /** Every file of assets/icons, by path relative to that folder. */
 export function renderIcons(): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
-  for (const key of TRAY_ICON_KEYS) {
+  for (const key of STATUS_ICON_KEYS) {
     files.set(macTrayIcon(key, 1), drawTrayIcon(key, MAC_TRAY_SIZE, 'template'));
     files.set(macTrayIcon(key, 2), drawTrayIcon(key, MAC_TRAY_SIZE * 2, 'template'));
     for (const theme of PANEL_THEMES) {

@@ -5,7 +5,8 @@
  */
 import type { MenuItemConstructorOptions } from 'electron';
 import type { AppState } from '../../shared/types.js';
-import { buildTrayTemplate, iconKeyFor, tooltipFor, type TrayActions, type TrayIconKey } from './tray-menu.js';
+import { statusIconFor, type StatusIconKey } from '../../shared/status-icon.js';
+import { buildTrayTemplate, tooltipFor, type TrayActions } from './tray-menu.js';
 
 export interface TrayLike<Image, Menu> {
   setImage(image: Image): void;
@@ -18,7 +19,7 @@ export interface TrayLike<Image, Menu> {
 export interface TrayControllerDeps<Image, Menu> {
   createTray(image: Image): TrayLike<Image, Menu>;
   /** The icon file for a state; may change with the panel theme. Each file is loaded once. */
-  iconFile(key: TrayIconKey): string;
+  iconFile(key: StatusIconKey): string;
   loadImage(file: string): Image;
   buildMenu(template: MenuItemConstructorOptions[]): Menu;
   actions: TrayActions;
@@ -109,7 +110,7 @@ export class TrayController<Image, Menu> {
     const now = d.now();
     this.#lastRenderAt = now;
 
-    const file = d.iconFile(iconKeyFor(state));
+    const file = d.iconFile(statusIconFor(state));
     if (!this.#tray) {
       this.#tray = d.createTray(this.#image(file));
       this.#tray.on('click', () => d.actions.openDashboard());

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import type { NativeImage } from 'electron';
-import type { TrayIconKey } from './tray-menu.js';
+import type { StatusIconKey } from '../../shared/status-icon.js';
 
 /** The panel the icon sits on: a light panel needs a dark glyph and vice versa. */
 export type PanelTheme = 'light' | 'dark';
@@ -14,10 +14,10 @@ export const WIN_TRAY_SIZES = [16, 24, 32, 48] as const;
 /** macOS menu-bar template images: 16 pt, with an @2x file Electron picks on Retina displays. */
 export const MAC_TRAY_SIZE = 16;
 
-export const macTrayIcon = (key: TrayIconKey, scale: 1 | 2 = 1): string =>
+export const macTrayIcon = (key: StatusIconKey, scale: 1 | 2 = 1): string =>
   `mac/${key}Template${scale === 2 ? '@2x' : ''}.png`;
-export const winTrayIcon = (key: TrayIconKey, theme: PanelTheme): string => `win/${theme}/${key}.ico`;
-export const linuxTrayIcon = (key: TrayIconKey, theme: PanelTheme, size: number): string =>
+export const winTrayIcon = (key: StatusIconKey, theme: PanelTheme): string => `win/${theme}/${key}.ico`;
+export const linuxTrayIcon = (key: StatusIconKey, theme: PanelTheme, size: number): string =>
   `linux/${theme}/${key}-${size}.png`;
 
 export const APP_ICON = { png: 'app.png', ico: 'app.ico', icns: 'app.icns' } as const;
@@ -51,7 +51,7 @@ export function linuxTraySize(scaleFactor: number): number {
 }
 
 export function trayIconFile(
-  key: TrayIconKey,
+  key: StatusIconKey,
   opts: { platform: NodeJS.Platform; theme: PanelTheme; scaleFactor: number },
 ): string {
   if (opts.platform === 'darwin') return macTrayIcon(key);

@@ -1,14 +1,13 @@
 /**
- * The tray as a pure render of AppState: icon key, one-line tooltip and the context-menu template. No Electron
+ * The tray as a pure render of AppState: one-line tooltip and the context-menu template (its icon key is
+ * shared/status-icon.ts, which the dashboard's browser tab uses too). No Electron
  * values here (only types), so every state is tested directly. Item ids are stable (`connector:<id>:sync-now`…)
  * so tests and E2E hooks can find an item by id.
  */
 import type { MenuItemConstructorOptions } from 'electron';
 import { partPercentText } from '../../shared/progress.js';
+import { isPaused } from '../../shared/status-icon.js';
 import type { AppState, ConnectorStatus } from '../../shared/types.js';
-
-export const TRAY_ICON_KEYS = ['idle', 'syncing', 'paused', 'error'] as const;
-export type TrayIconKey = (typeof TRAY_ICON_KEYS)[number];
 
 export interface TrayActions {
   runNow(connectorId: string | null): void;
@@ -42,17 +41,6 @@ export function ago(at: number, now: number): string {
   const hours = Math.floor(minutes / 60);
   if (hours < 24) return `${hours} h ago`;
   return `${plural(Math.floor(hours / 24), 'day')} ago`;
-}
-
-const isPaused = (state: AppState, c: ConnectorStatus): boolean => state.paused || c.paused || c.state === 'paused';
-
-/** Worst state wins: error ≻ syncing (or queued) ≻ paused ≻ idle. */
-export function iconKeyFor(state: AppState): TrayIconKey {
-  const cs = state.connectors;
-  if (cs.some((c) => c.state === 'error')) return 'error';
-  if (cs.some((c) => c.state === 'syncing' || c.state === 'queued')) return 'syncing';
-  if (state.paused || state.holdReason !== null || cs.some((c) => isPaused(state, c))) return 'paused';
-  return 'idle';
 }
 
 function progressText(c: ConnectorStatus): string {

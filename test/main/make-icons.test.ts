@@ -14,7 +14,7 @@ import {
   trayIconFile,
   winTrayIcon,
 } from '../../electron/shell/tray-icons.js';
-import { TRAY_ICON_KEYS } from '../../electron/shell/tray-menu.js';
+import { STATUS_ICON_KEYS } from '../../shared/status-icon.js';
 
 function decodePng(buf: Buffer) {
   expect(buf.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
@@ -48,7 +48,7 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 describe('scripts/make-icons.ts', () => {
   it('writes every tray icon the app can ask for, plus the app icons', () => {
     const expected = [
-      ...TRAY_ICON_KEYS.flatMap((k) => [
+      ...STATUS_ICON_KEYS.flatMap((k) => [
         macTrayIcon(k, 1),
         macTrayIcon(k, 2),
         ...PANEL_THEMES.flatMap((t) => [winTrayIcon(k, t), ...LINUX_TRAY_SIZES.map((s) => linuxTrayIcon(k, t, s))]),
@@ -60,7 +60,7 @@ describe('scripts/make-icons.ts', () => {
     expect(written).toEqual(expected);
     for (const platform of ['darwin', 'win32', 'linux'] as const) {
       for (const scaleFactor of [1, 1.5, 2, 3]) {
-        for (const key of TRAY_ICON_KEYS)
+        for (const key of STATUS_ICON_KEYS)
           expect(written).toContain(trayIconFile(key, { platform, theme: 'dark', scaleFactor }));
       }
     }
@@ -77,7 +77,7 @@ describe('scripts/make-icons.ts', () => {
   });
 
   it('writes valid PNGs of the right size; macOS templates are black plus alpha', () => {
-    for (const key of TRAY_ICON_KEYS) {
+    for (const key of STATUS_ICON_KEYS) {
       for (const [scale, size] of [
         [1, MAC_TRAY_SIZE],
         [2, MAC_TRAY_SIZE * 2],
@@ -102,8 +102,8 @@ describe('scripts/make-icons.ts', () => {
   });
 
   it('draws each state differently', () => {
-    const images = TRAY_ICON_KEYS.map((k) => readFileSync(join(out, linuxTrayIcon(k, 'dark', 22))));
-    expect(new Set(images.map((b) => b.toString('base64'))).size).toBe(TRAY_ICON_KEYS.length);
+    const images = STATUS_ICON_KEYS.map((k) => readFileSync(join(out, linuxTrayIcon(k, 'dark', 22))));
+    expect(new Set(images.map((b) => b.toString('base64'))).size).toBe(STATUS_ICON_KEYS.length);
   });
 
   it('writes .ico files with a valid header and PNG entries', () => {
@@ -120,7 +120,8 @@ describe('scripts/make-icons.ts', () => {
         expect(png.width).toBe(size);
       });
     };
-    for (const key of TRAY_ICON_KEYS) for (const theme of PANEL_THEMES) check(winTrayIcon(key, theme), WIN_TRAY_SIZES);
+    for (const key of STATUS_ICON_KEYS)
+      for (const theme of PANEL_THEMES) check(winTrayIcon(key, theme), WIN_TRAY_SIZES);
     check('app.ico', [16, 24, 32, 48, 64, 128, 256]);
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { TrayController } from '../../../electron/shell/tray-controller.js';
-import type { TrayActions, TrayIconKey } from '../../../electron/shell/tray-menu.js';
+import type { TrayActions } from '../../../electron/shell/tray-menu.js';
+import type { StatusIconKey } from '../../../shared/status-icon.js';
 import { Menu, Tray } from '../../mocks/electron.js';
 import { MIN, NOW, appState, connector, mail } from '../fixtures.js';
 
@@ -22,7 +23,7 @@ function setup(opts: { platform?: NodeJS.Platform; theme?: { value: string } } =
   const theme = opts.theme ?? { value: 'dark' };
   const controller = new TrayController<{ file: string }, unknown>({
     createTray: (image) => new Tray(image),
-    iconFile: (key: TrayIconKey) => `${theme.value}/${key}.png`,
+    iconFile: (key: StatusIconKey) => `${theme.value}/${key}.png`,
     loadImage,
     buildMenu: (template) => Menu.buildFromTemplate(template),
     actions,

@@ -3,11 +3,11 @@ import { describe, expect, it, vi, type Mock } from 'vitest';
 import {
   ago,
   buildTrayTemplate,
-  iconKeyFor,
   tooltipFor,
   type TrayActions,
   type TrayMenuContext,
 } from '../../../electron/shell/tray-menu.js';
+import { statusIconFor } from '../../../shared/status-icon.js';
 import type { AppState } from '../../../shared/types.js';
 import { MIN, NOW, appState, calendar, connector, mail } from '../fixtures.js';
 
@@ -64,7 +64,7 @@ const failingMail = mail({
 describe('the tray for every state', () => {
   it('empty: no connectors yet', () => {
     const state = appState();
-    expect(iconKeyFor(state)).toBe('idle');
+    expect(statusIconFor(state)).toBe('idle');
     expect(tooltipFor(state, NOW)).toBe('No connectors yet');
     expect(render(state)).toEqual([
       '[status] No connectors yet (disabled)',
@@ -81,7 +81,7 @@ describe('the tray for every state', () => {
       mail({ lastSuccessAt: NOW - 2 * MIN }),
       calendar({ lastSuccessAt: NOW - 3 * 60 * MIN }),
     ]);
-    expect(iconKeyFor(state)).toBe('idle');
+    expect(statusIconFor(state)).toBe('idle');
     expect(tooltipFor(state, NOW)).toBe('3 connectors · synced 3 h ago');
     expect(render(state)).toEqual([
       '[status] 3 connectors · synced 3 h ago (disabled)',
@@ -123,7 +123,7 @@ describe('the tray for every state', () => {
 
   it('syncing with progress', () => {
     const state = appState([syncingNotes, mail()]);
-    expect(iconKeyFor(state)).toBe('syncing');
+    expect(statusIconFor(state)).toBe('syncing');
     expect(tooltipFor(state, NOW)).toBe('Syncing Notes 340/1,200');
     expect(render(state).slice(2, 4)).toEqual([
       '[connector:notes] Notes — syncing',
@@ -165,14 +165,14 @@ describe('the tray for every state', () => {
 
   it('queued counts as syncing', () => {
     const state = appState([connector({ state: 'queued' })]);
-    expect(iconKeyFor(state)).toBe('syncing');
+    expect(statusIconFor(state)).toBe('syncing');
     expect(tooltipFor(state, NOW)).toBe('Waiting to sync Notes');
     expect(render(state)[2]).toBe('[connector:notes] Notes — waiting');
   });
 
   it('paused globally: "Resume all", every connector shows paused', () => {
     const state = appState([connector(), mail()], { paused: true });
-    expect(iconKeyFor(state)).toBe('paused');
+    expect(statusIconFor(state)).toBe('paused');
     expect(tooltipFor(state, NOW)).toBe('Paused');
     const menu = render(state);
     expect(menu).toContain('[connector:notes] Notes — paused');
@@ -186,7 +186,7 @@ describe('the tray for every state', () => {
 
   it('on battery power: says why syncs wait; Sync now stays, no "Resume all" that would do nothing', () => {
     const state = appState([connector(), mail()], { holdReason: 'battery' });
-    expect(iconKeyFor(state)).toBe('paused');
+    expect(statusIconFor(state)).toBe('paused');
     expect(tooltipFor(state, NOW)).toBe('Paused on battery power');
     const menu = render(state);
     expect(menu).toContain('[status] Paused on battery power (disabled)');
@@ -195,12 +195,12 @@ describe('the tray for every state', () => {
     expect(menu).not.toContain('[resume-all] Resume all');
     // A Sync now running on battery, or a failure, is still what the tray says first.
     expect(tooltipFor(appState([syncingNotes], { holdReason: 'battery' }), NOW)).toBe('Syncing Notes 340/1,200');
-    expect(iconKeyFor(appState([connector(), failingMail], { holdReason: 'battery' }))).toBe('error');
+    expect(statusIconFor(appState([connector(), failingMail], { holdReason: 'battery' }))).toBe('error');
   });
 
   it('one connector paused', () => {
     const state = appState([connector({ paused: true, state: 'paused' }), mail()]);
-    expect(iconKeyFor(state)).toBe('paused');
+    expect(statusIconFor(state)).toBe('paused');
     expect(tooltipFor(state, NOW)).toBe('Notes: paused');
     const menu = render(state);
     expect(menu).toContain('[connector:notes] Notes — paused');
@@ -212,7 +212,7 @@ describe('the tray for every state', () => {
 
   it('error: the connector, its message and a retry', () => {
     const state = appState([connector(), failingMail]);
-    expect(iconKeyFor(state)).toBe('error');
+    expect(statusIconFor(state)).toBe('error');
     expect(tooltipFor(state, NOW)).toBe('Mail: error');
     expect(render(state)).toContain('  [connector:mail:state] Error: The mailbox file is gone (disabled)');
     expect(render(state)).toContain('  [connector:mail:sync-now] Sync now');
@@ -224,10 +224,10 @@ describe('the tray for every state', () => {
 
   it('mixed: the worst state wins (error ≻ syncing ≻ paused ≻ idle)', () => {
     const paused = calendar({ paused: true, state: 'paused' });
-    expect(iconKeyFor(appState([syncingNotes, failingMail, paused]))).toBe('error');
-    expect(iconKeyFor(appState([syncingNotes, mail(), paused]))).toBe('syncing');
-    expect(iconKeyFor(appState([connector(), mail(), paused]))).toBe('paused');
-    expect(iconKeyFor(appState([syncingNotes], { paused: true }))).toBe('syncing');
+    expect(statusIconFor(appState([syncingNotes, failingMail, paused]))).toBe('error');
+    expect(statusIconFor(appState([syncingNotes, mail(), paused]))).toBe('syncing');
+    expect(statusIconFor(appState([connector(), mail(), paused]))).toBe('paused');
+    expect(statusIconFor(appState([syncingNotes], { paused: true }))).toBe('syncing');
     const mixed = appState([syncingNotes, failingMail, paused]);
     expect(tooltipFor(mixed, NOW)).toBe('Mail: error');
     expect(render(mixed).filter((l) => /^\[connector:[a-z]+\]/.test(l))).toEqual([

@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 import type { JarvisApi } from '../shared/contract.js';
 
 declare global {

@@ -1,4 +1,6 @@
 import { useShallow } from 'zustand/react/shallow';
+import { statusIconFor } from '../../shared/status-icon.js';
+import { useDocumentStatus } from '../hooks/use-document-status.js';
 import { useNow } from '../hooks/use-now.js';
 import { pendingKeys, scopes } from '../store/dashboard-store.js';
 import { useDashboard } from '../store/context.js';
@@ -23,6 +25,7 @@ export function Header() {
   );
 
   const summary = state ? summarize(state, progress, now) : null;
+  useDocumentStatus(summary ? `${summary.text} — Jarvis Sync` : 'Jarvis Sync', state ? statusIconFor(state) : 'idle');
   const none = !state || state.connectors.length === 0;
   // "Resume all" when the app is paused, or when every connector is paused one by one.
   const allPaused = Boolean(state && (state.paused || (!none && state.connectors.every(isPaused))));

@@ -59,6 +59,9 @@ describe('dashboard, end to end', () => {
     await expect.poll(() => lastRun(notesCard), POLL).toContain('3 added');
     await expect.poll(() => badge(notesCard), POLL).toBe('Idle');
     expect(await textOf(notesCard.getByTestId('indexed'))).toBe('3 documents · 3 chunks');
+    // The browser tab says what the tray would, and its icon loads (a failed request is one of world.problems).
+    await expect.poll(() => page.title(), POLL).toMatch(/^All synced · .+ — Jarvis Sync$/);
+    expect(await page.evaluate(() => document.querySelector<HTMLLinkElement>('link[rel="icon"]')?.href)).toBeTruthy();
     await screenshot(page, 'dashboard-idle');
 
     // Edit a file on disk → Sync now on that card → 1 updated.

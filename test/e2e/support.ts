@@ -75,9 +75,8 @@ export async function openWorld(
     });
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
     page.on('response', (r) => {
-      // Chromium asks for /favicon.ico on its own; the dashboard has none.
-      if (r.status() >= 400 && new URL(r.url()).pathname !== '/favicon.ico')
-        problems.push(`HTTP ${r.status()} ${r.url()}`);
+      // Includes the page's icon: Chromium asks for /favicon.ico (a 404) only when the page names none.
+      if (r.status() >= 400) problems.push(`HTTP ${r.status()} ${r.url()}`);
     });
     await page.goto(daemon.url);
     const d = daemon;

@@ -12,9 +12,11 @@ import {
   queuedConnector,
   syncingConnector,
 } from './fixtures.js';
+import { STATUS_ICON_URLS } from '../../renderer/hooks/use-document-status.js';
 import { renderDashboard } from './render.js';
 
 const status = () => screen.getByTestId('overall-status');
+const tabIcon = () => document.querySelector<HTMLLinkElement>('link[rel="icon"]')?.getAttribute('href');
 
 describe('Header', () => {
   it('empty: says there is nothing yet and disables the global actions', async () => {
@@ -94,6 +96,22 @@ describe('Header', () => {
     expect(status().textContent).toBe('Syncing Notes 340 / 1,200 · 1 connector failing');
     push(buildState({ holdReason: 'battery', connectors: [failingConnector()] }));
     expect(status().textContent).toBe('Paused on battery power · 1 connector failing');
+  });
+
+  it("the page's title and icon follow the state, as the tray's do (the headless dashboard's browser tab)", async () => {
+    const { push } = await renderDashboard({ state: buildState({ connectors: [idleConnector()] }) });
+    expect(document.title).toBe(`${status().textContent} — Jarvis Sync`);
+    expect(tabIcon()).toBe(STATUS_ICON_URLS.idle);
+    push(buildState({ connectors: [syncingConnector({ name: 'Notes' })] }));
+    expect(document.title).toBe('Syncing Notes 340 / 1,200 — Jarvis Sync');
+    expect(tabIcon()).toBe(STATUS_ICON_URLS.syncing);
+    push(buildState({ connectors: [failingConnector(), syncingConnector({ name: 'Notes' })] }));
+    expect(document.title).toBe('Syncing Notes 340 / 1,200 · 1 connector failing — Jarvis Sync');
+    expect(tabIcon()).toBe(STATUS_ICON_URLS.error);
+    push(buildState({ paused: true, connectors: [pausedConnector()] }));
+    expect(document.title).toBe('Paused — Jarvis Sync');
+    expect(tabIcon()).toBe(STATUS_ICON_URLS.paused);
+    expect(new Set(Object.values(STATUS_ICON_URLS)).size).toBe(4);
   });
 
   it('Sync all now and Pause all send intents for all connectors', async () => {

@@ -42,12 +42,17 @@ export function connectBridge(store: DashboardStore, api: JarvisApi, options: Br
     else timer = setTimeout(flush, wait);
   });
 
+  const offConnection = api.onConnectionChanged?.((status) => {
+    if (!disposed) store.getState().setConnection(status);
+  });
+
   void store.getState().load();
 
   return () => {
     disposed = true;
     offState();
     offProgress();
+    offConnection?.();
     if (timer !== null) clearTimeout(timer);
     timer = null;
     buffer = {};

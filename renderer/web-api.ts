@@ -16,6 +16,7 @@
 import {
   API_METHODS,
   PUSH_METHODS,
+  type ConnectionStatus,
   type InvokeArgs,
   type InvokeChannel,
   type InvokeResult,
@@ -118,6 +119,21 @@ export function createWebApi(
   let stream: AbortController | null = null;
   let retryTimer: ReturnType<typeof setTimeout> | null = null;
   let failures = 0;
+  // Connected until a stream says otherwise: the page was just served, and a first failure reports itself.
+  let connection: ConnectionStatus = 'connected';
+  const connectionListeners = new Set<(status: ConnectionStatus) => void>();
+
+  function setConnection(status: ConnectionStatus): void {
+    if (status === connection) return;
+    connection = status;
+    for (const listener of [...connectionListeners]) {
+      try {
+        listener(status);
+      } catch (err) {
+        console.error('a connection listener failed', err);
+      }
+    }
+  }
 
   const subscribed = (): boolean => [...listeners.values()].some((set) => set.size > 0);
 
@@ -146,6 +162,7 @@ export function createWebApi(
     void readStream(controller).then((permanent) => {
       if (stream !== controller) return; // closed on purpose, or replaced
       stream = null;
+      setConnection(permanent ? 'refused' : 'reconnecting');
       if (permanent || !subscribed()) return;
       const delay = Math.min(maxMs, minMs * 2 ** Math.min(failures, 16)) * (0.5 + Math.random() / 2);
       failures += 1;
@@ -186,6 +203,7 @@ export function createWebApi(
       const reader = res.body.getReader();
       const parser = sseParser((event, data) => {
         failures = 0; // a real event came through: the connection is good
+        setConnection('connected');
         dispatch(event, data);
       });
       const decoder = new TextDecoder();
@@ -226,6 +244,11 @@ export function createWebApi(
   const api = {
     ...(invokers as Invokers<typeof API_METHODS>),
     ...(subscribers as Subscribers<typeof PUSH_METHODS>),
+    onConnectionChanged(listener: (status: ConnectionStatus) => void): () => void {
+      connectionListeners.add(listener);
+      listener(connection);
+      return () => void connectionListeners.delete(listener);
+    },
   } satisfies JarvisApi;
   return api;
 }

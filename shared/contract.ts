@@ -139,7 +139,19 @@ export type JarvisApi = {
   [M in keyof ApiMethods]: (...args: InvokeArgs<ApiMethods[M]>) => Promise<InvokeResult<ApiMethods[M]>>;
 } & {
   [M in keyof PushMethods]: (listener: (...args: Parameters<Pushes[PushMethods[M]]>) => void) => () => void;
+} & {
+  /**
+   * The headless dashboard's link to the daemon, which can stop or restart under an open page (the Electron preload
+   * has none: its window lives and dies with the core). Told at once, then on every change.
+   */
+  onConnectionChanged?: (listener: (status: ConnectionStatus) => void) => () => void;
 };
+
+/**
+ * 'connected': pushes arrive. 'reconnecting': the stream dropped or went silent (daemon stopped, machine asleep) and is
+ * being reopened. 'refused': the daemon no longer accepts this page's token (it restarted: each start has a new one).
+ */
+export type ConnectionStatus = 'connected' | 'reconnecting' | 'refused';
 
 /** The side that answers the contract: SyncService plus host adapters. Transports call this and nothing else. */
 export type ContractHandlers = {

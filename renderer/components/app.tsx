@@ -1,4 +1,5 @@
 import { useDashboard } from '../store/context.js';
+import { ConnectionBanner } from './connection-banner.js';
 import { ConnectorsView } from './connectors-view.js';
 import { Header } from './header.js';
 import { Nav } from './nav.js';
@@ -17,6 +18,7 @@ export function App() {
   return (
     <div className="app">
       <Header />
+      <ConnectionBanner />
       <Notices />
       <Nav />
       <main id="main" className="main" tabIndex={-1}>

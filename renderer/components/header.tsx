@@ -1,11 +1,18 @@
 import { useShallow } from 'zustand/react/shallow';
+import type { ConnectionStatus } from '../../shared/contract.js';
 import { statusIconFor } from '../../shared/status-icon.js';
 import { useDocumentStatus } from '../hooks/use-document-status.js';
 import { useNow } from '../hooks/use-now.js';
 import { pendingKeys, scopes } from '../store/dashboard-store.js';
 import { useDashboard } from '../store/context.js';
 import { isPaused } from '../store/selectors.js';
-import { summarize } from '../summary.js';
+import { summarize, type Summary } from '../summary.js';
+
+/** Said instead of the last known state, which may be out of date (the Connection banner says why). */
+const DISCONNECTED: Record<Exclude<ConnectionStatus, 'connected'>, Summary> = {
+  reconnecting: { text: 'Not connected · reconnecting…', tone: 'error' },
+  refused: { text: 'Not connected · open the address the daemon printed', tone: 'error' },
+};
 
 /** The app's status in words, and the actions that apply to every connector. */
 export function Header() {
@@ -24,8 +31,11 @@ export function Header() {
     useShallow((s) => ({ runNow: s.runNow, pause: s.pause, resume: s.resume, clearFeedback: s.clearFeedback })),
   );
 
-  const summary = state ? summarize(state, progress, now) : null;
-  useDocumentStatus(summary ? `${summary.text} — Jarvis Sync` : 'Jarvis Sync', state ? statusIconFor(state) : 'idle');
+  const connection = useDashboard((s) => s.connection);
+  const summary =
+    connection !== 'connected' ? DISCONNECTED[connection] : state ? summarize(state, progress, now) : null;
+  const icon = connection !== 'connected' ? 'error' : state ? statusIconFor(state) : 'idle';
+  useDocumentStatus(summary ? `${summary.text} — Jarvis Sync` : 'Jarvis Sync', icon);
   const none = !state || state.connectors.length === 0;
   // "Resume all" when the app is paused, or when every connector is paused one by one.
   const allPaused = Boolean(state && (state.paused || (!none && state.connectors.every(isPaused))));

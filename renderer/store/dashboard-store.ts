@@ -5,7 +5,7 @@
  * should be shown (a card, the header, a dialog).
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { Capabilities, JarvisApi, OpenTarget, SettingsView } from '../../shared/contract.js';
+import type { Capabilities, ConnectionStatus, JarvisApi, OpenTarget, SettingsView } from '../../shared/contract.js';
 import type {
   AddConnectorInput,
   AppState,
@@ -107,6 +107,8 @@ export interface DashboardState {
   byId: Record<string, ConnectorStatus>;
   loadStatus: LoadStatus;
   loadError: string | null;
+  /** The link to the core: always 'connected' in the app; the headless dashboard's daemon may stop or restart. */
+  connection: ConnectionStatus;
   capabilities: Capabilities | null;
   /** Latest live progress per connector (from onProgress, throttled by the bridge). */
   progress: Record<string, Progress>;
@@ -123,6 +125,7 @@ export interface DashboardState {
 
   /** Fetches state and capabilities. Safe to call again ("Try again"). */
   load: () => Promise<void>;
+  setConnection: (status: ConnectionStatus) => void;
   /** A pushed snapshot: replaces the mirrored state. */
   applyState: (next: AppState) => void;
   /** A batch of live progress, one entry per connector, received at `receivedAt` (default now). */
@@ -279,6 +282,7 @@ export function createDashboardStore(api: JarvisApi): DashboardStore {
       byId: {},
       loadStatus: 'idle',
       loadError: null,
+      connection: 'connected',
       capabilities: null,
       progress: {},
       progressAt: {},
@@ -290,6 +294,10 @@ export function createDashboardStore(api: JarvisApi): DashboardStore {
       settings: { data: null, status: 'idle', error: null },
       pending: {},
       feedback: {},
+
+      setConnection(connection) {
+        set({ connection });
+      },
 
       async load() {
         const seq = stateSeq;

@@ -5,6 +5,7 @@
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
+import { startDaemon } from '../helpers/daemon.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   addFolderConnector,
@@ -216,5 +217,28 @@ describe('dashboard, end to end', () => {
     await card.getByRole('button', { name: 'Sync now' }).click();
     await expect.poll(indexed, { timeout: 60_000, interval: 500 }).toBe(250);
     await expect.poll(() => badge(card), POLL).toBe('Idle');
+  });
+  it('says when its daemon stops, and when a new start no longer accepts the page (a new token)', async () => {
+    world = await openWorld(browser);
+    const { page, root, daemon } = world;
+    await page.getByRole('heading', { name: 'Nothing is indexed yet' }).waitFor();
+    expect(await page.getByTestId('connection-banner').count()).toBe(0);
+
+    await daemon.stop('SIGTERM');
+    const banner = page.getByTestId('connection-banner');
+    await expect.poll(() => textOf(banner), POLL).toMatch(/^Lost the connection to the Jarvis Sync daemon/);
+    expect(await textOf(page.getByTestId('overall-status'))).toBe('Not connected · reconnecting…');
+    expect(await page.title()).toBe('Not connected · reconnecting… — Jarvis Sync');
+
+    // Started again on the same port: it answers, but with a new token the page's requests are refused.
+    const again = await startDaemon({ dataDir: join(root, 'data'), args: ['--port', String(daemon.port)] });
+    try {
+      await expect.poll(() => textOf(banner), POLL).toMatch(/it was restarted \(each start has a new address\)/);
+      await screenshot(page, 'dashboard-daemon-restarted');
+    } finally {
+      await again.stop('SIGTERM');
+    }
+    // The failed reconnects are the expected ones; nothing else went wrong on the page.
+    expect(world.problems.filter((p) => !/\/api\/events|ERR_CONNECTION_REFUSED|401/.test(p))).toEqual([]);
   });
 });

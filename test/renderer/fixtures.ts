@@ -3,7 +3,7 @@
  * are vi.fn()s answering from an in-memory state, with `pushState` / `pushProgress` to play the core's pushes.
  */
 import { vi } from 'vitest';
-import type { Capabilities, JarvisApi, ProgressEvent, SettingsView } from '../../shared/contract.js';
+import type { Capabilities, ConnectionStatus, JarvisApi, ProgressEvent, SettingsView } from '../../shared/contract.js';
 import type {
   AppState,
   ConnectorStatus,
@@ -211,6 +211,8 @@ export function createFakeApi(init: FakeApiInit = {}) {
   const capabilities = init.capabilities ?? desktopCapabilities;
   const stateListeners = new Set<(s: AppState) => void>();
   const progressListeners = new Set<(e: ProgressEvent) => void>();
+  // The headless dashboard's link to its daemon (web-api.ts); the Electron preload has none.
+  const connectionListeners = new Set<(status: ConnectionStatus) => void>();
 
   const api = {
     getState: vi.fn<JarvisApi['getState']>(() => Promise.resolve(state)),
@@ -256,6 +258,10 @@ export function createFakeApi(init: FakeApiInit = {}) {
         progressListeners.delete(listener);
       };
     }),
+    onConnectionChanged: (listener: (status: ConnectionStatus) => void) => {
+      connectionListeners.add(listener);
+      return () => void connectionListeners.delete(listener);
+    },
   } satisfies JarvisApi;
 
   return {
@@ -271,6 +277,10 @@ export function createFakeApi(init: FakeApiInit = {}) {
     },
     pushProgress(connectorId: string, progress: Progress): void {
       for (const l of [...progressListeners]) l({ connectorId, progress });
+    },
+    /** The headless daemon's link drops, comes back, or refuses the page's token. */
+    pushConnection(status: ConnectionStatus): void {
+      for (const l of [...connectionListeners]) l(status);
     },
     listenerCount: () => stateListeners.size + progressListeners.size,
   };

@@ -114,6 +114,26 @@ describe('Header', () => {
     expect(new Set(Object.values(STATUS_ICON_URLS)).size).toBe(4);
   });
 
+  it('headless, daemon gone: says so in a banner, the status line, the title and the icon, until it is back', async () => {
+    const { pushConnection, push } = await renderDashboard({ state: buildState({ connectors: [idleConnector()] }) });
+    expect(screen.queryByTestId('connection-banner')).toBeNull();
+    pushConnection('reconnecting');
+    expect(screen.getByTestId('connection-banner').textContent).toMatch(/Lost the connection .* last known state/);
+    expect(status().textContent).toBe('Not connected · reconnecting…');
+    expect(document.title).toBe('Not connected · reconnecting… — Jarvis Sync');
+    expect(tabIcon()).toBe(STATUS_ICON_URLS.error);
+    // A push while disconnected cannot happen; the reconnect brings a state and the link together.
+    pushConnection('connected');
+    push(buildState({ connectors: [idleConnector({ lastSuccessAt: minutesAgo(1), nextRunAt: inMinutes(59) })] }));
+    expect(screen.queryByTestId('connection-banner')).toBeNull();
+    expect(status().textContent).toBe('All synced · 1 min ago · next in 59 min');
+    expect(tabIcon()).toBe(STATUS_ICON_URLS.idle);
+
+    pushConnection('refused');
+    expect(screen.getByTestId('connection-banner').textContent).toMatch(/it was restarted \(each start has a new address\).*jarvis-sync serve/);
+    expect(status().textContent).toBe('Not connected · open the address the daemon printed');
+  });
+
   it('Sync all now and Pause all send intents for all connectors', async () => {
     const { user, api } = await renderDashboard({ state: buildState({ connectors: [idleConnector()] }) });
     await user.click(screen.getByRole('button', { name: 'Sync all now' }));

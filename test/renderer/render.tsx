@@ -1,7 +1,7 @@
 import { act, render, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { expect, onTestFinished } from 'vitest';
-import type { Capabilities } from '../../shared/contract.js';
+import type { Capabilities, ConnectionStatus } from '../../shared/contract.js';
 import type { AppState, Progress } from '../../shared/types.js';
 import { connectBridge } from '../../renderer/bridge.js';
 import { App } from '../../renderer/components/app.js';
@@ -41,5 +41,6 @@ export async function renderDashboard(options: RenderOptions = {}) {
     user,
     push: (state: AppState) => act(() => fake.pushState(state)),
     pushProgress: (connectorId: string, progress: Progress) => act(() => fake.pushProgress(connectorId, progress)),
+    pushConnection: (status: ConnectionStatus) => act(() => fake.pushConnection(status)),
   };
 }

@@ -124,6 +124,8 @@ describe('createWebApi', () => {
       reconnectMaxMs: 50,
     });
     const states: AppState[] = [];
+    const connection: string[] = [];
+    const offConnection = api.onConnectionChanged?.((status) => connection.push(status));
     const off = api.onStateChanged((s) => states.push(s));
     await expect.poll(() => states.length).toBe(1);
     (current as AbortController | null)?.abort();
@@ -131,9 +133,12 @@ describe('createWebApi', () => {
     h.service.pause(null);
     await expect.poll(() => streams).toBeGreaterThanOrEqual(2);
     await expect.poll(() => states.at(-1)?.paused).toBe(true);
+    // The page was told of the drop, and of the link being back.
+    expect(connection).toEqual(['connected', 'reconnecting', 'connected']);
     h.service.resume(null);
     await expect.poll(() => states.at(-1)?.paused).toBe(false);
     off();
+    offConnection?.();
   });
 
   it('reopens a stream that went silent (no heartbeat)', async () => {
@@ -173,9 +178,13 @@ describe('createWebApi', () => {
       reconnectMinMs: 5,
       reconnectMaxMs: 10,
     });
+    const connection: string[] = [];
+    api.onConnectionChanged?.((status) => connection.push(status));
     const off = api.onStateChanged(() => undefined);
     await new Promise((r) => setTimeout(r, 200));
     expect(streams).toBe(1);
+    // Said, so the page can ask for the daemon's new address instead of showing a stale state as current.
+    expect(connection).toEqual(['connected', 'refused']);
     off();
   });
 });

@@ -5,6 +5,7 @@
  * the search returned nothing. Here every term becomes a quoted FTS5 string, so FTS5 operators, column filters
  * and punctuation lose their meaning and are handled by the tokenizer like any other separator.
  */
+import { cjkIndexText, isSingleCjkChar } from './cjk.js';
 
 /** Beyond this many terms a query stops narrowing anything and only costs time (a pasted page of text). */
 const MAX_TERMS = 32;
@@ -67,7 +68,8 @@ export function toFtsQuery(text: string): string | null {
  * Guarantees: never throws, and the result never makes SQLite raise a syntax error. Each whitespace-separated
  * word becomes a quoted string (so punctuation inside it only separates tokens: `2020-10-27` matches the three
  * numbers in sequence); `"quoted phrases"` stay phrases; a word ending in `*` whose last token has at least two
- * letters or digits becomes a prefix query. An unmatched `"` is ignored. At most 32 terms are kept.
+ * letters or digits becomes a prefix query. An unmatched `"` is ignored. At most 32 terms are kept. Runs of Chinese,
+ * Japanese or Korean characters become phrases of their character pairs, as they are indexed (cjk.ts).
  */
 export function toFtsTerms(text: string): string[] {
   if (typeof text !== 'string' || text.length === 0) return [];
@@ -84,7 +86,7 @@ export function toFtsTerms(text: string): string[] {
     const isPhrase = i % 2 === 1 && !(unclosedPhrase && i === parts.length - 1);
     if (isPhrase) {
       const phrase = clip(part.trim());
-      if (hasTokenChar(phrase)) terms.push(quote(phrase));
+      if (hasTokenChar(phrase)) terms.push(quote(cjkIndexText(phrase)));
       continue;
     }
     for (const word of part.split(WHITESPACE)) {
@@ -94,8 +96,10 @@ export function toFtsTerms(text: string): string[] {
       while (end > 0 && word.charCodeAt(end - 1) === 42 /* * */) end--;
       const core = clip(word.slice(0, end));
       if (!hasTokenChar(core)) continue;
-      const isPrefix = end < word.length && lastTokenLength(core) >= MIN_PREFIX_TOKEN_CHARS;
-      terms.push(isPrefix ? `${quote(core)}*` : quote(core));
+      // One CJK character is indexed only as the first of a pair (cjk.ts), so it is looked for as a prefix.
+      const isPrefix = (end < word.length && lastTokenLength(core) >= MIN_PREFIX_TOKEN_CHARS) || isSingleCjkChar(core);
+      const indexed = quote(cjkIndexText(core));
+      terms.push(isPrefix ? `${indexed}*` : indexed);
     }
   }
   return terms;

@@ -25,12 +25,14 @@ import type {
 } from '../../shared/types.js';
 import { ZERO_COUNTS } from '../../shared/types.js';
 import type { ItemIssue, UnitRecord } from '../connectors/types.js';
+import { cjkIndexText, cjkRuns, hasCjk } from './cjk.js';
 import { toFtsTerms } from './fts-query.js';
 import {
   APPLICATION_ID,
   CHUNKS_FTS_SETTINGS_SQL,
   CHUNKS_FTS_SQL,
   CHUNK_ROWID_SPAN,
+  CJK_REINDEX_KEY,
   SCHEMA_VERSION,
   migrate,
 } from './schema.js';
@@ -285,6 +287,44 @@ function leadText(body: string): string {
   if (end < LEAD_SNIPPET_CHARS / 2)
     end = /[\uD800-\uDBFF]/.test(text[LEAD_SNIPPET_CHARS - 1]) ? LEAD_SNIPPET_CHARS - 1 : LEAD_SNIPPET_CHARS;
   return `${text.slice(0, end)}…`;
+}
+
+/** SQLite GLOB for text holding a character of the blocks cjk.ts indexes as pairs (a superset: cjk.ts decides). */
+const CJK_GLOB =
+  '*[\u1100-\u11FF\u3005\u3040-\u30FF\u3130-\u318F\u3400-\u4DBF\u4E00-\u9FFF\uAC00-\uD7AF\uF900-\uFAFF\uFF66-\uFF9F\u{20000}-\u{323AF}]*';
+
+/** Characters of context shown before a CJK match that FTS5's snippet() could not place (see snippetsFor). */
+const CJK_SNIPPET_BEFORE = 40;
+
+/** The text around the first of `runs` in `body`, or its opening words when none is in it (a title match). */
+function cjkSnippet(body: string, runs: readonly string[]): ParsedSnippet {
+  let at = -1;
+  for (const run of runs) {
+    const i = body.indexOf(run);
+    if (i !== -1 && (at === -1 || i < at)) at = i;
+  }
+  if (at === -1) return { snippet: leadText(body), highlights: [] };
+  let start = Math.max(0, at - CJK_SNIPPET_BEFORE);
+  if (/[\uDC00-\uDFFF]/.test(body[start] ?? '')) start--; // never half a surrogate pair
+  const lead = leadText(body.slice(start));
+  return { snippet: start > 0 ? `…${lead.trimStart()}` : lead, highlights: [] };
+}
+
+/**
+ * Highlights the places where `runs` occur in the snippet. FTS5's own highlights of CJK text are dropped: it reads a
+ * whole clause as one word, so a search for "日" would light up all of "日本語のテキストです".
+ */
+function withCjkHighlights(found: ParsedSnippet, runs: readonly string[]): ParsedSnippet {
+  const parsed = { ...found, highlights: found.highlights.filter(([a, b]) => !hasCjk(found.snippet.slice(a, b))) };
+  const added: Highlight[] = [];
+  for (const run of runs) {
+    for (let i = parsed.snippet.indexOf(run); i !== -1; i = parsed.snippet.indexOf(run, i + run.length)) {
+      const range: Highlight = [i, i + run.length];
+      const overlaps = (h: Highlight) => h[0] < range[1] && range[0] < h[1];
+      if (!parsed.highlights.some(overlaps) && !added.some(overlaps)) added.push(range);
+    }
+  }
+  return { snippet: parsed.snippet, highlights: [...parsed.highlights, ...added].sort((a, b) => a[0] - b[0]) };
 }
 
 interface DocumentHitRow {
@@ -811,6 +851,7 @@ export class KnowledgeStore {
         log.warn('store: full-text index damaged after an unclean shutdown; rebuilding it');
         store.transaction(() => store.rebuildFullTextIndex());
       }
+      store.reindexCjkTextIfPending();
       store.markInterruptedRuns();
       return store;
     } catch (err) {
@@ -1190,7 +1231,7 @@ export class KnowledgeStore {
 
   private ftsInsert(rowid: number, values: FtsRow): void {
     if (this.ftsWrites === null) {
-      this.s.insertChunk.run(rowid, ...values);
+      this.insertFullText(rowid, values);
       return;
     }
     const w = this.ftsWrites.get(rowid);
@@ -1209,6 +1250,18 @@ export class KnowledgeStore {
     else this.ftsWrites.set(rowid, { deleteOld: true, insert: null });
   }
 
+  /** The one place a chunk enters the full-text index: CJK text as its character pairs (cjk.ts); facets as they are. */
+  private insertFullText(rowid: number, [title, heading, body, tags, facets]: FtsRow): void {
+    this.s.insertChunk.run(
+      rowid,
+      cjkIndexText(title),
+      cjkIndexText(heading),
+      cjkIndexText(body),
+      cjkIndexText(tags),
+      facets,
+    );
+  }
+
   private applyFtsWrites(): void {
     const writes = this.ftsWrites;
     if (writes === null || writes.size === 0) return;
@@ -1216,7 +1269,7 @@ export class KnowledgeStore {
     for (const rowid of rowids) if (writes.get(rowid)!.deleteOld) this.s.deleteChunk.run(rowid);
     for (const rowid of rowids) {
       const { insert } = writes.get(rowid)!;
-      if (insert) this.s.insertChunk.run(rowid, ...insert);
+      if (insert) this.insertFullText(rowid, insert);
     }
     writes.clear();
   }
@@ -1243,6 +1296,53 @@ export class KnowledgeStore {
   }
 
   /**
+   * Indexes again, as character pairs, the chunks with Chinese, Japanese or Korean text that an older version indexed
+   * as whole clauses (schema.ts, CJK_REINDEX_KEY): their title, tags or text. Once, in one transaction with clearing
+   * the mark; candidates are found by SQLite (GLOB over the scripts' blocks), so an index without any costs one scan.
+   */
+  private reindexCjkTextIfPending(): void {
+    const pending = this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(CJK_REINDEX_KEY);
+    if (pending === undefined) return;
+    const chunkIds = new Set<number>();
+    this.transaction(() => {
+      const docs = this.db
+        .prepare(
+          `SELECT id FROM documents
+           WHERE title GLOB @glob OR aliases GLOB @glob OR tags GLOB @glob OR author GLOB @glob OR participants GLOB @glob`,
+        )
+        .pluck()
+        .all({ glob: CJK_GLOB }) as number[];
+      for (const doc of docs) {
+        const base = doc * CHUNK_ROWID_SPAN;
+        for (const id of this.s.chunkIdsInRange.all(base, base + CHUNK_ROWID_SPAN - 1) as number[]) chunkIds.add(id);
+      }
+      const texts = this.db.prepare('SELECT id FROM chunk_text WHERE heading GLOB @glob OR body GLOB @glob').pluck();
+      for (const id of texts.all({ glob: CJK_GLOB }) as number[]) chunkIds.add(id);
+      const chunk = this.db.prepare('SELECT heading, body FROM chunk_text WHERE id = ?');
+      let fields = null as { doc: number; values: DocumentFtsFields } | null;
+      for (const id of [...chunkIds].sort((a, b) => a - b)) {
+        const doc = Math.floor(id / CHUNK_ROWID_SPAN);
+        if (fields?.doc !== doc) {
+          const stored = this.s.documentForReplace.get(doc) as StoredReplaceFields | undefined;
+          if (!stored) continue;
+          fields = { doc, values: this.storedDocumentFields(stored) };
+        }
+        const text = chunk.get(id) as ChunkTextRow | undefined;
+        if (!text) continue;
+        const { title, tags, facets } = fields.values;
+        this.ftsDelete(id);
+        this.ftsInsert(id, [title, text.heading, text.body, tags, facets]);
+      }
+      this.db.prepare('DELETE FROM meta WHERE key = ?').run(CJK_REINDEX_KEY);
+    });
+    if (chunkIds.size > 0) {
+      this.log.info(
+        `store: indexed ${chunkIds.size} chunks with Chinese, Japanese or Korean text again, for word search`,
+      );
+    }
+  }
+
+  /**
    * Recreates the full-text index from chunk_text and documents (a contentless FTS5 table cannot 'rebuild'
    * itself). Must run inside a transaction.
    */
@@ -1261,7 +1361,7 @@ export class KnowledgeStore {
         const fields = this.storedDocumentFields(d);
         const base = d.id * CHUNK_ROWID_SPAN;
         for (const c of this.s.chunkTextInRange.all(base, base + CHUNK_ROWID_SPAN - 1) as ChunkTextRow[]) {
-          this.s.insertChunk.run(c.id, fields.title, c.heading, c.body, fields.tags, fields.facets);
+          this.insertFullText(c.id, [fields.title, c.heading, c.body, fields.tags, fields.facets]);
         }
       }
       after = docs[docs.length - 1].id;
@@ -1547,6 +1647,7 @@ export class KnowledgeStore {
       const snippets = this.snippetsFor(
         ranked.map((r) => r.chunkRowid),
         terms,
+        cjkRuns(query),
       );
       const hits: SearchHit[] = [];
       for (const { doc, chunkRowid, score } of ranked) {
@@ -1576,9 +1677,14 @@ export class KnowledgeStore {
   /**
    * Snippets for the page of hits only: their bodies go into the scratch FTS5 table, which is queried with the
    * terms ORed (the hit may have matched some terms in the title or tags only). A body matching none of them
-   * gets its opening words, unhighlighted.
+   * gets its opening words, unhighlighted. The query's CJK runs (`cjk`) cannot match there, as the text shown is not
+   * split into pairs: they are found as written, and a body with no other match shows the text around the first.
    */
-  private snippetsFor(chunkRowids: readonly number[], terms: readonly string[]): Map<number, ParsedSnippet> {
+  private snippetsFor(
+    chunkRowids: readonly number[],
+    terms: readonly string[],
+    cjk: readonly string[],
+  ): Map<number, ParsedSnippet> {
     const result = new Map<number, ParsedSnippet>();
     if (chunkRowids.length === 0) return result;
     const bodies = new Map<number, string>();
@@ -1598,7 +1704,9 @@ export class KnowledgeStore {
       this.s.clearSnippetBody.run();
     }
     for (const [id, body] of bodies) {
-      if (!result.has(id)) result.set(id, { snippet: leadText(body), highlights: [] });
+      const found = result.get(id);
+      if (cjk.length > 0) result.set(id, withCjkHighlights(found ?? cjkSnippet(body, cjk), cjk));
+      else if (!found) result.set(id, { snippet: leadText(body), highlights: [] });
     }
     return result;
   }

@@ -25,6 +25,7 @@ import { readIcsText, unfoldLines } from '../../electron/connectors/ics-events.j
 import { CURSOR_WINDOW, splitMboxBuffer, type MboxEvent } from '../../electron/connectors/mbox-splitter.js';
 import { ItemReadError, type ItemIssue } from '../../electron/connectors/types.js';
 import { walkFiles, type WalkEntry } from '../../electron/connectors/walker.js';
+import { cjkIndexText } from '../../electron/core/cjk.js';
 import { toFtsQuery, toFtsTerms } from '../../electron/core/fts-query.js';
 import { removeTempDir, tempDir } from './lib.js';
 
@@ -383,7 +384,7 @@ const walker: FuzzTarget = {
 
 const queryText = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 200 }),
-  fc.array(fc.constantFrom('"', '*', '(', ')', ':', '-', '+', '^', 'NEAR', 'NEAR(', 'AND', 'OR', 'NOT', 'fox', ' ', '{', '}', 'title:', '\0', '\u0301', 'é', '🦊', '2020-10-27'), { maxLength: 30 }).map((p) => p.join('')),
+  fc.array(fc.constantFrom('"', '*', '(', ')', ':', '-', '+', '^', 'NEAR', 'NEAR(', 'AND', 'OR', 'NOT', 'fox', ' ', '{', '}', 'title:', '\0', '\u0301', 'é', '🦊', '2020-10-27', '日本語', '猫', 'テキスト', '𠀋'), { maxLength: 30 }).map((p) => p.join('')),
   fc.string({ unit: 'grapheme', maxLength: 10_000 }),
 );
 
@@ -395,6 +396,8 @@ const ftsQuery: FuzzTarget = {
     try {
       db.exec(`CREATE VIRTUAL TABLE t USING fts5(title, body, content = '', contentless_delete = 1, tokenize = 'porter unicode61 remove_diacritics 2');
                INSERT INTO t (rowid, title, body) VALUES (1, 'The quick brown fox', 'jumps over 2020-10-27 the lazy dog'), (2, 'café', 'naïve résumé 🦊');`);
+      // CJK text as the store indexes it (cjk.ts): as character pairs.
+      db.prepare('INSERT INTO t (rowid, title, body) VALUES (3, ?, ?)').run(cjkIndexText('会議のメモ'), cjkIndexText('日本語のテキストを書きました'));
       const match = db.prepare('SELECT rowid FROM t WHERE t MATCH ? ORDER BY rank LIMIT 5');
       const scoped = db.prepare("SELECT rowid FROM t WHERE t MATCH '{title body}: (' || ? || ')' LIMIT 5");
       fc.assert(
@@ -417,7 +420,7 @@ const ftsQuery: FuzzTarget = {
         params(settings),
       );
       // Words of the indexed text are always found by themselves.
-      for (const w of ['quick', 'FOX', '2020-10-27', 'cafe', 'résumé', 'brown*', '"lazy dog"']) {
+      for (const w of ['quick', 'FOX', '2020-10-27', 'cafe', 'résumé', 'brown*', '"lazy dog"', '日本語', 'テキスト', '会議', '日']) {
         assert.ok(match.all(toFtsQuery(w)!).length > 0, w);
       }
     } finally {

@@ -687,6 +687,69 @@ describe('KnowledgeStore: documents and search', () => {
     expect(hit.highlights.map(([s, e]) => hit.snippet.slice(s, e))).toEqual(['target']);
   });
 
+  it('finds words inside Chinese, Japanese and Korean text, which puts no spaces between them', () => {
+    const store = openStore();
+    addDoc(store, 'c1', 'ja', '東京で日本語のテキストを書きました。コーヒーを飲みながら。');
+    addDoc(store, 'c1', 'zh', '我的猫喜欢在阳光下睡觉。');
+    addDoc(store, 'c1', 'ko', '한국어 문서를 검색합니다');
+    addDoc(store, 'c1', 'en', 'An English note about coffee and the API設計 review.', { title: '会議のメモ' });
+    const found = (q: string) => ids(store.search(q, {})).sort();
+    expect(found('日本語')).toEqual(['c1:ja']);
+    expect(found('テキスト')).toEqual(['c1:ja']);
+    expect(found('コーヒー')).toEqual(['c1:ja']);
+    expect(found('テキストを書')).toEqual(['c1:ja']);
+    expect(found('阳光')).toEqual(['c1:zh']);
+    expect(found('문서')).toEqual(['c1:ko']);
+    // One character: found where it starts a pair.
+    expect(found('猫')).toEqual(['c1:zh']);
+    // In the title, and next to Latin letters; words AND together across scripts.
+    expect(found('会議')).toEqual(['c1:en']);
+    expect(found('設計')).toEqual(['c1:en']);
+    expect(found('設計 coffee')).toEqual(['c1:en']);
+    expect(found('日本語 coffee')).toEqual([]);
+    // Characters that are not in a row in the text do not match.
+    expect(found('語テ')).toEqual([]);
+    expect(found('日本語テキスト')).toEqual([]);
+  });
+
+  it('highlights CJK matches as written, and shows the text around a match past the opening', () => {
+    const store = openStore();
+    addDoc(store, 'c1', 'zh', `${'Opening words in English. '.repeat(12)}我的猫喜欢在阳光下睡觉。`);
+    const [hit] = store.search('阳光', {});
+    expect(hit.snippet).toContain('阳光');
+    expect(hit.snippet.startsWith('…')).toBe(true);
+    expect(hit.highlights.map(([a, b]) => hit.snippet.slice(a, b))).toEqual(['阳光']);
+    // A single character lights up alone, not the whole clause it stands in.
+    const [one] = store.search('猫', {});
+    expect(one.highlights.map(([a, b]) => one.snippet.slice(a, b))).toEqual(['猫']);
+    // Mixed with a Latin word: both, where the snippet shows them.
+    addDoc(store, 'c1', 'mix', 'English words, then 睡觉 at night.');
+    const mixed = store.search('english 睡觉', {}).find((h) => h.docId === 'c1:mix')!;
+    expect(mixed.highlights.map(([a, b]) => mixed.snippet.slice(a, b))).toEqual(['English', '睡觉']);
+  });
+
+  it('an index from before CJK pairs is indexed again on the first writable open, once', () => {
+    let store = openStore();
+    const zh = addDoc(store, 'c1', 'zh', '我的猫喜欢在阳光下睡觉。');
+    addDoc(store, 'c1', 'en', 'Nothing to do here.');
+    store.close();
+    open.length = 0;
+    // What the previous version wrote: the clause as one token, and the schema before the upgrade mark.
+    const db = new Database(dbPath);
+    db.prepare('DELETE FROM chunks WHERE rowid = ?').run(zh * CHUNK_ROWID_SPAN);
+    db.prepare(
+      "INSERT INTO chunks (rowid, title, heading, body, tags, facets) VALUES (?, 'Title of zh', '', ?, '', '')",
+    ).run(zh * CHUNK_ROWID_SPAN, '我的猫喜欢在阳光下睡觉。');
+    db.prepare("DELETE FROM meta WHERE key = 'cjk_reindex_pending'").run();
+    db.pragma(`user_version = ${SCHEMA_VERSION - 1}`);
+    db.close();
+
+    store = openStore();
+    expect(ids(store.search('阳光', {}))).toEqual(['c1:zh']);
+    expect(ids(store.search('nothing', {}))).toEqual(['c1:en']);
+    expect(rawCount(dbPath, "SELECT count(*) FROM meta WHERE key = 'cjk_reindex_pending'")).toBe(0);
+  });
+
   it('answers nasty queries without throwing', () => {
     const store = openStore();
     addDoc(store, 'c1', 'a', 'The review is on 2020-10-27 NEAR the station');

@@ -11,6 +11,8 @@
  * What: after the service opens and after every sync, steps of STEP_PAGES pages of merging run in their own
  * transactions (~2–10 ms each) with EVENT_LOOP_GAP_MS between them, until FTS5 reports nothing left to merge: with
  * the index's `usermerge` of 2 (schema.ts), until every level holds one segment at most.
+ * The same steps first index again, as character pairs, the CJK text an older version indexed as whole clauses
+ * (store.ts, maintenanceStep), when an upgrade left that to do.
  * Never while a sync runs (the sync's own writes take precedence; the next kick continues). A failure is logged
  * and ends the round: the index is as good as before it (each step commits or rolls back whole).
  */
@@ -100,7 +102,7 @@ export class IndexMaintainer {
     if (store.readonly) return this.#done();
     let more: boolean;
     try {
-      more = store.compactFullTextStep(this.#opts.stepPages ?? STEP_PAGES);
+      more = store.maintenanceStep(this.#opts.stepPages ?? STEP_PAGES);
       this.#steps++;
     } catch (err) {
       this.#opts.log.warn('index compaction step failed; it is tried again after the next sync', String(err));

@@ -11,7 +11,7 @@ import { crashPoint } from './crash-points.js';
 /** Marks the file as ours (`PRAGMA application_id`, "JRVS"), to tell a foreign SQLite file from an empty one. */
 export const APPLICATION_ID = 0x4a525653;
 
-/** Set in `meta` while chunks with CJK text may still be indexed the old way (see the last migration). */
+/** In `meta` while chunks with CJK text may still be indexed the old way: the last chunk rowid re-indexed since. */
 export const CJK_REINDEX_KEY = 'cjk_reindex_pending';
 
 /** Chunk rowids are `documentRowid * CHUNK_ROWID_SPAN + ordinal`, so a document's chunks are one rowid range. */
@@ -170,8 +170,9 @@ export const MIGRATIONS: readonly string[] = [
   // cannot tell that apart: two runs may start within the same millisecond, and the clock may be set back.
   `ALTER TABLE item_errors ADD COLUMN seen_in_run INTEGER;`,
   // Chinese, Japanese and Korean text is now indexed as character pairs (cjk.ts): the chunks holding any, indexed
-  // before as whole clauses, are indexed again when the store next opens writable (store.ts, reindexCjkText).
-  `INSERT INTO meta (key, value) VALUES ('${CJK_REINDEX_KEY}', '1')
+  // before as whole clauses, are indexed again in idle-time steps from chunk rowid 0 on (store.ts, reindexCjkStep).
+  // A new index (no chunks yet) has nothing to do.
+  `INSERT INTO meta (key, value) SELECT '${CJK_REINDEX_KEY}', '0' WHERE EXISTS (SELECT 1 FROM chunk_text)
      ON CONFLICT (key) DO UPDATE SET value = excluded.value;`,
 ];
 

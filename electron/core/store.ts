@@ -289,9 +289,10 @@ function leadText(body: string): string {
   return `${text.slice(0, end)}…`;
 }
 
-/** SQLite GLOB for text holding a character of the blocks cjk.ts indexes as pairs (a superset: cjk.ts decides). */
-const CJK_GLOB =
-  '*[\u1100-\u11FF\u3005\u3040-\u30FF\u3130-\u318F\u3400-\u4DBF\u4E00-\u9FFF\uAC00-\uD7AF\uF900-\uFAFF\uFF66-\uFF9F\u{20000}-\u{323AF}]*';
+/** Chunks read per step of the CJK re-index (KnowledgeStore.reindexCjkStep): ~2–5 ms of reading. */
+const CJK_REINDEX_SCAN = 500;
+/** Chunks re-indexed per step at most (~150 µs each), so a step on CJK-heavy text stays ~10 ms. */
+const CJK_REINDEX_WRITES = 64;
 
 /** Characters of context shown before a CJK match that FTS5's snippet() could not place (see snippetsFor). */
 const CJK_SNIPPET_BEFORE = 40;
@@ -398,6 +399,9 @@ function prepareStatements(db: Database.Database) {
   const p = (sql: string): Statement => db.prepare(sql);
   return {
     setMeta: p('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+    getMeta: p('SELECT value FROM meta WHERE key = ?').pluck(),
+    deleteMeta: p('DELETE FROM meta WHERE key = ?'),
+    chunkTextAfter: p('SELECT id, heading, body FROM chunk_text WHERE id > ? ORDER BY id LIMIT ?'),
 
     // One string per unit, not a row: better-sqlite3 builds a row array per row, which cost more than reading them
     // (100,000 units: ~180 ms as rows, ~60 ms like this). `fingerprint NUL key [NUL cursor]`: fingerprints and keys
@@ -776,6 +780,8 @@ export class KnowledgeStore {
   readonly readonly: boolean;
   private readonly db: Database.Database;
   private readonly log: Logger;
+  /** Chunks the pending CJK re-index has written so far in this process (for its one log line). */
+  private cjkReindexed = 0;
   private readonly s: Statements;
   private readonly searchStatementCache = new Map<string, Statement>();
   private filterStats: FilterStats | null = null;
@@ -851,7 +857,6 @@ export class KnowledgeStore {
         log.warn('store: full-text index damaged after an unclean shutdown; rebuilding it');
         store.transaction(() => store.rebuildFullTextIndex());
       }
-      store.reindexCjkTextIfPending();
       store.markInterruptedRuns();
       return store;
     } catch (err) {
@@ -1296,50 +1301,58 @@ export class KnowledgeStore {
   }
 
   /**
-   * Indexes again, as character pairs, the chunks with Chinese, Japanese or Korean text that an older version indexed
-   * as whole clauses (schema.ts, CJK_REINDEX_KEY): their title, tags or text. Once, in one transaction with clearing
-   * the mark; candidates are found by SQLite (GLOB over the scripts' blocks), so an index without any costs one scan.
+   * One step of the index's idle-time upkeep (index-maintainer.ts), in its own transaction: the CJK re-index while one
+   * is pending, then compaction. Returns false when nothing was left to do.
    */
-  private reindexCjkTextIfPending(): void {
-    const pending = this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(CJK_REINDEX_KEY);
-    if (pending === undefined) return;
-    const chunkIds = new Set<number>();
+  maintenanceStep(pages: number): boolean {
+    return this.reindexCjkStep() || this.compactFullTextStep(pages);
+  }
+
+  /**
+   * Indexes again, as character pairs, chunks with Chinese, Japanese or Korean text (their own, or their document's
+   * title or tags) that an older version indexed as whole clauses (schema.ts, CJK_REINDEX_KEY). The mark holds the
+   * last chunk rowid looked at, saved with each step's writes; the last step deletes it. Steps are bounded (chunks
+   * read, chunks written), so an index of 100,000 CJK chunks (~15 s of writes) never holds the thread for long, and
+   * its CJK words are found as each part is done. False when none is pending.
+   */
+  private reindexCjkStep(): boolean {
+    const mark = this.s.getMeta.get(CJK_REINDEX_KEY) as string | undefined;
+    if (mark === undefined) return false;
     this.transaction(() => {
-      const docs = this.db
-        .prepare(
-          `SELECT id FROM documents
-           WHERE title GLOB @glob OR aliases GLOB @glob OR tags GLOB @glob OR author GLOB @glob OR participants GLOB @glob`,
-        )
-        .pluck()
-        .all({ glob: CJK_GLOB }) as number[];
-      for (const doc of docs) {
-        const base = doc * CHUNK_ROWID_SPAN;
-        for (const id of this.s.chunkIdsInRange.all(base, base + CHUNK_ROWID_SPAN - 1) as number[]) chunkIds.add(id);
-      }
-      const texts = this.db.prepare('SELECT id FROM chunk_text WHERE heading GLOB @glob OR body GLOB @glob').pluck();
-      for (const id of texts.all({ glob: CJK_GLOB }) as number[]) chunkIds.add(id);
-      const chunk = this.db.prepare('SELECT heading, body FROM chunk_text WHERE id = ?');
-      let fields = null as { doc: number; values: DocumentFtsFields } | null;
-      for (const id of [...chunkIds].sort((a, b) => a - b)) {
-        const doc = Math.floor(id / CHUNK_ROWID_SPAN);
-        if (fields?.doc !== doc) {
-          const stored = this.s.documentForReplace.get(doc) as StoredReplaceFields | undefined;
-          if (!stored) continue;
-          fields = { doc, values: this.storedDocumentFields(stored) };
+      const after = Number(mark) || 0;
+      const rows = this.s.chunkTextAfter.all(after, CJK_REINDEX_SCAN) as ChunkTextRow[];
+      let last = after;
+      let writes = 0;
+      let doc = null as { rowid: number; fields: DocumentFtsFields | null } | null;
+      for (const chunk of rows) {
+        if (writes === CJK_REINDEX_WRITES) break;
+        last = chunk.id;
+        const rowid = Math.floor(chunk.id / CHUNK_ROWID_SPAN);
+        if (doc?.rowid !== rowid) {
+          const stored = this.s.documentForReplace.get(rowid) as StoredReplaceFields | undefined;
+          doc = { rowid, fields: stored ? this.storedDocumentFields(stored) : null };
         }
-        const text = chunk.get(id) as ChunkTextRow | undefined;
-        if (!text) continue;
-        const { title, tags, facets } = fields.values;
-        this.ftsDelete(id);
-        this.ftsInsert(id, [title, text.heading, text.body, tags, facets]);
+        if (!doc.fields) continue;
+        const { title, tags, facets } = doc.fields;
+        if (!hasCjk(chunk.heading) && !hasCjk(chunk.body) && !hasCjk(title) && !hasCjk(tags)) continue;
+        this.ftsDelete(chunk.id);
+        this.ftsInsert(chunk.id, [title, chunk.heading, chunk.body, tags, facets]);
+        writes++;
       }
-      this.db.prepare('DELETE FROM meta WHERE key = ?').run(CJK_REINDEX_KEY);
+      this.cjkReindexed += writes;
+      const finished = rows.length < CJK_REINDEX_SCAN && last === (rows.at(-1)?.id ?? after);
+      if (!finished) {
+        this.s.setMeta.run(CJK_REINDEX_KEY, String(last));
+        return;
+      }
+      this.s.deleteMeta.run(CJK_REINDEX_KEY);
+      if (this.cjkReindexed > 0) {
+        this.log.info(
+          `store: indexed ${this.cjkReindexed} chunks with Chinese, Japanese or Korean text again, for word search`,
+        );
+      }
     });
-    if (chunkIds.size > 0) {
-      this.log.info(
-        `store: indexed ${chunkIds.size} chunks with Chinese, Japanese or Korean text again, for word search`,
-      );
-    }
+    return true;
   }
 
   /**

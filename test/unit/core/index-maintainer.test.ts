@@ -134,7 +134,7 @@ describe('IndexMaintainer', () => {
     const warnings: unknown[][] = [];
     const log = { ...silentLogger, warn: (...args: unknown[]) => void warnings.push(args) };
     const broken = Object.create(store) as KnowledgeStore;
-    broken.compactFullTextStep = () => {
+    broken.maintenanceStep = () => {
       throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
     };
     const m = new IndexMaintainer({ store: () => broken, busy: () => false, log, gapMs: 0 });

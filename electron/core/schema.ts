@@ -179,6 +179,14 @@ export const MIGRATIONS: readonly string[] = [
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /**
+ * The oldest schema a read-only open accepts as it is (read-only opens never migrate): the migrations after it change
+ * nothing a read depends on. 8 only marks the CJK re-index, which the writable store does; so after an update the
+ * CLI's `search` and `status` still work before the app or daemon has opened the index once. Raise it with a
+ * migration that reads need.
+ */
+export const OLDEST_READABLE_VERSION = 7;
+
+/**
  * Brings the schema up to the latest version. Returns the version found before.
  *
  * Guarantees: all pending migrations and the version bump commit together or not at all; a database already

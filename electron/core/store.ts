@@ -33,6 +33,7 @@ import {
   CHUNKS_FTS_SQL,
   CHUNK_ROWID_SPAN,
   CJK_REINDEX_KEY,
+  OLDEST_READABLE_VERSION,
   SCHEMA_VERSION,
   migrate,
 } from './schema.js';
@@ -914,7 +915,7 @@ export class KnowledgeStore {
         db.close();
         return empty();
       }
-      if (version !== SCHEMA_VERSION) {
+      if (version < OLDEST_READABLE_VERSION || version > SCHEMA_VERSION) {
         throw Object.assign(
           new Error(
             `The index has schema version ${version}; this build reads version ${SCHEMA_VERSION}. ` +

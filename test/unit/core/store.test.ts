@@ -7,7 +7,7 @@ import { silentLogger } from '../../../shared/logger.js';
 import type { DocType, SearchHit } from '../../../shared/types.js';
 import { IngestionPipeline } from '../../../electron/core/pipeline.js';
 import { documentRow } from '../../helpers/document-row.js';
-import { MIGRATIONS, SCHEMA_VERSION, migrate } from '../../../electron/core/schema.js';
+import { MIGRATIONS, OLDEST_READABLE_VERSION, SCHEMA_VERSION, migrate } from '../../../electron/core/schema.js';
 import {
   CHUNK_ROWID_SPAN,
   INTERRUPTED_ERROR_CODE,
@@ -321,6 +321,24 @@ describe('KnowledgeStore: read-only', () => {
     expect(store.counts('c1')).toEqual({ documents: 0, chunks: 0 });
     expect(store.listCheckpoints()).toEqual([]);
     expect(fs.existsSync(dbPath)).toBe(false);
+  });
+
+  it('reads an index one migration behind when that migration changes nothing reads need, and refuses older ones', () => {
+    const writer = openStore();
+    addDoc(writer, 'c1', 'a', 'shared words');
+    writer.close();
+    open.length = 0;
+    const setVersion = (v: number) => {
+      const db = new Database(dbPath);
+      db.pragma(`user_version = ${v}`);
+      db.close();
+    };
+    setVersion(OLDEST_READABLE_VERSION);
+    expect(ids(openStore({ readonly: true }).search('shared', {}))).toEqual(['c1:a']);
+    setVersion(OLDEST_READABLE_VERSION - 1);
+    expect(() => openStore({ readonly: true })).toThrow(
+      expect.objectContaining({ code: 'E_STORE_TOO_OLD', message: expect.stringMatching(/Start the app once/) }),
+    );
   });
 
   it('reads what a writer committed, and refuses writes with SQLITE_READONLY', () => {

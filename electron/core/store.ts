@@ -783,6 +783,8 @@ export class KnowledgeStore {
   private readonly log: Logger;
   /** Chunks the pending CJK re-index has written so far in this process (for its one log line). */
   private cjkReindexed = 0;
+  /** No CJK re-index is pending: only a migration at open sets the mark, so once gone it is not read again. */
+  private cjkReindexDone = false;
   private readonly s: Statements;
   private readonly searchStatementCache = new Map<string, Statement>();
   private filterStats: FilterStats | null = null;
@@ -1317,8 +1319,12 @@ export class KnowledgeStore {
    * its CJK words are found as each part is done. False when none is pending.
    */
   private reindexCjkStep(): boolean {
+    if (this.cjkReindexDone) return false;
     const mark = this.s.getMeta.get(CJK_REINDEX_KEY) as string | undefined;
-    if (mark === undefined) return false;
+    if (mark === undefined) {
+      this.cjkReindexDone = true;
+      return false;
+    }
     this.transaction(() => {
       const after = Number(mark) || 0;
       const rows = this.s.chunkTextAfter.all(after, CJK_REINDEX_SCAN) as ChunkTextRow[];

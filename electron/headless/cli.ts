@@ -9,7 +9,7 @@ import { partPercentText } from '../../shared/progress.js';
 import { CONNECTOR_KINDS, DOC_TYPES, type ConnectorKind, type ConnectorStatus, type DocType, type Progress, type RunResult } from '../../shared/types.js';
 import { defaultDataDir } from '../core/data-dir.js';
 import { DataDirLockedError, ReadOnlyServiceError, SyncService, UserInputError } from '../core/service.js';
-import { formatCounts, formatDuration, formatStatusLine, pad } from './format.js';
+import { AFTER_APP_START, formatCounts, formatDuration, formatStatusLine, pad } from './format.js';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -127,7 +127,7 @@ const COMMANDS: Record<string, CommandSpec> = {
   add: {
     usage: 'add <kind> <path> [--name NAME] [--exclude GLOB]… [--interval SECONDS]',
     summary: 'add a source to keep in sync',
-    details: `Kinds: ${CONNECTOR_KINDS.join(', ')}.\n  folder    a folder of notes and documents (.md .markdown .txt .org .rst .html .htm)\n  obsidian  an Obsidian vault (a folder with .obsidian/)\n  mbox      an mbox file or a folder of them (Thunderbird, Google Takeout)\n  maildir   a Maildir or Maildir++ tree\n  ics       an .ics calendar file or a folder of them\nThe first sync runs with \`jarvis-sync sync\`, or 10 s after the app or daemon starts.`,
+    details: `Kinds: ${CONNECTOR_KINDS.join(', ')}.\n  folder    a folder of notes and documents (.md .markdown .txt .org .rst .html .htm)\n  obsidian  an Obsidian vault (a folder with .obsidian/)\n  mbox      an mbox file or a folder of them (Thunderbird, Google Takeout)\n  maildir   a Maildir or Maildir++ tree\n  ics       an .ics calendar file or a folder of them\nThe first sync runs with \`jarvis-sync sync\`, or ${AFTER_APP_START}.`,
     options: { name: { type: 'string' }, exclude: { type: 'string', multiple: true }, interval: { type: 'string' } },
     async run(ctx) {
       const [kind, path, ...rest] = ctx.positionals;
@@ -147,7 +147,7 @@ const COMMANDS: Record<string, CommandSpec> = {
           },
           { syncNow: false },
         );
-        print(ctx.io, ctx.json, statusJson(added), () => `Added ${added.kind} connector "${added.name}" (id ${added.id}) for ${added.path}.\nRun \`jarvis-sync sync ${added.id}\` to index it now; the app or daemon also syncs it 10 s after it starts.\n`);
+        print(ctx.io, ctx.json, statusJson(added), () => `Added ${added.kind} connector "${added.name}" (id ${added.id}) for ${added.path}.\nRun \`jarvis-sync sync ${added.id}\` to index it now, or it syncs ${AFTER_APP_START}.\n`);
         return 0;
       });
     },

@@ -1,5 +1,6 @@
 /** Human-readable text for the CLI. */
 import type { ConnectorStatus, SyncCounts } from '../../shared/types.js';
+import { SCHEDULER_DEFAULTS } from '../core/scheduler.js';
 
 export function pad(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);
@@ -32,6 +33,9 @@ export function formatCounts(c: SyncCounts): string {
   return `${c.added} added, ${c.updated} updated, ${c.deleted} deleted, ${c.unchanged} unchanged, ${c.failed} failed, ${c.chunks} chunks`;
 }
 
+/** When the app or the daemon runs a connector never synced, or one overdue (scheduler.ts: firstRunDelayMs, catch-up). */
+export const AFTER_APP_START = `${SCHEDULER_DEFAULTS.catchUpDelayMs / 1000} s after the app or daemon starts`;
+
 /**
  * The CLI reads the index without the scheduler, so a next run it cannot time is the one the app or the daemon makes
  * after it starts (scheduler.ts: a first sync, or the catch-up of one missed) rather than "never" or "5 min ago".
@@ -40,7 +44,7 @@ function nextRunText(c: ConnectorStatus, now: number): string {
   if (c.paused || c.state === 'paused') return 'paused';
   if (c.nextRunAt !== null && c.nextRunAt >= now) return formatRelative(c.nextRunAt, now);
   const what = c.lastSuccessAt === null ? 'first sync' : 'due';
-  return `${what}: 10 s after the app or daemon starts (or \`jarvis-sync sync ${c.id}\`)`;
+  return `${what}: ${AFTER_APP_START} (or \`jarvis-sync sync ${c.id}\`)`;
 }
 
 export function formatStatusLine(c: ConnectorStatus, now: number): string[] {

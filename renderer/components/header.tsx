@@ -32,9 +32,9 @@ export function Header() {
   );
 
   const connection = useDashboard((s) => s.connection);
-  const summary =
-    connection !== 'connected' ? DISCONNECTED[connection] : state ? summarize(state, progress, now) : null;
-  const icon = connection !== 'connected' ? 'error' : state ? statusIconFor(state) : 'idle';
+  const disconnected = connection === 'connected' ? null : DISCONNECTED[connection];
+  const summary = disconnected ?? (state ? summarize(state, progress, now) : null);
+  const icon = disconnected ? 'error' : state ? statusIconFor(state) : 'idle';
   useDocumentStatus(summary ? `${summary.text} — Jarvis Sync` : 'Jarvis Sync', icon);
   const none = !state || state.connectors.length === 0;
   // "Resume all" when the app is paused, or when every connector is paused one by one.

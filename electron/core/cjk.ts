@@ -14,6 +14,8 @@
 const CJK_CLASS = '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}\\u30FC\\u3005';
 const CJK_RUN = new RegExp(`[${CJK_CLASS}]+`, 'gu');
 const CJK_CHAR = new RegExp(`[${CJK_CLASS}]`, 'u');
+// The unicode61 tokenizer's token characters (as in fts-query.ts): whether a query goes on after a run.
+const TOKEN_CHAR = /[\p{L}\p{N}\p{Co}]/u;
 // A plain range test first, so text without any of these scripts (most of it) costs one fast scan: CJK symbols and
 // punctuation to Katakana, Han extension A to the unified block, Hangul syllables and jamo, compatibility ideographs,
 // half-width Katakana, and the surrogates of the supplementary Han planes.
@@ -24,10 +26,44 @@ export function hasCjk(text: string): boolean {
   return MAYBE_CJK.test(text) && CJK_CHAR.test(text);
 }
 
-/** The text as FTS5 is given it: each CJK run as its overlapping pairs (a run of one stays one), set apart by spaces. */
+/**
+ * The text as FTS5 is given it: each CJK run as its overlapping pairs and then its last character alone, set apart by
+ * spaces (a run of one stays one). The last character alone is what a search for it finds where it only ends a run
+ * ("す" in "です。"): as the first of a pair, which a one-character query looks for, it stands nowhere.
+ */
 export function cjkIndexText(text: string): string {
   if (!hasCjk(text)) return text;
-  return text.replace(CJK_RUN, (run) => ` ${pairs(run)} `);
+  return text.replace(CJK_RUN, (run) => {
+    const chars = Array.from(run); // code points: supplementary Han characters are two UTF-16 units
+    return chars.length === 1 ? ` ${run} ` : ` ${pairs(chars)} ${chars[chars.length - 1]} `;
+  });
+}
+
+/** What a query's text becomes for FTS5 (cjkQueryText). */
+export interface CjkQuery {
+  text: string;
+  /** The text ends in a run of one character, which the index holds as the start of pairs: match it as a prefix. */
+  prefix: boolean;
+}
+
+/**
+ * A query's text (a word or a phrase) in the form cjkIndexText gives indexed text, so that it matches wherever its
+ * characters stand in a row. A run's last character alone is written only where more of the query follows the run:
+ * the text it matches then ends its run there too, while a query that ends in a run may match inside a longer one.
+ */
+export function cjkQueryText(text: string): CjkQuery {
+  if (!hasCjk(text)) return { text, prefix: false };
+  let prefix = false;
+  const transformed = text.replace(CJK_RUN, (run: string, offset: number) => {
+    const continues = TOKEN_CHAR.test(text.slice(offset + run.length));
+    const chars = Array.from(run);
+    if (chars.length === 1) {
+      if (!continues) prefix = true;
+      return ` ${run} `;
+    }
+    return continues ? ` ${pairs(chars)} ${chars[chars.length - 1]} ` : ` ${pairs(chars)} `;
+  });
+  return { text: transformed, prefix };
 }
 
 /**
@@ -39,15 +75,7 @@ export function cjkRuns(text: string): string[] {
   return text.match(CJK_RUN) ?? [];
 }
 
-/** True when `text` is exactly one CJK character: a query for it can only match as the start of a pair. */
-export function isSingleCjkChar(text: string): boolean {
-  const chars = Array.from(text);
-  return chars.length === 1 && CJK_CHAR.test(chars[0]);
-}
-
-function pairs(run: string): string {
-  const chars = Array.from(run); // code points: supplementary Han characters are two UTF-16 units
-  if (chars.length === 1) return run;
+function pairs(chars: readonly string[]): string {
   const out: string[] = [];
   for (let i = 0; i + 1 < chars.length; i++) out.push(chars[i] + chars[i + 1]);
   return out.join(' ');

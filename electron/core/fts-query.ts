@@ -5,7 +5,7 @@
  * the search returned nothing. Here every term becomes a quoted FTS5 string, so FTS5 operators, column filters
  * and punctuation lose their meaning and are handled by the tokenizer like any other separator.
  */
-import { cjkIndexText, isSingleCjkChar } from './cjk.js';
+import { cjkQueryText } from './cjk.js';
 
 /** Beyond this many terms a query stops narrowing anything and only costs time (a pasted page of text). */
 const MAX_TERMS = 32;
@@ -86,7 +86,9 @@ export function toFtsTerms(text: string): string[] {
     const isPhrase = i % 2 === 1 && !(unclosedPhrase && i === parts.length - 1);
     if (isPhrase) {
       const phrase = clip(part.trim());
-      if (hasTokenChar(phrase)) terms.push(quote(cjkIndexText(phrase)));
+      if (!hasTokenChar(phrase)) continue;
+      const indexed = cjkQueryText(phrase);
+      terms.push(indexed.prefix ? `${quote(indexed.text)}*` : quote(indexed.text));
       continue;
     }
     for (const word of part.split(WHITESPACE)) {
@@ -96,10 +98,9 @@ export function toFtsTerms(text: string): string[] {
       while (end > 0 && word.charCodeAt(end - 1) === 42 /* * */) end--;
       const core = clip(word.slice(0, end));
       if (!hasTokenChar(core)) continue;
-      // One CJK character is indexed only as the first of a pair (cjk.ts), so it is looked for as a prefix.
-      const isPrefix = (end < word.length && lastTokenLength(core) >= MIN_PREFIX_TOKEN_CHARS) || isSingleCjkChar(core);
-      const indexed = quote(cjkIndexText(core));
-      terms.push(isPrefix ? `${indexed}*` : indexed);
+      const indexed = cjkQueryText(core);
+      const isPrefix = (end < word.length && lastTokenLength(core) >= MIN_PREFIX_TOKEN_CHARS) || indexed.prefix;
+      terms.push(isPrefix ? `${quote(indexed.text)}*` : quote(indexed.text));
     }
   }
   return terms;

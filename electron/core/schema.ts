@@ -174,13 +174,17 @@ export const MIGRATIONS: readonly string[] = [
   // A new index (no chunks yet) has nothing to do.
   `INSERT INTO meta (key, value) SELECT '${CJK_REINDEX_KEY}', '0' WHERE EXISTS (SELECT 1 FROM chunk_text)
      ON CONFLICT (key) DO UPDATE SET value = excluded.value;`,
+  // Each CJK run is now also indexed with its last character alone (cjk.ts), so a one-character search finds it where
+  // it only ends a run: the chunks holding any CJK text are indexed again, from the start, as migration 8 does.
+  `INSERT INTO meta (key, value) SELECT '${CJK_REINDEX_KEY}', '0' WHERE EXISTS (SELECT 1 FROM chunk_text)
+     ON CONFLICT (key) DO UPDATE SET value = excluded.value;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /**
  * The oldest schema a read-only open accepts as it is (read-only opens never migrate): the migrations after it change
- * nothing a read depends on. 8 only marks the CJK re-index, which the writable store does; so after an update the
+ * nothing a read depends on. 8 and 9 only mark the CJK re-index, which the writable store does; so after an update the
  * CLI's `search` and `status` still work before the app or daemon has opened the index once. Raise it with a
  * migration that reads need.
  */

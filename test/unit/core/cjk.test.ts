@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cjkIndexText, cjkRuns, hasCjk, isSingleCjkChar } from '../../../electron/core/cjk.js';
+import { cjkIndexText, cjkQueryText, cjkRuns, hasCjk } from '../../../electron/core/cjk.js';
 
 describe('cjkIndexText', () => {
   it('leaves text without CJK characters as it is', () => {
@@ -8,35 +8,50 @@ describe('cjkIndexText', () => {
     expect(hasCjk(text)).toBe(false);
   });
 
-  it('turns each run of Chinese, Japanese or Korean characters into its overlapping pairs', () => {
-    expect(cjkIndexText('日本語のテキスト')).toBe(' 日本 本語 語の のテ テキ キス スト ');
-    expect(cjkIndexText('我的猫')).toBe(' 我的 的猫 ');
-    expect(cjkIndexText('한국어')).toBe(' 한국 국어 ');
+  it('turns each run of Chinese, Japanese or Korean characters into its overlapping pairs and its last character', () => {
+    expect(cjkIndexText('日本語のテキスト')).toBe(' 日本 本語 語の のテ テキ キス スト ト ');
+    expect(cjkIndexText('我的猫')).toBe(' 我的 的猫 猫 ');
+    expect(cjkIndexText('한국어')).toBe(' 한국 국어 어 ');
     // Katakana's prolonged sound mark (Script=Common) and Han's iteration mark stay inside the run.
-    expect(cjkIndexText('コーヒー')).toBe(' コー ーヒ ヒー ');
-    expect(cjkIndexText('時々')).toBe(' 時々 ');
+    expect(cjkIndexText('コーヒー')).toBe(' コー ーヒ ヒー ー ');
+    expect(cjkIndexText('時々')).toBe(' 時々 々 ');
   });
 
   it('sets runs apart from the Latin letters and digits next to them, and keeps a run of one as it is', () => {
-    expect(cjkIndexText('API設計v2')).toBe('API 設計 v2');
+    expect(cjkIndexText('API設計v2')).toBe('API 設計 計 v2');
     expect(cjkIndexText('猫 and 犬')).toBe(' 猫  and  犬 ');
   });
 
   it('pairs supplementary-plane Han characters as whole code points, never half a surrogate pair', () => {
-    expect(cjkIndexText('𠀋𡈽𡌛')).toBe(' 𠀋𡈽 𡈽𡌛 ');
+    expect(cjkIndexText('𠀋𡈽𡌛')).toBe(' 𠀋𡈽 𡈽𡌛 𡌛 ');
   });
 });
 
-describe('cjkRuns and isSingleCjkChar', () => {
+describe('cjkQueryText', () => {
+  it('writes a run ending the query as its pairs only, so it matches inside a longer run too', () => {
+    expect(cjkQueryText('テキスト')).toEqual({ text: ' テキ キス スト ', prefix: false });
+    // Punctuation after a run is not more of the query.
+    expect(cjkQueryText('テキスト。')).toEqual({ text: ' テキ キス スト 。', prefix: false });
+  });
+
+  it('adds the last character of a run that more of the query follows, as the indexed text has it there', () => {
+    expect(cjkQueryText('設計v2')).toEqual({ text: ' 設計 計 v2', prefix: false });
+    expect(cjkQueryText('です。ABC')).toEqual({ text: ' です す 。ABC', prefix: false });
+  });
+
+  it('asks for a prefix when the query ends in one character, and leaves other text alone', () => {
+    expect(cjkQueryText('猫')).toEqual({ text: ' 猫 ', prefix: true });
+    expect(cjkQueryText('𠀋')).toEqual({ text: ' 𠀋 ', prefix: true });
+    expect(cjkQueryText('abc日')).toEqual({ text: 'abc 日 ', prefix: true });
+    expect(cjkQueryText('日abc')).toEqual({ text: ' 日 abc', prefix: false });
+    expect(cjkQueryText('猫犬')).toEqual({ text: ' 猫犬 ', prefix: false });
+    expect(cjkQueryText('plain words')).toEqual({ text: 'plain words', prefix: false });
+  });
+});
+
+describe('cjkRuns', () => {
   it('lists the runs as written', () => {
     expect(cjkRuns('find 日本語 and テキスト here')).toEqual(['日本語', 'テキスト']);
     expect(cjkRuns('nothing here')).toEqual([]);
-  });
-
-  it('tells one CJK character from anything else', () => {
-    expect(isSingleCjkChar('猫')).toBe(true);
-    expect(isSingleCjkChar('𠀋')).toBe(true);
-    expect(isSingleCjkChar('猫犬')).toBe(false);
-    expect(isSingleCjkChar('a')).toBe(false);
   });
 });

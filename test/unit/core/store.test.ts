@@ -730,8 +730,16 @@ describe('KnowledgeStore: documents and search', () => {
     expect(found('テキストを書')).toEqual(['c1:ja']);
     expect(found('阳光')).toEqual(['c1:zh']);
     expect(found('문서')).toEqual(['c1:ko']);
-    // One character: found where it starts a pair.
+    // One character: found where it starts a pair, and where it only ends a run (す in です, 觉 before 。).
     expect(found('猫')).toEqual(['c1:zh']);
+    expect(found('觉')).toEqual(['c1:zh']);
+    expect(found('た')).toEqual(['c1:ja']);
+    // A phrase running from CJK text into Latin letters, from inside a run and ending in one character.
+    expect(found('"語のテキ"')).toEqual(['c1:ja']);
+    expect(found('計 review')).toEqual(['c1:en']);
+    expect(found('"設計 review"')).toEqual(['c1:en']);
+    expect(found('"計 review"')).toEqual(['c1:en']);
+    expect(found('"API設"')).toEqual(['c1:en']);
     // In the title, and next to Latin letters; words AND together across scripts.
     expect(found('会議')).toEqual(['c1:en']);
     expect(found('設計')).toEqual(['c1:en']);

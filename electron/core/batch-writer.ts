@@ -14,11 +14,15 @@
 import type { ItemIssue } from '../connectors/types.js';
 import { crashPoint } from './crash-points.js';
 import type { IngestionPipeline, PreparedDocument } from './pipeline.js';
-import type { Checkpoint, KnowledgeStore, UnitVersion } from './store.js';
+import type { Checkpoint, KnowledgeStore, UnitDocumentVersion, UnitVersion } from './store.js';
 
 /** One step of a batch, applied in order. Plain data only: it may be copied to another thread. */
 export type BatchOp =
-  | { kind: 'doc'; doc: PreparedDocument }
+  /**
+   * `inIndexedUnit`: the document comes from a unit that had documents before this run and is read whole (a replace
+   * pass), so it is most likely among them: the unit's documents are read once, not looked up one by one.
+   */
+  | { kind: 'doc'; doc: PreparedDocument; inIndexedUnit?: boolean }
   /**
    * `unit`: a failed read of the whole unit that counts towards its quarantine. `from`: the unit (at its fingerprint)
    * whose completed read reported the issue; the issue then stays listed while the unit is unchanged (not read again).
@@ -78,11 +82,16 @@ export function applyBatch(store: KnowledgeStore, pipeline: IngestionPipeline, b
   const { connectorId: id, ops, now, runId } = batch;
   const seen = { at: now, run: runId };
   const outcome: BatchOutcome = { added: 0, updated: 0, deleted: 0, chunks: 0 };
+  const units = new UnitListings(store, id);
   store.transaction(() => {
     for (const op of ops) {
       switch (op.kind) {
         case 'doc': {
-          const r = pipeline.write(op.doc);
+          const { unitKey, docId } = op.doc.row;
+          const listed = op.inIndexedUnit ? units.take(unitKey, docId) : undefined;
+          const r = pipeline.write(op.doc, listed);
+          // Found by id, it may have been in another unit, whose listing would still hold it.
+          if (!listed && r.outcome !== 'added') units.clear();
           if (r.outcome === 'added') outcome.added++;
           else if (r.outcome === 'updated') outcome.updated++;
           outcome.chunks += r.chunks;
@@ -99,7 +108,7 @@ export function applyBatch(store: KnowledgeStore, pipeline: IngestionPipeline, b
           store.putUnit(id, { key: op.key, fingerprint: op.fingerprint, cursor: op.cursor });
           break;
         case 'unit-done':
-          if (op.keep) outcome.deleted += pipeline.removeUnit(id, op.key, new Set(op.keep));
+          if (op.keep) outcome.deleted += pipeline.removeUnit(id, op.key, new Set(op.keep), units.rest(op.key));
           store.putUnit(id, { key: op.key, fingerprint: op.fingerprint, cursor: op.cursor });
           if (op.carryIssues) store.carryItemErrors(id, op.key, op.fingerprint);
           break;
@@ -111,6 +120,51 @@ export function applyBatch(store: KnowledgeStore, pipeline: IngestionPipeline, b
   });
   crashPoint('batch:commit');
   return outcome;
+}
+
+/** Units with more documents than this (a mailbox file read whole) are looked up a document at a time. */
+const UNIT_LISTING_LIMIT = 64;
+
+/**
+ * The documents of the units a batch writes, each unit read once within the batch's transaction: a changed file's
+ * documents are then found without a lookup by id each, and its unit-done finds the ones it no longer yields without
+ * listing the unit again. A listing holds the documents not yet written by the batch: those written are in the
+ * unit's `keep`, never deleted by its unit-done.
+ */
+class UnitListings {
+  readonly #store: KnowledgeStore;
+  readonly #connectorId: string;
+  /** null: the unit has too many documents to list. */
+  readonly #units = new Map<string, Map<string, UnitDocumentVersion> | null>();
+
+  constructor(store: KnowledgeStore, connectorId: string) {
+    this.#store = store;
+    this.#connectorId = connectorId;
+  }
+
+  /** The indexed version of the unit's document `docId`, taken out of the listing; undefined when not listed. */
+  take(unitKey: string, docId: string): UnitDocumentVersion | undefined {
+    let listing = this.#units.get(unitKey);
+    if (listing === undefined) {
+      const rows = this.#store.unitDocumentVersions(this.#connectorId, unitKey, UNIT_LISTING_LIMIT);
+      listing = rows ? new Map(rows.map((r) => [r.docId, r])) : null;
+      this.#units.set(unitKey, listing);
+    }
+    const doc = listing?.get(docId);
+    if (doc) listing!.delete(docId);
+    return doc;
+  }
+
+  /** The unit's listed documents this batch has not written, and the unit's listing forgotten; undefined if none. */
+  rest(unitKey: string): UnitDocumentVersion[] | undefined {
+    const listing = this.#units.get(unitKey);
+    this.#units.delete(unitKey);
+    return listing ? [...listing.values()] : undefined;
+  }
+
+  clear(): void {
+    this.#units.clear();
+  }
 }
 
 /** The rejection of a batch that was not applied because an earlier batch of its run failed. */

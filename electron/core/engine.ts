@@ -546,13 +546,18 @@ class Run {
     let cursor: string | null = null;
     try {
       read = await raceAbort(reading, signal);
+      const inIndexedUnit = read.mode === 'replace' && previous !== null && !this.#startedEmpty;
       for await (const ev of abortable(read.events, signal)) {
         if (ev.type === 'doc') {
           this.#unitRowPending = true;
           keep.add(ev.doc.id);
           // Hashed and chunked here, as it is parsed: the batch's writer (a thread, in bulk runs) only writes.
           const doc = this.#e.pipeline.prepare(this.#connector.id, unit.key, ev.doc);
-          this.#queue({ kind: 'doc', doc }, 1, ev.doc.content.length);
+          this.#queue(
+            inIndexedUnit ? { kind: 'doc', doc, inIndexedUnit } : { kind: 'doc', doc },
+            1,
+            ev.doc.content.length,
+          );
         } else if (ev.type === 'issue') {
           this.#queueIssue(ev.issue, undefined, { key: unit.key, fingerprint: unit.fingerprint });
         } else if (ev.type === 'position') {

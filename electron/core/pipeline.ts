@@ -10,7 +10,7 @@ import { hash } from 'node:crypto';
 import type { SourceDocument } from '../connectors/types.js';
 import { Chunker } from './chunker.js';
 import { MAX_CHUNKS_PER_DOCUMENT } from './store.js';
-import type { ChunkRow, DocumentRow, KnowledgeStore } from './store.js';
+import type { ChunkRow, DocumentRow, KnowledgeStore, StoredDocument, UnitDocument } from './store.js';
 
 export type IngestOutcome = 'added' | 'updated' | 'unchanged';
 
@@ -109,9 +109,11 @@ export class IngestionPipeline {
    * Writes a prepared document. Guarantees: 'unchanged' (same content hash as the indexed version) writes nothing,
    * except the unit key when the document moved to another unit. 'updated' replaces the old chunks, so the old text
    * stops being findable in the same commit the new text becomes findable. SQLite errors propagate unchanged.
+   * `indexed`: the document as the caller already read it from the index in this transaction (by its unit), so it
+   * is not looked up again; when omitted, it is looked up by id.
    */
-  write({ row, chunks }: PreparedDocument): IngestResult {
-    const existing = this.store.getDocument(row.connectorId, row.docId);
+  write({ row, chunks }: PreparedDocument, indexed?: StoredDocument): IngestResult {
+    const existing = indexed ?? this.store.getDocument(row.connectorId, row.docId);
     if (existing && existing.contentHash === row.contentHash) {
       if (existing.unitKey !== row.unitKey) this.store.setDocumentUnit(existing.rowid, row.unitKey);
       return { outcome: 'unchanged', chunks: 0 };
@@ -126,11 +128,17 @@ export class IngestionPipeline {
 
   /**
    * Deletes the unit's documents whose ids are not in `keepDocIds` (all of them when it is omitted), with their
-   * chunks. Returns how many documents were deleted.
+   * chunks. Returns how many documents were deleted. `listed`: the unit's documents as the caller read them in this
+   * transaction, when no write since has moved a document out of the unit.
    */
-  removeUnit(connectorId: string, unitKey: string, keepDocIds?: ReadonlySet<string>): number {
+  removeUnit(
+    connectorId: string,
+    unitKey: string,
+    keepDocIds?: ReadonlySet<string>,
+    listed?: readonly UnitDocument[],
+  ): number {
     let deleted = 0;
-    for (const d of this.store.listUnitDocuments(connectorId, unitKey)) {
+    for (const d of listed ?? this.store.listUnitDocuments(connectorId, unitKey)) {
       if (keepDocIds?.has(d.docId)) continue;
       this.store.deleteDocument(d.rowid, d.chunkCount);
       deleted++;

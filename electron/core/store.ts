@@ -158,6 +158,11 @@ export interface UnitDocument {
   chunkCount: number;
 }
 
+/** A document of a unit as the pipeline compares it with a new version (unitDocumentVersions). */
+export interface UnitDocumentVersion extends StoredDocument {
+  docId: string;
+}
+
 export interface Checkpoint {
   connectorId: string;
   cursor: string | null;
@@ -460,6 +465,10 @@ function prepareStatements(db: Database.Database) {
     listUnitDocuments: p(
       `SELECT doc_id AS docId, id AS rowid, chunk_count AS chunkCount
        FROM documents WHERE connector_id = ? AND unit_key = ?`,
+    ),
+    unitDocumentVersions: p(
+      `SELECT doc_id AS docId, id AS rowid, content_hash AS contentHash, chunk_count AS chunkCount, unit_key AS unitKey
+       FROM documents WHERE connector_id = ? AND unit_key = ? LIMIT ?`,
     ),
     listDocumentUnitKeys: p('SELECT DISTINCT unit_key FROM documents WHERE connector_id = ?').pluck(),
     listConnectorDocumentRowids: p('SELECT id FROM documents WHERE connector_id = ? ORDER BY id').pluck(),
@@ -1192,6 +1201,15 @@ export class KnowledgeStore {
 
   listUnitDocuments(connectorId: string, unitKey: string): UnitDocument[] {
     return this.s.listUnitDocuments.all(connectorId, unitKey) as UnitDocument[];
+  }
+
+  /**
+   * The unit's documents with what the pipeline compares (content hash, chunk count), or undefined when it has more
+   * than `limit`: one query for a changed unit instead of a lookup by document id per document.
+   */
+  unitDocumentVersions(connectorId: string, unitKey: string, limit: number): UnitDocumentVersion[] | undefined {
+    const rows = this.s.unitDocumentVersions.all(connectorId, unitKey, limit + 1) as UnitDocumentVersion[];
+    return rows.length > limit ? undefined : rows;
   }
 
   /** Unit keys that have at least one document (including units missing from the manifest after a crash). */

@@ -151,7 +151,7 @@ class UnitListings {
       this.#units.set(unitKey, listing);
     }
     const doc = listing?.get(docId);
-    if (doc) listing!.delete(docId);
+    listing?.delete(docId);
     return doc;
   }
 

@@ -14,8 +14,8 @@
 const CJK_CLASS = '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}\\u30FC\\u3005';
 const CJK_RUN = new RegExp(`[${CJK_CLASS}]+`, 'gu');
 const CJK_CHAR = new RegExp(`[${CJK_CLASS}]`, 'u');
-// The unicode61 tokenizer's token characters (as in fts-query.ts): whether a query goes on after a run.
-const TOKEN_CHAR = /[\p{L}\p{N}\p{Co}]/u;
+/** The unicode61 tokenizer's default token characters: letters, numbers and private-use code points. */
+export const TOKEN_CHAR = /[\p{L}\p{N}\p{Co}]/u;
 // A plain range test first, so text without any of these scripts (most of it) costs one fast scan: CJK symbols and
 // punctuation to Katakana, Han extension A to the unified block, Hangul syllables and jamo, compatibility ideographs,
 // half-width Katakana, and the surrogates of the supplementary Han planes.
@@ -33,10 +33,7 @@ export function hasCjk(text: string): boolean {
  */
 export function cjkIndexText(text: string): string {
   if (!hasCjk(text)) return text;
-  return text.replace(CJK_RUN, (run) => {
-    const chars = Array.from(run); // code points: supplementary Han characters are two UTF-16 units
-    return chars.length === 1 ? ` ${run} ` : ` ${pairs(chars)} ${chars[chars.length - 1]} `;
-  });
+  return text.replace(CJK_RUN, (run) => ` ${runTokens(run, true)} `);
 }
 
 /** What a query's text becomes for FTS5 (cjkQueryText). */
@@ -56,12 +53,9 @@ export function cjkQueryText(text: string): CjkQuery {
   let prefix = false;
   const transformed = text.replace(CJK_RUN, (run: string, offset: number) => {
     const continues = TOKEN_CHAR.test(text.slice(offset + run.length));
-    const chars = Array.from(run);
-    if (chars.length === 1) {
-      if (!continues) prefix = true;
-      return ` ${run} `;
-    }
-    return continues ? ` ${pairs(chars)} ${chars[chars.length - 1]} ` : ` ${pairs(chars)} `;
+    // Only the last run can end the text; a one-character run there is then looked for as a prefix.
+    prefix = !continues && Array.from(run).length === 1;
+    return ` ${runTokens(run, continues)} `;
   });
   return { text: transformed, prefix };
 }
@@ -75,8 +69,12 @@ export function cjkRuns(text: string): string[] {
   return text.match(CJK_RUN) ?? [];
 }
 
-function pairs(chars: readonly string[]): string {
+/** A run's overlapping pairs, then (`withLast`) its last character alone; a run of one is itself. */
+function runTokens(run: string, withLast: boolean): string {
+  const chars = Array.from(run); // code points: supplementary Han characters are two UTF-16 units
+  if (chars.length === 1) return run;
   const out: string[] = [];
   for (let i = 0; i + 1 < chars.length; i++) out.push(chars[i] + chars[i + 1]);
+  if (withLast) out.push(chars[chars.length - 1]);
   return out.join(' ');
 }

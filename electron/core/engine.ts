@@ -553,11 +553,7 @@ class Run {
           keep.add(ev.doc.id);
           // Hashed and chunked here, as it is parsed: the batch's writer (a thread, in bulk runs) only writes.
           const doc = this.#e.pipeline.prepare(this.#connector.id, unit.key, ev.doc);
-          this.#queue(
-            inIndexedUnit ? { kind: 'doc', doc, inIndexedUnit } : { kind: 'doc', doc },
-            1,
-            ev.doc.content.length,
-          );
+          this.#queue({ kind: 'doc', doc, inIndexedUnit }, 1, ev.doc.content.length);
         } else if (ev.type === 'issue') {
           this.#queueIssue(ev.issue, undefined, { key: unit.key, fingerprint: unit.fingerprint });
         } else if (ev.type === 'position') {

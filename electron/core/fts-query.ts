@@ -5,7 +5,7 @@
  * the search returned nothing. Here every term becomes a quoted FTS5 string, so FTS5 operators, column filters
  * and punctuation lose their meaning and are handled by the tokenizer like any other separator.
  */
-import { cjkQueryText } from './cjk.js';
+import { TOKEN_CHAR, cjkQueryText } from './cjk.js';
 
 /** Beyond this many terms a query stops narrowing anything and only costs time (a pasted page of text). */
 const MAX_TERMS = 32;
@@ -16,14 +16,12 @@ const MAX_INPUT_CHARS = 8_192;
 /** A prefix query on one character would expand to a large share of the vocabulary. */
 const MIN_PREFIX_TOKEN_CHARS = 2;
 
-// The unicode61 tokenizer's default token characters: letters, numbers and private-use code points.
-// A term without any of them tokenizes to nothing, so it is dropped instead of becoming an empty phrase.
-const TOKEN_CHAR = /[\p{L}\p{N}\p{Co}]/u;
 // NUL and other controls would end the string early on the C side or confuse the FTS5 parser.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/g;
 const WHITESPACE = /\s+/u;
 
+/** A term without a token character tokenizes to nothing, so it is dropped instead of becoming an empty phrase. */
 function hasTokenChar(text: string): boolean {
   return TOKEN_CHAR.test(text);
 }

@@ -14,6 +14,10 @@ export const APPLICATION_ID = 0x4a525653;
 /** In `meta` while chunks with CJK text may still be indexed the old way: the last chunk rowid re-indexed since. */
 export const CJK_REINDEX_KEY = 'cjk_reindex_pending';
 
+/** Marks every chunk for the CJK re-index from rowid 0 (store.ts, reindexCjkStep); on a new index, nothing. */
+const CJK_REINDEX_FROM_START_SQL = `INSERT INTO meta (key, value) SELECT '${CJK_REINDEX_KEY}', '0'
+  WHERE EXISTS (SELECT 1 FROM chunk_text) ON CONFLICT (key) DO UPDATE SET value = excluded.value;`;
+
 /** Chunk rowids are `documentRowid * CHUNK_ROWID_SPAN + ordinal`, so a document's chunks are one rowid range. */
 export const CHUNK_ROWID_SPAN = 65_536;
 
@@ -172,12 +176,10 @@ export const MIGRATIONS: readonly string[] = [
   // Chinese, Japanese and Korean text is now indexed as character pairs (cjk.ts): the chunks holding any, indexed
   // before as whole clauses, are indexed again in idle-time steps from chunk rowid 0 on (store.ts, reindexCjkStep).
   // A new index (no chunks yet) has nothing to do.
-  `INSERT INTO meta (key, value) SELECT '${CJK_REINDEX_KEY}', '0' WHERE EXISTS (SELECT 1 FROM chunk_text)
-     ON CONFLICT (key) DO UPDATE SET value = excluded.value;`,
+  CJK_REINDEX_FROM_START_SQL,
   // Each CJK run is now also indexed with its last character alone (cjk.ts), so a one-character search finds it where
   // it only ends a run: the chunks holding any CJK text are indexed again, from the start, as migration 8 does.
-  `INSERT INTO meta (key, value) SELECT '${CJK_REINDEX_KEY}', '0' WHERE EXISTS (SELECT 1 FROM chunk_text)
-     ON CONFLICT (key) DO UPDATE SET value = excluded.value;`,
+  CJK_REINDEX_FROM_START_SQL,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -44,7 +44,9 @@ export type BatchOp =
       carryIssues?: boolean;
     }
   /** An append pass got this far in the unit: the manifest row keeps the old fingerprint with the new cursor. */
-  | { kind: 'unit-cursor'; key: string; fingerprint: string; cursor: string };
+  | { kind: 'unit-cursor'; key: string; fingerprint: string; cursor: string }
+  /** The unit is no longer in the source (the sweep): its documents and its manifest row are deleted. */
+  | { kind: 'unit-gone'; key: string };
 
 export interface Batch {
   connectorId: string;
@@ -106,6 +108,10 @@ export function applyBatch(store: KnowledgeStore, pipeline: IngestionPipeline, b
           break;
         case 'unit-cursor':
           store.putUnit(id, { key: op.key, fingerprint: op.fingerprint, cursor: op.cursor });
+          break;
+        case 'unit-gone':
+          outcome.deleted += pipeline.removeUnit(id, op.key, undefined, units.rest(op.key));
+          store.deleteUnit(id, op.key);
           break;
         case 'unit-done':
           if (op.keep) outcome.deleted += pipeline.removeUnit(id, op.key, new Set(op.keep), units.rest(op.key));

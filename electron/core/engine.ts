@@ -744,7 +744,7 @@ class Run {
     rootIdentity: string,
     documentsBefore: number,
   ): Promise<boolean> {
-    const { store, pipeline } = this.#e;
+    const { store } = this.#e;
     const id = this.#connector.id;
     const candidates = new Set<string>(manifest.unmet());
     // Documents whose unit never got a manifest row (a crash mid-unit) are swept too.
@@ -771,20 +771,18 @@ class Run {
         false,
       );
     }
-    // A transaction per batch, each on a turn of its own like the batch writes: a folder of 50,000 files removed
-    // is seconds of deletions, which must not freeze the thread that hosts the app.
-    for (let i = 0; i < vanished.length; i += this.#e.batchMaxDocs) {
+    // Written as batches by the run's writer, like everything else the run writes: on the writer thread when the run
+    // has one, whose connection has just written the run's edits and has their pages cached (on this thread, the
+    // connection's cache is dropped whenever another one commits, so the deletions read their pages again). A batch at
+    // a time, each on a turn of its own: a folder of 50,000 files removed is seconds of deletions, which must not
+    // freeze the thread that hosts the app.
+    for (let i = 0; i < vanished.length; i += this.#batchMaxDocs) {
       await nextTurn();
       throwIfAborted(this.#opts.signal);
-      const slice = vanished.slice(i, i + this.#e.batchMaxDocs);
-      store.transaction(() => {
-        for (const key of slice) {
-          this.#counts.deleted += pipeline.removeUnit(id, key);
-          store.deleteUnit(id, key);
-        }
-        store.saveCheckpoint(this.#checkpoint);
-      });
+      for (const key of vanished.slice(i, i + this.#batchMaxDocs)) this.#queue({ kind: 'unit-gone', key }, 0);
+      await this.#flush();
     }
+    await this.#settle();
     return keptOrphans;
   }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../shared/logger.js';
 import { SyncCancelledError } from '../../../electron/core/abort.js';
-import { InlineBatchWriter, type BatchWriter } from '../../../electron/core/batch-writer.js';
+import { InlineBatchWriter, type Batch, type BatchWriter } from '../../../electron/core/batch-writer.js';
 import { SyncEngine } from '../../../electron/core/engine.js';
 import { SyncFailure } from '../../../electron/core/errors.js';
 import { IngestionPipeline } from '../../../electron/core/pipeline.js';
@@ -429,12 +429,16 @@ describe('SyncEngine', () => {
     /** Counts batches per writer; the "bulk" one commits on a later turn, as the writer thread does. */
     function writers() {
       const inline = new InlineBatchWriter(store, new IngestionPipeline(store));
-      const seen = { inline: 0, bulk: 0, bulkCreated: 0, order: [] as string[] };
+      // `gone`: the units the sweep deleted, each with the writer that deleted it.
+      const seen = { inline: 0, bulk: 0, bulkCreated: 0, order: [] as string[], gone: [] as string[] };
+      const goneIn = (writer: string, batch: Batch) =>
+        seen.gone.push(...batch.ops.flatMap((op) => (op.kind === 'unit-gone' ? [`${writer}:${op.key}`] : [])));
       const first: BatchWriter = {
         concurrent: false,
         write(batch) {
           seen.inline++;
           seen.order.push(...batch.ops.flatMap((op) => (op.kind === 'doc' ? [op.doc.row.docId] : [])));
+          goneIn('inline', batch);
           return inline.write(batch);
         },
       };
@@ -443,6 +447,7 @@ describe('SyncEngine', () => {
         async write(batch) {
           seen.bulk++;
           seen.order.push(...batch.ops.flatMap((op) => (op.kind === 'doc' ? [op.doc.row.docId] : [])));
+          goneIn('bulk', batch);
           await new Promise((resolve) => setTimeout(resolve, 1));
           return inline.write(batch);
         },
@@ -478,8 +483,28 @@ describe('SyncEngine', () => {
       src.units.delete('n008.md');
       const again = await run(e, src);
       expect(again).toMatchObject({ updated: 1, deleted: 1, unchanged: 218 });
-      expect(seen).toMatchObject({ inline: 10, bulkCreated: 1 });
+      // The edit's batch, then the sweep's deletion in a batch of its own, both on the first writer.
+      expect(seen).toMatchObject({ inline: 11, bulkCreated: 1 });
       expect(titles('sandpiper')).toEqual(['n007.md']);
+    });
+
+    it('the sweep deletes through the writer the run ends on, in batches with the checkpoint', async () => {
+      const src = new MemorySource();
+      const old = Array.from({ length: 50 }, (_, i) => `old${String(i).padStart(2, '0')}.md`);
+      for (const key of old) src.setNote(key, `${key} godwit`);
+      const { seen, options } = writers();
+      const e = engine(options);
+      await run(e, src);
+      expect(seen.bulkCreated).toBe(0);
+      // A large import that moves the run to the bulk writer (a thread, in the app), and the old notes removed.
+      for (const key of old) src.units.delete(key);
+      for (let i = 0; i < 2_100; i++) src.setNote(`m${String(i).padStart(4, '0')}.md`, `import ${i} curlew`);
+      expect(await run(e, src)).toMatchObject({ added: 2_100, deleted: 50, failed: 0 });
+      // On the bulk writer, whose connection wrote the run (the first writer's would read their pages again).
+      expect(seen.gone).toEqual(old.map((key) => `bulk:${key}`));
+      expect(titles('godwit')).toEqual([]);
+      expect([...manifestOf(store, 'notes').keys()].filter((key) => key.startsWith('old'))).toEqual([]);
+      expect(e.getCheckpoint('notes')!.lastResult).toMatchObject({ deleted: 50 });
     });
 
     it('a re-sync that writes past 2,000 documents moves to the bulk writer for the rest', async () => {

@@ -488,7 +488,7 @@ describe('SyncEngine', () => {
       expect(titles('sandpiper')).toEqual(['n007.md']);
     });
 
-    it('the sweep deletes through the writer the run ends on, in batches with the checkpoint', async () => {
+    it('the sweep deletes through the writer the run ends on', async () => {
       const src = new MemorySource();
       const old = Array.from({ length: 50 }, (_, i) => `old${String(i).padStart(2, '0')}.md`);
       for (const key of old) src.setNote(key, `${key} godwit`);

@@ -110,7 +110,8 @@ export function applyBatch(store: KnowledgeStore, pipeline: IngestionPipeline, b
           store.putUnit(id, { key: op.key, fingerprint: op.fingerprint, cursor: op.cursor });
           break;
         case 'unit-gone':
-          outcome.deleted += pipeline.removeUnit(id, op.key, undefined, units.rest(op.key));
+          // Never listed by this batch: a unit that is gone yields no documents.
+          outcome.deleted += pipeline.removeUnit(id, op.key);
           store.deleteUnit(id, op.key);
           break;
         case 'unit-done':

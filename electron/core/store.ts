@@ -109,8 +109,6 @@ const CONTENT_COLUMNS = '{title heading body tags}';
 const CANDIDATE_CHUNKS = 4_000;
 /** A source or type filter holding at most this share of all chunks is applied as a facet token (see SearchPlan). */
 const FACET_MAX_SHARE = 0.2;
-/** How long the per-source and per-type chunk totals that choose a SearchPlan are reused. */
-const FILTER_STATS_TTL_MS = 60_000;
 // Private-use characters mark the matched words in snippet() output; they are removed from indexed bodies so
 // document text can never forge a highlight.
 const MARK_START = '\uE000';
@@ -393,16 +391,14 @@ interface FtsWrite {
   insert: FtsRow | null;
 }
 
-interface FilterStats {
-  at: number;
-  total: number;
-  bySource: Map<string, number>;
-  byType: Map<string, number>;
-}
-
 /** Prepared once per connection: statement preparation would otherwise dominate per-document cost. */
 function prepareStatements(db: Database.Database) {
   const p = (sql: string): Statement => db.prepare(sql);
+  // Only a read-only open of an index from before migration 10 lacks the table; it counts the documents instead.
+  const hasTotals = db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'connector_totals'").get() !== undefined;
+  const totals = hasTotals
+    ? '(SELECT * FROM connector_totals WHERE documents > 0)'
+    : '(SELECT connector_id, doc_type, count(*) AS documents, sum(chunk_count) AS chunks FROM documents GROUP BY 1, 2)';
   return {
     setMeta: p('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
     getMeta: p('SELECT value FROM meta WHERE key = ?').pluck(),
@@ -438,7 +434,7 @@ function prepareStatements(db: Database.Database) {
        WHERE id = ?`,
     ),
     // SQLite rewrites an index entry whenever its column is SET, even to the same value: an edit that keeps the
-    // unit, type and chunk count leaves documents_by_unit and documents_by_type alone with this one.
+    // unit, type and chunk count leaves documents_by_unit and connector_totals (its trigger) alone with this one.
     updateDocumentContent: p(
       `UPDATE documents SET title = ?, path = ?, author = ?, participants = ?, timestamp = ?, thread_id = ?,
          tags = ?, aliases = ?, links = ?, metadata = ?, content_hash = ?, indexed_at = ?
@@ -473,13 +469,11 @@ function prepareStatements(db: Database.Database) {
     listDocumentUnitKeys: p('SELECT DISTINCT unit_key FROM documents WHERE connector_id = ?').pluck(),
     listConnectorDocumentRowids: p('SELECT id FROM documents WHERE connector_id = ? ORDER BY id').pluck(),
     counts: p(
-      `SELECT count(*) AS documents, coalesce(sum(chunk_count), 0) AS chunks
-       FROM documents INDEXED BY documents_by_type WHERE connector_id = ?`,
+      `SELECT coalesce(sum(documents), 0) AS documents, coalesce(sum(chunks), 0) AS chunks
+       FROM ${totals} WHERE connector_id = ?`,
     ),
-    totalChunks: p('SELECT coalesce(sum(chunk_count), 0) FROM documents').pluck(),
-    filterStats: p(
-      'SELECT connector_id, doc_type, sum(chunk_count) FROM documents GROUP BY connector_id, doc_type',
-    ).raw(),
+    totalChunks: p(`SELECT coalesce(sum(chunks), 0) FROM ${totals}`).pluck(),
+    chunkTotals: p(`SELECT connector_id, doc_type, chunks FROM ${totals}`).raw(),
     deleteConnectorDocuments: p('DELETE FROM documents WHERE connector_id = ?'),
 
     getCheckpoint: p('SELECT * FROM checkpoints WHERE connector_id = ?'),
@@ -796,7 +790,6 @@ export class KnowledgeStore {
   private cjkReindexDone = false;
   private readonly s: Statements;
   private readonly searchStatementCache = new Map<string, Statement>();
-  private filterStats: FilterStats | null = null;
   private readonly sourceFacets = new Map<string, string>();
   private closed = false;
   /** Checkpoints the WAL from a worker thread; null for read-only stores. */
@@ -1625,13 +1618,13 @@ export class KnowledgeStore {
         i = j + 1;
       }
       this.s.deleteConnectorDocuments.run(connectorId);
+      this.db.prepare('DELETE FROM connector_totals WHERE connector_id = ?').run(connectorId);
       if (rebuild) this.rebuildFullTextIndex();
       this.s.clearManifest.run(connectorId);
       this.s.deleteCheckpoint.run(connectorId);
       this.s.deleteRuns.run(connectorId);
       this.s.deleteItemErrors.run(connectorId);
     });
-    this.filterStats = null;
   }
 
   // ── Search ──────────────────────────────────────────────────────────────────────────────────────────────────
@@ -1761,28 +1754,22 @@ export class KnowledgeStore {
     return statement;
   }
 
-  /** Which filters select few enough chunks to be applied as facet tokens (totals up to a minute old). */
+  /** Which filters select few enough chunks to be applied as facet tokens (from the totals as they are now). */
   private selectiveFilters(
     source: string | undefined,
     docType: string | undefined,
   ): { source: boolean; docType: boolean } {
     if (source === undefined && docType === undefined) return { source: false, docType: false };
-    const now = Date.now();
-    if (this.filterStats === null || now - this.filterStats.at > FILTER_STATS_TTL_MS) {
-      const stats: FilterStats = { at: now, total: 0, bySource: new Map(), byType: new Map() };
-      for (const [connectorId, type, chunks] of this.s.filterStats.all() as [string, string, number][]) {
-        stats.total += chunks;
-        stats.bySource.set(connectorId, (stats.bySource.get(connectorId) ?? 0) + chunks);
-        stats.byType.set(type, (stats.byType.get(type) ?? 0) + chunks);
-      }
-      this.filterStats = stats;
+    let total = 0;
+    let ofSource = 0;
+    let ofType = 0;
+    for (const [connectorId, type, chunks] of this.s.chunkTotals.all() as [string, string, number][]) {
+      total += chunks;
+      if (connectorId === source) ofSource += chunks;
+      if (type === docType) ofType += chunks;
     }
-    const { total, bySource, byType } = this.filterStats;
     const limit = total * FACET_MAX_SHARE;
-    return {
-      source: source !== undefined && (bySource.get(source) ?? 0) <= limit,
-      docType: docType !== undefined && (byType.get(docType) ?? 0) <= limit,
-    };
+    return { source: source !== undefined && ofSource <= limit, docType: docType !== undefined && ofType <= limit };
   }
 
   private sourceFacet(connectorId: string): string {

@@ -7,7 +7,13 @@ import { silentLogger } from '../../../shared/logger.js';
 import type { DocType, SearchHit } from '../../../shared/types.js';
 import { IngestionPipeline } from '../../../electron/core/pipeline.js';
 import { documentRow } from '../../helpers/document-row.js';
-import { MIGRATIONS, OLDEST_READABLE_VERSION, SCHEMA_VERSION, migrate } from '../../../electron/core/schema.js';
+import {
+  CONNECTOR_TOTALS_SQL,
+  MIGRATIONS,
+  OLDEST_READABLE_VERSION,
+  SCHEMA_VERSION,
+  migrate,
+} from '../../../electron/core/schema.js';
 import {
   CHUNK_ROWID_SPAN,
   INTERRUPTED_ERROR_CODE,
@@ -61,6 +67,32 @@ function rawCount(file: string, sql: string, ...params: unknown[]): number {
       .prepare(sql)
       .pluck()
       .get(...params) as number;
+  } finally {
+    db.close();
+  }
+}
+
+/** Takes the index back to the schema before connector_totals, as the builds before that migration left it. */
+function revertConnectorTotals(db: Database.Database): void {
+  db.exec(`
+    DROP TRIGGER documents_add_to_totals;
+    DROP TRIGGER documents_take_from_totals;
+    DROP TRIGGER documents_move_in_totals;
+    DROP TABLE connector_totals;
+    CREATE INDEX documents_by_type ON documents (connector_id, doc_type, chunk_count);
+  `);
+  db.pragma(`user_version = ${MIGRATIONS.indexOf(CONNECTOR_TOTALS_SQL)}`);
+}
+
+/** The connector's documents and chunks as a scan of `documents` finds them. */
+function scannedCounts(file: string, connectorId: string): { documents: number; chunks: number } {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db
+      .prepare(
+        'SELECT count(*) AS documents, coalesce(sum(chunk_count), 0) AS chunks FROM documents WHERE connector_id = ?',
+      )
+      .get(connectorId) as { documents: number; chunks: number };
   } finally {
     db.close();
   }
@@ -341,6 +373,35 @@ describe('KnowledgeStore: read-only', () => {
     );
   });
 
+  it('counts an index from before connector_totals: read-only by scanning, and after the upgrade from the totals', () => {
+    const writer = openStore();
+    addDoc(writer, 'c1', 'a', 'shared words');
+    writer.insertDocument(row('c1', 'b', { docType: 'document' }), [
+      { heading: '', body: 'shared one' },
+      { heading: '', body: 'two' },
+    ]);
+    for (let i = 0; i < 8; i++) addDoc(writer, 'c2', `n${i}`, 'shared other words');
+    writer.close();
+    open.length = 0;
+    const db = new Database(dbPath);
+    revertConnectorTotals(db);
+    db.close();
+
+    const reader = openStore({ readonly: true });
+    expect(reader.counts('c1')).toEqual({ documents: 2, chunks: 3 });
+    // The filter totals come from the scan too: a small source's filter still finds its documents.
+    expect(ids(reader.search('shared', { source: 'c1' })).sort()).toEqual(['c1:a', 'c1:b']);
+    expect(ids(reader.search('shared', { docType: 'document' }))).toEqual(['c1:b']);
+    reader.close();
+
+    const upgraded = openStore();
+    expect(upgraded.counts('c1')).toEqual({ documents: 2, chunks: 3 });
+    expect(upgraded.counts('c2')).toEqual({ documents: 8, chunks: 8 });
+    expect(rawCount(dbPath, "SELECT count(*) FROM sqlite_schema WHERE name = 'documents_by_type'")).toBe(0);
+    addDoc(upgraded, 'c1', 'c', 'after the upgrade');
+    expect(upgraded.counts('c1')).toEqual({ documents: 3, chunks: 4 });
+  });
+
   it('reads what a writer committed, and refuses writes with SQLITE_READONLY', () => {
     const writer = openStore();
     addDoc(writer, 'c1', 'a', 'shared words');
@@ -531,15 +592,14 @@ describe('KnowledgeStore: documents and search', () => {
       chunk_count: 1,
     });
 
-    // Each of unit, type and chunk count changing alone: the indexes on them follow.
+    // Each of unit, type and chunk count changing alone: the index and the totals kept on them follow.
     store.replaceDocument(rowid, row('c1', 'a', { unitKey: 'b.md', contentHash: 'h3' }), [{ heading: '', body: 'x' }]);
     expect(store.listUnitDocuments('c1', 'a.md')).toEqual([]);
     expect(store.listUnitDocuments('c1', 'b.md')).toEqual([{ docId: 'a', rowid, chunkCount: 1 }]);
     store.replaceDocument(rowid, row('c1', 'a', { unitKey: 'b.md', docType: 'document', contentHash: 'h4' }), [
       { heading: '', body: 'y' },
     ]);
-    const typeCount =
-      "SELECT sum(chunk_count) FROM documents INDEXED BY documents_by_type WHERE connector_id = 'c1' AND doc_type = ?";
+    const typeCount = "SELECT chunks FROM connector_totals WHERE connector_id = 'c1' AND doc_type = ?";
     expect(byIndex(typeCount, 'document')).toBe(1);
     store.replaceDocument(rowid, row('c1', 'a', { unitKey: 'b.md', docType: 'document', contentHash: 'h5' }), [
       { heading: '', body: 'third text' },
@@ -548,9 +608,48 @@ describe('KnowledgeStore: documents and search', () => {
     expect(stored()).toMatchObject({ unit_key: 'b.md', doc_type: 'document', content_hash: 'h5', chunk_count: 2 });
     expect(store.listUnitDocuments('c1', 'b.md')).toEqual([{ docId: 'a', rowid, chunkCount: 2 }]);
     expect(byIndex(typeCount, 'document')).toBe(2);
-    expect(byIndex(typeCount, 'note')).toBeNull();
+    expect(byIndex(typeCount, 'note')).toBe(0);
     expect(ids(store.search('third', {}))).toEqual(['c1:a']);
     expect(store.integrityCheck().ok).toBe(true);
+  });
+
+  it('keeps the counts equal to the documents through inserts, replacements, deletions and a failed transaction', () => {
+    const store = openStore();
+    const chunks = (n: number) => Array.from({ length: n }, (_, i) => ({ heading: '', body: `part ${i}` }));
+    const rowids = new Map<string, number>();
+    for (let i = 0; i < 12; i++) {
+      rowids.set(
+        `d${i}`,
+        store.insertDocument(row('c1', `d${i}`, { docType: i % 3 ? 'note' : 'email' }), chunks(1 + (i % 4))),
+      );
+    }
+    const check = () => {
+      for (const id of ['c1', 'c2']) expect(store.counts(id)).toEqual(scannedCounts(dbPath, id));
+    };
+    check();
+    // Same type and count (no trigger fires), another type, another chunk count, a moved unit.
+    store.replaceDocument(rowids.get('d1')!, row('c1', 'd1', { contentHash: 'x1' }), chunks(2));
+    store.replaceDocument(rowids.get('d2')!, row('c1', 'd2', { docType: 'event', contentHash: 'x2' }), chunks(3));
+    store.replaceDocument(rowids.get('d3')!, row('c1', 'd3', { contentHash: 'x3' }), chunks(9));
+    store.setDocumentUnit(rowids.get('d4')!, 'elsewhere.md');
+    check();
+    expect(store.counts('c1')).toEqual({ documents: 12, chunks: 1 + 2 + 3 + 9 + 1 + 2 + 3 + 4 + 1 + 2 + 3 + 4 });
+    store.deleteDocument(rowids.get('d5')!, 2);
+    store.deleteDocument(rowids.get('d6')!, 3);
+    addDoc(store, 'c2', 'other', 'words');
+    check();
+    expect(() =>
+      store.transaction(() => {
+        store.deleteDocument(rowids.get('d7')!, 4);
+        addDoc(store, 'c1', 'new', 'words');
+        addDoc(store, 'c1', 'd8', 'a duplicate id fails the transaction');
+      }),
+    ).toThrow(/UNIQUE/);
+    expect(store.counts('c1').documents).toBe(10);
+    check();
+    store.removeConnector('c1');
+    expect(store.counts('c1')).toEqual({ documents: 0, chunks: 0 });
+    check();
   });
 
   it('deletes a document with its chunks', () => {
@@ -779,7 +878,8 @@ describe('KnowledgeStore: documents and search', () => {
       "INSERT INTO chunks (rowid, title, heading, body, tags, facets) VALUES (?, 'Title of zh', '', ?, '', '')",
     ).run(zh * CHUNK_ROWID_SPAN, '我的猫喜欢在阳光下睡觉。');
     db.prepare("DELETE FROM meta WHERE key = 'cjk_reindex_pending'").run();
-    db.pragma(`user_version = ${SCHEMA_VERSION - 1}`);
+    revertConnectorTotals(db);
+    db.pragma(`user_version = ${MIGRATIONS.indexOf(CONNECTOR_TOTALS_SQL) - 1}`);
     db.close();
 
     store = openStore();
@@ -1068,7 +1168,7 @@ describe('KnowledgeStore: removing a connector', () => {
     const db = new Database(dbPath, { readonly: true });
     try {
       let n = 0;
-      for (const table of ['documents', 'units', 'checkpoints', 'runs', 'item_errors']) {
+      for (const table of ['documents', 'connector_totals', 'units', 'checkpoints', 'runs', 'item_errors']) {
         n += db.prepare(`SELECT count(*) FROM ${table} WHERE connector_id = ?`).pluck().get(connectorId) as number;
       }
       return n;

@@ -63,7 +63,7 @@ export const CHUNKS_FTS_SETTINGS_SQL = `${CHUNKS_FTS_CONFIG_SQL}; ${CHUNKS_FTS_U
 
 /**
  * `connector_totals` and the triggers that keep it equal to `documents` in every transaction, whatever statement
- * writes it. Rows whose documents fall to 0 stay (readers skip them) until the connector is removed.
+ * writes it. Rows whose documents fall to 0 stay (they add nothing to any total) until the connector is removed.
  *
  * A trigger makes its statement open a statement journal, and a statement journal is a savepoint to FTS5, which
  * flushes its pending in-memory index at every savepoint. That costs nothing here only because the store queues

@@ -397,7 +397,7 @@ function prepareStatements(db: Database.Database) {
   // Only a read-only open of an index from before migration 10 lacks the table; it counts the documents instead.
   const hasTotals = db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'connector_totals'").get() !== undefined;
   const totals = hasTotals
-    ? '(SELECT * FROM connector_totals WHERE documents > 0)'
+    ? 'connector_totals'
     : '(SELECT connector_id, doc_type, count(*) AS documents, sum(chunk_count) AS chunks FROM documents GROUP BY 1, 2)';
   return {
     setMeta: p('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),

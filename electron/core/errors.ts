@@ -71,6 +71,23 @@ export function toConnectorError(err: unknown, at: number): ConnectorError {
   return { code: f.code, message: f.message, at };
 }
 
+/** Another connection held the lock SQLite waited for (extended codes included, e.g. SQLITE_BUSY_SNAPSHOT). */
+export function isIndexBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && sqliteFamily(code) === 'SQLITE_BUSY';
+}
+
+/** What a sync (or, with `change`, another write) is refused with while another program holds the index's lock. */
+export function indexBusyFailure(what: 'sync' | 'change'): SyncFailure {
+  return new SyncFailure(
+    'SQLITE_BUSY',
+    what === 'sync'
+      ? SQLITE_MESSAGES.SQLITE_BUSY.message
+      : 'The index is busy: another program holds its write lock. Nothing was changed; try again once it lets go.',
+    true,
+  );
+}
+
 /** Database damage cannot be fixed by retrying: the service must rebuild the store. */
 export function isStoreCorruption(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code;

@@ -39,7 +39,7 @@ import {
 } from './connector-config.js';
 import { acquireDataDirLock, dataPaths, ensurePrivateDataDir, type DataDirLock, type LockOwner } from './data-dir.js';
 import { SyncEngine } from './engine.js';
-import { classifyError, isStoreCorruption, toConnectorError } from './errors.js';
+import { classifyError, indexBusyFailure, isIndexBusy, isStoreCorruption, toConnectorError } from './errors.js';
 import { JsonFile, type LoadResult } from './json-file.js';
 import { OpenRefusedError, checkFileToOpen, fileOfProblem } from './open-file.js';
 import { IngestionPipeline } from './pipeline.js';
@@ -90,6 +90,11 @@ export interface ServiceOpenOptions {
   writer?: WriterMode;
   /** The writer thread's bundled entry file (the Electron app passes out/main/writer-worker.js). */
   writerEntry?: string;
+  /**
+   * While another program holds the index's write lock (it did when the service opened it), how often to try to take
+   * it, besides before every sync and write.
+   */
+  indexLockRetryMs?: number;
 }
 
 export type WriterMode = 'auto' | 'inline' | 'thread';
@@ -105,6 +110,15 @@ function writerModeFromEnv(): WriterMode {
  * bounds the memory of the batch being filled and the one being written, and how much a crash makes redo.
  */
 const THREAD_BATCH_MAX_DOCS = 500;
+
+const INDEX_LOCK_RETRY_MS = 30_000;
+/**
+ * How long a try to take a held write lock waits for it: not at all. SQLite waits by sleeping on the thread that
+ * answers the dashboard and the tray, and the lock is tried again soon anyway.
+ */
+const INDEX_LOCK_TRY_TIMEOUT_MS = 0;
+/** How long the read-only open that stands in for the locked index waits for a lock. */
+const INDEX_READ_FALLBACK_TIMEOUT_MS = 250;
 
 export class ReadOnlyServiceError extends Error {
   constructor() {
@@ -142,6 +156,11 @@ export class SyncService {
   readonly #createLogger: (scope: string) => Logger;
   #recoveryWanted = false;
   #lastRecoveryAt = 0;
+  /**
+   * Non-null while another program holds the index's write lock, which it did when the service opened the index:
+   * #store is then read-only (search still answers), and #takeIndexLock reopens it writable once the lock is free.
+   */
+  #lockWait: { noticeId: string; timer: ReturnType<typeof setInterval>; lastProblem: string } | null = null;
   #activeSyncs = 0;
   /** Finishes the full-text index's merges in idle time (index-maintainer.ts); null for a read-only service. */
   readonly #maintainer: IndexMaintainer | null;
@@ -157,6 +176,8 @@ export class SyncService {
   #config: ConnectorsFile;
   #connectors = new Map<string, Connector>();
   #notices: Notice[] = [];
+  /** Notices ever made: numbers their ids, which stay unique after some are dismissed or withdrawn. */
+  #noticesMade = 0;
   #countsCache = new Map<string, ConnectorCounts>();
   #pushTimer: ReturnType<typeof setTimeout> | null = null;
   #lastPushAt = 0;
@@ -209,7 +230,7 @@ export class SyncService {
     }
     this.#config = this.#loadFile(this.#connectorsFile);
 
-    this.#store = this.#openStore(createLogger('store'), lockProblem);
+    this.#store = this.#openStore(createLogger('store'), lockProblem, opts.indexLockRetryMs ?? INDEX_LOCK_RETRY_MS);
     this.#noticeRecovery();
     this.#engine = this.#createEngine();
 
@@ -301,6 +322,7 @@ export class SyncService {
     this.#maintainer?.close();
     this.#applyWatching();
     if (this.#pushTimer) clearTimeout(this.#pushTimer);
+    if (this.#lockWait) clearInterval(this.#lockWait.timer);
     try {
       await this.#scheduler?.stop();
     } finally {
@@ -423,9 +445,11 @@ export class SyncService {
   async removeConnector(id: string, opts: { keepIndex: boolean }): Promise<AppState> {
     const scheduler = this.#writable();
     this.#connectorOrThrow(id);
+    // Refused before anything changes: a connector gone from the list must not leave its documents searchable.
+    if (!opts.keepIndex) this.#writableStore();
     this.#watcher?.remove(id);
     await scheduler.remove(id);
-    if (!opts.keepIndex) this.#store.removeConnector(id);
+    if (!opts.keepIndex) this.#writableStore().removeConnector(id);
     this.#config = { ...this.#config, connectors: this.#config.connectors.filter((c) => c.id !== id) };
     this.#connectorsFile.save(this.#config);
     this.#connectors.delete(id);
@@ -508,7 +532,7 @@ export class SyncService {
   releaseQuarantine(connectorId: string, path: string | null): number {
     this.#writable();
     this.#connectorOrThrow(connectorId);
-    return this.#store.releaseQuarantine(connectorId, path);
+    return this.#writableStore().releaseQuarantine(connectorId, path);
   }
 
   /** The Retry of one problem: its item is read again in a sync that starts now. */
@@ -583,6 +607,7 @@ export class SyncService {
   resetCheckpoint(id: string): void {
     this.#writable();
     this.#connectorOrThrow(id);
+    this.#writableStore();
     this.#engine.resetCheckpoint(id);
   }
 
@@ -684,12 +709,13 @@ export class SyncService {
    * created), it is opened read-only instead: search keeps working, every sync fails with SQLITE_READONLY on its
    * connector (no data is touched), and a notice says what to fix. Other errors are thrown.
    */
-  #openStore(log: Logger, lockProblem: Error | null): KnowledgeStore {
+  #openStore(log: Logger, lockProblem: Error | null, lockRetryMs: number): KnowledgeStore {
     let problem = lockProblem;
     if (!this.readonly && problem === null) {
       try {
         return KnowledgeStore.open(this.paths.db, { log, readonly: false });
       } catch (err) {
+        if (isIndexBusy(err)) return this.#openWhileIndexLocked(log, lockRetryMs);
         if (!isNotWritable(err)) throw err;
         problem = err as Error;
       }
@@ -713,6 +739,87 @@ export class SyncService {
         'Fix the permissions of the folder and its index.sqlite, then restart Jarvis Sync.',
     );
     return store;
+  }
+
+  /**
+   * Another program (a database browser with a transaction open, a backup or file-sync tool) held the index's write
+   * lock for the whole busy timeout. Stopping the app for that would lose nothing but help nobody:
+   * it opens read-only instead, so search answers, and takes the lock as soon as it is free (#takeIndexLock).
+   */
+  #openWhileIndexLocked(log: Logger, retryMs: number): KnowledgeStore {
+    let store: KnowledgeStore;
+    let searchable = true;
+    try {
+      // The writable open has just waited the whole busy timeout; a lock that keeps readers out is not waited for.
+      store = KnowledgeStore.open(this.paths.db, {
+        log,
+        readonly: true,
+        lockTimeoutMs: INDEX_READ_FALLBACK_TIMEOUT_MS,
+      });
+    } catch (err) {
+      // A lock that keeps readers out too (locking_mode EXCLUSIVE), or an index too old to read before migrating.
+      log.warn(`store: the index cannot be read while its lock is held (${(err as Error).message})`);
+      store = KnowledgeStore.open(':memory:', { log, readonly: true });
+      searchable = false;
+    }
+    const noticeId = this.#notice(
+      'warning',
+      `Another program holds the lock of the index ${this.paths.db}, so nothing can be indexed for now. ` +
+        `${searchable ? 'Search shows what was indexed before.' : 'Search finds nothing until the lock is released.'} ` +
+        'Nothing was lost: Jarvis Sync keeps trying and starts syncing as soon as the other program lets go. ' +
+        'If this lasts, close programs that have index.sqlite open.',
+    );
+    const timer = setInterval(() => {
+      if (this.#takeIndexLock() && !this.#config.paused) this.#scheduler?.runNow(null);
+    }, retryMs);
+    timer.unref();
+    this.#lockWait = { noticeId, timer, lastProblem: '' };
+    return store;
+  }
+
+  /**
+   * While the index's lock was held at open: tries to open the index writable and, if that works, swaps it in.
+   * True when the store is writable (or never waited for the lock), false while the lock is still held.
+   */
+  #takeIndexLock(): boolean {
+    const wait = this.#lockWait;
+    if (!wait) return true;
+    // The engine must not be swapped under a running sync (none can run writable while waiting, but a failing one
+    // may not have unwound yet).
+    if (this.#stopped || this.#activeSyncs > 0) return false;
+    let store: KnowledgeStore;
+    try {
+      store = KnowledgeStore.open(this.paths.db, {
+        log: this.#createLogger('store'),
+        lockTimeoutMs: INDEX_LOCK_TRY_TIMEOUT_MS,
+      });
+    } catch (err) {
+      const problem = (err as Error).message;
+      // Logged once per kind of failure, not at every try.
+      if (!isIndexBusy(err) && problem !== wait.lastProblem)
+        this.#log.warn(`the index could not be reopened: ${problem}`);
+      wait.lastProblem = problem;
+      return false;
+    }
+    clearInterval(wait.timer);
+    this.#lockWait = null;
+    this.#notices = this.#notices.filter((n) => n.id !== wait.noticeId);
+    this.#closeWriter();
+    this.#store.close();
+    this.#store = store;
+    this.#engine = this.#createEngine();
+    this.#countsCache.clear();
+    this.#noticeRecovery();
+    this.#log.info('the index lock was released; syncing can go on');
+    this.#maintainer?.kick();
+    this.#schedulePush();
+    return true;
+  }
+
+  /** The store to write, or the SQLITE_BUSY refusal while another program holds the index lock taken at open. */
+  #writableStore(what: 'sync' | 'change' = 'change'): KnowledgeStore {
+    if (!this.#takeIndexLock()) throw indexBusyFailure(what);
+    return this.#store;
   }
 
   #createEngine(): SyncEngine {
@@ -756,6 +863,7 @@ export class SyncService {
 
   /** Runs one engine sync, counted, so the index is never swapped under a running sync. */
   async #tracked<T>(fn: () => Promise<T>): Promise<T> {
+    this.#writableStore('sync');
     this.#activeSyncs++;
     try {
       return await fn();
@@ -786,7 +894,8 @@ export class SyncService {
    * full-text index is rebuilt in place). Returns false when the index could not be reopened.
    */
   #recoverStore(): boolean {
-    if (this.readonly || this.#stopped) return false;
+    // While another program holds the lock, the index cannot be reopened writable to check it; taking the lock does.
+    if (this.readonly || this.#stopped || this.#lockWait) return false;
     // At most once a minute: damage the check cannot confirm must not turn every state read into a reopen.
     if (Date.now() - this.#lastRecoveryAt < 60_000) return false;
     this.#lastRecoveryAt = Date.now();
@@ -830,9 +939,11 @@ export class SyncService {
     return result.value;
   }
 
-  #notice(level: Notice['level'], message: string): void {
+  #notice(level: Notice['level'], message: string): string {
     this.#log.warn(message);
-    this.#notices.push({ id: `n${this.#notices.length + 1}-${this.#now()}`, level, message, at: this.#now() });
+    const id = `n${++this.#noticesMade}-${this.#now()}`;
+    this.#notices.push({ id, level, message, at: this.#now() });
+    return id;
   }
 
   #counts(id: string): ConnectorCounts {

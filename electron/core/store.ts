@@ -74,7 +74,8 @@ function quarantineNote(failures: number): string {
 /** Error code recorded on a run that was still 'running' when the process stopped. */
 export const INTERRUPTED_ERROR_CODE = 'E_INTERRUPTED';
 
-const BUSY_TIMEOUT_MS = 5_000;
+/** How long a statement waits for another connection's lock before failing with SQLITE_BUSY. */
+export const BUSY_TIMEOUT_MS = 5_000;
 /**
  * Page cache of a writable connection (SQLite's default is 2 MB). FTS5 merges re-read the segments they merge, and
  * at 2 MB a large sync kept re-reading them from the OS: a cold sync of 5,000 notes measured 9 % faster (alternating
@@ -206,6 +207,11 @@ export interface OpenOptions {
   log: Logger;
   /** For readers beside a running writer (CLI status/search): never migrates, repairs or moves anything. */
   readonly?: boolean;
+  /**
+   * How long the open waits for another program's lock before failing with SQLITE_BUSY (default BUSY_TIMEOUT_MS).
+   * The connection's statements wait BUSY_TIMEOUT_MS whatever this is.
+   */
+  lockTimeoutMs?: number;
   /** Test hooks for the WAL checkpoint thread (see wal-checkpointer.ts). */
   checkpointer?: CheckpointerOptions;
 }
@@ -623,17 +629,22 @@ function typeFacet(docType: string): string {
  * which `isCorruption` is true; anything else (permissions, a newer schema, BUSY) is the caller's to report.
  * `ftsDamaged`: the tables are sound but the full-text index is not; the caller rebuilds it.
  */
-function connectWritable(file: string): { db: Database.Database; ftsDamaged: boolean } {
+function connectWritable(file: string, lockTimeoutMs: number): { db: Database.Database; ftsDamaged: boolean } {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   // Checked before SQLite sees the file: closing a connection to a non-database deletes its -wal and -shm,
   // which we want to keep beside the moved-aside file.
   if (!hasSqliteHeader(file)) throw new DamagedStoreError('the file is not a database (unknown header)');
-  const db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+  const db = new Database(file, { timeout: lockTimeoutMs });
   try {
     // The first statement reads the header: a foreign or garbage file fails here with SQLITE_NOTADB.
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma(CACHE_SIZE_PRAGMA);
+    // Opening ends with a write (the shutdown marker), so another program holding the write lock makes it fail with
+    // SQLITE_BUSY. Asked for first, before the check after an unclean shutdown reads the whole file: a service
+    // waiting for the lock retries this open, and each failed try must cost next to nothing.
+    db.exec('BEGIN IMMEDIATE; ROLLBACK');
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     let ftsDamaged = false;
     const version = db.pragma('user_version', { simple: true }) as number;
     const applicationId = db.pragma('application_id', { simple: true }) as number;
@@ -841,17 +852,17 @@ export class KnowledgeStore {
    */
   static open(file: string, opts: OpenOptions): KnowledgeStore {
     const { log } = opts;
-    if (opts.readonly) return KnowledgeStore.openReadonly(file, log);
+    if (opts.readonly) return KnowledgeStore.openReadonly(file, log, opts.lockTimeoutMs ?? BUSY_TIMEOUT_MS);
     let connection: { db: Database.Database; ftsDamaged: boolean };
     let recovery: StoreRecovery | null = null;
     try {
-      connection = connectWritable(file);
+      connection = connectWritable(file, opts.lockTimeoutMs ?? BUSY_TIMEOUT_MS);
     } catch (err) {
       if (!isCorruption(err)) throw err;
       const reason = errorText(err);
       const movedTo = moveAside(file);
       log.warn(`store: ${file} is damaged (${reason}); moved to ${movedTo}, starting a fresh index`);
-      connection = connectWritable(file);
+      connection = connectWritable(file, opts.lockTimeoutMs ?? BUSY_TIMEOUT_MS);
       recovery = { movedTo, reason };
     }
     try {
@@ -904,7 +915,7 @@ export class KnowledgeStore {
     this.noteCorruption(err);
   }
 
-  private static openReadonly(file: string, log: Logger): KnowledgeStore {
+  private static openReadonly(file: string, log: Logger, lockTimeoutMs: number): KnowledgeStore {
     const empty = (): KnowledgeStore => {
       // An in-memory database with the schema answers every read with "nothing yet".
       const memory = new Database(':memory:');
@@ -912,9 +923,10 @@ export class KnowledgeStore {
       return new KnowledgeStore(file, memory, log, true, null);
     };
     if (!fs.existsSync(file)) return empty();
-    const db = new Database(file, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+    const db = new Database(file, { readonly: true, fileMustExist: true, timeout: lockTimeoutMs });
     try {
       const version = db.pragma('user_version', { simple: true }) as number;
+      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       if (version === 0) {
         db.close();
         return empty();

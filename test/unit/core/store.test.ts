@@ -435,6 +435,28 @@ describe('KnowledgeStore: errors', () => {
     expect(manifestOf(store, 'c1').size).toBe(0);
   });
 
+  it('an open while another connection holds the write lock fails with SQLITE_BUSY, even after an unclean shutdown', () => {
+    addDoc(openStore(), 'c1', 'a', 'kept words');
+    open.pop()!.close();
+    const other = new Database(dbPath);
+    // Left as a crash leaves it, so the open would check the whole file before its first write.
+    other.prepare("UPDATE meta SET value = '0' WHERE key = 'clean_shutdown'").run();
+    other.prepare('BEGIN IMMEDIATE').run();
+    try {
+      expect(() => KnowledgeStore.open(dbPath, { log: silentLogger, lockTimeoutMs: 0 })).toThrow(
+        expect.objectContaining({ code: 'SQLITE_BUSY' }),
+      );
+      // Readers are not kept out by a write lock: the read-only open that stands in meanwhile finds what is indexed.
+      const reader = KnowledgeStore.open(dbPath, { log: silentLogger, readonly: true, lockTimeoutMs: 0 });
+      open.push(reader);
+      expect(reader.search('kept', {})).toHaveLength(1);
+    } finally {
+      other.prepare('ROLLBACK').run();
+      other.close();
+    }
+    expect(openStore().search('kept', {})).toHaveLength(1);
+  });
+
   it('rolls back everything done in a transaction that throws', () => {
     const store = openStore();
     expect(() =>

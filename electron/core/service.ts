@@ -707,7 +707,8 @@ export class SyncService {
   /**
    * Opens the index. When it cannot be written (read-only file or folder, or the folder's lock could not be
    * created), it is opened read-only instead: search keeps working, every sync fails with SQLITE_READONLY on its
-   * connector (no data is touched), and a notice says what to fix. Other errors are thrown.
+   * connector (no data is touched), and a notice says what to fix. When another program holds its write lock, it is
+   * opened read-only until the lock is free (#openWhileIndexLocked). Other errors are thrown.
    */
   #openStore(log: Logger, lockProblem: Error | null, lockRetryMs: number): KnowledgeStore {
     let problem = lockProblem;
@@ -796,8 +797,9 @@ export class SyncService {
     } catch (err) {
       const problem = (err as Error).message;
       // Logged once per kind of failure, not at every try.
-      if (!isIndexBusy(err) && problem !== wait.lastProblem)
+      if (!isIndexBusy(err) && problem !== wait.lastProblem) {
         this.#log.warn(`the index could not be reopened: ${problem}`);
+      }
       wait.lastProblem = problem;
       return false;
     }

@@ -75,7 +75,7 @@ function quarantineNote(failures: number): string {
 export const INTERRUPTED_ERROR_CODE = 'E_INTERRUPTED';
 
 /** How long a statement waits for another connection's lock before failing with SQLITE_BUSY. */
-export const BUSY_TIMEOUT_MS = 5_000;
+const BUSY_TIMEOUT_MS = 5_000;
 /**
  * Page cache of a writable connection (SQLite's default is 2 MB). FTS5 merges re-read the segments they merge, and
  * at 2 MB a large sync kept re-reading them from the OS: a cold sync of 5,000 notes measured 9 % faster (alternating

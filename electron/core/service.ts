@@ -161,6 +161,7 @@ export class SyncService {
    * #store is then read-only (search still answers), and #takeIndexLock reopens it writable once the lock is free.
    */
   #lockWait: { noticeId: string; timer: ReturnType<typeof setInterval>; lastProblem: string } | null = null;
+  readonly #indexLockRetryMs: number;
   #activeSyncs = 0;
   /** Finishes the full-text index's merges in idle time (index-maintainer.ts); null for a read-only service. */
   readonly #maintainer: IndexMaintainer | null;
@@ -230,7 +231,8 @@ export class SyncService {
     }
     this.#config = this.#loadFile(this.#connectorsFile);
 
-    this.#store = this.#openStore(createLogger('store'), lockProblem, opts.indexLockRetryMs ?? INDEX_LOCK_RETRY_MS);
+    this.#indexLockRetryMs = opts.indexLockRetryMs ?? INDEX_LOCK_RETRY_MS;
+    this.#store = this.#openStore(createLogger('store'), lockProblem);
     this.#noticeRecovery();
     this.#engine = this.#createEngine();
 
@@ -449,7 +451,7 @@ export class SyncService {
     if (!opts.keepIndex) this.#writableStore();
     this.#watcher?.remove(id);
     await scheduler.remove(id);
-    if (!opts.keepIndex) this.#writableStore().removeConnector(id);
+    if (!opts.keepIndex) this.#store.removeConnector(id);
     this.#config = { ...this.#config, connectors: this.#config.connectors.filter((c) => c.id !== id) };
     this.#connectorsFile.save(this.#config);
     this.#connectors.delete(id);
@@ -710,28 +712,20 @@ export class SyncService {
    * connector (no data is touched), and a notice says what to fix. When another program holds its write lock, it is
    * opened read-only until the lock is free (#openWhileIndexLocked). Other errors are thrown.
    */
-  #openStore(log: Logger, lockProblem: Error | null, lockRetryMs: number): KnowledgeStore {
+  #openStore(log: Logger, lockProblem: Error | null): KnowledgeStore {
     let problem = lockProblem;
     if (!this.readonly && problem === null) {
       try {
         return KnowledgeStore.open(this.paths.db, { log, readonly: false });
       } catch (err) {
-        if (isIndexBusy(err)) return this.#openWhileIndexLocked(log, lockRetryMs);
+        if (isIndexBusy(err)) return this.#openWhileIndexLocked(log);
         if (!isNotWritable(err)) throw err;
         problem = err as Error;
       }
     }
     if (problem === null) return KnowledgeStore.open(this.paths.db, { log, readonly: true });
-    let store: KnowledgeStore;
-    let searchable = true;
-    try {
-      store = KnowledgeStore.open(this.paths.db, { log, readonly: true });
-    } catch (err) {
-      // A WAL index in a read-only folder cannot even be read (SQLite must create its -shm file there).
-      if (!isNotWritable(err)) throw err;
-      store = KnowledgeStore.open(':memory:', { log, readonly: true });
-      searchable = false;
-    }
+    // A WAL index in a read-only folder cannot even be read (SQLite must create its -shm file there).
+    const { store, searchable } = this.#readonlyStandIn(log, { unreadableWhen: isNotWritable });
     const code = (problem as NodeJS.ErrnoException).code ?? 'unknown error';
     this.#notice(
       'error',
@@ -747,22 +741,13 @@ export class SyncService {
    * lock for the whole busy timeout. Stopping the app for that would lose nothing but help nobody:
    * it opens read-only instead, so search answers, and takes the lock as soon as it is free (#takeIndexLock).
    */
-  #openWhileIndexLocked(log: Logger, retryMs: number): KnowledgeStore {
-    let store: KnowledgeStore;
-    let searchable = true;
-    try {
-      // The writable open has just waited the whole busy timeout; a lock that keeps readers out is not waited for.
-      store = KnowledgeStore.open(this.paths.db, {
-        log,
-        readonly: true,
-        lockTimeoutMs: INDEX_READ_FALLBACK_TIMEOUT_MS,
-      });
-    } catch (err) {
-      // A lock that keeps readers out too (locking_mode EXCLUSIVE), or an index too old to read before migrating.
-      log.warn(`store: the index cannot be read while its lock is held (${(err as Error).message})`);
-      store = KnowledgeStore.open(':memory:', { log, readonly: true });
-      searchable = false;
-    }
+  #openWhileIndexLocked(log: Logger): KnowledgeStore {
+    // A lock that keeps readers out too (locking_mode EXCLUSIVE), or an index too old to read before migrating. The
+    // writable open has just waited the whole busy timeout: such a lock is not waited for again.
+    const { store, searchable } = this.#readonlyStandIn(log, {
+      unreadableWhen: () => true,
+      lockTimeoutMs: INDEX_READ_FALLBACK_TIMEOUT_MS,
+    });
     const noticeId = this.#notice(
       'warning',
       `Another program holds the lock of the index ${this.paths.db}, so nothing can be indexed for now. ` +
@@ -772,10 +757,28 @@ export class SyncService {
     );
     const timer = setInterval(() => {
       if (this.#takeIndexLock() && !this.#config.paused) this.#scheduler?.runNow(null);
-    }, retryMs);
+    }, this.#indexLockRetryMs);
     timer.unref();
     this.#lockWait = { noticeId, timer, lastProblem: '' };
     return store;
+  }
+
+  /**
+   * The read-only store that stands in for an index that cannot be written: the index itself, or an empty one when
+   * it cannot be read either for an error `unreadableWhen` accepts (others are thrown).
+   */
+  #readonlyStandIn(
+    log: Logger,
+    opts: { unreadableWhen: (err: unknown) => boolean; lockTimeoutMs?: number },
+  ): { store: KnowledgeStore; searchable: boolean } {
+    try {
+      const store = KnowledgeStore.open(this.paths.db, { log, readonly: true, lockTimeoutMs: opts.lockTimeoutMs });
+      return { store, searchable: true };
+    } catch (err) {
+      if (!opts.unreadableWhen(err)) throw err;
+      log.warn(`store: the index cannot be read (${(err as Error).message}); search finds nothing for now`);
+      return { store: KnowledgeStore.open(':memory:', { log, readonly: true }), searchable: false };
+    }
   }
 
   /**
@@ -808,13 +811,10 @@ export class SyncService {
     this.#notices = this.#notices.filter((n) => n.id !== wait.noticeId);
     this.#closeWriter();
     this.#store.close();
-    this.#store = store;
-    this.#engine = this.#createEngine();
-    this.#countsCache.clear();
+    this.#useStore(store);
     this.#noticeRecovery();
     this.#log.info('the index lock was released; syncing can go on');
     this.#maintainer?.kick();
-    this.#schedulePush();
     return true;
   }
 
@@ -911,21 +911,25 @@ export class SyncService {
     this.#closeWriter();
     this.#store.close();
     try {
-      this.#store = KnowledgeStore.open(this.paths.db, { log: this.#createLogger('store') });
+      this.#useStore(KnowledgeStore.open(this.paths.db, { log: this.#createLogger('store') }));
     } catch (err) {
       this.#notice(
         'error',
         `The index is damaged and could not be reopened (${(err as Error).message}). Restart Jarvis Sync.`,
       );
-      this.#store = KnowledgeStore.open(':memory:', { log: this.#createLogger('store'), readonly: true });
+      this.#useStore(KnowledgeStore.open(':memory:', { log: this.#createLogger('store'), readonly: true }));
       return false;
-    } finally {
-      this.#engine = this.#createEngine();
-      this.#countsCache.clear();
-      this.#schedulePush();
     }
     this.#noticeRecovery();
     return true;
+  }
+
+  /** Puts a newly opened index in use, the previous one closed: its engine, counts and state follow it. */
+  #useStore(store: KnowledgeStore): void {
+    this.#store = store;
+    this.#engine = this.#createEngine();
+    this.#countsCache.clear();
+    this.#schedulePush();
   }
 
   #loadFile<T>(file: JsonFile<T>): T {

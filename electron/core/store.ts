@@ -1630,6 +1630,8 @@ export class KnowledgeStore {
         i = j + 1;
       }
       this.s.deleteConnectorDocuments.run(connectorId);
+      // Its totals rows are at 0 now, and go with it. Prepared here, not with the other statements: a read-only store
+      // of an index from before migration 10 has no such table (and never removes connectors).
       this.db.prepare('DELETE FROM connector_totals WHERE connector_id = ?').run(connectorId);
       if (rebuild) this.rebuildFullTextIndex();
       this.s.clearManifest.run(connectorId);

@@ -17,7 +17,7 @@ import type {
 } from 'mailparser';
 import type * as MailparserModule from 'mailparser';
 import { TEXT_SELECTORS, lazyHtmlConverter } from './html.js';
-import { lazyModuleInSteps, type Dependency } from './lazy-module.js';
+import { lazyModule, lazyModuleInSteps, type Dependency } from './lazy-module.js';
 import type { SourceDocument } from './types.js';
 
 /**
@@ -38,6 +38,9 @@ export const MAIL_PARSER_DEPENDENCIES: readonly Dependency[] = [
 ];
 
 const mailparser = lazyModuleInSteps<typeof MailparserModule>('mailparser', MAIL_PARSER_DEPENDENCIES);
+// Both are loaded by the time a message is parsed (they are among the mail parser's dependencies above).
+const libmime = lazyModule<{ decodeWords(text: string): string }>('libmime');
+const he = lazyModule<{ decode(html: string): string }>('he');
 
 /** Text attachments larger than this are listed but not indexed. */
 export const DEFAULT_MAX_ATTACHMENT_TEXT_BYTES = 1024 * 1024;
@@ -137,10 +140,10 @@ export async function parseEmail(raw: Buffer, ctx: EmailContext): Promise<Source
     throw new EmailParseError('The message has no header fields; it is not an e-mail message.');
   }
 
-  const messageId = cleanId(stringHeader(headers, 'message-id'));
+  const messageId = firstMessageId(stringHeader(headers, 'message-id'));
   const id = messageId ?? `sha256:${headerHash(raw)}`;
-  const references = listHeader(headers, 'references');
-  const inReplyTo = cleanId(stringHeader(headers, 'in-reply-to'));
+  const references = listHeader(headers, 'references').flatMap(bracketedIds);
+  const inReplyTo = firstMessageId(stringHeader(headers, 'in-reply-to'));
   const threadId = references[0] ?? inReplyTo ?? id;
 
   const subject = (stringHeader(headers, 'subject') ?? '').replace(/\s+/g, ' ').trim();
@@ -353,15 +356,9 @@ function stripTags(html: string): string {
     }
     out.push(BLOCK_TAGS.has(name) ? '\n' : ' ');
   }
-  return out
-    .join('')
-    .replace(/&nbsp;/gi, ' ')
-    .replace(/&lt;/gi, '<')
-    .replace(/&gt;/gi, '>')
-    .replace(/&quot;/gi, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/gi, '&')
-    .replace(/[ \t]+/g, ' ')
+  return he()
+    .decode(out.join(''))
+    .replace(/[ \t\u00a0]+/g, ' ')
     .replace(/ ?\n[ \n]*/g, '\n')
     .trim();
 }
@@ -375,19 +372,25 @@ function stringHeader(headers: Headers, key: string): string | null {
 
 function listHeader(headers: Headers, key: string): string[] {
   const v = headers.get(key);
-  const list =
-    typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-  return list.map(cleanId).filter((x): x is string => x !== null);
+  return typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }
 
-/** "<abc@host>" → "abc@host"; null when empty. */
-function cleanId(v: string | null | undefined): string | null {
+/**
+ * The message ids in a header value, without their angle brackets, in order. Mailers add comments (`<a@x> (a@x's
+ * message of …)`) and several ids to In-Reply-To, and mailparser wraps each word of References in brackets of its
+ * own (`<(comment)>`): only a bracketed token without spaces or parentheses is an id.
+ */
+function bracketedIds(v: string): string[] {
+  return [...v.matchAll(/<([^<>\s()]+)>/g)].map((m) => m[1]);
+}
+
+/** The first id of a Message-ID or In-Reply-To value; a bare `abc@host` without brackets is taken as it is. */
+function firstMessageId(v: string | null): string | null {
   if (!v) return null;
-  const s = v
-    .trim()
-    .replace(/^<+|>+$/g, '')
-    .trim();
-  return s === '' ? null : s;
+  const bracketed = bracketedIds(v)[0];
+  if (bracketed) return bracketed;
+  const bare = v.trim().replace(/^<+|>+$/g, '');
+  return bare === '' || /[\s<>]/.test(bare) ? null : bare;
 }
 
 function addresses(v: unknown): EmailAddress[] {
@@ -412,8 +415,23 @@ function dedupe(xs: string[]): string[] {
   return [...new Set(xs.filter((x) => x !== ''))];
 }
 
+/**
+ * Google Takeout's X-Gmail-Labels: labels separated by commas; a label holding a comma is quoted, and when any label
+ * is not ASCII the whole value is one RFC 2047 encoded-word (`=?UTF-8?Q?=C3=85pnet,Kategori:_Reklame?=`), which
+ * mailparser leaves as it is in a header it does not know.
+ */
 function splitLabels(v: string): string[] {
-  return dedupe(v.split(',').map((s) => s.trim().replace(/^"|"$/g, '')));
+  const decoded = libmime().decodeWords(v);
+  const labels = decoded.match(/\s*"(?:[^"\\]|\\.)*"\s*(?=,|$)|[^,]+/g) ?? [];
+  return dedupe(
+    labels.map((l) =>
+      l
+        .trim()
+        .replace(/^"([\s\S]*)"$/, '$1')
+        .replace(/\\(.)/g, '$1')
+        .trim(),
+    ),
+  );
 }
 
 /**

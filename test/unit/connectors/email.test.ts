@@ -133,6 +133,58 @@ describe('parseEmail: real-world messages', () => {
   });
 });
 
+describe('parseEmail: ids, threads and labels as mailers really write them', () => {
+  it('takes the id out of Message-ID, In-Reply-To and References that carry comments or several ids', async () => {
+    const reply = await parseEmail(
+      Buffer.from(
+        [
+          'From: b@x',
+          'Subject: Re: plan',
+          'Message-ID: <r1@x> (sent from my phone)',
+          'In-Reply-To: <root@x> (a@x\'s message of "Mon, 1 Jan 2024 10:00:00 +0000")',
+          '',
+          'ok',
+          '',
+        ].join('\n'),
+      ),
+      ctx,
+    );
+    expect(reply.id).toBe('r1@x');
+    expect(reply.threadId).toBe('root@x');
+
+    const twoParents = await parseEmail(
+      Buffer.from('From: b@x\nSubject: s\nMessage-ID: <r2@x>\nIn-Reply-To: <p1@x> <p2@x>\n\nok\n'),
+      ctx,
+    );
+    expect(twoParents.threadId).toBe('p1@x');
+
+    const commented = await parseEmail(
+      Buffer.from('From: b@x\nSubject: s\nMessage-ID: <r3@x>\nReferences: (thread) <root@x>\n <p2@x>\n\nok\n'),
+      ctx,
+    );
+    expect(commented.threadId).toBe('root@x');
+
+    const bare = await parseEmail(Buffer.from('From: b@x\nSubject: s\nMessage-ID: bare@x\n\nok\n'), ctx);
+    expect(bare.id).toBe('bare@x');
+  });
+
+  it('decodes Takeout labels written as one encoded-word and keeps a quoted label with a comma whole', async () => {
+    const encoded = await parseEmail(
+      Buffer.from(
+        'X-Gmail-Labels: =?UTF-8?Q?=C3=85pnet,Kategori:_Reklame?=\nFrom: shop@x\nSubject: offers\nMessage-ID: <l1@x>\n\nx\n',
+      ),
+      ctx,
+    );
+    expect(encoded.tags).toEqual(['Åpnet', 'Kategori: Reklame']);
+
+    const quoted = await parseEmail(
+      Buffer.from('X-Gmail-Labels: Inbox, "Clients, Europe",Opened\nFrom: a@x\nSubject: s\nMessage-ID: <l2@x>\n\nx\n'),
+      ctx,
+    );
+    expect(quoted.tags).toEqual(['Inbox', 'Clients, Europe', 'Opened']);
+  });
+});
+
 describe('parseEmail: failures and limits', () => {
   it('rejects a message without a single header field with E_PARSE', async () => {
     const [, torn] = fixtureMessages('broken.mbox');
@@ -193,6 +245,12 @@ describe('parseEmail: failures and limits', () => {
     expect(htmlToPlain(`ok ${'<!--'.repeat(100_000)}`)).toBe('ok');
     expect(htmlToPlain(`ok ${'<style>'.repeat(100_000)}`)).toBe('ok');
     expect(htmlToPlain('<p>a &amp; b</p><p>c</p>')).toBe('a & b\n\nc');
+  });
+
+  it("decodes every HTML entity on the stripper's path too, so a large newsletter's words are found", () => {
+    const rows = '<tr><td><span>item</span></td></tr>'.repeat(1100);
+    const newsletter = `<p>Caf&eacute; cr&egrave;me &mdash; don&#8217;t&nbsp;miss &#x2603; &amp;lt;</p><table>${rows}</table>`;
+    expect(htmlToPlain(newsletter).split('\n')[0]).toBe('Café crème — don’t miss ☃ &lt;');
   });
 
   it('parses mail dates, with or without comments, and returns null for garbage', () => {

@@ -6,9 +6,9 @@ import { basename, extname } from 'node:path';
 import type { ConnectorConfig, ConnectorKind, DocType } from '../../shared/types.js';
 import { checkDirectoryPath, openDirectoryRoot } from './file-root.js';
 import { frontmatterAliases, frontmatterTags, frontmatterTitle, splitFrontmatter } from './frontmatter.js';
-import { htmlToPlainText } from './html.js';
+import { decodeHtmlFile, htmlToPlainText } from './html.js';
 import { fileReadThread } from './read-thread.js';
-import { readTextFile } from './text-file.js';
+import { decodeText, readTextFile, type DecodedText } from './text-file.js';
 import {
   ItemReadError,
   SourceUnavailableError,
@@ -31,6 +31,8 @@ export interface FileTreeSpec {
   acceptFile(relPath: string): boolean;
   skipDir(relPath: string, name: string): boolean;
   toDocument(file: FileText): { doc: SourceDocument; issues: ItemIssue[] };
+  /** Bytes to text for a file of this tree, when its format can say more than decodeText (a declared charset). */
+  readonly decode?: (bytes: Buffer, path: string) => DecodedText;
 }
 
 export interface FileText {
@@ -91,7 +93,11 @@ export class FileTreeConnector implements Connector {
   }
 
   async read(unit: SourceUnit, _previous: UnitRecord | null, ctx: ConnectorContext): Promise<UnitRead> {
-    const file = await readTextFile(unit.path, { maxBytes: ctx.maxFileSizeBytes, signal: ctx.signal });
+    const file = await readTextFile(unit.path, {
+      maxBytes: ctx.maxFileSizeBytes,
+      signal: ctx.signal,
+      decode: this.spec.decode,
+    });
     let converted: { doc: SourceDocument; issues: ItemIssue[] };
     try {
       converted = this.spec.toDocument({ unit, text: file.text, mtimeMs: file.mtimeMs });
@@ -243,6 +249,7 @@ export const folderSpec: FileTreeSpec = {
   acceptFile: (rel) => formatOf(rel) !== undefined && !isTempOrHiddenName(basename(rel)),
   skipDir: (_rel, name) => name.startsWith('.') || DEFAULT_FOLDER_EXCLUDED_DIRS.includes(name),
   toDocument: folderDocument,
+  decode: (bytes, path) => (formatOf(path) === 'html' ? decodeHtmlFile(bytes, path) : decodeText(bytes, path)),
 };
 
 function folderDocument({ unit, text, mtimeMs }: FileText): { doc: SourceDocument; issues: ItemIssue[] } {

@@ -1,7 +1,10 @@
 /** Reduces an HTML file to the plain text that gets indexed, plus its <title>. */
 import type * as HtmlToTextModule from 'html-to-text';
 import type { HtmlToTextOptions, SelectorDefinition } from 'html-to-text';
+import { isUtf8 } from 'node:buffer';
+import { TextDecoder } from 'node:util';
 import { lazyModule, lazyValue } from './lazy-module.js';
+import { decodeText, type DecodedText } from './text-file.js';
 
 const htmlToText = lazyModule<typeof HtmlToTextModule>('html-to-text');
 
@@ -42,4 +45,51 @@ export function htmlToPlainText(html: string): HtmlText {
   const match = TITLE.exec(html);
   const title = match ? toText()(`<p>${match[1]}</p>`).replace(/\s+/g, ' ').trim() : '';
   return { title: title === '' ? null : title, text: toText()(html).trim() };
+}
+
+/**
+ * An HTML file's text: UTF-8 (or what a byte-order mark says) as every text file, and otherwise the charset its
+ * `<meta>` declares (`<meta charset="windows-1252">`, `<meta http-equiv="Content-Type" content="…; charset=…">`),
+ * looked for in the first 1,024 bytes as browsers do. Pages saved years ago are often Latin-1 or Windows-1252; read as
+ * UTF-8, every accented word would be lost to search. A file that is valid UTF-8 is read as UTF-8 whatever its meta
+ * says: a stale declaration after a re-save is far likelier than Windows-1252 text that happens to be valid UTF-8.
+ */
+export function decodeHtmlFile(bytes: Buffer, path: string): DecodedText {
+  const hasBom = bytes[0] === 0xef || bytes[0] === 0xfe || bytes[0] === 0xff;
+  if (hasBom || isUtf8(bytes) || bytes.subarray(0, 8192).includes(0)) return decodeText(bytes, path);
+  const decoder = declaredDecoder(bytes.subarray(0, 1024).toString('latin1'));
+  if (!decoder) return decodeText(bytes, path);
+  const text = decoder.decode(bytes);
+  return {
+    text: decoder.encoding === 'windows-1252' ? text.replace(/[\x80-\x9f]/g, windows1252Character) : text,
+    issues: [],
+  };
+}
+
+/**
+ * Windows-1252's characters at 0x80–0x9F (€ ‚ ƒ „ … † ‡ ˆ ‰ Š ‹ Œ Ž ‘ ’ “ ” • – — ˜ ™ š › œ ž Ÿ). Node 20's decoder
+ * for the label (which HTML also uses for "iso-8859-1" and "us-ascii") gives the C1 controls there instead, and
+ * these are the dashes and curly quotes of every page written on Windows.
+ */
+const WINDOWS_1252_HIGH =
+  '\u20ac\x81\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\x8d\u017d\x8f' +
+  '\x90\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\x9d\u017e\u0178';
+
+function windows1252Character(c1: string): string {
+  return WINDOWS_1252_HIGH[c1.charCodeAt(0) - 0x80];
+}
+
+const META_CHARSET = /<meta\s[^>]*?charset\s*=\s*["']?\s*([\w:.+-]+)/i;
+
+function declaredDecoder(head: string): TextDecoder | null {
+  const label = META_CHARSET.exec(head)?.[1];
+  if (!label) return null;
+  let decoder: TextDecoder;
+  try {
+    decoder = new TextDecoder(label);
+  } catch {
+    return null; // a charset this runtime does not know
+  }
+  // The HTML standard reads a meta that declares UTF-16 as UTF-8; declared UTF-8 that is not valid stays W_BAD_UTF8.
+  return decoder.encoding.startsWith('utf-') ? null : decoder;
 }

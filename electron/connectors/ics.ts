@@ -9,13 +9,14 @@
  * Document ids are `<unit key>#<UID>[#<RECURRENCE-ID>]`: UIDs are only unique inside one calendar, and the same
  * event exported into two files must not make the two units fight over one document.
  */
+import { isUtf8 } from 'node:buffer';
 import { promises as fsp, type Stats } from 'node:fs';
 import { basename } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ConnectorConfig } from '../../shared/types.js';
 import { checkDirectoryPath, checkFilePath, openDirectoryRoot, openFileRoot } from './file-root.js';
 import { calendarItems, scanCalendar, type IcsItem, type IcsOptions, type ScannedCalendar } from './ics-events.js';
-import { readTextFile } from './text-file.js';
+import { decodeText, readTextFile, type DecodedText } from './text-file.js';
 import {
   SourceUnavailableError,
   type Connector,
@@ -137,7 +138,11 @@ class IcsConnector implements Connector {
   }
 
   async read(unit: SourceUnit, _previous: UnitRecord | null, ctx: ConnectorContext): Promise<UnitRead> {
-    const file = await readTextFile(unit.path, { maxBytes: ctx.maxFileSizeBytes, signal: ctx.signal });
+    const file = await readTextFile(unit.path, {
+      maxBytes: ctx.maxFileSizeBytes,
+      signal: ctx.signal,
+      decode: decodeIcsFile,
+    });
     checkAborted(ctx.signal);
     // Throws ItemReadError(E_PARSE) for an empty or non-iCalendar file: the engine keeps what it had indexed.
     const scan = scanCalendar(file.text, unit.path);
@@ -169,6 +174,47 @@ class IcsConnector implements Connector {
       }
     }
   }
+}
+
+/**
+ * A calendar file's text. RFC 5545 folds lines at 75 octets, not characters, and asks readers to unfold before they
+ * decode, so a fold may fall inside a UTF-8 character (Outlook, Google and many libraries do this). Decoded first,
+ * each half would become U+FFFD: the bytes that end such a character after a fold are moved back before its line
+ * break, which leaves the line count (for the line numbers in problems) as it was.
+ */
+export function decodeIcsFile(bytes: Buffer, path: string): DecodedText {
+  return decodeText(isUtf8(bytes) ? bytes : joinCharactersSplitByFolds(bytes), path);
+}
+
+function joinCharactersSplitByFolds(bytes: Buffer): Buffer {
+  const pieces: Buffer[] = [];
+  let copied = 0;
+  for (let nl = bytes.indexOf(0x0a); nl >= 0 && nl + 1 < bytes.length; nl = bytes.indexOf(0x0a, nl + 1)) {
+    if (bytes[nl + 1] !== 0x20 && bytes[nl + 1] !== 0x09) continue;
+    const lineEnd = nl > 0 && bytes[nl - 1] === 0x0d ? nl - 1 : nl;
+    const missing = bytesMissingAtEnd(bytes, lineEnd);
+    const next = nl + 2;
+    if (missing === 0 || next + missing > bytes.length) continue;
+    if (!bytes.subarray(next, next + missing).every((b) => (b & 0xc0) === 0x80)) continue;
+    pieces.push(bytes.subarray(copied, lineEnd), bytes.subarray(next, next + missing), bytes.subarray(lineEnd, next));
+    copied = next + missing;
+  }
+  if (copied === 0) return bytes;
+  pieces.push(bytes.subarray(copied));
+  return Buffer.concat(pieces);
+}
+
+/** How many continuation bytes the UTF-8 character cut off at `end` still needs (0 when none is cut off). */
+function bytesMissingAtEnd(bytes: Buffer, end: number): number {
+  let continuations = 0;
+  while (continuations < 3 && end - continuations - 1 >= 0 && (bytes[end - continuations - 1] & 0xc0) === 0x80) {
+    continuations++;
+  }
+  const lead = bytes[end - continuations - 1];
+  if (lead === undefined) return 0;
+  const length =
+    lead >= 0xf0 && lead <= 0xf4 ? 4 : lead >= 0xe0 && lead < 0xf0 ? 3 : lead >= 0xc2 && lead < 0xe0 ? 2 : 0;
+  return length > continuations + 1 ? length - continuations - 1 : 0;
 }
 
 function toReadEvent(item: IcsItem): ReadEvent {

@@ -45,6 +45,14 @@ export interface TextFileOptions {
   maxBytes: number;
   signal?: AbortSignal;
   fs?: TextFileFs;
+  /** How a format turns its bytes into text when it knows more than decodeText (a declared charset, folded lines). */
+  decode?: (bytes: Buffer, path: string) => DecodedText;
+}
+
+export interface DecodedText {
+  text: string;
+  /** Warnings about the decoding (W_BAD_UTF8). */
+  issues: ItemIssue[];
 }
 
 export interface TextFileContent {
@@ -91,7 +99,7 @@ export async function readTextFile(path: string, opts: TextFileOptions): Promise
     );
   }
   checkAborted(opts.signal);
-  const { text, issues } = decodeText(bytes, path);
+  const { text, issues } = (opts.decode ?? decodeText)(bytes, path);
   return { text, mtimeMs: before.mtimeMs, size: before.size, issues };
 }
 
@@ -126,7 +134,7 @@ async function readExactly(handle: TextFileHandle, size: number): Promise<Buffer
 }
 
 /** Decodes file bytes to text; throws ItemReadError('E_BINARY') for what is not text. */
-export function decodeText(bytes: Buffer, path: string): { text: string; issues: ItemIssue[] } {
+export function decodeText(bytes: Buffer, path: string): DecodedText {
   if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) {
     return { text: decodeUtf16(bytes.subarray(2), 'le'), issues: [] };
   }

@@ -111,6 +111,32 @@ describe('folder connector: the fixture folder', () => {
     expect(docs.get('bad/latin1.txt')!.content).toContain('Caf\uFFFD au lait');
   });
 
+  it('reads an HTML page in the charset its <meta> declares when it is not UTF-8', async () => {
+    const root = tempDir();
+    const page = (meta: string) =>
+      Buffer.from(
+        `<html><head>${meta}<title>Cr\xe8me br\xfbl\xe9e</title></head><body><p>Recette \x96 facile</p></body></html>`,
+        'latin1',
+      );
+    writeTree(root, {
+      'meta-charset.html': page('<meta charset="windows-1252">'),
+      'http-equiv.htm': page('<META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=iso-8859-1">'),
+      'undeclared.html': page(''),
+      'utf8-stale-meta.html': Buffer.from(
+        '<html><head><meta charset="iso-8859-1"><title>Cr\u00e8me</title></head><body>\u2603</body></html>',
+      ),
+    });
+    const { docs, outcomes } = await syncAll(folder(root));
+    for (const key of ['meta-charset.html', 'http-equiv.htm']) {
+      expect(docs.get(key)!.title).toBe('Cr\u00e8me br\u00fbl\u00e9e');
+      expect(docs.get(key)!.content).toBe('Recette \u2013 facile');
+      expect(outcomes.get(key)!.issues).toEqual([]);
+    }
+    expect(outcomes.get('undeclared.html')!.issues.map((i) => i.code)).toEqual(['W_BAD_UTF8']);
+    expect(docs.get('utf8-stale-meta.html')!.title).toBe('Cr\u00e8me');
+    expect(docs.get('utf8-stale-meta.html')!.content).toBe('\u2603');
+  });
+
   it('returns replace-mode reads, stamps documents with the file mtime, and namespaces nothing itself', async () => {
     const root = fixtureCopy();
     const when = new Date('2001-09-09T01:46:40Z');

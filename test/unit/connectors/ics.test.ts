@@ -130,6 +130,38 @@ describe('a folder of .ics files', () => {
     expect(latin.issues.map((i) => i.code)).toEqual(['W_BAD_UTF8']);
   });
 
+  it('unfolds a line folded inside a UTF-8 character before decoding it (RFC 5545 folds at 75 octets)', async () => {
+    const root = tempDir();
+    const folded = Buffer.from(
+      calendar([
+        'UID:f',
+        'DTSTART:20250203T100000Z',
+        'SUMMARY:R\u00e9union budget',
+        'DESCRIPTION:Caf\u00e9 \u{1f600} ok',
+      ]),
+    );
+    // Folds after the first byte of "é" in both lines, and inside the four bytes of the emoji.
+    const cut = (b: Buffer, marker: string, at: number) => {
+      const i = b.indexOf(marker) + at;
+      return Buffer.concat([b.subarray(0, i), Buffer.from('\r\n '), b.subarray(i)]);
+    };
+    let bytes = cut(folded, 'R\u00e9union', 2);
+    bytes = cut(bytes, 'Caf\u00e9', 4);
+    bytes = cut(bytes, '\u{1f600}', 2);
+    writeTree(root, {
+      'folded.ics': bytes,
+      'latin1.ics': Buffer.from('BEGIN:VCALENDAR\r\nX:\xe9\r\n \xe9\r\n', 'latin1'),
+    });
+    const c = connector(root);
+    const { byKey } = await enumerateAll(c, testContext());
+    const read = await readUnit(c, byKey.get('folded.ics')!);
+    expect(read.issues).toEqual([]);
+    expect(read.docs.map((d) => d.title)).toEqual(['R\u00e9union budget']);
+    expect(read.docs[0].content).toContain('Caf\u00e9 \u{1f600} ok');
+    // Bytes that are not UTF-8 on either side of a fold are left as they were, and reported.
+    expect((await readUnit(c, byKey.get('latin1.ics')!)).issues.map((i) => i.code)).toContain('W_BAD_UTF8');
+  });
+
   it('is unavailable (not empty) when the folder is missing', async () => {
     const c = connector(join(tempDir(), 'gone'));
     await expect(c.open(testContext())).rejects.toBeInstanceOf(SourceUnavailableError);

@@ -1,4 +1,5 @@
 /** Form validation for connector and settings edits. Each returns the value to send, or a message to show. */
+import { excludePatternProblem } from '../shared/exclude-patterns.js';
 import { SETTINGS_LIMITS } from '../shared/settings.js';
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; message: string };
@@ -46,24 +47,8 @@ export function checkExcludes(text: string): Checked<string[]> {
     ),
   ];
   for (const g of globs) {
-    if (/^([A-Za-z]:)?[\\/]/.test(g)) {
-      return {
-        ok: false,
-        message: `“${g}”: patterns are matched against paths inside the connector, so they cannot start with a slash or a drive.`,
-      };
-    }
-    if (g.includes('\\')) return { ok: false, message: `“${g}”: use forward slashes (/) in patterns.` };
-    if (!balanced(g, '[', ']') || !balanced(g, '{', '}'))
-      return { ok: false, message: `“${g}”: a bracket is not closed.` };
+    const problem = excludePatternProblem(g);
+    if (problem) return { ok: false, message: problem };
   }
   return { ok: true, value: globs };
-}
-
-function balanced(s: string, open: string, close: string): boolean {
-  let depth = 0;
-  for (const ch of s) {
-    if (ch === open) depth += 1;
-    else if (ch === close && --depth < 0) return false;
-  }
-  return depth === 0;
 }

@@ -1,5 +1,7 @@
 /** connectors.json: the user's connectors and pause flags, validated on load. */
 import { basename, isAbsolute, resolve } from 'node:path';
+import { PAYLOAD_LIMITS } from '../../shared/contract-parsers.js';
+import { excludePatternProblem } from '../../shared/exclude-patterns.js';
 import {
   CONNECTOR_KINDS,
   type AddConnectorInput,
@@ -11,9 +13,25 @@ export interface ConnectorsFile {
   version: 1;
   paused: boolean;
   connectors: ConnectorConfig[];
+  /** Connectors removed with their documents kept in the index, so that adding the same source again takes them up. */
+  keptIndexes: KeptIndex[];
+  /** Entries of the file's connectors list that could not be used, written back as they were (parseConnectorsFile). */
+  unusableEntries: unknown[];
 }
 
-export const emptyConnectorsFile = (): ConnectorsFile => ({ version: 1, paused: false, connectors: [] });
+export interface KeptIndex {
+  id: string;
+  kind: ConnectorKind;
+  path: string;
+}
+
+export const emptyConnectorsFile = (): ConnectorsFile => ({
+  version: 1,
+  paused: false,
+  connectors: [],
+  keptIndexes: [],
+  unusableEntries: [],
+});
 
 export class UserInputError extends Error {
   constructor(message: string) {
@@ -25,38 +43,85 @@ export class UserInputError extends Error {
 const isKind = (k: unknown): k is ConnectorKind =>
   typeof k === 'string' && (CONNECTOR_KINDS as readonly string[]).includes(k);
 
-/** Throws on a structurally broken file (→ backup/defaults); drops individual invalid entries. */
-export function parseConnectorsFile(raw: unknown): ConnectorsFile {
+/**
+ * Throws on a structurally broken file (→ backup/defaults). An entry that cannot be used (hand-edited: an unknown
+ * kind, no path, an id used twice) is left out of the connectors but kept in `unusableEntries`, so that saving the
+ * file writes it back as it was, for the person to fix; `problems` gets a line per entry or value not taken.
+ */
+export function parseConnectorsFile(raw: unknown, problems: string[] = []): ConnectorsFile {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('it does not hold an object');
   const obj = raw as Record<string, unknown>;
   if (!Array.isArray(obj.connectors)) throw new Error('it has no connectors list');
   const connectors: ConnectorConfig[] = [];
+  const unusableEntries: unknown[] = [];
   const ids = new Set<string>();
-  for (const entry of obj.connectors) {
-    const c = parseConnectorConfig(entry);
-    if (c && !ids.has(c.id)) {
-      ids.add(c.id);
-      connectors.push(c);
+  obj.connectors.forEach((entry: unknown, i) => {
+    const where = `entry ${i + 1}${entryName(entry)}`;
+    const parsed = parseConnectorConfig(entry);
+    if (typeof parsed === 'string' || ids.has(parsed.config.id)) {
+      problems.push(
+        `${where}: ${typeof parsed === 'string' ? parsed : `its id "${parsed.config.id}" is used by an earlier entry`}`,
+      );
+      unusableEntries.push(entry);
+      return;
     }
-  }
-  return { version: 1, paused: obj.paused === true, connectors };
+    ids.add(parsed.config.id);
+    connectors.push(parsed.config);
+    for (const p of parsed.problems) problems.push(`${where}: ${p}`);
+  });
+  const keptIndexes = (Array.isArray(obj.keptIndexes) ? obj.keptIndexes : []).filter(
+    (k): k is KeptIndex =>
+      typeof k === 'object' &&
+      k !== null &&
+      typeof (k as KeptIndex).id === 'string' &&
+      isKind((k as KeptIndex).kind) &&
+      typeof (k as KeptIndex).path === 'string',
+  );
+  return { version: 1, paused: obj.paused === true, connectors, keptIndexes, unusableEntries };
 }
 
-function parseConnectorConfig(raw: unknown): ConnectorConfig | null {
-  if (typeof raw !== 'object' || raw === null) return null;
+/** What is written: the entries that could not be used stay in the list, after the others, as they were read. */
+export function serializeConnectorsFile(file: ConnectorsFile): unknown {
+  const { unusableEntries, ...rest } = file;
+  return { ...rest, connectors: [...file.connectors, ...unusableEntries] };
+}
+
+function entryName(entry: unknown): string {
+  const name = (entry as { name?: unknown } | null)?.name;
+  return typeof name === 'string' && name !== '' ? ` ("${name.slice(0, 80)}")` : '';
+}
+
+/** The connector an entry describes, with the values not taken; or why it describes none. */
+function parseConnectorConfig(raw: unknown): { config: ConnectorConfig; problems: string[] } | string {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'it is not an object';
   const c = raw as Record<string, unknown>;
-  if (typeof c.id !== 'string' || !c.id || !isKind(c.kind) || typeof c.path !== 'string' || !c.path) return null;
+  if (typeof c.id !== 'string' || !c.id) return 'it has no id';
+  if (!isKind(c.kind))
+    return `its kind ${JSON.stringify(c.kind) ?? 'is missing and'} is not one of ${CONNECTOR_KINDS.join(', ')}`;
+  if (typeof c.path !== 'string' || !c.path) return 'it has no path';
+  const problems: string[] = [];
   const interval = c.intervalSeconds;
-  return {
+  const intervalOk = typeof interval === 'number' && Number.isFinite(interval) && interval >= 60;
+  if (interval !== undefined && interval !== null && !intervalOk) {
+    problems.push(
+      `intervalSeconds ${JSON.stringify(interval)} is not a number of seconds of at least 60, so the default interval is used`,
+    );
+  }
+  const excludes = Array.isArray(c.excludes) ? c.excludes.filter((x): x is string => typeof x === 'string') : [];
+  if (c.excludes !== undefined && (!Array.isArray(c.excludes) || excludes.length !== c.excludes.length)) {
+    problems.push('excludes is not a list of patterns (strings); what is not a string is ignored');
+  }
+  const config: ConnectorConfig = {
     id: c.id,
     kind: c.kind,
     name: typeof c.name === 'string' && c.name ? c.name : basename(c.path),
     path: c.path,
-    excludes: Array.isArray(c.excludes) ? c.excludes.filter((x): x is string => typeof x === 'string') : [],
-    intervalSeconds: typeof interval === 'number' && Number.isFinite(interval) && interval >= 60 ? interval : null,
+    excludes,
+    intervalSeconds: intervalOk ? interval : null,
     paused: c.paused === true,
     createdAt: typeof c.createdAt === 'number' ? c.createdAt : 0,
   };
+  return { config, problems };
 }
 
 function slug(text: string): string {
@@ -70,11 +135,22 @@ function slug(text: string): string {
   return s || 'connector';
 }
 
-/** Builds a new connector's config: a readable, unique id from its name ("notes", "notes-2", …). */
+export interface NewConnectorIds {
+  /** Ids that are not free although no connector has them: their documents are still in the index. */
+  inIndex?: readonly string[];
+  /** Sources removed with their index kept: adding one of them again takes its id, and with it its documents. */
+  kept?: readonly KeptIndex[];
+}
+
+/**
+ * Builds a new connector's config: a readable, unique id from its name ("notes", "notes-2", …), or the id of a kept
+ * index of the same kind and path, so that it is synced again from where it was instead of indexed twice.
+ */
 export function newConnectorConfig(
   input: AddConnectorInput,
   existing: readonly ConnectorConfig[],
   now: number,
+  ids: NewConnectorIds = {},
   cwd = process.cwd(),
 ): ConnectorConfig {
   if (!isKind(input.kind))
@@ -84,11 +160,12 @@ export function newConnectorConfig(
   const duplicate = existing.find((c) => c.kind === input.kind && c.path === path);
   if (duplicate)
     throw new UserInputError(`${path} is already synced by the connector "${duplicate.name}" (${duplicate.id}).`);
-  const name = input.name?.trim() || basename(path) || path;
-  const taken = new Set(existing.map((c) => c.id));
+  const name = checkedName(input.name) ?? (basename(path) || path);
+  const taken = new Set([...existing.map((c) => c.id), ...(ids.inIndex ?? []), ...(ids.kept ?? []).map((k) => k.id)]);
+  const kept = ids.kept?.find((k) => k.kind === input.kind && k.path === path && !existing.some((c) => c.id === k.id));
   const base = slug(name);
-  let id = base;
-  for (let n = 2; taken.has(id); n++) id = `${base}-${n}`;
+  let id = kept?.id ?? base;
+  if (!kept) for (let n = 2; taken.has(id); n++) id = `${base}-${n}`;
   const interval = input.intervalSeconds ?? null;
   if (interval !== null && (!Number.isFinite(interval) || interval < 60)) {
     throw new UserInputError('The interval must be at least 60 seconds.');
@@ -98,9 +175,28 @@ export function newConnectorConfig(
     kind: input.kind,
     name,
     path,
-    excludes: (input.excludes ?? []).map((g) => g.trim()).filter(Boolean),
+    excludes: checkedExcludes(input.excludes ?? []),
     intervalSeconds: interval,
     paused: false,
     createdAt: now,
   };
+}
+
+/** A name as typed, trimmed; null when empty (the default applies). Every client's limit, the dashboard's included. */
+export function checkedName(name: string | undefined): string | null {
+  const trimmed = name?.trim() ?? '';
+  if (trimmed.length > PAYLOAD_LIMITS.nameChars) {
+    throw new UserInputError(`The name is too long: keep it under ${PAYLOAD_LIMITS.nameChars} characters.`);
+  }
+  return trimmed === '' ? null : trimmed;
+}
+
+/** Exclude patterns as typed, trimmed and without blanks; a pattern that could never match is refused. */
+export function checkedExcludes(globs: readonly string[]): string[] {
+  const kept = globs.map((g) => g.trim()).filter(Boolean);
+  for (const glob of kept) {
+    const problem = excludePatternProblem(glob);
+    if (problem) throw new UserInputError(problem);
+  }
+  return kept;
 }

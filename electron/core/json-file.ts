@@ -23,6 +23,8 @@ export class JsonFile<T> {
     readonly path: string,
     private readonly parse: (raw: unknown) => T,
     readonly defaults: () => T,
+    /** What `save` writes for a value, when that is not the value itself. */
+    private readonly serialize: (value: T) => unknown = (value) => value,
   ) {}
 
   /** Set while defaults are in use beside a backup that stayed in place: a save must not turn defaults into it. */
@@ -126,7 +128,7 @@ export class JsonFile<T> {
 
   /** Atomic replace; refreshes the backup with what was written. */
   save(value: T): void {
-    const text = `${JSON.stringify(value, null, 2)}\n`;
+    const text = `${JSON.stringify(this.serialize(value), null, 2)}\n`;
     writeAtomic(this.path, text);
     if (!this.#backupSpared) this.#refreshBackup(text);
   }

@@ -32,8 +32,11 @@ import { ChangeWatcher, type ChangeWatcherOptions } from './change-watcher.js';
 import { systemClock, type Clock } from './clock.js';
 import {
   emptyConnectorsFile,
+  checkedExcludes,
+  checkedName,
   newConnectorConfig,
   parseConnectorsFile,
+  serializeConnectorsFile,
   UserInputError,
   type ConnectorsFile,
 } from './connector-config.js';
@@ -219,7 +222,16 @@ export class SyncService {
       },
       () => ({ ...DEFAULT_SETTINGS }),
     );
-    this.#connectorsFile = new JsonFile(this.paths.connectors, parseConnectorsFile, emptyConnectorsFile);
+    let connectorProblems: string[] = [];
+    this.#connectorsFile = new JsonFile(
+      this.paths.connectors,
+      (raw) => {
+        connectorProblems = [];
+        return parseConnectorsFile(raw, connectorProblems);
+      },
+      emptyConnectorsFile,
+      serializeConnectorsFile,
+    );
     this.#settings = this.#loadFile(this.#settingsFile);
     if (settingsProblems.length > 0) {
       // A hand-edited or older settings file: say which values were not taken, rather than change them silently.
@@ -230,6 +242,13 @@ export class SyncService {
       );
     }
     this.#config = this.#loadFile(this.#connectorsFile);
+    if (connectorProblems.length > 0) {
+      this.#notice(
+        'warning',
+        `Some connectors in ${this.paths.connectors} could not be used as written (${connectorProblems.join('; ')}). ` +
+          'An entry left out stays in the file as it is, to be fixed there.',
+      );
+    }
 
     this.#indexLockRetryMs = opts.indexLockRetryMs ?? INDEX_LOCK_RETRY_MS;
     this.#store = this.#openStore(createLogger('store'), lockProblem);
@@ -431,10 +450,17 @@ export class SyncService {
   /** Adds a connector after checking its path; by default its first sync starts at once. */
   async addConnector(input: AddConnectorInput, opts: { syncNow?: boolean } = {}): Promise<ConnectorStatus> {
     const scheduler = this.#writable();
-    const config = newConnectorConfig(input, this.#config.connectors, this.#now());
+    const config = newConnectorConfig(input, this.#config.connectors, this.#now(), {
+      inIndex: this.#store.connectorIdsWithData(),
+      kept: this.#config.keptIndexes,
+    });
     const problem = await this.#kinds.get(config.kind)!.checkPath(config.path);
     if (problem) throw new UserInputError(problem);
-    this.#config = { ...this.#config, connectors: [...this.#config.connectors, config] };
+    this.#config = {
+      ...this.#config,
+      connectors: [...this.#config.connectors, config],
+      keptIndexes: this.#config.keptIndexes.filter((k) => k.id !== config.id),
+    };
     this.#connectorsFile.save(this.#config);
     const connector = this.#instantiate(config);
     scheduler.add(connector, { intervalSeconds: config.intervalSeconds, paused: false });
@@ -447,12 +473,15 @@ export class SyncService {
   async removeConnector(id: string, opts: { keepIndex: boolean }): Promise<AppState> {
     const scheduler = this.#writable();
     this.#connectorOrThrow(id);
+    const { kind, path } = this.#config.connectors.find((c) => c.id === id)!;
     // Refused before anything changes: a connector gone from the list must not leave its documents searchable.
     if (!opts.keepIndex) this.#writableStore();
     this.#watcher?.remove(id);
     await scheduler.remove(id);
     if (!opts.keepIndex) this.#store.removeConnector(id);
-    this.#config = { ...this.#config, connectors: this.#config.connectors.filter((c) => c.id !== id) };
+    const keptIndexes = this.#config.keptIndexes.filter((k) => k.id !== id);
+    if (opts.keepIndex) keptIndexes.push({ id, kind, path });
+    this.#config = { ...this.#config, connectors: this.#config.connectors.filter((c) => c.id !== id), keptIndexes };
     this.#connectorsFile.save(this.#config);
     this.#connectors.delete(id);
     this.#countsCache.delete(id);
@@ -470,8 +499,8 @@ export class SyncService {
     }
     const next: ConnectorConfig = {
       ...current,
-      name: input.name?.trim() || current.name,
-      excludes: input.excludes ? input.excludes.map((g) => g.trim()).filter(Boolean) : current.excludes,
+      name: checkedName(input.name) ?? current.name,
+      excludes: input.excludes ? checkedExcludes(input.excludes) : current.excludes,
       intervalSeconds: interval,
     };
     this.#replaceConfig(next);

@@ -1451,6 +1451,20 @@ export class KnowledgeStore {
     return (this.s.listCheckpoints.all() as CheckpointRow[]).map(toCheckpoint);
   }
 
+  /**
+   * Connector ids that own anything in the index: documents, or a checkpoint (and with it a manifest). A connector
+   * removed with its index kept leaves these behind, and a new connector must not be given its id. Prepared here:
+   * only a writable (migrated) store adds connectors.
+   */
+  connectorIdsWithData(): string[] {
+    return this.db
+      .prepare(
+        'SELECT connector_id FROM connector_totals WHERE documents > 0 UNION SELECT connector_id FROM checkpoints',
+      )
+      .pluck()
+      .all() as string[];
+  }
+
   // ── Runs ────────────────────────────────────────────────────────────────────────────────────────────────────
 
   /** Records a run as 'running' and returns its id; the connector's oldest runs beyond 200 are dropped. */

@@ -20,7 +20,8 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
 export function EditConnectorDialog({ connector: c, onClose }: { connector: ConnectorStatus; onClose: () => void }) {
   const ids = { name: useId(), interval: useId(), excludes: useId(), intervalHelp: useId(), excludesHelp: useId() };
   const [name, setName] = useState(c.name);
-  const [interval, setIntervalText] = useState(c.intervalSeconds === null ? '' : String(c.intervalSeconds / 60));
+  const initialInterval = c.intervalSeconds === null ? '' : String(c.intervalSeconds / 60);
+  const [interval, setIntervalText] = useState(initialInterval);
   const [excludes, setExcludes] = useState(c.excludes.join('\n'));
   const [errors, setErrors] = useState<FieldErrors>({});
   const updateConnector = useDashboard((s) => s.updateConnector);
@@ -36,18 +37,20 @@ export function EditConnectorDialog({ connector: c, onClose }: { connector: Conn
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
     const n = checkName(name);
-    const i = checkMinutes(interval, true);
+    // An interval set in seconds elsewhere (`jarvis-sync add --interval 90`) shows as 1.5 minutes: left as it is,
+    // it stays, instead of blocking every other edit with "Enter a whole number of minutes".
+    const i = interval === initialInterval ? null : checkMinutes(interval, true);
     const x = checkExcludes(excludes);
     const next: FieldErrors = {
       name: n.ok ? undefined : n.message,
-      interval: i.ok ? undefined : i.message,
+      interval: i === null || i.ok ? undefined : i.message,
       excludes: x.ok ? undefined : x.message,
     };
     setErrors(next);
-    if (!n.ok || !i.ok || !x.ok) return;
+    if (!n.ok || (i !== null && !i.ok) || !x.ok) return;
     const patch: UpdateConnectorInput = {};
     if (n.value !== c.name) patch.name = n.value;
-    const seconds = i.value === null ? null : i.value * 60;
+    const seconds = i === null ? c.intervalSeconds : i.value === null ? null : i.value * 60;
     if (seconds !== c.intervalSeconds) patch.intervalSeconds = seconds;
     if (!sameList(x.value, c.excludes)) patch.excludes = x.value;
     if (Object.keys(patch).length === 0 || (await updateConnector(c.id, patch))) close();

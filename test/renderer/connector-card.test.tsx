@@ -376,6 +376,20 @@ describe('Edit', () => {
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
   });
 
+  it('keeps an interval of seconds that is not whole minutes (set by the CLI) when only the name changes', async () => {
+    const { user, api } = await renderDashboard({
+      state: buildState({
+        connectors: [buildConnector({ id: 'n', name: 'Notes', intervalSeconds: 90, excludes: [] })],
+      }),
+    });
+    await user.click(button(card('Notes'), 'Edit'));
+    const dialog = screen.getByRole('dialog', { name: 'Edit Notes' });
+    expect(within(dialog).getByLabelText<HTMLInputElement>('Sync every (minutes)').value).toBe('1.5');
+    await user.type(within(dialog).getByLabelText('Name'), ' 2');
+    await user.click(within(dialog).getByRole('button', { name: 'Save' }));
+    expect(api.updateConnector).toHaveBeenCalledWith('n', { name: 'Notes 2' });
+  });
+
   it('saving without changes sends nothing', async () => {
     const { user, api } = await setup();
     await user.click(button(card('Notes'), 'Edit'));

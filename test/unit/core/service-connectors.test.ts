@@ -1,0 +1,130 @@
+// A real SyncService on a temp data folder: adding, removing and loading connectors as the CLI, the dashboard and a
+// hand-edited connectors.json do.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { UserInputError } from '../../../electron/core/connector-config.js';
+import { SyncService } from '../../../electron/core/service.js';
+import { useTempDirs } from '../../helpers/temp-dir.js';
+
+const tempDir = useTempDirs('jarvis-service-connectors-');
+let service: SyncService | null = null;
+
+afterEach(async () => {
+  await service?.stop();
+  service = null;
+});
+
+function folderOf(root: string, name: string, files: Record<string, string>): string {
+  const dir = join(root, name);
+  mkdirSync(dir, { recursive: true });
+  for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
+  return dir;
+}
+
+async function openService(dataDir: string): Promise<SyncService> {
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({ watchForChanges: false }));
+  service = await SyncService.open({ dataDir, owner: 'cli' });
+  return service;
+}
+
+const titles = (s: SyncService, query: string) =>
+  s
+    .search(query)
+    .map((h) => h.title)
+    .sort();
+
+describe('SyncService: a connector removed with its index kept', () => {
+  it('keeps its documents when another source is added under the same name, and gives them back to its own source', async () => {
+    const root = tempDir();
+    const first = folderOf(root, 'first', { 'apple.md': '# Apple\n\nan apple orchard\n' });
+    const second = folderOf(root, 'second', { 'banana.md': '# Banana\n\na banana grove\n' });
+    const s = await openService(join(root, 'data'));
+
+    const kept = await s.addConnector({ kind: 'folder', path: first, name: 'K' }, { syncNow: false });
+    await s.syncNow([kept.id]);
+    await s.removeConnector(kept.id, { keepIndex: true });
+    expect(titles(s, 'apple')).toEqual(['Apple']);
+
+    // Before, the new source got the id "k" and with it the kept documents: its first sync was refused by the
+    // mass-delete guard, and the retry after it deleted what the user had chosen to keep.
+    const other = await s.addConnector({ kind: 'folder', path: second, name: 'K' }, { syncNow: false });
+    expect(other.id).not.toBe(kept.id);
+    expect(other.documents).toBe(0);
+    const report = await s.syncNow([other.id]);
+    expect(report.failures).toEqual({});
+    await s.syncNow([other.id]);
+    expect(titles(s, 'apple')).toEqual(['Apple']);
+    expect(titles(s, 'banana')).toEqual(['Banana']);
+
+    // The same source again, under any name, takes its kept index up: nothing is indexed twice.
+    const again = await s.addConnector({ kind: 'folder', path: first, name: 'Fruit' }, { syncNow: false });
+    expect(again.id).toBe(kept.id);
+    expect(again.documents).toBe(1);
+    const resync = await s.syncNow([again.id]);
+    expect(resync.results[again.id]).toMatchObject({ added: 0, deleted: 0 });
+    expect(titles(s, 'apple')).toEqual(['Apple']);
+  });
+});
+
+describe('SyncService: connector input from any client', () => {
+  it('refuses exclude patterns that can never match and over-long names, as the dashboard does', async () => {
+    const root = tempDir();
+    const notes = folderOf(root, 'notes', { 'a.md': 'a' });
+    const s = await openService(join(root, 'data'));
+    // `jarvis-sync add … --exclude "$PWD/notes/private/**"` was taken, and the "excluded" files were indexed.
+    await expect(
+      s.addConnector({ kind: 'folder', path: notes, excludes: [join(notes, 'private/**')] }, { syncNow: false }),
+    ).rejects.toThrow(/cannot start with a slash/);
+    await expect(
+      s.addConnector({ kind: 'folder', path: notes, name: 'n'.repeat(201) }, { syncNow: false }),
+    ).rejects.toBeInstanceOf(UserInputError);
+    expect(s.getState().connectors).toEqual([]);
+
+    const { id } = await s.addConnector({ kind: 'folder', path: notes, excludes: ['private/**'] }, { syncNow: false });
+    expect(() => s.updateConnector(id, { excludes: ['C:\\private\\**'] })).toThrow(UserInputError);
+    expect(s.getConnector(id).excludes).toEqual(['private/**']);
+  });
+});
+
+describe('SyncService: a hand-edited connectors.json', () => {
+  it('says which entries it cannot use, and keeps them in the file when it saves it', async () => {
+    const root = tempDir();
+    const notes = folderOf(root, 'notes', { 'a.md': 'a' });
+    const dataDir = join(root, 'data');
+    mkdirSync(dataDir, { recursive: true });
+    const wrongKind = { id: 'mail', kind: 'Mbox', name: 'My mail', path: join(root, 'Inbox') };
+    const sameId = { id: 'notes', kind: 'folder', name: 'Copy', path: join(root, 'other') };
+    const file = join(dataDir, 'connectors.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        version: 1,
+        paused: false,
+        connectors: [
+          { id: 'notes', kind: 'folder', name: 'Notes', path: notes, intervalSeconds: '3600' },
+          wrongKind,
+          sameId,
+        ],
+      }),
+    );
+    const s = await openService(dataDir);
+
+    expect(s.getState().connectors.map((c) => c.id)).toEqual(['notes']);
+    const notice = s.getState().notices.find((n) => n.message.includes('connectors.json'));
+    expect(notice?.level).toBe('warning');
+    expect(notice?.message).toContain('entry 1 ("Notes"): intervalSeconds "3600" is not a number of seconds');
+    expect(notice?.message).toContain('entry 2 ("My mail"): its kind "Mbox" is not one of folder');
+    expect(notice?.message).toContain('entry 3 ("Copy"): its id "notes" is used by an earlier entry');
+
+    // Any change saves the file: before, the entries left out were gone from it, and from its backup.
+    s.pause('notes');
+    for (const saved of [file, `${file}.bak`]) {
+      const connectors = (JSON.parse(readFileSync(saved, 'utf8')) as { connectors: unknown[] }).connectors;
+      expect(connectors).toContainEqual(wrongKind);
+      expect(connectors).toContainEqual(sameId);
+      expect(connectors).toHaveLength(3);
+    }
+  });
+});

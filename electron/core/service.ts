@@ -752,7 +752,20 @@ export class SyncService {
         problem = err as Error;
       }
     }
-    if (problem === null) return KnowledgeStore.open(this.paths.db, { log, readonly: true });
+    if (problem === null) {
+      // Read-only (a CLI command beside the app or daemon, or `status`): a damaged index must not take the connector
+      // list and the problems with it. Only an open for writing moves a damaged index aside and rebuilds it.
+      const { store, searchable } = this.#readonlyStandIn(log, { unreadableWhen: isStoreCorruption });
+      if (!searchable) {
+        this.#notice(
+          'error',
+          `The index ${this.paths.db} is damaged, so search finds nothing for now. Your files and connectors are ` +
+            'untouched: the next sync (`jarvis-sync sync`, or the app or daemon when it starts) moves the damaged ' +
+            'index aside and rebuilds it from your files.',
+        );
+      }
+      return store;
+    }
     // A WAL index in a read-only folder cannot even be read (SQLite must create its -shm file there).
     const { store, searchable } = this.#readonlyStandIn(log, { unreadableWhen: isNotWritable });
     const code = (problem as NodeJS.ErrnoException).code ?? 'unknown error';

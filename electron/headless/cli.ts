@@ -6,10 +6,21 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { readFileSync } from 'node:fs';
 import type { Logger } from '../../shared/logger.js';
 import { partPercentText } from '../../shared/progress.js';
-import { CONNECTOR_KINDS, DOC_TYPES, type ConnectorKind, type ConnectorStatus, type DocType, type Progress, type RunResult } from '../../shared/types.js';
+import { CONNECTOR_KINDS, DOC_TYPES, type ConnectorKind, type ConnectorStatus, type DocType, type Notice, type Progress, type RunResult } from '../../shared/types.js';
 import { defaultDataDir } from '../core/data-dir.js';
 import { DataDirLockedError, ReadOnlyServiceError, SyncService, UserInputError } from '../core/service.js';
-import { AFTER_APP_START, formatCounts, formatDuration, formatStatusLine, pad } from './format.js';
+import {
+  AFTER_APP_START,
+  formatConnectorList,
+  formatCounts,
+  formatDuration,
+  formatItemErrors,
+  formatSearchResults,
+  formatStatusLine,
+  pad,
+  terminalSafe,
+  terminalSafeLines,
+} from './format.js';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -118,9 +129,9 @@ function intOption(value: unknown, name: string, min: number, max: number): numb
   return n;
 }
 
-function showNotices(ctx: CommandContext, service: SyncService): void {
+function showNotices(ctx: CommandContext, service: SyncService, levels: readonly Notice['level'][] = ['error', 'warning', 'info']): void {
   if (ctx.json) return;
-  for (const n of service.getState().notices) ctx.io.err(`${n.level}: ${n.message}\n`);
+  for (const n of service.getState().notices) if (levels.includes(n.level)) ctx.io.err(`${n.level}: ${terminalSafe(n.message)}\n`);
 }
 
 const COMMANDS: Record<string, CommandSpec> = {
@@ -147,7 +158,7 @@ const COMMANDS: Record<string, CommandSpec> = {
           },
           { syncNow: false },
         );
-        print(ctx.io, ctx.json, statusJson(added), () => `Added ${added.kind} connector "${added.name}" (id ${added.id}) for ${added.path}.\nRun \`jarvis-sync sync ${added.id}\` to index it now, or it syncs ${AFTER_APP_START}.\n`);
+        print(ctx.io, ctx.json, statusJson(added), () => `Added ${added.kind} connector "${terminalSafe(added.name)}" (id ${added.id}) for ${terminalSafe(added.path)}.\nRun \`jarvis-sync sync ${added.id}\` to index it now, or it syncs ${AFTER_APP_START}.\n`);
         return 0;
       });
     },
@@ -159,11 +170,7 @@ const COMMANDS: Record<string, CommandSpec> = {
       if (ctx.positionals.length) throw new UsageError('list takes no arguments');
       return withService(ctx, 'read', (service) => {
         const connectors = service.getState().connectors;
-        print(ctx.io, ctx.json, connectors.map(statusJson), () =>
-          connectors.length === 0
-            ? 'No connectors yet. Add one: jarvis-sync add folder ~/Notes\n'
-            : connectors.map((c) => `${pad(c.id, 16)} ${pad(c.kind, 8)} ${pad(c.name, 20)} ${c.path}\n`).join(''),
-        );
+        print(ctx.io, ctx.json, connectors.map(statusJson), () => formatConnectorList(connectors));
         return 0;
       });
     },
@@ -198,7 +205,8 @@ const COMMANDS: Record<string, CommandSpec> = {
     async run(ctx) {
       const id = oneOrNone(ctx, 'connector id');
       return withService(ctx, 'write', async (service) => {
-        const names = new Map(service.getState().connectors.map((c) => [c.id, c.name]));
+        // Names and ids as they may be printed: a hand-edited connectors.json may hold anything.
+        const names = new Map(service.getState().connectors.map((c) => [c.id, terminalSafe(c.name)]));
         if (id !== null && !names.has(id)) throw new UserInputError(`No connector with id "${id}". See \`jarvis-sync list\`.`);
         if (ctx.values.retry === true) for (const cid of id ? [id] : names.keys()) service.releaseQuarantine(cid, null);
         if (names.size === 0) {
@@ -215,7 +223,7 @@ const COMMANDS: Record<string, CommandSpec> = {
           if (now - lastDraw < 100) return;
           lastDraw = now;
           const total = p.foundAll ? `${p.found}` : `${p.found}+`;
-          const item = p.currentItem ? ` · ${truncateMiddle(p.currentItem, 50)}` : '';
+          const item = p.currentItem ? ` · ${terminalSafe(truncateMiddle(p.currentItem, 50))}` : '';
           const part = partPercentText(p);
           ctx.io.err(`\r\x1b[2K${names.get(cid)}: ${p.done} / ${total}${part} · ${formatDuration(now - p.startedAt)}${item}`);
         };
@@ -238,8 +246,8 @@ const COMMANDS: Record<string, CommandSpec> = {
           const results: Record<string, RunResult> = report.results;
           print(ctx.io, ctx.json, { results, failures: report.failures }, () => {
             const lines: string[] = [];
-            for (const [cid, r] of Object.entries(results)) lines.push(`${names.get(cid)} (${cid}): ${formatCounts(r)} in ${formatDuration(r.durationMs)}`);
-            for (const [cid, message] of Object.entries(report.failures)) lines.push(`${names.get(cid)} (${cid}): FAILED — ${message}`);
+            for (const [cid, r] of Object.entries(results)) lines.push(`${names.get(cid)} (${terminalSafe(cid)}): ${formatCounts(r)} in ${formatDuration(r.durationMs)}`);
+            for (const [cid, message] of Object.entries(report.failures)) lines.push(`${names.get(cid)} (${terminalSafe(cid)}): FAILED — ${terminalSafe(message)}`);
             if (report.cancelled) lines.push('Interrupted: what was synced so far is saved; the next sync resumes.');
             return `${lines.join('\n')}\n`;
           });
@@ -265,13 +273,11 @@ const COMMANDS: Record<string, CommandSpec> = {
       }
       const limit = intOption(ctx.values.limit, 'limit', 1, 200) ?? 10;
       return withService(ctx, 'read', (service) => {
+        // An empty result may be the index's state (damaged, locked, unreadable) and not the query's: say so.
+        showNotices(ctx, service, ['error', 'warning']);
         const hits = service.search(query, { source: ctx.values.source as string | undefined, docType: type as DocType | undefined, limit });
         const value = hits.map((h) => ({ docId: h.docId, title: h.title, source: h.source, docType: h.docType, path: h.path, snippet: h.snippet, score: h.score }));
-        print(ctx.io, ctx.json, value, () =>
-          hits.length === 0
-            ? `No results for "${query}".\n`
-            : hits.map((h, i) => `${i + 1}. ${h.title}  [${h.source} · ${h.docType}]\n   ${h.path ?? h.docId}\n   ${highlight(h.snippet, h.highlights, ctx.io.interactive)}\n`).join('\n'),
-        );
+        print(ctx.io, ctx.json, value, () => formatSearchResults(query, hits, ctx.io.interactive));
         return 0;
       });
     },
@@ -283,12 +289,9 @@ const COMMANDS: Record<string, CommandSpec> = {
       const id = oneOrNone(ctx, 'connector id');
       return withService(ctx, 'read', (service) => {
         if (id !== null) service.getConnector(id);
+        showNotices(ctx, service, ['error', 'warning']);
         const errors = service.itemErrors(id);
-        print(ctx.io, ctx.json, errors, () =>
-          errors.length === 0
-            ? 'No problems recorded.\n'
-            : errors.map((e) => `${e.severity === 'error' ? 'error  ' : 'warning'} ${pad(e.code, 22)} ${e.path}\n        ${e.message}${e.attempts > 1 ? ` (seen ${e.attempts} times)` : ''}\n`).join(''),
-        );
+        print(ctx.io, ctx.json, errors, () => formatItemErrors(errors));
         return 0;
       });
     },
@@ -341,7 +344,7 @@ async function pauseOrResume(ctx: CommandContext, paused: boolean): Promise<numb
   const id = oneOrNone(ctx, 'connector id');
   return withService(ctx, 'write', (service) => {
     const state = paused ? service.pause(id) : service.resume(id);
-    const what = id === null ? 'All syncing' : `"${service.getConnector(id).name}"`;
+    const what = id === null ? 'All syncing' : `"${terminalSafe(service.getConnector(id).name)}"`;
     print(ctx.io, ctx.json, { paused: id === null ? state.paused : service.getConnector(id).paused, id }, () => `${what} ${paused ? 'paused' : 'resumed'}.\n`);
     return 0;
   });
@@ -349,17 +352,6 @@ async function pauseOrResume(ctx: CommandContext, paused: boolean): Promise<numb
 
 function truncateMiddle(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max / 2 - 1)}…${text.slice(-(max / 2))}`;
-}
-
-function highlight(snippet: string, ranges: [number, number][], color: boolean): string {
-  if (!color || ranges.length === 0) return snippet.replace(/\s+/g, ' ');
-  let out = '';
-  let at = 0;
-  for (const [s, e] of ranges) {
-    out += snippet.slice(at, s) + `\x1b[1m${snippet.slice(s, e)}\x1b[22m`;
-    at = e;
-  }
-  return (out + snippet.slice(at)).replace(/\s+/g, ' ');
 }
 
 function globalHelp(): string {
@@ -436,18 +428,18 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     return await spec.run(ctx);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.err(`jarvis-sync ${name}: ${err.message}\nUsage: jarvis-sync ${spec.usage}\n`);
+      io.err(`jarvis-sync ${name}: ${terminalSafeLines(err.message)}\nUsage: jarvis-sync ${spec.usage}\n`);
       return 2;
     }
     if (err instanceof UserInputError) {
-      io.err(`jarvis-sync ${name}: ${err.message}\n`);
+      io.err(`jarvis-sync ${name}: ${terminalSafeLines(err.message)}\n`);
       return 2;
     }
     if (err instanceof DataDirLockedError || err instanceof ReadOnlyServiceError) {
-      io.err(`jarvis-sync ${name}: ${err.message}\n`);
+      io.err(`jarvis-sync ${name}: ${terminalSafeLines(err.message)}\n`);
       return 1;
     }
-    io.err(`jarvis-sync ${name}: ${(err as Error).message ?? String(err)}\n`);
+    io.err(`jarvis-sync ${name}: ${terminalSafeLines((err as Error).message ?? String(err))}\n`);
     if (io.env.JARVIS_SYNC_DEBUG === '1') io.err(`${(err as Error).stack ?? ''}\n`);
     return 1;
   }

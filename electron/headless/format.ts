@@ -1,9 +1,94 @@
-/** Human-readable text for the CLI. */
-import type { ConnectorStatus, SyncCounts } from '../../shared/types.js';
+/**
+ * Human-readable text for the CLI.
+ *
+ * Everything printed here that comes from the user's files or the index (paths, titles, snippets, connector names
+ * and ids, error messages) goes through `terminalSafe`: a note named `evil\x1b[31m.md`, or a title holding
+ * `\x1b]0;…\x07`, must not recolour, retitle or rewrite the user's terminal, and a newline or carriage return in a
+ * name must not forge or hide lines of output. `--json` output does not come through here: JSON escapes already.
+ */
+import type { ConnectorStatus, Highlight, ItemError, SearchHit, SyncCounts } from '../../shared/types.js';
 import { SCHEDULER_DEFAULTS } from '../core/scheduler.js';
 
+// C0 controls (tab and newline included: the format emits its own newlines), DEL, C1 controls (U+009B is a
+// one-character CSI, U+009D an OSC), and the bidi embeddings, overrides and isolates (which reorder what follows).
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * `text` with nothing a terminal would act on. Each unsafe character is replaced by a visible one, so the name
+ * stays recognisable and a forged one stands out:
+ * - C0 controls and DEL by their Unicode control picture (U+2400 + code, U+2421): ESC → ␛, BEL → ␇, LF → ␊,
+ *   CR → ␍, TAB → ␉, NUL → ␀, DEL → ␡ (one column each, as the character they stand for was meant to be);
+ * - C1 controls and bidi controls, which have no picture, by their code point: `<U+009B>`, `<U+202E>`.
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(UNSAFE, (ch) => {
+    const code = ch.charCodeAt(0);
+    if (code < 0x20) return String.fromCharCode(0x2400 + code);
+    if (code === 0x7f) return '\u2421';
+    return `<U+${code.toString(16).toUpperCase().padStart(4, '0')}>`;
+  });
+}
+
+/** terminalSafe for a message whose own line breaks are meant (an error naming a file over two lines). */
+export function terminalSafeLines(text: string): string {
+  return text.split('\n').map(terminalSafe).join('\n');
+}
+
+/** `text` (made terminal-safe) padded with spaces to `width` columns. */
 export function pad(text: string, width: number): string {
-  return text.length >= width ? text : text + ' '.repeat(width - text.length);
+  const safe = terminalSafe(text);
+  return safe.length >= width ? safe : safe + ' '.repeat(width - safe.length);
+}
+
+/**
+ * A search snippet on one line: runs of whitespace become one space, the matched ranges are bold when `color`
+ * (the only escape sequences in the output, added here after the text was made terminal-safe).
+ */
+export function formatSnippet(snippet: string, highlights: readonly Highlight[], color: boolean): string {
+  const safe = (part: string): string => terminalSafe(part.replace(/\s+/g, ' '));
+  if (!color || highlights.length === 0) return safe(snippet);
+  let out = '';
+  let at = 0;
+  for (const [s, e] of highlights) {
+    if (s < at || e < s) continue; // out of order or overlapping: not highlighted rather than garbled
+    out += safe(snippet.slice(at, s)) + `\x1b[1m${safe(snippet.slice(s, e))}\x1b[22m`;
+    at = e;
+  }
+  return out + safe(snippet.slice(at));
+}
+
+/** What `jarvis-sync search` prints for a human. */
+export function formatSearchResults(query: string, hits: readonly SearchHit[], color: boolean): string {
+  if (hits.length === 0) return `No results for "${terminalSafe(query)}".\n`;
+  return hits
+    .map(
+      (h, i) =>
+        `${i + 1}. ${terminalSafe(h.title)}  [${terminalSafe(h.source)} · ${terminalSafe(h.docType)}]\n` +
+        `   ${terminalSafe(h.path ?? h.docId)}\n` +
+        `   ${formatSnippet(h.snippet, h.highlights, color)}\n`,
+    )
+    .join('\n');
+}
+
+/** What `jarvis-sync errors` prints for a human. */
+export function formatItemErrors(errors: readonly ItemError[]): string {
+  if (errors.length === 0) return 'No problems recorded.\n';
+  return errors
+    .map(
+      (e) =>
+        `${e.severity === 'error' ? 'error  ' : 'warning'} ${pad(e.code, 22)} ${terminalSafe(e.path)}\n` +
+        `        ${terminalSafe(e.message)}${e.attempts > 1 ? ` (seen ${e.attempts} times)` : ''}\n`,
+    )
+    .join('');
+}
+
+/** What `jarvis-sync list` prints for a human. */
+export function formatConnectorList(connectors: readonly ConnectorStatus[]): string {
+  if (connectors.length === 0) return 'No connectors yet. Add one: jarvis-sync add folder ~/Notes\n';
+  return connectors
+    .map((c) => `${pad(c.id, 16)} ${pad(c.kind, 8)} ${pad(c.name, 20)} ${terminalSafe(c.path)}\n`)
+    .join('');
 }
 
 export function formatDuration(ms: number): string {
@@ -44,15 +129,17 @@ function nextRunText(c: ConnectorStatus, now: number): string {
   if (c.paused || c.state === 'paused') return 'paused';
   if (c.nextRunAt !== null && c.nextRunAt >= now) return formatRelative(c.nextRunAt, now);
   const what = c.lastSuccessAt === null ? 'first sync' : 'due';
-  return `${what}: ${AFTER_APP_START} (or \`jarvis-sync sync ${c.id}\`)`;
+  return `${what}: ${AFTER_APP_START} (or \`jarvis-sync sync ${terminalSafe(c.id)}\`)`;
 }
 
 export function formatStatusLine(c: ConnectorStatus, now: number): string[] {
+  const name = terminalSafe(c.name);
+  const id = terminalSafe(c.id);
   const lines = [
     '',
     // As the dashboard and the tray say it: an idle connector that never synced has nothing indexed yet.
-    `${c.name} (${c.id}) — ${c.kind} — ${c.state === 'idle' && c.lastSuccessAt === null ? 'not synced yet' : c.state}${c.paused ? ' (paused)' : ''}`,
-    `  path:          ${c.path}`,
+    `${name} (${id}) — ${terminalSafe(c.kind)} — ${c.state === 'idle' && c.lastSuccessAt === null ? 'not synced yet' : c.state}${c.paused ? ' (paused)' : ''}`,
+    `  path:          ${terminalSafe(c.path)}`,
     `  indexed:       ${c.documents.toLocaleString('en-US')} documents, ${c.chunks.toLocaleString('en-US')} chunks`,
     `  last success:  ${formatRelative(c.lastSuccessAt, now)}`,
     `  last attempt:  ${formatRelative(c.lastAttemptAt, now)}`,
@@ -63,8 +150,10 @@ export function formatStatusLine(c: ConnectorStatus, now: number): string[] {
     const errors = c.itemErrors - c.itemWarnings;
     const notIndexed = errors > 0 ? `${errors} not indexed, ` : '';
     const split = c.itemWarnings > 0 ? ` (${notIndexed}${c.itemWarnings} indexed with warnings)` : '';
-    lines.push(`  problems:      ${c.itemErrors} item(s)${split} — see \`jarvis-sync errors ${c.id}\``);
+    lines.push(`  problems:      ${c.itemErrors} item(s)${split} — see \`jarvis-sync errors ${id}\``);
   }
-  if (c.lastError) lines.push(`  error:         ${c.lastError.message} [${c.lastError.code}]`);
+  if (c.lastError) {
+    lines.push(`  error:         ${terminalSafe(c.lastError.message)} [${terminalSafe(c.lastError.code)}]`);
+  }
   return lines;
 }

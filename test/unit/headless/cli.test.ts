@@ -235,3 +235,23 @@ describe('jarvis-sync CLI', () => {
     expect(missing.stderr).toMatch(/No connector with id "notes"/);
   });
 });
+
+describe('jarvis-sync CLI: names and text from the files themselves', () => {
+  it('never writes a control sequence from a file name or a note to the terminal', async () => {
+    const evilNotes = join(root, 'evil');
+    mkdirSync(evilNotes);
+    // A name that would turn the terminal red, and a note whose text would retitle the terminal window.
+    writeFileSync(join(evilNotes, 'red\x1b[31mflag.md'), '# Title \x1b]0;pwned\x07 here\n\nthe ocelot sleeps\n');
+    writeFileSync(join(evilNotes, 'broken.md'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]));
+    const run = (args: string[]) => cli(['--data-dir', join(root, 'evil-data'), ...args]);
+    expect((await run(['add', 'folder', evilNotes, '--name', 'Evil\x1b[2J'])).code).toBe(0);
+    const outputs = [await run(['sync']), await run(['search', 'ocelot']), await run(['errors']), await run(['list'])];
+    const search = outputs[1].stdout;
+    expect(search).toContain('red\u241b[31mflag.md');
+    expect(search).toContain('Title \u241b]0;pwned\u2407 here');
+    for (const r of outputs) {
+      expect(`${r.stdout}${r.stderr}`).not.toContain('\x1b');
+      expect(`${r.stdout}${r.stderr}`).not.toContain('\x07');
+    }
+  }, 60_000);
+});

@@ -1,7 +1,15 @@
 // What `jarvis-sync status` says about the next run. The CLI reads the index without the scheduler, so a run it
 // cannot time is the one the app or the daemon makes once it starts.
 import { describe, expect, it } from 'vitest';
-import { formatStatusLine } from '../../../electron/headless/format.js';
+import {
+  formatConnectorList,
+  formatItemErrors,
+  formatSearchResults,
+  formatStatusLine,
+  pad,
+  terminalSafe,
+} from '../../../electron/headless/format.js';
+import type { ItemError, SearchHit } from '../../../shared/types.js';
 import { MIN, NOW, connector } from '../../main/fixtures.js';
 
 const nextRun = (overrides: Parameters<typeof connector>[0]) =>
@@ -27,5 +35,89 @@ describe('formatStatusLine: next run', () => {
   it('paused, the connector or all syncing: paused, whatever the time', () => {
     expect(nextRun({ paused: true, nextRunAt: NOW - 5 * MIN })).toBe('  next run:      paused');
     expect(nextRun({ state: 'paused', nextRunAt: null })).toBe('  next run:      paused');
+  });
+});
+
+// What the CLI prints for a human comes from files anyone can name: it must not drive the user's terminal.
+describe('terminal escape injection', () => {
+  const ESC = '\x1b';
+  // Any character a terminal acts on: C0 (ESC, BEL, CR, LF, …), DEL, C1 (CSI U+009B, OSC U+009D), bidi controls.
+  // eslint-disable-next-line no-control-regex
+  const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+  const EVIL = `evil${ESC}[31mred${ESC}]0;pwned\x07\r\nforged line\x9b2J\u202egnp.exe\u2066x\u2069\x7f\0`;
+  const hit = (over: Partial<SearchHit> = {}): SearchHit => ({
+    docId: 'notes:a.md',
+    title: 'Alpha',
+    source: 'notes',
+    docType: 'note',
+    path: 'a.md',
+    snippet: 'apples and pears',
+    highlights: [],
+    score: -1,
+    timestamp: null,
+    author: null,
+    ...over,
+  });
+  const itemError = (over: Partial<ItemError> = {}): ItemError => ({
+    connectorId: 'notes',
+    path: 'a.md',
+    code: 'unreadable',
+    message: 'Permission denied',
+    severity: 'error',
+    firstSeen: NOW,
+    lastSeen: NOW,
+    attempts: 1,
+    quarantined: false,
+    ...over,
+  });
+
+  it('terminalSafe: every control shown, none left; plain text, and all other Unicode, untouched', () => {
+    expect(terminalSafe(EVIL)).toBe('evil␛[31mred␛]0;pwned␇␍␊forged line<U+009B>2J<U+202E>gnp.exe<U+2066>x<U+2069>␡␀');
+    expect(terminalSafe('\t\u0085\u009d\u202a\u202d')).toBe('␉<U+0085><U+009D><U+202A><U+202D>');
+    const plain = 'Notes/Réunion — 会議 ✓ (2024).md';
+    expect(terminalSafe(plain)).toBe(plain);
+  });
+
+  it('search: titles, paths, sources and snippets are made safe; the only escapes are the bold of a terminal', () => {
+    const out = formatSearchResults(
+      'q',
+      [hit({ title: EVIL, path: `Notes/${EVIL}.md`, snippet: `a ${EVIL} b` })],
+      false,
+    );
+    expect(out).not.toMatch(UNSAFE);
+    expect(out.split('\n')).toHaveLength(4); // title, path, snippet, then the final newline: no forged line
+    expect(out).toContain('1. evil␛[31mred␛]0;pwned␇␍␊forged line');
+    expect(formatSearchResults('q', [hit({ path: null, docId: `x${ESC}c` })], false)).toContain('   x␛c\n');
+
+    const snippet = `hit ${ESC}[2J and  more\nlines`;
+    const coloured = formatSearchResults('hit', [hit({ snippet, highlights: [[0, 3]] })], true);
+    expect(coloured).toContain(`   ${ESC}[1mhit${ESC}[22m ␛[2J and more lines\n`);
+    expect(coloured.replaceAll(`${ESC}[1m`, '').replaceAll(`${ESC}[22m`, '')).not.toMatch(UNSAFE);
+    // Unchanged for normal text.
+    expect(formatSearchResults('pears', [hit({ highlights: [[11, 16]] })], true)).toBe(
+      `1. Alpha  [notes · note]\n   a.md\n   apples and ${ESC}[1mpears${ESC}[22m\n`,
+    );
+    expect(formatSearchResults(`q${ESC}`, [], false)).toBe('No results for "q␛".\n');
+  });
+
+  it('errors: paths, codes and messages are made safe', () => {
+    const out = formatItemErrors([itemError({ path: EVIL, message: `cannot read ${EVIL}`, code: `x${ESC}` })]);
+    expect(out).not.toMatch(UNSAFE);
+    expect(out.split('\n')).toHaveLength(3);
+    expect(formatItemErrors([itemError({ attempts: 3, severity: 'warning' })])).toBe(
+      'warning unreadable             a.md\n        Permission denied (seen 3 times)\n',
+    );
+  });
+
+  it('list and status: connector names, paths and errors are made safe', () => {
+    const c = connector({ name: EVIL, path: `/home/me/${EVIL}`, lastError: { code: 'io', message: EVIL } as never });
+    const list = formatConnectorList([c]);
+    expect(list).not.toMatch(UNSAFE);
+    expect(list.split('\n')).toHaveLength(2);
+    const status = formatStatusLine(c, NOW);
+    for (const line of status) expect(line).not.toMatch(/[\n\r]/);
+    for (const line of status) expect(line).not.toMatch(UNSAFE);
+    expect(status[1]).toMatch(/^evil␛\[31mred/);
+    expect(pad(`a${ESC}`, 4)).toBe('a␛  ');
   });
 });

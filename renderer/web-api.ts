@@ -12,6 +12,9 @@
  * - The token comes in the URL fragment (`#token=…`, never sent to the server or written to its logs). It is
  *   removed from the address bar at once so it is not bookmarked or shared, and kept in sessionStorage (this tab
  *   only) so a reload still works.
+ * - A restarted daemon has a new token. Pasting its new address into the same tab changes only the fragment, which
+ *   does not reload the page: on `hashchange` the new token is taken the same way (and removed from the address
+ *   bar), and the event stream is reopened with it, so the page recovers (its first event is the current state).
  */
 import {
   API_METHODS,
@@ -33,6 +36,8 @@ export interface WebApiOptions {
   history?: Pick<History, 'replaceState' | 'state'> | null;
   /** Where the token survives a reload; default `window.sessionStorage`. */
   storage?: Pick<Storage, 'getItem' | 'setItem'> | null;
+  /** Where `hashchange` is listened for (a new `#token=…` pasted into the tab); default `window` (null: not at all). */
+  hashEvents?: Pick<EventTarget, 'addEventListener'> | null;
   /** Reconnect backoff of the event stream: min·2^n, capped at max, with jitter. Default 500 ms … 30 s. */
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
@@ -72,7 +77,8 @@ export function createWebApi(
 ): JarvisApi {
   const history = options.history === undefined ? globalHistory() : options.history;
   const storage = options.storage === undefined ? globalSessionStorage() : options.storage;
-  const token = takeToken(location, history, storage);
+  const hashEvents = options.hashEvents === undefined ? globalWindow() : options.hashEvents;
+  let token = takeToken(location, history, storage);
   const base = location.origin;
   const auth = (): Record<string, string> => (token ? { Authorization: `Bearer ${token}` } : {});
 
@@ -233,6 +239,18 @@ export function createWebApi(
     };
   }
 
+  // A new address pasted into this tab (the daemon restarted with a new token): only the fragment changed, so the
+  // page was not reloaded. Take the token, and reopen the stream with it; its first event is the current state,
+  // which replaces the stale one (and the banner asking for the new address goes with the first event).
+  hashEvents?.addEventListener('hashchange', () => {
+    const fresh = tokenFromHash(location, history, storage);
+    if (!fresh) return;
+    token = fresh;
+    failures = 0;
+    closeStream();
+    openStream();
+  });
+
   const invokers = {} as Record<string, unknown>;
   for (const [method, channel] of Object.entries(API_METHODS))
     invokers[method] = (...args: unknown[]) => invoke(channel, args);
@@ -291,6 +309,21 @@ function takeToken(
   history: Pick<History, 'replaceState' | 'state'> | null,
   storage: Pick<Storage, 'getItem' | 'setItem'> | null,
 ): string | null {
+  const fromHash = tokenFromHash(location, history, storage);
+  if (fromHash) return fromHash;
+  try {
+    return storage?.getItem(TOKEN_STORAGE_KEY) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** The token in the fragment, if any: kept in `storage` and removed from the address bar. */
+function tokenFromHash(
+  location: LocationLike,
+  history: Pick<History, 'replaceState' | 'state'> | null,
+  storage: Pick<Storage, 'getItem' | 'setItem'> | null,
+): string | null {
   const params = new URLSearchParams(location.hash.replace(/^#/, ''));
   const fromHash = params.get('token');
   if (fromHash) {
@@ -308,15 +341,15 @@ function takeToken(
     }
     return fromHash;
   }
-  try {
-    return storage?.getItem(TOKEN_STORAGE_KEY) ?? null;
-  } catch {
-    return null;
-  }
+  return null;
 }
 
 function globalHistory(): Pick<History, 'replaceState' | 'state'> | null {
   return typeof history === 'undefined' ? null : history;
+}
+
+function globalWindow(): Pick<EventTarget, 'addEventListener'> | null {
+  return typeof window === 'undefined' ? null : window;
 }
 
 function globalSessionStorage(): Pick<Storage, 'getItem' | 'setItem'> | null {

@@ -235,6 +235,12 @@ describe('dashboard, end to end', () => {
     try {
       await expect.poll(() => textOf(banner), POLL).toMatch(/it was restarted \(each start has a new address\)/);
       await screenshot(page, 'dashboard-daemon-restarted');
+      // Its new address pasted into the same tab changes only the fragment (no reload): the page takes the new
+      // token, out of the address bar, and is connected again.
+      await page.goto(again.url);
+      await expect.poll(() => page.getByTestId('connection-banner').count(), POLL).toBe(0);
+      expect(page.url()).not.toContain('token=');
+      expect(await textOf(page.getByTestId('overall-status'))).not.toMatch(/Not connected/);
     } finally {
       await again.stop('SIGTERM');
     }

@@ -187,6 +187,52 @@ describe('createWebApi', () => {
     expect(connection).toEqual(['connected', 'refused']);
     off();
   });
+
+  it("recovers when the daemon's new address is pasted into the tab (only the fragment changes, no reload)", async () => {
+    // The page still holds the token of the daemon's previous start: refused.
+    const loc = location('#token=of-the-previous-start');
+    const history = { state: null, replaceState: vi.fn() };
+    const storage = memoryStorage();
+    const hashEvents = new EventTarget();
+    let streams = 0;
+    const counting = (input: string, init?: RequestInit) => {
+      if (input.endsWith('/api/events')) streams += 1;
+      return fetch(input, init);
+    };
+    const api = createWebApi(loc, counting, { history, storage, hashEvents, reconnectMinMs: 5, reconnectMaxMs: 10 });
+    const connection: string[] = [];
+    const offConnection = api.onConnectionChanged?.((status) => connection.push(status));
+    const states: AppState[] = [];
+    const off = api.onStateChanged((s) => states.push(s));
+    await expect.poll(() => connection.at(-1)).toBe('refused');
+    await expect(api.getState()).rejects.toThrow(/token/);
+    history.replaceState.mockClear();
+
+    // Another fragment without a token changes nothing.
+    loc.hash = '#view=search';
+    hashEvents.dispatchEvent(new Event('hashchange'));
+    expect(history.replaceState).not.toHaveBeenCalled();
+    expect(streams).toBe(1);
+
+    // The new address, pasted into the same tab.
+    loc.hash = `#token=${TOKEN}`;
+    hashEvents.dispatchEvent(new Event('hashchange'));
+    // Taken as at the first load: out of the address bar, kept for a reload.
+    expect(history.replaceState).toHaveBeenCalledWith(null, '', '/');
+    expect(storage.getItem(TOKEN_STORAGE_KEY)).toBe(TOKEN);
+    // The stream is reopened with it, and its first event (the current state) ends the "refused".
+    await expect.poll(() => connection.at(-1)).toBe('connected');
+    await expect.poll(() => states.length).toBeGreaterThan(0);
+    expect(streams).toBe(2);
+    expect((await api.getCapabilities()).host).toBe('headless');
+    // Pushes flow on the new stream.
+    h.service.pause(null);
+    await expect.poll(() => states.at(-1)?.paused).toBe(true);
+    h.service.resume(null);
+    await expect.poll(() => states.at(-1)?.paused).toBe(false);
+    off();
+    offConnection?.();
+  });
 });
 
 describe('sseParser', () => {

@@ -1,0 +1,109 @@
+/**
+ * The headless dashboard (renderer/api.ts → renderer/web-api.ts) in a real DOM: window.location, history,
+ * sessionStorage and `hashchange` are jsdom's, the daemon is a fake `fetch` that changes its token as a restart does.
+ */
+import { act, render, screen, waitFor } from '@testing-library/react';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { resolveApi } from '../../renderer/api.js';
+import { connectBridge } from '../../renderer/bridge.js';
+import { App } from '../../renderer/components/app.js';
+import { DashboardProvider } from '../../renderer/store/context.js';
+import { createDashboardStore } from '../../renderer/store/dashboard-store.js';
+import { TOKEN_STORAGE_KEY } from '../../renderer/web-api.js';
+import { buildState, headlessCapabilities, idleConnector } from './fixtures.js';
+
+const state = buildState({ connectors: [idleConnector({ name: 'Notes' })] });
+
+/** A daemon answering only `token`; `restart` gives it a new one and ends the open event streams, as a restart does. */
+function fakeDaemon(first: string) {
+  let token = first;
+  const streams = new Set<ReadableStreamDefaultController<Uint8Array>>();
+  const calls: string[] = [];
+  const json = (status: number, body: unknown) =>
+    new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  const fetchImpl = (input: string, init?: RequestInit): Promise<Response> => {
+    const path = new URL(input).pathname;
+    calls.push(path);
+    const auth = new Headers(init?.headers).get('authorization');
+    if (auth !== `Bearer ${token}`) {
+      return Promise.resolve(
+        json(401, { ok: false, error: { name: 'Unauthorized', message: 'Missing or wrong access token' } }),
+      );
+    }
+    if (path === '/api/events') {
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          streams.add(controller);
+          controller.enqueue(new TextEncoder().encode(`event: state:changed\ndata: ${JSON.stringify(state)}\n\n`));
+          init?.signal?.addEventListener('abort', () => {
+            streams.delete(controller);
+            controller.error(new DOMException('aborted', 'AbortError'));
+          });
+        },
+      });
+      return Promise.resolve(new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } }));
+    }
+    const results: Record<string, unknown> = {
+      '/api/state:get': state,
+      '/api/app:capabilities': headlessCapabilities,
+      '/api/sync:pause': { ...state, paused: true },
+    };
+    return Promise.resolve(json(200, { ok: true, result: results[path] ?? null }));
+  };
+  return {
+    fetchImpl,
+    calls,
+    restart(next: string) {
+      token = next;
+      for (const controller of streams) controller.close();
+      streams.clear();
+    },
+  };
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  sessionStorage.clear();
+  window.history.replaceState(null, '', '/');
+});
+
+describe('headless dashboard: a restarted daemon', () => {
+  it('recovers when the new address is pasted into the same tab (only the fragment changes)', async () => {
+    const daemon = fakeDaemon('first-start');
+    vi.stubGlobal('fetch', daemon.fetchImpl);
+    window.history.replaceState(null, '', '/#token=first-start');
+    const api = resolveApi(window);
+    expect(window.location.hash).toBe('');
+    const store = createDashboardStore(api);
+    render(
+      <DashboardProvider store={store}>
+        <App />
+      </DashboardProvider>,
+    );
+    const disconnect = connectBridge(store, api, { progressIntervalMs: 0 });
+    onTestFinished(disconnect);
+    await waitFor(() => expect(store.getState().state).not.toBeNull());
+    expect(screen.queryByTestId('connection-banner')).toBeNull();
+
+    // Restarted with a new token: the page's token is refused, and the banner asks for the new address.
+    act(() => daemon.restart('second-start'));
+    await waitFor(() =>
+      expect(screen.getByTestId('connection-banner').textContent).toMatch(/does not accept this page’s access token/),
+    );
+    await expect(api.pause(null)).rejects.toThrow(/Missing or wrong access token/);
+
+    // The new address pasted into the tab: a same-document navigation, no reload.
+    const streamsBefore = daemon.calls.filter((p) => p === '/api/events').length;
+    await act(async () => {
+      window.location.hash = '#token=second-start';
+      await new Promise((resolve) => window.addEventListener('hashchange', resolve, { once: true }));
+    });
+    await waitFor(() => expect(screen.queryByTestId('connection-banner')).toBeNull());
+    expect(daemon.calls.filter((p) => p === '/api/events').length).toBe(streamsBefore + 1);
+    // The token left the address bar as it does at a first load, and is kept for a reload.
+    expect(window.location.href).not.toContain('token=');
+    expect(sessionStorage.getItem(TOKEN_STORAGE_KEY)).toBe('second-start');
+    // And actions work again.
+    expect((await api.pause(null)).paused).toBe(true);
+  });
+});

@@ -134,7 +134,7 @@ export interface UnitRead {
 }
 
 export interface RootInfo {
-  /** Identity of the root (`dev:ino`), to tell "the same folder, now empty" from "a different, empty folder". */
+  /** Identity of the root (`dev:ino:birthtime`, file-root.ts), to tell "the same folder, now empty" from "a different, empty folder". */
   identity: string;
 }
 

@@ -24,6 +24,7 @@ import {
   type UnitRead,
   type UnitRecord,
 } from '../connectors/types.js';
+import { sameRootIdentity } from '../connectors/file-root.js';
 import { abortable, isCancellation, raceAbort, SyncCancelledError, throwIfAborted } from './abort.js';
 import { InlineBatchWriter, type Batch, type BatchOp, type BatchOutcome, type BatchWriter } from './batch-writer.js';
 import { crashPoint } from './crash-points.js';
@@ -756,7 +757,10 @@ class Run {
     const keptOrphans = [...orphans].some(kept);
     if (vanished.length === 0) return keptOrphans;
 
-    const sameRoot = this.#checkpoint.rootIdentity === null || this.#checkpoint.rootIdentity === rootIdentity;
+    // An identity stored before roots carried their birth time is compared on dev:ino; a run that succeeds stores
+    // the new one.
+    const stored = this.#checkpoint.rootIdentity;
+    const sameRoot = stored === null || sameRootIdentity(stored, rootIdentity);
     // Counted only when the guard applies: a lookup per vanished unit, on top of the one that deletes it.
     const docsToDelete =
       !sameRoot && documentsBefore > 0

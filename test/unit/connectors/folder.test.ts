@@ -5,6 +5,7 @@ import {
   mkdirSync,
   renameSync,
   rmSync,
+  statSync,
   symlinkSync,
   truncateSync,
   utimesSync,
@@ -13,7 +14,7 @@ import {
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { checkFilePath, openFileRoot } from '../../../electron/connectors/file-root.js';
+import { checkFilePath, openFileRoot, rootIdentity, sameRootIdentity } from '../../../electron/connectors/file-root.js';
 import { firstMarkdownHeading, folderKind, maskMarkdownCode } from '../../../electron/connectors/folder.js';
 import { SourceUnavailableError, type ItemIssue, type SourceUnit } from '../../../electron/connectors/types.js';
 import { enumerateAll, readUnit, syncAll, testConfig, testContext } from '../../helpers/connector-run.js';
@@ -239,6 +240,47 @@ describe('folder connector: the root (bad input #4)', () => {
     }
   });
 
+  it('tells a folder made again on the old inode (same dev:ino) apart by its birth time', () => {
+    const old = { dev: 2049, ino: 2, birthtimeMs: 1_700_000_000_000.25, ctimeMs: 1_700_000_500_000 };
+    const remade = { ...old, birthtimeMs: 1_800_000_000_000.5, ctimeMs: 1_800_000_000_000.5 };
+    const kept = () => true;
+    expect(rootIdentity(old, kept)).toBe('2049:2:1700000000000.25');
+    expect(rootIdentity(remade, kept)).toBe('2049:2:1800000000000.5');
+    expect(sameRootIdentity(rootIdentity(old, kept), rootIdentity(remade, kept))).toBe(false);
+    expect(sameRootIdentity(rootIdentity(old, kept), rootIdentity({ ...old, ctimeMs: 1_900_000_000_000 }))).toBe(true);
+  });
+
+  it('leaves the birth time out where there is none to trust', () => {
+    // A file system without birth times (statx reports 0).
+    expect(rootIdentity({ dev: 7, ino: 9, birthtimeMs: 0, ctimeMs: 5 }, () => true)).toBe('7:9');
+    // Linux without statx, where libuv reports the ctime as the birth time: it changes with every entry added.
+    expect(rootIdentity({ dev: 7, ino: 9, birthtimeMs: 5, ctimeMs: 5 }, () => false)).toBe('7:9');
+    // A new, empty folder where birth times are real: born when last changed.
+    expect(rootIdentity({ dev: 7, ino: 9, birthtimeMs: 5, ctimeMs: 5 }, () => true)).toBe('7:9:5');
+  });
+
+  it('matches a dev:ino identity stored by an earlier version on dev:ino, and nothing else loosely', () => {
+    expect(sameRootIdentity('2049:2', '2049:2:1700000000000.25')).toBe(true);
+    expect(sameRootIdentity('2049:2', '2049:2')).toBe(true);
+    expect(sameRootIdentity('2049:2', '2049:3:1700000000000.25')).toBe(false);
+    expect(sameRootIdentity('2049:2', '2050:2:1700000000000.25')).toBe(false);
+    // Had a birth time, has none now: another file system mounted there, or nothing to tell by.
+    expect(sameRootIdentity('2049:2:1700000000000.25', '2049:2')).toBe(false);
+    // Identities of other connectors must be equal.
+    expect(sameRootIdentity('acct:inbox', 'acct:inbox:1')).toBe(false);
+    expect(sameRootIdentity('root', 'root')).toBe(true);
+  });
+
+  it('gives a real folder a birth-time identity that stays the same while files come and go', async () => {
+    const root = tempDir();
+    const connector = folder(root);
+    const first = (await connector.open(testContext())).identity;
+    writeFileSync(join(root, 'new.md'), '');
+    mkdirSync(join(root, 'sub'));
+    expect((await connector.open(testContext())).identity).toBe(first);
+    expect(first.startsWith(`${statSync(root).dev}:${statSync(root).ino}`)).toBe(true);
+  });
+
   it('fails the enumeration (deleting nothing) when the folder is swapped for another mid-walk', async () => {
     const root = tempDir();
     writeTree(root, { 'a/1.md': '', 'b/2.md': '' });
@@ -304,11 +346,11 @@ describe('folder connector: the root (bad input #4)', () => {
 });
 
 describe('file roots (single-file sources such as one .mbox)', () => {
-  it('opens a readable file with a dev:ino identity and rejects folders and missing files', async () => {
+  it('opens a readable file with a dev:ino(:birthtime) identity and rejects folders and missing files', async () => {
     const root = tempDir();
     const file = join(root, 'inbox.mbox');
     writeFileSync(file, 'From x\n');
-    expect((await openFileRoot(file)).identity).toMatch(/^\d+:\d+$/);
+    expect((await openFileRoot(file)).identity).toMatch(/^\d+:\d+(:\d+(\.\d+)?)?$/);
     await expect(openFileRoot(root)).rejects.toMatchObject({ code: 'E_ROOT_INVALID' });
     await expect(openFileRoot(join(root, 'gone.mbox'))).rejects.toMatchObject({ code: 'E_ROOT_UNAVAILABLE' });
     expect(await checkFilePath(file)).toBeNull();

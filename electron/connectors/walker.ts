@@ -17,6 +17,7 @@
  * instead. Everything after the listing (decoding, NFC keys, collisions, excludes, links, depth) is the same code
  * for both, and gives the same results.
  */
+import { createHash } from 'node:crypto';
 import { promises as fsp, type Dir, type Dirent, type Stats } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
@@ -76,7 +77,7 @@ export interface WalkOptions {
    */
   readerThread?: FileReadThread | null;
   /**
-   * Asked, with the entry's key and fingerprintOf, for each regular file the connector accepts: true means the caller
+   * Asked, with the entry's key and entryFingerprint, for each regular file the connector accepts: true means the caller
    * already knows it unchanged, so the walk yields nothing for it (ConnectorContext.isUnchanged). A directory whose
    * files were all known still ends with a yield (of no items), so the consumer gets a step per directory.
    */
@@ -122,8 +123,30 @@ export function fingerprintOf(e: { size: number; mtimeMs: number; ino: number })
   return `${e.size}:${e.mtimeMs}:${e.ino}`;
 }
 
+/**
+ * A walked file's fingerprint as its unit carries it: fingerprintOf, and, only when its path is not spelled in NFC on
+ * disk, a digest of that spelling. Renaming a file or folder between Unicode forms (NFD ↔ NFC, as folders moved
+ * between macOS and Linux often are) keeps its key, size, mtime and inode, so without the digest the unit would look
+ * unchanged and keep the old, no longer existing, path. Paths spelled in NFC (all ASCII ones among them) keep the
+ * plain fingerprintOf, so an upgrade re-reads only files with a non-NFC spelling, once.
+ */
+export function entryFingerprint(e: {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+  key: string;
+  relPath: string;
+}): string {
+  return spelledFingerprint(e, e.relPath, e.key);
+}
+
+function spelledFingerprint(e: { size: number; mtimeMs: number; ino: number }, rel: string, key: string): string {
+  const plain = fingerprintOf(e);
+  return rel === key ? plain : `${plain}:s${createHash('sha256').update(rel).digest('base64url').slice(0, 11)}`;
+}
+
 export function toSourceUnit(e: WalkEntry): SourceUnit {
-  return { key: e.key, path: e.path, fingerprint: fingerprintOf(e), size: e.size };
+  return { key: e.key, path: e.path, fingerprint: entryFingerprint(e), size: e.size };
 }
 
 interface PendingDir {
@@ -284,6 +307,34 @@ export async function* walkFileBatches(opts: WalkOptions): AsyncGenerator<(WalkE
     return { path: c.path, rel: c.rel, key: c.key, depth, real };
   };
 
+  /** The POSIX path, relative to the root, of a real (symlink-free) path inside it. */
+  const relativeInRoot = (real: string): string => {
+    const rel = real.slice(rootReal.endsWith(sep) ? rootReal.length : rootReal.length + 1);
+    return sep === '/' ? rel : rel.split(sep).join('/');
+  };
+
+  /**
+   * Whether the walk yields the regular file at this path (relative to the root, as spelled on disk, no links on the
+   * way), by the very rules it walks by: each folder on the way entered (not skipped, not excluded, not too deep),
+   * the file accepted and not excluded.
+   */
+  const takesFile = (rel: string): boolean => {
+    const names = rel.split('/');
+    let dirRel = '';
+    let dirKey = '';
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i];
+      const key = name.normalize('NFC');
+      const childRel = dirRel === '' ? name : `${dirRel}/${name}`;
+      const childKey = dirKey === '' ? key : `${dirKey}/${key}`;
+      if (i === names.length - 1) return acceptFile(childRel) && !isExcluded(childKey, key);
+      if (i + 1 > maxDepth || skipDir(childRel, name) || isExcluded(childKey, key)) return false;
+      dirRel = childRel;
+      dirKey = childKey;
+    }
+    return false;
+  };
+
   const inspectLink = async (parent: PendingDir, c: Candidate): Promise<Outcome> => {
     let target: Stats;
     let real: string;
@@ -302,7 +353,13 @@ export async function* walkFileBatches(opts: WalkOptions): AsyncGenerator<(WalkE
     if (target.isFile()) {
       if (!acceptFile(c.rel)) return null;
       if (!inside) return skippedLink(c, 'it points outside the folder being indexed');
-      return entryOf(c, target);
+      // Like a linked folder, the link is the duplicate: the file it points to is indexed under its own path if the
+      // walk takes it there, and not at all if it is excluded or in a skipped folder, which a link must not undo.
+      const rel = relativeInRoot(real);
+      const fate = takesFile(rel)
+        ? 'is indexed under its own path'
+        : 'is left out of the index (excluded, hidden, in a skipped folder or not a kind of file read here)';
+      return skippedLink(c, `the file it points to, ${rel}, ${fate}`);
     }
     if (!target.isDirectory()) {
       return acceptFile(c.rel)
@@ -399,6 +456,8 @@ export async function* walkFileBatches(opts: WalkOptions): AsyncGenerator<(WalkE
       }
 
       const parent = dir;
+      // Whether the folder's path is spelled in NFC, so a file with an NFC name in it has the plain fingerprint.
+      const nfcDir = parent.rel === parent.key;
       const keysInDir = new Set<string>();
       // Names not in NFC are looked at after the rest of the directory, so when an NFC and an NFD spelling of the
       // same name coexist the NFC one is always the one indexed, independent of readdir order.
@@ -414,7 +473,14 @@ export async function* walkFileBatches(opts: WalkOptions): AsyncGenerator<(WalkE
           if (isUnchanged !== undefined && entry.type === DT_FILE && entry.sk === ST_FILE) {
             const rel = parent.rel === '' ? name : `${parent.rel}/${name}`;
             const childKey = parent.key === '' ? key : `${parent.key}/${key}`;
-            if (acceptFile(rel) && !isExcluded(childKey, key) && isUnchanged(childKey, fingerprintOf(entry))) {
+            if (
+              acceptFile(rel) &&
+              !isExcluded(childKey, key) &&
+              isUnchanged(
+                childKey,
+                nfcDir && name === key ? fingerprintOf(entry) : spelledFingerprint(entry, rel, childKey),
+              )
+            ) {
               // Still taken: an NFD spelling of the same name, looked at after this batch, is the one left out.
               keysInDir.add(childKey);
               knownUnchanged = true;

@@ -2,12 +2,13 @@
  * walkFiles lists directories (and lstats their entries) on the reader thread when it can, and through fs/promises
  * on this thread when it cannot. Both paths must give the same walk, whatever the tree holds.
  */
-import { chmodSync, lstatSync, mkdirSync, opendirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, opendirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FileReadThread, LIST_CHUNK, ReaderThreadError } from '../../../electron/connectors/read-thread.js';
 import type { ItemIssue } from '../../../electron/connectors/types.js';
 import {
+  entryFingerprint,
   fingerprintOf,
   PREFETCH_DIRS,
   PREFETCH_ENTRIES,
@@ -152,7 +153,7 @@ describe('walkFileBatches with isUnchanged (files the caller knows unchanged)', 
       // Every other file is known at its fingerprint (and the NFC twin of an NFD name), one more at a stale one;
       // excluded, skipped and linked files are "known" too, and must never be asked about.
       const known = new Map(
-        files.filter((e, i) => i % 2 === 0 || e.key.startsWith('caf')).map((e) => [e.key, fingerprintOf(e)]),
+        files.filter((e, i) => i % 2 === 0 || e.key.startsWith('caf')).map((e) => [e.key, entryFingerprint(e)]),
       );
       known.set(files[1].key, 'stale');
       for (const key of ['a.md', 'sub/b.md', 'drafts/d.md', '.hidden/h.md', 'image.png']) known.set(key, 'any');
@@ -170,7 +171,7 @@ describe('walkFileBatches with isUnchanged (files the caller knows unchanged)', 
       // A link is always looked at (its target decides), so only regular files are left out.
       const unchanged = new Set(
         files
-          .filter((e, i) => i !== 1 && known.get(e.key) === fingerprintOf(e) && !lstatSync(e.path).isSymbolicLink())
+          .filter((e, i) => i !== 1 && known.get(e.key) === entryFingerprint(e) && !lstatSync(e.path).isSymbolicLink())
           .map((e) => e.key),
       );
       expect(unchanged.size).toBeGreaterThanOrEqual(3);
@@ -181,12 +182,63 @@ describe('walkFileBatches with isUnchanged (files the caller knows unchanged)', 
     });
   }
 
+  for (const [label, readerThread] of [
+    ['reader thread', thread],
+    ['fs/promises', null],
+  ] as const) {
+    it(`tells a file renamed between Unicode forms by its fingerprint, and only a name not in NFC (${label})`, async () => {
+      const root = tempDir();
+      const nfd = 'Re\u0301unions';
+      const nfc = 'R\u00e9unions';
+      writeTree(root, {
+        [`${nfd}/a.md`]: 'a',
+        [`${nfd}/caf\u00e9.md`]: 'b',
+        'plain.md': 'p',
+        'd\u00e9j\u00e0.md': 'p',
+      });
+      const opts: WalkOptions = { root, acceptFile: isMarkdown, readerThread };
+      let known = new Map<string, string>();
+      // What a sync would read: what the walk yields (it leaves out what isUnchanged knows) at a new fingerprint.
+      const changed = async () => {
+        const before = known;
+        const items = await collect({ ...opts, isUnchanged: (key, fp) => before.get(key) === fp });
+        const files = items.filter((i): i is WalkEntry => 'key' in i);
+        // On the reader thread the walk itself leaves out every file known at its fingerprint.
+        if (readerThread !== null) expect(files.every((e) => before.get(e.key) !== entryFingerprint(e))).toBe(true);
+        known = new Map(
+          (await collect(opts)).filter((i): i is WalkEntry => 'key' in i).map((e) => [e.key, entryFingerprint(e)]),
+        );
+        return files.filter((e) => before.get(e.key) !== entryFingerprint(e)).map((e) => [e.key, e.path]);
+      };
+      expect(await changed()).toHaveLength(4);
+      // Names spelled in NFC, ASCII ones among them, keep the fingerprint they always had.
+      const plain = (await collect(opts)).filter((i): i is WalkEntry => 'key' in i && !i.key.startsWith('R'));
+      expect(plain.map((e) => entryFingerprint(e))).toEqual(plain.map((e) => fingerprintOf(e)));
+      expect(await changed()).toEqual([]);
+
+      // Same keys, sizes, mtimes and inodes: only the spelling on disk tells the rename.
+      renameSync(join(root, nfd), join(root, nfc));
+      expect((await changed()).sort()).toEqual([
+        [`${nfc}/a.md`, join(root, nfc, 'a.md')],
+        [`${nfc}/caf\u00e9.md`, join(root, nfc, 'caf\u00e9.md')],
+      ]);
+      expect(await changed()).toEqual([]);
+      // A note's own name, in a folder spelled in NFC, then in one spelled in NFD.
+      renameSync(join(root, nfc, 'caf\u00e9.md'), join(root, nfc, 'cafe\u0301.md'));
+      expect(await changed()).toEqual([[`${nfc}/caf\u00e9.md`, join(root, nfc, 'cafe\u0301.md')]]);
+      renameSync(join(root, nfc), join(root, nfd));
+      expect(await changed()).toHaveLength(2);
+      renameSync(join(root, nfd, 'cafe\u0301.md'), join(root, nfd, 'caf\u00e9.md'));
+      expect(await changed()).toEqual([[`${nfc}/caf\u00e9.md`, join(root, nfd, 'caf\u00e9.md')]]);
+    });
+  }
+
   it('still ends each folder with a step when it left out all of its files', async () => {
     const root = tempDir();
     writeTree(root, { 'a/1.md': '1', 'a/2.md': '2', 'b/3.md': '3', 'c/4.md': '4' });
     const opts: WalkOptions = { root, acceptFile: isMarkdown, readerThread: thread };
     const all = new Map(
-      (await collect(opts)).map((e) => ['key' in e ? e.key : '', 'key' in e ? fingerprintOf(e) : '']),
+      (await collect(opts)).map((e) => ['key' in e ? e.key : '', 'key' in e ? entryFingerprint(e) : '']),
     );
     const steps: (WalkEntry | ItemIssue)[][] = [];
     for await (const step of walkFileBatches({ ...opts, isUnchanged: (key, fp) => all.get(key) === fp })) {

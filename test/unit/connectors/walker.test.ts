@@ -203,18 +203,67 @@ describe('walkFiles: symbolic links (bad input #1, #2)', () => {
     expect(issues[0].keepPrefix).toBeUndefined();
   });
 
-  it('follows a link to a file inside the root, fingerprinting the target, but not one that leaves the root', async () => {
+  it('never indexes a file link: one inside the root is the duplicate of its target, one outside is an escape', async () => {
     const outside = tempDir();
     writeFileSync(join(outside, 'secret.md'), 'outside');
     const root = tempDir();
     writeTree(root, { 'notes/real.md': 'inside' });
     symlinkSync('notes/real.md', join(root, 'shortcut.md'));
     symlinkSync(join(outside, 'secret.md'), join(root, 'escape.md'));
-    const { keys, issues, byKey } = await walk(root);
-    expect(keys).toEqual(['notes/real.md', 'shortcut.md']);
-    expect(byKey.get('shortcut.md')!.ino).toBe(byKey.get('notes/real.md')!.ino);
-    expect(readFileSync(byKey.get('shortcut.md')!.path, 'utf8')).toBe('inside');
-    expect(issues).toEqual([expect.objectContaining({ code: 'W_SYMLINK_SKIPPED', path: join(root, 'escape.md') })]);
+    symlinkSync('notes/real.md', join(root, 'shortcut.png')); // named like nothing the walk takes: not worth a word
+    for (const followSymlinks of [false, true]) {
+      const { keys, issues } = await walk(root, { followSymlinks });
+      expect(keys).toEqual(['notes/real.md']);
+      expect(issues.map((i) => [i.path, i.code, i.severity, i.keepPrefix]).sort()).toEqual([
+        [join(root, 'escape.md'), 'W_SYMLINK_SKIPPED', 'warning', undefined],
+        [join(root, 'shortcut.md'), 'W_SYMLINK_SKIPPED', 'warning', undefined],
+      ]);
+      expect(issues.find((i) => i.path === join(root, 'shortcut.md'))!.message).toContain(
+        'notes/real.md, is indexed under its own path',
+      );
+    }
+  });
+
+  it('never lets a file link bring in a file that is excluded, hidden, skipped, too deep or not taken', async () => {
+    const root = tempDir();
+    writeTree(root, {
+      'notes/plan.md': 'plan',
+      'notes/diary/d.md': 'diary',
+      'notes/.private/p.md': 'private',
+      'notes/drafts.md': 'excluded by name',
+      'notes/archive/old.md': 'excluded by path',
+      'deep/1/2/far.md': 'too deep',
+      'notes/image.png': 'not a note',
+    });
+    const links: Record<string, string> = {
+      'notes/plan-link.md': 'plan.md',
+      'notes/today.md': 'diary/d.md',
+      'notes/p.md': '.private/p.md',
+      'draft-link.md': 'notes/drafts.md',
+      'old-link.md': 'notes/archive/old.md',
+      'far-link.md': 'deep/1/2/far.md',
+      'picture.md': 'notes/image.png',
+    };
+    for (const [link, target] of Object.entries(links)) symlinkSync(target, join(root, link));
+    const opts: Partial<WalkOptions> = {
+      excludes: ['diary', 'drafts.md', 'notes/archive/**'],
+      skipDir: (_rel, name) => name.startsWith('.'),
+      maxDepth: 2,
+    };
+    for (const readerThread of [undefined, null]) {
+      const { keys, issues } = await walk(root, { ...opts, readerThread });
+      expect(keys).toEqual(['notes/plan.md']);
+      expect(issues.map((i) => [i.path, i.code]).sort()).toEqual(
+        [
+          [join(root, 'deep/1/2'), 'E_TOO_DEEP'],
+          ...Object.keys(links).map((link) => [join(root, link), 'W_SYMLINK_SKIPPED']),
+        ].sort(),
+      );
+      for (const i of issues.filter((i) => i.code === 'W_SYMLINK_SKIPPED')) {
+        const taken = i.path === join(root, 'notes/plan-link.md');
+        expect(i.message).toContain(taken ? 'is indexed under its own path' : 'is left out of the index');
+      }
+    }
   });
 
   it('never follows a folder link out of the root, even with followSymlinks', async () => {

@@ -16,7 +16,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ConnectorConfig } from '../../shared/types.js';
-import { EmailParseError, parseEmail } from './email.js';
+import { EmailParseError, headerHash, parseEmail } from './email.js';
 import { checkDirectoryPath, checkFilePath, openDirectoryRoot, openFileRoot } from './file-root.js';
 import {
   DEFAULT_MAX_MESSAGE_BYTES,
@@ -324,6 +324,9 @@ export class MboxConnector implements Connector {
       // Junk before the first message is reported once a message follows it; a file of junk only fails instead.
       let junk: ReadEvent | null = null;
       let reported = start;
+      // Message-ID → what its first message in this pass looks like (see below); both as 32-bit hashes, so that a
+      // mailbox of a million messages costs a few MB here. A collision only gives a message a longer id.
+      const firstWithId = new Map<number, number>();
       for await (const ev of split) {
         checkAborted(ctx.signal);
         const where = `${unit.path}#${ev.type === 'end' ? ev.cursor.offset : ev.offset}`;
@@ -356,9 +359,22 @@ export class MboxConnector implements Connector {
               if (doc) {
                 // Message-IDs repeat across mbox files (the same mail in Inbox and Archive, one Takeout mbox per
                 // label); the engine keeps one unit per document id, so ids are scoped by the file.
-                doc.id = `${unit.key}#${doc.id}`;
+                const messageId = doc.id;
+                doc.id = `${unit.key}#${messageId}`;
+                // And inside one file: the same message stored twice (alike but for its status flags) is one
+                // document; two messages that a broken mailer gave one Message-ID are two, the later one told apart
+                // by its headers' hash, instead of the earlier one silently overwritten. (An append pass does not see
+                // the messages before its start: a repeat there is told apart by the next full read.)
+                const idHash = fnv1a(messageId);
+                const looks = fnv1a(`${doc.timestamp}\0${doc.title}\0${doc.author}\0${doc.content.length}`);
+                const first = firstWithId.get(idHash);
+                if (first === undefined) firstWithId.set(idHash, looks);
+                else if (first === looks) doc = null;
+                else doc.id = `${doc.id}#${headerHash(ev.raw).slice(0, 16)}`;
+              }
+              if (doc) {
                 yield { type: 'doc', doc };
-              } else {
+              } else if (failure !== '') {
                 yield issue(where, 'E_PARSE', failure, 'error');
               }
             }
@@ -646,4 +662,11 @@ async function checkMboxPath(path: string): Promise<string | null> {
     if (++looked >= 200) break;
   }
   return `No mbox mailboxes were found in ${path}. Choose an mbox file, or a folder that contains them (for example Thunderbird's "Local Folders" or a Google Takeout "Mail" folder).`;
+}
+
+/** 32-bit FNV-1a of a string's UTF-16 code units. */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }

@@ -228,6 +228,26 @@ describe('read: a whole file', () => {
     expect(r.issues).toEqual([]);
   });
 
+  it('keeps two different messages that share a Message-ID, and one copy of a message stored twice', async () => {
+    const path = join(tempDir(), 'Inbox');
+    const reused = (subject: string, body: string, status = '') =>
+      `From a@x Mon Jan  1 10:00:00 2024\nMessage-ID: <same@example.org>\n${status}From: a@x\nSubject: ${subject}\nDate: Mon, 1 Jan 2024 10:00:00 +0000\n\n${body}\n\n`;
+    writeFileSync(
+      path,
+      reused('Zebrafish', 'zebrafish swim') +
+        msg(1) +
+        reused('Zebrafish', 'zebrafish swim', 'X-Mozilla-Status: 0001\n') +
+        reused('Another', 'a different message with the same id'),
+    );
+    const r = await readFile(path);
+    // Before, the last message overwrote the first: "zebrafish" was no longer found.
+    expect(titles(r)).toEqual(['Zebrafish', 'Message 1', 'Another']);
+    expect(new Set(r.docs.map((d) => d.id)).size).toBe(3);
+    expect(r.docs[0].id).toBe('Inbox#same@example.org');
+    // The same ids on the next full read: nothing is re-added or deleted.
+    expect((await readFile(path)).docs.map((d) => d.id)).toEqual(r.docs.map((d) => d.id));
+  });
+
   it('indexes around NUL bytes, with a warning', async () => {
     const path = copyFixture('nul-bytes.mbox');
     const r = await readFile(path);

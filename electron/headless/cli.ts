@@ -124,9 +124,15 @@ function oneOrNone(ctx: CommandContext, what: string): string | null {
 
 function intOption(value: unknown, name: string, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value);
+  // Digits only: Number() would also take "1e3", "0x100" and " 120".
+  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
   if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}`);
   return n;
+}
+
+/** --host as typed: `[::1]`, as an IPv6 address is written in a URL, is the address ::1 (listen() wants it bare). */
+export function hostOption(value: unknown): string | null {
+  return typeof value === 'string' ? value.replace(/^\[(.*)\]$/, '$1') : null;
 }
 
 function showNotices(ctx: CommandContext, service: SyncService, levels: readonly Notice['level'][] = ['error', 'warning', 'info']): void {
@@ -335,7 +341,7 @@ const COMMANDS: Record<string, CommandSpec> = {
       if (ctx.positionals.length) throw new UsageError('serve takes no arguments');
       const port = intOption(ctx.values.port, 'port', 0, 65535) ?? 8765;
       const { runDaemon } = await import('./daemon.js');
-      return runDaemon({ dataDir: ctx.dataDir, port, host: (ctx.values.host as string | undefined) ?? null, io: ctx.io, json: ctx.json });
+      return runDaemon({ dataDir: ctx.dataDir, port, host: hostOption(ctx.values.host), io: ctx.io, json: ctx.json });
     },
   },
 };
@@ -345,7 +351,9 @@ async function pauseOrResume(ctx: CommandContext, paused: boolean): Promise<numb
   return withService(ctx, 'write', (service) => {
     const state = paused ? service.pause(id) : service.resume(id);
     const what = id === null ? 'All syncing' : `"${terminalSafe(service.getConnector(id).name)}"`;
-    print(ctx.io, ctx.json, { paused: id === null ? state.paused : service.getConnector(id).paused, id }, () => `${what} ${paused ? 'paused' : 'resumed'}.\n`);
+    // One connector resumed while everything is paused still waits: say so rather than claim it runs.
+    const stillHeld = !paused && id !== null && state.paused ? ', but all syncing is paused: `jarvis-sync resume` resumes everything' : '';
+    print(ctx.io, ctx.json, { paused: id === null ? state.paused : service.getConnector(id).paused, id }, () => `${what} ${paused ? 'paused' : 'resumed'}${stillHeld}.\n`);
     return 0;
   });
 }

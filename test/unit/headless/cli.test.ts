@@ -67,6 +67,9 @@ describe('jarvis-sync CLI', () => {
     const badOption = await cli(['search', 'x', '--limit', 'lots']);
     expect(badOption.code).toBe(2);
     expect(badOption.stderr).toMatch(/--limit must be a whole number/);
+    for (const interval of ['1e3', '0x100', ' 120']) {
+      expect((await cli(['add', 'folder', notes, '--interval', interval])).code, interval).toBe(2);
+    }
   }, 180_000);
 
   it('add → sync → search → status, with the documented JSON shapes', async () => {
@@ -178,6 +181,10 @@ describe('jarvis-sync CLI', () => {
     status = JSON.parse((await cli(['status', '--json'])).stdout) as typeof status;
     expect(status.connectors[0]).toMatchObject({ paused: false, state: 'paused', nextRunAt: null });
     expect((await cli(['status'])).stdout).toMatch(/next run: +paused\n/);
+    // One connector resumed while all are paused still waits, and the CLI says so instead of "resumed."
+    expect((await cli(['resume', 'notes'])).stdout).toBe(
+      '"Notes" resumed, but all syncing is paused: `jarvis-sync resume` resumes everything.\n',
+    );
     expect((await cli(['resume'])).code).toBe(0);
     status = JSON.parse((await cli(['status', '--json'])).stdout) as typeof status;
     expect(status.connectors[0].nextRunAt).toEqual(expect.any(Number));

@@ -863,7 +863,8 @@ function decodeName(raw: Buffer): { name: string; nfc: boolean } | null {
   return { name, nfc: false };
 }
 
-function compileExcludes(globs: string[]): (key: string, name: string) => boolean {
+/** The walk's exclude test: `key` is a path relative to the root (NFC, `/`-separated), `name` its last part. */
+export function compileExcludes(globs: readonly string[]): (key: string, name: string) => boolean {
   const cleaned = globs.map((g) => g.trim().replace(/\/+$/, '')).filter((g) => g !== '');
   if (cleaned.length === 0) return () => false;
   const byName = cleaned.filter((g) => !g.includes('/'));

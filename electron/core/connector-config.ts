@@ -1,5 +1,7 @@
 /** connectors.json: the user's connectors and pause flags, validated on load. */
-import { basename, isAbsolute, resolve } from 'node:path';
+import { realpath } from 'node:fs/promises';
+import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
+import { compileExcludes } from '../connectors/walker.js';
 import { PAYLOAD_LIMITS } from '../../shared/contract-parsers.js';
 import { excludePatternProblem } from '../../shared/exclude-patterns.js';
 import {
@@ -199,4 +201,62 @@ export function checkedExcludes(globs: readonly string[]): string[] {
     if (problem) throw new UserInputError(problem);
   }
   return kept;
+}
+
+/** Kinds that read the same files: a vault is a folder of Markdown notes too. */
+const FILE_TREE_KINDS: readonly ConnectorKind[] = ['folder', 'obsidian'];
+
+const readSameFiles = (a: ConnectorKind, b: ConnectorKind): boolean =>
+  a === b || (FILE_TREE_KINDS.includes(a) && FILE_TREE_KINDS.includes(b));
+
+/**
+ * Why `config` would index files that a connector in `existing` already indexes, or null: the same folder or file
+ * (also through a link, or as a vault and a folder), or one inside the other where the outer one does not leave it
+ * out (by its excludes, or as a hidden folder). Every such file would be found twice in every search.
+ */
+export async function overlapProblem(
+  config: ConnectorConfig,
+  existing: readonly ConnectorConfig[],
+): Promise<string | null> {
+  const real = async (path: string) => realpath(path).catch(() => resolve(path));
+  const mine = await real(config.path);
+  for (const other of existing) {
+    if (!readSameFiles(config.kind, other.kind)) continue;
+    const theirs = await real(other.path);
+    const who = `"${other.name}" (${other.id})`;
+    if (theirs === mine) {
+      return other.path === config.path
+        ? `${config.path} is already synced by the connector ${who}.`
+        : `${config.path} is ${other.path} (through a link), which the connector ${who} already syncs.`;
+    }
+    const inside = relativeInside(theirs, mine);
+    if (inside !== null && !leftOut(inside, other.excludes)) {
+      return (
+        `${config.path} is inside ${other.path}, which the connector ${who} already syncs, so its files would be ` +
+        `found twice. Exclude it there first (add \`${inside}/**\` to that connector's excludes), or sync only one of them.`
+      );
+    }
+    const holds = relativeInside(mine, theirs);
+    if (holds !== null && !leftOut(holds, config.excludes)) {
+      return (
+        `${config.path} holds ${other.path}, which the connector ${who} already syncs, so its files would be found ` +
+        `twice. Exclude it here (\`--exclude '${holds}/**'\`, or in the dashboard), or remove that connector first.`
+      );
+    }
+  }
+  return null;
+}
+
+/** `inner` relative to `outer` with `/` separators when it lies strictly inside it, else null. */
+function relativeInside(outer: string, inner: string): string | null {
+  const rel = relative(outer, inner);
+  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return null;
+  return rel.split(sep).join('/');
+}
+
+/** Whether a walk with `excludes` stays out of `rel`: a folder on the way (or `rel` itself) hidden or excluded. */
+function leftOut(rel: string, excludes: readonly string[]): boolean {
+  const isExcluded = compileExcludes(excludes);
+  const names = rel.split('/').map((n) => n.normalize('NFC'));
+  return names.some((name, i) => name.startsWith('.') || isExcluded(names.slice(0, i + 1).join('/'), name));
 }

@@ -35,6 +35,7 @@ import {
   checkedExcludes,
   checkedName,
   newConnectorConfig,
+  overlapProblem,
   parseConnectorsFile,
   serializeConnectorsFile,
   UserInputError,
@@ -454,7 +455,9 @@ export class SyncService {
       inIndex: this.#store.connectorIdsWithData(),
       kept: this.#config.keptIndexes,
     });
-    const problem = await this.#kinds.get(config.kind)!.checkPath(config.path);
+    const problem =
+      (await this.#kinds.get(config.kind)!.checkPath(config.path)) ??
+      (await overlapProblem(config, this.#config.connectors));
     if (problem) throw new UserInputError(problem);
     this.#config = {
       ...this.#config,

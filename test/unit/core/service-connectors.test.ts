@@ -1,6 +1,6 @@
 // A real SyncService on a temp data folder: adding, removing and loading connectors as the CLI, the dashboard and a
 // hand-edited connectors.json do.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UserInputError } from '../../../electron/core/connector-config.js';
@@ -85,6 +85,35 @@ describe('SyncService: connector input from any client', () => {
     const { id } = await s.addConnector({ kind: 'folder', path: notes, excludes: ['private/**'] }, { syncNow: false });
     expect(() => s.updateConnector(id, { excludes: ['C:\\private\\**'] })).toThrow(UserInputError);
     expect(s.getConnector(id).excludes).toEqual(['private/**']);
+  });
+});
+
+describe('SyncService: sources that overlap', () => {
+  it('refuses a folder already synced through a link, as a vault, or inside or around another, unless excluded there', async () => {
+    const root = tempDir();
+    const notes = folderOf(root, 'notes', { 'a.md': 'a' });
+    folderOf(notes, 'work', { 'w.md': 'w' });
+    folderOf(notes, '.obsidian', {});
+    folderOf(notes, '.private', { 'p.md': 'p' });
+    symlinkSync(notes, join(root, 'notes-link'));
+    const s = await openService(join(root, 'data'));
+    const add = (kind: 'folder' | 'obsidian', path: string, excludes: string[] = []) =>
+      s.addConnector({ kind, path, excludes }, { syncNow: false });
+    const { id } = await add('folder', notes);
+
+    // Each of these indexed every note a second time, and every search showed it twice.
+    await expect(add('folder', join(root, 'notes-link'))).rejects.toThrow(/\(through a link\), which the connector/);
+    await expect(add('obsidian', notes)).rejects.toThrow(/already synced by the connector "notes"/);
+    await expect(add('folder', join(notes, 'work'))).rejects.toThrow(/inside .*\(add `work\/\*\*` to that connector/);
+    await expect(add('folder', root)).rejects.toThrow(/holds .*--exclude 'notes\/\*\*'/);
+    expect(s.getState().connectors).toHaveLength(1);
+
+    // What the other leaves out can be a source of its own.
+    await add('folder', join(notes, '.private'));
+    await add('folder', root, ['notes/**']);
+    s.updateConnector(id, { excludes: ['work/**'] });
+    await add('folder', join(notes, 'work'));
+    expect(s.getState().connectors).toHaveLength(4);
   });
 });
 

@@ -72,7 +72,7 @@ function linkTarget(inner: string): string | null {
 }
 
 /** Links written as quoted strings in frontmatter (`related: "[[Other note]]"`). */
-function frontmatterLinks(value: unknown, out: string[], depth = 0): void {
+function frontmatterLinks(value: unknown, out: string[], depth = 0, inList = false): void {
   if (depth > 8) return;
   if (typeof value === 'string') {
     if (!value.includes('[[')) return;
@@ -82,11 +82,12 @@ function frontmatterLinks(value: unknown, out: string[], depth = 0): void {
     }
   } else if (Array.isArray(value)) {
     // `up: [[Note]]` unquoted parses as [["Note"]]: a one-string list inside a list is what the user meant as a link.
-    if (depth > 0 && value.length === 1 && typeof value[0] === 'string') {
+    // Not one that is a value in a map (`meta: {tags: [inner]}`): that is a list of one tag.
+    if (inList && value.length === 1 && typeof value[0] === 'string') {
       out.push(value[0]);
       return;
     }
-    for (const item of value) frontmatterLinks(item, out, depth + 1);
+    for (const item of value) frontmatterLinks(item, out, depth + 1, true);
   } else if (value !== null && typeof value === 'object') {
     for (const item of Object.values(value)) frontmatterLinks(item, out, depth + 1);
   }

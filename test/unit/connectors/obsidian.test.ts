@@ -92,6 +92,17 @@ describe('obsidian connector: the fixture vault', () => {
     });
   });
 
+  it('takes a one-item list in a nested map for a list, not for an unquoted [[link]]', async () => {
+    const root = vaultCopy();
+    writeFileSync(
+      join(root, 'Nested.md'),
+      '---\nmeta:\n  author: Someone\n  tags: [inner]\nup: [[Welcome]]\n---\nnested-marker\n',
+    );
+    const { docs } = await syncAll(vault(root));
+    // Before, "inner" was taken for a link to a note of that name.
+    expect(docs.get('Nested.md')!.links).toEqual(['Welcome']);
+  });
+
   it('indexes notes with malformed frontmatter with a W_BAD_FRONTMATTER warning (bad input #17)', async () => {
     const { docs, outcomes } = await syncAll(vault(vaultCopy()));
     const markers: Record<string, string> = {
@@ -227,7 +238,26 @@ describe('inline tag scan', () => {
     [...text.matchAll(REFERENCE)].map((m) => normaliseTag(m[1])).filter((t): t is string => t !== null);
 
   it('finds the same tags as the lookbehind regex on generated text', () => {
-    const pieces = ['#', '##', ' ', '\n', '\t', 'a', 'Zé', 'x/y', '-', '_', '1', '.', '#tag', 'word#no', '😀', '\u00a0', '`', 'é#'];
+    const pieces = [
+      '#',
+      '##',
+      ' ',
+      '\n',
+      '\t',
+      'a',
+      'Zé',
+      'x/y',
+      '-',
+      '_',
+      '1',
+      '.',
+      '#tag',
+      'word#no',
+      '😀',
+      '\u00a0',
+      '`',
+      'é#',
+    ];
     let seed = 7;
     const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let n = 0; n < 3000; n++) {

@@ -64,7 +64,7 @@ export function dataPaths(dataDir: string) {
 
 export type LockOwner = 'desktop' | 'daemon' | 'cli';
 
-interface LockInfo {
+export interface LockInfo {
   pid: number;
   owner: LockOwner;
   host: string;
@@ -120,6 +120,16 @@ function readLock(path: string): LockInfo | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * The process on this machine that holds the data folder's lock (the app, a daemon, a CLI sync), or null when none
+ * does or its holder no longer runs. Read-only commands ask, to say that the state they read is being changed.
+ */
+export function dataDirWriter(dataDir: string): LockInfo | null {
+  const info = readLock(dataPaths(dataDir).lock);
+  if (!info || info.host !== hostname() || info.pid === process.pid || !isAlive(info.pid)) return null;
+  return info;
 }
 
 /** link() is not supported where these come back (FAT, some network shares): the lock is created, then written. */

@@ -41,7 +41,15 @@ import {
   UserInputError,
   type ConnectorsFile,
 } from './connector-config.js';
-import { acquireDataDirLock, dataPaths, ensurePrivateDataDir, type DataDirLock, type LockOwner } from './data-dir.js';
+import {
+  acquireDataDirLock,
+  dataDirWriter,
+  dataPaths,
+  ensurePrivateDataDir,
+  type DataDirLock,
+  type LockInfo,
+  type LockOwner,
+} from './data-dir.js';
 import { SyncEngine } from './engine.js';
 import { classifyError, indexBusyFailure, isIndexBusy, isStoreCorruption, toConnectorError } from './errors.js';
 import { JsonFile, type LoadResult } from './json-file.js';
@@ -149,6 +157,11 @@ export class SyncService {
   readonly events = new Emitter<Events>();
   readonly paths: ReturnType<typeof dataPaths>;
   readonly readonly: boolean;
+  /**
+   * For a read-only service: the app, daemon or CLI sync that has the data folder open meanwhile. Its syncs change
+   * what this one reads, and a run of it still going shows as "syncing" (the runs table has it as running).
+   */
+  readonly writerElsewhere: LockInfo | null;
 
   readonly #log: Logger;
   #store: KnowledgeStore;
@@ -201,6 +214,7 @@ export class SyncService {
     this.#log = createLogger('service');
     this.readonly = opts.readonly ?? false;
     this.paths = dataPaths(opts.dataDir);
+    this.writerElsewhere = this.readonly ? dataDirWriter(opts.dataDir) : null;
     this.#lock = lock;
     this.#now = opts.clock ? () => opts.clock!.now() : Date.now;
     this.#pushIntervalMs = opts.pushIntervalMs ?? 100;
@@ -1013,9 +1027,11 @@ export class SyncService {
   ): ConnectorStatus {
     let checkpoint: ReturnType<KnowledgeStore['getCheckpoint']> = null;
     let counts: ConnectorCounts = { documents: 0, chunks: 0, itemErrors: 0, itemWarnings: 0 };
+    let runningElsewhere = false;
     try {
       checkpoint = this.#store.getCheckpoint(config.id);
       counts = this.#counts(config.id);
+      runningElsewhere = this.writerElsewhere !== null && this.#store.listRuns(config.id, 1)[0]?.outcome === 'running';
     } catch (err) {
       // A damaged index must not take the whole state (and with it the UI) down; it is repaired in the background.
       if (!isStoreCorruption(err)) throw err;
@@ -1024,6 +1040,7 @@ export class SyncService {
     const lastError = schedule ? schedule.lastError : (checkpoint?.lastError ?? null);
     let state: ConnectorState;
     if (schedule) state = schedule.state;
+    else if (runningElsewhere) state = 'syncing';
     else if (config.paused || this.#config.paused) state = 'paused';
     else state = checkpoint?.lastError ? 'error' : 'idle';
     const interval = (config.intervalSeconds ?? this.#settings.intervalSeconds) * 1000;

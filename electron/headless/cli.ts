@@ -193,6 +193,11 @@ const COMMANDS: Record<string, CommandSpec> = {
         print(ctx.io, ctx.json, value, () => {
           const now = ctx.io.now();
           const lines = [`Data folder: ${state.dataDir}${state.paused ? '   (all syncing paused)' : ''}`];
+          const writer = service.writerElsewhere;
+          if (writer) {
+            const who = writer.owner === 'desktop' ? 'the desktop app' : writer.owner === 'daemon' ? 'the daemon' : 'a `jarvis-sync sync`';
+            lines.push(`Open in ${who} (pid ${writer.pid}): what it is syncing shows as "syncing" here; its dashboard has the live progress.`);
+          }
           if (state.connectors.length === 0) lines.push('No connectors yet. Add one: jarvis-sync add folder ~/Notes');
           for (const c of state.connectors) lines.push(...formatStatusLine(c, now));
           return `${lines.join('\n')}\n`;

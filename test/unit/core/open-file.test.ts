@@ -109,7 +109,10 @@ describe('SyncService.fileToOpen', () => {
       'Its connector was removed.',
     );
     // Registering a connector on a wide folder gives the page nothing new to name: only indexed files.
-    const wide = await service.addConnector({ kind: 'folder', path: root, name: 'Everything' }, { syncNow: false });
+    const wide = await service.addConnector(
+      { kind: 'folder', path: root, name: 'Everything', excludes: ['notes/**'] },
+      { syncNow: false },
+    );
     expect(
       await refusal(
         service.fileToOpen({ kind: 'problem', connectorId: wide.id, path: join(root, 'private', 'secret.md') }),

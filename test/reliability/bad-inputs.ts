@@ -58,6 +58,7 @@ export const BAD_INPUT_CASES: readonly BadInputCase[] = [
   { name: 'folder symlink to its parent (a/b/up -> ..) [1]', connector: 'folder', where: 'links/a/b/up', code: 'W_SYMLINK_SKIPPED', runtime: true },
   { name: 'dangling symlink [2]', connector: 'folder', where: 'links/dangling.md', code: 'ENOENT', runtime: true },
   { name: 'symlink escaping the root [1]', connector: 'folder', where: 'links/outside.md', code: 'W_SYMLINK_SKIPPED', notFound: ['biescapedsecret'], runtime: true },
+  { name: 'file symlink into a hidden folder [1]', connector: 'folder', where: 'links/hidden-link.md', code: 'W_SYMLINK_SKIPPED', notFound: ['bihiddenlinked'], runtime: true },
   { name: 'file readable by another user only [3]', connector: 'folder', where: 'perms/secret.md', code: 'EACCES', notFound: ['bisecretfile'], runtime: true, needsNobody: true },
   { name: 'folder readable by another user only [3]', connector: 'folder', where: 'perms/private', code: 'EACCES', notFound: ['biprivatedir'], runtime: true, needsNobody: true },
   { name: 'huge sparse .md (200 MB) [8]', connector: 'folder', where: 'huge/huge-sparse.md', code: 'E_TOO_LARGE', runtime: true },
@@ -180,6 +181,9 @@ export function buildBadInputCorpus(root: string, opts: { asNobody: boolean }): 
   const outside = join(root, 'outside-secret.md');
   writeFileSync(outside, note('biescapedsecret'));
   symlinkSync(outside, f('links/outside.md'));
+  dir(f('.private-linked'));
+  writeFileSync(f('.private-linked/secret.md'), note('bihiddenlinked'));
+  symlinkSync('../.private-linked/secret.md', f('links/hidden-link.md'));
   // Permissions.
   dir(f('perms/private'));
   writeFileSync(f('perms/secret.md'), note('bisecretfile'));

@@ -1,10 +1,11 @@
 // A real SyncService over a data folder whose index.sqlite is garbage: commands that only read (the CLI's status,
 // list, search and errors) still answer, and say what is wrong, instead of failing with SQLite's own message.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SyncService } from '../../../electron/core/service.js';
+import { notesAndDataDir } from '../../helpers/notes-folder.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
 
 const tempDir = useTempDirs('jarvis-service-damaged-');
@@ -22,13 +23,7 @@ async function open(dataDir: string, readonly: boolean): Promise<SyncService> {
 
 describe('SyncService: a damaged index, opened read-only', () => {
   it('lists the connectors, finds nothing, says the next sync rebuilds it, and leaves the file for that sync', async () => {
-    const root = tempDir();
-    const notes = join(root, 'notes');
-    mkdirSync(notes);
-    writeFileSync(join(notes, 'apple.md'), '# Apple\n\nan apple orchard\n');
-    const dataDir = join(root, 'data');
-    mkdirSync(dataDir);
-    writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({ watchForChanges: false }));
+    const { notes, dataDir } = notesAndDataDir(tempDir(), { 'apple.md': '# Apple\n\nan apple orchard\n' });
     const writer = await open(dataDir, false);
     const { id } = await writer.addConnector({ kind: 'folder', path: notes, name: 'Notes' }, { syncNow: false });
     await writer.syncNow([id]);

@@ -2,12 +2,13 @@
 // a sync that process is running shows as "syncing", not as the idle state the index had before it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { hostname } from 'node:os';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SyncService } from '../../../electron/core/service.js';
 import { KnowledgeStore } from '../../../electron/core/store.js';
 import { silentLogger } from '../../../shared/logger.js';
+import { notesAndDataDir } from '../../helpers/notes-folder.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
 
 const tempDir = useTempDirs('jarvis-service-writer-');
@@ -38,13 +39,7 @@ async function daemonHoldingLock(dataDir: string): Promise<number> {
 
 describe('SyncService, read-only, while another process writes', () => {
   it('shows the run that process has going as syncing, and names the process', async () => {
-    const root = tempDir();
-    const notes = join(root, 'notes');
-    mkdirSync(notes);
-    writeFileSync(join(notes, 'a.md'), 'a');
-    const dataDir = join(root, 'data');
-    mkdirSync(dataDir);
-    writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({ watchForChanges: false }));
+    const { notes, dataDir } = notesAndDataDir(tempDir(), { 'a.md': 'a' });
     const writer = await SyncService.open({ dataDir, owner: 'daemon' });
     const { id } = await writer.addConnector({ kind: 'folder', path: notes, name: 'Notes' }, { syncNow: false });
     await writer.syncNow([id]);

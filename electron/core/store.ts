@@ -108,6 +108,12 @@ const BM25_WEIGHTS = '10.0, 2.0, 1.0, 5.0, 0.0';
 const CONTENT_COLUMNS = '{title heading body tags}';
 /** Queries matching more chunks than this rank only the newest ones (see buildSearchSql). */
 const CANDIDATE_CHUNKS = 4_000;
+/**
+ * Documents with a query's terms in different chunks (KnowledgeStore.spreadMatches): a term matching at most this
+ * many chunks is listed in full; a commoner one is asked about at most SPREAD_MAX_PROBES documents.
+ */
+const SPREAD_TERM_CHUNKS = 1_000;
+const SPREAD_MAX_PROBES = 8;
 /** A source or type filter holding at most this share of all chunks is applied as a facet token (see SearchPlan). */
 const FACET_MAX_SHARE = 0.2;
 // Private-use characters mark the matched words in snippet() output; they are removed from indexed bodies so
@@ -578,6 +584,13 @@ function prepareStatements(db: Database.Database) {
 type Statements = ReturnType<typeof prepareStatements>;
 
 /** How a search applies each filter; one prepared statement pair per distinct plan. */
+/** A document in a page of results, by the chunk that stands for it (its snippet) and that chunk's score. */
+interface RankedChunk {
+  doc: number;
+  chunkRowid: number;
+  score: number;
+}
+
 interface SearchPlan {
   /** Filter by a facet token inside MATCH: fast when few chunks carry it, slow (a long list to AND) otherwise. */
   sourceFacet: boolean;
@@ -599,13 +612,7 @@ interface SearchPlan {
  * hence the materialised CTE before reducing to one row (the best chunk) per document.
  */
 function buildSearchSql(plan: SearchPlan): string {
-  const conditions: string[] = [];
-  if (plan.sourceJoin) conditions.push('d.connector_id = @source');
-  if (plan.typeJoin) conditions.push('d.doc_type = @docType');
-  if (plan.since) conditions.push('d.timestamp >= @since');
-  if (plan.until) conditions.push('d.timestamp <= @until');
-  const join = conditions.length > 0 ? `JOIN documents d ON d.id = c.rowid / ${CHUNK_ROWID_SPAN}` : '';
-  const where = ['chunks MATCH @query', ...conditions].join(' AND ');
+  const { join, where } = searchFilters(plan);
   return `WITH matched AS MATERIALIZED (
       SELECT c.rowid AS chunk_rowid, bm25(chunks, ${BM25_WEIGHTS}) AS score
       FROM chunks c ${join} WHERE ${where}
@@ -613,6 +620,31 @@ function buildSearchSql(plan: SearchPlan): string {
     )
     SELECT chunk_rowid / ${CHUNK_ROWID_SPAN} AS doc, chunk_rowid AS chunkRowid, min(score) AS score
     FROM matched GROUP BY doc ORDER BY score, doc LIMIT @limit OFFSET @offset`;
+}
+
+const docOfChunk = (chunkRowid: number): number => Math.floor(chunkRowid / CHUNK_ROWID_SPAN);
+
+/** The FROM join and WHERE clause of a plan's filters, around `chunks MATCH @query`. */
+function searchFilters(plan: SearchPlan): { join: string; where: string } {
+  const conditions: string[] = [];
+  if (plan.sourceJoin) conditions.push('d.connector_id = @source');
+  if (plan.typeJoin) conditions.push('d.doc_type = @docType');
+  if (plan.since) conditions.push('d.timestamp >= @since');
+  if (plan.until) conditions.push('d.timestamp <= @until');
+  const join = conditions.length > 0 ? `JOIN documents d ON d.id = c.rowid / ${CHUNK_ROWID_SPAN}` : '';
+  return { join, where: ['chunks MATCH @query', ...conditions].join(' AND ') };
+}
+
+/**
+ * The statements of the spread-out pass (KnowledgeStore.spreadMatches): the newest chunks matching one term, and
+ * whether one document has a chunk matching a term (a rowid range: FTS5 seeks to it in the term's list).
+ */
+function buildSpreadSql(plan: SearchPlan): { termChunks: string; docHasTerm: string } {
+  const { join, where } = searchFilters(plan);
+  return {
+    termChunks: `SELECT c.rowid FROM chunks c ${join} WHERE ${where} ORDER BY c.rowid DESC LIMIT @candidates`,
+    docHasTerm: `SELECT 1 FROM chunks c ${join} WHERE ${where} AND c.rowid BETWEEN @lo AND @hi LIMIT 1`,
+  };
 }
 
 /** The facets-column token for a connector: letters and digits only, so the tokenizer keeps it whole. */
@@ -801,6 +833,7 @@ export class KnowledgeStore {
   private cjkReindexDone = false;
   private readonly s: Statements;
   private readonly searchStatementCache = new Map<string, Statement>();
+  private readonly spreadStatementCache = new Map<string, { termChunks: Statement; docHasTerm: Statement }>();
   private readonly sourceFacets = new Map<string, string>();
   private closed = false;
   /** Checkpoints the WAL from a worker thread; null for read-only stores. */
@@ -1668,6 +1701,9 @@ export class KnowledgeStore {
    *
    * Bounded cost: when more than max(4,000, 20 × (offset + limit)) chunks match, only that many of the most
    * recently indexed matching chunks are ranked. Such a query is barely selective; this keeps it fast.
+   *
+   * A document counts as a whole: with several terms, the documents that have them in different chunks (the
+   * sections of a long note, a mail and the message it quotes) follow those with them in one chunk (spreadMatches).
    */
   search(query: string, options: SearchOptions = {}): SearchHit[] {
     const terms = toFtsTerms(query);
@@ -1685,24 +1721,34 @@ export class KnowledgeStore {
       since: since !== null,
       until: until !== null,
     };
-    const contentQuery = `${CONTENT_COLUMNS}: (${terms.join(' ')})`;
     const facets: string[] = [];
     if (plan.sourceFacet) facets.push(`"${this.sourceFacet(options.source!)}"`);
     if (plan.typeFacet) facets.push(`"${typeFacet(options.docType!)}"`);
-    const params: Record<string, unknown> = {
-      query: facets.length > 0 ? `{facets}: (${facets.join(' ')}) AND ${contentQuery}` : contentQuery,
+    const matching = (expression: string): string => {
+      const content = `${CONTENT_COLUMNS}: (${expression})`;
+      return facets.length > 0 ? `{facets}: (${facets.join(' ')}) AND ${content}` : content;
     };
+    const params: Record<string, unknown> = { query: matching(terms.join(' ')) };
     if (plan.sourceJoin) params.source = options.source;
     if (plan.typeJoin) params.docType = options.docType;
     if (plan.since) params.since = since;
     if (plan.until) params.until = until;
     try {
       const candidates = Math.max(CANDIDATE_CHUNKS, (offset + limit) * 20);
-      const ranked = this.searchStatementFor(plan).all({ ...params, candidates, limit, offset }) as {
-        doc: number;
-        chunkRowid: number;
-        score: number;
-      }[];
+      const rank = (page: { limit: number; offset: number }) =>
+        this.searchStatementFor(plan).all({ ...params, candidates, ...page }) as RankedChunk[];
+      let ranked = rank({ limit, offset });
+      if (terms.length > 1 && ranked.length < limit) {
+        // Every document with all the words in one chunk is listed by now: then come those with them in different
+        // chunks (a long note's sections, a mail and the reply it quotes).
+        const inOneChunk = offset === 0 ? ranked : rank({ limit: offset + limit, offset: 0 });
+        const spread = this.spreadMatches(plan, params, terms.map(matching), {
+          exclude: new Set(inOneChunk.map((r) => r.doc)),
+          skip: Math.max(0, offset - inOneChunk.length),
+          take: limit - ranked.length,
+        });
+        ranked = [...ranked, ...spread];
+      }
       const snippets = this.snippetsFor(
         ranked.map((r) => r.chunkRowid),
         terms,
@@ -1731,6 +1777,72 @@ export class KnowledgeStore {
       this.noteCorruption(err);
       throw err;
     }
+  }
+
+  /**
+   * Documents that have every term, though in different chunks, newest first (after `skip`, at most `take`, none of
+   * `exclude`). Each term's newest matching chunks are listed, up to SPREAD_TERM_CHUNKS (a list scan, no ranking:
+   * ~0.5 ms for that many, 200,000 chunks indexed); a term with no more than that is known in full, and the
+   * documents are those of the smallest such list that every other full list has too. A term past it (a common
+   * word) is asked per document, ~0.3 ms each for such a word, so at most SPREAD_MAX_PROBES times in all: search
+   * stays within milliseconds. With no term known in full nothing is added: such words nearly always meet in one
+   * chunk somewhere, and the documents that have them are too many to tell apart this way.
+   * The hit's chunk is one with the driving term, and its score 0, after every hit that has the words together.
+   */
+  private spreadMatches(
+    plan: SearchPlan,
+    params: Record<string, unknown>,
+    termQueries: readonly string[],
+    page: { exclude: ReadonlySet<number>; skip: number; take: number },
+  ): RankedChunk[] {
+    const { termChunks, docHasTerm } = this.spreadStatementsFor(plan);
+    const docsOf = termQueries.map((query) => {
+      const rows = termChunks.all({ ...params, query, candidates: SPREAD_TERM_CHUNKS + 1 }) as number[];
+      return rows.length > SPREAD_TERM_CHUNKS ? null : { rows, docs: new Set(rows.map(docOfChunk)) };
+    });
+    let driver = -1;
+    docsOf.forEach((list, i) => {
+      if (list && (driver < 0 || list.docs.size < docsOf[driver]!.docs.size)) driver = i;
+    });
+    const found: RankedChunk[] = [];
+    if (driver < 0) return found;
+    const looked = new Set<number>();
+    let skip = page.skip;
+    let probes = 0;
+    for (const chunkRowid of docsOf[driver]!.rows) {
+      const doc = docOfChunk(chunkRowid);
+      if (looked.has(doc) || page.exclude.has(doc)) continue;
+      looked.add(doc);
+      if (!docsOf.every((list) => list === null || list.docs.has(doc))) continue;
+      const lo = doc * CHUNK_ROWID_SPAN;
+      const hasCommonTerms = termQueries.every((query, i) => {
+        if (docsOf[i] !== null) return true;
+        probes++;
+        return docHasTerm.get({ ...params, query, lo, hi: lo + CHUNK_ROWID_SPAN - 1 }) !== undefined;
+      });
+      if (hasCommonTerms) {
+        if (skip > 0) skip--;
+        else found.push({ doc, chunkRowid, score: 0 });
+      }
+      if (found.length >= page.take || probes >= SPREAD_MAX_PROBES) break;
+    }
+    return found;
+  }
+
+  private spreadStatementsFor(plan: SearchPlan): { termChunks: Statement; docHasTerm: Statement } {
+    const key = Object.values(plan)
+      .map((on) => (on ? '1' : '0'))
+      .join('');
+    let statements = this.spreadStatementCache.get(key);
+    if (!statements) {
+      const sql = buildSpreadSql(plan);
+      statements = {
+        termChunks: this.db.prepare(sql.termChunks).pluck(),
+        docHasTerm: this.db.prepare(sql.docHasTerm).pluck(),
+      };
+      this.spreadStatementCache.set(key, statements);
+    }
+    return statements;
   }
 
   /**

@@ -742,6 +742,31 @@ describe('KnowledgeStore: documents and search', () => {
     expect(ids(store.search('logistics lisbon', {}))).toEqual(['c1:a']);
   });
 
+  it('finds a document whose words are in different chunks, after those that have them together', () => {
+    const store = openStore();
+    const sections = (...bodies: string[]) => bodies.map((body, i) => ({ heading: `Part ${i}`, body }));
+    // A long note: the budget for the offsite in January, the kubernetes upgrade in June.
+    store.insertDocument(
+      row('notes', 'year'),
+      sections('january: the budget for the offsite', 'march: nothing', 'june: the kubernetes upgrade'),
+    );
+    addDoc(store, 'notes', 'together', 'the offsite after the kubernetes upgrade');
+    addDoc(store, 'notes', 'one-word', 'an offsite only');
+    addDoc(store, 'mail', 'reply', 'invoice attached');
+    store.insertDocument(row('mail', 'quoting'), sections('invoice attached', '> old quoted text about pelicans'));
+    // Before, each of these found nothing (or only "together"): all the words had to be in one chunk.
+    expect(ids(store.search('offsite upgrade', {}))).toEqual(['notes:together', 'notes:year']);
+    expect(ids(store.search('budget kubernetes', {}))).toEqual(['notes:year']);
+    expect(ids(store.search('attached pelicans', {}))).toEqual(['mail:quoting']);
+    const hit = store.search('budget kubernetes', {})[0];
+    expect(hit.snippet.slice(hit.highlights[0][0], hit.highlights[0][1]).toLowerCase()).toMatch(/budget|kubernetes/);
+    // Filters and pages hold for them as for the others.
+    expect(store.search('offsite upgrade', { source: 'mail' })).toEqual([]);
+    expect(ids(store.search('offsite upgrade', { limit: 1, offset: 1 }))).toEqual(['notes:year']);
+    expect(store.search('offsite upgrade', { limit: 1, offset: 2 })).toEqual([]);
+    expect(store.search('offsite pelicans', {})).toEqual([]);
+  });
+
   it('filters by source, type and time, and pages with limit and offset', () => {
     const store = openStore();
     const types: DocType[] = ['note', 'email', 'event', 'document'];

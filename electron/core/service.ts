@@ -540,6 +540,11 @@ export class SyncService {
     }
   }
 
+  /** The connector ids search results can have: every connector's, and those of indexes kept after a removal. */
+  searchableSources(): string[] {
+    return [...this.#config.connectors.map((c) => c.id), ...this.#config.keptIndexes.map((k) => k.id)];
+  }
+
   history(connectorId: string, limit = 30): RunRecord[] {
     return this.#store.listRuns(connectorId, limit);
   }

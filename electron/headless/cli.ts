@@ -284,6 +284,11 @@ const COMMANDS: Record<string, CommandSpec> = {
       }
       const limit = intOption(ctx.values.limit, 'limit', 1, 200) ?? 10;
       return withService(ctx, 'read', (service) => {
+        const source = ctx.values.source as string | undefined;
+        // A connector's name given for its id would find nothing, and look like no document matched.
+        if (source !== undefined && !service.searchableSources().includes(source)) {
+          throw new UserInputError(`No connector with id "${source}". See \`jarvis-sync list\`.`);
+        }
         // An empty result may be the index's state (damaged, locked, unreadable) and not the query's: say so.
         showNotices(ctx, service, ['error', 'warning']);
         const hits = service.search(query, { source: ctx.values.source as string | undefined, docType: type as DocType | undefined, limit });

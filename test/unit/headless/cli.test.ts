@@ -138,6 +138,11 @@ describe('jarvis-sync CLI', () => {
     expect(sync.stdout).toMatch(/Notes \(notes\): 0 added, 1 updated, 1 deleted, 1 unchanged, 0 failed/);
     expect((await cli(['search', 'aardvark'])).stdout).toMatch(/No results/);
     expect((await cli(['search', 'armadillo'])).stdout).toMatch(/1\. Alpha/);
+    expect((await cli(['search', 'armadillo', '--source', 'notes'])).stdout).toMatch(/1\. Alpha/);
+    // The name instead of the id: said so, instead of "No results".
+    const byName = await cli(['search', 'armadillo', '--source', 'Notes']);
+    expect(byName.code).toBe(2);
+    expect(byName.stderr).toMatch(/No connector with id "Notes"/);
   });
 
   it('a missing folder is a connector error (exit 1) that deletes nothing', async () => {

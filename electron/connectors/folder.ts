@@ -277,9 +277,12 @@ function folderDocument({ unit, text, mtimeMs }: FileText): { doc: SourceDocumen
     title = /^#\+title:[ \t]*(.+?)[ \t]*\r?$/im.exec(text)?.[1] ?? null;
   }
 
+  // A note titled by its heading or frontmatter is still looked for by its file name.
+  const fileName = fileNameTitle(unit.key);
+  if (title !== null && title !== fileName && !aliases.includes(fileName)) aliases = [...aliases, fileName];
   const doc: SourceDocument = {
     id: unit.key,
-    title: title ?? fileNameTitle(unit.key),
+    title: title ?? fileName,
     content,
     docType: DOC_TYPES[format],
     path: unit.path,

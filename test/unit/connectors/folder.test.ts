@@ -112,6 +112,19 @@ describe('folder connector: the fixture folder', () => {
     expect(docs.get('bad/latin1.txt')!.content).toContain('Caf\uFFFD au lait');
   });
 
+  it('keeps the file name of a note titled by its heading or frontmatter as an alias, so it is found by it', async () => {
+    const root = tempDir();
+    writeTree(root, {
+      'plain-cafe.md': '# Visiting the café\n\ntext\n',
+      'frontmatter-title.md': '---\ntitle: Set in frontmatter\naliases: [other]\n---\ntext\n',
+      'untitled.txt': 'no title here',
+    });
+    const { docs } = await syncAll(folder(root));
+    expect(docs.get('plain-cafe.md')).toMatchObject({ title: 'Visiting the café', aliases: ['plain-cafe'] });
+    expect(docs.get('frontmatter-title.md')).toMatchObject({ aliases: ['other', 'frontmatter-title'] });
+    expect(docs.get('untitled.txt')!.aliases ?? []).toEqual([]);
+  });
+
   it('reads an HTML page in the charset its <meta> declares when it is not UTF-8', async () => {
     const root = tempDir();
     const page = (meta: string) =>

@@ -61,7 +61,7 @@ export function toFtsQuery(text: string): string | null {
 
 /**
  * Splits free text into safe FTS5 terms (each a quoted string, optionally followed by `*`); [] when nothing
- * searchable remains.
+ * searchable remains. Every word is a term here, `OR`, `AND` and `-word` included (parseSearchQuery reads those).
  *
  * Guarantees: never throws, and the result never makes SQLite raise a syntax error. Each whitespace-separated
  * word becomes a quoted string (so punctuation inside it only separates tokens: `2020-10-27` matches the three
@@ -70,6 +70,58 @@ export function toFtsQuery(text: string): string | null {
  * Japanese or Korean characters become phrases of their character pairs, as they are indexed (cjk.ts).
  */
 export function toFtsTerms(text: string): string[] {
+  return readWords(text).map((w) => w.term);
+}
+
+/** A query as a person means it: what every result has, and what none may have. */
+export interface SearchQuery {
+  /** Each a safe FTS5 expression every result matches: a quoted term or prefix, or `(a OR b …)` of them. */
+  terms: string[];
+  /** Safe FTS5 terms no result has anywhere (words typed as `-word`). */
+  excluded: string[];
+}
+
+/**
+ * The few operators people type into any search box, read as they mean them; everything else as toFtsTerms:
+ * `OR` (upper case, between two words or phrases) matches either, `AND` (upper case) is what words do anyway,
+ * and `-word` or `-"a phrase"` leaves out what has it. Lower-case "or" and "and", an `OR` with nothing on one
+ * side, a lone `-` and a hyphen inside a word (`e-mail`) are plain text. A query of exclusions only leaves
+ * nothing to search for, so it finds nothing.
+ */
+export function parseSearchQuery(text: string): SearchQuery {
+  const groups: string[][] = [];
+  const excluded: string[] = [];
+  let orPending = false;
+  let lastWasTerm = false;
+  for (const word of readWords(text, true)) {
+    if (word.operator === 'AND') continue;
+    if (word.operator === 'OR') {
+      orPending = lastWasTerm;
+      continue;
+    }
+    if (word.negated) {
+      excluded.push(word.term);
+      orPending = lastWasTerm = false;
+      continue;
+    }
+    if (orPending) groups[groups.length - 1].push(word.term);
+    else groups.push([word.term]);
+    orPending = false;
+    lastWasTerm = true;
+  }
+  if (groups.length === 0) return { terms: [], excluded: [] };
+  return { terms: groups.map((g) => (g.length === 1 ? g[0] : `(${g.join(' OR ')})`)), excluded };
+}
+
+interface QueryWord {
+  term: string;
+  /** Typed with a leading `-` (only when operators are read). */
+  negated?: boolean;
+  /** A bare upper-case AND or OR outside quotes (only when operators are read). */
+  operator?: 'AND' | 'OR';
+}
+
+function readWords(text: string, operators = false): QueryWord[] {
   if (typeof text !== 'string' || text.length === 0) return [];
   const input = (text.length > MAX_INPUT_CHARS ? text.slice(0, MAX_INPUT_CHARS) : text).replace(CONTROL_CHARS, ' ');
 
@@ -77,29 +129,40 @@ export function toFtsTerms(text: string): string[] {
   // number of quotes the last part has no closing quote and is read as plain words.
   const parts = input.split('"');
   const unclosedPhrase = parts.length % 2 === 0;
-  const terms: string[] = [];
+  const words: QueryWord[] = [];
+  let negateNextPhrase = false;
 
-  for (let i = 0; i < parts.length && terms.length < MAX_TERMS; i++) {
+  for (let i = 0; i < parts.length && words.length < MAX_TERMS; i++) {
     const part = parts[i];
     const isPhrase = i % 2 === 1 && !(unclosedPhrase && i === parts.length - 1);
     if (isPhrase) {
       const phrase = clip(part.trim());
+      const negated = negateNextPhrase;
+      negateNextPhrase = false;
       if (!hasTokenChar(phrase)) continue;
       const indexed = cjkQueryText(phrase);
-      terms.push(indexed.prefix ? `${quote(indexed.text)}*` : quote(indexed.text));
+      words.push({ term: indexed.prefix ? `${quote(indexed.text)}*` : quote(indexed.text), negated });
       continue;
     }
-    for (const word of part.split(WHITESPACE)) {
-      if (terms.length >= MAX_TERMS) break;
-      if (word.length === 0) continue;
+    // `-"a phrase"`: the part before the quote ends with a `-` of its own.
+    negateNextPhrase = operators && /(^|\s)-$/u.test(part);
+    for (const raw of part.split(WHITESPACE)) {
+      if (words.length >= MAX_TERMS) break;
+      if (raw.length === 0) continue;
+      if (operators && (raw === 'AND' || raw === 'OR')) {
+        words.push({ term: quote(raw), operator: raw });
+        continue;
+      }
+      const negated = operators && raw.length > 1 && raw.startsWith('-');
+      const word = negated ? raw.slice(1) : raw;
       let end = word.length;
       while (end > 0 && word.charCodeAt(end - 1) === 42 /* * */) end--;
       const core = clip(word.slice(0, end));
       if (!hasTokenChar(core)) continue;
       const indexed = cjkQueryText(core);
       const isPrefix = (end < word.length && lastTokenLength(core) >= MIN_PREFIX_TOKEN_CHARS) || indexed.prefix;
-      terms.push(isPrefix ? `${quote(indexed.text)}*` : quote(indexed.text));
+      words.push({ term: isPrefix ? `${quote(indexed.text)}*` : quote(indexed.text), negated });
     }
   }
-  return terms;
+  return words;
 }

@@ -26,7 +26,7 @@ import type {
 import { ZERO_COUNTS } from '../../shared/types.js';
 import type { ItemIssue, UnitRecord } from '../connectors/types.js';
 import { cjkIndexText, cjkRuns, hasCjk } from './cjk.js';
-import { toFtsTerms } from './fts-query.js';
+import { parseSearchQuery } from './fts-query.js';
 import {
   APPLICATION_ID,
   CHUNKS_FTS_SETTINGS_SQL,
@@ -1706,7 +1706,7 @@ export class KnowledgeStore {
    * sections of a long note, a mail and the message it quotes) follow those with them in one chunk (spreadMatches).
    */
   search(query: string, options: SearchOptions = {}): SearchHit[] {
-    const terms = toFtsTerms(query);
+    const { terms, excluded } = parseSearchQuery(query);
     if (terms.length === 0) return [];
     const since = finiteOrNull(options.since);
     const until = finiteOrNull(options.until);
@@ -1724,11 +1724,13 @@ export class KnowledgeStore {
     const facets: string[] = [];
     if (plan.sourceFacet) facets.push(`"${this.sourceFacet(options.source!)}"`);
     if (plan.typeFacet) facets.push(`"${typeFacet(options.docType!)}"`);
-    const matching = (expression: string): string => {
-      const content = `${CONTENT_COLUMNS}: (${expression})`;
+    const matching = (expression: string, without: readonly string[] = []): string => {
+      let content = `${CONTENT_COLUMNS}: (${expression})`;
+      if (without.length > 0) content = `(${content} NOT ${CONTENT_COLUMNS}: (${without.join(' OR ')}))`;
       return facets.length > 0 ? `{facets}: (${facets.join(' ')}) AND ${content}` : content;
     };
-    const params: Record<string, unknown> = { query: matching(terms.join(' ')) };
+    // AND spelled out: FTS5 reads juxtaposition as AND between phrases only, not after an `(a OR b)` group.
+    const params: Record<string, unknown> = { query: matching(terms.join(' AND '), excluded) };
     if (plan.sourceJoin) params.source = options.source;
     if (plan.typeJoin) params.docType = options.docType;
     if (plan.since) params.since = since;
@@ -1742,12 +1744,26 @@ export class KnowledgeStore {
         // Every document with all the words in one chunk is listed by now: then come those with them in different
         // chunks (a long note's sections, a mail and the reply it quotes).
         const inOneChunk = offset === 0 ? ranked : rank({ limit: offset + limit, offset: 0 });
-        const spread = this.spreadMatches(plan, params, terms.map(matching), {
-          exclude: new Set(inOneChunk.map((r) => r.doc)),
-          skip: Math.max(0, offset - inOneChunk.length),
-          take: limit - ranked.length,
-        });
+        const spread = this.spreadMatches(
+          plan,
+          params,
+          terms.map((term) => matching(term)),
+          {
+            exclude: new Set(inOneChunk.map((r) => r.doc)),
+            skip: Math.max(0, offset - inOneChunk.length),
+            take: limit - ranked.length,
+          },
+        );
         ranked = [...ranked, ...spread];
+      }
+      // `-word`: the chunk that matched lacks it (NOT above); the document's other chunks must lack it too.
+      if (excluded.length > 0) {
+        const { docHasTerm } = this.spreadStatementsFor(plan);
+        const query = matching(excluded.join(' OR '));
+        ranked = ranked.filter(({ doc }) => {
+          const lo = doc * CHUNK_ROWID_SPAN;
+          return docHasTerm.get({ ...params, query, lo, hi: lo + CHUNK_ROWID_SPAN - 1 }) === undefined;
+        });
       }
       const snippets = this.snippetsFor(
         ranked.map((r) => r.chunkRowid),

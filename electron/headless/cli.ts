@@ -273,7 +273,7 @@ const COMMANDS: Record<string, CommandSpec> = {
   search: {
     usage: 'search <query> [--source ID] [--type TYPE] [--limit N]',
     summary: 'search the index',
-    details: `Any text is a valid query; "quoted phrases" match as phrases, a trailing * matches a prefix.\nTypes: ${DOC_TYPES.join(', ')}.`,
+    details: `Any text is a valid query; "quoted phrases" match as phrases, a trailing * matches a prefix, a OR b finds either, -word leaves out what has it.\nTypes: ${DOC_TYPES.join(', ')}.`,
     options: { source: { type: 'string' }, type: { type: 'string' }, limit: { type: 'string' } },
     async run(ctx) {
       if (ctx.positionals.length === 0) throw new UsageError('search needs a query');

@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toFtsQuery, toFtsTerms } from '../../../electron/core/fts-query.js';
+import { parseSearchQuery, toFtsQuery, toFtsTerms } from '../../../electron/core/fts-query.js';
 
 // A real FTS5 table with the store's tokenizer: the point is that SQLite itself accepts every query.
 let dir: string;
@@ -13,6 +13,15 @@ let db: Database.Database;
 function search(text: string): string[] {
   const query = toFtsQuery(text);
   if (query === null) return [];
+  return (db.prepare('SELECT name FROM t WHERE t MATCH ? ORDER BY rowid').pluck().all(query) as string[]).sort();
+}
+
+/** As the store builds its MATCH from parseSearchQuery (per chunk; the store also drops documents with `-word`). */
+function searchWithOperators(text: string): string[] {
+  const { terms, excluded } = parseSearchQuery(text);
+  if (terms.length === 0) return [];
+  const positive = `(${terms.join(' AND ')})`;
+  const query = excluded.length > 0 ? `${positive} NOT (${excluded.join(' OR ')})` : positive;
   return (db.prepare('SELECT name FROM t WHERE t MATCH ? ORDER BY rowid').pluck().all(query) as string[]).sort();
 }
 
@@ -173,6 +182,51 @@ describe('toFtsQuery against real FTS5', () => {
         },
       ),
       { seed: 7, numRuns: 500 },
+    );
+  });
+});
+
+describe('parseSearchQuery: the operators people type', () => {
+  it('reads OR between words or phrases as either, and AND as nothing more than the words', () => {
+    // Before, "OR" and "AND" were words every result had to contain.
+    expect(searchWithOperators('lazy OR station')).toEqual(['near', 'quick']);
+    expect(searchWithOperators('"brown fox" OR café')).toEqual(['near', 'quick']);
+    expect(searchWithOperators('quick AND dog')).toEqual(['quick']);
+    expect(searchWithOperators('meeting OR review OR party')).toEqual(['date', 'emoji', 'meeting', 'scattered']);
+    expect(parseSearchQuery('a1 OR b2 c3')).toEqual({ terms: ['("a1" OR "b2")', '"c3"'], excluded: [] });
+  });
+
+  it('leaves out what has a -word or a -"phrase", and keeps hyphens inside words', () => {
+    // Before, "-lazy" asked for "lazy": the opposite of what was meant.
+    expect(searchWithOperators('the -lazy')).toEqual(['date', 'near']);
+    expect(searchWithOperators('the -"lazy dog"')).toEqual(['date', 'near']);
+    expect(parseSearchQuery('e-mail -spam')).toEqual({ terms: ['"e-mail"'], excluded: ['"spam"'] });
+  });
+
+  it('keeps lower-case words, a dangling OR and a lone - as text, and finds nothing for exclusions alone', () => {
+    expect(parseSearchQuery('cats or dogs')).toEqual({ terms: ['"cats"', '"or"', '"dogs"'], excluded: [] });
+    expect(parseSearchQuery('OR fox OR')).toEqual({ terms: ['"fox"'], excluded: [] });
+    expect(parseSearchQuery('fox - dog')).toEqual({ terms: ['"fox"', '"dog"'], excluded: [] });
+    expect(parseSearchQuery('-fox -dog')).toEqual({ terms: [], excluded: [] });
+    // toFtsTerms, for the rest of the code, still reads every word as a word.
+    expect(toFtsTerms('a1 OR -b2')).toEqual(['"a1"', '"OR"', '"-b2"']);
+  });
+
+  it('never produces a query SQLite rejects, for arbitrary text with operators (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.constantFrom('"', '*', '(', ')', '-', ' ', 'OR', 'AND', 'NOT', 'fox', 'dog', '中文', '-fox', '--'),
+          {
+            maxLength: 30,
+          },
+        ),
+        (parts) => {
+          searchWithOperators(parts.join(''));
+          searchWithOperators(parts.join(' '));
+        },
+      ),
+      { seed: 11, numRuns: 500 },
     );
   });
 });

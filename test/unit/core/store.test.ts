@@ -767,6 +767,18 @@ describe('KnowledgeStore: documents and search', () => {
     expect(store.search('offsite pelicans', {})).toEqual([]);
   });
 
+  it('reads OR and -word in a query, and leaves out a document with the -word in any of its chunks', () => {
+    const store = openStore();
+    const sections = (...bodies: string[]) => bodies.map((body, i) => ({ heading: `Part ${i}`, body }));
+    store.insertDocument(row('notes', 'year'), sections('january: the offsite budget', 'june: a spam filter upgrade'));
+    addDoc(store, 'notes', 'clean', 'offsite planning');
+    // Before, "-spam" was the word "spam", required: only "year" came back, the opposite of what was asked.
+    expect(ids(store.search('offsite -spam', {}))).toEqual(['notes:clean']);
+    expect(ids(store.search('budget OR planning', {})).sort()).toEqual(['notes:clean', 'notes:year']);
+    expect(ids(store.search('offsite (budget OR spam)', {}))).toEqual(['notes:year']);
+    expect(store.search('-offsite', {})).toEqual([]);
+  });
+
   it('filters by source, type and time, and pages with limit and offset', () => {
     const store = openStore();
     const types: DocType[] = ['note', 'email', 'event', 'document'];

@@ -226,6 +226,8 @@ interface Entry<C extends SchedulableConnector> {
   followUp: boolean;
   /** What the follow-up runs as: 'manual' once any runNow asked for it, else 'change' (scheduled priority). */
   followUpTrigger: 'manual' | 'change';
+  /** The watcher saw a change while the connector was paused or automatic syncs held: synced when that ends. */
+  changedWhilePaused: boolean;
   removed: boolean;
 }
 
@@ -343,6 +345,7 @@ export class SyncScheduler<C extends SchedulableConnector = SchedulableConnector
       run: null,
       followUp: false,
       followUpTrigger: 'manual',
+      changedWhilePaused: false,
       removed: false,
     };
     this.#entries.set(id, entry);
@@ -470,8 +473,13 @@ export class SyncScheduler<C extends SchedulableConnector = SchedulableConnector
     if (!this.#started) return { accepted: false, reason: 'the scheduler is not running' };
     const e = this.#entries.get(id);
     if (!e) return { accepted: false, reason: `unknown connector "${id}"` };
-    if (this.#isPaused(e)) return { accepted: false, reason: `${id} is paused` };
-    if (this.#held) return { accepted: false, reason: 'automatic syncs are on hold' };
+    if (this.#isPaused(e) || this.#held) {
+      e.changedWhilePaused = true;
+      return {
+        accepted: false,
+        reason: `${this.#held ? 'automatic syncs are on hold' : `${id} is paused`}; synced when that ends`,
+      };
+    }
     if (!this.#isConnected(e)) return { accepted: false, reason: `${id} is not connected` };
     const now = this.#clock.now();
     if (!e.run && !e.queued && this.#backingOff(e, now)) {
@@ -543,7 +551,8 @@ export class SyncScheduler<C extends SchedulableConnector = SchedulableConnector
 
   /**
    * Resumes one connector, or the global pause when `id` is null. A connector whose due time passed while it was
-   * paused runs ONCE, `catchUpDelayMs` from now; otherwise it runs at its due time. Idempotent.
+   * paused, or whose files changed meanwhile (notifyChanged), runs ONCE, `catchUpDelayMs` from now; otherwise it
+   * runs at its due time. Idempotent.
    */
   resume(id: string | null): void {
     const now = this.#clock.now();
@@ -703,9 +712,13 @@ export class SyncScheduler<C extends SchedulableConnector = SchedulableConnector
   }
 
   #catchUpIfOverdue(e: Entry<C>, now: number): void {
-    if (e.dueAt !== null && e.dueAt <= now && !e.run && !e.queued) {
-      this.#setDue(e, now + this.#o.catchUpDelayMs, 'catch-up', null);
-    }
+    if (e.run || e.queued) return;
+    const overdue = e.dueAt !== null && e.dueAt <= now;
+    // A change the watcher reported during a pause or hold was dropped then: the resume syncs it, unless a failure's
+    // retry (a full sync) is still to come.
+    const changed = e.changedWhilePaused && !this.#isPaused(e) && !this.#held && !this.#backingOff(e, now);
+    if (changed) e.changedWhilePaused = false;
+    if (overdue || changed) this.#setDue(e, now + this.#o.catchUpDelayMs, 'catch-up', null);
   }
 
   #reinterval(e: Entry<C>, now: number): void {
@@ -939,6 +952,7 @@ export class SyncScheduler<C extends SchedulableConnector = SchedulableConnector
       outcome: item.outcome,
     };
     e.run = run;
+    e.changedWhilePaused = false; // a run reads everything, the change included
     e.dueAt = null;
     e.dueBase = null;
     e.lastAttemptAt = now;

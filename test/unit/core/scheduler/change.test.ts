@@ -50,9 +50,9 @@ describe('notifyChanged', () => {
     scheduler.add(connector('b'), { paused: true });
     expect(scheduler.notifyChanged('a')).toEqual({ accepted: false, reason: 'the scheduler is not running' });
     scheduler.start();
-    expect(scheduler.notifyChanged('b')).toEqual({ accepted: false, reason: 'b is paused' });
+    expect(scheduler.notifyChanged('b')).toEqual({ accepted: false, reason: 'b is paused; synced when that ends' });
     scheduler.pause(null);
-    expect(scheduler.notifyChanged('a')).toEqual({ accepted: false, reason: 'a is paused' });
+    expect(scheduler.notifyChanged('a')).toEqual({ accepted: false, reason: 'a is paused; synced when that ends' });
     expect(scheduler.notifyChanged('nope')).toEqual({ accepted: false, reason: 'unknown connector "nope"' });
     await clock.advance(30 * MIN);
     expect(runner.calls).toHaveLength(0);
@@ -60,6 +60,36 @@ describe('notifyChanged', () => {
     expect(scheduler.notifyChanged('a')).toEqual({ accepted: true });
     await clock.advance(MIN);
     expect(runner.calls.map((c) => [c.id, c.trigger])).toEqual([['a', 'change']]);
+  });
+
+  it('a change seen while paused or on hold is synced once when that ends, and only then', async () => {
+    const { clock, runner, scheduler } = setup({ fallback: { kind: 'succeed', ms: SEC } });
+    for (const id of ['a', 'b', 'c', 'quiet']) scheduler.add(connector(id));
+    scheduler.start();
+    await clock.advance(MIN);
+    scheduler.pause('a');
+    scheduler.pause('quiet');
+    scheduler.notifyChanged('a');
+    await clock.advance(10 * MIN);
+    // Before, the resume waited for the due time, up to an interval later, and the edit was not searchable.
+    scheduler.resume('a');
+    scheduler.resume('quiet');
+    await clock.advance(MIN);
+    expect(runner.calls.map((c) => [c.id, c.trigger, c.startedAt - T0])).toEqual([
+      ['a', 'catch-up', 11 * MIN + 10 * SEC],
+    ]);
+
+    scheduler.pause(null);
+    scheduler.notifyChanged('b');
+    scheduler.resume(null);
+    scheduler.holdAutomatic(true);
+    scheduler.notifyChanged('c');
+    scheduler.holdAutomatic(false);
+    await clock.advance(MIN);
+    expect(runner.calls.slice(1).map((c) => [c.id, c.trigger])).toEqual([
+      ['b', 'catch-up'],
+      ['c', 'catch-up'],
+    ]);
   });
 
   it('is ignored for a disconnected connector', async () => {

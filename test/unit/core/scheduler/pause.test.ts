@@ -180,7 +180,7 @@ describe('holdAutomatic (pause on battery)', () => {
     expect(events.slice(2)).toEqual(['end b cancelled paused', 'end a success']);
     expect(schedule('a')).toMatchObject({ state: 'idle', nextRunAt: null });
     expect(schedule('b')).toMatchObject({ state: 'idle', nextRunAt: null });
-    expect(scheduler.notifyChanged('a')).toEqual({ accepted: false, reason: 'automatic syncs are on hold' });
+    expect(scheduler.notifyChanged('a')).toEqual({ accepted: false, reason: 'automatic syncs are on hold; synced when that ends' });
     await clock.advance(5 * HOUR);
     expect(runner.calls).toHaveLength(2);
 

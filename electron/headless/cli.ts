@@ -194,12 +194,10 @@ const COMMANDS: Record<string, CommandSpec> = {
           const now = ctx.io.now();
           const lines = [`Data folder: ${state.dataDir}${state.paused ? '   (all syncing paused)' : ''}`];
           const writer = service.writerElsewhere;
-          if (writer) {
-            const who = writer.owner === 'desktop' ? 'the desktop app' : writer.owner === 'daemon' ? 'the daemon' : 'a `jarvis-sync sync`';
-            lines.push(`Open in ${who} (pid ${writer.pid}): what it is syncing shows as "syncing" here; its dashboard has the live progress.`);
-          }
+          const who = !writer ? null : writer.owner === 'desktop' ? 'the desktop app' : writer.owner === 'daemon' ? 'the daemon' : 'a `jarvis-sync sync`';
+          if (writer) lines.push(`Open in ${who} (pid ${writer.pid}): what it is syncing shows as "syncing" here; its dashboard has the live progress and the next runs.`);
           if (state.connectors.length === 0) lines.push('No connectors yet. Add one: jarvis-sync add folder ~/Notes');
-          for (const c of state.connectors) lines.push(...formatStatusLine(c, now));
+          for (const c of state.connectors) lines.push(...formatStatusLine(c, now, who));
           return `${lines.join('\n')}\n`;
         });
         return state.connectors.some((c) => c.lastError) ? 1 : 0;

@@ -125,14 +125,17 @@ export const AFTER_APP_START = `${SCHEDULER_DEFAULTS.catchUpDelayMs / 1000} s af
  * The CLI reads the index without the scheduler, so a next run it cannot time is the one the app or the daemon makes
  * after it starts (scheduler.ts: a first sync, or the catch-up of one missed) rather than "never" or "5 min ago".
  */
-function nextRunText(c: ConnectorStatus, now: number): string {
+function nextRunText(c: ConnectorStatus, now: number, scheduledBy: string | null): string {
   if (c.paused || c.state === 'paused') return 'paused';
+  // Its retries, backoff and catch-ups are in that process only: a time worked out from the index would be a guess.
+  if (scheduledBy !== null) return `as ${scheduledBy} schedules it (its dashboard shows when)`;
   if (c.nextRunAt !== null && c.nextRunAt >= now) return formatRelative(c.nextRunAt, now);
   const what = c.lastSuccessAt === null ? 'first sync' : 'due';
   return `${what}: ${AFTER_APP_START} (or \`jarvis-sync sync ${terminalSafe(c.id)}\`)`;
 }
 
-export function formatStatusLine(c: ConnectorStatus, now: number): string[] {
+/** `scheduledBy`: the app or daemon that has the data folder open and times the runs, if one does. */
+export function formatStatusLine(c: ConnectorStatus, now: number, scheduledBy: string | null = null): string[] {
   const name = terminalSafe(c.name);
   const id = terminalSafe(c.id);
   const lines = [
@@ -143,7 +146,7 @@ export function formatStatusLine(c: ConnectorStatus, now: number): string[] {
     `  indexed:       ${c.documents.toLocaleString('en-US')} documents, ${c.chunks.toLocaleString('en-US')} chunks`,
     `  last success:  ${formatRelative(c.lastSuccessAt, now)}`,
     `  last attempt:  ${formatRelative(c.lastAttemptAt, now)}`,
-    `  next run:      ${nextRunText(c, now)}`,
+    `  next run:      ${nextRunText(c, now, scheduledBy)}`,
   ];
   if (c.lastResult) lines.push(`  last result:   ${formatCounts(c.lastResult)}`);
   if (c.itemErrors > 0) {

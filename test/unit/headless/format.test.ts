@@ -32,6 +32,14 @@ describe('formatStatusLine: next run', () => {
     );
   });
 
+  it('while the daemon has the data folder open: its schedule, not a time guessed from the last success', () => {
+    // Before, a failing connector showed "in 59 min" while the daemon's retry came in 10 s.
+    const line = formatStatusLine(connector({ nextRunAt: NOW + 59 * MIN }), NOW, 'the daemon').find((l) =>
+      l.includes('next run:'),
+    );
+    expect(line).toBe('  next run:      as the daemon schedules it (its dashboard shows when)');
+  });
+
   it('paused, the connector or all syncing: paused, whatever the time', () => {
     expect(nextRun({ paused: true, nextRunAt: NOW - 5 * MIN })).toBe('  next run:      paused');
     expect(nextRun({ state: 'paused', nextRunAt: null })).toBe('  next run:      paused');

@@ -123,6 +123,7 @@ export function applyBatch(store: KnowledgeStore, pipeline: IngestionPipeline, b
     }
     crashPoint('batch:write');
     store.saveCheckpoint(batch.checkpoint);
+    store.addRunProgress(batch.runId, outcome);
     crashPoint('batch:checkpoint');
   });
   crashPoint('batch:commit');

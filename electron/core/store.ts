@@ -516,6 +516,14 @@ function prepareStatements(db: Database.Database) {
          SELECT id FROM runs WHERE connector_id = @connectorId ORDER BY id DESC LIMIT 1 OFFSET @keep)`,
     ),
     finishRun: p('UPDATE runs SET outcome = ?, counts = ?, error = ?, ended_at = ? WHERE id = ?'),
+    addRunProgress: p(
+      `UPDATE runs SET counts = json_set(counts,
+         '$.added', json_extract(counts, '$.added') + @added,
+         '$.updated', json_extract(counts, '$.updated') + @updated,
+         '$.deleted', json_extract(counts, '$.deleted') + @deleted,
+         '$.chunks', json_extract(counts, '$.chunks') + @chunks)
+       WHERE id = @id AND outcome = 'running'`,
+    ),
     listRuns: p('SELECT * FROM runs WHERE connector_id = ? ORDER BY id DESC LIMIT ?'),
     markInterruptedRuns: p(`UPDATE runs SET outcome = 'failed', error = ? WHERE outcome = 'running'`),
     deleteRuns: p('DELETE FROM runs WHERE connector_id = ?'),
@@ -1507,6 +1515,16 @@ export class KnowledgeStore {
       this.s.pruneRuns.run({ connectorId, keep: RUNS_KEPT_PER_CONNECTOR });
       return Number(info.lastInsertRowid);
     });
+  }
+
+  /**
+   * Adds what a batch of a run still going wrote to its recorded counts, in the batch's transaction: a run that the
+   * process does not live to finish (SIGKILL, power loss) then shows in the history with what it did commit, not 0.
+   */
+  addRunProgress(runId: number, written: { added: number; updated: number; deleted: number; chunks: number }): void {
+    const { added, updated, deleted, chunks } = written;
+    if (added + updated + deleted + chunks === 0) return;
+    this.s.addRunProgress.run({ id: runId, added, updated, deleted, chunks });
   }
 
   finishRun(

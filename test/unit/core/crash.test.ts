@@ -14,10 +14,11 @@ import { NoteCorpus } from '../../helpers/corpus.js';
 const root = mkdtempSync(join(tmpdir(), 'jarvis-crash-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-function killMidSync(dataDir: string, delayMs: number): Promise<void> {
+function killMidSync(dataDir: string, delayMs: number, env: Record<string, string> = {}): Promise<void> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [resolve('bin/run-ts.mjs'), resolve('test/helpers/sync-child.ts'), dataDir], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
     });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -55,7 +56,10 @@ describe('crash safety', () => {
       expect(status.documents).toBe(corpus.notes.size);
       for (const [rel, word] of corpus.notes) {
         const hits = service.search(word, { limit: 5 });
-        expect(hits.map((h) => h.path), rel).toEqual([join(corpus.root, rel)]);
+        expect(
+          hits.map((h) => h.path),
+          rel,
+        ).toEqual([join(corpus.root, rel)]);
       }
       for (const word of corpus.gone) expect(service.search(word, {}), word).toEqual([]);
       // A second sync finds nothing to do: the checkpoint and manifest are consistent with the index.
@@ -65,4 +69,27 @@ describe('crash safety', () => {
       await service.stop();
     }
   }, 180_000);
+
+  it('keeps in the run history what a run killed mid-sync had committed', async () => {
+    const corpus = new NoteCorpus(join(root, 'history-notes'), 7);
+    corpus.add(1500);
+    const dataDir = join(root, 'history-data');
+    const setup = await SyncService.open({ dataDir });
+    await setup.addConnector({ kind: 'folder', path: corpus.root, name: 'Notes' }, { syncNow: false });
+    await setup.stop();
+    // Reads slowed to 2 ms each (about 3 s for the 1,500 notes): killed 1.5 s in, the sync has committed some.
+    await killMidSync(dataDir, 1500, { JARVIS_SYNC_READ_DELAY_MS: '2' });
+
+    const service = await SyncService.open({ dataDir });
+    try {
+      const [run] = service.history('notes', 1);
+      const { documents } = service.getConnector('notes');
+      // Killed or not, the history says what is in the index; before, a killed run said "0 added".
+      expect(run.counts.added).toBe(documents);
+      if (documents < corpus.notes.size)
+        expect(run).toMatchObject({ outcome: 'failed', error: { code: 'E_INTERRUPTED' } });
+    } finally {
+      await service.stop();
+    }
+  }, 60_000);
 });

@@ -108,6 +108,10 @@ const BM25_WEIGHTS = '10.0, 2.0, 1.0, 5.0, 0.0';
 const CONTENT_COLUMNS = '{title heading body tags}';
 /** Queries matching more chunks than this rank only the newest ones (see buildSearchSql). */
 const CANDIDATE_CHUNKS = 4_000;
+/** Columns that say what a document is about; every chunk carries them (its document's title, aliases, tags). */
+const TITLE_COLUMNS = '{title tags}';
+/** Chunks matching in TITLE_COLUMNS ranked beside the candidates, whatever their age: a few per document. */
+const TITLE_CANDIDATE_CHUNKS = 400;
 /**
  * Documents with a query's terms in different chunks (KnowledgeStore.spreadMatches): a term matching at most this
  * many chunks is listed in full; a commoner one is asked about at most SPREAD_MAX_PROBES documents.
@@ -621,26 +625,32 @@ interface SearchPlan {
  */
 function buildSearchSql(plan: SearchPlan): string {
   const { join, where } = searchFilters(plan);
+  const titled = searchFilters(plan, 'titleQuery');
   return `WITH matched AS MATERIALIZED (
       SELECT c.rowid AS chunk_rowid, bm25(chunks, ${BM25_WEIGHTS}) AS score
       FROM chunks c ${join} WHERE ${where}
       ORDER BY c.rowid DESC LIMIT @candidates
+    ), titled AS MATERIALIZED (
+      SELECT c.rowid AS chunk_rowid, bm25(chunks, ${BM25_WEIGHTS}) AS score
+      FROM chunks c ${titled.join} WHERE ${titled.where}
+      ORDER BY c.rowid DESC LIMIT @titleCandidates
     )
     SELECT chunk_rowid / ${CHUNK_ROWID_SPAN} AS doc, chunk_rowid AS chunkRowid, min(score) AS score
-    FROM matched GROUP BY doc ORDER BY score, doc LIMIT @limit OFFSET @offset`;
+    FROM (SELECT * FROM matched UNION ALL SELECT * FROM titled)
+    GROUP BY doc ORDER BY score, doc LIMIT @limit OFFSET @offset`;
 }
 
 const docOfChunk = (chunkRowid: number): number => Math.floor(chunkRowid / CHUNK_ROWID_SPAN);
 
-/** The FROM join and WHERE clause of a plan's filters, around `chunks MATCH @query`. */
-function searchFilters(plan: SearchPlan): { join: string; where: string } {
+/** The FROM join and WHERE clause of a plan's filters, around `chunks MATCH @<match>`. */
+function searchFilters(plan: SearchPlan, match = 'query'): { join: string; where: string } {
   const conditions: string[] = [];
   if (plan.sourceJoin) conditions.push('d.connector_id = @source');
   if (plan.typeJoin) conditions.push('d.doc_type = @docType');
   if (plan.since) conditions.push('d.timestamp >= @since');
   if (plan.until) conditions.push('d.timestamp <= @until');
   const join = conditions.length > 0 ? `JOIN documents d ON d.id = c.rowid / ${CHUNK_ROWID_SPAN}` : '';
-  return { join, where: ['chunks MATCH @query', ...conditions].join(' AND ') };
+  return { join, where: [`chunks MATCH @${match}`, ...conditions].join(' AND ') };
 }
 
 /**
@@ -1718,7 +1728,8 @@ export class KnowledgeStore {
    * best chunk's body; `highlights` are [start, end) UTF-16 ranges of the matched words in it.
    *
    * Bounded cost: when more than max(4,000, 20 × (offset + limit)) chunks match, only that many of the most
-   * recently indexed matching chunks are ranked. Such a query is barely selective; this keeps it fast.
+   * recently indexed matching chunks are ranked, plus the newest 400 that match in a title or tags (so a document
+   * about the words is never left out for being old). Such a query is barely selective; this keeps it fast.
    *
    * A document counts as a whole: with several terms, the documents that have them in different chunks (the
    * sections of a long note, a mail and the message it quotes) follow those with them in one chunk (spreadMatches).
@@ -1742,13 +1753,16 @@ export class KnowledgeStore {
     const facets: string[] = [];
     if (plan.sourceFacet) facets.push(`"${this.sourceFacet(options.source!)}"`);
     if (plan.typeFacet) facets.push(`"${typeFacet(options.docType!)}"`);
-    const matching = (expression: string, without: readonly string[] = []): string => {
-      let content = `${CONTENT_COLUMNS}: (${expression})`;
+    const matching = (expression: string, without: readonly string[] = [], columns = CONTENT_COLUMNS): string => {
+      let content = `${columns}: (${expression})`;
       if (without.length > 0) content = `(${content} NOT ${CONTENT_COLUMNS}: (${without.join(' OR ')}))`;
       return facets.length > 0 ? `{facets}: (${facets.join(' ')}) AND ${content}` : content;
     };
     // AND spelled out: FTS5 reads juxtaposition as AND between phrases only, not after an `(a OR b)` group.
     const params: Record<string, unknown> = { query: matching(terms.join(' AND '), excluded) };
+    // The documents with the words in their title or tags are ranked whatever the cap on the other matches: the
+    // newest 4,000 chunks that mention a common name must not push out the note that is about it.
+    const titleParams = { titleQuery: matching(terms.join(' AND '), excluded, TITLE_COLUMNS) };
     if (plan.sourceJoin) params.source = options.source;
     if (plan.typeJoin) params.docType = options.docType;
     if (plan.since) params.since = since;
@@ -1756,7 +1770,13 @@ export class KnowledgeStore {
     try {
       const candidates = Math.max(CANDIDATE_CHUNKS, (offset + limit) * 20);
       const rank = (page: { limit: number; offset: number }) =>
-        this.searchStatementFor(plan).all({ ...params, candidates, ...page }) as RankedChunk[];
+        this.searchStatementFor(plan).all({
+          ...params,
+          ...titleParams,
+          candidates,
+          titleCandidates: TITLE_CANDIDATE_CHUNKS,
+          ...page,
+        }) as RankedChunk[];
       let ranked = rank({ limit, offset });
       if (terms.length > 1 && ranked.length < limit) {
         // Every document with all the words in one chunk is listed by now: then come those with them in different

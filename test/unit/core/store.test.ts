@@ -767,6 +767,16 @@ describe('KnowledgeStore: documents and search', () => {
     expect(store.search('offsite pelicans', {})).toEqual([]);
   });
 
+  it('ranks a document with the word in its title even when thousands of newer chunks mention it', () => {
+    const store = openStore();
+    addDoc(store, 'notes', 'about', 'all about the animal', { title: 'Project Zebra' });
+    store.transaction(() => {
+      for (let i = 0; i < 4_100; i++) addDoc(store, 'notes', `m${i}`, `met someone who mentioned a zebra once ${i}`);
+    });
+    // Before, only the newest 4,000 matching chunks were ranked: the note about zebras was not in the results at all.
+    expect(ids(store.search('zebra', { limit: 5 }))[0]).toBe('notes:about');
+  });
+
   it('reads OR and -word in a query, and leaves out a document with the -word in any of its chunks', () => {
     const store = openStore();
     const sections = (...bodies: string[]) => bodies.map((body, i) => ({ heading: `Part ${i}`, body }));

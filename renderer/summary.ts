@@ -18,7 +18,11 @@ export function summarize(state: AppState, progress: Record<string, Progress>, n
   const connectors = state.connectors;
   if (connectors.length === 0) return { text: 'No connectors yet', tone: 'empty' };
 
-  const failing = connectors.filter((c) => c.state === 'error' || (c.lastError !== null && c.state !== 'syncing'));
+  // A paused connector is not failing, whatever its old error (its card still shows it): it is not trying. Only the
+  // 'error' state counts then, as for the tray's icon (shared/status-icon.ts; the core reports a paused one as 'paused').
+  const failing = connectors.filter(
+    (c) => c.state === 'error' || (c.lastError !== null && c.state !== 'syncing' && !state.paused && !isPaused(c)),
+  );
   const failingText = failing.length ? plural(failing.length, 'connector failing', 'connectors failing') : null;
   const join = (...parts: (string | null)[]): string => parts.filter(Boolean).join(' · ');
 

@@ -1,3 +1,5 @@
+import { useEffect } from 'react';
+import { focusLost } from '../focus.js';
 import { useDashboard } from '../store/context.js';
 import { ConnectionBanner } from './connection-banner.js';
 import { ConnectorsView } from './connectors-view.js';
@@ -14,6 +16,12 @@ export function App() {
   const loadStatus = useDashboard((s) => s.loadStatus);
   const loadError = useDashboard((s) => s.loadError);
   const load = useDashboard((s) => s.load);
+
+  // A view can be changed from inside another ("Show problems" on a card): the button that had focus is gone, so
+  // focus moves to the new view's content rather than to <body>. The nav's buttons stay, and keep it.
+  useEffect(() => {
+    if (focusLost()) document.getElementById('main')?.focus();
+  }, [view]);
 
   return (
     <div className="app">

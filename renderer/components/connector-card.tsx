@@ -58,7 +58,8 @@ function problemsText(total: number, warnings: number): string {
   return `${[left, warned].filter(Boolean).join('; ')}.`;
 }
 
-function LastResult({ result }: { result: RunResult }) {
+/** The counts of the last run that completed; after a failed attempt, say so, so the two do not contradict. */
+function LastResult({ result, afterFailure }: { result: RunResult; afterFailure: boolean }) {
   const items: [string, number][] = [
     ['added', result.added],
     ['updated', result.updated],
@@ -69,7 +70,7 @@ function LastResult({ result }: { result: RunResult }) {
   ];
   return (
     <div className="card__result">
-      <span className="card__label">Last run:</span>
+      <span className="card__label">{afterFailure ? 'Last successful run:' : 'Last run:'}</span>
       <ul className="counts" data-testid="last-result">
         {items.map(([label, n]) => (
           <li key={label} className={label === 'failed' && n > 0 ? 'counts__item counts__item--bad' : 'counts__item'}>
@@ -113,6 +114,7 @@ function lastAttemptFailed(c: ConnectorStatus): boolean {
 export const ConnectorCard = memo(function ConnectorCard({ id }: { id: string }) {
   const titleId = useId();
   const historyId = useId();
+  const appPausedId = useId();
   const now = useNow();
   const c = useDashboard((s) => s.byId[id]);
   const live = useDashboard((s) => s.progress[id]);
@@ -125,6 +127,7 @@ export const ConnectorCard = memo(function ConnectorCard({ id }: { id: string })
       run: Boolean(s.pending[pendingKeys.run(id)]),
       pause: Boolean(s.pending[pendingKeys.pause(id)]),
       resume: Boolean(s.pending[pendingKeys.resume(id)]),
+      resumeAll: Boolean(s.pending[pendingKeys.resume(null)]),
       cancel: Boolean(s.pending[pendingKeys.cancel(id)]),
     })),
   );
@@ -181,7 +184,8 @@ export const ConnectorCard = memo(function ConnectorCard({ id }: { id: string })
       )}
 
       {c.lastError && (
-        <div className="card__error" data-testid="last-error">
+        // An alert: rendered only when an error appears, so it is announced then (not on every update).
+        <div className="card__error" role="alert" data-testid="last-error">
           <p>
             <strong>{lastAttemptFailed(c) ? 'Last sync failed:' : 'A recent sync failed:'}</strong>{' '}
             {c.lastError.message}
@@ -231,7 +235,13 @@ export const ConnectorCard = memo(function ConnectorCard({ id }: { id: string })
         </li>
       </ul>
 
-      {c.lastResult && <LastResult result={c.lastResult} />}
+      {appPaused && (
+        <p id={appPausedId} className="card__note" data-testid="app-paused">
+          All syncing is paused. This connector syncs again after Resume all.
+        </p>
+      )}
+
+      {c.lastResult && <LastResult result={c.lastResult} afterFailure={lastAttemptFailed(c)} />}
 
       {c.itemErrors > 0 && (
         <p className="card__items">
@@ -281,7 +291,20 @@ export const ConnectorCard = memo(function ConnectorCard({ id }: { id: string })
             Cancel sync
           </button>
         )}
-        {paused ? (
+        {appPaused ? (
+          // Resuming only this connector would change nothing while everything is paused (the core keeps it
+          // paused): offer what does resume it. The same as the header's "Resume all", which also resumes
+          // connectors paused one by one.
+          <button
+            type="button"
+            className="button"
+            aria-describedby={`${describedBy} ${appPausedId}`}
+            disabled={pending.resumeAll}
+            onClick={() => void resume(null)}
+          >
+            Resume all syncing
+          </button>
+        ) : paused ? (
           <button
             type="button"
             className="button"

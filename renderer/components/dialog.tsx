@@ -38,12 +38,19 @@ export function Dialog({ title, onClose, children, initialFocus, description }: 
     };
   }, [initialFocus]);
 
-  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void => {
-    if (e.key === 'Escape') {
-      e.stopPropagation();
+  // Escape is heard on the whole document while the dialog is open: focus may have left the dialog (a click on
+  // the backdrop in some browsers, or a focused element that went away), and Escape must still close it.
+  useEffect(() => {
+    const onEscape = (e: globalThis.KeyboardEvent): void => {
+      if (e.key !== 'Escape' || e.defaultPrevented) return;
+      e.preventDefault();
       onCloseRef.current();
-      return;
-    }
+    };
+    document.addEventListener('keydown', onEscape);
+    return () => document.removeEventListener('keydown', onEscape);
+  }, []);
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void => {
     if (e.key !== 'Tab' || !ref.current) return;
     const items = [...ref.current.querySelectorAll<HTMLElement>(FOCUSABLE)];
     if (items.length === 0) return;
@@ -59,7 +66,13 @@ export function Dialog({ title, onClose, children, initialFocus, description }: 
   };
 
   return createPortal(
-    <div className="dialog-backdrop">
+    <div
+      className="dialog-backdrop"
+      // A click on the backdrop keeps focus in the dialog (it would go to <body>, outside the modal).
+      onMouseDown={(e) => {
+        if (e.target === e.currentTarget) e.preventDefault();
+      }}
+    >
       <div
         ref={ref}
         className="dialog"

@@ -44,7 +44,8 @@ export function Header() {
     <header className="header">
       <div className="header__status">
         <h1 className="header__title">Jarvis Sync</h1>
-        <p className={`status status--${summary?.tone ?? 'waiting'}`} data-testid="overall-status">
+        {/* A polite live region: a change of the overall status is read out without moving focus. */}
+        <p className={`status status--${summary?.tone ?? 'waiting'}`} role="status" data-testid="overall-status">
           <span className="status__dot" aria-hidden="true" />
           {summary?.text ?? 'Connecting…'}
         </p>

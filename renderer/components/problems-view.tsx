@@ -1,5 +1,6 @@
-import { useEffect, useId, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { focusLost } from '../focus.js';
 import { formatNumber, plural } from '../format.js';
 import { useNow } from '../hooks/use-now.js';
 import { useDashboard } from '../store/context.js';
@@ -31,6 +32,15 @@ export function ProblemsView() {
   const [code, setCode] = useState('');
   const [severity, setSeverity] = useState<'' | 'error' | 'warning'>('');
   const connectorId = problems.connectorId;
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const feedbackRef = useRef<HTMLParagraphElement>(null);
+
+  // A retried item usually leaves the list (it is no longer quarantined), and its Retry button with it: focus goes
+  // to what the retry said, else to the view's heading, not to <body>.
+  const retry = async (id: string, path: string): Promise<void> => {
+    await retryItem(id, path);
+    if (focusLost()) (feedbackRef.current ?? headingRef.current)?.focus();
+  };
 
   useEffect(() => {
     void loadErrors(connectorId);
@@ -51,7 +61,9 @@ export function ProblemsView() {
   return (
     <section className="view" aria-labelledby="problems-title">
       <div className="view__head">
-        <h2 id="problems-title">Problems</h2>
+        <h2 id="problems-title" ref={headingRef} tabIndex={-1}>
+          Problems
+        </h2>
       </div>
       <p className="muted">
         Errors are items that could not be indexed; warnings, items indexed anyway but not perfectly. An error is
@@ -116,6 +128,8 @@ export function ProblemsView() {
       )}
       {retryFeedback && (
         <p
+          ref={feedbackRef}
+          tabIndex={-1}
           className={`feedback feedback--${retryFeedback.tone}`}
           role={retryFeedback.tone === 'error' ? 'alert' : 'status'}
         >
@@ -165,7 +179,7 @@ export function ProblemsView() {
                     className="button button--small"
                     aria-label={`Retry ${p.path}`}
                     disabled={Boolean(pending[pendingKeys.retry(p.connectorId, p.path)])}
-                    onClick={() => void retryItem(p.connectorId, p.path)}
+                    onClick={() => void retry(p.connectorId, p.path)}
                   >
                     Retry
                   </button>

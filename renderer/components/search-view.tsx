@@ -1,6 +1,7 @@
-import { useEffect, useId, useMemo, type FormEvent } from 'react';
+import { useEffect, useId, useMemo, useRef, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { DOC_TYPES, type DocType } from '../../shared/types.js';
+import { focusLost } from '../focus.js';
 import { formatDate, plural } from '../format.js';
 import { useDebounced } from '../hooks/use-debounced.js';
 import { DOC_TYPE_LABEL, DOC_TYPE_PLURAL } from '../kinds.js';
@@ -42,6 +43,19 @@ export function SearchView() {
   }, [debouncedQuery, source, docType, period, runSearch]);
 
   const nameOf = useMemo(() => new Map(names), [names]);
+  const resultsRef = useRef<HTMLOListElement>(null);
+  const queryRef = useRef<HTMLInputElement>(null);
+
+  // Focus goes to the first of the new results (their titles take focus from script only), so the keyboard and
+  // screen reader carry on from there; the button may be gone (no more) and was busy while loading.
+  const showMore = async (): Promise<void> => {
+    const before = search.results.length;
+    await loadMoreResults();
+    const titles = resultsRef.current?.querySelectorAll<HTMLElement>('.result__title');
+    const first = titles?.[before];
+    if (first) first.focus();
+    else if (focusLost()) queryRef.current?.focus();
+  };
 
   const submit = (e: FormEvent): void => {
     e.preventDefault();
@@ -58,6 +72,7 @@ export function SearchView() {
         <div className="field field--grow">
           <label htmlFor={ids.query}>Search your index</label>
           <input
+            ref={queryRef}
             id={ids.query}
             type="search"
             value={search.query}
@@ -134,12 +149,14 @@ export function SearchView() {
       )}
 
       {search.results.length > 0 && (
-        <ol className="results" aria-label="Search results">
+        <ol ref={resultsRef} className="results" aria-label="Search results">
           {search.results.map((hit) => {
             const path = hit.path;
             return (
               <li key={`${hit.source}\n${hit.docId}`} className="result" data-testid="search-result">
-                <h3 className="result__title">{hit.title || hit.path || hit.docId}</h3>
+                <h3 className="result__title" tabIndex={-1}>
+                  {hit.title || hit.path || hit.docId}
+                </h3>
                 <p className="result__meta muted">
                   {nameOf.get(hit.source) ?? hit.source} · {DOC_TYPE_LABEL[hit.docType]}
                   {hit.timestamp !== null && <> · {formatDate(hit.timestamp)}</>}
@@ -169,8 +186,9 @@ export function SearchView() {
         <button
           type="button"
           className="button results__more"
-          disabled={search.loadingMore}
-          onClick={() => void loadMoreResults()}
+          // Not disabled while loading: a disabled button loses focus. A second click while loading does nothing.
+          aria-disabled={search.loadingMore}
+          onClick={() => void showMore()}
         >
           {search.loadingMore ? 'Loading…' : 'Show more results'}
         </button>

@@ -1,5 +1,6 @@
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent, type RefObject } from 'react';
 import type { Settings } from '../../shared/types.js';
+import { focusLost } from '../focus.js';
 import { formatNumber } from '../format.js';
 import { pendingKeys, scopes } from '../store/dashboard-store.js';
 import { useDashboard } from '../store/context.js';
@@ -10,6 +11,8 @@ export function SettingsView() {
   const settings = useDashboard((s) => s.settings);
   const loadSettings = useDashboard((s) => s.loadSettings);
   const feedback = useDashboard((s) => s.feedback[scopes.settings]);
+  /** Set by a save: the form is remounted with the saved values, and its Save button gets focus back. */
+  const savedRef = useRef(false);
 
   useEffect(() => {
     void loadSettings();
@@ -35,7 +38,7 @@ export function SettingsView() {
       {view && (
         <>
           {/* Keyed by the saved values: after a save the form starts again from what the core kept. */}
-          <SettingsForm key={JSON.stringify(view.settings)} settings={view.settings} />
+          <SettingsForm key={JSON.stringify(view.settings)} settings={view.settings} savedRef={savedRef} />
           <StartAtLogin value={view.startAtLogin} />
           <DataLocations dataDir={view.dataDir} logsDir={view.logsDir} />
         </>
@@ -49,7 +52,7 @@ interface Errors {
   size?: string;
 }
 
-function SettingsForm({ settings }: { settings: Settings }) {
+function SettingsForm({ settings, savedRef }: { settings: Settings; savedRef: RefObject<boolean> }) {
   const ids = {
     interval: useId(),
     size: useId(),
@@ -69,6 +72,15 @@ function SettingsForm({ settings }: { settings: Settings }) {
   const [errors, setErrors] = useState<Errors>({});
   const saveSettings = useDashboard((s) => s.saveSettings);
   const saving = useDashboard((s) => Boolean(s.pending[pendingKeys.settings]));
+  const saveRef = useRef<HTMLButtonElement>(null);
+
+  // A save remounts the form with what the core kept (see the key above): the new form's Save settings gets the
+  // focus the old one had.
+  useEffect(() => {
+    if (!savedRef.current) return;
+    savedRef.current = false;
+    if (focusLost()) saveRef.current?.focus();
+  }, [savedRef]);
 
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
@@ -82,7 +94,12 @@ function SettingsForm({ settings }: { settings: Settings }) {
     if (pauseOnBattery !== settings.pauseOnBattery) patch.pauseOnBattery = pauseOnBattery;
     if (notifications !== settings.notifications) patch.notifications = notifications;
     if (watchForChanges !== settings.watchForChanges) patch.watchForChanges = watchForChanges;
-    if (Object.keys(patch).length > 0) await saveSettings(patch);
+    if (Object.keys(patch).length === 0) return;
+    savedRef.current = true;
+    // Not saved, the same form stays (its button was disabled while saving); saved, the new form takes over, or
+    // this one if the core kept the same values. (saveRef is null once this form is unmounted.)
+    if (!(await saveSettings(patch))) savedRef.current = false;
+    if (focusLost()) saveRef.current?.focus();
   };
 
   return (
@@ -163,7 +180,7 @@ function SettingsForm({ settings }: { settings: Settings }) {
         </p>
       )}
       <div className="form__actions">
-        <button type="submit" className="button button--primary" disabled={saving}>
+        <button ref={saveRef} type="submit" className="button button--primary" disabled={saving}>
           Save settings
         </button>
       </div>

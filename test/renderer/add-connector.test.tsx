@@ -110,3 +110,27 @@ describe('AddConnector', () => {
     expect(screen.getByTestId('empty-state')).toBeTruthy();
   });
 });
+
+describe('Add connector, focus', () => {
+  it('Cancel puts focus back on "Add connector", with and without connectors', async () => {
+    const { user, push } = await renderDashboard({ state: buildState() });
+    await user.click(screen.getByRole('button', { name: 'Add connector' }));
+    await user.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Add connector' }));
+    push(buildState({ connectors: [idleConnector({ name: 'Notes' })] }));
+    await user.click(screen.getByRole('button', { name: 'Add connector' }));
+    await user.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Add connector' }));
+  });
+
+  it('after adding, focus is on "Add connector" above the new card, not on <body>', async () => {
+    const { user, push } = await renderDashboard({ state: buildState() });
+    await user.click(screen.getByRole('button', { name: 'Add connector' }));
+    await user.type(screen.getByLabelText('Folder path'), '/home/ada/Notes');
+    await user.click(screen.getByRole('button', { name: 'Add connector' }));
+    await waitFor(() => expect(screen.queryByRole('form', { name: 'Add a connector' })).toBeNull());
+    push(buildState({ connectors: [syncingConnector({ name: 'Notes' })] }));
+    await screen.findByRole('region', { name: 'Notes' });
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Add connector' }));
+  });
+});

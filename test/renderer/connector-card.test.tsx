@@ -426,3 +426,73 @@ describe('relative times', () => {
     }
   });
 });
+
+describe('ConnectorCard, confirmed bugs', () => {
+  it('a failed sync is announced (an alert), and the counts below are labelled as the last successful run', async () => {
+    const { push } = await renderDashboard({
+      state: buildState({ connectors: [idleConnector({ id: 'm', name: 'Mail' })] }),
+    });
+    const c = card('Mail');
+    expect(within(c).queryByRole('alert')).toBeNull();
+    expect(within(c).getByText('Last run:')).toBeTruthy();
+    push(buildState({ connectors: [failingConnector({ id: 'm' })] }));
+    expect(within(c).getByRole('alert').textContent).toContain('Last sync failed: Permission denied');
+    expect(within(c).queryByText('Last run:')).toBeNull();
+    expect(within(c).getByText('Last successful run:')).toBeTruthy();
+  });
+
+  it('while all syncing is paused, the card says so and offers what resumes it', async () => {
+    const { user, api } = await renderDashboard({
+      state: buildState({
+        paused: true,
+        connectors: [
+          pausedConnector({ id: 'a', name: 'Archive' }),
+          pausedConnector({ id: 'n', name: 'Notes', paused: false }),
+        ],
+      }),
+    });
+    for (const name of ['Archive', 'Notes']) {
+      const c = card(name);
+      expect(within(c).getByTestId('app-paused').textContent).toContain('All syncing is paused');
+      // "Resume" (this connector only) would change nothing while everything is paused.
+      expect(within(c).queryByRole('button', { name: 'Resume' })).toBeNull();
+      expect(within(c).queryByRole('button', { name: 'Pause' })).toBeNull();
+    }
+    await user.click(button(card('Archive'), 'Resume all syncing'));
+    expect(api.resume).toHaveBeenCalledWith(null);
+    expect(api.resume).not.toHaveBeenCalledWith('a');
+  });
+
+  it('"Show problems" moves focus to the Problems view, not to <body>', async () => {
+    const { user } = await renderDashboard({
+      state: buildState({ connectors: [idleConnector({ id: 'n', name: 'Notes', itemErrors: 2 })] }),
+    });
+    await user.click(within(card('Notes')).getByRole('button', { name: 'Show problems' }));
+    await screen.findByRole('heading', { name: 'Problems' });
+    expect(document.activeElement).toBe(screen.getByRole('main'));
+  });
+});
+
+describe('Dialog, Escape after focus left it', () => {
+  const setup = () =>
+    renderDashboard({ state: buildState({ connectors: [idleConnector({ id: 'n', name: 'Notes' })] }) });
+
+  it('a click on the backdrop keeps focus in the dialog, and Escape still closes it', async () => {
+    const { user } = await setup();
+    await user.click(button(card('Notes'), 'Remove'));
+    const dialog = screen.getByRole('dialog', { name: 'Remove Notes?' });
+    await user.click(dialog.parentElement!);
+    expect(dialog.contains(document.activeElement)).toBe(true);
+    await user.keyboard('{Escape}');
+    expect(screen.queryByRole('dialog')).toBeNull();
+  });
+
+  it('Escape closes it even with focus on <body>', async () => {
+    const { user } = await setup();
+    await user.click(button(card('Notes'), 'Remove'));
+    act(() => (document.activeElement as HTMLElement).blur());
+    expect(document.activeElement).toBe(document.body);
+    await user.keyboard('{Escape}');
+    expect(screen.queryByRole('dialog')).toBeNull();
+  });
+});

@@ -1,4 +1,4 @@
-import { screen, waitFor } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import {
   buildProgress,
@@ -130,7 +130,9 @@ describe('Header', () => {
     expect(tabIcon()).toBe(STATUS_ICON_URLS.idle);
 
     pushConnection('refused');
-    expect(screen.getByTestId('connection-banner').textContent).toMatch(/it was restarted \(each start has a new address\).*jarvis-sync serve/);
+    expect(screen.getByTestId('connection-banner').textContent).toMatch(
+      /it was restarted \(each start has a new address\).*jarvis-sync serve/,
+    );
     expect(status().textContent).toBe('Not connected · open the address the daemon printed');
   });
 
@@ -150,5 +152,32 @@ describe('Header', () => {
     expect(alert.textContent).toContain("Couldn't start a sync of all connectors: the sync service is not running");
     await user.click(screen.getByRole('button', { name: 'Dismiss message' }));
     await waitFor(() => expect(screen.queryByRole('alert')).toBeNull());
+  });
+});
+
+describe('Header, announced and honest', () => {
+  it('the overall status line is a polite live region, so a change is read out', async () => {
+    const { push } = await renderDashboard({ state: buildState({ connectors: [idleConnector()] }) });
+    const live = within(document.querySelector<HTMLElement>('header.header')!).getByRole('status');
+    expect(live).toBe(status());
+    push(buildState({ connectors: [failingConnector()] }));
+    expect(live.textContent).toBe('1 connector failing');
+  });
+
+  it('a paused connector with an old error is paused, not failing, as the tray icon says', async () => {
+    const oldError = { code: 'EACCES', message: 'Permission denied', at: minutesAgo(60) };
+    const { push } = await renderDashboard({
+      state: buildState({ connectors: [pausedConnector({ lastError: oldError }), pausedConnector()] }),
+    });
+    expect(status().textContent).toBe('Paused');
+    expect(status().className).toContain('status--paused');
+    expect(document.title).toBe('Paused — Jarvis Sync');
+    expect(tabIcon()).toBe(STATUS_ICON_URLS.paused);
+    // The same with other connectors running fine: they are what the line is about.
+    push(buildState({ connectors: [pausedConnector({ lastError: oldError }), idleConnector({ nextRunAt: null })] }));
+    expect(status().textContent).toBe('All synced · 5 min ago · 1 paused');
+    // A connector in the 'error' state still counts, as for the icon.
+    push(buildState({ connectors: [pausedConnector({ lastError: oldError }), failingConnector()] }));
+    expect(status().textContent).toBe('1 connector failing');
   });
 });

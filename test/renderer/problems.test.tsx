@@ -175,3 +175,22 @@ describe('Problems', () => {
     expect((await screen.findByRole('alert')).textContent).toBe("Couldn't load the problems: database is locked");
   });
 });
+
+describe('Problems, focus', () => {
+  it('after Retry removes the item (and its button), focus is on the view heading, not on <body>', async () => {
+    const fake = createFakeApi({ state, capabilities: headlessCapabilities });
+    let quarantined = true;
+    const photo = '/home/ada/Notes/photo.md';
+    fake.api.itemErrors.mockImplementation(() =>
+      Promise.resolve(quarantined ? [buildItemError({ path: photo, attempts: 3, quarantined }), items[2]] : [items[2]]),
+    );
+    fake.api.retryItem.mockImplementation(() => {
+      quarantined = false;
+      return Promise.resolve({ accepted: true });
+    });
+    const { user } = await renderDashboard({ fake, view: 'problems' });
+    await user.click(await screen.findByRole('button', { name: `Retry ${photo}` }));
+    await waitFor(() => expect(screen.queryByRole('button', { name: /^Retry/ })).toBeNull());
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('heading', { name: 'Problems' })));
+  });
+});

@@ -121,3 +121,17 @@ describe('Search', () => {
     expect((await screen.findByRole('alert')).textContent).toBe('Search failed: the index is being rebuilt');
   });
 });
+
+describe('Search, focus', () => {
+  it('"Show more results" moves focus to the first new result, even when the button goes', async () => {
+    const { user, api } = await renderDashboard({ state, view: 'search' });
+    const page = (from: number, n: number) =>
+      Array.from({ length: n }, (_, i) => buildHit({ docId: `d${from + i}`, title: `Hit ${from + i}` }));
+    api.search.mockResolvedValueOnce(page(0, 51)).mockResolvedValueOnce(page(50, 20));
+    await user.type(screen.getByRole('searchbox'), 'plan');
+    await waitFor(() => expect(screen.getAllByTestId('search-result')).toHaveLength(50));
+    await user.click(screen.getByRole('button', { name: 'Show more results' }));
+    await waitFor(() => expect(screen.getAllByTestId('search-result')).toHaveLength(70));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('heading', { name: 'Hit 50' })));
+  });
+});

@@ -118,3 +118,16 @@ describe('Settings', () => {
     );
   });
 });
+
+describe('Settings, focus', () => {
+  it('after a save (the form starts again from what the core kept), focus is on Save settings', async () => {
+    const { user } = await setup(desktopCapabilities);
+    const interval = screen.getByLabelText('Sync every (minutes)');
+    await user.clear(interval);
+    await user.type(interval, '30');
+    await user.click(screen.getByRole('button', { name: 'Save settings' }));
+    await waitFor(() => expect(screen.getByLabelText<HTMLInputElement>('Sync every (minutes)').value).toBe('30'));
+    expect(screen.getByLabelText('Sync every (minutes)')).not.toBe(interval);
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Save settings' })));
+  });
+});

@@ -137,9 +137,13 @@ function connectorItem(
       ...(c.state === 'syncing' || c.state === 'queued'
         ? [{ id: `${base}:cancel`, label: 'Cancel sync', click: () => actions.cancel(c.id) }]
         : []),
-      paused
-        ? { id: `${base}:resume`, label: 'Resume', click: () => actions.resume(c.id) }
-        : { id: `${base}:pause`, label: 'Pause', click: () => actions.pause(c.id) },
+      // While everything is paused, resuming one connector would change nothing (and Resume all resumes them all):
+      // the item offers what does.
+      state.paused
+        ? { id: `${base}:resume-all`, label: 'Resume all syncing', click: () => actions.resume(null) }
+        : paused
+          ? { id: `${base}:resume`, label: 'Resume', click: () => actions.resume(c.id) }
+          : { id: `${base}:pause`, label: 'Pause', click: () => actions.pause(c.id) },
     ],
   };
 }

@@ -177,8 +177,10 @@ describe('the tray for every state', () => {
     const menu = render(state);
     expect(menu).toContain('[connector:notes] Notes — paused');
     expect(menu).toContain('  [connector:notes:state] Paused (all connectors) (disabled)');
-    // The connector itself is not paused: its own item still offers Pause.
-    expect(menu).toContain('  [connector:notes:pause] Pause');
+    // Its own Resume would do nothing while everything is paused (before, it was offered and did nothing).
+    expect(menu).toContain('  [connector:notes:resume-all] Resume all syncing');
+    expect(menu).not.toContain('  [connector:notes:resume] Resume');
+    expect(menu).not.toContain('  [connector:notes:pause] Pause');
     expect(menu).toContain('[resume-all] Resume all');
     expect(menu).not.toContain('[pause-all] Pause all');
     expect(tooltipFor(appState([], { paused: true }), NOW)).toBe('Paused · no connectors yet');

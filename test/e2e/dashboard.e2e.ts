@@ -4,40 +4,22 @@
  */
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import { startDaemon } from '../helpers/daemon.js';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   addFolderConnector,
   badge,
   lastAttempt,
   lastRun,
-  launchBrowser,
   notesFolder,
-  openWorld,
   screenshot,
   search,
   showView,
   textOf,
-  type World,
+  useWorlds,
 } from './support.js';
 
-let browser: Browser;
-let world: World | null = null;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-afterEach(async () => {
-  const w = world;
-  world = null;
-  await w?.dispose();
-});
+const worlds = useWorlds();
 
 const POLL = { timeout: 30_000, interval: 200 };
 
@@ -49,7 +31,7 @@ const NOTES = {
 
 describe('dashboard, end to end', () => {
   it('adds a folder, syncs it, sees an edit, finds the new text and not the old, and sees a deletion', async () => {
-    world = await openWorld(browser);
+    const world = await worlds.open();
     const { page, root } = world;
     // The token is read from the fragment and removed from the address bar at once.
     await expect.poll(() => page.url(), POLL).not.toContain('token=');
@@ -89,7 +71,7 @@ describe('dashboard, end to end', () => {
 
   it('picks up an edit, a new file and a deletion on disk by itself, without Sync now', async () => {
     // The watcher syncs after 200 ms of quiet instead of 10 s (test-only hook).
-    world = await openWorld(browser, { env: { JARVIS_SYNC_WATCH_DEBOUNCE_MS: '200' } });
+    const world = await worlds.open({ env: { JARVIS_SYNC_WATCH_DEBOUNCE_MS: '200' } });
     const { page, root } = world;
     const notes = notesFolder(root, 'notes', NOTES);
     const notesCard = await addFolderConnector(page, notes, 'Notes');
@@ -115,7 +97,7 @@ describe('dashboard, end to end', () => {
 
   it('Pause all stops scheduled runs until Resume all', async () => {
     // A 2 s schedule (test-only hook; the settings' minimum is 60 s).
-    world = await openWorld(browser, { env: { JARVIS_SYNC_INTERVAL_SECONDS: '2' }, settings: { intervalSeconds: 60 } });
+    const world = await worlds.open({ env: { JARVIS_SYNC_INTERVAL_SECONDS: '2' }, settings: { intervalSeconds: 60 } });
     const { page, root } = world;
     const notesCard = await addFolderConnector(page, notesFolder(root, 'notes', NOTES), 'Notes');
     await expect.poll(() => lastRun(notesCard), POLL).toContain('3 added');
@@ -147,7 +129,7 @@ describe('dashboard, end to end', () => {
   });
 
   it('a folder that disappears is an error that keeps the index; when it comes back, the connector recovers', async () => {
-    world = await openWorld(browser);
+    const world = await worlds.open();
     const { page, root } = world;
     const notes = notesFolder(root, 'notes', NOTES);
     const notesCard = await addFolderConnector(page, notes, 'Notes');
@@ -176,7 +158,7 @@ describe('dashboard, end to end', () => {
 
   it('shows a sync in progress', async () => {
     // Each file takes 20 ms more to read, one at a time (test-only hook), so the sync lasts ~5 s and can be seen.
-    world = await openWorld(browser, { env: { JARVIS_SYNC_READ_DELAY_MS: '20' } });
+    const world = await worlds.open({ env: { JARVIS_SYNC_READ_DELAY_MS: '20' } });
     const { page, root } = world;
     const corpus: Record<string, string> = {};
     for (let i = 0; i < 250; i++)
@@ -192,7 +174,7 @@ describe('dashboard, end to end', () => {
   });
 
   it('Cancel sync stops a running sync without pausing it; what was indexed stays, and Sync now finishes the rest', async () => {
-    world = await openWorld(browser, { env: { JARVIS_SYNC_READ_DELAY_MS: '20' } });
+    const world = await worlds.open({ env: { JARVIS_SYNC_READ_DELAY_MS: '20' } });
     const { page, root } = world;
     const corpus: Record<string, string> = {};
     for (let i = 0; i < 250; i++)
@@ -219,7 +201,7 @@ describe('dashboard, end to end', () => {
     await expect.poll(() => badge(card), POLL).toBe('Idle');
   });
   it('says when its daemon stops, and when a new start no longer accepts the page (a new token)', async () => {
-    world = await openWorld(browser);
+    const world = await worlds.open();
     const { page, root, daemon } = world;
     await page.getByRole('heading', { name: 'Nothing is indexed yet' }).waitFor();
     expect(await page.getByTestId('connection-banner').count()).toBe(0);

@@ -4,36 +4,11 @@
  */
 import { renameSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  addFolderConnector,
-  badge,
-  lastRun,
-  launchBrowser,
-  notesFolder,
-  openWorld,
-  search,
-  showView,
-  type World,
-} from './support.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { addFolderConnector, badge, lastRun, notesFolder, search, showView, useWorlds } from './support.js';
 
-let browser: Browser;
-let world: World | null = null;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-afterEach(async () => {
-  const w = world;
-  world = null;
-  await w?.dispose();
-});
+const worlds = useWorlds();
 
 const POLL = { timeout: 30_000, interval: 200 };
 const LONG_WORD = 'Pneumonoultramicroscopicsilicovolcanoconiosis'.repeat(4);
@@ -56,7 +31,7 @@ const overflowing = (page: Page, selector: string): Promise<string[]> =>
 
 describe('layout, in Chromium', () => {
   it('keeps the nav its own height and the content in view, whatever the number of banners', async () => {
-    world = await openWorld(browser);
+    const world = await worlds.open();
     const { page, root } = world;
     await addFolderConnector(page, notesFolder(root, 'notes', { 'a.md': '# A\n\nzebra\n' }), 'Notes');
     const nav = page.getByRole('navigation', { name: 'Sections' });
@@ -81,7 +56,7 @@ describe('layout, in Chromium', () => {
   });
 
   it('at 400 px wide nothing scrolls sideways: long names, selects, titles, paths and errors wrap', async () => {
-    world = await openWorld(browser);
+    const world = await worlds.open();
     const { page, root } = world;
     const notes = notesFolder(root, LONG_DIR, { 'alpha.md': `# ${LONG_WORD}\n\nThe zebra crossed the river.\n` });
     const notesCard = await addFolderConnector(page, notes, LONG_NAME);

@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { REPO_ROOT, startDaemon, type DaemonProcess } from '../helpers/daemon.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 import { writeTree } from '../helpers/tree.js';
@@ -180,4 +181,31 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(SCREENSHOT_DIR, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/**
+ * A test file's browser and worlds: one Chromium for all its tests, and `open` starts a test's world (the options of
+ * openWorld), which is disposed after that test, whatever its outcome.
+ */
+export function useWorlds(): { open: (opts?: Parameters<typeof openWorld>[1]) => Promise<World> } {
+  let browser: Browser | null = null;
+  let current: World | null = null;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  afterEach(async () => {
+    const w = current;
+    current = null;
+    await w?.dispose();
+  });
+  return {
+    open: async (opts) => {
+      if (!browser) throw new Error('useWorlds: the browser is not running (open a world inside a test)');
+      current = await openWorld(browser, opts);
+      return current;
+    },
+  };
 }

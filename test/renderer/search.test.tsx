@@ -83,11 +83,7 @@ describe('Search', () => {
 
   it('"Show more results" appends the next page, and is gone once everything is shown', async () => {
     const { user, api } = await renderDashboard({ state, view: 'search' });
-    const page = (from: number, n: number) =>
-      Array.from({ length: n }, (_, i) => buildHit({ docId: `d${from + i}`, title: `Hit ${from + i}` }));
-    api.search.mockResolvedValueOnce(page(0, 51)).mockResolvedValueOnce(page(50, 20));
-    await user.type(screen.getByRole('searchbox'), 'plan');
-    await waitFor(() => expect(screen.getAllByTestId('search-result')).toHaveLength(50));
+    await showFirstPageOfSeventy(user, api);
     expect(screen.getByTestId('search-status').textContent).toBe('50 results so far for “plan”');
     await user.click(screen.getByRole('button', { name: 'Show more results' }));
     await waitFor(() => expect(screen.getAllByTestId('search-result')).toHaveLength(70));
@@ -122,14 +118,22 @@ describe('Search', () => {
   });
 });
 
+/** 70 hits for "plan", the first 50 shown: the next page holds the last 20. */
+async function showFirstPageOfSeventy(
+  user: Awaited<ReturnType<typeof renderDashboard>>['user'],
+  api: Awaited<ReturnType<typeof renderDashboard>>['api'],
+): Promise<void> {
+  const page = (from: number, n: number) =>
+    Array.from({ length: n }, (_, i) => buildHit({ docId: `d${from + i}`, title: `Hit ${from + i}` }));
+  api.search.mockResolvedValueOnce(page(0, 51)).mockResolvedValueOnce(page(50, 20));
+  await user.type(screen.getByRole('searchbox'), 'plan');
+  await waitFor(() => expect(screen.getAllByTestId('search-result')).toHaveLength(50));
+}
+
 describe('Search, focus', () => {
   it('"Show more results" moves focus to the first new result, even when the button goes', async () => {
     const { user, api } = await renderDashboard({ state, view: 'search' });
-    const page = (from: number, n: number) =>
-      Array.from({ length: n }, (_, i) => buildHit({ docId: `d${from + i}`, title: `Hit ${from + i}` }));
-    api.search.mockResolvedValueOnce(page(0, 51)).mockResolvedValueOnce(page(50, 20));
-    await user.type(screen.getByRole('searchbox'), 'plan');
-    await waitFor(() => expect(screen.getAllByTestId('search-result')).toHaveLength(50));
+    await showFirstPageOfSeventy(user, api);
     await user.click(screen.getByRole('button', { name: 'Show more results' }));
     await waitFor(() => expect(screen.getAllByTestId('search-result')).toHaveLength(70));
     await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('heading', { name: 'Hit 50' })));

@@ -3,6 +3,7 @@
  * It owns the data folder (lock, index, settings, connectors), the engine and the scheduler; it publishes a
  * state snapshot and throttled progress, and takes commands. It contains no transport.
  */
+import { existsSync } from 'node:fs';
 import type { Accepted, OpenTarget, PathCheck, ProgressEvent } from '../../shared/contract.js';
 import { Emitter } from '../../shared/emitter.js';
 import { silentLogger, type Logger } from '../../shared/logger.js';
@@ -323,7 +324,9 @@ export class SyncService {
    * holds it). Never throws for a corrupt settings/connectors file or index: those are recovered and noticed.
    */
   static open(opts: ServiceOpenOptions): Promise<SyncService> {
-    ensurePrivateDataDir(opts.dataDir);
+    // Reading never creates the folder: `jarvis-sync status --data-dir ~/typo` must not leave a ~/typo behind. A
+    // missing one reads as empty (no connectors, an empty index).
+    if (!opts.readonly || existsSync(opts.dataDir)) ensurePrivateDataDir(opts.dataDir);
     let lock: DataDirLock | null = null;
     let lockProblem: Error | null = null;
     if (!opts.readonly) {

@@ -3,7 +3,7 @@
  * Exit codes: 0 success, 1 a connector failed or the data folder is busy, 2 usage error.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Logger } from '../../shared/logger.js';
 import { partPercentText } from '../../shared/progress.js';
 import { CONNECTOR_KINDS, DOC_TYPES, type ConnectorKind, type ConnectorStatus, type DocType, type Notice, type Progress, type RunResult } from '../../shared/types.js';
@@ -192,7 +192,8 @@ const COMMANDS: Record<string, CommandSpec> = {
         const value = { dataDir: state.dataDir, dbPath: state.dbPath, paused: state.paused, connectors: state.connectors.map(statusJson) };
         print(ctx.io, ctx.json, value, () => {
           const now = ctx.io.now();
-          const lines = [`Data folder: ${state.dataDir}${state.paused ? '   (all syncing paused)' : ''}`];
+          const created = existsSync(state.dataDir) ? '' : ' (not created yet: nothing was added or synced with it)';
+          const lines = [`Data folder: ${state.dataDir}${created}${state.paused ? '   (all syncing paused)' : ''}`];
           const writer = service.writerElsewhere;
           const who = !writer ? null : writer.owner === 'desktop' ? 'the desktop app' : writer.owner === 'daemon' ? 'the daemon' : 'a `jarvis-sync sync`';
           if (writer) lines.push(`Open in ${who} (pid ${writer.pid}): what it is syncing shows as "syncing" here; its dashboard has the live progress and the next runs.`);

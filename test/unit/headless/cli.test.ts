@@ -1,6 +1,6 @@
 /** The CLI through the real binary (`bin/jarvis-sync.mjs`), on real folders and a real data folder. */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -246,6 +246,20 @@ describe('jarvis-sync CLI', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/No connector with id "notes"/);
   });
+});
+
+describe('jarvis-sync CLI: a data folder that does not exist', () => {
+  it('is read as empty by the reading commands, and never created by them', async () => {
+    const typo = join(root, 'no-such-data-folder');
+    const status = await cli(['--data-dir', typo, 'status']);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain(`Data folder: ${typo} (not created yet`);
+    for (const command of [['list'], ['search', 'x'], ['errors']]) {
+      expect((await cli(['--data-dir', typo, ...command])).code, command[0]).toBe(0);
+    }
+    // Before, each of these created it.
+    expect(existsSync(typo)).toBe(false);
+  }, 60_000);
 });
 
 describe('jarvis-sync CLI: names and text from the files themselves', () => {

@@ -1,10 +1,9 @@
 /** Reduces an HTML file to the plain text that gets indexed, plus its <title>. */
 import type * as HtmlToTextModule from 'html-to-text';
 import type { HtmlToTextOptions, SelectorDefinition } from 'html-to-text';
-import { isUtf8 } from 'node:buffer';
 import { TextDecoder } from 'node:util';
 import { lazyModule, lazyValue } from './lazy-module.js';
-import { decodeText, type DecodedText } from './text-file.js';
+import { decodeText, foundInvalidUtf8, type DecodedText } from './text-file.js';
 
 const htmlToText = lazyModule<typeof HtmlToTextModule>('html-to-text');
 
@@ -55,10 +54,11 @@ export function htmlToPlainText(html: string): HtmlText {
  * says: a stale declaration after a re-save is far likelier than Windows-1252 text that happens to be valid UTF-8.
  */
 export function decodeHtmlFile(bytes: Buffer, path: string): DecodedText {
-  const hasBom = bytes[0] === 0xef || bytes[0] === 0xfe || bytes[0] === 0xff;
-  if (hasBom || isUtf8(bytes) || bytes.subarray(0, 8192).includes(0)) return decodeText(bytes, path);
+  const decoded = decodeText(bytes, path);
+  // A UTF-8 byte-order mark says UTF-8 whatever the meta says.
+  if (!foundInvalidUtf8(decoded) || bytes[0] === 0xef) return decoded;
   const decoder = declaredDecoder(bytes.subarray(0, 1024).toString('latin1'));
-  if (!decoder) return decodeText(bytes, path);
+  if (!decoder) return decoded;
   const text = decoder.decode(bytes);
   return {
     text: decoder.encoding === 'windows-1252' ? text.replace(/[\x80-\x9f]/g, windows1252Character) : text,

@@ -9,14 +9,13 @@
  * Document ids are `<unit key>#<UID>[#<RECURRENCE-ID>]`: UIDs are only unique inside one calendar, and the same
  * event exported into two files must not make the two units fight over one document.
  */
-import { isUtf8 } from 'node:buffer';
 import { promises as fsp, type Stats } from 'node:fs';
 import { basename } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ConnectorConfig } from '../../shared/types.js';
 import { checkDirectoryPath, checkFilePath, openDirectoryRoot, openFileRoot } from './file-root.js';
 import { calendarItems, scanCalendar, type IcsItem, type IcsOptions, type ScannedCalendar } from './ics-events.js';
-import { decodeText, readTextFile, type DecodedText } from './text-file.js';
+import { decodeText, foundInvalidUtf8, readTextFile, type DecodedText } from './text-file.js';
 import {
   SourceUnavailableError,
   type Connector,
@@ -183,7 +182,10 @@ class IcsConnector implements Connector {
  * break, which leaves the line count (for the line numbers in problems) as it was.
  */
 export function decodeIcsFile(bytes: Buffer, path: string): DecodedText {
-  return decodeText(isUtf8(bytes) ? bytes : joinCharactersSplitByFolds(bytes), path);
+  const decoded = decodeText(bytes, path);
+  if (!foundInvalidUtf8(decoded)) return decoded;
+  const joined = joinCharactersSplitByFolds(bytes);
+  return joined === bytes ? decoded : decodeText(joined, path);
 }
 
 function joinCharactersSplitByFolds(bytes: Buffer): Buffer {

@@ -133,6 +133,11 @@ async function readExactly(handle: TextFileHandle, size: number): Promise<Buffer
   return buffer.subarray(0, total);
 }
 
+/** Whether decodeText found bytes that are not UTF-8 (a format that knows more may then decode them otherwise). */
+export function foundInvalidUtf8(decoded: DecodedText): boolean {
+  return decoded.issues.some((i) => i.code === 'W_BAD_UTF8');
+}
+
 /** Decodes file bytes to text; throws ItemReadError('E_BINARY') for what is not text. */
 export function decodeText(bytes: Buffer, path: string): DecodedText {
   if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) {

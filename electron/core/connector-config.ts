@@ -159,9 +159,6 @@ export function newConnectorConfig(
     throw new UserInputError(`Unknown kind "${String(input.kind)}". Kinds: ${CONNECTOR_KINDS.join(', ')}.`);
   if (typeof input.path !== 'string' || input.path.trim() === '') throw new UserInputError('A path is required.');
   const path = isAbsolute(input.path) ? resolve(input.path) : resolve(cwd, input.path);
-  const duplicate = existing.find((c) => c.kind === input.kind && c.path === path);
-  if (duplicate)
-    throw new UserInputError(`${path} is already synced by the connector "${duplicate.name}" (${duplicate.id}).`);
   const name = checkedName(input.name) ?? (basename(path) || path);
   const taken = new Set([...existing.map((c) => c.id), ...(ids.inIndex ?? []), ...(ids.kept ?? []).map((k) => k.id)]);
   const kept = ids.kept?.find((k) => k.kind === input.kind && k.path === path && !existing.some((c) => c.id === k.id));

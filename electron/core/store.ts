@@ -595,7 +595,6 @@ function prepareStatements(db: Database.Database) {
 
 type Statements = ReturnType<typeof prepareStatements>;
 
-/** How a search applies each filter; one prepared statement pair per distinct plan. */
 /** A document in a page of results, by the chunk that stands for it (its snippet) and that chunk's score. */
 interface RankedChunk {
   doc: number;
@@ -603,6 +602,7 @@ interface RankedChunk {
   score: number;
 }
 
+/** How a search applies each filter; one prepared statement pair per distinct plan. */
 interface SearchPlan {
   /** Filter by a facet token inside MATCH: fast when few chunks carry it, slow (a long list to AND) otherwise. */
   sourceFacet: boolean;
@@ -641,6 +641,12 @@ function buildSearchSql(plan: SearchPlan): string {
 }
 
 const docOfChunk = (chunkRowid: number): number => Math.floor(chunkRowid / CHUNK_ROWID_SPAN);
+
+/** The cache key of a plan's statements: its switches, in order. */
+const planKey = (plan: SearchPlan): string =>
+  Object.values(plan)
+    .map((on) => (on ? '1' : '0'))
+    .join('');
 
 /** The FROM join and WHERE clause of a plan's filters, around `chunks MATCH @<match>`. */
 function searchFilters(plan: SearchPlan, match = 'query'): { join: string; where: string } {
@@ -1796,12 +1802,8 @@ export class KnowledgeStore {
       }
       // `-word`: the chunk that matched lacks it (NOT above); the document's other chunks must lack it too.
       if (excluded.length > 0) {
-        const { docHasTerm } = this.spreadStatementsFor(plan);
-        const query = matching(excluded.join(' OR '));
-        ranked = ranked.filter(({ doc }) => {
-          const lo = doc * CHUNK_ROWID_SPAN;
-          return docHasTerm.get({ ...params, query, lo, hi: lo + CHUNK_ROWID_SPAN - 1 }) === undefined;
-        });
+        const without = matching(excluded.join(' OR '));
+        ranked = ranked.filter(({ doc }) => !this.documentMatches(plan, params, doc, without));
       }
       const snippets = this.snippetsFor(
         ranked.map((r) => r.chunkRowid),
@@ -1849,7 +1851,7 @@ export class KnowledgeStore {
     termQueries: readonly string[],
     page: { exclude: ReadonlySet<number>; skip: number; take: number },
   ): RankedChunk[] {
-    const { termChunks, docHasTerm } = this.spreadStatementsFor(plan);
+    const { termChunks } = this.spreadStatementsFor(plan);
     const docsOf = termQueries.map((query) => {
       const rows = termChunks.all({ ...params, query, candidates: SPREAD_TERM_CHUNKS + 1 }) as number[];
       return rows.length > SPREAD_TERM_CHUNKS ? null : { rows, docs: new Set(rows.map(docOfChunk)) };
@@ -1868,11 +1870,10 @@ export class KnowledgeStore {
       if (looked.has(doc) || page.exclude.has(doc)) continue;
       looked.add(doc);
       if (!docsOf.every((list) => list === null || list.docs.has(doc))) continue;
-      const lo = doc * CHUNK_ROWID_SPAN;
       const hasCommonTerms = termQueries.every((query, i) => {
         if (docsOf[i] !== null) return true;
         probes++;
-        return docHasTerm.get({ ...params, query, lo, hi: lo + CHUNK_ROWID_SPAN - 1 }) !== undefined;
+        return this.documentMatches(plan, params, doc, query);
       });
       if (hasCommonTerms) {
         if (skip > 0) skip--;
@@ -1883,10 +1884,15 @@ export class KnowledgeStore {
     return found;
   }
 
+  /** Whether one of the document's chunks matches `query` (an FTS5 seek to its rowid range, no ranking). */
+  private documentMatches(plan: SearchPlan, params: Record<string, unknown>, doc: number, query: string): boolean {
+    const lo = doc * CHUNK_ROWID_SPAN;
+    const { docHasTerm } = this.spreadStatementsFor(plan);
+    return docHasTerm.get({ ...params, query, lo, hi: lo + CHUNK_ROWID_SPAN - 1 }) !== undefined;
+  }
+
   private spreadStatementsFor(plan: SearchPlan): { termChunks: Statement; docHasTerm: Statement } {
-    const key = Object.values(plan)
-      .map((on) => (on ? '1' : '0'))
-      .join('');
+    const key = planKey(plan);
     let statements = this.spreadStatementCache.get(key);
     if (!statements) {
       const sql = buildSpreadSql(plan);
@@ -1937,9 +1943,7 @@ export class KnowledgeStore {
   }
 
   private searchStatementFor(plan: SearchPlan): Statement {
-    const key = Object.values(plan)
-      .map((on) => (on ? '1' : '0'))
-      .join('');
+    const key = planKey(plan);
     let statement = this.searchStatementCache.get(key);
     if (!statement) {
       statement = this.db.prepare(buildSearchSql(plan));

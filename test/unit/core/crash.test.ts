@@ -32,14 +32,20 @@ function killMidSync(dataDir: string, delayMs: number, env: Record<string, strin
   });
 }
 
+/** 1,500 generated notes and a data folder with a folder connector "notes" on them, never synced. */
+async function notesConnector(prefix: string, seed: number): Promise<{ corpus: NoteCorpus; dataDir: string }> {
+  const corpus = new NoteCorpus(join(root, `${prefix}notes`), seed);
+  corpus.add(1500);
+  const dataDir = join(root, `${prefix}data`);
+  const setup = await SyncService.open({ dataDir });
+  await setup.addConnector({ kind: 'folder', path: corpus.root, name: 'Notes' }, { syncNow: false });
+  await setup.stop();
+  return { corpus, dataDir };
+}
+
 describe('crash safety', () => {
   it('converges after repeated SIGKILLs mid-sync: no loss, no duplicates, no stale text', async () => {
-    const corpus = new NoteCorpus(join(root, 'notes'), 42);
-    corpus.add(1500);
-    const dataDir = join(root, 'data');
-    const setup = await SyncService.open({ dataDir });
-    await setup.addConnector({ kind: 'folder', path: corpus.root, name: 'Notes' }, { syncNow: false });
-    await setup.stop();
+    const { corpus, dataDir } = await notesConnector('', 42);
 
     const kills = 6;
     for (let i = 0; i < kills; i++) {
@@ -71,12 +77,7 @@ describe('crash safety', () => {
   }, 180_000);
 
   it('keeps in the run history what a run killed mid-sync had committed', async () => {
-    const corpus = new NoteCorpus(join(root, 'history-notes'), 7);
-    corpus.add(1500);
-    const dataDir = join(root, 'history-data');
-    const setup = await SyncService.open({ dataDir });
-    await setup.addConnector({ kind: 'folder', path: corpus.root, name: 'Notes' }, { syncNow: false });
-    await setup.stop();
+    const { corpus, dataDir } = await notesConnector('history-', 7);
     // Reads slowed to 2 ms each (about 3 s for the 1,500 notes): killed 1.5 s in, the sync has committed some.
     await killMidSync(dataDir, 1500, { JARVIS_SYNC_READ_DELAY_MS: '2' });
 

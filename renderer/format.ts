@@ -2,7 +2,7 @@
  * Text formatting for the dashboard: numbers with thousands separators, relative times ("5 min ago",
  * "in 55 min"), durations. The locale defaults to the user's; tests pin it with setFormatLocale.
  */
-import { progressShare } from '../shared/progress.js';
+import { progressShare, progressTotal, progressTotalText } from '../shared/progress.js';
 import type { Progress } from '../shared/types.js';
 
 let locale: string | undefined;
@@ -21,9 +21,9 @@ export function formatNumber(n: number): string {
   return numberFormat.format(n);
 }
 
-/** "340 / 1,200", or "340 / 1,200+" while the enumeration is still finding units. */
-export function formatProgressCount(done: number, found: number, foundAll: boolean): string {
-  return `${formatNumber(done)} / ${formatNumber(found)}${foundAll ? '' : '+'}`;
+/** "340 / 1,200"; "340 / ~1,200" while the total is estimated; "340 / 1,200+" while it is still counted. */
+export function formatProgressCount(p: Pick<Progress, 'done' | 'found' | 'foundAll' | 'expected'>): string {
+  return `${formatNumber(p.done)} / ${progressTotalText(p, formatNumber)}`;
 }
 
 export function plural(n: number, one: string, many: string): string {
@@ -105,16 +105,19 @@ export function formatRemaining(ms: number): string {
 }
 
 /**
- * Estimated time left of a run, from its pace so far; null until the total is known and there is enough of a run to
- * measure (10 s, and a unit or part of one done). The current unit's part counts: a run of one large mailbox has one.
+ * Estimated time left of a run, from its pace so far; null until the total is known or estimated and there is enough
+ * of a run to measure (10 s, and a unit or part of one done). The current unit's part counts: a run of one large
+ * mailbox has one.
  */
 export function estimateRemaining(
-  p: Pick<Progress, 'done' | 'found' | 'foundAll' | 'startedAt' | 'part'>,
+  p: Pick<Progress, 'done' | 'found' | 'foundAll' | 'expected' | 'startedAt' | 'part'>,
   at: number,
 ): number | null {
   const elapsed = at - p.startedAt;
   const share = progressShare(p);
-  if (!p.foundAll || share === null || share <= 0 || share >= 1 || elapsed < 10_000) return null;
+  if (progressTotal(p).kind === 'counting' || share === null || share <= 0 || share >= 1 || elapsed < 10_000) {
+    return null;
+  }
   return (elapsed * (1 - share)) / share;
 }
 

@@ -32,7 +32,7 @@ export function summarize(state: AppState, progress: Record<string, Progress>, n
   if (syncing.length === 1) {
     const c = syncing[0];
     const p = effectiveProgress(c, progress[c.id]);
-    const counts = p ? ` ${formatProgressCount(p.done, p.found, p.foundAll)}${partPercentText(p)}` : '…';
+    const counts = p ? ` ${formatProgressCount(p)}${partPercentText(p)}` : '…';
     return { text: join(`Syncing ${c.name}${counts}`, failingText), tone: 'busy' };
   }
   if (syncing.length > 1) return { text: join(`Syncing ${syncing.length} connectors`, failingText), tone: 'busy' };

@@ -39,6 +39,12 @@ export interface Progress {
   found: number;
   /** True once enumeration has finished, so `found` is final. */
   foundAll: boolean;
+  /**
+   * About how many units the run will find, while the enumeration goes on: the units the last sync stored, or for a
+   * first sync a quick count of the source's files. A first sync finds files only a few dozen ahead of the ones it
+   * reads, so without this the total would trail the count of done ones all run long. Absent when unknown.
+   */
+  expected?: number;
   currentItem: string | null;
   startedAt: number;
   /**

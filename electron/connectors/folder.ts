@@ -4,6 +4,7 @@
  */
 import { basename, extname } from 'node:path';
 import type { ConnectorConfig, ConnectorKind, DocType } from '../../shared/types.js';
+import { countFiles } from './file-count.js';
 import { checkDirectoryPath, openDirectoryRoot } from './file-root.js';
 import { frontmatterAliases, frontmatterTags, frontmatterTitle, splitFrontmatter } from './frontmatter.js';
 import { decodeHtmlFile, htmlToPlainText } from './html.js';
@@ -90,6 +91,16 @@ export class FileTreeConnector implements Connector {
         `The folder ${this.config.path} was replaced while it was being scanned.`,
       );
     }
+  }
+
+  countUnits(ctx: ConnectorContext): Promise<number> {
+    return countFiles({
+      root: this.config.path,
+      acceptFile: (rel) => this.spec.acceptFile(rel),
+      skipDir: (rel, name) => this.spec.skipDir(rel, name),
+      excludes: this.config.excludes,
+      signal: ctx.signal,
+    });
   }
 
   async read(unit: SourceUnit, _previous: UnitRecord | null, ctx: ConnectorContext): Promise<UnitRead> {

@@ -25,6 +25,7 @@ import {
   type UnitRead,
   type UnitRecord,
 } from './types.js';
+import { countFiles } from './file-count.js';
 import { checkAborted, errnoCode, walkFiles, type WalkEntry } from './walker.js';
 
 /** Maildir flag letters (https://cr.yp.to/proto/maildir.html); lowercase letters are per-server keywords. */
@@ -136,6 +137,15 @@ export class MaildirConnector implements Connector {
       const unit = unitOf(item);
       if (unit) yield unit;
     }
+  }
+
+  countUnits(ctx: ConnectorContext): Promise<number> {
+    return countFiles({
+      root: this.root,
+      acceptFile: (rel) => locateMessage(rel) !== null,
+      excludes: this.excludes,
+      signal: ctx.signal,
+    });
   }
 
   async read(unit: SourceUnit, _previous: UnitRecord | null, ctx: ConnectorContext): Promise<UnitRead> {

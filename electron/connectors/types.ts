@@ -184,6 +184,11 @@ export interface Connector {
    * more than the engine's own work on an unchanged unit.
    */
   enumerateBatches?(ctx: ConnectorContext): AsyncIterable<readonly (SourceUnit | ItemIssue)[]>;
+  /**
+   * Optional: about how many units the enumeration will yield, counted cheaply (no reads), for the progress total of
+   * a first sync (Progress.expected). Run beside the enumeration; a failure only leaves the total unknown.
+   */
+  countUnits?(ctx: ConnectorContext): Promise<number>;
   /** Reads a new or changed unit. Throws ItemReadError for a unit-level failure. */
   read(unit: SourceUnit, previous: UnitRecord | null, ctx: ConnectorContext): Promise<UnitRead>;
   /**
@@ -215,6 +220,7 @@ export function withRead(
         open: (ctx) => inner.open(ctx),
         enumerate: (ctx) => inner.enumerate(ctx),
         enumerateBatches: inner.enumerateBatches && ((ctx) => inner.enumerateBatches!(ctx)),
+        countUnits: inner.countUnits && ((ctx) => inner.countUnits!(ctx)),
         read: (unit, previous, ctx) => read(inner, unit, previous, ctx),
         owesRead: inner.owesRead && ((unit, previous) => inner.owesRead!(unit, previous)),
       };

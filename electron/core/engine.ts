@@ -372,6 +372,8 @@ class Run {
   #batchStartedAt = 0;
   #checkpoint: Checkpoint;
   #runId = 0;
+  /** Ends the estimate of the run's total (#estimateTotal) once the enumeration has found everything, or the run ends. */
+  #stopCounting: () => void = () => undefined;
 
   constructor(engine: SyncEngine, connector: Connector, opts: SyncRunOptions) {
     this.#e = engine.internals;
@@ -400,6 +402,7 @@ class Run {
     } catch (err) {
       // The batches being written (concurrent writer) commit or fail first: their counts belong to this run, and the
       // outcome must not wait on their transactions.
+      this.#stopCounting();
       await this.#settle().catch(() => undefined);
       this.#finishFailure(err);
       if (isCancellation(err)) throw err;
@@ -420,6 +423,7 @@ class Run {
 
     const root = await raceAbort(this.#connector.open(ctx), signal);
     const manifest = new RunManifest(store.loadManifestIndex(id));
+    this.#stopCounting = this.#estimateTotal(manifest.size, ctx);
     const documentsBefore = store.counts(id).documents;
     this.#startedEmpty = documentsBefore === 0;
     // Units with documents but no manifest row yet (a first read cut off by a crash or cancel) count as indexed too.
@@ -522,6 +526,7 @@ class Run {
     }
     // Found all: the reads still ahead (the whole run, for a single mailbox file) are of units already counted.
     this.#progress.foundAll = true;
+    this.#stopCounting();
     while (ahead.length > 0) await consumeOldest();
     await this.#flush();
     await this.#settle();
@@ -818,6 +823,31 @@ class Run {
   }
 
   #lastProgressAt = 0;
+  /**
+   * Gives the progress an expected total while the enumeration goes on (Progress.expected): the units the last sync
+   * stored, or, for a first sync, the connector's quick count, taken beside the run. Returns what stops the count.
+   */
+  #estimateTotal(storedUnits: number, ctx: ConnectorContext): () => void {
+    if (storedUnits > 0) {
+      this.#progress.expected = storedUnits;
+      return () => delete this.#progress.expected;
+    }
+    if (!this.#connector.countUnits) return () => undefined;
+    const stop = new AbortController();
+    this.#connector.countUnits({ ...ctx, signal: AbortSignal.any([ctx.signal, stop.signal]) }).then(
+      (units) => {
+        if (stop.signal.aborted) return;
+        this.#progress.expected = units;
+        this.#maybeReportProgress(true);
+      },
+      () => undefined, // the total stays unknown, as it was
+    );
+    return () => {
+      stop.abort();
+      delete this.#progress.expected;
+    };
+  }
+
   #maybeReportProgress(force = false): void {
     const now = this.#e.now();
     // Unchanged units stream by in the tens of thousands; report them at most every 100 ms.

@@ -5,7 +5,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Logger } from '../../shared/logger.js';
-import { partPercentText } from '../../shared/progress.js';
+import { partPercentText, progressTotalText } from '../../shared/progress.js';
 import { CONNECTOR_KINDS, DOC_TYPES, type ConnectorKind, type ConnectorStatus, type DocType, type Notice, type Progress, type RunResult } from '../../shared/types.js';
 import { defaultDataDir } from '../core/data-dir.js';
 import { DataDirLockedError, ReadOnlyServiceError, SyncService, UserInputError } from '../core/service.js';
@@ -232,7 +232,7 @@ const COMMANDS: Record<string, CommandSpec> = {
           const now = ctx.io.now();
           if (now - lastDraw < 100) return;
           lastDraw = now;
-          const total = p.foundAll ? `${p.found}` : `${p.found}+`;
+          const total = progressTotalText(p);
           const item = p.currentItem ? ` · ${terminalSafe(truncateMiddle(p.currentItem, 50))}` : '';
           const part = partPercentText(p);
           ctx.io.err(`\r\x1b[2K${names.get(cid)}: ${p.done} / ${total}${part} · ${formatDuration(now - p.startedAt)}${item}`);

@@ -5,7 +5,7 @@
  * so tests and E2E hooks can find an item by id.
  */
 import type { MenuItemConstructorOptions } from 'electron';
-import { partPercentText } from '../../shared/progress.js';
+import { partPercentText, progressTotalText } from '../../shared/progress.js';
 import { isPaused } from '../../shared/status-icon.js';
 import type { AppState, ConnectorStatus } from '../../shared/types.js';
 
@@ -46,7 +46,7 @@ export function ago(at: number, now: number): string {
 function progressText(c: ConnectorStatus): string {
   const p = c.progress;
   if (!p) return '';
-  return ` ${count(p.done)}/${count(p.found)}${p.foundAll ? '' : '+'}${partPercentText(p)}`;
+  return ` ${count(p.done)}/${progressTotalText(p, count)}${partPercentText(p)}`;
 }
 
 function names(cs: ConnectorStatus[]): string {

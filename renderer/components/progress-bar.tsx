@@ -1,4 +1,4 @@
-import { partPercentText, partShare, progressShare } from '../../shared/progress.js';
+import { partPercentText, partShare, progressShare, progressTotal } from '../../shared/progress.js';
 import type { Progress } from '../../shared/types.js';
 import { estimateRemaining, formatBytes, formatProgressCount, formatRemaining } from '../format.js';
 
@@ -21,9 +21,12 @@ export function relativeToRoot(item: string, root: string | undefined): string {
     : item;
 }
 
-/** Live progress of a run: a bar, "340 / 1,200" (with "+" while still counting), the item being read. */
+const kindText = { exact: '', estimate: ', total estimated, still counting', counting: ', still counting' } as const;
+
+/** Live progress of a run: a bar, "340 / 1,200" ("~1,200" estimated, "1,200+" still counting), the item being read. */
 export function ProgressBar({ progress: p, receivedAt, label, root }: ProgressBarProps) {
-  const count = formatProgressCount(p.done, p.found, p.foundAll);
+  const count = formatProgressCount(p);
+  const { total, kind } = progressTotal(p);
   const ratio = progressShare(p) ?? 0;
   const part = partShare(p);
   const left = receivedAt === null ? null : estimateRemaining(p, receivedAt);
@@ -34,9 +37,9 @@ export function ProgressBar({ progress: p, receivedAt, label, root }: ProgressBa
         role="progressbar"
         aria-label={label}
         aria-valuemin={0}
-        aria-valuemax={Math.max(p.found, 1)}
+        aria-valuemax={Math.max(total, 1)}
         aria-valuenow={p.done}
-        aria-valuetext={`${count} items${p.foundAll ? '' : ', still counting'}${part === null ? '' : `, current item ${Math.floor(part * 100)} %`}`}
+        aria-valuetext={`${count} items${kindText[kind]}${part === null ? '' : `, current item ${Math.floor(part * 100)} %`}`}
       >
         {/* A CSSOM style (not an inline style attribute), which the strict CSP allows. */}
         <div className="progress__fill" style={{ width: `${(ratio * 100).toFixed(1)}%` }} />

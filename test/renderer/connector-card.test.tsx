@@ -89,6 +89,17 @@ describe('ConnectorCard', () => {
     expect(text(c, 'current-item')).toBe('INBOX/1234.eml');
     expect(text(c, 'next-run')).toBe('running now');
 
+    // A first sync of a large folder: the walk is only a few files ahead of the reads, the quick count knows more.
+    pushProgress(
+      'mail',
+      buildProgress({ done: 1000, found: 1032, foundAll: false, expected: 50_000, startedAt: Date.now() - 60_000 }),
+    );
+    expect(text(c, 'progress-count')).toBe('1,000 / ~50,000');
+    expect(bar.getAttribute('aria-valuemax')).toBe('50000');
+    expect(bar.getAttribute('aria-valuetext')).toBe('1,000 / ~50,000 items, total estimated, still counting');
+    expect((bar.firstElementChild as HTMLElement).style.width).toBe('2%');
+    expect(c.querySelector('.progress__text')?.textContent).toMatch(/about 49 min left/);
+
     pushProgress('mail', buildProgress({ done: 900, found: 1250, foundAll: true, currentItem: 'INBOX/9.eml' }));
     expect(text(c, 'progress-count')).toBe('900 / 1,250');
     expect(text(c, 'current-item')).toBe('INBOX/9.eml');

@@ -25,10 +25,14 @@ const MIN = 60_000;
 const NOW = Date.UTC(2025, 5, 1, 12, 0);
 
 describe('text formatting', () => {
-  it('numbers have thousands separators; counts show "+" while still counting', () => {
+  it('numbers have thousands separators; counts show "+" while still counting, "~" for an expected total', () => {
     expect(formatNumber(1234567)).toBe('1,234,567');
-    expect(formatProgressCount(340, 1200, true)).toBe('340 / 1,200');
-    expect(formatProgressCount(340, 1200, false)).toBe('340 / 1,200+');
+    expect(formatProgressCount({ done: 340, found: 1200, foundAll: true })).toBe('340 / 1,200');
+    expect(formatProgressCount({ done: 340, found: 1200, foundAll: false })).toBe('340 / 1,200+');
+    expect(formatProgressCount({ done: 340, found: 372, foundAll: false, expected: 50_000 })).toBe('340 / ~50,000');
+    // More found than expected (files added since the count): what was found, still counting.
+    expect(formatProgressCount({ done: 340, found: 1200, foundAll: false, expected: 1000 })).toBe('340 / 1,200+');
+    expect(formatProgressCount({ done: 340, found: 1200, foundAll: true, expected: 50_000 })).toBe('340 / 1,200');
   });
 
   it('past times', () => {
@@ -62,6 +66,8 @@ describe('text formatting', () => {
     const p = { done: 100, found: 400, foundAll: true, startedAt: NOW - MIN };
     expect(estimateRemaining(p, NOW)).toBe(3 * MIN);
     expect(estimateRemaining({ ...p, foundAll: false }, NOW)).toBeNull();
+    // A first sync: 100 of about 400 read in a minute, though the walk has found only a few ahead of them.
+    expect(estimateRemaining({ ...p, found: 132, foundAll: false, expected: 400 }, NOW)).toBe(3 * MIN);
     expect(estimateRemaining({ ...p, startedAt: NOW - 2000 }, NOW)).toBeNull();
     // One large mailbox, a quarter read in a minute: three more, though no unit is done yet.
     const mailbox = { done: 0, found: 1, foundAll: true, startedAt: NOW - MIN, part: { done: 250, total: 1000 } };

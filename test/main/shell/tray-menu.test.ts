@@ -137,6 +137,13 @@ describe('the tray for every state', () => {
       mail({ state: 'syncing' }),
     ]);
     expect(tooltipFor(stillCounting, NOW)).toBe('Syncing Notes 5/1,500+ (+1 more)');
+    const firstSync = appState([
+      connector({
+        state: 'syncing',
+        progress: { done: 5, found: 37, foundAll: false, expected: 48_000, currentItem: null, startedAt: 0 },
+      }),
+    ]);
+    expect(tooltipFor(firstSync, NOW)).toBe('Syncing Notes 5/~48,000');
     const oneMailbox = appState([
       connector({
         state: 'syncing',

@@ -88,12 +88,12 @@ export interface SearchQuery {
  * side, a lone `-` and a hyphen inside a word (`e-mail`) are plain text. A query of exclusions only leaves
  * nothing to search for, so it finds nothing.
  */
-export function parseSearchQuery(text: string): SearchQuery {
+export function parseSearchQuery(text: string, widenPrefix?: PrefixWidener): SearchQuery {
   const groups: string[][] = [];
   const excluded: string[] = [];
   let orPending = false;
   let lastWasTerm = false;
-  for (const word of readWords(text, true)) {
+  for (const word of readWords(text, true, widenPrefix)) {
     if (word.operator === 'AND') continue;
     if (word.operator === 'OR') {
       orPending = lastWasTerm;
@@ -113,6 +113,47 @@ export function parseSearchQuery(text: string): SearchQuery {
   return { terms: groups.map((g) => (g.length === 1 ? g[0] : `(${g.join(' OR ')})`)), excluded };
 }
 
+/**
+ * Words (as typed, each one token) whose stems a prefix query should match too, besides the terms that begin with
+ * the prefix; see prefixCompletions. The store answers it: only the index's tokenizer knows the stems.
+ */
+export type PrefixWidener = (prefix: string) => string[];
+
+/**
+ * Endings the Porter stemmer takes off English words, spelled as typed. The index holds stems, and a prefix is
+ * matched against them: "meetin*" found nothing, as "meeting" is indexed as "meet"; "organiz*" missed
+ * "organization" ("organ"). A word the prefix may be the start of ends in one of these, and its stem is what the
+ * prefix must also find.
+ */
+// prettier-ignore
+const STEMMED_ENDINGS = [
+  'ing', 'ings', 'ed', 'er', 'ers', 'es', 'ies', 'ied', 'ion', 'ions', 'ional', 'ation', 'ations', 'ational',
+  'ization', 'izations', 'ize', 'izes', 'ized', 'izing', 'ness', 'iness', 'ment', 'ments', 'ement', 'ence', 'ences',
+  'ance', 'ances', 'ency', 'ancy', 'able', 'ible', 'ful', 'fully', 'ous', 'ously', 'ive', 'ively', 'iveness',
+  'ity', 'ities', 'ical', 'ically', 'ism', 'ate', 'ated', 'ates', 'ating', 'ator', 'al', 'ally', 'ly', 'ily',
+  'ent', 'ant',
+];
+
+/** A prefix widened by its completions: one ASCII word, long enough that its completions say something. */
+const WIDENED_PREFIX = /^[a-z]{4,}$/;
+
+/**
+ * Words a prefix may be the start of, for their stems: the prefix followed by each ending, or by its rest when the
+ * prefix already ends inside it ("meetin" + "g", "organiz" + "ation"). Each keeps at least 3 letters before the
+ * ending. Empty for a prefix that is not one plain ASCII word of 4 letters or more.
+ */
+export function prefixCompletions(prefix: string): string[] {
+  const p = prefix.toLowerCase();
+  if (!WIDENED_PREFIX.test(p)) return [];
+  const words = new Set<string>();
+  for (const ending of STEMMED_ENDINGS) {
+    for (let typed = 0; typed < ending.length && p.length - typed >= 3; typed++) {
+      if (p.endsWith(ending.slice(0, typed))) words.add(p + ending.slice(typed));
+    }
+  }
+  return [...words];
+}
+
 interface QueryWord {
   term: string;
   /** Typed with a leading `-` (only when operators are read). */
@@ -121,7 +162,7 @@ interface QueryWord {
   operator?: 'AND' | 'OR';
 }
 
-function readWords(text: string, operators = false): QueryWord[] {
+function readWords(text: string, operators = false, widenPrefix?: PrefixWidener): QueryWord[] {
   if (typeof text !== 'string' || text.length === 0) return [];
   const input = (text.length > MAX_INPUT_CHARS ? text.slice(0, MAX_INPUT_CHARS) : text).replace(CONTROL_CHARS, ' ');
 
@@ -161,7 +202,9 @@ function readWords(text: string, operators = false): QueryWord[] {
       if (!hasTokenChar(core)) continue;
       const indexed = cjkQueryText(core);
       const isPrefix = (end < word.length && lastTokenLength(core) >= MIN_PREFIX_TOKEN_CHARS) || indexed.prefix;
-      words.push({ term: isPrefix ? `${quote(indexed.text)}*` : quote(indexed.text), negated });
+      const widened = isPrefix && !indexed.prefix && widenPrefix ? widenPrefix(indexed.text) : [];
+      const term = isPrefix ? `${quote(indexed.text)}*` : quote(indexed.text);
+      words.push({ term: widened.length > 0 ? `(${[term, ...widened.map(quote)].join(' OR ')})` : term, negated });
     }
   }
   return words;

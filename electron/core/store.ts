@@ -26,7 +26,7 @@ import type {
 import { ZERO_COUNTS } from '../../shared/types.js';
 import type { ItemIssue, UnitRecord } from '../connectors/types.js';
 import { cjkIndexText, cjkRuns, hasCjk } from './cjk.js';
-import { parseSearchQuery } from './fts-query.js';
+import { parseSearchQuery, prefixCompletions } from './fts-query.js';
 import {
   APPLICATION_ID,
   CHUNKS_FTS_SETTINGS_SQL,
@@ -590,6 +590,9 @@ function prepareStatements(db: Database.Database) {
     ).raw(),
     clearSnippetSource: p("INSERT INTO temp.snippet_source (snippet_source) VALUES ('delete-all')"),
     clearSnippetBody: p('DELETE FROM temp.snippet_body'),
+    insertStemProbe: p('INSERT INTO temp.stem_probe (rowid, words) VALUES (1, ?)'),
+    stemProbeTerms: p('SELECT term, "offset" FROM temp.stem_probe_terms'),
+    clearStemProbe: p("INSERT INTO temp.stem_probe (stem_probe) VALUES ('delete-all')"),
   };
 }
 
@@ -891,7 +894,9 @@ export class KnowledgeStore {
       CREATE TEMP TABLE IF NOT EXISTS snippet_body (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
       CREATE VIRTUAL TABLE IF NOT EXISTS temp.snippet_source USING fts5(
         body, content = 'snippet_body', content_rowid = 'id', tokenize = '${TOKENIZER}'
-      );`);
+      );
+      CREATE VIRTUAL TABLE IF NOT EXISTS temp.stem_probe USING fts5(words, content = '', tokenize = '${TOKENIZER}');
+      CREATE VIRTUAL TABLE IF NOT EXISTS temp.stem_probe_terms USING fts5vocab(temp, stem_probe, instance);`);
     this.s = prepareStatements(db);
   }
 
@@ -1741,7 +1746,7 @@ export class KnowledgeStore {
    * sections of a long note, a mail and the message it quotes) follow those with them in one chunk (spreadMatches).
    */
   search(query: string, options: SearchOptions = {}): SearchHit[] {
-    const { terms, excluded } = parseSearchQuery(query);
+    const { terms, excluded } = parseSearchQuery(query, this.widenPrefix);
     if (terms.length === 0) return [];
     const since = finiteOrNull(options.since);
     const until = finiteOrNull(options.until);
@@ -1833,6 +1838,43 @@ export class KnowledgeStore {
       this.noteCorruption(err);
       throw err;
     }
+  }
+
+  /**
+   * The words a prefix query adds (PrefixWidener): of the prefix's completions, one per stem that a match on the
+   * prefix misses, i.e. that does not begin with the prefix's own stem. A stem must keep the prefix's letters (the
+   * stemmer changes at most the last one it keeps, happy → happi), so an odd completion never brings in a stranger.
+   */
+  private readonly widenPrefix = (prefix: string): string[] => {
+    const words = prefixCompletions(prefix);
+    if (words.length === 0) return [];
+    const typed = prefix.toLowerCase();
+    const stems = this.stemsOf([typed, ...words]);
+    const own = stems[0] ?? typed;
+    const seen = new Set<string>();
+    const wider: string[] = [];
+    words.forEach((word, i) => {
+      const stem = stems[i + 1];
+      if (stem === undefined || stem.length < 3 || stem.startsWith(own) || seen.has(stem)) return;
+      if (!typed.startsWith(stem.slice(0, -1))) return;
+      seen.add(stem);
+      wider.push(word);
+    });
+    return wider;
+  };
+
+  /** The index tokenizer's stem of each word (one token each), by position. */
+  private stemsOf(words: readonly string[]): (string | undefined)[] {
+    const stems: (string | undefined)[] = [];
+    this.s.insertStemProbe.run(words.join(' '));
+    try {
+      for (const { term, offset } of this.s.stemProbeTerms.all() as { term: string; offset: number }[]) {
+        stems[offset] = term;
+      }
+    } finally {
+      this.s.clearStemProbe.run();
+    }
+    return stems;
   }
 
   /**

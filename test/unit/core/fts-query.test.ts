@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseSearchQuery, toFtsQuery, toFtsTerms } from '../../../electron/core/fts-query.js';
+import { parseSearchQuery, prefixCompletions, toFtsQuery, toFtsTerms } from '../../../electron/core/fts-query.js';
 
 // A real FTS5 table with the store's tokenizer: the point is that SQLite itself accepts every query.
 let dir: string;
@@ -136,6 +136,24 @@ describe('toFtsQuery against real FTS5', () => {
     expect(search('st*')).toEqual(['near']);
     // A one-letter prefix would match most of the vocabulary; it is searched as the word itself.
     expect(toFtsQuery('m*')).toBe('"m"');
+  });
+
+  it('widens a prefix of one plain word by the words it may begin, for their stems', () => {
+    expect(prefixCompletions('meetin')).toContain('meeting');
+    expect(prefixCompletions('Organiz')).toEqual(expect.arrayContaining(['organization', 'organize', 'organizing']));
+    expect(prefixCompletions('runn')).toContain('running');
+    // Too short to say anything, or not one ASCII word: nothing to add.
+    expect(prefixCompletions('run')).toEqual([]);
+    expect(prefixCompletions('e-mai')).toEqual([]);
+    expect(prefixCompletions('café')).toEqual([]);
+    const asked: string[] = [];
+    const widen = (prefix: string) => (asked.push(prefix), prefix === 'meetin' ? ['meeting'] : []);
+    expect(parseSearchQuery('weekly meetin* -draf* "exact phrase"*', widen)).toEqual({
+      terms: ['"weekly"', '("meetin"* OR "meeting")', '"exact phrase"'],
+      excluded: ['"draf"*'],
+    });
+    // Only prefixes are widened, negated ones too; a phrase is left as it is.
+    expect(asked).toEqual(['meetin', 'draf']);
   });
 
   it('is case- and accent-insensitive through the tokenizer', () => {

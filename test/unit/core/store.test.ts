@@ -883,6 +883,33 @@ describe('KnowledgeStore: documents and search', () => {
     expect(hit.highlights.map(([s, e]) => hit.snippet.slice(s, e))).toEqual(['target']);
   });
 
+  it('a prefix finds the words it starts, though the index keeps them shorter than the prefix (stems)', () => {
+    const store = openStore();
+    addDoc(store, 'c1', 'meeting', 'Notes from the weekly meeting with the team.');
+    addDoc(store, 'c1', 'org', 'The organization chart changed again.');
+    addDoc(store, 'c1', 'running', 'Running the numbers for the budget.');
+    addDoc(store, 'c1', 'relational', 'Relational databases and their joins.');
+    addDoc(store, 'c1', 'cars', 'Two cars in the garage.');
+    addDoc(store, 'c1', 'orange', 'An orange on the table.');
+    const found = (q: string) => ids(store.search(q, {})).sort();
+    // Typed part of the way: "meeting" is indexed as "meet", "organization" as "organ", "running" as "run".
+    expect(found('meetin*')).toEqual(['c1:meeting']);
+    expect(found('organiz*')).toEqual(['c1:org']);
+    expect(found('organizat*')).toEqual(['c1:org']);
+    expect(found('runn*')).toEqual(['c1:running']);
+    expect(found('relatio*')).toEqual(['c1:relational']);
+    expect(found('orga*')).toEqual(['c1:org']);
+    expect(found('ora*')).toEqual(['c1:orange']);
+    // No stranger comes in: "cart" is no start of "cars", "organiz" none of "orange".
+    expect(found('cart*')).toEqual([]);
+    expect(found('organiz* table')).toEqual([]);
+    // With other words, as a negation, and highlighted where it matched.
+    expect(found('weekly meetin*')).toEqual(['c1:meeting']);
+    expect(found('team -meetin*')).toEqual([]);
+    const [hit] = store.search('meetin*', {});
+    expect(hit.highlights.map(([s, e]) => hit.snippet.slice(s, e))).toEqual(['meeting']);
+  });
+
   it('finds words inside Chinese, Japanese and Korean text, which puts no spaces between them', () => {
     const store = openStore();
     // A new index has nothing to index again.

@@ -6,12 +6,20 @@
  *
  * Boundaries: a message starts at a `From ` line that is at the read's start or follows a blank line, and that
  * looks like `From <addr> <date>`. A body line such as "From here on…" after a blank line is not a boundary unless
- * it carries a date, which is why the date is checked at all.
+ * it carries a date, which is why the date is checked at all. Without the blank line before it (hand-concatenated
+ * files, some exporters) a `From ` line is a boundary only when it is a whole asctime envelope (`From <sender>
+ * <Www Mmm dd hh:mm:ss [zone] yyyy>`, BARE_ENVELOPE) and the line after it is a header line: an unquoted body line
+ * never splits a message on a date alone. That line after it is waited for (`pendingFrom`); only lines starting with
+ * `From ` after a non-blank line are looked at twice.
  *
  * Completeness: a message followed by a boundary is complete (writers finish one message before starting the next).
- * The last message is complete only when the file ends with a newline and the message's header block has been
- * closed by a blank line; otherwise it is reported as `truncated`, is not parsed, and the resume cursor stays at its
- * start. Because a message can still be cut exactly at a line end, the reader of a cursor also checks that the bytes
+ * The last message is complete when its header block has been closed by a blank line; otherwise it is reported as
+ * `truncated`, is not parsed, and the resume cursor stays at its start. A last message that ends without a final
+ * line end (many exporters write no newline at the end of the file; or a writer is mid-line) is parsed and yielded,
+ * but marked `open`: the resume cursor stays at its start, so a pass after the file grew reads it again, whole, and
+ * it replaces the version indexed (same document id: it is derived from the header block, which was complete); the
+ * same holds for a last message whose last line is a bare envelope line that may turn out to start a message.
+ * Because a message can still be cut exactly at a line end, the reader of a cursor also checks that the bytes
  * at the cursor begin with a `From ` line (see `checkResumePoint`), so a too-early cursor is caught on the next read
  * rather than silently dropping the rest of a message.
  */
@@ -47,6 +55,12 @@ export interface MboxCursor {
   prefix?: PrefixDigest;
   /** It grew since `fullReadAt`: bytes before the append point may have changed too; a prefix check is owed. */
   unverified?: boolean;
+  /**
+   * The cursor lies at the start of an `open` last message that was indexed (MboxMessageEvent.open): a tag of its
+   * document (8 hex digits, the connector's). A pass that reads that message again and does not index it under the
+   * same id owes a full read, which deletes the version indexed before.
+   */
+  tail?: string;
 }
 
 /**
@@ -235,6 +249,11 @@ export interface MboxMessageEvent {
   hadNul: boolean;
   /** Set when a checkpoint was due: the resume point just after this message. */
   cursor?: MboxCursor;
+  /**
+   * The last message, ending at the end of the range without its final line end (or on an unconfirmed envelope
+   * line): it may still be growing, so the end cursor is at its start and a later pass reads it again.
+   */
+  open?: true;
 }
 
 export interface MboxOversizedEvent {
@@ -243,6 +262,8 @@ export interface MboxOversizedEvent {
   length: number;
   envelope: string;
   cursor?: MboxCursor;
+  /** As MboxMessageEvent.open. */
+  open?: true;
 }
 
 /** Non-blank bytes outside any message (before the first From_ line). */
@@ -252,7 +273,10 @@ export interface MboxJunkEvent {
   length: number;
 }
 
-/** The last message is not complete yet (or was cut off); it was not parsed and the cursor stops before it. */
+/**
+ * The last message is not complete yet (or was cut off) in its header block; it was not parsed and the cursor stops
+ * before it.
+ */
 export interface MboxTruncatedEvent {
   type: 'truncated';
   offset: number;
@@ -261,7 +285,7 @@ export interface MboxTruncatedEvent {
 
 export interface MboxEndEvent {
   type: 'end';
-  /** Where the next append read starts: after the last complete message. */
+  /** Where the next append read starts: after the last complete message (at an `open` one's start). */
   cursor: MboxCursor;
   /** Offset the scan reached (the end of the range read). */
   scannedTo: number;
@@ -283,13 +307,17 @@ export interface MboxSplitterOptions {
 export function formatCursor(c: MboxCursor): string {
   return (
     `${c.offset}:${c.hash}${c.fullReadAt ? `:f${c.fullReadAt}` : ''}` +
-    `${c.prefix ? `:c${c.prefix.chain}.${c.prefix.tail}` : ''}${c.pending ? ':p' : ''}${c.unverified ? ':u' : ''}`
+    `${c.prefix ? `:c${c.prefix.chain}.${c.prefix.tail}` : ''}${c.pending ? ':p' : ''}${c.unverified ? ':u' : ''}` +
+    `${c.tail ? `:t${c.tail}` : ''}`
   );
 }
 
 export function parseCursor(s: string | null | undefined): MboxCursor | null {
   if (typeof s !== 'string') return null;
-  const m = /^(\d{1,16}):([0-9a-f]{64})(?::f(\d{1,16}))?(?::c([0-9a-f]{64})\.([0-9a-f]{64}))?(:p)?(:u)?$/.exec(s);
+  const m =
+    /^(\d{1,16}):([0-9a-f]{64})(?::f(\d{1,16}))?(?::c([0-9a-f]{64})\.([0-9a-f]{64}))?(:p)?(:u)?(?::t([0-9a-f]{8}))?$/.exec(
+      s,
+    );
   if (!m) return null;
   const offset = Number(m[1]);
   if (!Number.isSafeInteger(offset)) return null;
@@ -298,6 +326,7 @@ export function parseCursor(s: string | null | undefined): MboxCursor | null {
   if (m[4] !== undefined) cursor.prefix = { chain: m[4], tail: m[5] };
   if (m[6] !== undefined) cursor.pending = true;
   if (m[7] !== undefined) cursor.unverified = true;
+  if (m[8] !== undefined) cursor.tail = m[8];
   return cursor;
 }
 
@@ -334,6 +363,26 @@ export function fromLineDate(line: string): string | null {
 
 export function isFromLine(line: string): boolean {
   return fromLineDate(line) !== null;
+}
+
+/**
+ * The strict envelope a `From ` line must be to split messages without a blank line before it: a sender without
+ * spaces and an asctime date, with an optional zone before the year (Google Takeout). `From MAILER-DAEMON Fri Jul  8
+ * 12:08:34 2011`, `From - Mon Jan 01 00:00:00 2001`, `From 123@xxx Thu Nov 12 10:00:00 +0000 2020`.
+ */
+const BARE_ENVELOPE =
+  /^From \S+ +(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) +(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d{1,2} +\d{1,2}:\d{2}(?::\d{2})?(?: +[+-]?[A-Za-z0-9]{1,5})? +\d{4}(?!\S)/;
+
+/** Whether a line not preceded by a blank line may start a message (if a header line follows it). */
+export function isBareEnvelope(line: string): boolean {
+  return BARE_ENVELOPE.test(line) && isFromLine(line);
+}
+
+/** Whether buf[p, e) starts like a header line: a field name (printable, no colon) and a colon. */
+function startsLikeHeader(buf: Buffer, p: number, e: number): boolean {
+  let q = p;
+  while (q < e && buf[q] > 0x20 && buf[q] < 0x7f && buf[q] !== 0x3a) q++;
+  return q > p && q < e && buf[q] === 0x3a;
 }
 
 interface Segment {
@@ -378,6 +427,11 @@ export class MboxSplitter {
    */
   private readonly lenientFirst: boolean;
   private cur: Current | null = null;
+  /**
+   * A bare envelope line (isBareEnvelope) after a non-blank line: a boundary if the next line is a header line, else
+   * body data of the current message. Its bytes are copied (it may lie in an earlier chunk than that next line).
+   */
+  private pendingFrom: { abs: number; window: Buffer; envelope: string; bytes: Buffer } | null = null;
   private junkStart = -1;
   private junkNonBlank = false;
   private sinceCheckpoint = 0;
@@ -445,13 +499,22 @@ export class MboxSplitter {
     } else if (this.midLine) {
       endsWithNewline = false;
     }
+    // A bare envelope line right at the end: no header line follows (yet), so it is body data for now; the message
+    // is left open, so that a pass after the file grew reads it again and sees what follows.
+    const unconfirmed = this.pendingFrom !== null;
+    if (unconfirmed) this.resolvePending(false);
     const eof = this.bufStart;
     this.flushJunk(eof);
     let cursor: MboxCursor;
     const cur = this.cur;
-    if (cur && endsWithNewline && cur.headerClosed) {
+    if (cur && cur.headerClosed && endsWithNewline && !unconfirmed) {
       cursor = { offset: eof, hash: hashWindow(this.history) };
       this.finish(eof, cursor);
+    } else if (cur && cur.headerClosed) {
+      // Complete as far as can be told (the file ends without its last line end, as many exporters write it; or a
+      // writer is mid-line): indexed, with the cursor at its start, so that if it grows it is read again whole.
+      cursor = { offset: cur.offset, hash: hashWindow(cur.startWindow) };
+      this.finish(eof, undefined, true);
     } else if (cur) {
       this.out.push({ type: 'truncated', offset: cur.offset, length: eof - cur.offset });
       cursor = { offset: cur.offset, hash: hashWindow(cur.startWindow) };
@@ -515,6 +578,8 @@ export class MboxSplitter {
     }
     if (!complete && !this.ended) blank = false;
 
+    if (this.pendingFrom) this.resolvePending(startsLikeHeader(buf, p, ce));
+
     if (this.prevBlank && buf[p] === 0x46 /* F */ && (complete || this.ended)) {
       const head = buf.toString('latin1', p, Math.min(ce, p + 1024));
       const boundary = complete
@@ -523,8 +588,16 @@ export class MboxSplitter {
           // turns out to be body text, the resume check at this offset fails and the next read rescans.
           head.startsWith('From ') || 'From '.startsWith(head);
       if (boundary) {
-        this.boundary(buf, s, head);
+        this.boundary(this.bufStart + s, this.windowBefore(buf, s), head);
         this.prevBlank = false;
+        return;
+      }
+    } else if (buf[p] === 0x46 /* F */ && complete && !this.prevBlank && ce - p > 5 && buf[p + 4] === 0x20) {
+      const head = buf.toString('latin1', p, Math.min(ce, p + 1024));
+      if (isBareEnvelope(head)) {
+        // Decided by the next line (resolvePending).
+        const bytes = Buffer.from(buf.subarray(s, e));
+        this.pendingFrom = { abs: this.bufStart + s, window: this.windowBefore(buf, s), envelope: head, bytes };
         return;
       }
     }
@@ -542,6 +615,18 @@ export class MboxSplitter {
     }
     this.data(buf, s, e);
     this.afterLine(blank, complete);
+  }
+
+  /** Settles pendingFrom: a boundary (the line after it is a header line), or a line of the current message. */
+  private resolvePending(split: boolean): void {
+    const pf = this.pendingFrom!;
+    this.pendingFrom = null;
+    if (split) {
+      this.boundary(pf.abs, pf.window, pf.envelope);
+    } else {
+      if (this.cur === null && this.junkStart < 0) this.junkStart = pf.abs;
+      this.data(pf.bytes, 0, pf.bytes.length);
+    }
   }
 
   private afterLine(blank: boolean, complete: boolean): void {
@@ -573,9 +658,8 @@ export class MboxSplitter {
     else cur.segments.push({ buf, start: s, end: e });
   }
 
-  private boundary(buf: Buffer, s: number, envelope: string): void {
-    const abs = this.bufStart + s;
-    const window = this.windowBefore(buf, s);
+  /** A message starts at `abs` (`window`: the CURSOR_WINDOW bytes before it). */
+  private boundary(abs: number, window: Buffer, envelope: string): void {
     this.flushJunk(abs);
     if (this.cur) {
       let cursor: MboxCursor | undefined;
@@ -603,7 +687,7 @@ export class MboxSplitter {
     this.junkNonBlank = false;
   }
 
-  private finish(endAbs: number, cursor: MboxCursor | undefined): void {
+  private finish(endAbs: number, cursor: MboxCursor | undefined, open = false): void {
     const cur = this.cur!;
     this.cur = null;
     this.messages++;
@@ -612,6 +696,7 @@ export class MboxSplitter {
     if (cur.oversized) {
       const ev: MboxOversizedEvent = { type: 'oversized', offset: cur.offset, length, envelope: cur.envelope };
       if (cursor) ev.cursor = cursor;
+      if (open) ev.open = true;
       this.out.push(ev);
       return;
     }
@@ -624,6 +709,7 @@ export class MboxSplitter {
     raw = dropSeparator(raw);
     const ev: MboxMessageEvent = { type: 'message', offset: cur.offset, length, raw, envelope: cur.envelope, hadNul };
     if (cursor) ev.cursor = cursor;
+    if (open) ev.open = true;
     this.out.push(ev);
   }
 }

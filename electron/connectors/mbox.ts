@@ -11,6 +11,11 @@
  * ("compact folder" rewrites the file, a restore, a truncation, that in-place edit) reads the whole file again
  * (`replace`), which also drops the messages that are gone. An in-place edit further back in a file that also grew
  * shows in the prefix digest (IN_PLACE_FULL_READ_EVERY_MS).
+ *
+ * A last message that ends without a final newline (exporters often write files so; a mail program may be mid-line)
+ * is indexed, but the cursor stays at its start (mbox-splitter.ts, `open`): when the file grows, the append pass reads
+ * it again whole and its document is replaced by id (derived from its complete header block). Should it then not be
+ * indexed under the same id (marked deleted, headers rewritten, in the same change), a full read is owed (`tail`).
  */
 import type { FileHandle } from 'node:fs/promises';
 import { open, stat } from 'node:fs/promises';
@@ -286,10 +291,24 @@ export class MboxConnector implements Connector {
     // without one (read() then owes a full read, which writes one).
     const chainStart = chainStartOf(from, this.#block);
     const hasher = chainStart ? new PrefixHasher(chainStart, this.#block) : null;
+    // What the cursors say about the mailbox; a pass may find that it owes a full read (below).
+    const owed: Stamp = { ...stamp };
     const cursorOf = async (c: MboxCursor, extra: Partial<MboxCursor> = {}): Promise<string> => {
       const prefix = hasher ? await hasher.digestAt(fh, c.offset, ctx.signal) : undefined;
-      return formatCursor({ ...c, ...stamp, ...(prefix && { prefix }), ...extra });
+      return formatCursor({ ...c, ...owed, ...(prefix && { prefix }), ...extra });
     };
+    // A pass that starts at an `open` last message indexed before (the file ended without its final line end) reads
+    // it again, and what it yields replaces that version by id. Yielded under another id now, or not at all (headers
+    // rewritten, marked deleted, while the file also grew), the old version would stay: a full read is owed.
+    const tailBefore = from?.tail;
+    let tailReread = tailBefore === undefined;
+    const rereadTail = (offset: number, doc: SourceDocument | null): void => {
+      if (tailReread || offset !== from?.offset) return;
+      tailReread = true;
+      if (doc === null || tailTag(doc.id) !== tailBefore) owed.pending = true;
+    };
+    // The tag of this pass's own `open` last message, if it was indexed: its end cursor lies at that message's start.
+    let openTail: string | undefined;
     const maxMessageBytes = this.opts.maxMessageBytes ?? Math.max(DEFAULT_MAX_MESSAGE_BYTES, ctx.maxFileSizeBytes);
     const folder = folderName(unit.key);
     const fh = await openUnit(unit.path);
@@ -342,7 +361,8 @@ export class MboxConnector implements Connector {
         switch (ev.type) {
           case 'message': {
             const status = mailStatus(ev.raw);
-            if (!status.expunged) {
+            if (status.expunged) rereadTail(ev.offset, null);
+            else {
               let doc: SourceDocument | null = null;
               let failure = '';
               try {
@@ -372,6 +392,8 @@ export class MboxConnector implements Connector {
                 else if (first === looks) doc = null;
                 else doc.id = `${doc.id}#${headerHash(ev.raw).slice(0, 16)}`;
               }
+              rereadTail(ev.offset, doc);
+              if (ev.open && doc) openTail = tailTag(doc.id);
               if (doc) {
                 yield { type: 'doc', doc };
               } else if (failure !== '') {
@@ -389,6 +411,7 @@ export class MboxConnector implements Connector {
             break;
           }
           case 'oversized':
+            rereadTail(ev.offset, null);
             yield issue(
               where,
               'E_TOO_LARGE',
@@ -406,10 +429,11 @@ export class MboxConnector implements Connector {
             );
             break;
           case 'truncated':
+            rereadTail(ev.offset, null);
             yield issue(
               where,
               'W_MBOX_TRUNCATED',
-              'The last message of this mailbox is incomplete (still being written, or cut off); it will be read once it is complete.',
+              'The last message of this mailbox is incomplete (still being written, or cut off in its headers); it will be read once it is complete.',
               'warning',
             );
             break;
@@ -422,7 +446,10 @@ export class MboxConnector implements Connector {
             // Rewritten in place while it was read: what was indexed may be the old bytes, the digest is of the
             // new ones. Owe a full read.
             const rewritten = after.mtimeMs !== before.mtimeMs && after.size === before.size;
-            yield { type: 'cursor', cursor: await cursorOf(ev.cursor, rewritten ? { pending: true } : {}) };
+            if (!tailReread) owed.pending = true; // the tail indexed before is no longer at the cursor
+            const extra: Partial<MboxCursor> = rewritten ? { pending: true } : {};
+            if (openTail !== undefined) extra.tail = openTail;
+            yield { type: 'cursor', cursor: await cursorOf(ev.cursor, extra) };
             break;
           }
         }
@@ -662,6 +689,11 @@ async function checkMboxPath(path: string): Promise<string | null> {
     if (++looked >= 200) break;
   }
   return `No mbox mailboxes were found in ${path}. Choose an mbox file, or a folder that contains them (for example Thunderbird's "Local Folders" or a Google Takeout "Mail" folder).`;
+}
+
+/** MboxCursor.tail: 8 hex digits of a document id. */
+function tailTag(docId: string): string {
+  return fnv1a(docId).toString(16).padStart(8, '0');
 }
 
 /** 32-bit FNV-1a of a string's UTF-16 code units. */

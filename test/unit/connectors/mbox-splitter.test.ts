@@ -10,6 +10,7 @@ import {
   checkResumePoint,
   digestPrefix,
   formatCursor,
+  isBareEnvelope,
   isFromLine,
   parseCursor,
   PrefixHasher,
@@ -135,6 +136,107 @@ describe('MboxSplitter on fixtures', () => {
   });
 });
 
+describe('MboxSplitter: a From_ line without a blank line before it', () => {
+  /** A message as `message()` writes it, without the blank line after it. */
+  const tight = (i: number, body = `Body ${i}.`) => message(i, body).slice(0, -1);
+
+  it('accepts only whole asctime envelopes as bare ones', () => {
+    for (const line of [
+      'From MAILER-DAEMON Fri Jul  8 12:08:34 2011',
+      'From - Mon Jan 01 00:00:00 2001',
+      'From user@example.com Sat Jan  3 01:05:34 1996',
+      'From 1234567890@xxx Thu Nov 12 10:00:00 +0000 2020',
+      'From a@b Tue Mar 18 19:33:43 GMT 2008',
+      'From a@b Sat Jan  3 01:05 1996 remote from c',
+    ]) {
+      expect(isBareEnvelope(line), line).toBe(true);
+    }
+    for (const line of [
+      'From here on, we meet on Mon Jan  1 10:00:00 2024',
+      'From Monday 10:30 we meet in the orangery instead.',
+      'From user@example.com Thu, 01 Jan 2015 10:00:00 +0100',
+      'From "john doe"@example.org Sat Jan  3 01:05:34 1996',
+      'From  Mon Jan  1 00:00:00 2001',
+      'From a@b Mon Jan  1 00:00:00 2001x',
+    ]) {
+      expect(isBareEnvelope(line), line).toBe(false);
+    }
+  });
+
+  it('splits at a real envelope followed by a header line, in any chunks', () => {
+    const takeout = 'From 1234567890@xxx Thu Nov 12 10:00:00 +0000 2020';
+    const data = Buffer.from(
+      tight(1) +
+        'From - Mon Jan 01 00:00:00 2001\r\nSubject: Two\n\nBody 2.\n' +
+        tight(3) +
+        `${takeout}\nX-GM-THRID: 1\n\nBody 4.\n`,
+    );
+    const whole = splitMboxBuffer(data, { checkpointEvery: 1 });
+    expect(bodies(whole)).toEqual([
+      'Message-ID: <m1@example.org>\nSubject: Message 1\n\nBody 1.\n',
+      'Subject: Two\n\nBody 2.\n',
+      'Message-ID: <m3@example.org>\nSubject: Message 3\n\nBody 3.\n',
+      'X-GM-THRID: 1\n\nBody 4.\n',
+    ]);
+    expect(messages(whole).map((m) => m.envelope)).toEqual([
+      envelope(1),
+      'From - Mon Jan 01 00:00:00 2001',
+      envelope(3),
+      takeout,
+    ]);
+    const second = tight(1).length;
+    expect(messages(whole)[0]).toMatchObject({
+      length: second,
+      cursor: { offset: second, hash: hashBefore(data, second) },
+    });
+    for (const chunkSize of [1, 5, 33, 64])
+      expect(splitMboxBuffer(data, { checkpointEvery: 1, chunkSize })).toEqual(whole);
+    // Resumed at that boundary, the rest reads the same.
+    const resumed = splitMboxBuffer(data.subarray(second), {
+      startOffset: second,
+      history: data.subarray(Math.max(0, second - CURSOR_WINDOW), second),
+    });
+    expect(messages(resumed).map((m) => m.offset)).toEqual(
+      messages(whole)
+        .slice(1)
+        .map((m) => m.offset),
+    );
+  });
+
+  it('does not split at a body line that starts with "From " but is no envelope', () => {
+    const data = Buffer.from(tight(1, 'We talked.\nFrom here on, we: meet on Mondays.') + '\n' + message(2));
+    expect(bodies(splitMboxBuffer(data))).toEqual([
+      'Message-ID: <m1@example.org>\nSubject: Message 1\n\nWe talked.\nFrom here on, we: meet on Mondays.\n',
+      expect.stringContaining('Subject: Message 2'),
+    ]);
+  });
+
+  it('does not split at an envelope quoted in a body unless a header line follows it', () => {
+    for (const after of ['and then the bounce said:', '', '  indented: not a header', 'From: nobody']) {
+      const quoted = `${envelope(7)}\n${after}`;
+      const data = Buffer.from(tight(1, `Forwarded:\n${quoted}`) + '\n' + message(2));
+      const events = splitMboxBuffer(data, { chunkSize: 9 });
+      const expected = after.startsWith('From:') ? 3 : 2;
+      expect(bodies(events), after).toHaveLength(expected);
+      if (expected === 2) expect(bodies(events)[0], after).toContain(`\nForwarded:\n${quoted}\n`);
+    }
+  });
+
+  it('leaves a last message ending on a bare envelope line open: what follows decides, on the next read', () => {
+    const data = Buffer.from(tight(1) + `${envelope(2)}\n`);
+    const events = splitMboxBuffer(data, { chunkSize: 10 });
+    expect(bodies(events)).toEqual([`Message-ID: <m1@example.org>\nSubject: Message 1\n\nBody 1.\n${envelope(2)}\n`]);
+    expect(messages(events)[0].open).toBe(true);
+    expect(endOf(events).cursor.offset).toBe(0);
+    // Once its header line is written, the same bytes and more split there.
+    const grown = Buffer.concat([data, Buffer.from('Subject: Message 2\n\nBody 2.\n')]);
+    expect(bodies(splitMboxBuffer(grown))).toEqual([
+      'Message-ID: <m1@example.org>\nSubject: Message 1\n\nBody 1.\n',
+      'Subject: Message 2\n\nBody 2.\n',
+    ]);
+  });
+});
+
 describe('MboxSplitter: offsets, cursors and the incomplete tail', () => {
   it('reports each message span and, when asked, a cursor at the next message', () => {
     const data = Buffer.from(message(1) + message(2) + message(3));
@@ -161,17 +263,21 @@ describe('MboxSplitter: offsets, cursors and the incomplete tail', () => {
     ).toEqual([data.length]);
   });
 
-  it('does not yield a last message cut mid-line, and keeps the cursor at its start', () => {
+  it('yields a last message that ends without a final newline as open, and keeps the cursor at its start', () => {
     const complete = message(1) + message(2);
     const data = Buffer.from(complete + `${envelope(3)}\nSubject: Message 3\n\nHalf a li`);
-    const events = splitMboxBuffer(data);
-    expect(bodies(events)).toHaveLength(2);
-    expect(events).toContainEqual({
-      type: 'truncated',
-      offset: complete.length,
-      length: data.length - complete.length,
-    });
-    expect(endOf(events).cursor).toEqual({ offset: complete.length, hash: hashBefore(data, complete.length) });
+    for (const chunkSize of [7, 100, data.length]) {
+      const events = splitMboxBuffer(data, { chunkSize });
+      expect(bodies(events)).toEqual([
+        'Message-ID: <m1@example.org>\nSubject: Message 1\n\nBody 1.\n',
+        expect.any(String),
+        'Subject: Message 3\n\nHalf a li',
+      ]);
+      expect(events.some((e) => e.type === 'truncated')).toBe(false);
+      expect(messages(events).map((m) => m.open)).toEqual([undefined, undefined, true]);
+      expect(messages(events)[2]).toMatchObject({ offset: complete.length, length: data.length - complete.length });
+      expect(endOf(events).cursor).toEqual({ offset: complete.length, hash: hashBefore(data, complete.length) });
+    }
   });
 
   it('does not yield a last message whose header block is still open', () => {
@@ -211,7 +317,9 @@ describe('MboxSplitter: offsets, cursors and the incomplete tail', () => {
     const noNewline = splitMboxBuffer(Buffer.from(`${envelope(1)}\nSubject: x\n\n${'z'.repeat(50_000)}`), {
       chunkSize: 3000,
     });
-    expect(noNewline.map((e) => e.type)).toEqual(['truncated', 'end']);
+    expect(noNewline.map((e) => e.type)).toEqual(['message', 'end']);
+    expect(messages(noNewline)[0]).toMatchObject({ open: true, offset: 0 });
+    expect(endOf(noNewline).cursor.offset).toBe(0);
   });
 
   it('formats and parses cursors, rejecting anything else', () => {

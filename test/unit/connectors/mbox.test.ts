@@ -129,6 +129,13 @@ function msg(i: number, extra = ''): string {
 
 const titles = (r: ReadResult) => r.docs.map((d) => d.title);
 
+/** Writes `text` to a new mailbox file and returns its path. */
+function writeTemp(text: string, name = 'Inbox'): string {
+  const path = join(tempDir(), name);
+  writeFileSync(path, text);
+  return path;
+}
+
 describe('enumerate', () => {
   it('finds the mboxes of a Thunderbird profile by their first line, skipping indexes, settings and empty folders', async () => {
     const root = copyFixture('thunderbird/Local Folders');
@@ -555,6 +562,116 @@ describe('through the real engine and store', () => {
     } finally {
       store.close();
     }
+  });
+});
+
+describe('a last message without a final newline (as many exporters write it)', () => {
+  /** `msg(i)` without the blank line and the newline after its body: the file ends right after its last line. */
+  const unterminated = (i: number, extra = '') => msg(i, extra).slice(0, -2);
+
+  it('is indexed, with the cursor at its start, and read again (alone) once the file grows', async () => {
+    const path = join(tempDir(), 'Export.mbox');
+    writeFileSync(path, msg(1) + msg(2) + unterminated(3));
+    const first = await readFile(path);
+    expect(titles(first)).toEqual(['Message 1', 'Message 2', 'Message 3']);
+    expect(first.docs[2].content).toBe('Body of message 3.');
+    expect(first.issues).toEqual([]);
+    expect(parseCursor(first.record.cursor)!.offset).toBe((msg(1) + msg(2)).length);
+
+    appendFileSync(path, ' It goes on.\n\n');
+    const second = await readFile(path, first.record);
+    expect(second.mode).toBe('append');
+    expect(titles(second)).toEqual(['Message 3']);
+    expect(second.docs[0].id).toBe(first.docs[2].id);
+    expect(second.docs[0].content).toBe('Body of message 3. It goes on.');
+    expect(parseCursor(second.record.cursor)!.offset).toBe(readFileSync(path).length);
+  });
+
+  it('through the engine: every message indexed; more text and a new message later, and no duplicates', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'Export.mbox');
+    const debug: string[] = [];
+    const { store, sync, found, readCount } = indexOf(dir, path, {}, debug);
+    try {
+      writeFileSync(path, msg(1, ' alpha') + msg(2, ' beta') + unterminated(3, ' gamma'));
+      expect(await sync()).toMatchObject({ added: 3, updated: 0, failed: 0 });
+      expect(found('gamma')).toEqual(['Message 3']);
+      expect(store.listItemErrors('mail')).toEqual([]);
+
+      // Unchanged: not read again.
+      const reads = readCount();
+      expect(await sync()).toMatchObject({ added: 0, updated: 0, deleted: 0 });
+      expect(readCount()).toBe(reads);
+
+      // The writer was mid-line after all: the message is read again whole, and replaces what was indexed.
+      appendFileSync(path, ' and the rest: zeta.');
+      expect(await sync()).toMatchObject({ added: 0, updated: 1, deleted: 0 });
+      expect(found('zeta')).toEqual(['Message 3']);
+
+      // A new message after a line end but no blank line (as Python's mailbox appends it): added, once.
+      appendFileSync(path, `\n${unterminated(4, ' delta')}`);
+      expect(await sync()).toMatchObject({ added: 1, updated: 0, deleted: 0 });
+      appendFileSync(path, '\n');
+      expect(await sync()).toMatchObject({ added: 0, deleted: 0 });
+      expect(['alpha', 'beta', 'gamma', 'zeta', 'delta'].flatMap(found)).toEqual([
+        'Message 1',
+        'Message 2',
+        'Message 3',
+        'Message 3',
+        'Message 4',
+      ]);
+      expect(store.counts('mail').documents).toBe(4);
+      expect(store.listItemErrors('mail')).toEqual([]);
+      expect(debug.filter((l) => l.includes('full read'))).toEqual(['mbox Export.mbox: full read (first read)']);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('owes a full read when, read again, it is no longer indexed as it was (marked deleted while new mail came in)', async () => {
+    const { store, sync, found, at } = clockedInbox();
+    const inbox = (status: string) =>
+      withMozillaStatus(msg(1, ' alpha'), '0001') + withMozillaStatus(unterminated(2, ' beta'), status);
+    try {
+      at(0, inbox('0001'));
+      expect(await sync()).toMatchObject({ added: 2 });
+      // Message 2 marked deleted in place (after the cursor), and new mail appended: an append pass.
+      at(1, `${inbox('0009')}\n\n${msg(3, ' gamma')}`);
+      expect(await sync()).toMatchObject({ added: 1, deleted: 0 });
+      expect(found('gamma')).toEqual(['Message 3']);
+      // Due: read in full, though unchanged since; what was indexed of message 2 goes.
+      at(16);
+      expect(await sync()).toMatchObject({ added: 0, deleted: 1 });
+      expect(['alpha', 'beta', 'gamma'].flatMap(found)).toEqual(['Message 1', 'Message 3']);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('is still a truncated tail when the file is cut off inside its header block', async () => {
+    const path = join(tempDir(), 'Export.mbox');
+    writeFileSync(path, msg(1) + msg(2).slice(0, 90));
+    const r = await readFile(path);
+    expect(titles(r)).toEqual(['Message 1']);
+    expect(r.issues.map((i) => i.code)).toEqual(['W_MBOX_TRUNCATED']);
+    expect(parseCursor(r.record.cursor)!.offset).toBe(msg(1).length);
+  });
+});
+
+describe('a From_ line without a blank line before it', () => {
+  it('splits two messages written without one, but not at body lines that start with "From "', async () => {
+    const tight = (i: number, extra = '') => msg(i, extra).slice(0, -1);
+    const r = await readFile(
+      writeTemp(
+        tight(1, '\nFrom here on, we meet on Mondays.') +
+          tight(2, '\nForwarded:\nFrom MAILER-DAEMON Fri Jul  8 12:08:34 2011\nit could not be delivered') +
+          msg(3),
+      ),
+    );
+    expect(titles(r)).toEqual(['Message 1', 'Message 2', 'Message 3']);
+    expect(r.docs[0].content).toBe('Body of message 1.\nFrom here on, we meet on Mondays.');
+    expect(r.docs[1].content).toContain('\nFrom MAILER-DAEMON Fri Jul  8 12:08:34 2011\nit could not be delivered');
+    expect(r.issues).toEqual([]);
   });
 });
 

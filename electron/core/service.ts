@@ -140,6 +140,29 @@ export class ReadOnlyServiceError extends Error {
   }
 }
 
+/** A settings file that could not be written; the change it was for was not made. */
+export class SettingsNotSavedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SettingsNotSavedError';
+  }
+}
+
+function settingsNotSaved(path: string, err: unknown): SettingsNotSavedError {
+  const code = (err as { code?: unknown } | null)?.code;
+  const why =
+    code === 'ENOSPC'
+      ? 'the disk is full'
+      : code === 'EROFS'
+        ? 'the disk is read-only'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : err instanceof Error
+            ? err.message
+            : String(err);
+  return new SettingsNotSavedError(`Nothing was changed: ${path} could not be saved (${why}).`);
+}
+
 export interface SyncReport {
   results: Record<string, RunResult>;
   failures: Record<string, string>;
@@ -403,9 +426,14 @@ export class SyncService {
 
   setSettings(patch: Partial<Settings>): Settings {
     const valid = parseSettingsPatch(patch);
-    this.#settings = { ...this.#settings, ...valid };
     this.#writable();
-    this.#settingsFile.save(this.#settings);
+    const next = { ...this.#settings, ...valid };
+    try {
+      this.#settingsFile.save(next);
+    } catch (err) {
+      throw settingsNotSaved(this.#settingsFile.path, err);
+    }
+    this.#settings = next;
     if (valid.intervalSeconds !== undefined) this.#scheduler?.setDefaultInterval(valid.intervalSeconds);
     if (valid.pauseOnBattery !== undefined) this.#applyPower();
     if (valid.watchForChanges !== undefined) this.#applyWatching();
@@ -476,12 +504,11 @@ export class SyncService {
       (await this.#kinds.get(config.kind)!.checkPath(config.path)) ??
       (await overlapProblem(config, this.#config.connectors));
     if (problem) throw new UserInputError(problem);
-    this.#config = {
+    this.#saveConfig({
       ...this.#config,
       connectors: [...this.#config.connectors, config],
       keptIndexes: this.#config.keptIndexes.filter((k) => k.id !== config.id),
-    };
-    this.#connectorsFile.save(this.#config);
+    });
     const connector = this.#instantiate(config);
     scheduler.add(connector, { intervalSeconds: config.intervalSeconds, paused: false });
     this.#watcher?.add(config.id, config.path, watchOptionsFor(config));
@@ -492,17 +519,27 @@ export class SyncService {
 
   async removeConnector(id: string, opts: { keepIndex: boolean }): Promise<AppState> {
     const scheduler = this.#writable();
-    this.#connectorOrThrow(id);
-    const { kind, path } = this.#config.connectors.find((c) => c.id === id)!;
+    const connector = this.#connectorOrThrow(id);
+    const config = this.#config.connectors.find((c) => c.id === id)!;
     // Refused before anything changes: a connector gone from the list must not leave its documents searchable.
     if (!opts.keepIndex) this.#writableStore();
+    const keptIndexes = this.#config.keptIndexes.filter((k) => k.id !== id);
+    if (opts.keepIndex) keptIndexes.push({ id, kind: config.kind, path: config.path });
     this.#watcher?.remove(id);
     await scheduler.remove(id);
-    if (!opts.keepIndex) this.#store.removeConnector(id);
-    const keptIndexes = this.#config.keptIndexes.filter((k) => k.id !== id);
-    if (opts.keepIndex) keptIndexes.push({ id, kind, path });
-    this.#config = { ...this.#config, connectors: this.#config.connectors.filter((c) => c.id !== id), keptIndexes };
-    this.#connectorsFile.save(this.#config);
+    const next = { ...this.#config, connectors: this.#config.connectors.filter((c) => c.id !== id), keptIndexes };
+    try {
+      // The save inside the deletion's transaction: a save that fails rolls the deletion back.
+      if (opts.keepIndex) this.#saveConfig(next);
+      else this.#store.transaction(() => (this.#store.removeConnector(id), this.#saveConfig(next)));
+    } catch (err) {
+      // A full disk or a read-only data folder: the connector stays as it was, listed, scheduled and watched, rather
+      // than listed but never synced.
+      scheduler.add(connector, { intervalSeconds: config.intervalSeconds, paused: config.paused });
+      this.#watcher?.add(id, config.path, watchOptionsFor(config));
+      this.#schedulePush();
+      throw err;
+    }
     this.#connectors.delete(id);
     this.#countsCache.delete(id);
     this.#schedulePush();
@@ -691,8 +728,24 @@ export class SyncService {
   }
 
   #replaceConfig(next: ConnectorConfig): void {
-    this.#config = { ...this.#config, connectors: this.#config.connectors.map((c) => (c.id === next.id ? next : c)) };
-    this.#connectorsFile.save(this.#config);
+    this.#saveConfig({
+      ...this.#config,
+      connectors: this.#config.connectors.map((c) => (c.id === next.id ? next : c)),
+    });
+  }
+
+  /**
+   * Saves the connectors' settings, then makes them the service's. Callers change the scheduler and the watcher only
+   * after it: a save that fails (a full disk, a read-only data folder) changes nothing, so no connector is shown
+   * added, paused or removed that is not.
+   */
+  #saveConfig(next: ConnectorsFile): void {
+    try {
+      this.#connectorsFile.save(next);
+    } catch (err) {
+      throw settingsNotSaved(this.#connectorsFile.path, err);
+    }
+    this.#config = next;
   }
 
   #setPaused(id: string | null, paused: boolean): void {
@@ -702,8 +755,7 @@ export class SyncService {
       // offer it when every connector is paused); "pause all" leaves their own pauses to come back after it.
       const resumed = paused ? [] : this.#config.connectors.filter((c) => c.paused);
       const connectors = this.#config.connectors.map((c) => (resumed.includes(c) ? { ...c, paused: false } : c));
-      this.#config = { ...this.#config, paused, connectors };
-      this.#connectorsFile.save(this.#config);
+      this.#saveConfig({ ...this.#config, paused, connectors });
       for (const c of resumed) scheduler.resume(c.id);
       if (paused) scheduler.pause(null);
       else scheduler.resume(null);

@@ -1,4 +1,4 @@
-import { useEffect, useId } from 'react';
+import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import type { RunRecord } from '../../shared/types.js';
 import { formatDateTime, formatDuration, formatNumber, plural } from '../format.js';
 import { useDashboard } from '../store/context.js';
@@ -54,7 +54,7 @@ export function describeHistory(name: string, runs: RunRecord[]): string {
     .join(' ');
 }
 
-function runTitle(r: RunRecord): string {
+export function runTitle(r: RunRecord): string {
   const d = durationOf(r);
   const c = r.counts;
   return [
@@ -68,15 +68,57 @@ function runTitle(r: RunRecord): string {
     .join(' · ');
 }
 
+/** The run a key moves to from run `i` of `n` (-1: none yet, so any key starts at the latest); null: not ours. */
+function stepTo(key: string, i: number, n: number): number | null {
+  switch (key) {
+    case 'ArrowLeft':
+    case 'ArrowUp':
+      return i < 0 ? n - 1 : Math.max(0, i - 1);
+    case 'ArrowRight':
+    case 'ArrowDown':
+      return i < 0 ? n - 1 : Math.min(n - 1, i + 1);
+    case 'Home':
+      return 0;
+    case 'End':
+      return n - 1;
+    default:
+      return null;
+  }
+}
+
 /**
  * Runs as a small SVG chart: bars for documents changed, a line with dots for duration (own scale), failed runs
  * as a red triangle above their column, cancelled ones as a hollow square. `runs` may come in any order.
+ *
+ * Each run explains itself on hover (its <title>), and from the keyboard: the chart is one Tab stop, arrow keys
+ * (Home, End) pick a run, whose column is outlined and whose details are written under the chart, in a polite live
+ * region the chart is described by. A click gives focus without showing them, so the look with a mouse is as it was.
  */
 export function HistoryChart({ name, runs }: { name: string; runs: RunRecord[] }) {
   const titleId = useId();
+  const helpId = useId();
+  const detailId = useId();
+  const [activeId, setActiveId] = useState<number | null>(null);
+  /** Set between a pointer's press and its release: the focus it gives is not the keyboard's. */
+  const pressing = useRef(false);
   const sorted = [...runs].sort((a, b) => a.startedAt - b.startedAt);
   const summary = describeHistory(name, sorted);
   if (sorted.length === 0) return <p className="muted">{summary}</p>;
+
+  // By id, so a reload of the runs (after a new attempt) keeps the one picked; one no longer listed is none.
+  const activeIndex = activeId === null ? -1 : sorted.findIndex((r) => r.id === activeId);
+  const active = activeIndex < 0 ? null : sorted[activeIndex];
+  const onKeyDown = (e: KeyboardEvent<SVGSVGElement>): void => {
+    if (e.key === 'Escape' && active) {
+      e.preventDefault();
+      setActiveId(null);
+      return;
+    }
+    const next = stepTo(e.key, activeIndex, sorted.length);
+    if (next === null) return;
+    e.preventDefault(); // the page does not scroll
+    setActiveId(sorted[next].id);
+  };
 
   const maxChanged = Math.max(1, ...sorted.map(changedOf));
   const durations = sorted.map(durationOf);
@@ -98,8 +140,22 @@ export function HistoryChart({ name, runs }: { name: string; runs: RunRecord[] }
         viewBox={`0 0 ${W} ${H}`}
         role="img"
         aria-labelledby={titleId}
+        aria-describedby={`${detailId} ${helpId}`}
+        tabIndex={0}
         preserveAspectRatio="none"
         data-testid="history-chart"
+        onKeyDown={onKeyDown}
+        onPointerDown={() => (pressing.current = true)}
+        onPointerUp={() => (pressing.current = false)}
+        onPointerCancel={() => (pressing.current = false)}
+        // Tabbed to: the latest run's details, at once. Clicked: none until a key asks for them.
+        onFocus={() => {
+          if (!pressing.current && !active) setActiveId(sorted[sorted.length - 1].id);
+        }}
+        onBlur={() => {
+          pressing.current = false; // released elsewhere
+          setActiveId(null);
+        }}
       >
         <title id={titleId}>{summary}</title>
         <line
@@ -114,7 +170,11 @@ export function HistoryChart({ name, runs }: { name: string; runs: RunRecord[] }
           const top = yChanged(changed);
           const cx = x(i);
           return (
-            <g key={r.id} className={`history__run history__run--${r.outcome}`} data-outcome={r.outcome}>
+            <g
+              key={r.id}
+              className={`history__run history__run--${r.outcome}${i === activeIndex ? ' history__run--active' : ''}`}
+              data-outcome={r.outcome}
+            >
               <title>{runTitle(r)}</title>
               {/* Full-height hit area so the tooltip works on runs that changed nothing. */}
               <rect className="history__hit" x={cx - slot / 2} y={PAD.top} width={slot} height={INNER_H} />
@@ -143,6 +203,13 @@ export function HistoryChart({ name, runs }: { name: string; runs: RunRecord[] }
           d === null ? null : <circle key={i} className="history__dot" cx={x(i)} cy={yDuration(d)} r={2.2} />,
         )}
       </svg>
+      {/* Always there (empty, it takes no room), so screen readers know the live region before it speaks. */}
+      <p id={detailId} className="history__detail" aria-live="polite" data-testid="history-detail">
+        {active ? `Run ${formatNumber(activeIndex + 1)} of ${formatNumber(sorted.length)}: ${runTitle(active)}` : ''}
+      </p>
+      <span id={helpId} className="visually-hidden">
+        Left and right arrow keys go through the runs, oldest to latest.
+      </span>
       <figcaption className="history__legend">
         <span className="legend legend--bar">Documents changed (max {formatNumber(maxChanged)})</span>
         <span className="legend legend--line">Duration (max {formatDuration(maxDuration)})</span>

@@ -20,7 +20,7 @@ const PERIODS: [SearchPeriod, string][] = [
 
 /** Full-text search over the index, with snippets whose matches are highlighted from the core's ranges. */
 export function SearchView() {
-  const ids = { query: useId(), source: useId(), type: useId(), period: useId() };
+  const ids = { query: useId(), source: useId(), type: useId(), period: useId(), moreError: useId() };
   const search = useDashboard((s) => s.search);
   const names = useDashboard(selectConnectorNames);
   const canOpen = useDashboard((s) => s.capabilities?.openPath ?? false);
@@ -135,12 +135,20 @@ export function SearchView() {
             ? search.results.length
               ? `${plural(search.results.length, 'result', 'results')}${search.hasMore ? ' so far' : ''} for “${resultsFor}”`
               : `No results for “${resultsFor}”`
-            : ''}
+            : // A failed search keeps the results it had: say which query they answer.
+              search.status === 'error' && search.results.length
+              ? `Still showing ${plural(search.results.length, 'result', 'results')} for “${resultsFor}”`
+              : ''}
       </p>
       {search.status === 'error' && (
-        <p className="feedback feedback--error" role="alert">
-          {search.error}
-        </p>
+        <div className="search__failure">
+          <p className="feedback feedback--error" role="alert">
+            {search.error}
+          </p>
+          <button type="button" className="button button--small" onClick={() => void runSearch()}>
+            Try again
+          </button>
+        </div>
       )}
       {openFailure && (
         <p className="feedback feedback--error" role="alert">
@@ -183,15 +191,25 @@ export function SearchView() {
         </ol>
       )}
       {search.hasMore && search.status === 'done' && (
-        <button
-          type="button"
-          className="button results__more"
-          // Not disabled while loading: a disabled button loses focus. A second click while loading does nothing.
-          aria-disabled={search.loadingMore}
-          onClick={() => void showMore()}
-        >
-          {search.loadingMore ? 'Loading…' : 'Show more results'}
-        </button>
+        <>
+          {/* Next to the button, which keeps focus: pressing it again asks for the same page. */}
+          {search.moreError && (
+            <p id={ids.moreError} className="feedback feedback--error results__error" role="alert">
+              {/* One text: .feedback is a flex box, whose every text node would be an item of its own. */}
+              {`${/[.!?…]$/.test(search.moreError) ? search.moreError : `${search.moreError}.`} The results above stay; press “Show more results” to try again.`}
+            </p>
+          )}
+          <button
+            type="button"
+            className="button results__more"
+            // Not disabled while loading: a disabled button loses focus. A second click while loading does nothing.
+            aria-disabled={search.loadingMore}
+            aria-describedby={search.moreError ? ids.moreError : undefined}
+            onClick={() => void showMore()}
+          >
+            {search.loadingMore ? 'Loading…' : 'Show more results'}
+          </button>
+        </>
       )}
     </section>
   );

@@ -20,6 +20,7 @@ import type {
   Settings,
   UpdateConnectorInput,
 } from '../../shared/types.js';
+import { isConnectionError, requestHint } from '../error-hints.js';
 import { readableError } from '../format.js';
 import { replaceEqualDeep } from './share.js';
 
@@ -29,6 +30,11 @@ export type LoadStatus = 'idle' | 'loading' | 'done' | 'error';
 export interface Feedback {
   tone: 'error' | 'info';
   message: string;
+  /**
+   * The intent failed on the link to the core (daemon unreachable, token refused), not in the core: the message is
+   * dropped once the page is connected again, when it would only be stale.
+   */
+  connection?: true;
 }
 
 export interface Loadable<T> {
@@ -59,6 +65,8 @@ export interface SearchSlice {
   resultsFor: string;
   status: LoadStatus;
   error: string | null;
+  /** Why the last "Show more results" failed: the results shown stay, and the button tries again. */
+  moreError: string | null;
 }
 
 /** Where feedback is shown. Pending keys name single intents (`pause:<id>`) so each button can show its own. */
@@ -188,6 +196,7 @@ const EMPTY_SEARCH: SearchSlice = {
   resultsFor: '',
   status: 'idle',
   error: null,
+  moreError: null,
 };
 
 const hitKey = (hit: SearchHit): string => `${hit.source}\n${hit.docId}`;
@@ -205,12 +214,24 @@ function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+/** "<what failed>: <why>", and what to do about it when the reason alone does not say (error-hints.ts). */
+function failureMessage(what: string, err: unknown): string {
+  const reason = readableError(err);
+  const hint = requestHint(err);
+  if (!hint) return `${what}: ${reason}`;
+  return `${what}: ${/[.!?…]$/.test(reason) ? reason : `${reason}.`} ${hint}`;
+}
+
 export function createDashboardStore(api: JarvisApi): DashboardStore {
   /** Bumped by every applied state; an answer that started before a newer state arrived is dropped. */
   let stateSeq = 0;
   let searchSeq = 0;
   let problemsSeq = 0;
   const historySeq: Record<string, number> = {};
+  /** The capabilities are the fallback because asking for them failed (asked again once connected). */
+  let capabilitiesFailed = false;
+  /** The last "Show more results" failed on the link to the core (its message goes once connected again). */
+  let moreFailedOnConnection = false;
 
   return createStore<DashboardState>()((set, get) => {
     const name = (id: string | null): string =>
@@ -233,6 +254,42 @@ export function createDashboardStore(api: JarvisApi): DashboardStore {
         return { feedback: next };
       });
 
+    /** Whether a failure came from the link to the core rather than the core (see Feedback.connection). */
+    const failedOnConnection = (err: unknown): boolean => isConnectionError(err) || get().connection !== 'connected';
+
+    /**
+     * The link to the core is good again (the daemon came back, or its new address was pasted): what failed only
+     * because it was down is stale. Messages of intents that failed on the link go; views whose load failed load again
+     * (their answer replaces the error, or shows the one that remains); a page of results that failed may be asked for
+     * again with its button, so its message goes too.
+     */
+    const recover = (): void => {
+      const s = get();
+      const stale = Object.entries(s.feedback).filter(([, f]) => f.connection);
+      if (stale.length) {
+        const feedback = { ...s.feedback };
+        for (const [scope] of stale) delete feedback[scope];
+        set({ feedback });
+      }
+      if (s.search.moreError !== null && moreFailedOnConnection) {
+        moreFailedOnConnection = false;
+        set((cur) => ({ search: { ...cur.search, moreError: null } }));
+      }
+      if (s.search.status === 'error') void s.runSearch();
+      if (s.problems.status === 'error') void s.loadErrors(s.problems.connectorId);
+      if (s.settings.status === 'error') void s.loadSettings();
+      for (const [id, entry] of Object.entries(s.history)) if (entry.status === 'error') void s.loadHistory(id);
+      if (capabilitiesFailed) {
+        api.getCapabilities().then(
+          (capabilities) => {
+            capabilitiesFailed = false;
+            set({ capabilities });
+          },
+          () => undefined,
+        );
+      }
+    };
+
     /** Sends one intent: marks it pending, clears the old message, turns a failure into a sentence. */
     async function intent<T>(
       key: string,
@@ -245,7 +302,11 @@ export function createDashboardStore(api: JarvisApi): DashboardStore {
       try {
         return { ok: true, value: await call() };
       } catch (err) {
-        setFeedback(scope, { tone: 'error', message: `${failure}: ${readableError(err)}` });
+        setFeedback(scope, {
+          tone: 'error',
+          message: `${failure}: ${readableError(err)}`,
+          ...(failedOnConnection(err) ? { connection: true as const } : {}),
+        });
         return { ok: false };
       } finally {
         setPending(key, false);
@@ -296,15 +357,23 @@ export function createDashboardStore(api: JarvisApi): DashboardStore {
       feedback: {},
 
       setConnection(connection) {
+        const was = get().connection;
         set({ connection });
+        if (connection === 'connected' && was !== 'connected') recover();
       },
 
       async load() {
         const seq = stateSeq;
         set({ loadStatus: get().state ? 'done' : 'loading', loadError: null });
         const caps = api.getCapabilities().then(
-          (capabilities) => set({ capabilities }),
-          () => set({ capabilities: FALLBACK_CAPABILITIES }),
+          (capabilities) => {
+            capabilitiesFailed = false;
+            set({ capabilities });
+          },
+          () => {
+            capabilitiesFailed = true;
+            set({ capabilities: FALLBACK_CAPABILITIES });
+          },
         );
         try {
           applyAnswer(seq, await api.getState());
@@ -436,13 +505,24 @@ export function createDashboardStore(api: JarvisApi): DashboardStore {
       async runSearch() {
         const q = get().search.query.trim();
         const seq = ++searchSeq;
+        // A page still loading for the previous query is dropped when it answers (searchSeq): its button is free again.
+        moreFailedOnConnection = false;
         if (!q) {
           set((s) => ({
-            search: { ...s.search, results: [], hasMore: false, resultsFor: '', status: 'idle', error: null },
+            search: {
+              ...s.search,
+              results: [],
+              hasMore: false,
+              loadingMore: false,
+              resultsFor: '',
+              status: 'idle',
+              error: null,
+              moreError: null,
+            },
           }));
           return;
         }
-        set((s) => ({ search: { ...s.search, status: 'loading', error: null } }));
+        set((s) => ({ search: { ...s.search, status: 'loading', error: null, loadingMore: false, moreError: null } }));
         try {
           // One more than a page, to know whether "Show more results" has anything to show.
           const page = await api.search(q, { ...searchFilters(get().search), limit: SEARCH_LIMIT + 1 });
@@ -460,7 +540,7 @@ export function createDashboardStore(api: JarvisApi): DashboardStore {
         } catch (err) {
           if (seq !== searchSeq) return;
           set((s) => ({
-            search: { ...s.search, status: 'error', error: `Search failed: ${readableError(err)}` },
+            search: { ...s.search, status: 'error', error: failureMessage('Search failed', err) },
           }));
         }
       },
@@ -469,7 +549,9 @@ export function createDashboardStore(api: JarvisApi): DashboardStore {
         const current = get().search;
         if (!current.hasMore || current.loadingMore || current.status !== 'done') return;
         const seq = searchSeq;
-        set((s) => ({ search: { ...s.search, loadingMore: true } }));
+        // The last failure's message goes while the page is asked for again (and a new failure is announced anew).
+        moreFailedOnConnection = false;
+        set((s) => ({ search: { ...s.search, loadingMore: true, moreError: null } }));
         try {
           const page = await api.search(current.resultsFor, {
             ...searchFilters(current),
@@ -492,8 +574,10 @@ export function createDashboardStore(api: JarvisApi): DashboardStore {
           });
         } catch (err) {
           if (seq !== searchSeq) return;
+          moreFailedOnConnection = failedOnConnection(err);
+          // The results shown stay, and so does the button (hasMore): pressing it again asks for the same page.
           set((s) => ({
-            search: { ...s.search, loadingMore: false, error: `Search failed: ${readableError(err)}` },
+            search: { ...s.search, loadingMore: false, moreError: failureMessage("Couldn't load more results", err) },
           }));
         }
       },

@@ -1,6 +1,7 @@
-import { render, screen, within } from '@testing-library/react';
+import { fireEvent, render, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import { describeHistory, HistoryChart } from '../../renderer/components/history-chart.js';
+import { describeHistory, HistoryChart, runTitle } from '../../renderer/components/history-chart.js';
 import { buildRun, buildState, idleConnector, minutesAgo } from './fixtures.js';
 import { renderDashboard } from './render.js';
 
@@ -77,5 +78,83 @@ describe('History chart', () => {
     expect(toggle.getAttribute('aria-expanded')).toBe('true');
     expect(api.history).toHaveBeenCalledWith('n', 30);
     expect((await within(card).findByRole('img')).getAttribute('aria-labelledby')).toBeTruthy();
+  });
+});
+
+describe('History chart, from the keyboard', () => {
+  /** The chart and what it is described by: the picked run's details (a live region) and how to move. */
+  const described = (chart: Element): string =>
+    chart
+      .getAttribute('aria-describedby')!
+      .split(' ')
+      .map((id) => document.getElementById(id)?.textContent ?? '')
+      .join(' ');
+
+  it('is reached with Tab; the latest run is picked, outlined, and its details shown and read out', async () => {
+    const user = userEvent.setup();
+    const { container } = render(
+      <>
+        <button type="button">Before</button>
+        <HistoryChart name="Notes" runs={runs} />
+      </>,
+    );
+    const chart = screen.getByRole('img');
+    const detail = screen.getByTestId('history-detail');
+    expect(detail.textContent).toBe('');
+    expect(detail.getAttribute('aria-live')).toBe('polite');
+    await user.tab();
+    await user.tab();
+    expect(document.activeElement).toBe(chart);
+    expect(detail.textContent).toBe(`Run 3 of 3: ${runTitle(runs[2])}`);
+    expect(detail.textContent).toMatch(
+      /succeeded · 7 documents changed \(1 added, 4 updated, 2 deleted\) · 1 item failed/,
+    );
+    expect(described(chart)).toContain(detail.textContent);
+    expect(described(chart)).toMatch(/arrow keys/);
+    const active = container.querySelectorAll('.history__run--active');
+    expect(active).toHaveLength(1);
+    expect(active[0]).toBe(container.querySelectorAll('g[data-outcome]')[2]);
+  });
+
+  it('arrow keys, Home and End move between runs (oldest to latest), and never past the ends', async () => {
+    const user = userEvent.setup();
+    const { container } = render(<HistoryChart name="Notes" runs={[...runs].reverse()} />);
+    const detail = screen.getByTestId('history-detail');
+    const activeOutcome = () => container.querySelector('.history__run--active')?.getAttribute('data-outcome');
+    await user.tab();
+    await user.keyboard('{ArrowLeft}');
+    expect(detail.textContent).toBe(`Run 2 of 3: ${runTitle(runs[1])}`);
+    expect(detail.textContent).toMatch(/: failed · .* · error: Permission denied$/);
+    expect(activeOutcome()).toBe('failed');
+    await user.keyboard('{ArrowLeft}{ArrowLeft}');
+    expect(detail.textContent).toBe(`Run 1 of 3: ${runTitle(runs[0])}`);
+    await user.keyboard('{ArrowRight}');
+    expect(detail.textContent).toMatch(/^Run 2 of 3/);
+    await user.keyboard('{End}');
+    expect(detail.textContent).toMatch(/^Run 3 of 3/);
+    await user.keyboard('{ArrowRight}');
+    expect(detail.textContent).toMatch(/^Run 3 of 3/);
+    await user.keyboard('{Home}');
+    expect(detail.textContent).toMatch(/^Run 1 of 3/);
+    // The keys are the chart's: the page does not scroll with them.
+    const chart = screen.getByRole('img');
+    expect(fireEvent.keyDown(chart, { key: 'ArrowDown' })).toBe(false);
+    expect(fireEvent.keyDown(chart, { key: 'a' })).toBe(true);
+    // Leaving it hides the details again.
+    await user.tab();
+    expect(detail.textContent).toBe('');
+    expect(container.querySelector('.history__run--active')).toBeNull();
+  });
+
+  it('looks the same as before for a mouse: a click shows no details and outlines nothing', async () => {
+    const user = userEvent.setup();
+    const { container } = render(<HistoryChart name="Notes" runs={runs} />);
+    const chart = screen.getByRole('img');
+    await user.click(chart);
+    expect(screen.getByTestId('history-detail').textContent).toBe('');
+    expect(container.querySelector('.history__run--active')).toBeNull();
+    // A key after the click picks the latest run.
+    await user.keyboard('{ArrowLeft}');
+    expect(screen.getByTestId('history-detail').textContent).toMatch(/^Run 3 of 3/);
   });
 });

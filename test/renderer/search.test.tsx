@@ -2,6 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { buildHit, buildState, desktopCapabilities, headlessCapabilities, idleConnector } from './fixtures.js';
 import { renderDashboard } from './render.js';
+import { WebApiError } from '../../renderer/web-api.js';
 
 const state = buildState({
   connectors: [idleConnector({ id: 'notes', name: 'Notes' }), idleConnector({ id: 'mail', name: 'Mail' })],
@@ -115,6 +116,118 @@ describe('Search', () => {
     api.search.mockRejectedValueOnce(new Error('the index is being rebuilt'));
     await user.type(screen.getByRole('searchbox'), 'z');
     expect((await screen.findByRole('alert')).textContent).toBe('Search failed: the index is being rebuilt');
+  });
+});
+
+describe('Search, failures', () => {
+  /** 50 hits for "plan" shown, and more to come: the next page is up to each test. */
+  const showFirstPage = async (
+    user: Awaited<ReturnType<typeof renderDashboard>>['user'],
+    api: Awaited<ReturnType<typeof renderDashboard>>['api'],
+  ): Promise<void> => {
+    api.search.mockResolvedValueOnce(
+      Array.from({ length: 51 }, (_, i) => buildHit({ docId: `d${i}`, title: `Hit ${i}` })),
+    );
+    await user.type(screen.getByRole('searchbox'), 'plan');
+    await waitFor(() => expect(screen.getAllByTestId('search-result')).toHaveLength(50));
+  };
+
+  it('"Show more results" that fails says why next to the button, keeps the results, and tries again when pressed', async () => {
+    const { user, api } = await renderDashboard({ state, view: 'search' });
+    await showFirstPage(user, api);
+    api.search.mockRejectedValueOnce(
+      new WebApiError(
+        'The Jarvis Sync daemon cannot be reached. Is `jarvis-sync serve` still running?',
+        0,
+        'NetworkError',
+      ),
+    );
+    const more = screen.getByRole('button', { name: 'Show more results' });
+    await user.click(more);
+
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toBe(
+      "Couldn't load more results: The Jarvis Sync daemon cannot be reached. Is `jarvis-sync serve` still running? " +
+        'The results above stay; press “Show more results” to try again.',
+    );
+    // Next to the button, which describes itself with it, keeps focus, and is not stuck loading.
+    expect(alert.nextElementSibling).toBe(more);
+    expect(more.getAttribute('aria-describedby')).toBe(alert.id);
+    expect(more.textContent).toBe('Show more results');
+    expect(more.getAttribute('aria-disabled')).toBe('false');
+    expect(document.activeElement).toBe(more);
+    expect(screen.getAllByTestId('search-result')).toHaveLength(50);
+    expect(screen.getByTestId('search-status').textContent).toBe('50 results so far for “plan”');
+
+    // Pressed again: the same page is asked for, and this time it comes; the message goes.
+    api.search.mockResolvedValueOnce(
+      Array.from({ length: 20 }, (_, i) => buildHit({ docId: `d${50 + i}`, title: `Hit ${50 + i}` })),
+    );
+    await user.keyboard('{Enter}');
+    await waitFor(() => expect(screen.getAllByTestId('search-result')).toHaveLength(70));
+    expect(api.search).toHaveBeenLastCalledWith('plan', { limit: 51, offset: 50 });
+    expect(api.search.mock.calls.filter(([, o]) => o?.offset === 50)).toHaveLength(2);
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
+  it('a page that fails on a busy database says what to do about it; a new failure is announced again', async () => {
+    const { user, api } = await renderDashboard({ state, view: 'search' });
+    await showFirstPage(user, api);
+    api.search.mockRejectedValue(new Error('database is locked'));
+    await user.click(screen.getByRole('button', { name: 'Show more results' }));
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toMatch(
+      /^Couldn't load more results: database is locked\. The index is busy \(another program may be writing to it\)\. Try again in a moment\. The results above stay/,
+    );
+    await user.click(screen.getByRole('button', { name: 'Show more results' }));
+    await waitFor(() => expect(api.search.mock.calls.filter(([, o]) => o?.offset === 50)).toHaveLength(2));
+    // The alert was taken down while asking again and put back: a new alert, read out again.
+    expect(await screen.findByRole('alert')).not.toBe(alert);
+    expect(screen.getAllByTestId('search-result')).toHaveLength(50);
+  });
+
+  it('a new search while a page is loading frees the button: the old page is dropped, the new one can have more', async () => {
+    const { user, api } = await renderDashboard({ state, view: 'search' });
+    await showFirstPage(user, api);
+    let fail!: (err: Error) => void;
+    api.search.mockReturnValueOnce(new Promise((_, reject) => (fail = reject)));
+    await user.click(screen.getByRole('button', { name: 'Show more results' }));
+    expect(screen.getByRole('button', { name: 'Loading…' })).toBeTruthy();
+
+    const page = Array.from({ length: 51 }, (_, i) => buildHit({ docId: `p${i}`, title: `Pear ${i}` }));
+    api.search.mockResolvedValueOnce(page);
+    await user.clear(screen.getByRole('searchbox'));
+    await user.type(screen.getByRole('searchbox'), 'pear');
+    await waitFor(() => expect(screen.getByTestId('search-status').textContent).toBe('50 results so far for “pear”'));
+    fail(new Error('gone'));
+    await Promise.resolve();
+    expect(screen.queryByRole('alert')).toBeNull();
+    const more = screen.getByRole('button', { name: 'Show more results' });
+    expect(more.getAttribute('aria-disabled')).toBe('false');
+    api.search.mockResolvedValueOnce([]);
+    await user.click(more);
+    await waitFor(() => expect(api.search).toHaveBeenLastCalledWith('pear', { limit: 51, offset: 50 }));
+  });
+
+  it('a first search that fails says why, keeps the results it had for the last query, and can be tried again', async () => {
+    const { user, api } = await renderDashboard({ state, view: 'search' });
+    api.search.mockResolvedValueOnce([buildHit({ title: 'Q3 plan' })]);
+    await user.type(screen.getByRole('searchbox'), 'plan');
+    await waitFor(() => expect(screen.getByTestId('search-status').textContent).toBe('1 result for “plan”'));
+    api.search.mockRejectedValueOnce(new Error('database disk image is malformed'));
+    await user.type(screen.getByRole('searchbox'), 's');
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toBe(
+      'Search failed: database disk image is malformed. The index is damaged: Jarvis Sync sets it aside and rebuilds it from your files. Try again once that sync is done.',
+    );
+    expect(screen.getAllByTestId('search-result')).toHaveLength(1);
+    expect(screen.getByTestId('search-status').textContent).toBe('Still showing 1 result for “plan”');
+
+    api.search.mockResolvedValueOnce([buildHit({ title: 'Q3 plans' }), buildHit({ title: 'Plans' })]);
+    await user.click(screen.getByRole('button', { name: 'Try again' }));
+    await waitFor(() => expect(screen.getByTestId('search-status').textContent).toBe('2 results for “plans”'));
+    expect(api.search).toHaveBeenLastCalledWith('plans', { limit: 51 });
+    expect(screen.queryByRole('alert')).toBeNull();
   });
 });
 

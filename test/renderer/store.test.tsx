@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createDashboardStore, FALLBACK_CAPABILITIES, scopes } from '../../renderer/store/dashboard-store.js';
 import { effectiveProgress } from '../../renderer/store/selectors.js';
+import { WebApiError } from '../../renderer/web-api.js';
 import type { AppState, SearchHit } from '../../shared/types.js';
 import {
   buildConnector,
@@ -331,5 +332,46 @@ describe('progress', () => {
     store.subscribe(listener);
     get().applyProgress({});
     expect(listener).not.toHaveBeenCalled();
+  });
+});
+
+describe('connected again', () => {
+  it('loads again what failed to load while the link was down: history, problems, capabilities', async () => {
+    const { get, api } = setup();
+    api.getCapabilities.mockRejectedValueOnce(new WebApiError('unreachable', 0, 'NetworkError'));
+    await get().load();
+    expect(get().capabilities).toEqual(FALLBACK_CAPABILITIES);
+    get().setConnection('reconnecting');
+    api.history.mockRejectedValueOnce(new WebApiError('unreachable', 0, 'NetworkError'));
+    api.itemErrors.mockRejectedValueOnce(new WebApiError('unreachable', 0, 'NetworkError'));
+    await get().loadHistory('notes');
+    await get().loadErrors('notes');
+    expect(get().history.notes?.status).toBe('error');
+    expect(get().problems.status).toBe('error');
+    api.getCapabilities.mockResolvedValueOnce({ ...headlessCapabilities, openPath: true });
+
+    get().setConnection('connected');
+    await vi.waitFor(() => expect(get().history.notes?.status).toBe('done'));
+    await vi.waitFor(() => expect(get().problems.status).toBe('done'));
+    expect(api.itemErrors).toHaveBeenLastCalledWith('notes');
+    await vi.waitFor(() => expect(get().capabilities?.openPath).toBe(true));
+  });
+
+  it('drops the messages of intents that failed on the link, and keeps those the core answered', async () => {
+    const { get, api } = setup();
+    await get().load();
+    api.pause.mockRejectedValueOnce(new WebApiError('Missing or wrong access token', 401, 'Unauthorized'));
+    await get().pause('notes');
+    api.runNow.mockRejectedValueOnce(new Error('disk is full'));
+    await get().runNow(null);
+    expect(get().feedback[scopes.connector('notes')]?.connection).toBe(true);
+    expect(get().feedback[scopes.app]?.connection).toBeUndefined();
+    // Staying connected drops nothing; only a link that comes back does.
+    get().setConnection('connected');
+    expect(get().feedback[scopes.connector('notes')]).toBeDefined();
+    get().setConnection('refused');
+    get().setConnection('connected');
+    expect(get().feedback[scopes.connector('notes')]).toBeUndefined();
+    expect(get().feedback[scopes.app]?.message).toBe("Couldn't start a sync of all connectors: disk is full");
   });
 });

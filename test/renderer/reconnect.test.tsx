@@ -1,0 +1,165 @@
+/**
+ * The headless dashboard once its link to the daemon is good again (renderer/web-api.ts → bridge → store): nothing
+ * that failed only because the daemon was gone, or refused the page's token, may go on saying so. Real web-api,
+ * jsdom's window; the daemon is a fake `fetch` that can restart with a new token, or stop answering for a while.
+ * (Its own file: each web-api listens for `hashchange` on the window for as long as the page lives.)
+ */
+import { act, render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { resolveApi } from '../../renderer/api.js';
+import { connectBridge } from '../../renderer/bridge.js';
+import { App } from '../../renderer/components/app.js';
+import { DashboardProvider } from '../../renderer/store/context.js';
+import { createDashboardStore, scopes } from '../../renderer/store/dashboard-store.js';
+import { buildHit, buildSettingsView, buildState, headlessCapabilities, idleConnector } from './fixtures.js';
+
+const state = buildState({ connectors: [idleConnector({ id: 'notes', name: 'Notes' })] });
+
+/** A daemon answering only `token`: `restart` gives it a new one, `down` stops it answering until `up`. */
+function fakeDaemon(first: string) {
+  let token = first;
+  let reachable = true;
+  const streams = new Set<ReadableStreamDefaultController<Uint8Array>>();
+  const json = (status: number, body: unknown) =>
+    new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  const endStreams = (): void => {
+    for (const controller of streams) controller.close();
+    streams.clear();
+  };
+  const fetchImpl = (input: string, init?: RequestInit): Promise<Response> => {
+    if (!reachable) return Promise.reject(new TypeError('Failed to fetch'));
+    const path = new URL(input).pathname;
+    if (new Headers(init?.headers).get('authorization') !== `Bearer ${token}`) {
+      return Promise.resolve(
+        json(401, { ok: false, error: { name: 'Unauthorized', message: 'Missing or wrong access token' } }),
+      );
+    }
+    if (path === '/api/events') {
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          streams.add(controller);
+          controller.enqueue(new TextEncoder().encode(`event: state:changed\ndata: ${JSON.stringify(state)}\n\n`));
+          init?.signal?.addEventListener('abort', () => {
+            streams.delete(controller);
+            controller.error(new DOMException('aborted', 'AbortError'));
+          });
+        },
+      });
+      return Promise.resolve(new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } }));
+    }
+    if (path === '/api/connector:check-path') {
+      return Promise.resolve(json(400, { ok: false, error: { name: 'UserInputError', message: 'No such folder.' } }));
+    }
+    const results: Record<string, unknown> = {
+      '/api/state:get': state,
+      '/api/app:capabilities': headlessCapabilities,
+      '/api/settings:get': buildSettingsView(),
+      '/api/search:query': [buildHit({ title: 'Q3 plan', source: 'notes' })],
+      '/api/errors:list': [],
+    };
+    return Promise.resolve(json(200, { ok: true, result: results[path] ?? null }));
+  };
+  return {
+    fetchImpl,
+    restart(next: string) {
+      token = next;
+      endStreams();
+    },
+    down() {
+      reachable = false;
+      endStreams();
+    },
+    up() {
+      reachable = true;
+    },
+  };
+}
+
+async function openDashboard(daemon: ReturnType<typeof fakeDaemon>, token: string) {
+  vi.stubGlobal('fetch', daemon.fetchImpl);
+  window.history.replaceState(null, '', `/#token=${token}`);
+  const api = resolveApi(window);
+  const store = createDashboardStore(api);
+  const user = userEvent.setup();
+  render(
+    <DashboardProvider store={store}>
+      <App />
+    </DashboardProvider>,
+  );
+  const disconnect = connectBridge(store, api, { progressIntervalMs: 0 });
+  onTestFinished(disconnect);
+  await waitFor(() => expect(store.getState().state).not.toBeNull());
+  return { store, user };
+}
+
+const alerts = (): string[] => screen.queryAllByRole('alert').map((a) => a.textContent ?? '');
+const nav = (name: string) =>
+  within(screen.getByRole('navigation', { name: 'Sections' })).getByRole('button', { name });
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  sessionStorage.clear();
+  window.history.replaceState(null, '', '/');
+});
+
+describe('headless dashboard: connected again', () => {
+  it('after its new address is pasted, no "token refused" stays: failed actions’ messages go, failed loads run again', async () => {
+    const daemon = fakeDaemon('first-start');
+    const { user } = await openDashboard(daemon, 'first-start');
+
+    act(() => daemon.restart('second-start'));
+    await screen.findByText(/does not accept this page’s access token/);
+    // Meanwhile the person tries things; each says it failed, and why.
+    await user.click(screen.getByRole('button', { name: 'Pause all' }));
+    await user.click(within(screen.getByRole('region', { name: 'Notes' })).getByRole('button', { name: 'Sync now' }));
+    await waitFor(() =>
+      expect(alerts()).toEqual([
+        expect.stringMatching(/^Couldn't pause all connectors: Missing or wrong access token/),
+        expect.stringMatching(/does not accept this page’s access token/),
+        expect.stringMatching(/^Couldn't start a sync of Notes: Missing or wrong access token/),
+      ]),
+    );
+    await user.click(nav('Search'));
+    await user.type(screen.getByRole('searchbox'), 'plan');
+    await waitFor(() => expect(alerts()).toContainEqual(expect.stringMatching(/^Search failed: Missing or wrong/)));
+
+    // The new address, pasted into the same tab: the banner goes, and so does everything else the outage said.
+    await act(async () => {
+      window.location.hash = '#token=second-start';
+      await new Promise((resolve) => window.addEventListener('hashchange', resolve, { once: true }));
+    });
+    await waitFor(() => expect(screen.queryByTestId('connection-banner')).toBeNull());
+    // The search that failed runs again by itself.
+    await waitFor(() => expect(screen.getByTestId('search-status').textContent).toBe('1 result for “plan”'));
+    expect(alerts()).toEqual([]);
+    await user.click(nav('Connectors'));
+    expect(alerts()).toEqual([]);
+    expect(document.body.textContent).not.toMatch(/Missing or wrong access token/);
+  }, 15_000);
+
+  it('when the daemon answers again, a view that failed to load loads; a failure of the request itself stays', async () => {
+    const daemon = fakeDaemon('only-start');
+    const { store, user } = await openDashboard(daemon, 'only-start');
+    // A failure the core answered (not the link): it is still true once connected again.
+    await act(() => store.getState().addConnector({ kind: 'folder', path: '/nowhere' }));
+    expect(store.getState().feedback[scopes.add]?.message).toBe("Couldn't add the connector: No such folder.");
+
+    act(() => daemon.down());
+    await screen.findByText(/Lost the connection to the Jarvis Sync daemon/);
+    await user.click(nav('Settings'));
+    await waitFor(() =>
+      expect(alerts()).toContainEqual(
+        expect.stringMatching(/^Couldn't load the settings: The Jarvis Sync daemon cannot be reached/),
+      ),
+    );
+
+    act(() => daemon.up());
+    // Reconnects by itself (backoff from 0.5 s): the settings load again, without leaving the view.
+    await waitFor(() => expect(screen.queryByTestId('connection-banner')).toBeNull(), { timeout: 5_000 });
+    await waitFor(() => expect(alerts()).toEqual([]));
+    expect(screen.getByRole('heading', { name: 'Settings' })).toBeTruthy();
+    expect(store.getState().settings.status).toBe('done');
+    expect(store.getState().feedback[scopes.add]?.message).toBe("Couldn't add the connector: No such folder.");
+  }, 15_000);
+});

@@ -4,6 +4,7 @@ import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
 import { compileExcludes } from '../connectors/walker.js';
 import { PAYLOAD_LIMITS } from '../../shared/contract-parsers.js';
 import { excludePatternProblem } from '../../shared/exclude-patterns.js';
+import { SETTINGS_LIMITS } from '../../shared/settings.js';
 import {
   CONNECTOR_KINDS,
   type AddConnectorInput,
@@ -102,12 +103,17 @@ function parseConnectorConfig(raw: unknown): { config: ConnectorConfig; problems
     return `its kind ${JSON.stringify(c.kind) ?? 'is missing and'} is not one of ${CONNECTOR_KINDS.join(', ')}`;
   if (typeof c.path !== 'string' || !c.path) return 'it has no path';
   const problems: string[] = [];
-  const interval = c.intervalSeconds;
-  const intervalOk = typeof interval === 'number' && Number.isFinite(interval) && interval >= 60;
-  if (interval !== undefined && interval !== null && !intervalOk) {
+  const rawInterval = c.intervalSeconds;
+  const { min, max } = SETTINGS_LIMITS.intervalSeconds;
+  const isSeconds = typeof rawInterval === 'number' && Number.isFinite(rawInterval);
+  // Out of range, a number is brought into it as settings.json's interval is: 1e12 would never sync again.
+  const interval = isSeconds ? Math.round(Math.min(max, Math.max(min, rawInterval))) : null;
+  if (rawInterval !== undefined && rawInterval !== null && !isSeconds) {
     problems.push(
-      `intervalSeconds ${JSON.stringify(interval)} is not a number of seconds of at least 60, so the default interval is used`,
+      `intervalSeconds ${JSON.stringify(rawInterval)} is not a number of seconds, so the default interval is used`,
     );
+  } else if (isSeconds && interval !== rawInterval) {
+    problems.push(`intervalSeconds ${rawInterval} is outside ${min}–${max} seconds, so ${interval} is used`);
   }
   const excludes = Array.isArray(c.excludes) ? c.excludes.filter((x): x is string => typeof x === 'string') : [];
   if (c.excludes !== undefined && (!Array.isArray(c.excludes) || excludes.length !== c.excludes.length)) {
@@ -119,11 +125,19 @@ function parseConnectorConfig(raw: unknown): { config: ConnectorConfig; problems
     name: typeof c.name === 'string' && c.name ? c.name : basename(c.path),
     path: c.path,
     excludes,
-    intervalSeconds: intervalOk ? interval : null,
+    intervalSeconds: interval,
     paused: c.paused === true,
     createdAt: typeof c.createdAt === 'number' ? c.createdAt : 0,
   };
   return { config, problems };
+}
+
+/** A connector's own interval as the CLI, the dashboard and settings.json take it: null (the default) or in range. */
+export function checkInterval(interval: number | null): void {
+  const { min, max } = SETTINGS_LIMITS.intervalSeconds;
+  if (interval !== null && (!Number.isFinite(interval) || interval < min || interval > max)) {
+    throw new UserInputError(`The interval must be from ${min} seconds to ${max / 86_400} days (${max} seconds).`);
+  }
 }
 
 function slug(text: string): string {
@@ -166,9 +180,7 @@ export function newConnectorConfig(
   let id = kept?.id ?? base;
   if (!kept) for (let n = 2; taken.has(id); n++) id = `${base}-${n}`;
   const interval = input.intervalSeconds ?? null;
-  if (interval !== null && (!Number.isFinite(interval) || interval < 60)) {
-    throw new UserInputError('The interval must be at least 60 seconds.');
-  }
+  checkInterval(interval);
   return {
     id,
     kind: input.kind,

@@ -35,6 +35,7 @@ import {
   emptyConnectorsFile,
   checkedExcludes,
   checkedName,
+  checkInterval,
   newConnectorConfig,
   overlapProblem,
   parseConnectorsFile,
@@ -551,9 +552,7 @@ export class SyncService {
     const current = this.#config.connectors.find((c) => c.id === id);
     if (!current) throw new UserInputError(`No connector with id "${id}".`);
     const interval = input.intervalSeconds === undefined ? current.intervalSeconds : input.intervalSeconds;
-    if (interval !== null && (!Number.isFinite(interval) || interval < 60)) {
-      throw new UserInputError('The interval must be at least 60 seconds.');
-    }
+    checkInterval(interval);
     const next: ConnectorConfig = {
       ...current,
       name: checkedName(input.name) ?? current.name,

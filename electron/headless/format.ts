@@ -141,7 +141,7 @@ export function formatStatusLine(c: ConnectorStatus, now: number, scheduledBy: s
   const lines = [
     '',
     // As the dashboard and the tray say it: an idle connector that never synced has nothing indexed yet.
-    `${name} (${id}) — ${terminalSafe(c.kind)} — ${c.state === 'idle' && c.lastSuccessAt === null ? 'not synced yet' : c.state}${c.paused ? ' (paused)' : ''}`,
+    `${name} (${id}) — ${terminalSafe(c.kind)} — ${c.state === 'idle' && c.lastSuccessAt === null ? 'not synced yet' : c.state}${c.paused && c.state !== 'paused' ? ' (paused)' : ''}`,
     `  path:          ${terminalSafe(c.path)}`,
     `  indexed:       ${c.documents.toLocaleString('en-US')} documents, ${c.chunks.toLocaleString('en-US')} chunks`,
     `  last success:  ${formatRelative(c.lastSuccessAt, now)}`,

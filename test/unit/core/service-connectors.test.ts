@@ -156,4 +156,26 @@ describe('SyncService: a hand-edited connectors.json', () => {
       expect(connectors).toHaveLength(3);
     }
   });
+
+  it('brings an interval out of range into it, with a notice, and refuses one from a client', async () => {
+    const root = tempDir();
+    const notes = folderOf(root, 'notes', { 'a.md': 'a' });
+    const other = folderOf(root, 'other', { 'b.md': 'b' });
+    const dataDir = join(root, 'data');
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(
+      join(dataDir, 'connectors.json'),
+      JSON.stringify({ version: 1, connectors: [{ id: 'notes', kind: 'folder', path: notes, intervalSeconds: 1e12 }] }),
+    );
+    const s = await openService(dataDir);
+    // Before, 1e12 s was taken as it was: the connector would never have synced on its own again.
+    expect(s.getConnector('notes').intervalSeconds).toBe(604_800);
+    const notice = s.getState().notices.find((n) => n.message.includes('connectors.json'));
+    expect(notice?.message).toContain('intervalSeconds 1000000000000 is outside 60–604800 seconds, so 604800 is used');
+    expect(() => s.updateConnector('notes', { intervalSeconds: 1e12 })).toThrow(UserInputError);
+    await expect(
+      s.addConnector({ kind: 'folder', path: other, intervalSeconds: 30 }, { syncNow: false }),
+    ).rejects.toThrow('The interval must be from 60 seconds to 7 days (604800 seconds).');
+    expect(s.updateConnector('notes', { intervalSeconds: 7200 }).intervalSeconds).toBe(7200);
+  });
 });

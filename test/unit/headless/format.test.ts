@@ -15,6 +15,16 @@ import { MIN, NOW, connector } from '../../main/fixtures.js';
 const nextRun = (overrides: Parameters<typeof connector>[0]) =>
   formatStatusLine(connector(overrides), NOW).find((l) => l.includes('next run:'));
 
+describe('formatStatusLine: state', () => {
+  const stateOf = (overrides: Parameters<typeof connector>[0]) => formatStatusLine(connector(overrides), NOW)[1];
+
+  it('says "paused" once, and "(paused)" only beside another state', () => {
+    // Before: "Notes (notes) — folder — paused (paused)".
+    expect(stateOf({ state: 'paused', paused: true })).toBe('Notes (notes) — folder — paused');
+    expect(stateOf({ state: 'syncing', paused: true })).toBe('Notes (notes) — folder — syncing (paused)');
+  });
+});
+
 describe('formatStatusLine: next run', () => {
   it('a planned run: when', () => {
     expect(nextRun({ nextRunAt: NOW + 55 * MIN })).toBe('  next run:      in 55 min');

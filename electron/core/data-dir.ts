@@ -10,6 +10,7 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  statfsSync,
   statSync,
   unlinkSync,
   writeFileSync,
@@ -90,6 +91,46 @@ export class DataDirLockedError extends Error {
   }
 }
 
+/**
+ * The data folder's disk is full (or the user's quota used up): nothing can be written there, not even the lock. Said
+ * in plain words instead of a raw ENOSPC, with what to do; reading commands still answer from the index.
+ */
+export class DataDirFullError extends Error {
+  readonly code = 'ENOSPC';
+  constructor(
+    readonly dataDir: string,
+    cause?: unknown,
+  ) {
+    const code = (cause as { code?: unknown } | null | undefined)?.code;
+    super(
+      `The disk holding the data folder ${dataDir} is full${typeof code === 'string' ? ` (${code})` : ''}: free some ` +
+        'space on it, then try again. Read-only commands (status, list, search, errors) still work.',
+      { cause },
+    );
+    this.name = 'DataDirFullError';
+  }
+}
+
+/** Below this much free space, an I/O error writing the data folder is put down to a full disk. */
+const NEARLY_FULL_BYTES = 1024 * 1024;
+
+/**
+ * True when `err` means the disk holding `dir` is full: ENOSPC, a used-up quota, SQLITE_FULL, or an SQLite I/O error
+ * (SQLite reports a -shm file it could not extend as SQLITE_IOERR_SHMSIZE) while the disk has next to no space left.
+ */
+export function isDiskFull(err: unknown, dir: string): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return false;
+  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL') return true;
+  if (!code.startsWith('SQLITE_IOERR')) return false;
+  try {
+    const fs = statfsSync(dir);
+    return fs.bavail * fs.bsize < NEARLY_FULL_BYTES;
+  } catch {
+    return false;
+  }
+}
+
 export interface DataDirLock {
   release(): void;
 }
@@ -130,6 +171,23 @@ export function dataDirWriter(dataDir: string): LockInfo | null {
   const info = readLock(dataPaths(dataDir).lock);
   if (!info || info.host !== hostname() || info.pid === process.pid || !isAlive(info.pid)) return null;
   return info;
+}
+
+/**
+ * True unless the data folder is known to have no writer: its lock is missing, or was left by a process of this
+ * machine that no longer runs. A lock that cannot be read, another machine's (a shared folder) and this process's
+ * own count as a writer. For a reader that must be sure the index does not change while it reads it without locks.
+ */
+export function dataDirMayHaveWriter(dataDir: string): boolean {
+  const path = dataPaths(dataDir).lock;
+  try {
+    statSync(path);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
+  const info = readLock(path);
+  if (info === null) return true;
+  return info.host !== hostname() || info.pid === process.pid || isAlive(info.pid);
 }
 
 /** link() is not supported where these come back (FAT, some network shares): the lock is created, then written. */
@@ -200,10 +258,19 @@ function sleepSync(ms: number): void {
 }
 
 /**
- * Takes the data folder's lock or throws DataDirLockedError. A lock left by a process that no longer runs
- * (killed, crashed, machine restarted) is taken over, so it never blocks the next start.
+ * Takes the data folder's lock or throws DataDirLockedError (DataDirFullError when its disk is full). A lock left by a
+ * process that no longer runs (killed, crashed, machine restarted) is taken over, so it never blocks the next start.
  */
 export function acquireDataDirLock(dataDir: string, owner: LockOwner): DataDirLock {
+  try {
+    return takeLock(dataDir, owner);
+  } catch (err) {
+    if (isDiskFull(err, dataDir)) throw new DataDirFullError(dataDir, err);
+    throw err;
+  }
+}
+
+function takeLock(dataDir: string, owner: LockOwner): DataDirLock {
   ensurePrivateDataDir(dataDir);
   const path = dataPaths(dataDir).lock;
   const mine: LockInfo = { pid: process.pid, owner, host: hostname(), startedAt: Date.now() };

@@ -6,7 +6,7 @@
  * `<file>.corrupt-<timestamp>` (an unreadable one to `<file>.unreadable-<timestamp>`)
  * and never silently overwritten. Defaults never replace an existing backup.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 export interface LoadResult<T> {
@@ -144,24 +144,45 @@ export class JsonFile<T> {
   }
 
   #refreshBackup(text: string): void {
+    // Most loads find the backup already holding the file (every save writes both): nothing to write then, so a
+    // command that only reads (`status`, `search`) leaves the data folder as it was.
+    if (this.#backupHolds(text)) return;
     try {
       writeAtomic(`${this.path}.bak`, text);
     } catch {
       // A missing backup only matters after a later corruption; not worth failing a save for.
     }
   }
+
+  #backupHolds(text: string): boolean {
+    try {
+      return readFileSync(`${this.path}.bak`, 'utf8') === text;
+    } catch {
+      return false;
+    }
+  }
 }
 
 export function writeAtomic(path: string, text: string): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  writeFileSync(tmp, text);
-  const fd = openSync(tmp, 'r+');
   try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    writeFileSync(tmp, text);
+    const fd = openSync(tmp, 'r+');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (err) {
+    // A full disk creates the temp file and then fails to write it: it must not stay behind, one per failed save.
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // Never created (a read-only folder), or not ours to remove.
+    }
+    throw err;
   }
-  renameSync(tmp, path);
   try {
     const dirFd = openSync(dirname(path), 'r');
     try {

@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import type { Logger } from '../../shared/logger.js';
 import type {
@@ -26,6 +27,7 @@ import type {
 import { ZERO_COUNTS } from '../../shared/types.js';
 import type { ItemIssue, UnitRecord } from '../connectors/types.js';
 import { cjkIndexText, cjkRuns, hasCjk } from './cjk.js';
+import { DataDirFullError, dataDirMayHaveWriter, isDiskFull } from './data-dir.js';
 import { parseSearchQuery, prefixCompletions } from './fts-query.js';
 import {
   APPLICATION_ID,
@@ -45,6 +47,12 @@ import {
 } from './wal-checkpointer.js';
 
 export { CHUNK_ROWID_SPAN } from './schema.js';
+
+// better-sqlite3 opens no `file:` URI unless this is set when its addon loads (at the first `new Database`, after
+// every module is loaded); the read-only open of an index on a full disk needs one (connectReadonly). Only names that
+// start with `file:` change meaning, which an index path does only in a relative data folder named so. A value the
+// user set is kept (then that open fails as before).
+process.env.SQLITE_USE_URI ??= '1';
 
 /** A document's chunks beyond this many cannot get a rowid of their own (65,536 × 2 KB ≈ 128 MB of text). */
 export const MAX_CHUNKS_PER_DOCUMENT = CHUNK_ROWID_SPAN;
@@ -727,6 +735,87 @@ function connectWritable(file: string, lockTimeoutMs: number): { db: Database.Da
   }
 }
 
+/** A full disk said in plain words (DataDirFullError) rather than as SQLite's "disk I/O error"; other errors as they are. */
+function plainDiskFull(err: unknown, file: string): unknown {
+  const dir = path.dirname(file);
+  return isDiskFull(err, dir) ? new DataDirFullError(dir, err) : err;
+}
+
+/** Lines of a check's findings the reason shown to the user keeps (the log gets them all). */
+const REASON_LINES = 1;
+const REASON_LINE_CHARS = 200;
+
+/**
+ * The reason a damaged index was replaced, short enough for a notice: SQLite's integrity check lists every damaged
+ * page on a line of its own (a hundred lines of "Tree 11 page 14216: btreeInitPage() returns error code 11" for one
+ * overwritten range), which says nothing more to the user than its first line and how many followed.
+ */
+export function briefReason(details: string): string {
+  const lines = details
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  const shown = lines
+    .slice(0, REASON_LINES)
+    .map((line) => (line.length > REASON_LINE_CHARS ? `${line.slice(0, REASON_LINE_CHARS - 1)}…` : line))
+    .join('; ');
+  const more = lines.length - REASON_LINES;
+  return more > 0 ? `${shown}; and ${more} more ${more === 1 ? 'problem' : 'problems'}, listed in the log` : shown;
+}
+
+/** Opens the index read-only and reads its schema version (the first read, which fails where the open cannot). */
+function connectReadonly(file: string, lockTimeoutMs: number, log: Logger): { db: Database.Database; version: number } {
+  try {
+    return withVersion(new Database(file, { readonly: true, fileMustExist: true, timeout: lockTimeoutMs }));
+  } catch (err) {
+    const dir = path.dirname(file);
+    if (!(isSharedMemoryFailure(err) && walIsEmpty(file) && !dataDirMayHaveWriter(dir))) throw err;
+    let opened: { db: Database.Database; version: number };
+    try {
+      opened = withVersion(
+        new Database(`${pathToFileURL(file).href}?immutable=1`, { readonly: true, fileMustExist: true }),
+      );
+    } catch {
+      throw err;
+    }
+    log.warn(
+      `store: the index could not be opened read-only (${errorText(err)}${isDiskFull(err, dir) ? ', the disk is full' : ''}); ` +
+        'no other process writes it and its WAL is empty, so it is read as an immutable file',
+    );
+    return opened;
+  }
+}
+
+function withVersion(db: Database.Database): { db: Database.Database; version: number } {
+  try {
+    return { db, version: db.pragma('user_version', { simple: true }) as number };
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+/**
+ * A read-only connection to a WAL index needs its -shm file, created and grown beside it on first use: on a full disk
+ * that fails (SQLITE_IOERR_SHMSIZE), in a folder it may not write it cannot be created (SQLITE_CANTOPEN).
+ */
+function isSharedMemoryFailure(err: unknown): boolean {
+  return /^SQLITE_(IOERR|CANTOPEN|FULL|READONLY_CANTINIT)/.test(errorCode(err));
+}
+
+/**
+ * True when the index's WAL is missing or empty: then the main file holds every commit, and a reader that ignores the
+ * WAL (immutable=1) misses nothing. An immutable read is sound only while nothing writes the file, which the caller
+ * makes sure of with the data folder's lock: a writer (the app, a daemon, a sync) holds it for as long as it runs.
+ */
+function walIsEmpty(file: string): boolean {
+  try {
+    return fs.statSync(`${file}-wal`).size === 0;
+  } catch (err) {
+    return errorCode(err) === 'ENOENT';
+  }
+}
+
 /**
  * Full structural check, only after a crash: on a normal start it would cost a read of the whole file.
  * Throws when the file is damaged; returns false when only the full-text index is (quick_check also runs FTS5's
@@ -736,8 +825,14 @@ function checkAfterUncleanShutdown(db: Database.Database): boolean {
   const problems = (db.pragma('quick_check', { simple: false }) as { quick_check: string }[])
     .map((r) => r.quick_check)
     .filter((r) => r !== 'ok');
+  // One finding may hold many lines (one per damaged page), headed by "*** in database main ***".
   const structural = problems.filter((p) => !p.startsWith('fts5:'));
-  if (structural.length > 0) throw new DamagedStoreError(`integrity check failed: ${structural[0]}`);
+  if (structural.length > 0) {
+    const lines = structural
+      .flatMap((p) => p.split('\n'))
+      .filter((line) => line.trim() !== '' && !/^\*\*\* in database \S+ \*\*\*$/.test(line.trim()));
+    throw new DamagedStoreError(`integrity check failed: ${(lines.length > 0 ? lines : structural).join('\n')}`);
+  }
   return problems.length === 0 && fullTextIndexProblem(db) === null;
 }
 
@@ -920,12 +1015,16 @@ export class KnowledgeStore {
     try {
       connection = connectWritable(file, opts.lockTimeoutMs ?? BUSY_TIMEOUT_MS);
     } catch (err) {
-      if (!isCorruption(err)) throw err;
-      const reason = errorText(err);
+      if (!isCorruption(err)) throw plainDiskFull(err, file);
+      const details = errorText(err);
       const movedTo = moveAside(file);
-      log.warn(`store: ${file} is damaged (${reason}); moved to ${movedTo}, starting a fresh index`);
-      connection = connectWritable(file, opts.lockTimeoutMs ?? BUSY_TIMEOUT_MS);
-      recovery = { movedTo, reason };
+      log.warn(`store: ${file} is damaged; moved to ${movedTo}, starting a fresh index. What was found:\n${details}`);
+      try {
+        connection = connectWritable(file, opts.lockTimeoutMs ?? BUSY_TIMEOUT_MS);
+      } catch (again) {
+        throw plainDiskFull(again, file);
+      }
+      recovery = { movedTo, reason: briefReason(details) };
     }
     try {
       const store = new KnowledgeStore(file, connection.db, log, false, recovery, opts.checkpointer);
@@ -985,9 +1084,8 @@ export class KnowledgeStore {
       return new KnowledgeStore(file, memory, log, true, null);
     };
     if (!fs.existsSync(file)) return empty();
-    const db = new Database(file, { readonly: true, fileMustExist: true, timeout: lockTimeoutMs });
+    const { db, version } = connectReadonly(file, lockTimeoutMs, log);
     try {
-      const version = db.pragma('user_version', { simple: true }) as number;
       db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       if (version === 0) {
         db.close();

@@ -1,8 +1,17 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { JsonFile } from '../../../electron/core/json-file.js';
+import { JsonFile, writeAtomic } from '../../../electron/core/json-file.js';
 
 interface Conf {
   n: number;
@@ -106,5 +115,35 @@ describe('JsonFile', () => {
     expect(readFileSync(`${file.path}.bak.corrupt-99`, 'utf8')).toBe('also broken');
     file.save({ n: 1 });
     expect(readFileSync(`${file.path}.bak.corrupt-99`, 'utf8')).toBe('also broken');
+  });
+
+  it('a load that finds the backup holding the file writes nothing into the folder (a reading command)', () => {
+    file.save({ n: 3 });
+    const before = statSync(`${file.path}.bak`);
+    expect(file.load()).toMatchObject({ value: { n: 3 }, source: 'file' });
+    // Before: every load rewrote the backup (a new file renamed over it), so `jarvis-sync status` wrote the folder.
+    const after = statSync(`${file.path}.bak`);
+    expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
+    expect(readdirSync(dir).sort()).toEqual(['conf.json', 'conf.json.bak']);
+  });
+
+  it('a load after a hand edit still refreshes the backup with the file', () => {
+    file.save({ n: 3 });
+    writeFileSync(file.path, '{"n": 4}');
+    expect(file.load()).toMatchObject({ value: { n: 4 }, source: 'file' });
+    expect(readFileSync(`${file.path}.bak`, 'utf8')).toBe('{"n": 4}');
+  });
+});
+
+describe('writeAtomic', () => {
+  it('removes its temp file when the write fails, and leaves the target as it was', () => {
+    // A folder in the target's place makes the rename fail after the temp file was written and synced (on a full
+    // disk it is the write itself that fails: see full-disk.test.ts).
+    const target = join(dir, 'target.json');
+    mkdirSync(join(target, 'inside'), { recursive: true });
+    expect(() => writeAtomic(target, '{"n": 1}')).toThrow();
+    // Before: .target.json.<pid>.tmp stayed behind, one per failed save.
+    expect(readdirSync(dir)).toEqual(['target.json']);
+    expect(readdirSync(target)).toEqual(['inside']);
   });
 });

@@ -237,6 +237,41 @@ describe('KnowledgeStore: opening', () => {
     expect(fs.existsSync(store.recovery!.movedTo)).toBe(true);
   });
 
+  it('keeps the reason a damaged index was replaced to its first finding, and logs them all', () => {
+    const store = KnowledgeStore.open(dbPath, { log: silentLogger });
+    const pipeline = new IngestionPipeline(store);
+    store.transaction(() => {
+      for (let i = 0; i < 2000; i++) {
+        pipeline.ingest('c1', `n${i}`, {
+          id: `n${i}`,
+          title: `Note ${i}`,
+          content: `alpha ${i}`,
+          docType: 'note',
+          path: null,
+        });
+      }
+    });
+    store.close();
+    // An index b-tree the full-text check does not read: the integrity check lists one line per damaged page.
+    const pages = pagesOf('documents_by_unit', 'leaf');
+    expect(pages.length).toBeGreaterThan(4);
+    markUncleanShutdown();
+    const fd = fs.openSync(dbPath, 'r+');
+    for (const page of pages) fs.writeSync(fd, Buffer.alloc(1), 0, 1, (page - 1) * 4096);
+    fs.closeSync(fd);
+    const warnings: string[] = [];
+    const reopened = KnowledgeStore.open(dbPath, { log: { ...silentLogger, warn: (m) => warnings.push(String(m)) } });
+    open.push(reopened);
+    const reason = reopened.recovery!.reason;
+    // Before: "integrity check failed: *** in database main ***" and a line per page, all of it in the notice.
+    expect(reason).toMatch(
+      /^integrity check failed: Tree \d+ page \d+: [^;]+; and \d+ more problems, listed in the log$/,
+    );
+    expect(reason).not.toContain('\n');
+    const logged = warnings.join('\n');
+    for (const page of pages) expect(logged).toContain(`page ${page}: `);
+  });
+
   it('skips the check after a clean shutdown, so normal starts stay fast', () => {
     populated();
     corruptPages(dbPath, pagesOf('chunk_text', 'leaf').slice(1, 3));

@@ -6,7 +6,7 @@
  * `<file>.corrupt-<timestamp>` (an unreadable one to `<file>.unreadable-<timestamp>`)
  * and never silently overwritten. Defaults never replace an existing backup.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 export interface LoadResult<T> {
@@ -29,6 +29,43 @@ export class JsonFile<T> {
 
   /** Set while defaults are in use beside a backup that stayed in place: a save must not turn defaults into it. */
   #backupSpared = false;
+  /** The file as this process last read or wrote it, to tell an edit made by someone else (readIfEdited). */
+  #known: { text: string; stamp: string } | null = null;
+
+  /**
+   * The file's value when it was changed since this process last loaded or saved it (edited by hand, or by another
+   * process), null when it was not (or is gone: the next save writes it again). A file that does not parse is left
+   * where it is and reported: it may be half-written by an editor, and the next check reads it again.
+   */
+  readIfEdited(): { value: T } | { error: string } | null {
+    let stamp: string;
+    let text: string;
+    try {
+      stamp = fileStamp(this.path);
+      if (stamp === this.#known?.stamp) return null;
+      text = readFileSync(this.path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      return { error: `it could not be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` };
+    }
+    if (text === this.#known?.text) {
+      this.#known = { text, stamp };
+      return null;
+    }
+    const parsed = this.#tryParse(text);
+    if (!parsed.ok) return { error: parsed.error };
+    this.#known = { text, stamp };
+    this.#refreshBackup(text);
+    return { value: parsed.value };
+  }
+
+  #remember(text: string): void {
+    try {
+      this.#known = { text, stamp: fileStamp(this.path) };
+    } catch {
+      this.#known = null;
+    }
+  }
 
   /** Never throws for bad content: falls back to the backup, then to defaults, and says so. */
   load(now = Date.now()): LoadResult<T> {
@@ -56,6 +93,7 @@ export class JsonFile<T> {
     }
     const primary = this.#tryParse(text);
     if (primary.ok) {
+      this.#remember(text);
       this.#refreshBackup(text);
       return { value: primary.value, source: 'file', problem: null, quarantinedTo: null };
     }
@@ -88,6 +126,7 @@ export class JsonFile<T> {
       // no file at all and silently fall back to defaults (every connector gone).
       try {
         writeAtomic(this.path, backupText);
+        this.#remember(backupText);
       } catch {
         // A read-only folder: this run still uses the restored value.
       }
@@ -130,6 +169,7 @@ export class JsonFile<T> {
   save(value: T): void {
     const text = `${JSON.stringify(this.serialize(value), null, 2)}\n`;
     writeAtomic(this.path, text);
+    this.#remember(text);
     if (!this.#backupSpared) this.#refreshBackup(text);
   }
 
@@ -161,6 +201,12 @@ export class JsonFile<T> {
       return false;
     }
   }
+}
+
+/** What changes when a file is replaced or written: its inode (an atomic save renames a new one in), size, mtime. */
+function fileStamp(path: string): string {
+  const st = statSync(path, { bigint: true });
+  return `${st.ino}:${st.size}:${st.mtimeNs}`;
 }
 
 export function writeAtomic(path: string, text: string): void {

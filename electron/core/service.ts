@@ -131,6 +131,8 @@ const INDEX_LOCK_RETRY_MS = 30_000;
  * answers the dashboard and the tray, and the lock is tried again soon anyway.
  */
 const INDEX_LOCK_TRY_TIMEOUT_MS = 0;
+/** How often a running service looks for an edit of connectors.json (a stat; the file is read only when it changed). */
+const CONNECTORS_EDIT_CHECK_MS = 3_000;
 /** How long the read-only open that stands in for the locked index waits for a lock. */
 const INDEX_READ_FALLBACK_TIMEOUT_MS = 250;
 
@@ -212,6 +214,12 @@ export class SyncService {
   readonly #lock: DataDirLock | null;
   readonly #settingsFile: JsonFile<Settings>;
   readonly #connectorsFile: JsonFile<ConnectorsFile>;
+  /** What the last parse of connectors.json could not use as written (noticeConnectorProblems). */
+  #connectorProblems: string[] = [];
+  /** Looks for edits of connectors.json made while this service runs (adoptConnectorsEdit). */
+  #editCheck: NodeJS.Timeout | null = null;
+  /** The last edit of connectors.json that could not be read, noticed once. */
+  #unreadableEdit: string | null = null;
   readonly #now: () => number;
   readonly #pushIntervalMs: number;
   readonly #logsDir: string | null;
@@ -262,12 +270,11 @@ export class SyncService {
       },
       () => ({ ...DEFAULT_SETTINGS }),
     );
-    let connectorProblems: string[] = [];
     this.#connectorsFile = new JsonFile(
       this.paths.connectors,
       (raw) => {
-        connectorProblems = [];
-        return parseConnectorsFile(raw, connectorProblems);
+        this.#connectorProblems = [];
+        return parseConnectorsFile(raw, this.#connectorProblems);
       },
       emptyConnectorsFile,
       serializeConnectorsFile,
@@ -282,13 +289,7 @@ export class SyncService {
       );
     }
     this.#config = this.#loadFile(this.#connectorsFile);
-    if (connectorProblems.length > 0) {
-      this.#notice(
-        'warning',
-        `Some connectors in ${this.paths.connectors} could not be used as written (${connectorProblems.join('; ')}). ` +
-          'An entry left out stays in the file as it is, to be fixed there.',
-      );
-    }
+    this.#noticeConnectorProblems();
 
     this.#indexLockRetryMs = opts.indexLockRetryMs ?? INDEX_LOCK_RETRY_MS;
     this.#store = this.#openStore(createLogger('store'), lockProblem);
@@ -374,6 +375,10 @@ export class SyncService {
   /** Starts the background schedule and, with `watchForChanges` on, the change watcher. Idempotent. */
   start(): void {
     this.#writable().start();
+    if (!this.#started) {
+      this.#editCheck = setInterval(() => this.#adoptConnectorsEdit(), CONNECTORS_EDIT_CHECK_MS);
+      this.#editCheck.unref();
+    }
     this.#started = true;
     this.#applyWatching();
   }
@@ -385,6 +390,7 @@ export class SyncService {
     this.#maintainer?.close();
     this.#applyWatching();
     if (this.#pushTimer) clearTimeout(this.#pushTimer);
+    if (this.#editCheck) clearInterval(this.#editCheck);
     if (this.#lockWait) clearInterval(this.#lockWait.timer);
     try {
       await this.#scheduler?.stop();
@@ -497,6 +503,7 @@ export class SyncService {
   /** Adds a connector after checking its path; by default its first sync starts at once. */
   async addConnector(input: AddConnectorInput, opts: { syncNow?: boolean } = {}): Promise<ConnectorStatus> {
     const scheduler = this.#writable();
+    this.#adoptConnectorsEdit();
     const config = newConnectorConfig(input, this.#config.connectors, this.#now(), {
       inIndex: this.#store.connectorIdsWithData(),
       kept: this.#config.keptIndexes,
@@ -520,6 +527,7 @@ export class SyncService {
 
   async removeConnector(id: string, opts: { keepIndex: boolean }): Promise<AppState> {
     const scheduler = this.#writable();
+    this.#adoptConnectorsEdit();
     const connector = this.#connectorOrThrow(id);
     const config = this.#config.connectors.find((c) => c.id === id)!;
     // Refused before anything changes: a connector gone from the list must not leave its documents searchable.
@@ -549,6 +557,7 @@ export class SyncService {
 
   updateConnector(id: string, input: UpdateConnectorInput): ConnectorStatus {
     const scheduler = this.#writable();
+    this.#adoptConnectorsEdit();
     const current = this.#config.connectors.find((c) => c.id === id);
     if (!current) throw new UserInputError(`No connector with id "${id}".`);
     const interval = input.intervalSeconds === undefined ? current.intervalSeconds : input.intervalSeconds;
@@ -733,6 +742,71 @@ export class SyncService {
     });
   }
 
+  #noticeConnectorProblems(): void {
+    if (this.#connectorProblems.length === 0) return;
+    this.#notice(
+      'warning',
+      `Some connectors in ${this.paths.connectors} could not be used as written (${this.#connectorProblems.join('; ')}). ` +
+        'An entry left out stays in the file as it is, to be fixed there.',
+    );
+  }
+
+  /**
+   * Takes in connectors.json as it was edited while this service runs (by hand, as the README invites): before, the
+   * next save from the app wrote its own copy over the edit. Connectors added there are scheduled (and synced at
+   * once), changed ones take their new settings, and one taken out stops syncing with its index kept, as
+   * `remove --keep-index` does: an edit of a text file deletes no index. Checked every few seconds and before every
+   * change the app saves. An edit that does not parse is noticed and left for the user to fix.
+   */
+  #adoptConnectorsEdit(): void {
+    const scheduler = this.#scheduler;
+    if (!scheduler || this.#stopped) return;
+    const edit = this.#connectorsFile.readIfEdited();
+    if (edit === null) return;
+    if ('error' in edit) {
+      if (this.#unreadableEdit === edit.error) return;
+      this.#unreadableEdit = edit.error;
+      this.#notice(
+        'warning',
+        `${this.paths.connectors} was changed outside the app, but ${edit.error}, so the connectors stay as they were. ` +
+          'Fix the file: a change made in the app meanwhile would replace it.',
+      );
+      return;
+    }
+    this.#unreadableEdit = null;
+    const next = edit.value;
+    const before = new Map(this.#config.connectors.map((c) => [c.id, c]));
+    const after = new Set(next.connectors.map((c) => c.id));
+    const keptIndexes = [...next.keptIndexes];
+    for (const [id, old] of before) {
+      if (after.has(id)) continue;
+      this.#watcher?.remove(id);
+      void scheduler.remove(id).catch(() => undefined);
+      this.#connectors.delete(id);
+      this.#countsCache.delete(id);
+      if (!keptIndexes.some((k) => k.id === id)) keptIndexes.push({ id, kind: old.kind, path: old.path });
+    }
+    for (const config of next.connectors) {
+      const old = before.get(config.id);
+      if (old && JSON.stringify(old) === JSON.stringify(config)) continue;
+      const connector = this.#instantiate(config);
+      scheduler.add(connector, { intervalSeconds: config.intervalSeconds, paused: config.paused });
+      if (old && old.path !== config.path) this.#watcher?.remove(config.id);
+      this.#watcher?.add(config.id, config.path, watchOptionsFor(config));
+      if (!old || old.path !== config.path || old.excludes.join('\0') !== config.excludes.join('\0')) {
+        scheduler.runNow(config.id);
+      }
+    }
+    if (next.paused !== this.#config.paused) {
+      if (next.paused) scheduler.pause(null);
+      else scheduler.resume(null);
+    }
+    this.#config = { ...next, keptIndexes };
+    this.#notice('info', `${this.paths.connectors} was changed outside the app; the changes are in effect.`);
+    this.#noticeConnectorProblems();
+    this.#schedulePush();
+  }
+
   /**
    * Saves the connectors' settings, then makes them the service's. Callers change the scheduler and the watcher only
    * after it: a save that fails (a full disk, a read-only data folder) changes nothing, so no connector is shown
@@ -749,6 +823,7 @@ export class SyncService {
 
   #setPaused(id: string | null, paused: boolean): void {
     const scheduler = this.#writable();
+    this.#adoptConnectorsEdit();
     if (id === null) {
       // "Resume all" means everything syncs again, connectors paused one by one included (the dashboard and the tray
       // offer it when every connector is paused); "pause all" leaves their own pauses to come back after it.

@@ -179,3 +179,79 @@ describe('SyncService: a hand-edited connectors.json', () => {
     expect(s.updateConnector('notes', { intervalSeconds: 7200 }).intervalSeconds).toBe(7200);
   });
 });
+
+describe('SyncService: connectors.json edited while it runs', () => {
+  type FileShape = { version: number; paused: boolean; connectors: Record<string, unknown>[] };
+  const readConfig = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as FileShape;
+  const editConfig = (file: string, edit: (f: FileShape) => void) => {
+    const f = readConfig(file);
+    edit(f);
+    writeFileSync(file, JSON.stringify(f, null, 2));
+  };
+
+  it('takes the edit in before its own next save instead of writing over it', async () => {
+    const root = tempDir();
+    const notes = folderOf(root, 'notes', { 'apple.md': '# Apple\n\nan apple orchard\n' });
+    const other = folderOf(root, 'other', { 'banana.md': '# Banana\n\na banana grove\n' });
+    const s = await openService(join(root, 'data'));
+    const file = join(root, 'data', 'connectors.json');
+    const { id } = await s.addConnector({ kind: 'folder', path: notes, name: 'Notes' }, { syncNow: false });
+    await s.syncNow([id]);
+
+    editConfig(file, (f) => {
+      f.connectors[0].intervalSeconds = 7200;
+      f.connectors.push({ id: 'other', kind: 'folder', name: 'Other', path: other });
+    });
+    // Before: the pause saved the app's own copy, and the hand-added entry and the interval were gone.
+    s.pause(id);
+    const saved = readConfig(file);
+    expect(saved.connectors.map((c) => [c.id, c.paused, c.intervalSeconds])).toEqual([
+      [id, true, 7200],
+      ['other', false, null],
+    ]);
+    expect(s.getState().connectors.map((c) => c.id)).toEqual([id, 'other']);
+    expect((await s.syncNow(['other'])).failures).toEqual({});
+    expect(titles(s, 'banana')).toEqual(['Banana']);
+    expect(s.getState().notices.some((n) => n.message.includes('was changed outside the app'))).toBe(true);
+
+    // An entry taken out of the file stops syncing; its index is kept, as `remove --keep-index` keeps it.
+    editConfig(file, (f) => {
+      f.connectors = f.connectors.filter((c) => c.id !== id);
+    });
+    s.resume(null);
+    expect(s.getState().connectors.map((c) => c.id)).toEqual(['other']);
+    expect(titles(s, 'apple')).toEqual(['Apple']);
+    expect(s.searchableSources()).toContain(id);
+  });
+
+  it('a running service picks an edit up by itself; one that does not parse is noticed and changes nothing', async () => {
+    const root = tempDir();
+    const notes = folderOf(root, 'notes', { 'apple.md': '# Apple\n\nan apple orchard\n' });
+    const other = folderOf(root, 'other', { 'banana.md': '# Banana\n\na banana grove\n' });
+    const s = await openService(join(root, 'data'));
+    const file = join(root, 'data', 'connectors.json');
+    await s.addConnector({ kind: 'folder', path: notes, name: 'Notes' }, { syncNow: false });
+    s.start();
+
+    writeFileSync(file, '{ "version": 1, "connectors": [ ');
+    await expect
+      .poll(() => s.getState().notices.some((n) => n.message.includes('is not valid JSON')), {
+        timeout: 10_000,
+      })
+      .toBe(true);
+    expect(s.getState().connectors.map((c) => c.id)).toEqual(['notes']);
+
+    writeFileSync(
+      file,
+      JSON.stringify({
+        version: 1,
+        connectors: [
+          { id: 'notes', kind: 'folder', name: 'Notes', path: notes },
+          { id: 'other', kind: 'folder', name: 'Other', path: other },
+        ],
+      }),
+    );
+    // Picked up and synced at once, as a connector added in the app is.
+    await expect.poll(() => titles(s, 'banana'), { timeout: 15_000 }).toEqual(['Banana']);
+  });
+});

@@ -185,11 +185,8 @@ export interface DashboardState {
 
 export type DashboardStore = StoreApi<DashboardState>;
 
-const EMPTY_SEARCH: SearchSlice = {
-  query: '',
-  source: null,
-  docType: null,
-  period: null,
+/** A search with no results and nothing asked: its query and filters aside. */
+const NO_RESULTS = {
   results: [],
   hasMore: false,
   loadingMore: false,
@@ -197,7 +194,9 @@ const EMPTY_SEARCH: SearchSlice = {
   status: 'idle',
   error: null,
   moreError: null,
-};
+} as const satisfies Partial<SearchSlice>;
+
+const EMPTY_SEARCH: SearchSlice = { query: '', source: null, docType: null, period: null, ...NO_RESULTS };
 
 const hitKey = (hit: SearchHit): string => `${hit.source}\n${hit.docId}`;
 
@@ -508,18 +507,7 @@ export function createDashboardStore(api: JarvisApi): DashboardStore {
         // A page still loading for the previous query is dropped when it answers (searchSeq): its button is free again.
         moreFailedOnConnection = false;
         if (!q) {
-          set((s) => ({
-            search: {
-              ...s.search,
-              results: [],
-              hasMore: false,
-              loadingMore: false,
-              resultsFor: '',
-              status: 'idle',
-              error: null,
-              moreError: null,
-            },
-          }));
+          set((s) => ({ search: { ...s.search, ...NO_RESULTS } }));
           return;
         }
         set((s) => ({ search: { ...s.search, status: 'loading', error: null, loadingMore: false, moreError: null } }));

@@ -14,3 +14,11 @@ export function notesAndDataDir(root: string, files: Record<string, string>): { 
   writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({ watchForChanges: false }));
   return { notes, dataDir };
 }
+
+/** A folder `root/name` holding `files` (name → text); its path. */
+export function folderWith(root: string, name: string, files: Record<string, string>): string {
+  const dir = join(root, name);
+  mkdirSync(dir, { recursive: true });
+  for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
+  return dir;
+}

@@ -12,71 +12,22 @@ import { connectBridge } from '../../renderer/bridge.js';
 import { App } from '../../renderer/components/app.js';
 import { DashboardProvider } from '../../renderer/store/context.js';
 import { createDashboardStore, scopes } from '../../renderer/store/dashboard-store.js';
+import { fakeDaemon, type FakeDaemon } from './fake-daemon.js';
 import { buildHit, buildSettingsView, buildState, headlessCapabilities, idleConnector } from './fixtures.js';
 
 const state = buildState({ connectors: [idleConnector({ id: 'notes', name: 'Notes' })] });
 
 /** A daemon answering only `token`: `restart` gives it a new one, `down` stops it answering until `up`. */
-function fakeDaemon(first: string) {
-  let token = first;
-  let reachable = true;
-  const streams = new Set<ReadableStreamDefaultController<Uint8Array>>();
-  const json = (status: number, body: unknown) =>
-    new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-  const endStreams = (): void => {
-    for (const controller of streams) controller.close();
-    streams.clear();
-  };
-  const fetchImpl = (input: string, init?: RequestInit): Promise<Response> => {
-    if (!reachable) return Promise.reject(new TypeError('Failed to fetch'));
-    const path = new URL(input).pathname;
-    if (new Headers(init?.headers).get('authorization') !== `Bearer ${token}`) {
-      return Promise.resolve(
-        json(401, { ok: false, error: { name: 'Unauthorized', message: 'Missing or wrong access token' } }),
-      );
-    }
-    if (path === '/api/events') {
-      const body = new ReadableStream<Uint8Array>({
-        start(controller) {
-          streams.add(controller);
-          controller.enqueue(new TextEncoder().encode(`event: state:changed\ndata: ${JSON.stringify(state)}\n\n`));
-          init?.signal?.addEventListener('abort', () => {
-            streams.delete(controller);
-            controller.error(new DOMException('aborted', 'AbortError'));
-          });
-        },
-      });
-      return Promise.resolve(new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } }));
-    }
-    if (path === '/api/connector:check-path') {
-      return Promise.resolve(json(400, { ok: false, error: { name: 'UserInputError', message: 'No such folder.' } }));
-    }
-    const results: Record<string, unknown> = {
-      '/api/state:get': state,
-      '/api/app:capabilities': headlessCapabilities,
-      '/api/settings:get': buildSettingsView(),
-      '/api/search:query': [buildHit({ title: 'Q3 plan', source: 'notes' })],
-      '/api/errors:list': [],
-    };
-    return Promise.resolve(json(200, { ok: true, result: results[path] ?? null }));
-  };
-  return {
-    fetchImpl,
-    restart(next: string) {
-      token = next;
-      endStreams();
-    },
-    down() {
-      reachable = false;
-      endStreams();
-    },
-    up() {
-      reachable = true;
-    },
-  };
-}
+const daemonOf = (token: string) =>
+  fakeDaemon(token, state, {
+    '/api/app:capabilities': headlessCapabilities,
+    '/api/settings:get': buildSettingsView(),
+    '/api/search:query': [buildHit({ title: 'Q3 plan', source: 'notes' })],
+    '/api/errors:list': [],
+    '/api/connector:check-path': { refuse: { status: 400, name: 'UserInputError', message: 'No such folder.' } },
+  });
 
-async function openDashboard(daemon: ReturnType<typeof fakeDaemon>, token: string) {
+async function openDashboard(daemon: FakeDaemon, token: string) {
   vi.stubGlobal('fetch', daemon.fetchImpl);
   window.history.replaceState(null, '', `/#token=${token}`);
   const api = resolveApi(window);
@@ -105,7 +56,7 @@ afterEach(() => {
 
 describe('headless dashboard: connected again', () => {
   it('after its new address is pasted, no "token refused" stays: failed actions’ messages go, failed loads run again', async () => {
-    const daemon = fakeDaemon('first-start');
+    const daemon = daemonOf('first-start');
     const { user } = await openDashboard(daemon, 'first-start');
 
     act(() => daemon.restart('second-start'));
@@ -139,7 +90,7 @@ describe('headless dashboard: connected again', () => {
   }, 15_000);
 
   it('when the daemon answers again, a view that failed to load loads; a failure of the request itself stays', async () => {
-    const daemon = fakeDaemon('only-start');
+    const daemon = daemonOf('only-start');
     const { store, user } = await openDashboard(daemon, 'only-start');
     // A failure the core answered (not the link): it is still true once connected again.
     await act(() => store.getState().addConnector({ kind: 'folder', path: '/nowhere' }));

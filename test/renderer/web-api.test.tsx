@@ -10,56 +10,17 @@ import { App } from '../../renderer/components/app.js';
 import { DashboardProvider } from '../../renderer/store/context.js';
 import { createDashboardStore } from '../../renderer/store/dashboard-store.js';
 import { TOKEN_STORAGE_KEY } from '../../renderer/web-api.js';
+import { fakeDaemon } from './fake-daemon.js';
 import { buildState, headlessCapabilities, idleConnector } from './fixtures.js';
 
 const state = buildState({ connectors: [idleConnector({ name: 'Notes' })] });
 
 /** A daemon answering only `token`; `restart` gives it a new one and ends the open event streams, as a restart does. */
-function fakeDaemon(first: string) {
-  let token = first;
-  const streams = new Set<ReadableStreamDefaultController<Uint8Array>>();
-  const calls: string[] = [];
-  const json = (status: number, body: unknown) =>
-    new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-  const fetchImpl = (input: string, init?: RequestInit): Promise<Response> => {
-    const path = new URL(input).pathname;
-    calls.push(path);
-    const auth = new Headers(init?.headers).get('authorization');
-    if (auth !== `Bearer ${token}`) {
-      return Promise.resolve(
-        json(401, { ok: false, error: { name: 'Unauthorized', message: 'Missing or wrong access token' } }),
-      );
-    }
-    if (path === '/api/events') {
-      const body = new ReadableStream<Uint8Array>({
-        start(controller) {
-          streams.add(controller);
-          controller.enqueue(new TextEncoder().encode(`event: state:changed\ndata: ${JSON.stringify(state)}\n\n`));
-          init?.signal?.addEventListener('abort', () => {
-            streams.delete(controller);
-            controller.error(new DOMException('aborted', 'AbortError'));
-          });
-        },
-      });
-      return Promise.resolve(new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } }));
-    }
-    const results: Record<string, unknown> = {
-      '/api/state:get': state,
-      '/api/app:capabilities': headlessCapabilities,
-      '/api/sync:pause': { ...state, paused: true },
-    };
-    return Promise.resolve(json(200, { ok: true, result: results[path] ?? null }));
-  };
-  return {
-    fetchImpl,
-    calls,
-    restart(next: string) {
-      token = next;
-      for (const controller of streams) controller.close();
-      streams.clear();
-    },
-  };
-}
+const daemonOf = (token: string) =>
+  fakeDaemon(token, state, {
+    '/api/app:capabilities': headlessCapabilities,
+    '/api/sync:pause': { ...state, paused: true },
+  });
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -69,7 +30,7 @@ afterEach(() => {
 
 describe('headless dashboard: a restarted daemon', () => {
   it('recovers when the new address is pasted into the same tab (only the fragment changes)', async () => {
-    const daemon = fakeDaemon('first-start');
+    const daemon = daemonOf('first-start');
     vi.stubGlobal('fetch', daemon.fetchImpl);
     window.history.replaceState(null, '', '/#token=first-start');
     const api = resolveApi(window);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UserInputError } from '../../../electron/core/connector-config.js';
 import { SyncService } from '../../../electron/core/service.js';
+import { folderWith } from '../../helpers/notes-folder.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
 
 const tempDir = useTempDirs('jarvis-service-connectors-');
@@ -14,13 +15,6 @@ afterEach(async () => {
   await service?.stop();
   service = null;
 });
-
-function folderOf(root: string, name: string, files: Record<string, string>): string {
-  const dir = join(root, name);
-  mkdirSync(dir, { recursive: true });
-  for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
-  return dir;
-}
 
 async function openService(dataDir: string): Promise<SyncService> {
   mkdirSync(dataDir, { recursive: true });
@@ -38,8 +32,8 @@ const titles = (s: SyncService, query: string) =>
 describe('SyncService: a connector removed with its index kept', () => {
   it('keeps its documents when another source is added under the same name, and gives them back to its own source', async () => {
     const root = tempDir();
-    const first = folderOf(root, 'first', { 'apple.md': '# Apple\n\nan apple orchard\n' });
-    const second = folderOf(root, 'second', { 'banana.md': '# Banana\n\na banana grove\n' });
+    const first = folderWith(root, 'first', { 'apple.md': '# Apple\n\nan apple orchard\n' });
+    const second = folderWith(root, 'second', { 'banana.md': '# Banana\n\na banana grove\n' });
     const s = await openService(join(root, 'data'));
 
     const kept = await s.addConnector({ kind: 'folder', path: first, name: 'K' }, { syncNow: false });
@@ -71,7 +65,7 @@ describe('SyncService: a connector removed with its index kept', () => {
 describe('SyncService: connector input from any client', () => {
   it('refuses exclude patterns that can never match and over-long names, as the dashboard does', async () => {
     const root = tempDir();
-    const notes = folderOf(root, 'notes', { 'a.md': 'a' });
+    const notes = folderWith(root, 'notes', { 'a.md': 'a' });
     const s = await openService(join(root, 'data'));
     // `jarvis-sync add … --exclude "$PWD/notes/private/**"` was taken, and the "excluded" files were indexed.
     await expect(
@@ -91,10 +85,10 @@ describe('SyncService: connector input from any client', () => {
 describe('SyncService: sources that overlap', () => {
   it('refuses a folder already synced through a link, as a vault, or inside or around another, unless excluded there', async () => {
     const root = tempDir();
-    const notes = folderOf(root, 'notes', { 'a.md': 'a' });
-    folderOf(notes, 'work', { 'w.md': 'w' });
-    folderOf(notes, '.obsidian', {});
-    folderOf(notes, '.private', { 'p.md': 'p' });
+    const notes = folderWith(root, 'notes', { 'a.md': 'a' });
+    folderWith(notes, 'work', { 'w.md': 'w' });
+    folderWith(notes, '.obsidian', {});
+    folderWith(notes, '.private', { 'p.md': 'p' });
     symlinkSync(notes, join(root, 'notes-link'));
     const s = await openService(join(root, 'data'));
     const add = (kind: 'folder' | 'obsidian', path: string, excludes: string[] = []) =>
@@ -120,7 +114,7 @@ describe('SyncService: sources that overlap', () => {
 describe('SyncService: a hand-edited connectors.json', () => {
   it('says which entries it cannot use, and keeps them in the file when it saves it', async () => {
     const root = tempDir();
-    const notes = folderOf(root, 'notes', { 'a.md': 'a' });
+    const notes = folderWith(root, 'notes', { 'a.md': 'a' });
     const dataDir = join(root, 'data');
     mkdirSync(dataDir, { recursive: true });
     const wrongKind = { id: 'mail', kind: 'Mbox', name: 'My mail', path: join(root, 'Inbox') };
@@ -159,8 +153,8 @@ describe('SyncService: a hand-edited connectors.json', () => {
 
   it('brings an interval out of range into it, with a notice, and refuses one from a client', async () => {
     const root = tempDir();
-    const notes = folderOf(root, 'notes', { 'a.md': 'a' });
-    const other = folderOf(root, 'other', { 'b.md': 'b' });
+    const notes = folderWith(root, 'notes', { 'a.md': 'a' });
+    const other = folderWith(root, 'other', { 'b.md': 'b' });
     const dataDir = join(root, 'data');
     mkdirSync(dataDir, { recursive: true });
     writeFileSync(
@@ -191,8 +185,8 @@ describe('SyncService: connectors.json edited while it runs', () => {
 
   it('takes the edit in before its own next save instead of writing over it', async () => {
     const root = tempDir();
-    const notes = folderOf(root, 'notes', { 'apple.md': '# Apple\n\nan apple orchard\n' });
-    const other = folderOf(root, 'other', { 'banana.md': '# Banana\n\na banana grove\n' });
+    const notes = folderWith(root, 'notes', { 'apple.md': '# Apple\n\nan apple orchard\n' });
+    const other = folderWith(root, 'other', { 'banana.md': '# Banana\n\na banana grove\n' });
     const s = await openService(join(root, 'data'));
     const file = join(root, 'data', 'connectors.json');
     const { id } = await s.addConnector({ kind: 'folder', path: notes, name: 'Notes' }, { syncNow: false });
@@ -226,8 +220,8 @@ describe('SyncService: connectors.json edited while it runs', () => {
 
   it('a running service picks an edit up by itself; one that does not parse is noticed and changes nothing', async () => {
     const root = tempDir();
-    const notes = folderOf(root, 'notes', { 'apple.md': '# Apple\n\nan apple orchard\n' });
-    const other = folderOf(root, 'other', { 'banana.md': '# Banana\n\na banana grove\n' });
+    const notes = folderWith(root, 'notes', { 'apple.md': '# Apple\n\nan apple orchard\n' });
+    const other = folderWith(root, 'other', { 'banana.md': '# Banana\n\na banana grove\n' });
     const s = await openService(join(root, 'data'));
     const file = join(root, 'data', 'connectors.json');
     await s.addConnector({ kind: 'folder', path: notes, name: 'Notes' }, { syncNow: false });

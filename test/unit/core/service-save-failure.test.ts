@@ -4,6 +4,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SettingsNotSavedError, SyncService } from '../../../electron/core/service.js';
+import { folderWith } from '../../helpers/notes-folder.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
 
 const tempDir = useTempDirs('jarvis-service-save-failure-');
@@ -14,21 +15,14 @@ afterEach(async () => {
   service = null;
 });
 
-function folderOf(root: string, name: string, files: Record<string, string>): string {
-  const dir = join(root, name);
-  mkdirSync(dir, { recursive: true });
-  for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
-  return dir;
-}
-
 /** A service with one synced connector, "notes", whose connectors.json can no longer be saved. */
 async function serviceThatCannotSave() {
   const root = tempDir();
   const dataDir = join(root, 'data');
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({ watchForChanges: false }));
-  const notes = folderOf(root, 'notes', { 'apple.md': '# Apple\n\nan apple orchard\n' });
-  const other = folderOf(root, 'other', { 'banana.md': '# Banana\n\na banana grove\n' });
+  const notes = folderWith(root, 'notes', { 'apple.md': '# Apple\n\nan apple orchard\n' });
+  const other = folderWith(root, 'other', { 'banana.md': '# Banana\n\na banana grove\n' });
   service = await SyncService.open({ dataDir, owner: 'cli' });
   const { id } = await service.addConnector({ kind: 'folder', path: notes, name: 'Notes' }, { syncNow: false });
   await service.syncNow([id]);

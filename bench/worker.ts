@@ -557,10 +557,13 @@ async function search(args: SearchArgs): Promise<SearchOutput> {
     const wr = rng(args.seed);
     for (let i = 0; i < 50; i++) service.search(`${contentWord(wr)} ${contentWord(wr)}`);
     const byWords: Record<string, LatencyStats> = {};
-    for (const words of [1, 2, 3]) {
+    // "prefix": one word typed part of the way (its first ~70 %, 4 letters at least) and a `*`; not a target row.
+    const prefixOf = (word: string) => `${word.slice(0, Math.max(4, Math.ceil(word.length * 0.7)))}*`;
+    for (const words of [1, 2, 3, 'prefix'] as const) {
+      const queries = words === 'prefix' ? makeQueries(args, 1).map(prefixOf) : makeQueries(args, words);
       const times: number[] = [];
       let hits = 0;
-      for (const q of makeQueries(args, words)) {
+      for (const q of queries) {
         const t = performance.now();
         hits += service.search(q).length;
         times.push(performance.now() - t);

@@ -215,7 +215,8 @@ describe('jarvis-sync CLI', () => {
     expect((await cli(['status'])).stdout).toMatch(/problems: +2 item\(s\) \(1 not indexed, 1 indexed with warnings\)/);
     unlinkSync(join(notes, 'latin.md'));
     unlinkSync(join(notes, 'fake.md'));
-  });
+    // ~25 runs of the real binary, ~0.7 s each on an idle machine: the default 30 s left no room for a loaded one.
+  }, 120_000);
 
   it('a second writer gets a clear error while read-only commands still work', async () => {
     const holder = spawn(process.execPath, [

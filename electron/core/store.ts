@@ -118,6 +118,12 @@ const CONTENT_COLUMNS = '{title heading body tags}';
 const CANDIDATE_CHUNKS = 4_000;
 /** Columns that say what a document is about; every chunk carries them (its document's title, aliases, tags). */
 const TITLE_COLUMNS = '{title tags}';
+/**
+ * With `-word`, hits are listed from the first until a page is full of documents that lack the word anywhere; at most
+ * this many, each of which costs a probe of its document (0.1–0.3 ms): past them a page stays short.
+ */
+const MAX_EXCLUSION_SCAN = 1_000;
+
 /** Chunks matching in TITLE_COLUMNS ranked beside the candidates, whatever their age: a few per document. */
 const TITLE_CANDIDATE_CHUNKS = 400;
 /**
@@ -1877,36 +1883,58 @@ export class KnowledgeStore {
     if (plan.since) params.since = since;
     if (plan.until) params.until = until;
     try {
-      const candidates = Math.max(CANDIDATE_CHUNKS, (offset + limit) * 20);
       const rank = (page: { limit: number; offset: number }) =>
         this.searchStatementFor(plan).all({
           ...params,
           ...titleParams,
-          candidates,
+          candidates: Math.max(CANDIDATE_CHUNKS, (page.offset + page.limit) * 20),
           titleCandidates: TITLE_CANDIDATE_CHUNKS,
           ...page,
         }) as RankedChunk[];
-      let ranked = rank({ limit, offset });
-      if (terms.length > 1 && ranked.length < limit) {
+      /** The hits from `start` on, at most `count`, before `-word` is applied to whole documents. */
+      const rankedPage = (start: number, count: number): RankedChunk[] => {
+        const page = rank({ limit: count, offset: start });
+        if (terms.length < 2 || page.length >= count) return page;
         // Every document with all the words in one chunk is listed by now: then come those with them in different
         // chunks (a long note's sections, a mail and the reply it quotes).
-        const inOneChunk = offset === 0 ? ranked : rank({ limit: offset + limit, offset: 0 });
+        const inOneChunk = start === 0 ? page : rank({ limit: start + count, offset: 0 });
         const spread = this.spreadMatches(
           plan,
           params,
           terms.map((term) => matching(term)),
           {
             exclude: new Set(inOneChunk.map((r) => r.doc)),
-            skip: Math.max(0, offset - inOneChunk.length),
-            take: limit - ranked.length,
+            skip: Math.max(0, start - inOneChunk.length),
+            take: count - page.length,
           },
         );
-        ranked = [...ranked, ...spread];
-      }
-      // `-word`: the chunk that matched lacks it (NOT above); the document's other chunks must lack it too.
-      if (excluded.length > 0) {
+        return [...page, ...spread];
+      };
+      let ranked: RankedChunk[];
+      if (excluded.length === 0) {
+        ranked = rankedPage(offset, limit);
+      } else {
+        // `-word`: the chunk that matched lacks it (NOT above); the document's other chunks must lack it too. The
+        // page is cut from the documents left, so that one left out does not shorten it: a page of long notes that
+        // all had the word in another section came back empty, "No results" while later matches had no such word.
         const without = matching(excluded.join(' OR '));
-        ranked = ranked.filter(({ doc }) => !this.documentMatches(plan, params, doc, without));
+        const lacksIt = new Map<number, boolean>();
+        const kept = (rows: RankedChunk[]) =>
+          rows.filter(({ doc }) => {
+            let lacks = lacksIt.get(doc);
+            if (lacks === undefined) lacksIt.set(doc, (lacks = !this.documentMatches(plan, params, doc, without)));
+            return lacks;
+          });
+        let asked = (offset + limit) * 2;
+        for (;;) {
+          const rows = rankedPage(0, asked);
+          const left = kept(rows);
+          if (left.length >= offset + limit || rows.length < asked || asked >= MAX_EXCLUSION_SCAN) {
+            ranked = left.slice(offset, offset + limit);
+            break;
+          }
+          asked = Math.min(MAX_EXCLUSION_SCAN, asked * 4);
+        }
       }
       const snippets = this.snippetsFor(
         ranked.map((r) => r.chunkRowid),

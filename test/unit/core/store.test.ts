@@ -824,6 +824,26 @@ describe('KnowledgeStore: documents and search', () => {
     expect(store.search('-offsite', {})).toEqual([]);
   });
 
+  it('-word leaves documents out before the page is cut, so pages stay full and in order', () => {
+    const store = openStore();
+    const sections = (...bodies: string[]) => bodies.map((body, i) => ({ heading: `Part ${i}`, body }));
+    // Six long notes rank first (kickoff said often) but name the vendor in another section; seven short ones don't.
+    for (let i = 0; i < 6; i++) {
+      store.insertDocument(
+        row('notes', `long${i}`, { title: `Kickoff ${i}` }),
+        sections('kickoff kickoff kickoff kickoff', 'the legacy vendor'),
+      );
+    }
+    for (let i = 0; i < 7; i++) addDoc(store, 'notes', `short${i}`, `a kickoff for office ${i}`);
+    // Before: the first page of 5 was the long notes, all then dropped: "No results".
+    const first = ids(store.search('kickoff -vendor', { limit: 5 }));
+    expect(first).toHaveLength(5);
+    expect(first.every((id) => id.startsWith('notes:short'))).toBe(true);
+    const second = ids(store.search('kickoff -vendor', { limit: 5, offset: 5 }));
+    expect(second).toHaveLength(2);
+    expect([...first, ...second].sort()).toEqual(Array.from({ length: 7 }, (_, i) => `notes:short${i}`));
+  });
+
   it('filters by source, type and time, and pages with limit and offset', () => {
     const store = openStore();
     const types: DocType[] = ['note', 'email', 'event', 'document'];

@@ -621,7 +621,17 @@ export class SyncService {
       if (!this.#store.hasItemError(config.id, target.path)) {
         throw new OpenRefusedError('The problem is no longer listed.');
       }
-      file = await fileOfProblem(target.path);
+      // A unit of the connector: in its manifest, or holding documents (a read that failed after some of them).
+      let units: ReadonlyMap<string, string> | null = null;
+      const store = this.#store;
+      file = fileOfProblem(
+        target.path,
+        config,
+        (key) =>
+          (units ??= store.loadManifestIndex(config.id).fingerprints).has(key) ||
+          // Answers undefined when the unit has more documents than the limit, here 0.
+          store.unitDocumentVersions(config.id, key, 0) === undefined,
+      );
     }
     return checkFileToOpen(file, config.path);
   }
@@ -1190,7 +1200,8 @@ export class SyncService {
       nextRunAt: schedule
         ? schedule.nextRunAt
         : state !== 'paused' && checkpoint?.lastSuccessAt
-          ? checkpoint.lastSuccessAt + interval
+          ? // A last success in the future means the clock went back since; the scheduler counts from now then.
+            Math.min(checkpoint.lastSuccessAt, this.#now()) + interval
           : null,
       lastResult: checkpoint?.lastResult ?? null,
       lastError,

@@ -4,7 +4,8 @@ import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UserInputError } from '../../../electron/core/connector-config.js';
-import { SyncService } from '../../../electron/core/service.js';
+import { systemClock } from '../../../electron/core/clock.js';
+import { SyncService, type ServiceOpenOptions } from '../../../electron/core/service.js';
 import { folderWith } from '../../helpers/notes-folder.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
 
@@ -16,10 +17,10 @@ afterEach(async () => {
   service = null;
 });
 
-async function openService(dataDir: string): Promise<SyncService> {
+async function openService(dataDir: string, opts: Partial<ServiceOpenOptions> = {}): Promise<SyncService> {
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({ watchForChanges: false }));
-  service = await SyncService.open({ dataDir, owner: 'cli' });
+  service = await SyncService.open({ dataDir, owner: 'cli', ...opts });
   return service;
 }
 
@@ -247,5 +248,25 @@ describe('SyncService: connectors.json edited while it runs', () => {
     );
     // Picked up and synced at once, as a connector added in the app is.
     await expect.poll(() => titles(s, 'banana'), { timeout: 15_000 }).toEqual(['Banana']);
+  });
+});
+
+describe('SyncService: read-only status after the clock went back', () => {
+  it('counts the next run from now, not from a last success that lies in the future', async () => {
+    const root = tempDir();
+    const notes = folderWith(root, 'notes', { 'a.md': 'apple' });
+    const dataDir = join(root, 'data');
+    let now = Date.UTC(2026, 5, 10, 12);
+    const clock = { ...systemClock, now: () => now };
+    const writer = await openService(dataDir, { clock });
+    const { id } = await writer.addConnector({ kind: 'folder', path: notes, name: 'Notes' }, { syncNow: false });
+    await writer.syncNow([id]);
+    await writer.stop();
+    service = null;
+
+    now -= 2 * 24 * 3600_000; // two days back
+    service = await SyncService.open({ dataDir, owner: 'cli', readonly: true, clock });
+    // Before: "in 2 d" (the last success + 1 h), while the scheduler that starts next runs it within the hour.
+    expect(service.getConnector(id).nextRunAt).toBe(now + 3600_000);
   });
 });

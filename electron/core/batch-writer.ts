@@ -33,7 +33,8 @@ export type BatchOp =
   /**
    * The unit was read to its end: its documents not in `keep` are deleted (replace mode), its manifest row written.
    * `carryIssues` (append mode): the issues earlier reads reported for it still hold, as those parts were not read
-   * again, so they move to the new fingerprint and stay listed.
+   * again, so they move to the new fingerprint and stay listed; but for those about its tail (TAIL_ISSUE_CODES), which
+   * every append pass reads again and reports anew if they still hold.
    */
   | {
       kind: 'unit-done';

@@ -119,6 +119,13 @@ const CANDIDATE_CHUNKS = 4_000;
 /** Columns that say what a document is about; every chunk carries them (its document's title, aliases, tags). */
 const TITLE_COLUMNS = '{title tags}';
 /**
+ * Problems about the tail of a unit read in parts (an mbox's last message, cut in its headers): an append pass starts
+ * there, so it reports them again while they hold, and they are never carried over to the grown file (a warning that
+ * the message "will be read once it is complete" stayed listed after it was read, until the next full read).
+ */
+const TAIL_ISSUE_CODES: readonly ItemIssue['code'][] = ['W_MBOX_TRUNCATED'];
+
+/**
  * With `-word`, hits are listed from the first until a page is full of documents that lack the word anywhere; at most
  * this many, each of which costs a probe of its document (0.1–0.3 ms): past them a page stays short.
  */
@@ -574,7 +581,8 @@ function prepareStatements(db: Database.Database) {
     ),
     carryItemErrors: p(
       `UPDATE item_errors SET fingerprint = @fingerprint
-       WHERE connector_id = @connectorId AND unit_key = @key AND streak = 0`,
+       WHERE connector_id = @connectorId AND unit_key = @key AND streak = 0
+         AND code NOT IN (${TAIL_ISSUE_CODES.map((c) => `'${c}'`).join(', ')})`,
     ),
     // Kept: issues a completed read reported for a unit still at that fingerprint (unchanged, so not read again).
     clearItemErrorsNotSeenIn: p(

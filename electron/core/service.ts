@@ -376,7 +376,10 @@ export class SyncService {
   start(): void {
     this.#writable().start();
     if (!this.#started) {
-      this.#editCheck = setInterval(() => this.#adoptConnectorsEdit(), CONNECTORS_EDIT_CHECK_MS);
+      this.#editCheck = setInterval(() => {
+        this.#adoptConnectorsEdit();
+        this.#reopenReplacedIndex();
+      }, CONNECTORS_EDIT_CHECK_MS);
       this.#editCheck.unref();
     }
     this.#started = true;
@@ -1077,6 +1080,22 @@ export class SyncService {
       if (this.#recoveryWanted) setImmediate(() => this.#recoverWhenIdle());
       else if (this.#activeSyncs === 0) this.#maintainer?.kick();
     }
+  }
+
+  /**
+   * index.sqlite deleted (a clean-up, a sync tool) or replaced (a backup restored) while this service runs: SQLite
+   * would go on writing the open, unlinked file, which no other process sees and which is gone at exit. The index is
+   * opened again as after damage; a deleted one is created anew and rebuilt from the sources.
+   */
+  #reopenReplacedIndex(): void {
+    if (this.readonly || this.#stopped || this.#recoveryWanted || !this.#store.fileWasReplaced()) return;
+    this.#notice(
+      'warning',
+      `The index ${this.paths.db} was deleted or replaced while Jarvis Sync ran; it is opened again (a deleted one is ` +
+        'rebuilt from your files).',
+    );
+    this.#lastRecoveryAt = 0;
+    this.#scheduleRecovery();
   }
 
   #scheduleRecovery(): void {

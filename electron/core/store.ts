@@ -749,6 +749,16 @@ function connectWritable(file: string, lockTimeoutMs: number): { db: Database.Da
   }
 }
 
+/** A file's dev:ino, or '' when it is gone. */
+function fileIdentity(file: string): string {
+  try {
+    const st = fs.statSync(file);
+    return `${st.dev}:${st.ino}`;
+  } catch {
+    return '';
+  }
+}
+
 /** A full disk said in plain words (DataDirFullError) rather than as SQLite's "disk I/O error"; other errors as they are. */
 function plainDiskFull(err: unknown, file: string): unknown {
   const dir = path.dirname(file);
@@ -972,6 +982,8 @@ export class KnowledgeStore {
   private readonly spreadStatementCache = new Map<string, { termChunks: Statement; docHasTerm: Statement }>();
   private readonly sourceFacets = new Map<string, string>();
   private closed = false;
+  /** The index file's identity when opened (fileIdentity), to tell it was deleted or replaced since; null in memory. */
+  private readonly openedFile: string | null;
   /** Checkpoints the WAL from a worker thread; null for read-only stores. */
   private readonly checkpointer: WalCheckpointer | null;
   /** Set when an operation hit corruption, so close() leaves the unclean marker and the next open checks. */
@@ -991,6 +1003,7 @@ export class KnowledgeStore {
     this.db = db;
     this.log = log;
     this.readonly = readonly_;
+    this.openedFile = db.memory ? null : fileIdentity(file);
     this.recovery = recovery;
     this.attached = checkpointer === 'attached';
     this.checkpointer =
@@ -1119,6 +1132,16 @@ export class KnowledgeStore {
       if (db.open) db.close();
       throw err;
     }
+  }
+
+  /**
+   * Whether the index file at `path` is no longer the one this store has open: deleted (a user cleaning up, a sync
+   * tool) or replaced (a backup restored). SQLite goes on writing the open file, unseen by any other process and lost
+   * at exit, so the service reopens the index then.
+   */
+  fileWasReplaced(): boolean {
+    if (this.openedFile === null || this.closed) return false;
+    return fileIdentity(this.path) !== this.openedFile;
   }
 
   /**

@@ -21,6 +21,7 @@ import { createHash } from 'node:crypto';
 import { promises as fsp, type Dir, type Dirent, type Stats } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
+import { costlyPatternProblem } from '../../shared/exclude-patterns.js';
 import {
   DT_BLOCK,
   DT_CHAR,
@@ -863,14 +864,22 @@ function decodeName(raw: Buffer): { name: string; nfc: boolean } | null {
   return { name, nfc: false };
 }
 
-/** The walk's exclude test: `key` is a path relative to the root (NFC, `/`-separated), `name` its last part. */
+/**
+ * The walk's exclude test: `key` is a path relative to the root (NFC, `/`-separated), `name` its last part. Patterns
+ * are matched by a backtracking regular expression on this thread, so one that costlyPatternProblem refuses (regex
+ * groups, too many wildcards) is never compiled: the service refuses it when it is added, and a connectors.json
+ * entry holding one is not used (connector-config.ts). Extended globs are off, and refused as well.
+ */
 export function compileExcludes(globs: readonly string[]): (key: string, name: string) => boolean {
-  const cleaned = globs.map((g) => g.trim().replace(/\/+$/, '')).filter((g) => g !== '');
+  const cleaned = globs
+    .map((g) => g.trim().replace(/\/+$/, ''))
+    .filter((g) => g !== '' && costlyPatternProblem(g) === null);
   if (cleaned.length === 0) return () => false;
   const byName = cleaned.filter((g) => !g.includes('/'));
   const byPath = cleaned.filter((g) => g.includes('/')).map((g) => g.replace(/^\.?\//, ''));
-  const nameMatch = byName.length > 0 ? picomatch(byName, { dot: true }) : null;
-  const pathMatch = byPath.length > 0 ? picomatch(byPath, { dot: true }) : null;
+  const options = { dot: true, noextglob: true };
+  const nameMatch = byName.length > 0 ? picomatch(byName, options) : null;
+  const pathMatch = byPath.length > 0 ? picomatch(byPath, options) : null;
   return (key, name) => (nameMatch !== null && nameMatch(name)) || (pathMatch !== null && pathMatch(key));
 }
 

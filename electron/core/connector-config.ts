@@ -3,7 +3,7 @@ import { realpath } from 'node:fs/promises';
 import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
 import { compileExcludes } from '../connectors/walker.js';
 import { PAYLOAD_LIMITS } from '../../shared/contract-parsers.js';
-import { excludePatternProblem } from '../../shared/exclude-patterns.js';
+import { costlyPatternProblem, excludePatternProblem } from '../../shared/exclude-patterns.js';
 import { SETTINGS_LIMITS } from '../../shared/settings.js';
 import {
   CONNECTOR_KINDS,
@@ -48,8 +48,9 @@ const isKind = (k: unknown): k is ConnectorKind =>
 
 /**
  * Throws on a structurally broken file (→ backup/defaults). An entry that cannot be used (hand-edited: an unknown
- * kind, no path, an id used twice) is left out of the connectors but kept in `unusableEntries`, so that saving the
- * file writes it back as it was, for the person to fix; `problems` gets a line per entry or value not taken.
+ * kind, no path, an id used twice, an exclude pattern too costly to match) is left out of the connectors but kept in
+ * `unusableEntries`, so that saving the file writes it back as it was, for the person to fix; `problems` gets a line
+ * per entry or value not taken.
  */
 export function parseConnectorsFile(raw: unknown, problems: string[] = []): ConnectorsFile {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('it does not hold an object');
@@ -118,6 +119,12 @@ function parseConnectorConfig(raw: unknown): { config: ConnectorConfig; problems
   const excludes = Array.isArray(c.excludes) ? c.excludes.filter((x): x is string => typeof x === 'string') : [];
   if (c.excludes !== undefined && (!Array.isArray(c.excludes) || excludes.length !== c.excludes.length)) {
     problems.push('excludes is not a list of patterns (strings); what is not a string is ignored');
+  }
+  // A pattern the service would refuse is not dropped (the files it leaves out would be indexed) nor compiled (it could
+  // hold the process for minutes): the entry is not used until it is fixed.
+  for (const glob of excludes) {
+    const problem = costlyPatternProblem(glob.trim());
+    if (problem) return `its exclude pattern ${problem}`;
   }
   const config: ConnectorConfig = {
     id: c.id,

@@ -1,13 +1,19 @@
 // "Open" in the dashboard: a real SyncService indexes a real folder, then the dashboard asks to open documents and
 // problems. Only what the index lists, still inside its folder, a regular file, neither executable nor runnable by
 // its type, reaches the OS.
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OpenTarget } from '../../../shared/contract.js';
 import { parseInvokeArgs } from '../../../shared/contract-parsers.js';
 import { createContractHandlers, headlessHost } from '../../../electron/core/handlers.js';
-import { OpenRefusedError, runnableExtension } from '../../../electron/core/open-file.js';
+import {
+  OpenRefusedError,
+  fileOfProblem,
+  programSignature,
+  runnableExtension,
+} from '../../../electron/core/open-file.js';
 import { SyncService } from '../../../electron/core/service.js';
 import { createDesktopHost } from '../../../electron/shell/host.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
@@ -179,6 +185,161 @@ describe('SyncService.fileToOpen', () => {
   });
 });
 
+/** A real service with one connector of `kind` on `path`, synced once. */
+async function indexedSource(kind: 'folder' | 'mbox' | 'ics' | 'maildir', path: string, dataDir: string) {
+  mkdirSync(dataDir);
+  writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({ watchForChanges: false }));
+  service = await SyncService.open({ dataDir, owner: 'daemon' });
+  const { id } = await service.addConnector({ kind, path, name: 'Source' }, { syncNow: false });
+  await service.syncNow([id]);
+  const s = service;
+  const problem = (path: string): OpenTarget => ({ kind: 'problem', connectorId: id, path });
+  return { id, service: s, problem };
+}
+
+const message = (id: string, body: string) =>
+  `From alice@example.org Wed Jan 10 10:00:00 2024\nMessage-ID: <${id}@example.org>\nDate: Wed, 10 Jan 2024 10:00:00 +0000\nFrom: alice@example.org\nSubject: ${id}\n\n${body}\n\n`;
+
+describe('SyncService.fileToOpen: the file of a listed problem', () => {
+  it('opens a problem of a folder at its own path, never a file at a shorter one', async () => {
+    const root = tempDir();
+    const vault = join(root, 'vault');
+    mkdirSync(vault);
+    writeFileSync(join(vault, 'plan.md'), '# Plan\n\nthe garden\n');
+    // Files the index never lists (no note extension), each a prefix of a problem's path up to a "#".
+    for (const name of ['Meeting notes', 'Loop', 'Pipe']) writeFileSync(join(vault, name), 'never listed\n');
+    symlinkSync(join(vault, 'gone.md'), join(vault, 'Meeting notes#2024.md'));
+    symlinkSync(join(vault, 'Loop#1.md'), join(vault, 'Loop#1.md'));
+    execFileSync('mkfifo', [join(vault, 'Pipe#1.md')]);
+    const { id, service, problem } = await indexedSource('folder', vault, join(root, 'data'));
+    const listed = service.itemErrors(id).map((e) => e.path);
+    expect(listed.sort()).toEqual(['Loop#1.md', 'Meeting notes#2024.md', 'Pipe#1.md'].map((n) => join(vault, n)));
+    expect(await refusal(service.fileToOpen(problem(join(vault, 'Meeting notes#2024.md'))))).toBe(
+      'The file no longer exists.',
+    );
+    expect(await refusal(service.fileToOpen(problem(join(vault, 'Loop#1.md'))))).toMatch(/cannot be reached \(ELOOP\)/);
+    expect(await refusal(service.fileToOpen(problem(join(vault, 'Pipe#1.md'))))).toBe(
+      'It is not a regular file (a device, pipe or socket).',
+    );
+  });
+
+  it('opens the mailbox of a problem with one of its messages, and only a mailbox the index holds', async () => {
+    const root = tempDir();
+    const mail = join(root, 'mail');
+    mkdirSync(mail);
+    const box = join(mail, 'notes#1.mbox');
+    writeFileSync(box, message('a', 'Before\0\0the gap.') + message('b', 'Fine.'));
+    // Not a mailbox, so no unit: the prefix up to the first "#" of the problem's path.
+    writeFileSync(join(mail, 'notes'), 'never listed\n');
+    const { id, service, problem } = await indexedSource('mbox', mail, join(root, 'data'));
+    const [nul] = service.itemErrors(id);
+    expect(nul).toMatchObject({ code: 'W_MBOX_MALFORMED', path: `${box}#0` });
+    await expect(service.fileToOpen(problem(nul.path))).resolves.toBe(realpathSync(box));
+    // A file on disk spelled like the problem is no unit of the connector: the problem is about the mailbox.
+    writeFileSync(`${box}#0`, 'never listed\n');
+    await expect(service.fileToOpen(problem(nul.path))).resolves.toBe(realpathSync(box));
+    // The mailbox gone (the problem stays listed until the next sync): nothing else is opened in its place.
+    rmSync(box);
+    rmSync(`${box}#0`);
+    expect(await refusal(service.fileToOpen(problem(nul.path)))).toBe('The file no longer exists.');
+    execFileSync('mkfifo', [box]);
+    expect(await refusal(service.fileToOpen(problem(nul.path)))).toBe(
+      'It is not a regular file (a device, pipe or socket).',
+    );
+  });
+
+  it('opens the mailbox of a connector on one file', async () => {
+    const root = tempDir();
+    const box = join(root, 'inbox#2.mbox');
+    writeFileSync(box, message('a', 'Before\0\0the gap.'));
+    writeFileSync(join(root, 'inbox'), 'never listed\n');
+    const { id, service, problem } = await indexedSource('mbox', box, join(root, 'data'));
+    const [nul] = service.itemErrors(id);
+    expect(nul.path).toBe(`${box}#0`);
+    await expect(service.fileToOpen(problem(nul.path))).resolves.toBe(realpathSync(box));
+    rmSync(box);
+    execFileSync('mkfifo', [box]);
+    expect(await refusal(service.fileToOpen(problem(nul.path)))).toBe(
+      'It is not a regular file (a device, pipe or socket).',
+    );
+  });
+});
+
+describe('fileOfProblem', () => {
+  const units = new Set(['a.ics', 'team #2.ics', 'sub/x#y.ics', 'inbox.mbox']);
+  const isUnit = (key: string) => units.has(key);
+  it('maps a part to its unit, by the index only', () => {
+    const ics = { kind: 'ics' as const, path: '/cal' };
+    expect(fileOfProblem('/cal/a.ics#uid#2024', ics, isUnit, 'linux')).toBe('/cal/a.ics');
+    expect(fileOfProblem('/cal/team #2.ics#e2#part', ics, isUnit, 'linux')).toBe('/cal/team #2.ics');
+    expect(fileOfProblem('/cal/sub/x#y.ics#z', ics, isUnit, 'linux')).toBe('/cal/sub/x#y.ics');
+    expect(fileOfProblem('/cal/b.ics#uid', ics, isUnit, 'linux')).toBe('/cal/b.ics#uid');
+    expect(fileOfProblem('/elsewhere/a.ics#uid', ics, isUnit, 'linux')).toBe('/elsewhere/a.ics#uid');
+    expect(fileOfProblem('C:\\cal\\sub\\x#y.ics#z', { kind: 'ics', path: 'C:\\cal' }, isUnit, 'win32')).toBe(
+      'C:\\cal\\sub\\x#y.ics',
+    );
+    expect(fileOfProblem('/m/inbox.mbox#120', { kind: 'mbox', path: '/m/inbox.mbox' }, isUnit, 'linux')).toBe(
+      '/m/inbox.mbox',
+    );
+  });
+
+  it('never maps a problem of a kind whose units are whole files', () => {
+    for (const kind of ['folder', 'obsidian', 'maildir'] as const) {
+      expect(fileOfProblem('/v/a.ics#uid', { kind, path: '/v' }, () => true, 'linux')).toBe('/v/a.ics#uid');
+    }
+  });
+});
+
+describe('programs by their content', () => {
+  it('refuses an indexed message that now holds a program, whatever its name', async () => {
+    const root = tempDir();
+    const maildir = join(root, 'Maildir');
+    for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(maildir, sub), { recursive: true });
+    const file = join(maildir, 'cur', '1700000000.M1P2.host:2,S');
+    writeFileSync(file, message('m', 'the garden').replace(/^From .*\n/, ''));
+    const { id, service } = await indexedSource('maildir', maildir, join(root, 'data'));
+    const [hit] = service.search('garden');
+    expect(hit.path).toBe(file);
+    const target: OpenTarget = { kind: 'document', connectorId: id, docId: hit.docId };
+    await expect(service.fileToOpen(target)).resolves.toBe(realpathSync(file));
+    const pe = Buffer.alloc(256);
+    pe.write('MZ\x90\0', 'latin1');
+    writeFileSync(file, pe);
+    expect(await refusal(service.fileToOpen(target))).toBe(
+      'The file holds a Windows program, and programs are never opened from here.',
+    );
+    for (const [head, what] of [
+      ['\x7fELF\x02\x01\x01', 'a Linux program'],
+      ['#!/usr/bin/env python3\nprint(1)\n', 'a script'],
+      ['# a comment\n[Desktop Entry]\nExec=xterm\n', 'a desktop launcher'],
+    ]) {
+      writeFileSync(file, head, 'latin1');
+      expect(await refusal(service.fileToOpen(target))).toBe(
+        `The file holds ${what}, and programs are never opened from here.`,
+      );
+    }
+  });
+
+  it('knows the starts of programs and launchers, and reads past no note', () => {
+    const sig = (hex: string) => programSignature(Buffer.from(hex, 'hex'));
+    expect(sig('cffaedfe07000001')).toBe('a macOS program');
+    expect(sig('feedfacf01000007')).toBe('a macOS program');
+    expect(sig('cafebabe0000003f')).toBe('a macOS or Java program');
+    expect(sig('d0cf11e0a1b11ae100000000')).toBe('an installer or a document with macros');
+    expect(programSignature(Buffer.from('\ufeff#!/bin/sh\n'))).toBe('a script');
+    expect(programSignature(Buffer.from('[Flatpak Ref]\nUrl=https://example.org/repo\n'))).toBe('a Flatpak installer');
+    expect(programSignature(Buffer.from('[InternetShortcut]\nURL=file:///tmp/x\n'))).toBe('an Internet shortcut');
+    expect(programSignature(Buffer.from('# Plan\n\nthe garden\n'))).toBeNull();
+    expect(programSignature(Buffer.from('From alice@example.org Wed Jan 10 10:00:00 2024\n'))).toBeNull();
+    expect(programSignature(Buffer.from('BEGIN:VCALENDAR\r\nVERSION:2.0\r\n'))).toBeNull();
+    // A note about launchers, past where the MIME database looks for one.
+    expect(
+      programSignature(Buffer.from(`# Launchers on Linux\n\nA launcher file looks like this:\n\n[Desktop Entry]\n`)),
+    ).toBeNull();
+    expect(programSignature(Buffer.alloc(0))).toBeNull();
+  });
+});
+
 describe('shell:open-item through the contract', () => {
   it('the desktop hands the OS only the checked real path, and a refusal reaches the caller', async () => {
     const { notes, service, doc } = await indexedNotes(
@@ -226,6 +387,10 @@ describe('runnableExtension', () => {
       ...['py', 'msc', 'scpt', 'settingcontent-ms', 'iso', 'docm', 'desktop', 'AppImage', 'lnk'],
       ...['chm', 'application', 'appref-ms', 'scf', 'website', 'rdp', 'xll', 'xlam', 'library-ms', 'search-ms'],
       ...['diagcab', 'msix', 'appx', 'appinstaller', 'ps1xml', 'psc1', 'mht'],
+      ...['pyz', 'pyzw', 'pyc', 'pyo', 'msu', 'theme', 'themepack', 'deskthemepack', 'wsb', 'ws', 'xnk'],
+      ...['appcontent-ms', 'vsto', 'vsmacros', 'ppkg', 'printerexport', 'mcf', 'grp', 'iqy', 'slk'],
+      ...['doc', 'xls', 'ppt', 'dot', 'xlt', 'pot', 'xla', 'ppa', 'pps', 'XLSB'],
+      ...['inetloc', 'fileloc', 'webloc', 'mobileconfig', 'webarchive', 'flatpakref', 'flatpakrepo', 'flatpak'],
     ]) {
       expect(runnableExtension(`/home/ada/Notes/x.${ext}`, 'linux')).toBe(`.${ext.toLowerCase()}`);
     }

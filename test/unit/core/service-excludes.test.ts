@@ -38,4 +38,20 @@ describe('SyncService excludes', () => {
     service.updateConnector(id, { excludes: ['private/**'] });
     await vi.waitFor(() => expect(titles()).toEqual(['Plans']), { timeout: 20_000, interval: 20 });
   });
+
+  it('refuses a pattern that could hold the process, from any client, and keeps the ones it had', async () => {
+    const root = tempDir();
+    const notes = join(root, 'notes');
+    mkdirSync(notes);
+    writeFileSync(join(notes, `${'a'.repeat(60)}.md`), '# A\n\nthe garden\n');
+    mkdirSync(join(root, 'data'));
+    writeFileSync(join(root, 'data', 'settings.json'), JSON.stringify({ watchForChanges: false }));
+    service = await SyncService.open({ dataDir: join(root, 'data'), owner: 'daemon' });
+    await expect(
+      service.addConnector({ kind: 'folder', path: notes, excludes: ['*a*a*a*a*a*a*b'] }, { syncNow: false }),
+    ).rejects.toThrow(/“\*a\*a\*a\*a\*a\*a\*b”: at most 3 \* between two slashes/);
+    const { id } = await service.addConnector({ kind: 'folder', path: notes, excludes: ['*.tmp'] }, { syncNow: false });
+    expect(() => service!.updateConnector(id, { excludes: ['(a|aa)+b'] })).toThrow(/parentheses and \| are not/);
+    expect(service.getConnector(id).excludes).toEqual(['*.tmp']);
+  });
 });

@@ -5,7 +5,9 @@
  * (and inlines cid: images into the HTML as data: URLs), which for a mailbox of 200k messages is pure waste. Here
  * attachments are drained as they stream by; only small text attachments are kept, and only as text.
  */
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
+import { Transform } from 'node:stream';
 import type {
   AddressObject,
   AttachmentStream,
@@ -113,32 +115,60 @@ export class EmailParseError extends Error {
   }
 }
 
-interface TextAttachment {
-  name: string;
-  text: string;
-}
+/** What the parse kept of an attachment: a text file's text, or a forwarded message's bytes (parsed after). */
+type KeptPart = { kind: 'text'; name: string; text: string } | { kind: 'message'; name: string; bytes: Buffer };
 
 interface Parsed {
   headers: Headers;
   headerLines: HeaderLines;
   text: MessageText | null;
   attachments: string[];
-  texts: TextAttachment[];
+  parts: KeptPart[];
+  /** MIME nodes the parser found, the message's own included (0 when the count is not available). */
+  nodes: number;
 }
 
+/** A warning about a message that was indexed, for the connector to report as an issue of it. */
+export interface EmailWarning {
+  code: 'W_BAD_UTF8';
+  message: string;
+}
+
+export interface ParsedEmail {
+  doc: SourceDocument;
+  warnings: EmailWarning[];
+}
+
+/** One message's fields and text, for the document or, for a forwarded one, for the text of the one holding it. */
+interface MessageFields {
+  headers: Headers;
+  headerLines: HeaderLines;
+  subject: string;
+  from: EmailAddress[];
+  participants: string[];
+  content: string;
+}
+
+/**
+ * How deep forwarded messages (message/rfc822 parts, .eml attachments) are read: a message forwarded inside a
+ * forwarded message inside the one indexed is read; one level further down is only listed as an attachment.
+ */
+const MAX_FORWARD_DEPTH = 3;
+
 export async function parseEmail(raw: Buffer, ctx: EmailContext): Promise<SourceDocument> {
+  return (await parseEmailWithWarnings(raw, ctx)).doc;
+}
+
+/** parseEmail, with the warnings about the message (text that could not be decoded) for the connector to report. */
+export async function parseEmailWithWarnings(raw: Buffer, ctx: EmailContext): Promise<ParsedEmail> {
   if (!mailparser.loaded) await mailparser.ready();
-  let parsed: Parsed;
-  try {
-    parsed = await runParser(raw, ctx.maxAttachmentTextBytes ?? DEFAULT_MAX_ATTACHMENT_TEXT_BYTES);
-  } catch (err) {
-    throw new EmailParseError(`The message could not be parsed: ${errorMessage(err)}`, { cause: err });
-  }
-  const { headers, headerLines } = parsed;
-  // mailparser accepts anything; a "message" without a single header field is garbage (a torn write, binary data).
-  if (!headerLines.some((l) => l.key !== '' && /^[!-9;-~]+:/.test(l.line))) {
-    throw new EmailParseError('The message has no header fields; it is not an e-mail message.');
-  }
+  const message = await readMessage(
+    raw,
+    ctx.maxAttachmentTextBytes ?? DEFAULT_MAX_ATTACHMENT_TEXT_BYTES,
+    MAX_TOTAL_ATTACHMENT_TEXT_BYTES,
+    0,
+  );
+  const { headers, headerLines, subject, from, participants, content } = message;
 
   const messageId = firstMessageId(stringHeader(headers, 'message-id'));
   const id = messageId ?? `sha256:${headerHash(raw)}`;
@@ -146,20 +176,10 @@ export async function parseEmail(raw: Buffer, ctx: EmailContext): Promise<Source
   const inReplyTo = firstMessageId(stringHeader(headers, 'in-reply-to'));
   const threadId = references[0] ?? inReplyTo ?? id;
 
-  const subject = (stringHeader(headers, 'subject') ?? '').replace(/\s+/g, ' ').trim();
-  const from = addresses(headers.get('from'));
-  const participants = dedupe([...addresses(headers.get('to')), ...addresses(headers.get('cc'))].map(formatAddress));
-
-  let body = (parsed.text?.text ?? '').trim();
-  if (body === '' && parsed.text?.html) body = htmlToPlain(parsed.text.html);
-  const parts = [body];
-  for (const t of parsed.texts) parts.push(`Attachment: ${t.name}\n${t.text.trim()}`);
-  const content = parts.filter((p) => p !== '').join('\n\n');
-
   const metadata: Record<string, unknown> = {
     folder: ctx.folder,
     flags: ctx.flags ?? [],
-    attachments: parsed.attachments,
+    attachments: message.attachments,
     messageId: messageId ?? null,
   };
   const labels = stringHeader(headers, 'x-gmail-labels');
@@ -180,10 +200,183 @@ export async function parseEmail(raw: Buffer, ctx: EmailContext): Promise<Source
     metadata,
   };
   if (Array.isArray(metadata.labels) && metadata.labels.length > 0) doc.tags = metadata.labels as string[];
-  return doc;
+  const warnings: EmailWarning[] = [];
+  if (hasUndecodableText(doc, raw)) {
+    warnings.push({
+      code: 'W_BAD_UTF8',
+      message:
+        'Some bytes in this message are not valid in the character set it declares; they were replaced with "\uFFFD" in the index.',
+    });
+  }
+  return { doc, warnings };
 }
 
-function runParser(raw: Buffer, maxAttachmentText: number): Promise<Parsed> {
+/**
+ * Parses one message (the one indexed, or one forwarded inside it at `depth`) into its fields and text: the body
+ * (plain text, else the HTML reduced to text, else for a multipart whose boundary never appears the raw body), then
+ * each kept text attachment and forwarded message in order.
+ */
+async function readMessage(
+  raw: Buffer,
+  maxAttachmentText: number,
+  textBudget: number,
+  depth: number,
+): Promise<MessageFields & { attachments: string[] }> {
+  let parsed: Parsed;
+  try {
+    parsed = await runParser(raw, maxAttachmentText, textBudget, depth);
+  } catch (err) {
+    throw new EmailParseError(`The message could not be parsed: ${errorMessage(err)}`, { cause: err });
+  }
+  const { headers, headerLines } = parsed;
+  // mailparser accepts anything; a "message" without a single header field is garbage (a torn write, binary data).
+  if (!headerLines.some((l) => l.key !== '' && /^[!-9;-~]+:/.test(l.line))) {
+    throw new EmailParseError('The message has no header fields; it is not an e-mail message.');
+  }
+
+  const subject = (stringHeader(headers, 'subject') ?? '').replace(/\s+/g, ' ').trim();
+  const from = addresses(headers.get('from'));
+  const participants = dedupe([...addresses(headers.get('to')), ...addresses(headers.get('cc'))].map(formatAddress));
+
+  let body = (parsed.text?.text ?? '').trim();
+  if (body === '' && parsed.text?.html) body = htmlToPlain(parsed.text.html);
+  if (body === '' && parsed.parts.length === 0 && parsed.attachments.length === 0 && parsed.nodes <= 1) {
+    // A multipart whose declared boundary never appears: mailparser takes it all for the preamble and finds no part,
+    // but mail programs show the body as it is, so its words are indexed as they are.
+    const type = (headers.get('content-type') as Partial<StructuredHeader> | undefined)?.value ?? '';
+    if (/^multipart\//i.test(type)) body = rawBodyText(raw, maxAttachmentText);
+  }
+  const texts = [body];
+  for (const part of parsed.parts) {
+    if (part.kind === 'text') texts.push(`Attachment: ${part.name}\n${part.text.trim()}`);
+    else texts.push(await forwardedText(part.bytes, maxAttachmentText, depth + 1));
+  }
+  const content = texts.filter((p) => p !== '').join('\n\n');
+  return { headers, headerLines, subject, from, participants, content, attachments: parsed.attachments };
+}
+
+/**
+ * A forwarded message as text of the message holding it: "Forwarded message: <subject>", its From, To and Date,
+ * then its own text (with its attachments and forwarded messages). '' when it is not a message at all.
+ */
+async function forwardedText(bytes: Buffer, maxAttachmentText: number, depth: number): Promise<string> {
+  let m: MessageFields;
+  try {
+    // Its own attachments draw on the bytes it was given, so it adds no more than they to the total.
+    m = await readMessage(bytes, maxAttachmentText, bytes.length, depth);
+  } catch {
+    return '';
+  }
+  const lines = [`Forwarded message: ${m.subject === '' ? '(no subject)' : m.subject}`];
+  if (m.from.length > 0) lines.push(`From: ${m.from.map(formatAddress).join(', ')}`);
+  if (m.participants.length > 0) lines.push(`To: ${m.participants.join(', ')}`);
+  const date = rawHeaderValue(m.headerLines, 'date');
+  if (date) lines.push(`Date: ${date}`);
+  return m.content === '' ? lines.join('\n') : `${lines.join('\n')}\n${m.content}`;
+}
+
+/** The internals of mailparser 3.14's MailParser that parse8bit hooks (see there). */
+interface MailParserInternals {
+  createNode?: (node: unknown) => {
+    charset?: string | false;
+    encoding?: string;
+    isAttachment?: boolean;
+    disposition?: string;
+    decoder?: unknown;
+  };
+  processHeaders?: (lines: HeaderLines) => unknown;
+  decoder?: { decodeStream(charset: string): NodeJS.ReadWriteStream };
+}
+
+/** A charset name no real part declares: the hooked decoder reads it as "UTF-8 if valid, else windows-1252". */
+const UNDECLARED_CHARSET = 'x-jarvis-undeclared';
+
+/**
+ * Makes the parser read 8-bit text the way mail programs do. mailparser decodes header bytes outside RFC 2047
+ * encoded-words, and the body of a part that declares no charset (or US-ASCII), as UTF-8, so the Latin-1 or
+ * windows-1252 bytes of older mailers came out as U+FFFD. Here a header line that holds bytes that are not valid
+ * UTF-8 is decoded as windows-1252 (a superset of Latin-1 for text) before mailparser reads it, and such a part's
+ * body as UTF-8 when it is valid UTF-8, else as windows-1252. A part that declares a charset keeps being decoded by
+ * it. The hooks are on mailparser's internal methods (createNode, processHeaders, decoder; the version is pinned):
+ * if one is missing, parsing goes on without it, and text left with U+FFFD is reported as W_BAD_UTF8. Counts the
+ * MIME nodes in `counter`.
+ *
+ * `utf8`: the raw message is valid UTF-8 (most are: checked once, at memory speed). Then its headers, and the bodies
+ * sent as they are (7bit, 8bit, binary), are valid UTF-8 too, and only the bodies that a transfer encoding may hide
+ * other bytes in (quoted-printable, base64) need the check, which costs a stream per part.
+ */
+function parse8bit(parser: object, counter: { nodes: number }, utf8: boolean): void {
+  const p = parser as MailParserInternals;
+  const { createNode, processHeaders, decoder } = p;
+  if (!utf8 && typeof processHeaders === 'function') {
+    p.processHeaders = function (this: unknown, lines: HeaderLines) {
+      return processHeaders.call(this, lines.some((l) => NON_ASCII.test(l.line)) ? lines.map(windows1252Line) : lines);
+    };
+  }
+  if (typeof createNode !== 'function') return;
+  const canDecode = typeof decoder?.decodeStream === 'function';
+  p.createNode = function (this: unknown, node: unknown) {
+    const created = createNode.call(this, node);
+    counter.nodes++;
+    if (
+      canDecode &&
+      created.decoder &&
+      !created.isAttachment &&
+      created.disposition === 'inline' &&
+      (!utf8 || created.encoding === 'quoted-printable' || created.encoding === 'base64') &&
+      (!created.charset || /^(?:us-?)?ascii$/i.test(created.charset))
+    ) {
+      created.charset = UNDECLARED_CHARSET;
+    }
+    return created;
+  };
+  if (canDecode) {
+    p.decoder = {
+      decodeStream: (charset) => (charset === UNDECLARED_CHARSET ? utf8OrWindows1252() : decoder.decodeStream(charset)),
+    };
+  }
+}
+
+const NON_ASCII = /[\u0080-\uffff]/;
+
+/** A raw header line (a "binary" string: a character per byte) whose bytes are not UTF-8, as windows-1252. */
+function windows1252Line<T extends { line: string }>(l: T): T {
+  if (!NON_ASCII.test(l.line)) return l;
+  const bytes = Buffer.from(l.line, 'latin1');
+  if (isUtf8(bytes)) return l;
+  return { ...l, line: Buffer.from(decodeWindows1252(bytes), 'utf8').toString('latin1') };
+}
+
+/** A stream that passes UTF-8 on as it is and turns anything else into UTF-8 from windows-1252. */
+function utf8OrWindows1252(): Transform {
+  const chunks: Buffer[] = [];
+  return new Transform({
+    transform(chunk: Buffer | string, _enc, done) {
+      chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk);
+      done();
+    },
+    flush(done) {
+      done(null, utf8OrWindows1252Text(Buffer.concat(chunks)));
+    },
+  });
+}
+
+/** Bytes as text: UTF-8 when they are valid UTF-8, else windows-1252 (what mail programs assume of 8-bit mail). */
+function utf8OrWindows1252Text(bytes: Buffer): string {
+  return isUtf8(bytes) ? bytes.toString('utf8') : decodeWindows1252(bytes);
+}
+
+/** windows-1252's characters for 0x80–0x9F; the five it leaves undefined stay the C1 controls, as WHATWG has it. */
+const WINDOWS_1252_C1 =
+  '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
+  '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+
+/** Decoded here rather than with TextDecoder('windows-1252'), which needs ICU data a Node build may lack. */
+function decodeWindows1252(bytes: Buffer): string {
+  return bytes.toString('latin1').replace(/[\x80-\x9f]/g, (c) => WINDOWS_1252_C1[c.charCodeAt(0) - 0x80]);
+}
+
+function runParser(raw: Buffer, maxAttachmentText: number, totalText: number, depth: number): Promise<Parsed> {
   return new Promise<Parsed>((resolve, reject) => {
     const parser = new (mailparser.get().MailParser)({
       // HTML is reduced to text here, only when there is no plain text part, and with our own limits.
@@ -193,8 +386,16 @@ function runParser(raw: Buffer, maxAttachmentText: number): Promise<Parsed> {
       skipImageLinks: true,
       checksumAlgo: false,
     });
-    const result: Parsed = { headers: new Map(), headerLines: [], text: null, attachments: [], texts: [] };
-    let textBudget = MAX_TOTAL_ATTACHMENT_TEXT_BYTES;
+    const result: Parsed = {
+      headers: new Map(),
+      headerLines: [],
+      text: null,
+      attachments: [],
+      parts: [],
+      nodes: 0,
+    };
+    parse8bit(parser, result, isUtf8(raw));
+    let textBudget = totalText;
     let settled = false;
     const fail = (err: unknown) => {
       if (settled) return;
@@ -216,26 +417,37 @@ function runParser(raw: Buffer, maxAttachmentText: number): Promise<Parsed> {
       }
       const name = attachmentName(d);
       if (name !== null) result.attachments.push(name);
-      const keep = name !== null && isTextAttachment(d, name);
+      const forwarded = name !== null && depth < MAX_FORWARD_DEPTH && isForwardedMessage(d, name);
+      const keep = forwarded || (name !== null && isTextAttachment(d, name));
       const limit = Math.min(maxAttachmentText, textBudget);
       const chunks: Buffer[] = [];
       let size = 0;
       let tooBig = false;
       d.content.on('data', (chunk: Buffer) => {
         if (!keep || tooBig) return;
-        size += chunk.length;
-        if (size > limit) {
+        if (size + chunk.length <= limit) {
+          chunks.push(chunk);
+          size += chunk.length;
+        } else if (forwarded) {
+          // A forwarded message's headers and text come before its attachments: the part within the limit is read.
+          chunks.push(chunk.subarray(0, limit - size));
+          size = limit;
+          tooBig = true;
+        } else {
           tooBig = true;
           chunks.length = 0;
-        } else chunks.push(chunk);
+        }
       });
       d.content.on('error', fail);
       d.content.on('end', () => {
-        if (keep && !tooBig && name !== null) {
+        if (forwarded && size > 0) {
+          textBudget -= size;
+          result.parts.push({ kind: 'message', name, bytes: Buffer.concat(chunks) });
+        } else if (keep && !tooBig && name !== null) {
           const text = decodeAttachment(Buffer.concat(chunks), d);
           if (text !== null) {
             textBudget -= size;
-            result.texts.push({ name, text });
+            result.parts.push({ kind: 'text', name, text });
           }
         }
         d.release?.();
@@ -271,16 +483,26 @@ function isTextAttachment(a: AttachmentStream, name: string): boolean {
   );
 }
 
+/** A forwarded message: message/rfc822 (or message/global, its UTF-8 form), or a file named .eml. */
+function isForwardedMessage(a: AttachmentStream, name: string): boolean {
+  const type = a.contentType.toLowerCase();
+  if (type === 'message/rfc822' || type === 'message/global') return true;
+  return /\.eml$/i.test(name) && (type === 'application/octet-stream' || type.startsWith('message/'));
+}
+
 function decodeAttachment(bytes: Buffer, a: AttachmentStream): string | null {
   if (bytes.indexOf(0) >= 0) return null; // binary, whatever its name says
   // For content-type, mailparser's header value is a StructuredHeader ({ value, params }).
   const ct = a.headers.get('content-type') as Partial<StructuredHeader> | undefined;
   const charset = typeof ct?.params?.charset === 'string' ? ct.params.charset : undefined;
   let text: string;
-  try {
-    text = new TextDecoder(charset ?? 'utf-8').decode(bytes);
-  } catch {
-    text = new TextDecoder('utf-8').decode(bytes);
+  if (charset === undefined || /^(?:us-?)?ascii$/i.test(charset)) text = utf8OrWindows1252Text(bytes);
+  else {
+    try {
+      text = new TextDecoder(charset).decode(bytes);
+    } catch {
+      text = new TextDecoder('utf-8').decode(bytes);
+    }
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (a.contentType.toLowerCase() === 'text/html') text = htmlToPlain(text);
@@ -439,33 +661,117 @@ function splitLabels(v: string): string[] {
  * cannot parse, which would give an undated message a different timestamp on every read.
  */
 function dateOf(lines: HeaderLines): number | null {
-  const line = lines.find((l) => l.key === 'date');
+  const value = rawHeaderValue(lines, 'date');
+  return value === null ? null : parseMailDate(value);
+}
+
+/** A header's value as written (unfolded), from the raw header lines; null when the message has none. */
+function rawHeaderValue(lines: HeaderLines, key: string): string | null {
+  const line = lines.find((l) => l.key === key);
   if (!line) return null;
-  return parseMailDate(line.line.slice(line.line.indexOf(':') + 1));
+  const value = line.line
+    .slice(line.line.indexOf(':') + 1)
+    .replace(/\s+/g, ' ')
+    .trim();
+  return value === '' ? null : value;
 }
 
 export function parseMailDate(value: string): number | null {
   const v = value.replace(/\s+/g, ' ').trim();
   if (v === '') return null;
   let t = Date.parse(v);
-  if (Number.isNaN(t))
-    t = Date.parse(
-      v
-        .replace(/\([^)]*\)/g, ' ')
-        .replace(/\s+/g, ' ')
-        .trim(),
-    );
+  if (Number.isNaN(t)) {
+    const bare = v
+      .replace(/\([^)]*\)/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim();
+    t = Date.parse(bare);
+    if (Number.isNaN(t)) {
+      const numeric = withNumericZone(bare);
+      if (numeric !== null) t = Date.parse(numeric);
+    }
+  }
   return Number.isNaN(t) ? null : t;
+}
+
+/**
+ * Zone names mailers write that RFC 5322 does not define (it has only UT, GMT and the US zones, which Date.parse
+ * knows), as minutes east of UTC. Names that mean several zones get the meaning most common in mail: BST is British
+ * Summer Time (not Bangladesh), IST India (not Irish Summer or Israel), AST Atlantic (not Arabia); CST stays US
+ * Central, as Date.parse reads it, not China.
+ */
+const NAMED_ZONES: Readonly<Record<string, number>> = {
+  WET: 0,
+  WEST: 60,
+  BST: 60,
+  CET: 60,
+  CEST: 120,
+  MET: 60,
+  MEST: 120,
+  MEZ: 60,
+  MESZ: 120,
+  EET: 120,
+  EEST: 180,
+  SAST: 120,
+  MSK: 180,
+  MSD: 240,
+  EAT: 180,
+  IST: 330,
+  PKT: 300,
+  ICT: 420,
+  WIB: 420,
+  HKT: 480,
+  SGT: 480,
+  AWST: 480,
+  JST: 540,
+  KST: 540,
+  ACST: 570,
+  ACDT: 630,
+  AEST: 600,
+  AEDT: 660,
+  NZST: 720,
+  NZDT: 780,
+  NST: -210,
+  NDT: -150,
+  AST: -240,
+  ADT: -180,
+  AKST: -540,
+  AKDT: -480,
+  HST: -600,
+};
+
+/**
+ * The date with its zone name (from NAMED_ZONES; "MET DST" is an hour ahead of MET) replaced by its offset, or
+ * dropped when the date has a numeric offset as well; null when it names no zone that the table knows.
+ */
+function withNumericZone(v: string): string | null {
+  for (const m of v.matchAll(/(^|\s)([A-Za-z]{2,4})(\s+DST)?(?=\s|$)/g)) {
+    const minutes = NAMED_ZONES[m[2].toUpperCase()];
+    if (minutes === undefined) continue;
+    const start = m.index + m[1].length;
+    const rest = v.slice(start + m[0].length - m[1].length);
+    const before = v.slice(0, start);
+    if (/(?:^|\s)[+-]\d{4}(?=\s|$)/.test(before + rest)) return `${before}${rest}`.replace(/\s+/g, ' ').trim();
+    const offset = minutes + (m[3] ? 60 : 0);
+    const abs = Math.abs(offset);
+    const zone = `${offset < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}${String(abs % 60).padStart(2, '0')}`;
+    return `${before}${zone}${rest}`;
+  }
+  return null;
+}
+
+/** Where the header block ends (the blank line) and the body starts, in the raw bytes. */
+function headerBlock(raw: Buffer): { end: number; body: number } {
+  const lf = raw.indexOf('\n\n');
+  const crlf = raw.indexOf('\r\n\r\n');
+  if (crlf >= 0 && (lf < 0 || crlf < lf)) return { end: crlf, body: crlf + 4 };
+  if (lf >= 0) return { end: lf, body: lf + 2 };
+  return { end: raw.length, body: raw.length };
 }
 
 /** sha256 of the header block (up to the first blank line), line endings normalised, volatile headers left out. */
 export function headerHash(raw: Buffer): string {
-  let end = raw.length;
-  const lf = raw.indexOf('\n\n');
-  const crlf = raw.indexOf('\r\n\r\n');
-  if (lf >= 0) end = lf;
-  if (crlf >= 0 && crlf < end) end = crlf;
-  const text = raw.toString('latin1', 0, end).replace(/\r\n/g, '\n');
+  const text = raw.toString('latin1', 0, headerBlock(raw).end).replace(/\r\n/g, '\n');
   const hash = createHash('sha256');
   let skipping = false;
   for (const line of text.split('\n')) {
@@ -477,6 +783,40 @@ export function headerHash(raw: Buffer): string {
     if (!skipping) hash.update(line + '\n', 'latin1');
   }
   return hash.digest('hex');
+}
+
+/**
+ * The body after the header block as text (UTF-8, else windows-1252), at most `maxBytes` of it, without lines of
+ * base64 (an attachment's, which are no words to find): for a multipart whose parts the parser could not find.
+ */
+function rawBodyText(raw: Buffer, maxBytes: number): string {
+  const { body } = headerBlock(raw);
+  let bytes = raw.subarray(body, body + maxBytes);
+  if (body + maxBytes < raw.length) {
+    // Cut at a line end, never inside a UTF-8 sequence.
+    const nl = bytes.lastIndexOf(0x0a);
+    if (nl > 0) bytes = bytes.subarray(0, nl);
+  }
+  return utf8OrWindows1252Text(bytes)
+    .split(/\r?\n/)
+    .filter((line) => !(line.length >= 40 && /^[A-Za-z0-9+/]+={0,2}$/.test(line)))
+    .join('\n')
+    .trim();
+}
+
+/**
+ * Whether the document holds U+FFFD because of 8-bit bytes that are not UTF-8: bytes not valid in the charset their
+ * part declares (Latin-1 sent as "charset=utf-8"), which is decoded by that charset all the same. U+FFFD in a message
+ * of valid UTF-8 (pure ASCII included) comes from a broken transfer encoding or an unknown charset, which the words
+ * around it survive as they are; it is no 8-bit text to warn about.
+ */
+function hasUndecodableText(doc: SourceDocument, raw: Buffer): boolean {
+  const replaced =
+    doc.content.includes('\uFFFD') ||
+    doc.title.includes('\uFFFD') ||
+    (doc.author ?? '').includes('\uFFFD') ||
+    (doc.participants ?? []).some((p) => p.includes('\uFFFD'));
+  return replaced && !isUtf8(raw);
 }
 
 function errorMessage(err: unknown): string {

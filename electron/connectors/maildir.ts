@@ -10,7 +10,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import type { ConnectorConfig } from '../../shared/types.js';
-import { EmailParseError, parseEmail } from './email.js';
+import { EmailParseError, parseEmailWithWarnings } from './email.js';
 import { checkDirectoryPath, openDirectoryRoot } from './file-root.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './mbox-splitter.js';
 import {
@@ -156,17 +156,36 @@ export class MaildirConnector implements Connector {
     const maxBytes = Math.max(DEFAULT_MAX_MESSAGE_BYTES, ctx.maxFileSizeBytes);
     const raw = await readMessageFile(unit.path, maxBytes);
     checkAborted(ctx.signal);
-    let doc;
+    let parsed;
     try {
-      doc = await parseEmail(raw, { path: unit.path, folder: maildirFolderName(folderKey), flags: parsedName.flags });
+      parsed = await parseEmailWithWarnings(raw, {
+        path: unit.path,
+        folder: maildirFolderName(folderKey),
+        flags: parsedName.flags,
+        fallbackTimestamp: deliveryTime(parsedName.base),
+      });
     } catch (err) {
       const message = err instanceof EmailParseError ? err.message : `The message could not be parsed: ${String(err)}`;
       throw new ItemReadError('E_PARSE', message);
     }
+    const { doc, warnings } = parsed;
     // A copy of a message can sit in several folders; the engine keeps one unit per document id.
     doc.id = `${unit.key}#${doc.id}`;
-    return { mode: 'replace', events: single({ type: 'doc', doc }) };
+    const events: ReadEvent[] = [{ type: 'doc', doc }];
+    for (const w of warnings) {
+      events.push({ type: 'issue', issue: { path: unit.path, code: w.code, message: w.message, severity: 'warning' } });
+    }
+    return { mode: 'replace', events: each(events) };
   }
+}
+
+/**
+ * When the message was delivered, from its file name ("1700000001.M1P1.host": seconds since the epoch), for a
+ * message without a usable Date header; null when the name does not start with a time.
+ */
+export function deliveryTime(base: string): number | null {
+  const m = /^(\d{9,10})(?:[._]|$)/.exec(base);
+  return m ? Number(m[1]) * 1000 : null;
 }
 
 function unitOf(e: WalkEntry): SourceUnit | null {
@@ -197,16 +216,14 @@ export function liftKeepPrefix(i: ItemIssue): ItemIssue {
   return i;
 }
 
-function single(ev: ReadEvent): AsyncIterable<ReadEvent> {
+function each(evs: readonly ReadEvent[]): AsyncIterable<ReadEvent> {
   return {
     [Symbol.asyncIterator]: () => {
-      let done = false;
+      let i = 0;
       return {
         next: () => {
-          const result: IteratorResult<ReadEvent> = done
-            ? { done: true, value: undefined }
-            : { done: false, value: ev };
-          done = true;
+          const result: IteratorResult<ReadEvent> =
+            i < evs.length ? { done: false, value: evs[i++] } : { done: true, value: undefined };
           return Promise.resolve(result);
         },
       };

@@ -21,7 +21,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ConnectorConfig } from '../../shared/types.js';
-import { EmailParseError, headerHash, parseEmail } from './email.js';
+import { EmailParseError, headerHash, parseEmailWithWarnings, type EmailWarning } from './email.js';
 import { checkDirectoryPath, checkFilePath, openDirectoryRoot, openFileRoot } from './file-root.js';
 import {
   DEFAULT_MAX_MESSAGE_BYTES,
@@ -364,14 +364,15 @@ export class MboxConnector implements Connector {
             if (status.expunged) rereadTail(ev.offset, null);
             else {
               let doc: SourceDocument | null = null;
+              let warnings: EmailWarning[] = [];
               let failure = '';
               try {
-                doc = await parseEmail(ev.raw, {
+                ({ doc, warnings } = await parseEmailWithWarnings(ev.raw, {
                   path: unit.path,
                   folder,
                   flags: status.flags,
                   fallbackTimestamp: envelopeTime(ev.envelope),
-                });
+                }));
               } catch (err) {
                 failure =
                   err instanceof EmailParseError ? err.message : `The message could not be parsed: ${String(err)}`;
@@ -396,6 +397,7 @@ export class MboxConnector implements Connector {
               if (ev.open && doc) openTail = tailTag(doc.id);
               if (doc) {
                 yield { type: 'doc', doc };
+                for (const w of warnings) yield issue(where, w.code, w.message, 'warning');
               } else if (failure !== '') {
                 yield issue(where, 'E_PARSE', failure, 'error');
               }

@@ -6,6 +6,7 @@ import {
   headerHash,
   htmlToPlain,
   parseEmail,
+  parseEmailWithWarnings,
   parseMailDate,
 } from '../../../electron/connectors/email.js';
 import { splitMboxBuffer, type MboxMessageEvent } from '../../../electron/connectors/mbox-splitter.js';
@@ -265,5 +266,316 @@ describe('parseEmail: failures and limits', () => {
     expect(headerHash(Buffer.from('Subject: x\nFrom: a\n\nbody two\n'))).toBe(a);
     expect(headerHash(Buffer.from('Subject: x\r\nFrom: a\r\n\r\nbody\r\n'))).toBe(a);
     expect(headerHash(Buffer.from('Subject: x\nX-Mozilla-Status: 0003\nFrom: a\n\nbody\n'))).toBe(a);
+  });
+});
+
+/** A message from lines joined with LF; a string is written as Latin-1 (one byte per character), a number[] as bytes. */
+function rawMail(...lines: (string | number[])[]): Buffer {
+  return Buffer.concat(lines.map((l) => Buffer.concat([Buffer.from(l as never, 'latin1'), Buffer.from('\n')])));
+}
+
+/** A message forwarded as a part of `outer`: its header lines, a blank line, then its body lines. */
+function forwarding(partHeaders: string[], inner: string[], boundary = 'outer'): Buffer {
+  return rawMail(
+    'From: Bob <bob@example.com>',
+    'To: Dana <dana@example.org>',
+    'Subject: Fwd: greenhouse',
+    'Message-ID: <fwd@example.com>',
+    `Content-Type: multipart/mixed; boundary="${boundary}"`,
+    '',
+    `--${boundary}`,
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    'See the message below.',
+    `--${boundary}`,
+    ...partHeaders,
+    '',
+    ...inner,
+    `--${boundary}--`,
+    '',
+  );
+}
+
+const INNER = [
+  'From: Carol <carol@example.net>',
+  'To: Alice <alice@example.org>',
+  'Cc: Eve <eve@example.org>',
+  'Subject: Greenhouse budget',
+  'Date: Mon, 4 Mar 2024 09:15:01 +0100',
+  'Message-ID: <inner@example.net>',
+  '',
+  'The zucchini allocation is final.',
+];
+
+describe('parseEmail: forwarded messages (message/rfc822, .eml)', () => {
+  it('indexes a forwarded message as text of the one holding it, however its part is labelled', async () => {
+    const expected =
+      'See the message below.\n\nForwarded message: Greenhouse budget\nFrom: Carol <carol@example.net>\n' +
+      'To: Alice <alice@example.org>, Eve <eve@example.org>\nDate: Mon, 4 Mar 2024 09:15:01 +0100\n' +
+      'The zucchini allocation is final.';
+    for (const partHeaders of [
+      ['Content-Type: message/rfc822'],
+      ['Content-Type: message/rfc822; name="budget.eml"', 'Content-Disposition: attachment; filename="budget.eml"'],
+      ['Content-Type: application/octet-stream; name="budget.eml"', 'Content-Disposition: attachment'],
+    ]) {
+      const doc = await parseEmail(forwarding(partHeaders, INNER), ctx);
+      expect(doc.content, partHeaders.join(' ')).toBe(expected);
+      // The outer message keeps its own fields; the forwarded one is still listed as an attachment.
+      expect(doc).toMatchObject({ id: 'fwd@example.com', title: 'Fwd: greenhouse', author: 'Bob <bob@example.com>' });
+      expect(doc.participants).toEqual(['Dana <dana@example.org>']);
+      expect(doc.metadata!.attachments).toHaveLength(1);
+    }
+  });
+
+  it('decodes a base64 forwarded message and reduces its HTML-only body to text', async () => {
+    const inner = Buffer.from(
+      [
+        'From: news@shop.example',
+        'Subject: Spring sale',
+        'Content-Type: text/html; charset=utf-8',
+        '',
+        '<html><head><style>.x{color:red}</style></head><body><p>Seedlings <b>half price</b> this week</p></body></html>',
+        '',
+      ].join('\r\n'),
+    )
+      .toString('base64')
+      .replace(/.{76}/g, '$&\n');
+    const doc = await parseEmail(
+      forwarding(['Content-Type: message/rfc822', 'Content-Transfer-Encoding: base64'], [inner]),
+      ctx,
+    );
+    expect(doc.content).toContain(
+      'Forwarded message: Spring sale\nFrom: news@shop.example\nSeedlings half price this week',
+    );
+    expect(doc.content).not.toContain('color:red');
+    expect(doc.content).not.toContain('<p>');
+  });
+
+  it('reads forwarded messages 3 levels deep, and only lists one further down', async () => {
+    let message = ['From: d4@example.org', 'Subject: level four', '', 'fourth level words'];
+    for (const level of [3, 2, 1]) {
+      const b = `b${level}`;
+      message = [
+        `From: d${level}@example.org`,
+        `Subject: level ${['one', 'two', 'three'][level - 1]}`,
+        `Content-Type: multipart/mixed; boundary="${b}"`,
+        '',
+        `--${b}`,
+        'Content-Type: text/plain',
+        '',
+        `words of level ${level}`,
+        `--${b}`,
+        'Content-Type: message/rfc822',
+        'Content-Disposition: attachment; filename="deeper.eml"',
+        '',
+        ...message,
+        `--${b}--`,
+      ];
+    }
+    const doc = await parseEmail(forwarding(['Content-Type: message/rfc822'], message), ctx);
+    expect(doc.content).toContain('Forwarded message: level one\nFrom: d1@example.org\nwords of level 1');
+    expect(doc.content).toContain('Forwarded message: level two\nFrom: d2@example.org\nwords of level 2');
+    expect(doc.content).toContain('Forwarded message: level three\nFrom: d3@example.org\nwords of level 3');
+    expect(doc.content).not.toContain('level four');
+    expect(doc.content).not.toContain('fourth level words');
+  });
+
+  it('keeps to the attachment size limit: a large forwarded message is read up to it, its text before its files', async () => {
+    const big = 'QUJD'.repeat(20_000).replace(/.{76}/g, '$&\n');
+    const inner = [
+      'From: Carol <carol@example.net>',
+      'Subject: Photos',
+      'Content-Type: multipart/mixed; boundary="in"',
+      '',
+      '--in',
+      'Content-Type: text/plain',
+      '',
+      'Photos of the greenhouse attached.',
+      '--in',
+      'Content-Type: image/jpeg; name="a.jpg"',
+      'Content-Transfer-Encoding: base64',
+      '',
+      big,
+      // Past the 4 KB read of the small limit below.
+      '--in',
+      'Content-Type: text/plain; name="late.txt"',
+      'Content-Disposition: attachment; filename="late.txt"',
+      '',
+      'words past the limit',
+      '--in--',
+    ];
+    const raw = forwarding(['Content-Type: message/rfc822'], inner);
+    const small = await parseEmail(raw, { ...ctx, maxAttachmentTextBytes: 4096 });
+    expect(small.content).toContain(
+      'Forwarded message: Photos\nFrom: Carol <carol@example.net>\nPhotos of the greenhouse attached.',
+    );
+    expect(small.content).not.toContain('words past the limit');
+    expect(small.content.length).toBeLessThan(4096);
+    const all = await parseEmail(raw, ctx);
+    expect(all.content).toContain('Attachment: late.txt\nwords past the limit');
+  });
+});
+
+describe('parseEmail: 8-bit text without a declared charset', () => {
+  it('reads raw Latin-1 / windows-1252 header bytes and an undeclared 8-bit body as mail programs do', async () => {
+    const raw = rawMail(
+      'From: Jürgen Müller <m@example.de>',
+      'To: Zoë <z@example.fr>, "Größe, Ölaf" <o@example.de>',
+      'Subject: Grüße aus Köln',
+      'Message-ID: <latin1@example.de>',
+      '',
+      'Ärger über die Gebühren.',
+      [0x80, 0x20, 0x35, 0x30, 0x20, 0x93, 0x71, 0x75, 0x6f, 0x74, 0x65, 0x64, 0x94, 0x20, 0x96, 0x20, 0x6f, 0x6b],
+    );
+    const { doc, warnings } = await parseEmailWithWarnings(raw, ctx);
+    expect(doc.title).toBe('Grüße aus Köln');
+    expect(doc.author).toBe('Jürgen Müller <m@example.de>');
+    expect(doc.participants).toEqual(['Zoë <z@example.fr>', 'Größe, Ölaf <o@example.de>']);
+    expect(doc.content).toBe('Ärger über die Gebühren.\n€ 50 “quoted” – ok');
+    expect(warnings).toEqual([]);
+  });
+
+  it('decodes undeclared quoted-printable and multipart parts, and text attachments, the same way', async () => {
+    const raw = rawMail(
+      'From: a@example.de',
+      'Subject: Anhang',
+      'Content-Type: multipart/mixed; boundary="b"',
+      '',
+      '--b',
+      'Content-Type: text/plain',
+      'Content-Transfer-Encoding: quoted-printable',
+      '',
+      '=C4rger mit der Stra=DFe',
+      '--b',
+      'Content-Type: text/plain; name="liste.txt"',
+      'Content-Disposition: attachment; filename="liste.txt"',
+      '',
+      'Käse und Brötchen',
+      '--b--',
+    );
+    const doc = await parseEmail(raw, ctx);
+    expect(doc.content).toBe('Ärger mit der Straße\n\nAttachment: liste.txt\nKäse und Brötchen');
+  });
+
+  it('keeps undeclared UTF-8 as UTF-8, and a declared charset decoding its part (no second decoding)', async () => {
+    const utf8 = Buffer.from(
+      'From: Jürgen <j@example.de>\nSubject: Grüße\nMessage-ID: <u@x>\n\nÄrger über 😀\n',
+      'utf8',
+    );
+    const u = await parseEmail(utf8, ctx);
+    expect([u.title, u.author, u.content]).toEqual(['Grüße', 'Jürgen <j@example.de>', 'Ärger über 😀']);
+
+    // ISO-8859-2: 0xB1 is "ą" (windows-1252 would say "±"), 0xE6 "ć".
+    const latin2 = rawMail(
+      'From: p@example.pl',
+      'Subject: =?ISO-8859-2?Q?Pi=B1tek?=',
+      'Content-Type: text/plain; charset=ISO-8859-2',
+      '',
+      [0x70, 0x69, 0xb1, 0x74, 0x65, 0x6b, 0x20, 0xe6],
+    );
+    const l = await parseEmail(latin2, ctx);
+    expect(l.title).toBe('Piątek');
+    expect(l.content).toBe('piątek ć');
+  });
+
+  it('warns W_BAD_UTF8 for text that is not valid in the charset it declares, and only then', async () => {
+    const mislabelled = rawMail(
+      'From: a@example.de',
+      'Subject: =?utf-8?Q?Gr=FC=DFe?=',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'Ärger',
+    );
+    const { doc, warnings } = await parseEmailWithWarnings(mislabelled, ctx);
+    expect(doc.content).toBe('\uFFFDrger');
+    expect(warnings).toEqual([expect.objectContaining({ code: 'W_BAD_UTF8' })]);
+
+    // A message that holds U+FFFD as such (valid UTF-8) is fine.
+    const quoted = await parseEmailWithWarnings(Buffer.from('From: a@x\nSubject: s\n\nit showed \uFFFD here\n'), ctx);
+    expect(quoted.warnings).toEqual([]);
+    // So is an ASCII message whose broken base64 or unknown charset decodes to junk: no 8-bit text was lost.
+    const junk = await parseEmailWithWarnings(
+      rawMail(
+        'From: =?x-unknown?Q?Al=FFice?= <alice@example.org>',
+        'Subject: =?utf-8?B?!!!not-base64!!!?=',
+        'Content-Type: text/plain; charset=x-no-such-charset',
+        'Content-Transfer-Encoding: base64',
+        '',
+        '!!!! not base64 at all',
+      ),
+      ctx,
+    );
+    expect(junk.doc.author).toContain('\uFFFD');
+    expect(junk.warnings).toEqual([]);
+  });
+});
+
+describe('parseEmail: a multipart whose boundary never appears', () => {
+  it('indexes the raw body (decoded as 8-bit text is) instead of nothing, without base64 lines', async () => {
+    const raw = rawMail(
+      'From: a@example.org',
+      'Subject: lost boundary',
+      'Message-ID: <nob@x>',
+      'Content-Type: multipart/mixed; boundary="declared"',
+      '',
+      '--actual',
+      'Content-Type: text/plain',
+      '',
+      'The seed order went out on Tuesday, Grüße.',
+      '--actual',
+      'Content-Type: application/pdf',
+      'Content-Transfer-Encoding: base64',
+      '',
+      'JVBERi0xLjQKJcfsj6IKNSAwIG9iago8PC9MZW5ndGggNiAwIFIvRmlsdGVyIC9GbGF0ZURlY29k',
+      'ZT4+CnN0cmVhbQp4nCvkMlAwUDC1NNUzMVGwMDHSszRSKErlCtfiyuMCAB9QBDgKZW5kc3RyZWFt',
+      '--actual--',
+    );
+    const doc = await parseEmail(raw, ctx);
+    expect(doc.content).toContain('The seed order went out on Tuesday, Grüße.');
+    expect(doc.content).not.toContain('JVBERi0');
+    expect(doc.content.length).toBeLessThan(200);
+
+    // A multipart whose parts are found is read as before: no MIME structure in the text.
+    const fine = await parseEmail(
+      rawMail(
+        'From: a@x',
+        'Subject: s',
+        'Content-Type: multipart/mixed; boundary="b"',
+        '',
+        '--b',
+        '',
+        'hello',
+        '--b--',
+      ),
+      ctx,
+    );
+    expect(fine.content).toBe('hello');
+  });
+});
+
+describe('parseMailDate: zone names outside RFC 5322', () => {
+  it('reads common zone names, with the most common meaning of an ambiguous one', () => {
+    const at = (iso: string) => Date.parse(iso);
+    expect(parseMailDate('Mon, 4 Mar 2024 09:15:01 CET')).toBe(at('2024-03-04T08:15:01Z'));
+    expect(parseMailDate('Tue, 4 Jun 2024 09:15:01 CEST')).toBe(at('2024-06-04T07:15:01Z'));
+    expect(parseMailDate('Tue, 4 Jun 2024 09:15:01 MET DST')).toBe(at('2024-06-04T07:15:01Z'));
+    expect(parseMailDate('Tue, 4 Jun 2024 09:15:01 BST')).toBe(at('2024-06-04T08:15:01Z'));
+    expect(parseMailDate('Tue, 4 Jun 2024 09:15:01 JST')).toBe(at('2024-06-04T00:15:01Z'));
+    expect(parseMailDate('Tue, 4 Jun 2024 09:15:01 IST')).toBe(at('2024-06-04T03:45:01Z'));
+    expect(parseMailDate('Tue, 4 Jun 2024 09:15:01 AEST')).toBe(at('2024-06-03T23:15:01Z'));
+    expect(parseMailDate('4 Jun 2024 09:15 nzst')).toBe(at('2024-06-03T21:15:00Z'));
+    expect(parseMailDate('Tue Jun  4 09:15:01 CEST 2024')).toBe(at('2024-06-04T07:15:01Z'));
+    // A numeric offset wins over a name next to it.
+    expect(parseMailDate('Tue, 4 Jun 2024 09:15:01 +0200 CEST')).toBe(at('2024-06-04T07:15:01Z'));
+    expect(parseMailDate('Tue, 4 Jun 2024 09:15:01 -0500 (CDT)')).toBe(at('2024-06-04T14:15:01Z'));
+    expect(parseMailDate('Tue, 4 Jun 2024 09:15:01 XYZ')).toBeNull();
+  });
+
+  it('dates a message whose Date names such a zone', async () => {
+    const doc = await parseEmail(Buffer.from('From: a@x\nSubject: s\nDate: Tue, 4 Jun 2024 09:15:01 CEST\n\nbody\n'), {
+      ...ctx,
+      fallbackTimestamp: 1,
+    });
+    expect(doc.timestamp).toBe(Date.parse('2024-06-04T07:15:01Z'));
   });
 });

@@ -1,8 +1,9 @@
-import { cpSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   MaildirConnector,
+  deliveryTime,
   liftKeepPrefix,
   maildirFolderName,
   maildirKind,
@@ -209,6 +210,55 @@ describe('MaildirConnector', () => {
 
     rmSync(join(root, 'cur', `${INBOX_1}!2,S`));
     await expect(conn.read(units.get(INBOX_1)!, null, ctx())).rejects.toMatchObject({ code: 'E_VANISHED' });
+  });
+
+  it('dates a message without a usable Date by its delivery time in the file name', async () => {
+    const root = tempDir();
+    writeTree(root, {
+      'cur/1700000001.M1P1.host:2,S': 'Message-ID: <undated@x>\nSubject: undated\nFrom: a@example.org\n\nbody\n',
+      'cur/1700000002.M2P1.host:2,S':
+        'Message-ID: <garbled@x>\nSubject: garbled\nDate: sometime last week\nFrom: a@example.org\n\nbody\n',
+      'new/1700000003.M3P1.host':
+        'Message-ID: <zoned@x>\nSubject: zoned\nDate: Tue, 4 Jun 2024 09:15:01 CEST\nFrom: a@example.org\n\nbody\n',
+      'cur/weird-name:2,S': 'Message-ID: <weird@x>\nSubject: weird\nFrom: a@example.org\n\nbody\n',
+    });
+    const { conn, units } = await enumerate(root);
+    expect((await readDoc(conn, units.get('1700000001.M1P1.host')!)).timestamp).toBe(1700000001000);
+    expect((await readDoc(conn, units.get('1700000002.M2P1.host')!)).timestamp).toBe(1700000002000);
+    expect((await readDoc(conn, units.get('1700000003.M3P1.host')!)).timestamp).toBe(
+      Date.parse('2024-06-04T07:15:01Z'),
+    );
+    expect((await readDoc(conn, units.get('weird-name')!)).timestamp).toBeNull();
+    expect(deliveryTime('1709550000.M101P2001.mail.example.com,S=254,W=262')).toBe(1709550000000);
+    expect(deliveryTime('1709550000_1.2001.host')).toBe(1709550000000);
+    expect(deliveryTime('msg-1709550000')).toBeNull();
+  });
+
+  it('reads 8-bit headers and body without a charset as windows-1252, and warns W_BAD_UTF8 for text it cannot decode', async () => {
+    const root = tempDir();
+    writeTree(root, {});
+    const latin1 = join(root, 'cur', '1700000001.M1P1.host:2,S');
+    const mislabelled = join(root, 'cur', '1700000002.M2P1.host:2,S');
+    mkdirSync(join(root, 'cur'), { recursive: true });
+    writeFileSync(latin1, Buffer.from('Message-ID: <l@x>\nSubject: Grüße\nFrom: Müller <m@x.de>\n\närger\n', 'latin1'));
+    writeFileSync(
+      mislabelled,
+      Buffer.from('Message-ID: <m@x>\nSubject: s\nContent-Type: text/plain; charset=utf-8\n\närger\n', 'latin1'),
+    );
+    const { conn, units } = await enumerate(root);
+    const r = await conn.read(units.get('1700000001.M1P1.host')!, null, ctx());
+    const events = [];
+    for await (const ev of r.events) events.push(ev);
+    expect(events).toEqual([
+      { type: 'doc', doc: expect.objectContaining({ title: 'Grüße', author: 'Müller <m@x.de>', content: 'ärger' }) },
+    ]);
+    const bad = await conn.read(units.get('1700000002.M2P1.host')!, null, ctx());
+    const badEvents = [];
+    for await (const ev of bad.events) badEvents.push(ev);
+    expect(badEvents).toEqual([
+      { type: 'doc', doc: expect.objectContaining({ content: '\uFFFDrger' }) },
+      { type: 'issue', issue: expect.objectContaining({ code: 'W_BAD_UTF8', severity: 'warning', path: mislabelled }) },
+    ]);
   });
 
   it('checks a path: a Maildir, a Maildir++ root, a nested tree; anything else is explained', async () => {

@@ -284,6 +284,35 @@ describe('read: a whole file', () => {
     expect(r.docs[2].timestamp).toBe(Date.parse('2024-01-11T12:00:00Z'));
   });
 
+  it('reads 8-bit text without a charset as windows-1252, and warns W_BAD_UTF8 for a message it cannot decode', async () => {
+    const first = msg(1);
+    const path = writeTemp('');
+    writeFileSync(
+      path,
+      Buffer.concat([
+        Buffer.from(first),
+        Buffer.from(
+          'From sender@example.org Mon Jan  1 00:00:02 2024\nMessage-ID: <l@x>\nFrom: Müller <m@x.de>\nSubject: Grüße\n\närger\n\n',
+          'latin1',
+        ),
+        Buffer.from(
+          'From sender@example.org Mon Jan  1 00:00:03 2024\nMessage-ID: <u@x>\nFrom: a@x\nSubject: mislabelled\nContent-Type: text/plain; charset=utf-8\n\närger\n\n',
+          'latin1',
+        ),
+      ]),
+    );
+    const r = await readFile(path);
+    expect(r.docs.map((d) => [d.title, d.author, d.content])).toEqual([
+      ['Message 1', 'Sender <sender@example.org>', 'Body of message 1.'],
+      ['Grüße', 'Müller <m@x.de>', 'ärger'],
+      ['mislabelled', 'a@x', '\uFFFDrger'],
+    ]);
+    const third = readFileSync(path, 'latin1').indexOf('From sender@example.org Mon Jan  1 00:00:03');
+    expect(r.issues).toEqual([
+      expect.objectContaining({ code: 'W_BAD_UTF8', severity: 'warning', path: `${path}#${third}` }),
+    ]);
+  });
+
   it('skips an oversized message with E_TOO_LARGE and keeps going', async () => {
     const dir = tempDir();
     const path = join(dir, 'big.mbox');

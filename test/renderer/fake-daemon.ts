@@ -3,6 +3,7 @@
  * token, streams the state on `/api/events`, can restart with a new token (ending the open streams, as a restart
  * does) and can stop answering for a while.
  */
+import { vi } from 'vitest';
 import type { AppState } from '../../shared/types.js';
 
 /** An answer the daemon refuses with, instead of a result. */
@@ -20,11 +21,7 @@ export interface FakeDaemon {
 }
 
 /** `answers`: the result per API path (null for the others), or a RefusedAnswer to refuse it with. */
-export function fakeDaemon(
-  first: string,
-  state: AppState,
-  answers: Record<string, unknown> = {},
-): FakeDaemon {
+export function fakeDaemon(first: string, state: AppState, answers: Record<string, unknown> = {}): FakeDaemon {
   let token = first;
   let reachable = true;
   const calls: string[] = [];
@@ -79,4 +76,11 @@ export function fakeDaemon(
       reachable = true;
     },
   };
+}
+
+/** After a test of the page: no stubbed fetch, no stored token, the address back to "/". */
+export function forgetPage(): void {
+  vi.unstubAllGlobals();
+  sessionStorage.clear();
+  window.history.replaceState(null, '', '/');
 }

@@ -12,7 +12,7 @@ import { connectBridge } from '../../renderer/bridge.js';
 import { App } from '../../renderer/components/app.js';
 import { DashboardProvider } from '../../renderer/store/context.js';
 import { createDashboardStore, scopes } from '../../renderer/store/dashboard-store.js';
-import { fakeDaemon, type FakeDaemon } from './fake-daemon.js';
+import { fakeDaemon, forgetPage, type FakeDaemon } from './fake-daemon.js';
 import { buildHit, buildSettingsView, buildState, headlessCapabilities, idleConnector } from './fixtures.js';
 
 const state = buildState({ connectors: [idleConnector({ id: 'notes', name: 'Notes' })] });
@@ -48,11 +48,7 @@ const alerts = (): string[] => screen.queryAllByRole('alert').map((a) => a.textC
 const nav = (name: string) =>
   within(screen.getByRole('navigation', { name: 'Sections' })).getByRole('button', { name });
 
-afterEach(() => {
-  vi.unstubAllGlobals();
-  sessionStorage.clear();
-  window.history.replaceState(null, '', '/');
-});
+afterEach(forgetPage);
 
 describe('headless dashboard: connected again', () => {
   it('after its new address is pasted, no "token refused" stays: failed actions’ messages go, failed loads run again', async () => {

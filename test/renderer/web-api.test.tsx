@@ -10,7 +10,7 @@ import { App } from '../../renderer/components/app.js';
 import { DashboardProvider } from '../../renderer/store/context.js';
 import { createDashboardStore } from '../../renderer/store/dashboard-store.js';
 import { TOKEN_STORAGE_KEY } from '../../renderer/web-api.js';
-import { fakeDaemon } from './fake-daemon.js';
+import { fakeDaemon, forgetPage } from './fake-daemon.js';
 import { buildState, headlessCapabilities, idleConnector } from './fixtures.js';
 
 const state = buildState({ connectors: [idleConnector({ name: 'Notes' })] });
@@ -22,11 +22,7 @@ const daemonOf = (token: string) =>
     '/api/sync:pause': { ...state, paused: true },
   });
 
-afterEach(() => {
-  vi.unstubAllGlobals();
-  sessionStorage.clear();
-  window.history.replaceState(null, '', '/');
-});
+afterEach(forgetPage);
 
 describe('headless dashboard: a restarted daemon', () => {
   it('recovers when the new address is pasted into the same tab (only the fragment changes)', async () => {

@@ -251,6 +251,10 @@ async function readMessage(
     if (part.kind === 'text') texts.push(`Attachment: ${part.name}\n${part.text.trim()}`);
     else texts.push(await forwardedText(part.bytes, maxAttachmentText, depth + 1));
   }
+  // The names of the attachments whose text is not indexed (a PDF, a photo): "the mail with quarterly-report.pdf".
+  const withText = new Set(parsed.parts.map((part) => part.name));
+  const named = dedupe(parsed.attachments.filter((name) => !withText.has(name)));
+  if (named.length > 0) texts.push(`Attachments: ${named.join(', ')}`);
   const content = texts.filter((p) => p !== '').join('\n\n');
   return { headers, headerLines, subject, from, participants, content, attachments: parsed.attachments };
 }

@@ -91,6 +91,8 @@ describe('parseEmail: real-world messages', () => {
     expect(doc.content).toContain('SUMMARY:Team standup in the orangery');
     expect(doc.content).not.toContain('PDF');
     expect(doc.metadata!.attachments).toEqual(['shopping.txt', 'invite.ics', 'receipt.pdf']);
+    // Found by its name (before, "receipt" found nothing); those with their text in already are not named again.
+    expect(doc.content.endsWith('\n\nAttachments: receipt.pdf')).toBe(true);
   });
 
   it('gives a message without Message-ID a stable id from its headers, immune to CRLF and status rewrites', async () => {
@@ -231,6 +233,7 @@ describe('parseEmail: failures and limits', () => {
     const doc = await parseEmail(raw, { ...ctx, maxAttachmentTextBytes: 100 });
     expect(doc.metadata!.attachments).toEqual(['notes.md', 'data.csv']);
     expect(doc.content).not.toContain('Attachment: notes.md');
+    expect(doc.content).toContain('Attachments: notes.md');
     expect(doc.content).toContain('Attachment: data.csv\na,b\n1,2');
     expect((await parseEmail(raw, ctx)).content).toContain('Attachment: notes.md\nword word');
   });

@@ -520,9 +520,7 @@ export class SyncService {
       connectors: [...this.#config.connectors, config],
       keptIndexes: this.#config.keptIndexes.filter((k) => k.id !== config.id),
     });
-    const connector = this.#instantiate(config);
-    scheduler.add(connector, { intervalSeconds: config.intervalSeconds, paused: false });
-    this.#watcher?.add(config.id, config.path, watchOptionsFor(config));
+    this.#putInForce(scheduler, config, null);
     if (opts.syncNow ?? true) scheduler.runNow(config.id);
     this.#schedulePush();
     return this.getConnector(config.id);
@@ -547,8 +545,7 @@ export class SyncService {
     } catch (err) {
       // A full disk or a read-only data folder: the connector stays as it was, listed, scheduled and watched, rather
       // than listed but never synced.
-      scheduler.add(connector, { intervalSeconds: config.intervalSeconds, paused: config.paused });
-      this.#watcher?.add(id, config.path, watchOptionsFor(config));
+      this.#putInForce(scheduler, config, null, connector);
       this.#schedulePush();
       throw err;
     }
@@ -572,12 +569,7 @@ export class SyncService {
       intervalSeconds: interval,
     };
     this.#replaceConfig(next);
-    const connector = this.#instantiate(next);
-    scheduler.add(connector, { intervalSeconds: next.intervalSeconds, paused: next.paused });
-    this.#watcher?.add(id, next.path, watchOptionsFor(next)); // a no-op unless the path changed
-    // New excludes are often about privacy ("not my diary"): the files they name leave the index now, not at the next
-    // scheduled run up to an interval later.
-    if (next.excludes.join('\0') !== current.excludes.join('\0')) scheduler.runNow(id);
+    this.#putInForce(scheduler, next, current);
     this.#schedulePush();
     return this.getConnector(id);
   }
@@ -625,15 +617,14 @@ export class SyncService {
         throw new OpenRefusedError('The problem is no longer listed.');
       }
       // A unit of the connector: in its manifest, or holding documents (a read that failed after some of them).
-      let units: ReadonlyMap<string, string> | null = null;
+      // Listed only when asked (an mbox or calendar problem), once per Open; such connectors have few units.
+      let units: Set<string> | null = null;
       const store = this.#store;
-      file = fileOfProblem(
-        target.path,
-        config,
-        (key) =>
-          (units ??= store.loadManifestIndex(config.id).fingerprints).has(key) ||
-          // Answers undefined when the unit has more documents than the limit, here 0.
-          store.unitDocumentVersions(config.id, key, 0) === undefined,
+      file = fileOfProblem(target.path, config, (key) =>
+        (units ??= new Set([
+          ...store.loadManifestIndex(config.id).fingerprints.keys(),
+          ...store.listDocumentUnitKeys(config.id),
+        ])).has(key),
       );
     }
     return checkFileToOpen(file, config.path);
@@ -748,6 +739,26 @@ export class SyncService {
     return connector;
   }
 
+  /**
+   * Puts a connector's settings in force: its connector (`connector`, else a new one), its schedule and its watch
+   * (moved when the path changed). With `before` (the settings it had), new excludes or a new path sync it at once:
+   * excludes are often about privacy ("not my diary"), and the files they name must leave the index now, not at the
+   * next scheduled run up to an interval later.
+   */
+  #putInForce(
+    scheduler: SyncScheduler,
+    config: ConnectorConfig,
+    before: ConnectorConfig | null,
+    connector: Connector = this.#instantiate(config),
+  ): void {
+    this.#connectors.set(config.id, connector);
+    scheduler.add(connector, { intervalSeconds: config.intervalSeconds, paused: config.paused });
+    this.#watcher?.add(config.id, config.path, watchOptionsFor(config));
+    if (before && (before.path !== config.path || before.excludes.join('\0') !== config.excludes.join('\0'))) {
+      scheduler.runNow(config.id);
+    }
+  }
+
   #replaceConfig(next: ConnectorConfig): void {
     this.#saveConfig({
       ...this.#config,
@@ -800,15 +811,10 @@ export class SyncService {
       if (!keptIndexes.some((k) => k.id === id)) keptIndexes.push({ id, kind: old.kind, path: old.path });
     }
     for (const config of next.connectors) {
-      const old = before.get(config.id);
+      const old = before.get(config.id) ?? null;
       if (old && JSON.stringify(old) === JSON.stringify(config)) continue;
-      const connector = this.#instantiate(config);
-      scheduler.add(connector, { intervalSeconds: config.intervalSeconds, paused: config.paused });
-      if (old && old.path !== config.path) this.#watcher?.remove(config.id);
-      this.#watcher?.add(config.id, config.path, watchOptionsFor(config));
-      if (!old || old.path !== config.path || old.excludes.join('\0') !== config.excludes.join('\0')) {
-        scheduler.runNow(config.id);
-      }
+      this.#putInForce(scheduler, config, old);
+      if (!old) scheduler.runNow(config.id);
     }
     if (next.paused !== this.#config.paused) {
       if (next.paused) scheduler.pause(null);
@@ -930,7 +936,8 @@ export class SyncService {
       }
       return store;
     }
-    // A WAL index in a read-only folder cannot even be read (SQLite must create its -shm file there).
+    // A WAL index in a read-only folder is read as an immutable file when nothing writes it (store.ts
+    // connectReadonly); else it cannot be read at all (SQLite must create its -shm file there).
     const { store, searchable } = this.#readonlyStandIn(log, { unreadableWhen: isNotWritable });
     const code = (problem as NodeJS.ErrnoException).code ?? 'unknown error';
     this.#notice(

@@ -20,6 +20,7 @@ import type {
 import type * as MailparserModule from 'mailparser';
 import { TEXT_SELECTORS, lazyHtmlConverter } from './html.js';
 import { lazyModule, lazyModuleInSteps, type Dependency } from './lazy-module.js';
+import { decodeWindows1252 } from './text-file.js';
 import type { SourceDocument } from './types.js';
 
 /**
@@ -368,16 +369,6 @@ function utf8OrWindows1252(): Transform {
 /** Bytes as text: UTF-8 when they are valid UTF-8, else windows-1252 (what mail programs assume of 8-bit mail). */
 function utf8OrWindows1252Text(bytes: Buffer): string {
   return isUtf8(bytes) ? bytes.toString('utf8') : decodeWindows1252(bytes);
-}
-
-/** windows-1252's characters for 0x80–0x9F; the five it leaves undefined stay the C1 controls, as WHATWG has it. */
-const WINDOWS_1252_C1 =
-  '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
-  '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
-
-/** Decoded here rather than with TextDecoder('windows-1252'), which needs ICU data a Node build may lack. */
-function decodeWindows1252(bytes: Buffer): string {
-  return bytes.toString('latin1').replace(/[\x80-\x9f]/g, (c) => WINDOWS_1252_C1[c.charCodeAt(0) - 0x80]);
 }
 
 function runParser(raw: Buffer, maxAttachmentText: number, totalText: number, depth: number): Promise<Parsed> {

@@ -3,7 +3,7 @@ import type * as HtmlToTextModule from 'html-to-text';
 import type { HtmlToTextOptions, SelectorDefinition } from 'html-to-text';
 import { TextDecoder } from 'node:util';
 import { lazyModule, lazyValue } from './lazy-module.js';
-import { decodeText, foundInvalidUtf8, type DecodedText } from './text-file.js';
+import { decodeText, foundInvalidUtf8, windows1252Fixup, type DecodedText } from './text-file.js';
 
 const htmlToText = lazyModule<typeof HtmlToTextModule>('html-to-text');
 
@@ -61,22 +61,9 @@ export function decodeHtmlFile(bytes: Buffer, path: string): DecodedText {
   if (!decoder) return decoded;
   const text = decoder.decode(bytes);
   return {
-    text: decoder.encoding === 'windows-1252' ? text.replace(/[\x80-\x9f]/g, windows1252Character) : text,
+    text: decoder.encoding === 'windows-1252' ? windows1252Fixup(text) : text,
     issues: [],
   };
-}
-
-/**
- * Windows-1252's characters at 0x80–0x9F (€ ‚ ƒ „ … † ‡ ˆ ‰ Š ‹ Œ Ž ‘ ’ “ ” • – — ˜ ™ š › œ ž Ÿ). Node 20's decoder
- * for the label (which HTML also uses for "iso-8859-1" and "us-ascii") gives the C1 controls there instead, and
- * these are the dashes and curly quotes of every page written on Windows.
- */
-const WINDOWS_1252_HIGH =
-  '\u20ac\x81\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\x8d\u017d\x8f' +
-  '\x90\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\x9d\u017e\u0178';
-
-function windows1252Character(c1: string): string {
-  return WINDOWS_1252_HIGH[c1.charCodeAt(0) - 0x80];
 }
 
 const META_CHARSET = /<meta\s[^>]*?charset\s*=\s*["']?\s*([\w:.+-]+)/i;

@@ -203,3 +203,22 @@ function formatBytes(n: number): string {
   if (n >= 1024) return `${(n / 1024).toFixed(1)} KB`;
   return `${n} bytes`;
 }
+
+/**
+ * Windows-1252's characters for 0x80–0x9F (€ ‚ ƒ „ … † ‡ ˆ ‰ Š ‹ Œ Ž ‘ ’ “ ” • – — ˜ ™ š › œ ž Ÿ: the dashes and curly
+ * quotes of every text written on Windows); the five it leaves undefined stay the C1 controls, as WHATWG has it.
+ * Node 20's TextDecoder gives the C1 controls for all of them, and needs ICU data a Node build may lack.
+ */
+const WINDOWS_1252_C1 =
+  '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
+  '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+
+/** Text read as Latin-1 (one character per byte) with the C1 range put right as windows-1252. */
+export function windows1252Fixup(latin1Text: string): string {
+  return latin1Text.replace(/[\x80-\x9f]/g, (c) => WINDOWS_1252_C1[c.charCodeAt(0) - 0x80]);
+}
+
+/** Bytes as windows-1252. */
+export function decodeWindows1252(bytes: Buffer): string {
+  return windows1252Fixup(bytes.toString('latin1'));
+}

@@ -4,15 +4,10 @@
  * jsdom's window; the daemon is a fake `fetch` that can restart with a new token, or stop answering for a while.
  * (Its own file: each web-api listens for `hashchange` on the window for as long as the page lives.)
  */
-import { act, render, screen, waitFor, within } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
-import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
-import { resolveApi } from '../../renderer/api.js';
-import { connectBridge } from '../../renderer/bridge.js';
-import { App } from '../../renderer/components/app.js';
-import { DashboardProvider } from '../../renderer/store/context.js';
-import { createDashboardStore, scopes } from '../../renderer/store/dashboard-store.js';
-import { fakeDaemon, forgetPage, type FakeDaemon } from './fake-daemon.js';
+import { act, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { scopes } from '../../renderer/store/dashboard-store.js';
+import { fakeDaemon, forgetPage, openDashboard } from './fake-daemon.js';
 import { buildHit, buildSettingsView, buildState, headlessCapabilities, idleConnector } from './fixtures.js';
 
 const state = buildState({ connectors: [idleConnector({ id: 'notes', name: 'Notes' })] });
@@ -26,23 +21,6 @@ const daemonOf = (token: string) =>
     '/api/errors:list': [],
     '/api/connector:check-path': { refuse: { status: 400, name: 'UserInputError', message: 'No such folder.' } },
   });
-
-async function openDashboard(daemon: FakeDaemon, token: string) {
-  vi.stubGlobal('fetch', daemon.fetchImpl);
-  window.history.replaceState(null, '', `/#token=${token}`);
-  const api = resolveApi(window);
-  const store = createDashboardStore(api);
-  const user = userEvent.setup();
-  render(
-    <DashboardProvider store={store}>
-      <App />
-    </DashboardProvider>,
-  );
-  const disconnect = connectBridge(store, api, { progressIntervalMs: 0 });
-  onTestFinished(disconnect);
-  await waitFor(() => expect(store.getState().state).not.toBeNull());
-  return { store, user };
-}
 
 const alerts = (): string[] => screen.queryAllByRole('alert').map((a) => a.textContent ?? '');
 const nav = (name: string) =>

@@ -2,15 +2,10 @@
  * The headless dashboard (renderer/api.ts → renderer/web-api.ts) in a real DOM: window.location, history,
  * sessionStorage and `hashchange` are jsdom's, the daemon is a fake `fetch` that changes its token as a restart does.
  */
-import { act, render, screen, waitFor } from '@testing-library/react';
-import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
-import { resolveApi } from '../../renderer/api.js';
-import { connectBridge } from '../../renderer/bridge.js';
-import { App } from '../../renderer/components/app.js';
-import { DashboardProvider } from '../../renderer/store/context.js';
-import { createDashboardStore } from '../../renderer/store/dashboard-store.js';
+import { act, screen, waitFor } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
 import { TOKEN_STORAGE_KEY } from '../../renderer/web-api.js';
-import { fakeDaemon, forgetPage } from './fake-daemon.js';
+import { fakeDaemon, forgetPage, openDashboard } from './fake-daemon.js';
 import { buildState, headlessCapabilities, idleConnector } from './fixtures.js';
 
 const state = buildState({ connectors: [idleConnector({ name: 'Notes' })] });
@@ -27,19 +22,8 @@ afterEach(forgetPage);
 describe('headless dashboard: a restarted daemon', () => {
   it('recovers when the new address is pasted into the same tab (only the fragment changes)', async () => {
     const daemon = daemonOf('first-start');
-    vi.stubGlobal('fetch', daemon.fetchImpl);
-    window.history.replaceState(null, '', '/#token=first-start');
-    const api = resolveApi(window);
+    const { api } = await openDashboard(daemon, 'first-start');
     expect(window.location.hash).toBe('');
-    const store = createDashboardStore(api);
-    render(
-      <DashboardProvider store={store}>
-        <App />
-      </DashboardProvider>,
-    );
-    const disconnect = connectBridge(store, api, { progressIntervalMs: 0 });
-    onTestFinished(disconnect);
-    await waitFor(() => expect(store.getState().state).not.toBeNull());
     expect(screen.queryByTestId('connection-banner')).toBeNull();
 
     // Restarted with a new token: the page's token is refused, and the banner asks for the new address.

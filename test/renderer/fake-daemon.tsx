@@ -3,7 +3,14 @@
  * token, streams the state on `/api/events`, can restart with a new token (ending the open streams, as a restart
  * does) and can stop answering for a while.
  */
-import { vi } from 'vitest';
+import { render, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { expect, onTestFinished, vi } from 'vitest';
+import { resolveApi } from '../../renderer/api.js';
+import { connectBridge } from '../../renderer/bridge.js';
+import { App } from '../../renderer/components/app.js';
+import { DashboardProvider } from '../../renderer/store/context.js';
+import { createDashboardStore } from '../../renderer/store/dashboard-store.js';
 import type { AppState } from '../../shared/types.js';
 
 /** An answer the daemon refuses with, instead of a result. */
@@ -83,4 +90,22 @@ export function forgetPage(): void {
   vi.unstubAllGlobals();
   sessionStorage.clear();
   window.history.replaceState(null, '', '/');
+}
+
+/** The whole dashboard, as the page at `/#token=<token>` starts it against `daemon`, once it has the first state. */
+export async function openDashboard(daemon: FakeDaemon, token: string) {
+  vi.stubGlobal('fetch', daemon.fetchImpl);
+  window.history.replaceState(null, '', `/#token=${token}`);
+  const api = resolveApi(window);
+  const store = createDashboardStore(api);
+  const user = userEvent.setup();
+  render(
+    <DashboardProvider store={store}>
+      <App />
+    </DashboardProvider>,
+  );
+  const disconnect = connectBridge(store, api, { progressIntervalMs: 0 });
+  onTestFinished(disconnect);
+  await waitFor(() => expect(store.getState().state).not.toBeNull());
+  return { api, store, user };
 }

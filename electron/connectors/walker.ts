@@ -20,8 +20,8 @@
 import { createHash } from 'node:crypto';
 import { promises as fsp, type Dir, type Dirent, type Stats } from 'node:fs';
 import { resolve, sep } from 'node:path';
-import picomatch from 'picomatch';
 import { costlyPatternProblem } from '../../shared/exclude-patterns.js';
+import { compileGlobs } from '../../shared/glob.js';
 import {
   DT_BLOCK,
   DT_CHAR,
@@ -865,22 +865,19 @@ function decodeName(raw: Buffer): { name: string; nfc: boolean } | null {
 }
 
 /**
- * The walk's exclude test: `key` is a path relative to the root (NFC, `/`-separated), `name` its last part. Patterns
- * are matched by a backtracking regular expression on this thread, so one that costlyPatternProblem refuses (regex
- * groups, too many wildcards) is never compiled: the service refuses it when it is added, and a connectors.json
- * entry holding one is not used (connector-config.ts). Extended globs are off, and refused as well.
+ * The walk's exclude test: `key` is a path relative to the root (NFC, `/`-separated), `name` its last part. A pattern
+ * without a slash is matched against every name, one with a slash against the whole path (shared/glob.ts, in time
+ * linear in both, so a pattern can never hold this thread). A pattern whose braces expand too far is not compiled:
+ * the service refuses it when it is added, and a connectors.json entry holding one is not used (connector-config.ts).
  */
 export function compileExcludes(globs: readonly string[]): (key: string, name: string) => boolean {
   const cleaned = globs
     .map((g) => g.trim().replace(/\/+$/, ''))
     .filter((g) => g !== '' && costlyPatternProblem(g) === null);
   if (cleaned.length === 0) return () => false;
-  const byName = cleaned.filter((g) => !g.includes('/'));
-  const byPath = cleaned.filter((g) => g.includes('/')).map((g) => g.replace(/^\.?\//, ''));
-  const options = { dot: true, noextglob: true };
-  const nameMatch = byName.length > 0 ? picomatch(byName, options) : null;
-  const pathMatch = byPath.length > 0 ? picomatch(byPath, options) : null;
-  return (key, name) => (nameMatch !== null && nameMatch(name)) || (pathMatch !== null && pathMatch(key));
+  const nameMatch = compileGlobs(cleaned.filter((g) => !g.includes('/')));
+  const pathMatch = compileGlobs(cleaned.filter((g) => g.includes('/')).map((g) => g.replace(/^\.?\//, '')));
+  return (key, name) => nameMatch(name) || pathMatch(key);
 }
 
 async function rootRealPath(root: string): Promise<string> {

@@ -26,8 +26,19 @@ interface CharClass {
   test: (code: number) => boolean;
 }
 
-/** A part of a pattern: `**`, a literal name, or tokens. */
-type PatternPart = typeof GLOBSTAR | string | PartToken[];
+/**
+ * A part with wildcards. `head` and `tail` are its literal characters before the first wildcard and after the last
+ * one, and `minLength` the characters it needs at least: most names are told apart by these alone, without the loop.
+ */
+interface WildPart {
+  tokens: PartToken[];
+  head: string;
+  tail: string;
+  minLength: number;
+}
+
+/** A part of a pattern: `**`, a literal name, or one with wildcards. */
+type PatternPart = typeof GLOBSTAR | string | WildPart;
 const GLOBSTAR = 0;
 
 /**
@@ -198,7 +209,19 @@ function tokenizePart(part: string): PatternPart {
       i = close;
     } else tokens.push(part.charCodeAt(i));
   }
-  return literal ? part : tokens;
+  if (literal) return part;
+  const isLiteral = (t: PartToken): t is number => typeof t === 'number' && t >= 0;
+  let h = 0;
+  while (isLiteral(tokens[h])) h += 1;
+  let t = tokens.length;
+  while (t > h && isLiteral(tokens[t - 1])) t -= 1;
+  const text = (from: number, to: number): string => String.fromCharCode(...(tokens.slice(from, to) as number[]));
+  return {
+    tokens,
+    head: text(0, h),
+    tail: text(t, tokens.length),
+    minLength: tokens.filter((token) => token !== STAR).length,
+  };
 }
 
 function charMatches(test: CharTest, code: number): boolean {
@@ -207,9 +230,11 @@ function charMatches(test: CharTest, code: number): boolean {
 }
 
 /** Whether `tokens` match all of `s`: on a mismatch, the last `*` takes one more character, and no earlier one is revisited. */
-function partMatches(tokens: PatternPart, s: string): boolean {
-  if (typeof tokens === 'string') return tokens === s;
-  if (tokens === GLOBSTAR) return true;
+function partMatches(part: PatternPart, s: string): boolean {
+  if (typeof part === 'string') return part === s;
+  if (part === GLOBSTAR) return true;
+  if (s.length < part.minLength || !s.startsWith(part.head) || !s.endsWith(part.tail)) return false;
+  const { tokens } = part;
   let t = 0;
   let i = 0;
   let starT = -1;

@@ -3,7 +3,8 @@
  * "in 55 min"), durations. The locale defaults to the user's; tests pin it with setFormatLocale.
  */
 import { progressShare, progressTotal, progressTotalText } from '../shared/progress.js';
-import type { Progress } from '../shared/types.js';
+import type { ExcludePreview } from '../shared/contract.js';
+import type { ConnectorKind, Progress } from '../shared/types.js';
 
 let locale: string | undefined;
 let numberFormat = new Intl.NumberFormat(locale);
@@ -28,6 +29,20 @@ export function formatProgressCount(p: Pick<Progress, 'done' | 'found' | 'foundA
 
 export function plural(n: number, one: string, many: string): string {
   return `${formatNumber(n)} ${n === 1 ? one : many}`;
+}
+
+/**
+ * What exclude patterns being edited do, in one line: "Leaves out 56 of 1,234 files: drafts/a.md, …". While the
+ * count stopped early (a huge folder) the figures are lower bounds ("1,234+", "at least 56").
+ */
+export function excludePreviewText(p: ExcludePreview, kind: ConnectorKind, patterns: number): string {
+  const total = `${formatNumber(p.files)}${p.complete ? '' : '+'} ${kind === 'maildir' ? 'messages' : 'files'}`;
+  if (patterns === 0) return `Syncs all ${total}.`;
+  if (p.leftOut === 0)
+    return p.complete ? `Leaves out none of the ${total}.` : `Leaves out none of the first ${total}.`;
+  const count = p.complete ? formatNumber(p.leftOut) : `at least ${formatNumber(p.leftOut)}`;
+  const more = p.leftOut > p.leftOutExamples.length ? ', …' : '';
+  return `Leaves out ${count} of ${total}: ${p.leftOutExamples.join(', ')}${more}`;
 }
 
 export function formatDateTime(ts: number): string {

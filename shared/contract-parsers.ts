@@ -209,6 +209,7 @@ export const invokeParsers = {
   }),
   'connector:update': parser('connector:update', 2, ([c, input]) => [id(c), updateInput(input)]),
   'connector:check-path': parser('connector:check-path', 2, ([k, p]) => [kind(k), path(p)]),
+  'connector:preview-excludes': parser('connector:preview-excludes', 3, ([k, p, x]) => [kind(k), path(p), excludes(x)]),
   'settings:get': parser('settings:get', 0, () => []),
   'settings:set': parser('settings:set', 1, ([patch]) => [settingsPatch(patch)]),
   'settings:set-start-at-login': parser('settings:set-start-at-login', 1, ([on]) => [bool(on, 'on')]),

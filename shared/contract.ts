@@ -40,6 +40,18 @@ export interface PathCheck {
   message: string | null;
 }
 
+/** What a list of exclude patterns would do to a connector's folder, shown before the list is saved. */
+export interface ExcludePreview {
+  /** Files in the folder that the connector's kind reads, before any pattern. */
+  files: number;
+  /** Of those, the ones the patterns leave out (by name, or in a folder they leave out). */
+  leftOut: number;
+  /** The first few of them, as paths from the folder. */
+  leftOutExamples: string[];
+  /** False when counting stopped at its time limit (a huge folder): the figures are then a lower bound. */
+  complete: boolean;
+}
+
 export interface Accepted {
   accepted: boolean;
   /** Why a request was not accepted (e.g. "already syncing; one follow-up run queued"). */
@@ -67,6 +79,8 @@ export interface Invokes {
   'connector:remove': (connectorId: string, options: { keepIndex: boolean }) => AppState;
   'connector:update': (connectorId: string, input: UpdateConnectorInput) => ConnectorStatus;
   'connector:check-path': (kind: ConnectorKind, path: string) => PathCheck;
+  /** Null for a kind that reads no folder of files (an mbox or a calendar file), or a path it cannot read. */
+  'connector:preview-excludes': (kind: ConnectorKind, path: string, excludes: string[]) => ExcludePreview | null;
   'settings:get': () => SettingsView;
   'settings:set': (patch: Partial<Settings>) => SettingsView;
   'settings:set-start-at-login': (on: boolean) => SettingsView;
@@ -110,6 +124,7 @@ export const API_METHODS = {
   removeConnector: 'connector:remove',
   updateConnector: 'connector:update',
   checkPath: 'connector:check-path',
+  previewExcludes: 'connector:preview-excludes',
   getSettings: 'settings:get',
   setSettings: 'settings:set',
   setStartAtLogin: 'settings:set-start-at-login',

@@ -4,7 +4,7 @@
  */
 import { basename, extname } from 'node:path';
 import type { ConnectorConfig, ConnectorKind, DocType } from '../../shared/types.js';
-import { countFiles } from './file-count.js';
+import { countFiles, surveyFiles, type FileCountOptions, type FileSurvey } from './file-count.js';
 import { checkDirectoryPath, openDirectoryRoot } from './file-root.js';
 import { frontmatterAliases, frontmatterTags, frontmatterTitle, splitFrontmatter } from './frontmatter.js';
 import { decodeHtmlFile, htmlToPlainText } from './html.js';
@@ -94,13 +94,21 @@ export class FileTreeConnector implements Connector {
   }
 
   countUnits(ctx: ConnectorContext): Promise<number> {
-    return countFiles({
+    return countFiles(this.fileCountOptions(this.config.excludes, ctx.signal));
+  }
+
+  surveyExcludes(excludes: readonly string[], stopAt: number): Promise<FileSurvey> {
+    return surveyFiles(this.fileCountOptions([], undefined), excludes, stopAt);
+  }
+
+  private fileCountOptions(excludes: readonly string[], signal: AbortSignal | undefined): FileCountOptions {
+    return {
       root: this.config.path,
       acceptFile: (rel) => this.spec.acceptFile(rel),
       skipDir: (rel, name) => this.spec.skipDir(rel, name),
-      excludes: this.config.excludes,
-      signal: ctx.signal,
-    });
+      excludes,
+      signal,
+    };
   }
 
   async read(unit: SourceUnit, _previous: UnitRecord | null, ctx: ConnectorContext): Promise<UnitRead> {

@@ -25,7 +25,7 @@ import {
   type UnitRead,
   type UnitRecord,
 } from './types.js';
-import { countFiles } from './file-count.js';
+import { countFiles, surveyFiles, type FileCountOptions, type FileSurvey } from './file-count.js';
 import { checkAborted, errnoCode, walkFiles, type WalkEntry } from './walker.js';
 
 /** Maildir flag letters (https://cr.yp.to/proto/maildir.html); lowercase letters are per-server keywords. */
@@ -140,12 +140,15 @@ export class MaildirConnector implements Connector {
   }
 
   countUnits(ctx: ConnectorContext): Promise<number> {
-    return countFiles({
-      root: this.root,
-      acceptFile: (rel) => locateMessage(rel) !== null,
-      excludes: this.excludes,
-      signal: ctx.signal,
-    });
+    return countFiles(this.fileCountOptions(this.excludes, ctx.signal));
+  }
+
+  surveyExcludes(excludes: readonly string[], stopAt: number): Promise<FileSurvey> {
+    return surveyFiles(this.fileCountOptions([], undefined), excludes, stopAt);
+  }
+
+  private fileCountOptions(excludes: readonly string[], signal: AbortSignal | undefined): FileCountOptions {
+    return { root: this.root, acceptFile: (rel) => locateMessage(rel) !== null, excludes, signal };
   }
 
   async read(unit: SourceUnit, _previous: UnitRecord | null, ctx: ConnectorContext): Promise<UnitRead> {

@@ -9,6 +9,7 @@
  */
 import type { ConnectorConfig, ConnectorKind, DocType } from '../../shared/types.js';
 import type { Logger } from '../../shared/logger.js';
+import type { FileSurvey } from './file-count.js';
 
 /** A document as a connector produces it. The engine namespaces `id` with the connector id. */
 export interface SourceDocument {
@@ -189,6 +190,12 @@ export interface Connector {
    * a first sync (Progress.expected). Run beside the enumeration; a failure only leaves the total unknown.
    */
   countUnits?(ctx: ConnectorContext): Promise<number>;
+  /**
+   * Optional, for kinds that walk a folder: how many files it holds that the kind reads, and how many of them
+   * `excludes` (in place of the connector's own) would leave out, counted until `stopAt` (epoch ms). The dashboard
+   * shows it while excludes are edited.
+   */
+  surveyExcludes?(excludes: readonly string[], stopAt: number): Promise<FileSurvey>;
   /** Reads a new or changed unit. Throws ItemReadError for a unit-level failure. */
   read(unit: SourceUnit, previous: UnitRecord | null, ctx: ConnectorContext): Promise<UnitRead>;
   /**
@@ -221,6 +228,7 @@ export function withRead(
         enumerate: (ctx) => inner.enumerate(ctx),
         enumerateBatches: inner.enumerateBatches && ((ctx) => inner.enumerateBatches!(ctx)),
         countUnits: inner.countUnits && ((ctx) => inner.countUnits!(ctx)),
+        surveyExcludes: inner.surveyExcludes && ((excludes, stopAt) => inner.surveyExcludes!(excludes, stopAt)),
         read: (unit, previous, ctx) => read(inner, unit, previous, ctx),
         owesRead: inner.owesRead && ((unit, previous) => inner.owesRead!(unit, previous)),
       };

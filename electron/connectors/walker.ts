@@ -63,7 +63,7 @@ export interface WalkOptions {
    * Picomatch globs on POSIX paths relative to the root. A glob without '/' matches the name at any depth
    * (`*.log`, `drafts`); a glob with '/' matches the whole relative path (`archive/**`). A trailing '/' is ignored.
    */
-  excludes?: string[];
+  excludes?: readonly string[];
   /** Directories more than this many levels below the root are not entered. */
   maxDepth?: number;
   /**

@@ -54,6 +54,7 @@ export function createContractHandlers(service: SyncService, host: HostAdapters)
     'connector:remove': (id, options) => service.removeConnector(id, options),
     'connector:update': (id, input) => service.updateConnector(id, input),
     'connector:check-path': (kind, path) => service.checkPath(kind, path),
+    'connector:preview-excludes': (kind, path, excludes) => service.previewExcludes(kind, path, excludes),
     'settings:get': settingsView,
     'settings:set': (patch) => {
       service.setSettings(patch);

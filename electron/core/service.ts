@@ -4,7 +4,7 @@
  * state snapshot and throttled progress, and takes commands. It contains no transport.
  */
 import { existsSync } from 'node:fs';
-import type { Accepted, OpenTarget, PathCheck, ProgressEvent } from '../../shared/contract.js';
+import type { Accepted, ExcludePreview, OpenTarget, PathCheck, ProgressEvent } from '../../shared/contract.js';
 import { Emitter } from '../../shared/emitter.js';
 import { silentLogger, type Logger } from '../../shared/logger.js';
 import { parseSettingsPatch, parseStoredSettings } from '../../shared/settings.js';
@@ -133,6 +133,8 @@ const INDEX_LOCK_RETRY_MS = 30_000;
 const INDEX_LOCK_TRY_TIMEOUT_MS = 0;
 /** How often a running service looks for an edit of connectors.json (a stat; the file is read only when it changed). */
 const CONNECTORS_EDIT_CHECK_MS = 3_000;
+/** How long previewExcludes counts files before answering with what it has: a dialog waits for it. */
+const EXCLUDE_PREVIEW_MS = 3_000;
 /** How long the read-only open that stands in for the locked index waits for a lock. */
 const INDEX_READ_FALLBACK_TIMEOUT_MS = 250;
 
@@ -501,6 +503,33 @@ export class SyncService {
     if (!module) return { ok: false, message: `Unknown kind "${kind}".` };
     const message = await module.checkPath(path);
     return { ok: message === null, message };
+  }
+
+  /**
+   * What `excludes` would leave out of the folder at `path`, read as a connector of `kind` reads it; null when the kind
+   * reads no folder or the path cannot be used. Counting stops after EXCLUDE_PREVIEW_MS (the figures are then a lower
+   * bound), so a huge folder cannot keep a dialog waiting; it only lists folders, and reads no file.
+   */
+  async previewExcludes(
+    kind: ConnectorKind,
+    path: string,
+    excludes: readonly string[],
+  ): Promise<ExcludePreview | null> {
+    const module = this.#kinds.get(kind);
+    if (!module) throw new UserInputError(`Unknown kind "${kind}".`);
+    const patterns = checkedExcludes(excludes);
+    if ((await module.checkPath(path)) !== null) return null;
+    const connector = module.create({
+      id: 'exclude-preview',
+      kind,
+      name: '',
+      path,
+      excludes: [],
+      intervalSeconds: null,
+      paused: false,
+      createdAt: 0,
+    });
+    return connector.surveyExcludes ? connector.surveyExcludes(patterns, Date.now() + EXCLUDE_PREVIEW_MS) : null;
   }
 
   /** Adds a connector after checking its path; by default its first sync starts at once. */

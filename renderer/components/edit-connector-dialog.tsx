@@ -1,5 +1,6 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { ConnectorStatus, UpdateConnectorInput } from '../../shared/types.js';
+import { excludePreviewText } from '../format.js';
 import { KIND_INFO } from '../kinds.js';
 import { pendingKeys, scopes } from '../store/dashboard-store.js';
 import { useDashboard } from '../store/context.js';
@@ -16,6 +17,34 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
+/** How long the exclude patterns must stay unchanged before the core is asked what they leave out. */
+export const EXCLUDE_PREVIEW_DELAY_MS = 400;
+
+/**
+ * "Leaves out 56 of 1,234 files: …" for the patterns as typed, asked of the core once typing pauses; null while there
+ * is no answer (patterns the form refuses, a kind without a folder, the core out of reach).
+ */
+function useExcludePreview(c: ConnectorStatus, text: string): string | null {
+  const previewExcludes = useDashboard((s) => s.previewExcludes);
+  // The answer is kept with the text it is for, so an answer for what was typed before is never shown.
+  const [preview, setPreview] = useState<{ text: string; line: string | null } | null>(null);
+  useEffect(() => {
+    const x = checkExcludes(text);
+    if (!x.ok) return;
+    let current = true;
+    const timer = setTimeout(() => {
+      void previewExcludes(c.kind, c.path, x.value).then((p) => {
+        if (current) setPreview({ text, line: p && excludePreviewText(p, c.kind, x.value.length) });
+      });
+    }, EXCLUDE_PREVIEW_DELAY_MS);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [text, c.kind, c.path, previewExcludes]);
+  return preview?.text === text ? preview.line : null;
+}
+
 /** Edits name, interval override (minutes) and exclude globs; validates before anything is sent. */
 export function EditConnectorDialog({ connector: c, onClose }: { connector: ConnectorStatus; onClose: () => void }) {
   const ids = { name: useId(), interval: useId(), excludes: useId(), intervalHelp: useId(), excludesHelp: useId() };
@@ -23,6 +52,7 @@ export function EditConnectorDialog({ connector: c, onClose }: { connector: Conn
   const initialInterval = c.intervalSeconds === null ? '' : String(c.intervalSeconds / 60);
   const [interval, setIntervalText] = useState(initialInterval);
   const [excludes, setExcludes] = useState(c.excludes.join('\n'));
+  const excludePreview = useExcludePreview(c, excludes);
   const [errors, setErrors] = useState<FieldErrors>({});
   const updateConnector = useDashboard((s) => s.updateConnector);
   const clearFeedback = useDashboard((s) => s.clearFeedback);
@@ -115,6 +145,9 @@ export function EditConnectorDialog({ connector: c, onClose }: { connector: Conn
           />
           <p id={ids.excludesHelp} className="field__help">
             Glob patterns, matched against paths inside the connector (e.g. <code>Archive/**</code>).
+          </p>
+          <p className="field__help" aria-live="polite" data-testid="exclude-preview">
+            {excludePreview}
           </p>
           {errors.excludes && (
             <p id={`${ids.excludes}-error`} className="field__error">

@@ -5,7 +5,14 @@
  * should be shown (a card, the header, a dialog).
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { Capabilities, ConnectionStatus, JarvisApi, OpenTarget, SettingsView } from '../../shared/contract.js';
+import type {
+  Capabilities,
+  ConnectionStatus,
+  ExcludePreview,
+  JarvisApi,
+  OpenTarget,
+  SettingsView,
+} from '../../shared/contract.js';
 import type {
   AddConnectorInput,
   AppState,
@@ -149,6 +156,11 @@ export interface DashboardState {
   /** Asks the host for a path with its native picker; null when cancelled or unavailable. */
   pickPath: (kind: ConnectorKind) => Promise<string | null>;
   updateConnector: (connectorId: string, input: UpdateConnectorInput) => Promise<boolean>;
+  /**
+   * What exclude patterns being edited would leave out of a connector's folder; null when the core has no answer (a
+   * kind without a folder, a pattern it refuses, the core out of reach): the form says nothing then.
+   */
+  previewExcludes: (kind: ConnectorKind, path: string, excludes: string[]) => Promise<ExcludePreview | null>;
   removeConnector: (connectorId: string, keepIndex: boolean) => Promise<boolean>;
   dismissNotice: (noticeId: string) => Promise<void>;
 
@@ -465,6 +477,14 @@ export function createDashboardStore(api: JarvisApi): DashboardStore {
       async pickPath(kind) {
         const r = await intent(pendingKeys.pick, scopes.add, "Couldn't open the file picker", () => api.pickPath(kind));
         return r.ok ? r.value : null;
+      },
+
+      async previewExcludes(kind, path, excludes) {
+        try {
+          return await api.previewExcludes(kind, path, excludes);
+        } catch {
+          return null;
+        }
       },
 
       async updateConnector(id, input) {

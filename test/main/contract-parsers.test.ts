@@ -110,6 +110,15 @@ const TABLE: { [K in InvokeChannel]: { good: [unknown[], unknown[]?][]; bad: [un
       [['folder', long(4097)], /longer than 4096/],
     ],
   },
+  'connector:preview-excludes': {
+    good: [[['folder', '/home/ada/Notes', ['drafts/**', '*.tmp']]], [['obsidian', '/home/ada/Vault', []]]],
+    bad: [
+      [['folder', '/home/ada/Notes'], /excludes must be a list of strings/],
+      [['folder', '/home/ada/Notes', [1]], /excludes\[0\]/],
+      [['folder', '/home/ada/Notes', Array(201).fill('*.tmp')], /more than 200 entries/],
+      [['pst', '/x', []], /kind must be one of/],
+    ],
+  },
   'settings:get': { good: [[[]]], bad: [[[{}], /at most 0/]] },
   'settings:set': {
     good: [

@@ -2,6 +2,7 @@ import { act, render, screen, waitFor, within } from '@testing-library/react';
 import { Profiler } from 'react';
 import { describe, expect, it, vi } from 'vitest';
 import { ConnectorCard } from '../../renderer/components/connector-card.js';
+import { EXCLUDE_PREVIEW_DELAY_MS } from '../../renderer/components/edit-connector-dialog.js';
 import { DashboardProvider } from '../../renderer/store/context.js';
 import { createDashboardStore } from '../../renderer/store/dashboard-store.js';
 import {
@@ -399,6 +400,37 @@ describe('Edit', () => {
     await user.type(within(dialog).getByLabelText('Name'), ' 2');
     await user.click(within(dialog).getByRole('button', { name: 'Save' }));
     expect(api.updateConnector).toHaveBeenCalledWith('n', { name: 'Notes 2' });
+  });
+
+  it('says what the patterns as typed leave out, once typing pauses, and never an answer for older text', async () => {
+    const { user, api } = await setup();
+    const answers: Record<string, { files: number; leftOut: number; leftOutExamples: string[]; complete: boolean }> = {
+      '*.tmp': { files: 1234, leftOut: 0, leftOutExamples: [], complete: true },
+      '*.tmp\nArchive/**': {
+        files: 1234,
+        leftOut: 56,
+        leftOutExamples: ['Archive/a.md', 'Archive/b.md'],
+        complete: true,
+      },
+    };
+    api.previewExcludes.mockImplementation((_kind, _path, excludes) =>
+      Promise.resolve(answers[excludes.join('\n')] ?? null),
+    );
+    await user.click(button(card('Notes'), 'Edit'));
+    const dialog = screen.getByRole('dialog', { name: 'Edit Notes' });
+    const preview = within(dialog).getByTestId('exclude-preview');
+    await waitFor(() => expect(preview.textContent).toBe('Leaves out none of the 1,234 files.'));
+    expect(api.previewExcludes).toHaveBeenCalledWith('folder', '/home/ada/Notes', ['*.tmp']);
+    await user.type(within(dialog).getByLabelText('Exclude (one pattern per line)'), '\nArchive/**');
+    // Typing asks once it pauses, for the whole text, not once per key.
+    await waitFor(() =>
+      expect(preview.textContent).toBe('Leaves out 56 of 1,234 files: Archive/a.md, Archive/b.md, …'),
+    );
+    expect(api.previewExcludes).toHaveBeenCalledTimes(2);
+    await user.type(within(dialog).getByLabelText('Exclude (one pattern per line)'), '\n/etc/**');
+    expect(preview.textContent).toBe('');
+    await new Promise((resolve) => setTimeout(resolve, EXCLUDE_PREVIEW_DELAY_MS * 2));
+    expect(api.previewExcludes).toHaveBeenCalledTimes(2);
   });
 
   it('saving without changes sends nothing', async () => {

@@ -229,6 +229,7 @@ export function createFakeApi(init: FakeApiInit = {}) {
       Promise.resolve(state.connectors.find((c) => c.id === id) ?? buildConnector({ id })),
     ),
     checkPath: vi.fn<JarvisApi['checkPath']>(() => Promise.resolve({ ok: true, message: null })),
+    previewExcludes: vi.fn<JarvisApi['previewExcludes']>(() => Promise.resolve(null)),
     getSettings: vi.fn<JarvisApi['getSettings']>(() => Promise.resolve(settings)),
     setSettings: vi.fn<JarvisApi['setSettings']>((patch) => {
       settings = { ...settings, settings: { ...settings.settings, ...patch } };

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import {
+  excludePreviewText,
   estimateRemaining,
   formatAgo,
   formatBytes,
@@ -88,6 +89,22 @@ describe('text formatting', () => {
     expect(readableError('plain string')).toBe('plain string');
     expect(readableError({ message: 'from JSON' })).toBe('from JSON');
     expect(readableError(undefined)).toBe('Something went wrong.');
+  });
+});
+
+describe('exclude preview', () => {
+  it('says what patterns leave out, with lower bounds when counting stopped early', () => {
+    const survey = { files: 1234, leftOut: 3, leftOutExamples: ['a.md', 'b.md', 'c.md'], complete: true };
+    expect(excludePreviewText(survey, 'folder', 1)).toBe('Leaves out 3 of 1,234 files: a.md, b.md, c.md');
+    expect(excludePreviewText({ ...survey, leftOut: 0, leftOutExamples: [] }, 'folder', 0)).toBe(
+      'Syncs all 1,234 files.',
+    );
+    expect(excludePreviewText({ ...survey, complete: false, leftOut: 9 }, 'maildir', 2)).toBe(
+      'Leaves out at least 9 of 1,234+ messages: a.md, b.md, c.md, …',
+    );
+    expect(excludePreviewText({ ...survey, leftOut: 0, leftOutExamples: [], complete: false }, 'obsidian', 1)).toBe(
+      'Leaves out none of the first 1,234+ files.',
+    );
   });
 });
 

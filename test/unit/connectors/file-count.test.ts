@@ -68,3 +68,40 @@ describe('countFiles: a first sync total', () => {
     expect(await countFiles({ root: join(root, 'missing'), acceptFile: () => true })).toBe(0);
   });
 });
+
+describe('surveyExcludes: what other exclude patterns would leave out, before they are saved', () => {
+  for (const kind of [folderKind, obsidianKind]) {
+    it(`agrees with what the ${kind.kind} walk yields with and without them`, async () => {
+      const root = tempDir();
+      mixedTree(root);
+      const patterns = ['archive/**', '*.log', 'deep', 'n2*'];
+      const keysWith = async (excludes: string[]) =>
+        (await enumerateAll(kind.create(testConfig(kind.kind, root, { excludes })))).units.map((u) => u.key);
+      const all = await keysWith([]);
+      const kept = new Set(await keysWith(patterns));
+      const leftOut = all.filter((k) => !kept.has(k));
+      expect(leftOut.length).toBeGreaterThanOrEqual(12); // archive/old.md, notes/n2 and n20–n29 (and deep/ for folders)
+      // The connector's own excludes do not count: the preview is of the patterns being edited.
+      const connector = kind.create(testConfig(kind.kind, root, { excludes: ['notes/**'] }));
+      const survey = await connector.surveyExcludes!(patterns, Infinity);
+      expect(survey.files).toBe(all.length);
+      expect(survey.leftOut).toBe(leftOut.length);
+      expect(survey.leftOutExamples).toHaveLength(5);
+      for (const example of survey.leftOutExamples) expect(leftOut).toContain(example);
+      expect(survey.complete).toBe(true);
+    });
+  }
+
+  it('answers with what it has counted once its time is up', async () => {
+    const root = tempDir();
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 5000; i++) files[`n${i}.md`] = '';
+    writeTree(root, files);
+    const connector = folderKind.create(testConfig('folder', root));
+    const survey = await connector.surveyExcludes!(['*'], Date.now() - 1);
+    expect(survey.complete).toBe(false);
+    expect(survey.files).toBeGreaterThan(0);
+    expect(survey.files).toBeLessThan(5000);
+    expect(survey.leftOut).toBe(survey.files);
+  });
+});

@@ -60,3 +60,29 @@ describe('SyncService excludes', () => {
     expect(service.getConnector(id).excludes).toEqual(['*a*a*a*a*a*a*a*a*b', '*-*-*-*.md']);
   });
 });
+
+describe('SyncService.previewExcludes', () => {
+  it('says how many files a list of patterns leaves out, before it is saved', async () => {
+    const root = tempDir();
+    const notes = join(root, 'notes');
+    mkdirSync(join(notes, 'drafts'), { recursive: true });
+    for (let i = 0; i < 4; i++) writeFileSync(join(notes, `plan-${i}.md`), `# Plan ${i}\n`);
+    for (let i = 0; i < 3; i++) writeFileSync(join(notes, 'drafts', `d${i}.md`), `# Draft ${i}\n`);
+    writeFileSync(join(notes, 'photo.png'), 'not a note');
+    const mbox = join(root, 'mail.mbox');
+    writeFileSync(mbox, 'From a@b Mon Jan  1 00:00:00 2024\nSubject: x\n\nbody\n');
+    mkdirSync(join(root, 'data'));
+    service = await SyncService.open({ dataDir: join(root, 'data'), owner: 'daemon' });
+
+    const preview = await service.previewExcludes('folder', notes, ['drafts/**', 'plan-3.md']);
+    expect(preview).toMatchObject({ files: 7, leftOut: 4, complete: true });
+    expect([...preview!.leftOutExamples].sort()).toEqual(['drafts/d0.md', 'drafts/d1.md', 'drafts/d2.md', 'plan-3.md']);
+    expect(await service.previewExcludes('folder', notes, [])).toMatchObject({ files: 7, leftOut: 0 });
+    // Nothing was added or saved.
+    expect(service.getState().connectors).toEqual([]);
+
+    expect(await service.previewExcludes('mbox', mbox, ['*'])).toBeNull();
+    expect(await service.previewExcludes('folder', join(root, 'missing'), ['*'])).toBeNull();
+    await expect(service.previewExcludes('folder', notes, ['/abs/**'])).rejects.toThrow(/cannot start with a slash/);
+  });
+});

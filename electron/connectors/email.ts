@@ -20,7 +20,7 @@ import type {
 import type * as MailparserModule from 'mailparser';
 import { TEXT_SELECTORS, lazyHtmlConverter } from './html.js';
 import { lazyModule, lazyModuleInSteps, type Dependency } from './lazy-module.js';
-import { decodeWindows1252 } from './text-file.js';
+import { decodeUtf8Leniently } from './text-file.js';
 import type { SourceDocument } from './types.js';
 
 /**
@@ -127,6 +127,8 @@ interface Parsed {
   parts: KeptPart[];
   /** MIME nodes the parser found, the message's own included (0 when the count is not available). */
   nodes: number;
+  /** A part declared UTF-8 held bytes that are not: they were read as windows-1252. */
+  mislabelled: boolean;
 }
 
 /** A warning about a message that was indexed, for the connector to report as an issue of it. */
@@ -202,7 +204,13 @@ export async function parseEmailWithWarnings(raw: Buffer, ctx: EmailContext): Pr
   };
   if (Array.isArray(metadata.labels) && metadata.labels.length > 0) doc.tags = metadata.labels as string[];
   const warnings: EmailWarning[] = [];
-  if (hasUndecodableText(doc, raw)) {
+  if (message.mislabelled) {
+    warnings.push({
+      code: 'W_BAD_UTF8',
+      message:
+        'Some text in this message is not the UTF-8 it declares; it was read as Windows-1252 (Western European), the usual encoding of such mail.',
+    });
+  } else if (hasUndecodableText(doc, raw)) {
     warnings.push({
       code: 'W_BAD_UTF8',
       message:
@@ -222,7 +230,7 @@ async function readMessage(
   maxAttachmentText: number,
   textBudget: number,
   depth: number,
-): Promise<MessageFields & { attachments: string[] }> {
+): Promise<MessageFields & { attachments: string[]; mislabelled: boolean }> {
   let parsed: Parsed;
   try {
     parsed = await runParser(raw, maxAttachmentText, textBudget, depth);
@@ -257,7 +265,16 @@ async function readMessage(
   const named = dedupe(parsed.attachments.filter((name) => !withText.has(name)));
   if (named.length > 0) texts.push(`Attachments: ${named.join(', ')}`);
   const content = texts.filter((p) => p !== '').join('\n\n');
-  return { headers, headerLines, subject, from, participants, content, attachments: parsed.attachments };
+  return {
+    headers,
+    headerLines,
+    subject,
+    from,
+    participants,
+    content,
+    attachments: parsed.attachments,
+    mislabelled: parsed.mislabelled,
+  };
 }
 
 /**
@@ -295,14 +312,18 @@ interface MailParserInternals {
 
 /** A charset name no real part declares: the hooked decoder reads it as "UTF-8 if valid, else windows-1252". */
 const UNDECLARED_CHARSET = 'x-jarvis-undeclared';
+/** The same for a part that declares UTF-8, which the parser is told of when it is not (Parsed.mislabelled). */
+const DECLARED_UTF8 = 'x-jarvis-declared-utf-8';
 
 /**
  * Makes the parser read 8-bit text the way mail programs do. mailparser decodes header bytes outside RFC 2047
  * encoded-words, and the body of a part that declares no charset (or US-ASCII), as UTF-8, so the Latin-1 or
  * windows-1252 bytes of older mailers came out as U+FFFD. Here a header line that holds bytes that are not valid
  * UTF-8 is decoded as windows-1252 (a superset of Latin-1 for text) before mailparser reads it, and such a part's
- * body as UTF-8 when it is valid UTF-8, else as windows-1252. A part that declares a charset keeps being decoded by
- * it. The hooks are on mailparser's internal methods (createNode, processHeaders, decoder; the version is pinned):
+ * body as UTF-8 when it is valid UTF-8, else as windows-1252. A part that declares UTF-8 is read the same way, byte
+ * by byte (decodeUtf8Leniently: Latin-1 sent as "charset=utf-8" by a misconfigured mailer, often base64 or
+ * quoted-printable, so no raw byte shows it), and the parser notes it. A part that declares another charset keeps
+ * being decoded by it. The hooks are on mailparser's internal methods (createNode, processHeaders, decoder; the version is pinned):
  * if one is missing, parsing goes on without it, and text left with U+FFFD is reported as W_BAD_UTF8. Counts the
  * MIME nodes in `counter`.
  *
@@ -310,7 +331,7 @@ const UNDECLARED_CHARSET = 'x-jarvis-undeclared';
  * sent as they are (7bit, 8bit, binary), are valid UTF-8 too, and only the bodies that a transfer encoding may hide
  * other bytes in (quoted-printable, base64) need the check, which costs a stream per part.
  */
-function parse8bit(parser: object, counter: { nodes: number }, utf8: boolean): void {
+function parse8bit(parser: object, counter: { nodes: number; mislabelled: boolean }, utf8: boolean): void {
   const p = parser as MailParserInternals;
   const { createNode, processHeaders, decoder } = p;
   if (!utf8 && typeof processHeaders === 'function') {
@@ -328,16 +349,21 @@ function parse8bit(parser: object, counter: { nodes: number }, utf8: boolean): v
       created.decoder &&
       !created.isAttachment &&
       created.disposition === 'inline' &&
-      (!utf8 || created.encoding === 'quoted-printable' || created.encoding === 'base64') &&
-      (!created.charset || /^(?:us-?)?ascii$/i.test(created.charset))
+      (!utf8 || created.encoding === 'quoted-printable' || created.encoding === 'base64')
     ) {
-      created.charset = UNDECLARED_CHARSET;
+      if (!created.charset || /^(?:us-?)?ascii$/i.test(created.charset)) created.charset = UNDECLARED_CHARSET;
+      else if (/^utf-?8$/i.test(created.charset)) created.charset = DECLARED_UTF8;
     }
     return created;
   };
   if (canDecode) {
     p.decoder = {
-      decodeStream: (charset) => (charset === UNDECLARED_CHARSET ? utf8OrWindows1252() : decoder.decodeStream(charset)),
+      decodeStream: (charset) =>
+        charset === UNDECLARED_CHARSET
+          ? utf8OrWindows1252()
+          : charset === DECLARED_UTF8
+            ? utf8OrWindows1252(() => (counter.mislabelled = true))
+            : decoder.decodeStream(charset),
     };
   }
 }
@@ -349,11 +375,14 @@ function windows1252Line<T extends { line: string }>(l: T): T {
   if (!NON_ASCII.test(l.line)) return l;
   const bytes = Buffer.from(l.line, 'latin1');
   if (isUtf8(bytes)) return l;
-  return { ...l, line: Buffer.from(decodeWindows1252(bytes), 'utf8').toString('latin1') };
+  return { ...l, line: Buffer.from(decodeUtf8Leniently(bytes), 'utf8').toString('latin1') };
 }
 
-/** A stream that passes UTF-8 on as it is and turns anything else into UTF-8 from windows-1252. */
-function utf8OrWindows1252(): Transform {
+/**
+ * A stream that passes UTF-8 on as it is and reads the bytes that are not UTF-8 as windows-1252
+ * (decodeUtf8Leniently); `onInvalid` is told when there were any.
+ */
+function utf8OrWindows1252(onInvalid?: () => void): Transform {
   const chunks: Buffer[] = [];
   return new Transform({
     transform(chunk: Buffer | string, _enc, done) {
@@ -361,14 +390,11 @@ function utf8OrWindows1252(): Transform {
       done();
     },
     flush(done) {
-      done(null, utf8OrWindows1252Text(Buffer.concat(chunks)));
+      const bytes = Buffer.concat(chunks);
+      if (onInvalid && !isUtf8(bytes)) onInvalid();
+      done(null, decodeUtf8Leniently(bytes));
     },
   });
-}
-
-/** Bytes as text: UTF-8 when they are valid UTF-8, else windows-1252 (what mail programs assume of 8-bit mail). */
-function utf8OrWindows1252Text(bytes: Buffer): string {
-  return isUtf8(bytes) ? bytes.toString('utf8') : decodeWindows1252(bytes);
 }
 
 function runParser(raw: Buffer, maxAttachmentText: number, totalText: number, depth: number): Promise<Parsed> {
@@ -388,6 +414,7 @@ function runParser(raw: Buffer, maxAttachmentText: number, totalText: number, de
       attachments: [],
       parts: [],
       nodes: 0,
+      mislabelled: false,
     };
     parse8bit(parser, result, isUtf8(raw));
     let textBudget = totalText;
@@ -491,7 +518,7 @@ function decodeAttachment(bytes: Buffer, a: AttachmentStream): string | null {
   const ct = a.headers.get('content-type') as Partial<StructuredHeader> | undefined;
   const charset = typeof ct?.params?.charset === 'string' ? ct.params.charset : undefined;
   let text: string;
-  if (charset === undefined || /^(?:us-?)?ascii$/i.test(charset)) text = utf8OrWindows1252Text(bytes);
+  if (charset === undefined || /^(?:us-?)?ascii$|^utf-?8$/i.test(charset)) text = decodeUtf8Leniently(bytes);
   else {
     try {
       text = new TextDecoder(charset).decode(bytes);
@@ -792,7 +819,7 @@ function rawBodyText(raw: Buffer, maxBytes: number): string {
     const nl = bytes.lastIndexOf(0x0a);
     if (nl > 0) bytes = bytes.subarray(0, nl);
   }
-  return utf8OrWindows1252Text(bytes)
+  return decodeUtf8Leniently(bytes)
     .split(/\r?\n/)
     .filter((line) => !(line.length >= 40 && /^[A-Za-z0-9+/]+={0,2}$/.test(line)))
     .join('\n')

@@ -153,16 +153,60 @@ export function decodeText(bytes: Buffer, path: string): DecodedText {
   }
   if (isUtf8(body)) return { text: body.toString('utf8'), issues: [] };
   return {
-    text: body.toString('utf8'),
+    text: decodeUtf8Leniently(body),
     issues: [
       {
         path,
         code: 'W_BAD_UTF8',
-        message: 'Some bytes in this file are not valid UTF-8; they were replaced with "\uFFFD" in the index.',
+        message:
+          'Some bytes in this file are not valid UTF-8; they were read as Windows-1252 (Western European), the usual encoding of older text files. If its accents look wrong in search results, save it as UTF-8.',
         severity: 'warning',
       },
     ],
   };
+}
+
+/**
+ * Bytes as UTF-8, where each byte that is not part of a valid UTF-8 sequence is read as windows-1252 instead of
+ * becoming U+FFFD: a file or mail part saved in Latin-1 or windows-1252 (older Windows editors and mailers) keeps
+ * "café" findable, and a UTF-8 file with one stray byte keeps all its other characters. Valid sequences follow the
+ * WHATWG decoder (no overlong forms, surrogates or code points past U+10FFFF).
+ */
+export function decodeUtf8Leniently(bytes: Buffer): string {
+  if (isUtf8(bytes)) return bytes.toString('utf8');
+  const pieces: string[] = [];
+  let runStart = 0;
+  let i = 0;
+  while (i < bytes.length) {
+    if (bytes[i] < 0x80) {
+      i += 1;
+      continue;
+    }
+    const length = utf8SequenceLength(bytes, i);
+    if (length > 0) {
+      i += length;
+      continue;
+    }
+    pieces.push(bytes.toString('utf8', runStart, i), decodeWindows1252(bytes.subarray(i, i + 1)));
+    i += 1;
+    runStart = i;
+  }
+  pieces.push(bytes.toString('utf8', runStart));
+  return pieces.join('');
+}
+
+/** The length of the valid UTF-8 sequence starting at `i` (a byte ≥ 0x80), or 0 when there is none. */
+function utf8SequenceLength(bytes: Buffer, i: number): number {
+  const b = bytes[i];
+  const cont = (k: number, lo = 0x80, hi = 0xbf): boolean => bytes[i + k] >= lo && bytes[i + k] <= hi;
+  if (b >= 0xc2 && b <= 0xdf) return cont(1) ? 2 : 0;
+  if (b === 0xe0) return cont(1, 0xa0) && cont(2) ? 3 : 0;
+  if (b === 0xed) return cont(1, 0x80, 0x9f) && cont(2) ? 3 : 0;
+  if (b >= 0xe1 && b <= 0xef) return cont(1) && cont(2) ? 3 : 0;
+  if (b === 0xf0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
+  if (b >= 0xf1 && b <= 0xf3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
+  if (b === 0xf4) return cont(1, 0x80, 0x8f) && cont(2) && cont(3) ? 4 : 0;
+  return 0;
 }
 
 function decodeUtf16(bytes: Buffer, order: 'le' | 'be'): string {

@@ -490,8 +490,38 @@ describe('parseEmail: 8-bit text without a declared charset', () => {
       'Ärger',
     );
     const { doc, warnings } = await parseEmailWithWarnings(mislabelled, ctx);
-    expect(doc.content).toBe('\uFFFDrger');
-    expect(warnings).toEqual([expect.objectContaining({ code: 'W_BAD_UTF8' })]);
+    expect(doc.content).toBe('Ärger');
+    expect(warnings).toEqual([
+      expect.objectContaining({ code: 'W_BAD_UTF8', message: expect.stringMatching(/read as Windows-1252/) }),
+    ]);
+
+    // The same sent as base64 or quoted-printable: no raw byte shows it, the decoded text does.
+    for (const [encoding, body] of [
+      ['base64', Buffer.from('Grüße, naïve café', 'latin1').toString('base64')],
+      ['quoted-printable', 'Gr=FC=DFe, na=EFve caf=E9'],
+    ]) {
+      const hidden = rawMail(
+        'From: a@example.de',
+        'Subject: hidden',
+        'Content-Type: text/plain; charset="UTF-8"',
+        `Content-Transfer-Encoding: ${encoding}`,
+        '',
+        body,
+      );
+      const parsed = await parseEmailWithWarnings(hidden, ctx);
+      expect(parsed.doc.content, encoding).toBe('Grüße, naïve café');
+      expect(parsed.warnings.map((w) => w.code)).toEqual(['W_BAD_UTF8']);
+    }
+    // Valid UTF-8 with one stray Latin-1 byte keeps its other characters.
+    const mixed = rawMail(
+      'From: a@example.de',
+      'Subject: mixed',
+      'Content-Type: text/plain; charset=utf-8',
+      'Content-Transfer-Encoding: base64',
+      '',
+      Buffer.concat([Buffer.from('日本語 and caf'), Buffer.from([0xe9])]).toString('base64'),
+    );
+    expect((await parseEmailWithWarnings(mixed, ctx)).doc.content).toBe('日本語 and café');
 
     // A message that holds U+FFFD as such (valid UTF-8) is fine.
     const quoted = await parseEmailWithWarnings(Buffer.from('From: a@x\nSubject: s\n\nit showed \uFFFD here\n'), ctx);

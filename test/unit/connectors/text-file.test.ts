@@ -8,6 +8,7 @@ import {
   readTextFile,
   type TextFileFs,
   type TextFileHandle,
+  decodeUtf8Leniently,
 } from '../../../electron/connectors/text-file.js';
 import { ItemReadError } from '../../../electron/connectors/types.js';
 import { walkFiles, type WalkEntry } from '../../../electron/connectors/walker.js';
@@ -86,11 +87,38 @@ describe('readTextFile: encodings (bad inputs #6, #7)', () => {
     expect((await readTextFile(fileWith(be), { maxBytes: MB })).text).toBe(text);
   });
 
-  it('indexes invalid UTF-8 with replacement characters and a W_BAD_UTF8 warning', async () => {
-    const path = fileWith(Buffer.concat([Buffer.from('ok'), Buffer.from([0xff, 0xfe]), Buffer.from(' bad')]));
+  it('reads the bytes that are not UTF-8 as windows-1252, with a W_BAD_UTF8 warning', async () => {
+    // An old Windows text file: "café – naïve" in windows-1252 (E9, 96, EF), with valid UTF-8 elsewhere in it.
+    const bytes = Buffer.concat([
+      Buffer.from('caf'),
+      Buffer.from([0xe9, 0x20, 0x96, 0x20]),
+      Buffer.from('na'),
+      Buffer.from([0xef]),
+      Buffer.from('ve, 日本語 ok'),
+    ]);
+    const path = fileWith(bytes);
     const result = await readTextFile(path, { maxBytes: MB });
-    expect(result.text).toBe('ok\uFFFD\uFFFD bad');
-    expect(result.issues).toEqual([expect.objectContaining({ code: 'W_BAD_UTF8', severity: 'warning', path })]);
+    expect(result.text).toBe('café – naïve, 日本語 ok');
+    expect(result.issues).toEqual([
+      expect.objectContaining({
+        code: 'W_BAD_UTF8',
+        severity: 'warning',
+        path,
+        message: expect.stringMatching(/Windows-1252/),
+      }),
+    ]);
+  });
+
+  it('reads only whole, valid UTF-8 sequences as UTF-8: overlong forms, surrogates and truncated ones are bytes', () => {
+    const cases: [number[], string][] = [
+      [[0xc0, 0xaf], 'À¯'], // overlong "/"
+      [[0xed, 0xa0, 0x80], 'í\u00a0€'], // a UTF-16 surrogate
+      [[0xf4, 0x90, 0x80, 0x80], 'ô\u0090€€'], // past U+10FFFF (0x90 is undefined in windows-1252)
+      [[0xe2, 0x82], 'â‚'], // cut short
+      [[0xe2, 0x82, 0xac], '€'], // whole
+      [[0xf0, 0x9f, 0x98, 0x80], '😀'],
+    ];
+    for (const [bytes, text] of cases) expect(decodeUtf8Leniently(Buffer.from(bytes)), bytes.join(' ')).toBe(text);
   });
 });
 

@@ -67,6 +67,7 @@ export function startDesktop(opts: DesktopOptions): RunningShell {
   const log = createLogger('shell');
   const rendererLog = createLogger('renderer');
   const disposers: (() => void)[] = [];
+  let disposed = false;
 
   const origin = appOriginFor({ devServerUrl: opts.devServerUrl, isPackaged: app.isPackaged });
   if (origin.kind === 'app') {
@@ -101,6 +102,10 @@ export function startDesktop(opts: DesktopOptions): RunningShell {
     isQuitting: opts.isQuitting,
     ...(platform === 'darwin' ? { focusApp: () => app.focus({ steal: true }) } : {}),
   });
+  // Once disposed (quitting: the IPC handlers are gone), a notification click or a second launch opens no dashboard.
+  const showDashboard = () => {
+    if (!disposed) windows.show();
+  };
 
   const startAtLogin = createStartAtLogin({
     platform,
@@ -117,8 +122,9 @@ export function startDesktop(opts: DesktopOptions): RunningShell {
     }
   };
   let loginState: boolean | null = null;
-  safely('start at login refresh', () => {
-    startAtLogin.refresh();
+  // Apart: an entry that could not be rewritten (after an update or a move) still tells whether it is on.
+  safely('start at login refresh', () => startAtLogin.refresh());
+  safely('start at login', () => {
     loginState = startAtLogin.get();
   });
 
@@ -142,7 +148,7 @@ export function startDesktop(opts: DesktopOptions): RunningShell {
     pause: (id) => safely('pause', () => service.pause(id)),
     resume: (id) => safely('resume', () => service.resume(id)),
     cancel: (id) => safely('cancel', () => service.cancel(id)),
-    openDashboard: () => windows.show(),
+    openDashboard: showDashboard,
     setStartAtLogin: (on) => safely('start at login', () => host.setStartAtLogin(on)),
     openLogs: () => safely('open logs', () => host.openLogs()),
     quit: () => app.quit(),
@@ -184,7 +190,7 @@ export function startDesktop(opts: DesktopOptions): RunningShell {
       shown.add(n);
       n.on('click', () => {
         shown.delete(n);
-        windows.show();
+        showDashboard();
       });
       n.on('close', () => shown.delete(n));
       n.on('failed', () => shown.delete(n));
@@ -214,12 +220,13 @@ export function startDesktop(opts: DesktopOptions): RunningShell {
 
   onState(service.getState());
 
-  let disposed = false;
   return {
-    showDashboard: () => windows.show(),
+    showDashboard,
     dispose() {
       if (disposed) return;
       disposed = true;
+      // The dashboard goes first: left open while the service stops (up to 5 s), it would answer nothing.
+      safely('close the dashboard', () => windows.destroy());
       for (const dispose of disposers.reverse()) safely('dispose', dispose);
     },
   };

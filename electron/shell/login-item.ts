@@ -58,8 +58,13 @@ export function createStartAtLogin(deps: StartAtLoginDeps): StartAtLogin {
       refresh: () => entry.refresh(),
     };
   }
-  // Windows stores the args with the entry, so reading it back must name the same args.
-  const get = () => app.getLoginItemSettings({ args: LOGIN_ARGS }).openAtLogin;
+  // Windows stores the args with the entry, so reading it back must name the same args. There `openAtLogin` reads
+  // the Run entry only: one the user turned off (Task Manager → Startup apps) is still there, and only
+  // `executableWillLaunchAtLogin` says it will not start. Read as off, turning it on enables it again.
+  const get = () => {
+    const s = app.getLoginItemSettings({ args: LOGIN_ARGS });
+    return platform === 'win32' ? s.openAtLogin && s.executableWillLaunchAtLogin : s.openAtLogin;
+  };
   return {
     supported: true,
     get,

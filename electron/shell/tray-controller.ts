@@ -1,6 +1,8 @@
 /**
  * A thin, idempotent controller over one Tray: it renders AppState through tray-menu.ts and touches the native
- * tray only when something visible changed (icon key, tooltip text, menu data), at most 4 times a second.
+ * tray only when something visible changed (icon key, tooltip text, menu data), at most 4 times a second. A menu
+ * whose only change is a running sync's progress numbers is rebuilt at most every 5 s: a sync pushes new progress
+ * several times a second, and a context menu replaced that often flickers (and closes under the pointer) on Linux.
  * Electron values come in through `deps`, so tests drive it with a fake Tray.
  */
 import type { MenuItemConstructorOptions } from 'electron';
@@ -30,7 +32,15 @@ export interface TrayControllerDeps<Image, Menu> {
   setTimer(fn: () => void, ms: number): () => void;
   /** Minimum time between two renders (default 250 ms: ≤ 4 rebuilds a second). */
   minIntervalMs?: number;
+  /** Minimum time between two menu rebuilds that only show new progress numbers (default 5 s). */
+  progressMenuIntervalMs?: number;
 }
+
+/** The state with every connector's progress left out: what the menu shows apart from the moving numbers. */
+const withoutProgress = (state: AppState): AppState =>
+  state.connectors.some((c) => c.progress)
+    ? { ...state, connectors: state.connectors.map((c) => (c.progress ? { ...c, progress: null } : c)) }
+    : state;
 
 export class TrayController<Image, Menu> {
   readonly #d: TrayControllerDeps<Image, Menu>;
@@ -41,8 +51,12 @@ export class TrayController<Image, Menu> {
   #shownFile: string | null = null;
   #tooltip: string | null = null;
   #menuSignature: string | null = null;
+  /** The signature of the shown menu without its progress numbers. */
+  #menuShape: string | null = null;
+  #lastMenuAt = -Infinity;
   #lastRenderAt = -Infinity;
   #cancelTimer: (() => void) | null = null;
+  #cancelMenuTimer: (() => void) | null = null;
   #disposed = false;
 
   constructor(deps: TrayControllerDeps<Image, Menu>) {
@@ -90,6 +104,8 @@ export class TrayController<Image, Menu> {
     this.#disposed = true;
     this.#cancelTimer?.();
     this.#cancelTimer = null;
+    this.#cancelMenuTimer?.();
+    this.#cancelMenuTimer = null;
     this.#tray?.destroy();
     this.#tray = null;
   }
@@ -101,6 +117,30 @@ export class TrayController<Image, Menu> {
       this.#images.set(file, image);
     }
     return image;
+  }
+
+  /**
+   * The OS flips a checkbox item as it is clicked, whatever its action then does: after the click, the menu is
+   * rebuilt from the state even when that did not change (the change was refused or failed).
+   */
+  #resyncCheckboxes(items: MenuItemConstructorOptions[]): MenuItemConstructorOptions[] {
+    return items.map((item) => {
+      if (Array.isArray(item.submenu)) return { ...item, submenu: this.#resyncCheckboxes(item.submenu) };
+      const click = item.click;
+      if (item.type !== 'checkbox' || !click) return item;
+      return {
+        ...item,
+        click: (...args: Parameters<typeof click>) => {
+          try {
+            click(...args);
+          } finally {
+            this.#menuSignature = null;
+            this.#menuShape = null;
+            this.refresh();
+          }
+        },
+      };
+    });
   }
 
   #flush(): void {
@@ -125,12 +165,29 @@ export class TrayController<Image, Menu> {
       this.#tooltip = tooltip;
     }
 
-    this.#template = buildTrayTemplate(state, d.actions, { startAtLogin: d.startAtLogin(), platform: d.platform, now });
+    const ctx = { startAtLogin: d.startAtLogin(), platform: d.platform, now };
+    const template = this.#resyncCheckboxes(buildTrayTemplate(state, d.actions, ctx));
     // Click handlers are functions, which JSON leaves out: the signature is the menu's data only.
-    const signature = JSON.stringify(this.#template);
-    if (signature !== this.#menuSignature) {
-      this.#tray.setContextMenu(d.buildMenu(this.#template));
-      this.#menuSignature = signature;
+    const signature = JSON.stringify(template);
+    if (signature === this.#menuSignature) return;
+    const shape = JSON.stringify(buildTrayTemplate(withoutProgress(state), d.actions, ctx));
+    if (shape === this.#menuShape) {
+      // Only progress numbers moved: show them later, with the numbers of then.
+      const wait = this.#lastMenuAt + (d.progressMenuIntervalMs ?? 5000) - now;
+      if (wait > 0) {
+        this.#cancelMenuTimer ??= d.setTimer(() => {
+          this.#cancelMenuTimer = null;
+          this.#flush();
+        }, wait);
+        return;
+      }
     }
+    this.#cancelMenuTimer?.();
+    this.#cancelMenuTimer = null;
+    this.#template = template;
+    this.#tray.setContextMenu(d.buildMenu(template));
+    this.#menuSignature = signature;
+    this.#menuShape = shape;
+    this.#lastMenuAt = now;
   }
 }

@@ -125,7 +125,9 @@ function connectorItem(
 ): MenuItemConstructorOptions {
   const base = `connector:${c.id}`;
   const paused = c.paused || c.state === 'paused';
-  const label = isPaused(state, c) && c.state !== 'error' ? 'paused' : STATE_LABEL[c.state];
+  // What it does now wins over the pause: "Sync now" runs a paused connector (and "Sync all now" every connector while
+  // all are paused), and its line must say so, as the icon and the tooltip do.
+  const label = isPaused(state, c) && c.state === 'idle' ? 'paused' : STATE_LABEL[c.state];
   return {
     id: base,
     label: `${c.name} — ${label}`,

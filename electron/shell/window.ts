@@ -92,7 +92,8 @@ export interface WindowManager {
 
 /**
  * One dashboard. Its close button hides it unless the app is quitting (`isQuitting`), so closing the window
- * never stops the sync.
+ * never stops the sync. A window whose renderer process is gone (a crash, killed by the OS for memory) would show
+ * a blank page for the rest of the session: the next show() replaces it.
  */
 export function createWindowManager(deps: {
   create(): BrowserWindow;
@@ -101,8 +102,12 @@ export function createWindowManager(deps: {
   focusApp?(): void;
 }): WindowManager {
   let win: BrowserWindow | null = null;
+  const gone = new WeakSet<BrowserWindow>();
   const open = (): BrowserWindow => {
     const created = deps.create();
+    created.webContents.on('render-process-gone', (_event, details) => {
+      if (details.reason !== 'clean-exit') gone.add(created);
+    });
     created.on('close', (event) => {
       if (!deps.isQuitting()) {
         event.preventDefault();
@@ -116,6 +121,10 @@ export function createWindowManager(deps: {
   };
   return {
     show() {
+      if (win && !win.isDestroyed() && gone.has(win)) {
+        win.destroy();
+        win = null;
+      }
       if (win && !win.isDestroyed()) {
         if (win.isMinimized()) win.restore();
         win.show();

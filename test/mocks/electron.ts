@@ -17,7 +17,8 @@ export class FakeEvent {
 class FakeApp extends EventEmitter {
   isPackaged = false;
   name = 'Jarvis Sync';
-  loginItem = { openAtLogin: false, wasOpenedAtLogin: false, args: [] as string[] };
+  /** `enabled`: Windows' StartupApproved switch (Task Manager → Startup apps), which the user may turn off. */
+  loginItem = { openAtLogin: false, wasOpenedAtLogin: false, args: [] as string[], enabled: true };
   exitCode: number | null = null;
   dock: { hide: ReturnType<typeof vi.fn> } | undefined = { hide: vi.fn() };
   requestSingleInstanceLock = vi.fn(() => true);
@@ -29,13 +30,22 @@ class FakeApp extends EventEmitter {
   getAppPath = vi.fn(() => '/tmp/jarvis-fake/app');
   getLoginItemSettings = vi.fn((options?: { args?: string[] }) => {
     // Like Windows: an entry only reads as on when asked with the args it was stored with.
+    // Like Windows too: openAtLogin reads the Run entry alone; executableWillLaunchAtLogin also the user's switch.
     const sameArgs = JSON.stringify(options?.args ?? []) === JSON.stringify(this.loginItem.args);
-    return { ...this.loginItem, openAtLogin: this.loginItem.openAtLogin && sameArgs };
+    const { enabled, ...item } = this.loginItem;
+    return {
+      ...item,
+      openAtLogin: item.openAtLogin && sameArgs,
+      executableWillLaunchAtLogin: item.openAtLogin && enabled,
+    };
   });
-  setLoginItemSettings = vi.fn((settings: { openAtLogin?: boolean; args?: string[] }) => {
+  /** What setLoginItemSettings does unless a test replaces it (reset restores it). */
+  applyLoginItem = (settings: { openAtLogin?: boolean; args?: string[]; enabled?: boolean }): void => {
     this.loginItem.openAtLogin = settings.openAtLogin ?? false;
     this.loginItem.args = settings.args ?? [];
-  });
+    this.loginItem.enabled = settings.enabled ?? true;
+  };
+  setLoginItemSettings = vi.fn(this.applyLoginItem);
   /** Like Electron: emits before-quit; the quit goes ahead only when nobody prevented it. */
   quit = vi.fn(() => {
     const event = new FakeEvent();
@@ -221,8 +231,9 @@ export function resetElectronFake(): void {
   vi.clearAllMocks();
   for (const emitter of [app, powerMonitor, nativeTheme, rendererEvents]) emitter.removeAllListeners();
   Object.assign(app, { isPackaged: false, exitCode: null, dock: { hide: vi.fn() } });
-  app.loginItem = { openAtLogin: false, wasOpenedAtLogin: false, args: [] };
+  app.loginItem = { openAtLogin: false, wasOpenedAtLogin: false, args: [], enabled: true };
   app.requestSingleInstanceLock.mockImplementation(() => true);
+  app.setLoginItemSettings.mockImplementation(app.applyLoginItem);
   powerMonitor.isOnBatteryPower.mockImplementation(() => false);
   Notification.isSupported.mockImplementation(() => true);
   nativeTheme.shouldUseDarkColors = false;

@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Emitter } from '../../../shared/emitter.js';
 import { API_METHODS } from '../../../shared/contract.js';
@@ -48,6 +51,7 @@ afterEach(() => {
   running?.dispose();
   running = null;
   vi.useRealTimers();
+  vi.unstubAllEnvs();
 });
 
 function start(initial = appState([connector(), mail()])) {
@@ -156,6 +160,27 @@ describe('startDesktop', () => {
     expect(Menu.buildFromTemplate).toHaveBeenCalled();
   });
 
+  it.runIf(process.platform === 'linux')(
+    'keeps "Start at login" in the tray when rewriting a stale autostart entry fails at start',
+    () => {
+      const config = mkdtempSync(join(tmpdir(), 'jarvis-desktop-xdg-'));
+      try {
+        vi.stubEnv('XDG_CONFIG_HOME', config);
+        app.isPackaged = true;
+        // On at login, from a build that lived elsewhere; the rewrite fails (a full disk, a read-only folder…).
+        const entry = join(config, 'autostart', 'jarvis-sync.desktop');
+        mkdirSync(join(config, 'autostart'));
+        writeFileSync(entry, '[Desktop Entry]\nType=Application\nExec=/old/place/jarvis-sync --hidden\n');
+        mkdirSync(`${entry}.${process.pid}.tmp`);
+        start();
+        const item = lastMenu().find((i) => i.id === 'start-at-login');
+        expect(item).toMatchObject({ type: 'checkbox', checked: true });
+      } finally {
+        rmSync(config, { recursive: true, force: true });
+      }
+    },
+  );
+
   it('a failing tray action is logged, not thrown', () => {
     const { service } = start();
     service.runNow.mockImplementation(() => {
@@ -184,6 +209,20 @@ describe('startDesktop', () => {
     expect(service.notifyResume).toHaveBeenCalled();
     powerMonitor.emit('on-battery');
     expect(service.setOnBattery).toHaveBeenLastCalledWith(true);
+  });
+
+  it('dispose() (a quit) closes the dashboard, whose IPC is gone, and opens no new one while the service stops', () => {
+    const { running } = start();
+    running.showDashboard();
+    const win = BrowserWindow.instances[0];
+    win.emit('ready-to-show');
+    expect(win.visible).toBe(true);
+    running.dispose();
+    // Left open, it would stay on screen for up to 5 s with every button failing ("No handler registered").
+    expect(win.destroyed).toBe(true);
+    // A second launch (second-instance) during those seconds must not bring up a dashboard that cannot work.
+    running.showDashboard();
+    expect(BrowserWindow.instances).toHaveLength(1);
   });
 
   it('dispose() removes IPC handlers, the tray and every listener', () => {

@@ -48,6 +48,17 @@ describe('start at login on macOS and Windows', () => {
     expect(sal.set(true)).toBe(false);
   });
 
+  it('Windows: an entry the user turned off in Task Manager reads as off, and turning it on enables it again', () => {
+    app.isPackaged = true;
+    const sal = createStartAtLogin({ platform: 'win32', app: app as never, linux: linuxFor({}) });
+    expect(sal.set(true)).toBe(true);
+    // Task Manager → Startup apps → Disable: the Run entry stays, Windows no longer starts it.
+    app.loginItem.enabled = false;
+    expect(sal.get()).toBe(false);
+    expect(sal.set(true)).toBe(true);
+    expect(app.loginItem.enabled).toBe(true);
+  });
+
   it('is off, a no-op and null in development runs', () => {
     app.isPackaged = false;
     const log = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };

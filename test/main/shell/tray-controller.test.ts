@@ -136,6 +136,38 @@ describe('TrayController', () => {
     expect(tray().setToolTip).toHaveBeenLastCalledWith('Syncing Notes 1/10');
   });
 
+  it('a running sync does not rebuild the menu on every progress push (it flickers on Linux): at most every 5 s', () => {
+    const { controller, tray, advance, pending } = setup();
+    const at = (done: number, state: 'syncing' | 'idle' = 'syncing') =>
+      appState([
+        connector({
+          state,
+          progress: state === 'idle' ? null : { done, found: 5000, foundAll: true, currentItem: null, startedAt: 0 },
+        }),
+        mail(),
+      ]);
+    controller.render(at(0));
+    expect(tray().setContextMenu).toHaveBeenCalledTimes(1);
+    // The service pushes the state with new progress 10 times a second; 10 s of it.
+    for (let done = 1; done <= 100; done++) {
+      advance(100);
+      controller.render(at(done));
+    }
+    expect(tray().setContextMenu.mock.calls.length).toBeLessThanOrEqual(3);
+    // The tooltip still follows closely, and the menu ends on the latest numbers.
+    advance(250);
+    expect(tray().setToolTip).toHaveBeenLastCalledWith('Syncing Notes 100/5,000');
+    advance(5000);
+    expect(pending()).toBe(0);
+    const last = tray().setContextMenu.mock.calls.at(-1)![0] as { template: { id?: string; label?: string }[] };
+    expect(last.template.find((i) => i.id === 'status')!.label).toBe('Syncing Notes 100/5,000');
+    // A change of state (the sync ends) is shown at once.
+    const before = tray().setContextMenu.mock.calls.length;
+    advance(300);
+    controller.render(at(0, 'idle'));
+    expect(tray().setContextMenu).toHaveBeenCalledTimes(before + 1);
+  });
+
   it('refresh() picks up a new panel theme, a new start-at-login state and the passing minutes', () => {
     const { controller, tray, advance, theme, startAtLogin } = setup();
     controller.render(idle);
@@ -156,6 +188,20 @@ describe('TrayController', () => {
     advance(10 * MIN);
     controller.refresh();
     expect(tray().setToolTip).toHaveBeenLastCalledWith('2 connectors · synced 15 min ago');
+  });
+
+  it('after a click on "Start at login" the menu shows what the OS kept, also when it refused the change', () => {
+    // The OS flips a checkbox item itself when it is clicked. When the change did not take (a policy, a login item
+    // waiting for approval, a write that failed), the state is the same as before, yet the menu must be rebuilt.
+    const { controller, tray, advance, actions } = setup();
+    controller.render(idle);
+    advance(1000);
+    expect(controller.click('start-at-login')).toBe(true);
+    expect(actions.setStartAtLogin).toHaveBeenCalledWith(true);
+    advance(250);
+    expect(tray().setContextMenu).toHaveBeenCalledTimes(2);
+    const last = tray().setContextMenu.mock.calls.at(-1)![0] as { template: { id?: string; checked?: boolean }[] };
+    expect(last.template.find((i) => i.id === 'start-at-login')!.checked).toBe(false);
   });
 
   it('a click on the icon opens the dashboard', () => {

@@ -219,6 +219,21 @@ describe('the tray for every state', () => {
     expect(menu).toContain('[pause-all] Pause all');
   });
 
+  it('a paused connector that syncs anyway ("Sync now" while paused) reads as syncing, not paused', () => {
+    // "Sync now" runs a paused connector, and "Sync all now" runs them all while everything is paused: the icon and the
+    // tooltip say syncing, so the connector's own line must too.
+    const own = appState([connector({ ...syncingNotes, paused: true }), mail()]);
+    expect(statusIconFor(own)).toBe('syncing');
+    expect(render(own)).toContain('[connector:notes] Notes — syncing');
+    expect(render(own)).toContain('  [connector:notes:resume] Resume');
+    const all = appState([syncingNotes, mail({ state: 'queued' }), calendar({ state: 'paused' })], { paused: true });
+    expect(render(all).filter((l) => /^\[connector:[a-z]+\]/.test(l))).toEqual([
+      '[connector:notes] Notes — syncing',
+      '[connector:mail] Mail — waiting',
+      '[connector:calendar] Calendar — paused',
+    ]);
+  });
+
   it('error: the connector, its message and a retry', () => {
     const state = appState([connector(), failingMail]);
     expect(statusIconFor(state)).toBe('error');

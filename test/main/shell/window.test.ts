@@ -135,6 +135,22 @@ describe('createWindowManager', () => {
     expect(windows.current()).toBeNull();
   });
 
+  it('replaces a dashboard whose renderer crashed or was killed, instead of showing it blank', () => {
+    const { windows, create } = manager();
+    windows.show();
+    const dead = windows.current() as unknown as BrowserWindow;
+    dead.close(); // hidden in the tray, as most of the time
+    dead.webContents.emit('render-process-gone', new FakeEvent(), { reason: 'killed', exitCode: 9 });
+    windows.show();
+    expect(create).toHaveBeenCalledTimes(2);
+    expect(dead.destroyed).toBe(true);
+    const fresh = windows.current() as unknown as BrowserWindow;
+    expect(fresh).not.toBe(dead);
+    // A live one is reused as before.
+    windows.show();
+    expect(create).toHaveBeenCalledTimes(2);
+  });
+
   it('makes a new window after the old one was destroyed', () => {
     const { windows, create } = manager();
     windows.show();

@@ -31,9 +31,34 @@ export interface FileTreeSpec {
   kind: ConnectorKind;
   acceptFile(relPath: string): boolean;
   skipDir(relPath: string, name: string): boolean;
+  /** May throw ItemReadError to name what is wrong with the file (kept as is); anything else becomes E_PARSE. */
   toDocument(file: FileText): { doc: SourceDocument; issues: ItemIssue[] };
   /** Bytes to text for a file of this tree, when its format can say more than decodeText (a declared charset). */
   readonly decode?: (bytes: Buffer, path: string) => DecodedText;
+  /**
+   * Files the source's own settings leave out, which may change between syncs (an Obsidian vault's Excluded files):
+   * loaded afresh for each enumeration, count and survey, and applied on top of acceptFile, skipDir and the
+   * connector's excludes, so the walk, the count and the preview agree. Its issues are yielded with the enumeration.
+   * It must not throw but for a cancellation: a settings file it cannot use means no such exclusions.
+   */
+  readonly loadTreeExcludes?: (root: string, signal: AbortSignal | undefined) => Promise<TreeExcludes>;
+}
+
+/** What a FileTreeSpec's loadTreeExcludes found for one walk; null tests when the settings leave nothing out. */
+export interface TreeExcludes {
+  /** Whether a file, by its key (NFC path relative to the root), is left out. */
+  excludesFile: ((key: string) => boolean) | null;
+  /** Whether every file under the folder with this key is left out, so it is not listed at all. */
+  excludesDir: ((key: string) => boolean) | null;
+  /** Problems with the settings, reported with the enumeration (warnings: nothing is kept or deleted for them). */
+  issues: readonly ItemIssue[];
+}
+
+/** The rules one walk of a tree goes by: the spec's, with the tree's own excludes of the moment. */
+interface TreeRules {
+  acceptFile: (relPath: string) => boolean;
+  skipDir: (relPath: string, name: string) => boolean;
+  issues: readonly ItemIssue[];
 }
 
 export interface FileText {
@@ -72,10 +97,12 @@ export class FileTreeConnector implements Connector {
 
   async *enumerateBatches(ctx: ConnectorContext): AsyncGenerator<(SourceUnit | ItemIssue)[]> {
     const before = await openDirectoryRoot(this.config.path);
+    const rules = await this.treeRules(ctx.signal);
+    if (rules.issues.length > 0) yield [...rules.issues];
     for await (const batch of walkFileBatches({
       root: this.config.path,
-      acceptFile: (rel) => this.spec.acceptFile(rel),
-      skipDir: (rel, name) => this.spec.skipDir(rel, name),
+      acceptFile: rules.acceptFile,
+      skipDir: rules.skipDir,
       excludes: this.config.excludes,
       signal: ctx.signal,
       isUnchanged: ctx.isUnchanged,
@@ -93,21 +120,37 @@ export class FileTreeConnector implements Connector {
     }
   }
 
-  countUnits(ctx: ConnectorContext): Promise<number> {
-    return countFiles(this.fileCountOptions(this.config.excludes, ctx.signal));
+  async countUnits(ctx: ConnectorContext): Promise<number> {
+    return countFiles(await this.fileCountOptions(this.config.excludes, ctx.signal));
   }
 
-  surveyExcludes(excludes: readonly string[], stopAt: number): Promise<FileSurvey> {
-    return surveyFiles(this.fileCountOptions([], undefined), excludes, stopAt);
+  async surveyExcludes(excludes: readonly string[], stopAt: number): Promise<FileSurvey> {
+    return surveyFiles(await this.fileCountOptions([], undefined), excludes, stopAt);
   }
 
-  private fileCountOptions(excludes: readonly string[], signal: AbortSignal | undefined): FileCountOptions {
+  private async fileCountOptions(
+    excludes: readonly string[],
+    signal: AbortSignal | undefined,
+  ): Promise<FileCountOptions> {
+    const { acceptFile, skipDir } = await this.treeRules(signal);
+    return { root: this.config.path, acceptFile, skipDir, excludes, signal };
+  }
+
+  private async treeRules(signal: AbortSignal | undefined): Promise<TreeRules> {
+    const spec = this.spec;
+    const own = spec.loadTreeExcludes ? await spec.loadTreeExcludes(this.config.path, signal) : null;
+    const { excludesFile = null, excludesDir = null } = own ?? {};
+    // The walk hands over paths as spelled on disk; the tree's own rules are about keys.
     return {
-      root: this.config.path,
-      acceptFile: (rel) => this.spec.acceptFile(rel),
-      skipDir: (rel, name) => this.spec.skipDir(rel, name),
-      excludes,
-      signal,
+      acceptFile:
+        excludesFile === null
+          ? (rel) => spec.acceptFile(rel)
+          : (rel) => spec.acceptFile(rel) && !excludesFile(rel.normalize('NFC')),
+      skipDir:
+        excludesDir === null
+          ? (rel, name) => spec.skipDir(rel, name)
+          : (rel, name) => spec.skipDir(rel, name) || excludesDir(rel.normalize('NFC')),
+      issues: own?.issues ?? [],
     };
   }
 
@@ -121,6 +164,8 @@ export class FileTreeConnector implements Connector {
     try {
       converted = this.spec.toDocument({ unit, text: file.text, mtimeMs: file.mtimeMs });
     } catch (err) {
+      // A format's own verdict on the file (a canvas that is not JSON) stands as it is.
+      if (err instanceof ItemReadError) throw err;
       // A parser bug or a pathological file (e.g. stack overflow in HTML conversion) costs this file, not the sync.
       throw new ItemReadError(
         'E_PARSE',

@@ -1,9 +1,13 @@
 /**
  * The Obsidian vault source: the vault's Markdown notes, with the metadata Obsidian itself shows — frontmatter
- * title, tags and aliases, inline #tags, and [[wikilinks]] — one document per note.
+ * title, tags and aliases, inline #tags, and [[wikilinks]] — one document per note, and its canvases
+ * (obsidian-canvas.ts), one document each.
  *
  * Aliases go into SourceDocument.aliases, which the store indexes together with the title, so a note is found by
  * any of its names; the note's text itself is left as written.
+ *
+ * Notes and canvases the user excluded in Obsidian (Settings → Files and links → Excluded files) are left out, by
+ * the vault's settings as they are at each sync (obsidian-settings.ts).
  */
 import { promises as fsp } from 'node:fs';
 import { basename, extname, join } from 'node:path';
@@ -17,6 +21,8 @@ import {
   splitFrontmatter,
   uniqueCaseInsensitive,
 } from './frontmatter.js';
+import { canvasDocument } from './obsidian-canvas.js';
+import { loadUserIgnoreFilters } from './obsidian-settings.js';
 import type { ConnectorKindModule, ItemIssue, SourceDocument } from './types.js';
 
 /**
@@ -122,12 +128,22 @@ function noteDocument({ unit, text, mtimeMs }: FileText): { doc: SourceDocument;
   return { doc, issues };
 }
 
+/** Notes and canvases: the files of a vault that hold the user's words. */
+const VAULT_EXTENSIONS: ReadonlySet<string> = new Set(['.md', '.canvas']);
+
+const CANVAS_MARKDOWN = {
+  tags: (markdown: string) => tagsIn(maskMarkdownCode(markdown)),
+  links: wikilinkTargets,
+};
+
 export const obsidianSpec: FileTreeSpec = {
   kind: 'obsidian',
-  acceptFile: (rel) => extname(rel).toLowerCase() === '.md' && !isTempOrHiddenName(basename(rel)),
+  acceptFile: (rel) => VAULT_EXTENSIONS.has(extname(rel).toLowerCase()) && !isTempOrHiddenName(basename(rel)),
   // Every dot-folder: .obsidian (settings, plugins), .trash (Obsidian's bin), .git, …
   skipDir: (_rel, name) => name.startsWith('.') || name === 'node_modules',
-  toDocument: noteDocument,
+  toDocument: (file) =>
+    extname(file.unit.key).toLowerCase() === '.canvas' ? canvasDocument(file, CANVAS_MARKDOWN) : noteDocument(file),
+  loadTreeExcludes: loadUserIgnoreFilters,
 };
 
 async function checkVaultPath(path: string): Promise<string | null> {
@@ -143,7 +159,8 @@ async function checkVaultPath(path: string): Promise<string | null> {
 export const obsidianKind: ConnectorKindModule = {
   kind: 'obsidian',
   label: 'Obsidian vault',
-  description: 'The notes of an Obsidian vault, with their tags, aliases and links.',
+  description:
+    "The notes and canvases of an Obsidian vault, with their tags, aliases and links, minus the vault's Excluded files.",
   pathType: 'directory',
   create: (config) => new FileTreeConnector(config, obsidianSpec),
   checkPath: checkVaultPath,

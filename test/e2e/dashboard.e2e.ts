@@ -69,6 +69,27 @@ describe('dashboard, end to end', () => {
     expect(world.problems).toEqual([]);
   });
 
+  it('Edit says what exclude patterns leave out before they are saved; saved, those files leave the index', async () => {
+    const world = await worlds.open();
+    const { page, root } = world;
+    const notes = notesFolder(root, 'notes', NOTES);
+    const notesCard = await addFolderConnector(page, notes, 'Notes');
+    await expect.poll(() => lastRun(notesCard), POLL).toContain('3 added');
+    await notesCard.getByRole('button', { name: 'Edit' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit Notes' });
+    const preview = dialog.getByTestId('exclude-preview');
+    await expect.poll(() => textOf(preview), POLL).toBe('Syncs all 3 files.');
+    await dialog.getByLabel('Exclude (one pattern per line)').fill('projects/**\n*.txt');
+    await expect
+      .poll(() => textOf(preview), POLL)
+      .toMatch(/^Leaves out 2 of 3 files: (projects\/gamma\.md, beta\.txt|beta\.txt, projects\/gamma\.md)$/);
+    await screenshot(page, 'edit-excludes');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => textOf(notesCard.getByTestId('indexed')), POLL).toBe('1 document · 1 chunk');
+    expect(await search(page, 'quarterly')).toEqual([]);
+    expect(world.problems).toEqual([]);
+  });
+
   it('picks up an edit, a new file and a deletion on disk by itself, without Sync now', async () => {
     // The watcher syncs after 200 ms of quiet instead of 10 s (test-only hook).
     const world = await worlds.open({ env: { JARVIS_SYNC_WATCH_DEBOUNCE_MS: '200' } });

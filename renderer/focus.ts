@@ -7,3 +7,17 @@ export function focusLost(): boolean {
   if (!active || active === document.body || !active.isConnected) return true;
   return active instanceof HTMLButtonElement && active.disabled;
 }
+
+/**
+ * Props of a button that is busy while its request is out: marked aria-disabled, and a press does nothing meanwhile.
+ * Not `disabled`: a browser moves focus off a focused button that becomes disabled, to <body>, where the keyboard
+ * user's next Enter does nothing and a screen reader loses its place.
+ */
+export function busyButton(busy: boolean, onPress: () => void): { 'aria-disabled'?: true; onClick: () => void } {
+  return {
+    ...(busy ? { 'aria-disabled': true as const } : {}),
+    onClick: () => {
+      if (!busy) onPress();
+    },
+  };
+}

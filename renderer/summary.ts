@@ -8,6 +8,11 @@ export type SummaryTone = 'ok' | 'busy' | 'paused' | 'error' | 'waiting' | 'empt
 export interface Summary {
   text: string;
   tone: SummaryTone;
+  /**
+   * What a screen reader is told when it changes, when not `text`: the line without its counts and times, which
+   * change with every progress event or clock tick and would be read out again each time.
+   */
+  spoken?: string;
 }
 
 /**
@@ -33,7 +38,11 @@ export function summarize(state: AppState, progress: Record<string, Progress>, n
     const c = syncing[0];
     const p = effectiveProgress(c, progress[c.id]);
     const counts = p ? ` ${formatProgressCount(p)}${partPercentText(p)}` : '…';
-    return { text: join(`Syncing ${c.name}${counts}`, failingText), tone: 'busy' };
+    return {
+      text: join(`Syncing ${c.name}${counts}`, failingText),
+      tone: 'busy',
+      spoken: join(`Syncing ${c.name}`, failingText),
+    };
   }
   if (syncing.length > 1) return { text: join(`Syncing ${syncing.length} connectors`, failingText), tone: 'busy' };
 
@@ -65,5 +74,9 @@ export function summarize(state: AppState, progress: Record<string, Progress>, n
   const oldest = Math.min(...active.map((c) => c.lastSuccessAt ?? now));
   const upcoming = active.map((c) => c.nextRunAt).filter((t): t is number => t !== null);
   const next = upcoming.length ? `next ${formatIn(Math.min(...upcoming), now)}` : null;
-  return { text: join('All synced', formatAgo(oldest, now), next, pausedText), tone: 'ok' };
+  return {
+    text: join('All synced', formatAgo(oldest, now), next, pausedText),
+    tone: 'ok',
+    spoken: join('All synced', pausedText),
+  };
 }

@@ -45,7 +45,7 @@ export function AddConnector() {
 
   return (
     <form className="add panel" aria-labelledby={formId} noValidate onSubmit={(e) => void submit(e)}>
-      <h2 id={formId}>Add a connector</h2>
+      <h3 id={formId}>Add a connector</h3>
       <fieldset className="kinds">
         <legend>What do you want to index?</legend>
         {CONNECTOR_KINDS.map((k) => (

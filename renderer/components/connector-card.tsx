@@ -2,6 +2,7 @@ import { memo, useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ConnectorState, ConnectorStatus, RunResult } from '../../shared/types.js';
 import { errorHint } from '../error-hints.js';
+import { busyButton } from '../focus.js';
 import { formatDuration, formatNumber, plural } from '../format.js';
 import { useNow } from '../hooks/use-now.js';
 import { KIND_INFO } from '../kinds.js';
@@ -184,13 +185,16 @@ export const ConnectorCard = memo(function ConnectorCard({ id }: { id: string })
       )}
 
       {c.lastError && (
-        // An alert: rendered only when an error appears, so it is announced then (not on every update).
-        <div className="card__error" role="alert" data-testid="last-error">
-          <p>
-            <strong>{lastAttemptFailed(c) ? 'Last sync failed:' : 'A recent sync failed:'}</strong>{' '}
-            {c.lastError.message}
-          </p>
-          {hint && <p className="card__hint">{hint}</p>}
+        <div className="card__error" data-testid="last-error">
+          {/* The alert holds what went wrong, not its time ("2 min ago") or count, which change as time passes and
+              runs retry: a live region is read out again whenever its text changes. */}
+          <div role="alert">
+            <p>
+              <strong>{lastAttemptFailed(c) ? 'Last sync failed:' : 'A recent sync failed:'}</strong>{' '}
+              {c.lastError.message}
+            </p>
+            {hint && <p className="card__hint">{hint}</p>}
+          </div>
           <p className="muted card__error-meta">
             <code>{c.lastError.code}</code> · <RelativeTime at={c.lastError.at} now={now} />
             {c.consecutiveFailures > 1 && <> · failed {formatNumber(c.consecutiveFailures)} times in a row</>}
@@ -199,8 +203,7 @@ export const ConnectorCard = memo(function ConnectorCard({ id }: { id: string })
             type="button"
             className="button button--small"
             aria-describedby={describedBy}
-            disabled={pending.run}
-            onClick={() => void runNow(c.id)}
+            {...busyButton(pending.run, () => void runNow(c.id))}
           >
             Retry
           </button>
@@ -275,8 +278,7 @@ export const ConnectorCard = memo(function ConnectorCard({ id }: { id: string })
           type="button"
           className="button button--primary"
           aria-describedby={describedBy}
-          disabled={pending.run}
-          onClick={() => void runNow(c.id)}
+          {...busyButton(pending.run, () => void runNow(c.id))}
         >
           Sync now
         </button>
@@ -285,8 +287,7 @@ export const ConnectorCard = memo(function ConnectorCard({ id }: { id: string })
             type="button"
             className="button"
             aria-describedby={describedBy}
-            disabled={pending.cancel}
-            onClick={() => void cancel(c.id)}
+            {...busyButton(pending.cancel, () => void cancel(c.id))}
           >
             Cancel sync
           </button>
@@ -299,8 +300,7 @@ export const ConnectorCard = memo(function ConnectorCard({ id }: { id: string })
             type="button"
             className="button"
             aria-describedby={`${describedBy} ${appPausedId}`}
-            disabled={pending.resumeAll}
-            onClick={() => void resume(null)}
+            {...busyButton(pending.resumeAll, () => void resume(null))}
           >
             Resume all syncing
           </button>
@@ -309,8 +309,7 @@ export const ConnectorCard = memo(function ConnectorCard({ id }: { id: string })
             type="button"
             className="button"
             aria-describedby={describedBy}
-            disabled={pending.resume}
-            onClick={() => void resume(c.id)}
+            {...busyButton(pending.resume, () => void resume(c.id))}
           >
             Resume
           </button>
@@ -319,8 +318,7 @@ export const ConnectorCard = memo(function ConnectorCard({ id }: { id: string })
             type="button"
             className="button"
             aria-describedby={describedBy}
-            disabled={pending.pause}
-            onClick={() => void pause(c.id)}
+            {...busyButton(pending.pause, () => void pause(c.id))}
           >
             Pause
           </button>

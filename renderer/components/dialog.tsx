@@ -56,7 +56,11 @@ export function Dialog({ title, onClose, children, initialFocus, description }: 
     if (items.length === 0) return;
     const first = items[0];
     const last = items[items.length - 1];
-    if (e.shiftKey && document.activeElement === first) {
+    // Focus on the dialog itself (a click on its text focuses it): the browser would Tab out of it, past its end.
+    if (!items.includes(document.activeElement as HTMLElement)) {
+      e.preventDefault();
+      (e.shiftKey ? last : first).focus();
+    } else if (e.shiftKey && document.activeElement === first) {
       e.preventDefault();
       last.focus();
     } else if (!e.shiftKey && document.activeElement === last) {

@@ -1,4 +1,5 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
+import { flushSync } from 'react-dom';
 import type { ConnectorStatus, UpdateConnectorInput } from '../../shared/types.js';
 import { excludePreviewText } from '../format.js';
 import { KIND_INFO } from '../kinds.js';
@@ -76,8 +77,14 @@ export function EditConnectorDialog({ connector: c, onClose }: { connector: Conn
       interval: i === null || i.ok ? undefined : i.message,
       excludes: x.ok ? undefined : x.message,
     };
-    setErrors(next);
-    if (!n.ok || (i !== null && !i.ok) || !x.ok) return;
+    // Committed before focus moves, so the field is read out as invalid, with its message.
+    flushSync(() => setErrors(next));
+    if (!n.ok || (i !== null && !i.ok) || !x.ok) {
+      // The first field to fix, in the form's order, takes focus: its message is read with it (aria-describedby).
+      const firstBad = !n.ok ? ids.name : next.interval ? ids.interval : ids.excludes;
+      document.getElementById(firstBad)?.focus();
+      return;
+    }
     const patch: UpdateConnectorInput = {};
     if (n.value !== c.name) patch.name = n.value;
     const seconds = i === null ? c.intervalSeconds : i.value === null ? null : i.value * 60;

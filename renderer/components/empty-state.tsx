@@ -5,7 +5,7 @@ export function EmptyState() {
   const setAddOpen = useDashboard((s) => s.setAddOpen);
   return (
     <div className="empty panel" data-testid="empty-state">
-      <h2>Nothing is indexed yet</h2>
+      <h3>Nothing is indexed yet</h3>
       <p>
         Add a connector for a folder, an Obsidian vault, a mailbox or a calendar file. Jarvis Sync indexes it in the
         background, keeps the index up to date as things change, and makes it searchable here.

@@ -1,6 +1,7 @@
 import { useShallow } from 'zustand/react/shallow';
 import type { ConnectionStatus } from '../../shared/contract.js';
 import { statusIconFor } from '../../shared/status-icon.js';
+import { busyButton } from '../focus.js';
 import { useDocumentStatus } from '../hooks/use-document-status.js';
 import { useNow } from '../hooks/use-now.js';
 import { pendingKeys, scopes } from '../store/dashboard-store.js';
@@ -44,27 +45,41 @@ export function Header() {
     <header className="header">
       <div className="header__status">
         <h1 className="header__title">Jarvis Sync</h1>
-        {/* A polite live region: a change of the overall status is read out without moving focus. */}
-        <p className={`status status--${summary?.tone ?? 'waiting'}`} role="status" data-testid="overall-status">
+        <p className={`status status--${summary?.tone ?? 'waiting'}`} data-testid="overall-status">
           <span className="status__dot" aria-hidden="true" />
           {summary?.text ?? 'Connecting…'}
+        </p>
+        {/* A polite live region: a change of the overall status is read out without moving focus, once — without
+            the counts and times of the line above, which change with every progress event and clock tick. */}
+        <p className="visually-hidden" role="status" data-testid="overall-status-live">
+          {summary ? (summary.spoken ?? summary.text) : 'Connecting…'}
         </p>
       </div>
       <div className="header__actions">
         <button
           type="button"
           className="button button--primary"
-          disabled={none || pending.run}
-          onClick={() => void runNow(null)}
+          disabled={none}
+          {...busyButton(pending.run, () => void runNow(null))}
         >
           Sync all now
         </button>
         {allPaused ? (
-          <button type="button" className="button" disabled={none || pending.resume} onClick={() => void resume(null)}>
+          <button
+            type="button"
+            className="button"
+            disabled={none}
+            {...busyButton(pending.resume, () => void resume(null))}
+          >
             Resume all
           </button>
         ) : (
-          <button type="button" className="button" disabled={none || pending.pause} onClick={() => void pause(null)}>
+          <button
+            type="button"
+            className="button"
+            disabled={none}
+            {...busyButton(pending.pause, () => void pause(null))}
+          >
             Pause all
           </button>
         )}

@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type RefObject } from 'react';
+import { flushSync } from 'react-dom';
 import type { Settings } from '../../shared/types.js';
 import { focusLost } from '../focus.js';
 import { formatNumber } from '../format.js';
@@ -30,11 +31,19 @@ export function SettingsView() {
         </p>
       )}
       {!view && settings.status !== 'error' && <p className="muted">Loading settings…</p>}
-      {feedback && (
-        <p className={`feedback feedback--${feedback.tone}`} role={feedback.tone === 'error' ? 'alert' : 'status'}>
+      {feedback?.tone === 'error' && (
+        <p className="feedback feedback--error" role="alert">
           {feedback.message}
         </p>
       )}
+      {/* Always there, so "Settings saved." is announced: a polite region inserted with its text often is not. */}
+      <p
+        className={feedback?.tone === 'info' ? 'feedback feedback--info' : 'settings__status'}
+        role="status"
+        data-testid="settings-status"
+      >
+        {feedback?.tone === 'info' ? feedback.message : ''}
+      </p>
       {view && (
         <>
           {/* Keyed by the saved values: after a save the form starts again from what the core kept. */}
@@ -73,6 +82,8 @@ function SettingsForm({ settings, savedRef }: { settings: Settings; savedRef: Re
   const saveSettings = useDashboard((s) => s.saveSettings);
   const saving = useDashboard((s) => Boolean(s.pending[pendingKeys.settings]));
   const saveRef = useRef<HTMLButtonElement>(null);
+  const confirmed = useDashboard((s) => s.feedback[scopes.settings]?.tone === 'info');
+  const clearFeedback = useDashboard((s) => s.clearFeedback);
 
   // A save remounts the form with what the core kept (see the key above): the new form's Save settings gets the
   // focus the old one had.
@@ -86,8 +97,13 @@ function SettingsForm({ settings, savedRef }: { settings: Settings; savedRef: Re
     e.preventDefault();
     const i = checkMinutes(interval, false);
     const m = checkFileSizeMb(size);
-    setErrors({ interval: i.ok ? undefined : i.message, size: m.ok ? undefined : m.message });
-    if (!i.ok || !m.ok) return;
+    // Committed before focus moves, so the field is read out as invalid, with its message.
+    flushSync(() => setErrors({ interval: i.ok ? undefined : i.message, size: m.ok ? undefined : m.message }));
+    if (!i.ok || !m.ok) {
+      // The first field to fix takes focus; its message is read with it (aria-describedby).
+      document.getElementById(i.ok ? ids.size : ids.interval)?.focus();
+      return;
+    }
     const patch: Partial<Settings> = {};
     if (i.value * 60 !== settings.intervalSeconds) patch.intervalSeconds = i.value * 60;
     if (m.value !== settings.maxFileSizeMb) patch.maxFileSizeMb = m.value;
@@ -103,7 +119,16 @@ function SettingsForm({ settings, savedRef }: { settings: Settings; savedRef: Re
   };
 
   return (
-    <form className="form panel" noValidate onSubmit={(e) => void submit(e)} aria-label="Sync settings">
+    <form
+      className="form panel"
+      noValidate
+      onSubmit={(e) => void submit(e)}
+      // "Settings saved." is about the values before this edit.
+      onChange={() => {
+        if (confirmed) clearFeedback(scopes.settings);
+      }}
+      aria-label="Sync settings"
+    >
       <div className="field">
         <label htmlFor={ids.interval}>Sync every (minutes)</label>
         <input

@@ -653,7 +653,11 @@ export function createDashboardStore(api: JarvisApi): DashboardStore {
         const r = await intent(pendingKeys.settings, scopes.settings, "Couldn't save the settings", () =>
           api.setSettings(patch),
         );
-        if (r.ok) set({ settings: { data: r.value, status: 'done', error: null } });
+        if (r.ok) {
+          set({ settings: { data: r.value, status: 'done', error: null } });
+          // The form looks the same after a save: say that it worked.
+          setFeedback(scopes.settings, { tone: 'info', message: 'Settings saved.' });
+        }
         return r.ok;
       },
 

@@ -89,4 +89,32 @@ describe('keyboard, in Chromium', () => {
     expect(seen, JSON.stringify(seen)).toContain('button "Sync now"');
     expect(unseen).toEqual([]);
   });
+
+  it('a field refused by the form is drawn in the error colour, text fields and text areas alike', async () => {
+    const world = await worlds.open();
+    const { page, root } = world;
+    const notes = await addFolderConnector(page, notesFolder(root, 'notes', { 'a.md': '# A\n\nalpha\n' }), 'Notes');
+    await expect.poll(() => lastRun(notes), POLL).toContain('1 added');
+    await notes.getByRole('button', { name: 'Edit' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit Notes' });
+    const name = dialog.getByLabel('Name');
+    const excludes = dialog.getByLabel('Exclude (one pattern per line)');
+    const border = (el: Locator) => el.evaluate((e) => getComputedStyle(e).borderTopColor);
+    const normal = await border(name);
+    await name.fill('');
+    await excludes.fill('/abs/**');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => name.getAttribute('aria-invalid'), POLL).toBe('true');
+    const danger = await page.evaluate(() => {
+      const probe = document.createElement('div');
+      probe.style.color = 'var(--danger)';
+      document.body.append(probe);
+      const color = getComputedStyle(probe).color;
+      probe.remove();
+      return color;
+    });
+    expect(danger).not.toBe(normal);
+    expect(await border(name)).toBe(danger);
+    expect(await border(excludes)).toBe(danger);
+  });
 });

@@ -15,9 +15,14 @@ export function focusLost(): boolean {
  */
 export function busyButton(busy: boolean, onPress: () => void): { 'aria-disabled'?: true; onClick: () => void } {
   return {
-    ...(busy ? { 'aria-disabled': true as const } : {}),
+    ...busyProps(busy),
     onClick: () => {
       if (!busy) onPress();
     },
   };
+}
+
+/** busyButton's marking alone, for a submit button (its form's submit handler returns early while busy). */
+export function busyProps(busy: boolean): { 'aria-disabled'?: true } {
+  return busy ? { 'aria-disabled': true } : {};
 }

@@ -3,6 +3,7 @@ import { CONNECTOR_KINDS, type ConnectorKind } from '../../shared/types.js';
 import { KIND_INFO } from '../kinds.js';
 import { pendingKeys, scopes } from '../store/dashboard-store.js';
 import { useDashboard } from '../store/context.js';
+import { busyButton, busyProps } from '../focus.js';
 
 /**
  * Choose a kind, then a path (native picker on desktop, a text field everywhere). The core checks the path
@@ -38,6 +39,7 @@ export function AddConnector() {
 
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
+    if (adding) return;
     const trimmed = name.trim();
     const ok = await addConnector({ kind, path, ...(trimmed ? { name: trimmed } : {}) });
     if (!ok) pathRef.current?.focus();
@@ -92,7 +94,7 @@ export function AddConnector() {
             }}
           />
           {nativePicker && (
-            <button type="button" className="button" disabled={picking} onClick={() => void choose()}>
+            <button type="button" className="button" {...busyButton(picking, () => void choose())}>
               Choose…
             </button>
           )}
@@ -115,7 +117,7 @@ export function AddConnector() {
         </p>
       )}
       <div className="form__actions">
-        <button type="submit" className="button button--primary" disabled={adding}>
+        <button type="submit" className="button button--primary" {...busyProps(adding)}>
           Add connector
         </button>
         <button type="button" className="button button--quiet" onClick={() => setAddOpen(false)}>

@@ -7,6 +7,7 @@ import { pendingKeys, scopes } from '../store/dashboard-store.js';
 import { useDashboard } from '../store/context.js';
 import { checkExcludes, checkMinutes, checkName } from '../validation.js';
 import { Dialog } from './dialog.js';
+import { busyProps } from '../focus.js';
 
 interface FieldErrors {
   name?: string;
@@ -67,6 +68,7 @@ export function EditConnectorDialog({ connector: c, onClose }: { connector: Conn
 
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
+    if (pending) return;
     const n = checkName(name);
     // An interval set in seconds elsewhere (`jarvis-sync add --interval 90`) shows as 1.5 minutes: left as it is,
     // it stays, instead of blocking every other edit with "Enter a whole number of minutes".
@@ -168,7 +170,7 @@ export function EditConnectorDialog({ connector: c, onClose }: { connector: Conn
           </p>
         )}
         <div className="dialog__actions">
-          <button type="submit" className="button button--primary" disabled={pending}>
+          <button type="submit" className="button button--primary" {...busyProps(pending)}>
             Save
           </button>
           <button type="button" className="button button--quiet" onClick={close}>

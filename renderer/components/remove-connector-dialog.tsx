@@ -3,6 +3,7 @@ import type { ConnectorStatus } from '../../shared/types.js';
 import { pendingKeys, scopes } from '../store/dashboard-store.js';
 import { useDashboard } from '../store/context.js';
 import { Dialog } from './dialog.js';
+import { busyButton } from '../focus.js';
 
 /** Asks whether to keep the indexed data; "Cancel" has the initial focus, so Enter never deletes by accident. */
 export function RemoveConnectorDialog({ connector, onClose }: { connector: ConnectorStatus; onClose: () => void }) {
@@ -44,10 +45,10 @@ export function RemoveConnectorDialog({ connector, onClose }: { connector: Conne
         </p>
       )}
       <div className="dialog__actions">
-        <button type="button" className="button button--danger" disabled={pending} onClick={() => void remove(false)}>
+        <button type="button" className="button button--danger" {...busyButton(pending, () => void remove(false))}>
           Remove and delete its index
         </button>
-        <button type="button" className="button" disabled={pending} onClick={() => void remove(true)}>
+        <button type="button" className="button" {...busyButton(pending, () => void remove(true))}>
           Remove, keep indexed data
         </button>
         <button type="button" className="button button--quiet" ref={cancelRef} onClick={close}>

@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type RefObject } from 'react';
 import { flushSync } from 'react-dom';
 import type { Settings } from '../../shared/types.js';
-import { focusLost } from '../focus.js';
+import { busyProps, focusLost } from '../focus.js';
 import { formatNumber } from '../format.js';
 import { pendingKeys, scopes } from '../store/dashboard-store.js';
 import { useDashboard } from '../store/context.js';
@@ -95,6 +95,7 @@ function SettingsForm({ settings, savedRef }: { settings: Settings; savedRef: Re
 
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
+    if (saving) return;
     const i = checkMinutes(interval, false);
     const m = checkFileSizeMb(size);
     // Committed before focus moves, so the field is read out as invalid, with its message.
@@ -205,7 +206,7 @@ function SettingsForm({ settings, savedRef }: { settings: Settings; savedRef: Re
         </p>
       )}
       <div className="form__actions">
-        <button ref={saveRef} type="submit" className="button button--primary" disabled={saving}>
+        <button ref={saveRef} type="submit" className="button button--primary" {...busyProps(saving)}>
           Save settings
         </button>
       </div>

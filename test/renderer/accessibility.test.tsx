@@ -102,6 +102,39 @@ describe('dialogs, from the keyboard', () => {
     expect(document.activeElement).toBe(name);
     expect(api.updateConnector).not.toHaveBeenCalled();
   });
+
+  it("a dialog's buttons stay focusable while their request is out (a disabled button drops focus), and do not send twice", async () => {
+    const { user, api } = await renderDashboard({
+      state: buildState({ connectors: [idleConnector({ id: 'n', name: 'Notes' })] }),
+    });
+    const answers: (() => void)[] = [];
+    const held = <T,>(value: T) => new Promise<T>((resolve) => answers.push(() => resolve(value)));
+    api.updateConnector.mockImplementation(() => held(idleConnector({ id: 'n', name: 'Work' })));
+    api.removeConnector.mockImplementation(() => held(buildState({ connectors: [] })));
+    const card = () => screen.getByRole('region', { name: 'Notes' });
+
+    await user.click(within(card()).getByRole('button', { name: 'Edit' }));
+    const edit = screen.getByRole('dialog', { name: 'Edit Notes' });
+    await user.clear(within(edit).getByLabelText('Name'));
+    await user.type(within(edit).getByLabelText('Name'), 'Work');
+    const save = within(edit).getByRole('button', { name: 'Save' });
+    await user.click(save);
+    await waitFor(() => expect(save.getAttribute('aria-disabled')).toBe('true'));
+    expect((save as HTMLButtonElement).disabled).toBe(false);
+    await user.click(save);
+    await user.keyboard('{Enter}');
+    expect(api.updateConnector).toHaveBeenCalledTimes(1);
+    await user.click(within(edit).getByRole('button', { name: 'Cancel' }));
+    act(() => answers.shift()!());
+
+    await user.click(within(card()).getByRole('button', { name: 'Remove' }));
+    const remove = within(screen.getByRole('dialog')).getByRole('button', { name: 'Remove and delete its index' });
+    await user.click(remove);
+    await waitFor(() => expect(remove.getAttribute('aria-disabled')).toBe('true'));
+    expect((remove as HTMLButtonElement).disabled).toBe(false);
+    await user.click(remove);
+    expect(api.removeConnector).toHaveBeenCalledTimes(1);
+  });
 });
 
 describe('Settings, from the keyboard and a screen reader', () => {

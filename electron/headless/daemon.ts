@@ -11,7 +11,7 @@
  * SIGINT/SIGTERM: stop the HTTP server, stop the service (≤ 5 s, checkpoints intact, lock released), exit 0.
  */
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, readFileSync, renameSync, statSync, type WriteStream } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { networkInterfaces, hostname } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,7 @@ import { dataPaths } from '../core/data-dir.js';
 import type { CliIo } from './cli.js';
 import { readTestHooks, storedIntervalSeconds } from './test-hooks.js';
 import { allowedHostsFor, createWebBridge } from './web-bridge.js';
+import { openLogFile, type LogFile } from './log-file.js';
 
 export interface DaemonOptions {
   dataDir: string;
@@ -40,7 +41,6 @@ export interface DaemonOptions {
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../out/web', import.meta.url));
-const LOG_ROTATE_BYTES = 5 * 1024 * 1024;
 
 /** Runs until SIGINT/SIGTERM; resolves with the exit code. */
 export async function runDaemon(opts: DaemonOptions): Promise<number> {
@@ -184,7 +184,7 @@ function localAddresses(): string[] {
 }
 
 /** The daemon's log: warnings and errors on stderr (everything with JARVIS_SYNC_DEBUG=1), everything in logs/daemon.log. */
-function daemonLoggers(io: CliIo, file: WriteStream | null): (scope: string) => Logger {
+function daemonLoggers(io: CliIo, file: LogFile | null): (scope: string) => Logger {
   const debug = io.env.JARVIS_SYNC_DEBUG === '1';
   return (scope) => {
     const line = (level: string, args: unknown[], toStderr: boolean): void => {
@@ -208,22 +208,5 @@ function describe(value: unknown): string {
     return JSON.stringify(value);
   } catch {
     return String(value);
-  }
-}
-
-function openLogFile(dir: string): WriteStream | null {
-  try {
-    mkdirSync(dir, { recursive: true });
-    const path = join(dir, 'daemon.log');
-    try {
-      if (statSync(path).size > LOG_ROTATE_BYTES) renameSync(path, join(dir, 'daemon.1.log'));
-    } catch {
-      // No log yet.
-    }
-    const stream = createWriteStream(path, { flags: 'a' });
-    stream.on('error', () => undefined);
-    return stream;
-  } catch {
-    return null;
   }
 }

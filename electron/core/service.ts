@@ -133,6 +133,8 @@ const INDEX_LOCK_RETRY_MS = 30_000;
 const INDEX_LOCK_TRY_TIMEOUT_MS = 0;
 /** How often a running service looks for an edit of connectors.json (a stat; the file is read only when it changed). */
 const CONNECTORS_EDIT_CHECK_MS = 3_000;
+/** Notices kept until dismissed; past this many, the oldest go. */
+const MAX_NOTICES = 20;
 /** How long previewExcludes counts files before answering with what it has: a dialog waits for it. */
 const EXCLUDE_PREVIEW_MS = 3_000;
 /** How long the read-only open that stands in for the locked index waits for a lock. */
@@ -1203,10 +1205,15 @@ export class SyncService {
     return result.value;
   }
 
+  /**
+   * Adds a notice. One that says the same as an earlier one replaces it (the newest is kept), and at most MAX_NOTICES
+   * are kept: a daemon that runs for weeks meets the same event again and again (each hand edit of connectors.json).
+   */
   #notice(level: Notice['level'], message: string): string {
     this.#log.warn(message);
     const id = `n${++this.#noticesMade}-${this.#now()}`;
-    this.#notices.push({ id, level, message, at: this.#now() });
+    const others = this.#notices.filter((n) => n.level !== level || n.message !== message);
+    this.#notices = [...others.slice(-(MAX_NOTICES - 1)), { id, level, message, at: this.#now() }];
     return id;
   }
 

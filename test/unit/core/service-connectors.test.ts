@@ -217,6 +217,8 @@ describe('SyncService: connectors.json edited while it runs', () => {
     expect(s.getState().connectors.map((c) => c.id)).toEqual(['other']);
     expect(titles(s, 'apple')).toEqual(['Apple']);
     expect(s.searchableSources()).toContain(id);
+    // Each hand edit says so again, but as the one notice, not one more per edit for as long as the daemon runs.
+    expect(s.getState().notices.filter((n) => n.message.includes('was changed outside the app'))).toHaveLength(1);
   });
 
   it('a running service picks an edit up by itself; one that does not parse is noticed and changes nothing', async () => {

@@ -54,6 +54,12 @@ export interface WebBridgeOptions {
   maxBodyBytes?: number;
   /** Interval of SSE heartbeat comments. Default 15 s. */
   heartbeatMs?: number;
+  /**
+   * Most bytes of events an event stream may have waiting for a client that does not read them (a stalled tab, a
+   * client that keeps the connection open and never reads); past it the stream is closed, and a client that is alive
+   * reconnects and starts from the current state. Default 1 MiB.
+   */
+  maxEventBacklogBytes?: number;
 }
 
 export interface WebBridge {
@@ -118,6 +124,7 @@ export function createWebBridge(options: WebBridgeOptions): WebBridge {
   const { handlers, events, log, token } = options;
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+  const maxEventBacklog = options.maxEventBacklogBytes ?? 1024 * 1024;
   const staticRoot = options.staticDir ? resolve(options.staticDir) : null;
   const tokenDigest = digest(token);
   let allowedHosts = new Set<string>();
@@ -260,7 +267,13 @@ export function createWebBridge(options: WebBridgeOptions): WebBridge {
     let ready = false;
     const write = (chunk: string): void => {
       if (!ready) pending.push(chunk);
-      else if (!res.writableEnded) res.write(chunk);
+      else if (!res.writableEnded && !res.destroyed) {
+        res.write(chunk);
+        if (res.writableLength > maxEventBacklog) {
+          log.warn('web bridge: an event stream whose client stopped reading was closed');
+          res.destroy();
+        }
+      }
     };
     const offs = (Object.keys(PUSH_SOURCES) as PushChannel[]).map((channel) =>
       events.on(PUSH_SOURCES[channel], (payload: AppState | ProgressEvent) => write(sseEvent(channel, payload))),

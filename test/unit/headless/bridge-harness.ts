@@ -28,7 +28,7 @@ export interface Harness {
 }
 
 export async function startHarness(
-  opts: { staticDir?: 'none'; maxBodyBytes?: number; heartbeatMs?: number } = {},
+  opts: { staticDir?: 'none'; maxBodyBytes?: number; heartbeatMs?: number; maxEventBacklogBytes?: number } = {},
 ): Promise<Harness> {
   const root = makeTempDir('jarvis-bridge-');
   const dataDir = join(root, 'data');
@@ -56,6 +56,7 @@ export async function startHarness(
     log: silentLogger,
     maxBodyBytes: opts.maxBodyBytes,
     heartbeatMs: opts.heartbeatMs,
+    maxEventBacklogBytes: opts.maxEventBacklogBytes,
   });
   const { port } = await bridge.listen(0, '127.0.0.1');
   const host = `127.0.0.1:${port}`;

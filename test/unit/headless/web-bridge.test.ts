@@ -1,4 +1,5 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_METHODS } from '../../../shared/contract.js';
 import type { AppState } from '../../../shared/types.js';
@@ -335,6 +336,34 @@ describe('web bridge: event stream', () => {
         req.end();
       });
       expect(text).toContain(': ping\n\n');
+    } finally {
+      await hb.close();
+    }
+  });
+});
+
+describe('web bridge: a client that stops reading its event stream', () => {
+  it('is cut off once a bounded backlog of events waits for it, instead of the daemon buffering them all', async () => {
+    const hb = await startHarness({ maxEventBacklogBytes: 256 * 1024 });
+    try {
+      const listenersBefore = hb.service.events.listenerCount('state');
+      const socket = connect(hb.port, '127.0.0.1');
+      await new Promise<void>((resolve) => socket.once('connect', resolve));
+      socket.write(`GET /api/events HTTP/1.1\r\nHost: ${hb.host}\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`);
+      // The response starts, then the client reads nothing more.
+      await new Promise<void>((resolve) => socket.once('data', () => resolve()));
+      socket.pause();
+      await expect.poll(() => hb.service.events.listenerCount('state')).toBe(listenersBefore + 1);
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      // ~50 MB of states: far more than the socket buffers of both ends hold.
+      const big = { ...hb.service.getState(), dataDir: 'x'.repeat(512 * 1024) };
+      for (let i = 0; i < 100 && hb.service.events.listenerCount('state') > listenersBefore; i++) {
+        hb.service.events.emit('state', big);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(hb.service.events.listenerCount('state')).toBe(listenersBefore);
+      socket.resume();
+      await closed;
     } finally {
       await hb.close();
     }

@@ -4,6 +4,7 @@
  */
 import { progressShare, progressTotal, progressTotalText } from '../shared/progress.js';
 import type { ExcludePreview } from '../shared/contract.js';
+import { excludePreviewText as sharedExcludePreviewText } from '../shared/exclude-patterns.js';
 import type { ConnectorKind, Progress } from '../shared/types.js';
 
 let locale: string | undefined;
@@ -31,18 +32,9 @@ export function plural(n: number, one: string, many: string): string {
   return `${formatNumber(n)} ${n === 1 ? one : many}`;
 }
 
-/**
- * What exclude patterns being edited do, in one line: "Leaves out 56 of 1,234 files: drafts/a.md, …". While the
- * count stopped early (a huge folder) the figures are lower bounds ("1,234+", "at least 56").
- */
+/** excludePreviewText (shared/exclude-patterns.ts) with the dashboard's number format. */
 export function excludePreviewText(p: ExcludePreview, kind: ConnectorKind, patterns: number): string {
-  const total = `${formatNumber(p.files)}${p.complete ? '' : '+'} ${kind === 'maildir' ? 'messages' : 'files'}`;
-  if (patterns === 0) return `Syncs all ${total}.`;
-  if (p.leftOut === 0)
-    return p.complete ? `Leaves out none of the ${total}.` : `Leaves out none of the first ${total}.`;
-  const count = p.complete ? formatNumber(p.leftOut) : `at least ${formatNumber(p.leftOut)}`;
-  const more = p.leftOut > p.leftOutExamples.length ? ', …' : '';
-  return `Leaves out ${count} of ${total}: ${p.leftOutExamples.join(', ')}${more}`;
+  return sharedExcludePreviewText(p, kind, patterns, formatNumber);
 }
 
 export function formatDateTime(ts: number): string {

@@ -1,4 +1,6 @@
+import type { ExcludePreview } from './contract.js';
 import { globProblem } from './glob.js';
+import type { ConnectorKind } from './types.js';
 
 /**
  * What makes an exclude pattern unusable, checked alike by the dashboard's form and by the core for every other
@@ -33,4 +35,24 @@ function balanced(s: string, open: string, close: string): boolean {
     else if (ch === close && --depth < 0) return false;
   }
   return depth === 0;
+}
+
+/**
+ * What exclude patterns being edited do, in one line: "Leaves out 56 of 1,234 files: drafts/a.md, …" (the dashboard's
+ * Edit dialog, `jarvis-sync edit`). While the count stopped early (a huge folder) the figures are lower bounds
+ * ("1,234+", "at least 56").
+ */
+export function excludePreviewText(
+  p: ExcludePreview,
+  kind: ConnectorKind,
+  patterns: number,
+  formatNumber: (n: number) => string = String,
+): string {
+  const total = `${formatNumber(p.files)}${p.complete ? '' : '+'} ${kind === 'maildir' ? 'messages' : 'files'}`;
+  if (patterns === 0) return `Syncs all ${total}.`;
+  if (p.leftOut === 0)
+    return p.complete ? `Leaves out none of the ${total}.` : `Leaves out none of the first ${total}.`;
+  const count = p.complete ? formatNumber(p.leftOut) : `at least ${formatNumber(p.leftOut)}`;
+  const more = p.leftOut > p.leftOutExamples.length ? ', …' : '';
+  return `Leaves out ${count} of ${total}: ${p.leftOutExamples.join(', ')}${more}`;
 }

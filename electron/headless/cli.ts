@@ -6,7 +6,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Logger } from '../../shared/logger.js';
 import { partPercentText, progressTotalText } from '../../shared/progress.js';
-import { CONNECTOR_KINDS, DOC_TYPES, type ConnectorKind, type ConnectorStatus, type DocType, type Notice, type Progress, type RunResult } from '../../shared/types.js';
+import { excludePreviewText } from '../../shared/exclude-patterns.js';
+import { CONNECTOR_KINDS, DOC_TYPES, type ConnectorKind, type ConnectorStatus, type DocType, type Notice, type Progress, type RunResult, type UpdateConnectorInput } from '../../shared/types.js';
 import { defaultDataDir } from '../core/data-dir.js';
 import { DataDirLockedError, ReadOnlyServiceError, SyncService, UserInputError } from '../core/service.js';
 import {
@@ -307,6 +308,45 @@ const COMMANDS: Record<string, CommandSpec> = {
         showNotices(ctx, service, ['error', 'warning']);
         const errors = service.itemErrors(id);
         print(ctx.io, ctx.json, errors, () => formatItemErrors(errors));
+        return 0;
+      });
+    },
+  },
+  edit: {
+    usage: 'edit <id> [--name NAME] [--exclude GLOB]… [--no-excludes] [--interval SECONDS|default]',
+    summary: "change a connector's name, exclude patterns or interval",
+    details:
+      '--exclude replaces the exclude patterns (give each one); --no-excludes removes them all. New patterns are\n' +
+      'checked as in `add`, and what they leave out of the folder is printed. --interval default goes back to the\n' +
+      "settings' interval. The changes apply at the next sync (`jarvis-sync sync <id>`).",
+    options: {
+      name: { type: 'string' },
+      exclude: { type: 'string', multiple: true },
+      'no-excludes': { type: 'boolean', default: false },
+      interval: { type: 'string' },
+    },
+    async run(ctx) {
+      const id = oneOrNone(ctx, 'connector id');
+      if (!id) throw new UsageError('edit needs a connector id');
+      const excludes = ctx.values.exclude as string[] | undefined;
+      const noExcludes = ctx.values['no-excludes'] === true;
+      if (excludes && noExcludes) throw new UsageError('give --exclude or --no-excludes, not both');
+      const input: UpdateConnectorInput = {};
+      if (typeof ctx.values.name === 'string') input.name = ctx.values.name;
+      if (excludes || noExcludes) input.excludes = excludes ?? [];
+      if (ctx.values.interval === 'default') input.intervalSeconds = null;
+      else if (ctx.values.interval !== undefined) input.intervalSeconds = intOption(ctx.values.interval, 'interval', 60, 7 * 24 * 3600);
+      if (Object.keys(input).length === 0) throw new UsageError('edit needs --name, --exclude, --no-excludes or --interval');
+      return withService(ctx, 'write', async (service) => {
+        const before = service.getConnector(id);
+        const preview = input.excludes ? await service.previewExcludes(before.kind, before.path, input.excludes) : null;
+        const updated = service.updateConnector(id, input);
+        print(ctx.io, ctx.json, { ...statusJson(updated), excludes: updated.excludes, intervalSeconds: updated.intervalSeconds, excludePreview: preview }, () => {
+          const lines = [`Updated "${terminalSafe(updated.name)}" (${updated.id}).`];
+          if (preview && input.excludes) lines.push(terminalSafe(excludePreviewText(preview, updated.kind, input.excludes.length, (n) => n.toLocaleString('en-US'))));
+          lines.push(`The changes apply at its next sync: \`jarvis-sync sync ${updated.id}\`.`);
+          return `${lines.join('\n')}\n`;
+        });
         return 0;
       });
     },

@@ -52,7 +52,19 @@ describe('jarvis-sync CLI', () => {
   it('prints help for every command and exits 2 on usage errors with a message', async () => {
     const help = await cli(['--help']);
     expect(help.code).toBe(0);
-    for (const cmd of ['add', 'list', 'status', 'sync', 'search', 'errors', 'remove', 'pause', 'resume', 'serve']) {
+    for (const cmd of [
+      'add',
+      'edit',
+      'list',
+      'status',
+      'sync',
+      'search',
+      'errors',
+      'remove',
+      'pause',
+      'resume',
+      'serve',
+    ]) {
       expect(help.stdout).toContain(cmd);
       const h = await cli([cmd, '--help']);
       expect(h.code, cmd).toBe(0);
@@ -143,6 +155,35 @@ describe('jarvis-sync CLI', () => {
     const byName = await cli(['search', 'armadillo', '--source', 'Notes']);
     expect(byName.code).toBe(2);
     expect(byName.stderr).toMatch(/No connector with id "Notes"/);
+  });
+
+  it('edit changes the exclude patterns, saying what they leave out, and the interval', async () => {
+    const edit = await cli(['edit', 'notes', '--exclude', 'sub/**']);
+    expect(edit.code).toBe(0);
+    expect(edit.stdout).toBe(
+      'Updated "Notes" (notes).\nLeaves out 1 of 2 files: sub/beta.txt\nThe changes apply at its next sync: `jarvis-sync sync notes`.\n',
+    );
+    expect((await cli(['sync', 'notes'])).stdout).toMatch(/0 added, 0 updated, 1 deleted/);
+    expect((await cli(['search', 'honey'])).stdout).toMatch(/No results/);
+
+    const back = json<{ excludes: string[]; intervalSeconds: number | null; excludePreview: unknown }>(
+      await cli(['edit', 'notes', '--no-excludes', '--interval', 'default', '--json']),
+    );
+    expect(back).toMatchObject({ excludes: [], intervalSeconds: null, excludePreview: { files: 2, leftOut: 0 } });
+    expect((await cli(['sync', 'notes'])).stdout).toMatch(/1 added/);
+    expect((await cli(['search', 'honey'])).stdout).toMatch(/1\. beta/);
+
+    for (const [args, message] of [
+      [['edit', 'notes'], /edit needs --name, --exclude, --no-excludes or --interval/],
+      [['edit', 'notes', '--exclude', 'a', '--no-excludes'], /not both/],
+      [['edit', 'notes', '--interval', '30'], /--interval must be a whole number from 60/],
+      [['edit', 'notes', '--exclude', '/abs/**'], /cannot start with a slash/],
+      [['edit', 'nope', '--name', 'X'], /No connector with id "nope"/],
+    ] as const) {
+      const r = await cli([...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
   });
 
   it('a missing folder is a connector error (exit 1) that deletes nothing', async () => {

@@ -255,10 +255,15 @@ export const ConnectorCard = memo(function ConnectorCard({ id }: { id: string })
         </p>
       )}
 
+      {/* Always there, so a screen reader hears a message put in it: a polite region inserted together with its text
+          is often not read out. An error is an alert, which is read out as it appears. */}
+      <p className="visually-hidden" role="status" data-testid="card-live">
+        {feedback && feedback.tone !== 'error' ? feedback.message : ''}
+      </p>
       {feedback && (
         <div
           className={`feedback feedback--${feedback.tone}`}
-          role={feedback.tone === 'error' ? 'alert' : 'status'}
+          role={feedback.tone === 'error' ? 'alert' : undefined}
           data-testid="card-feedback"
         >
           <span>{feedback.message}</span>

@@ -84,10 +84,14 @@ export function Header() {
           </button>
         )}
       </div>
+      {/* As on a card: a polite region that is there before its message (connector-card.tsx). */}
+      <p className="visually-hidden" role="status" data-testid="header-live">
+        {feedback && feedback.tone !== 'error' ? feedback.message : ''}
+      </p>
       {feedback && (
         <div
           className={`feedback feedback--${feedback.tone} header__feedback`}
-          role={feedback.tone === 'error' ? 'alert' : 'status'}
+          role={feedback.tone === 'error' ? 'alert' : undefined}
         >
           <span>{feedback.message}</span>
           <button

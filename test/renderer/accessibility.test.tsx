@@ -27,7 +27,7 @@ describe('the overall status, as a screen reader hears it', () => {
     const { pushProgress, push } = await renderDashboard({
       state: buildState({ connectors: [syncingConnector({ id: 'n', name: 'Notes' })] }),
     });
-    const live = within(header()).getByRole('status');
+    const live = within(header()).getByTestId('overall-status-live');
     expect(live.textContent).toBe('Syncing Notes');
     for (const done of [341, 342, 600]) {
       pushProgress('n', buildProgress({ done }));

@@ -158,7 +158,7 @@ describe('Header', () => {
 describe('Header, announced and honest', () => {
   it('the overall status line is a polite live region, so a change is read out', async () => {
     const { push } = await renderDashboard({ state: buildState({ connectors: [idleConnector()] }) });
-    const live = within(document.querySelector<HTMLElement>('header.header')!).getByRole('status');
+    const live = within(document.querySelector<HTMLElement>('header.header')!).getByTestId('overall-status-live');
     // The live region says the line without its times (accessibility.test.tsx: not read out at every clock tick).
     expect(live.textContent).toBe('All synced');
     push(buildState({ connectors: [failingConnector()] }));

@@ -5,7 +5,7 @@
  * the search returned nothing. Here every term becomes a quoted FTS5 string, so FTS5 operators, column filters
  * and punctuation lose their meaning and are handled by the tokenizer like any other separator.
  */
-import { TOKEN_CHAR, cjkQueryText } from './cjk.js';
+import { TOKEN_CHAR, queryText } from './index-text.js';
 
 /** Beyond this many terms a query stops narrowing anything and only costs time (a pasted page of text). */
 const MAX_TERMS = 32;
@@ -66,8 +66,9 @@ export function toFtsQuery(text: string): string | null {
  * Guarantees: never throws, and the result never makes SQLite raise a syntax error. Each whitespace-separated
  * word becomes a quoted string (so punctuation inside it only separates tokens: `2020-10-27` matches the three
  * numbers in sequence); `"quoted phrases"` stay phrases; a word ending in `*` whose last token has at least two
- * letters or digits becomes a prefix query. An unmatched `"` is ignored. At most 32 terms are kept. Runs of Chinese,
- * Japanese or Korean characters become phrases of their character pairs, as they are indexed (cjk.ts).
+ * letters or digits becomes a prefix query. An unmatched `"` is ignored. At most 32 terms are kept. Each term is in
+ * the form text is indexed in (index-text.ts): normalised (NFKC, ß as "ss"), and runs of Chinese, Japanese, Korean,
+ * Thai, Lao, Khmer or Myanmar characters as phrases of their character pairs.
  */
 export function toFtsTerms(text: string): string[] {
   return readWords(text).map((w) => w.term);
@@ -177,11 +178,10 @@ function readWords(text: string, operators = false, widenPrefix?: PrefixWidener)
     const part = parts[i];
     const isPhrase = i % 2 === 1 && !(unclosedPhrase && i === parts.length - 1);
     if (isPhrase) {
-      const phrase = clip(part.trim());
+      const indexed = queryText(clip(part.trim()));
       const negated = negateNextPhrase;
       negateNextPhrase = false;
-      if (!hasTokenChar(phrase)) continue;
-      const indexed = cjkQueryText(phrase);
+      if (!hasTokenChar(indexed.text)) continue;
       words.push({ term: indexed.prefix ? `${quote(indexed.text)}*` : quote(indexed.text), negated });
       continue;
     }
@@ -198,10 +198,9 @@ function readWords(text: string, operators = false, widenPrefix?: PrefixWidener)
       const word = negated ? raw.slice(1) : raw;
       let end = word.length;
       while (end > 0 && word.charCodeAt(end - 1) === 42 /* * */) end--;
-      const core = clip(word.slice(0, end));
-      if (!hasTokenChar(core)) continue;
-      const indexed = cjkQueryText(core);
-      const isPrefix = (end < word.length && lastTokenLength(core) >= MIN_PREFIX_TOKEN_CHARS) || indexed.prefix;
+      const indexed = queryText(clip(word.slice(0, end)));
+      if (!hasTokenChar(indexed.text)) continue;
+      const isPrefix = (end < word.length && lastTokenLength(indexed.text) >= MIN_PREFIX_TOKEN_CHARS) || indexed.prefix;
       const widened = isPrefix && !indexed.prefix && widenPrefix ? widenPrefix(indexed.text) : [];
       const term = isPrefix ? `${quote(indexed.text)}*` : quote(indexed.text);
       words.push({ term: widened.length > 0 ? `(${[term, ...widened.map(quote)].join(' OR ')})` : term, negated });

@@ -11,8 +11,8 @@
  * What: after the service opens and after every sync, steps of STEP_PAGES pages of merging run in their own
  * transactions (~2–10 ms each) with EVENT_LOOP_GAP_MS between them, until FTS5 reports nothing left to merge: with
  * the index's `usermerge` of 2 (schema.ts), until every level holds one segment at most.
- * The same steps first index again, as character pairs, the CJK text an older version indexed as whole clauses
- * (store.ts, maintenanceStep), when an upgrade left that to do.
+ * The same steps first index again the chunks an older version indexed in another form (CJK text as whole clauses,
+ * text before index-text.ts normalised it: store.ts, maintenanceStep), when an upgrade left that to do.
  * Never while a sync runs (the sync's own writes take precedence; the next kick continues). A failure is logged
  * and ends the round: the index is as good as before it (each step commits or rolls back whole).
  */

@@ -26,9 +26,17 @@ import type {
 } from '../../shared/types.js';
 import { ZERO_COUNTS } from '../../shared/types.js';
 import type { ItemIssue, UnitRecord } from '../connectors/types.js';
-import { cjkIndexText, cjkRuns, hasCjk } from './cjk.js';
+import { hasCjk } from './cjk.js';
 import { DataDirFullError, dataDirMayHaveWriter, isDiskFull } from './data-dir.js';
 import { parseSearchQuery, prefixCompletions } from './fts-query.js';
+import {
+  hasNonAscii,
+  hasPairedScript,
+  indexText,
+  indexTextChanged,
+  pairedRuns,
+  snippetIndexText,
+} from './index-text.js';
 import {
   APPLICATION_ID,
   CHUNKS_FTS_SETTINGS_SQL,
@@ -37,6 +45,7 @@ import {
   CJK_REINDEX_KEY,
   OLDEST_READABLE_VERSION,
   SCHEMA_VERSION,
+  TEXT_REINDEX_KEY,
   migrate,
 } from './schema.js';
 import {
@@ -317,7 +326,10 @@ export function parseSnippet(marked: string): ParsedSnippet {
   return { snippet, highlights };
 }
 
-/** The opening words of a body, cut at a word boundary. */
+/** A combining mark, or the second half of a surrogate pair: where a cut would leave part of a character. */
+const CONTINUES_CHARACTER = /^[\p{M}\uDC00-\uDFFF]/u;
+
+/** The opening words of a body, cut at a word boundary (or, without one, never inside a character). */
 function leadText(body: string): string {
   const text = body
     .slice(0, LEAD_SNIPPET_CHARS * 2)
@@ -325,39 +337,76 @@ function leadText(body: string): string {
     .trim();
   if (text.length <= LEAD_SNIPPET_CHARS && body.length <= LEAD_SNIPPET_CHARS * 2) return text;
   let end = text.lastIndexOf(' ', LEAD_SNIPPET_CHARS);
-  if (end < LEAD_SNIPPET_CHARS / 2)
-    end = /[\uD800-\uDBFF]/.test(text[LEAD_SNIPPET_CHARS - 1]) ? LEAD_SNIPPET_CHARS - 1 : LEAD_SNIPPET_CHARS;
+  if (end < LEAD_SNIPPET_CHARS / 2) {
+    // Not between the halves of a surrogate pair, nor between a Thai letter and its vowel or tone marks.
+    end = LEAD_SNIPPET_CHARS;
+    while (end > LEAD_SNIPPET_CHARS / 2 && CONTINUES_CHARACTER.test(text.slice(end, end + 1))) end--;
+  }
   return `${text.slice(0, end)}…`;
 }
 
-/** Chunks read per step of the CJK re-index (KnowledgeStore.reindexCjkStep): ~2–5 ms of reading. */
-const CJK_REINDEX_SCAN = 500;
+/** Chunks read per step of a re-index (KnowledgeStore.reindexStep): ~2–5 ms of reading. */
+const REINDEX_SCAN = 500;
 /** Chunks re-indexed per step at most (~150 µs each), so a step on CJK-heavy text stays ~10 ms. */
-const CJK_REINDEX_WRITES = 64;
+const REINDEX_WRITES = 64;
+/**
+ * Characters of text other than ASCII a step looks at, at most: telling whether such text is indexed differently now
+ * costs up to ~0.1 ms per 1,000 characters (normalising it), so a step through Japanese or Thai text stays ~10 ms.
+ */
+const REINDEX_EXAMINED_CHARS = 100_000;
 
-/** Characters of context shown before a CJK match that FTS5's snippet() could not place (see snippetsFor). */
-const CJK_SNIPPET_BEFORE = 40;
+/** An idle-time re-index: its mark in `meta` (schema.ts) and the chunks it indexes again. */
+interface ReindexPass {
+  key: string;
+  /** Whether a chunk with this text (its heading or body, its document's title or tags) is indexed differently now. */
+  changed: (text: string) => boolean;
+  /** What the chunks it indexed again had, for its one log line. */
+  what: string;
+}
+
+/**
+ * The re-indexes, in the order they run. A CJK re-index that an older version left pending goes first: it also
+ * reaches CJK chunks that the second skips, as the form before it (cjkIndexText) is not what they are indexed in yet.
+ */
+const REINDEX_PASSES: readonly ReindexPass[] = [
+  { key: CJK_REINDEX_KEY, changed: hasCjk, what: 'with Chinese, Japanese or Korean text' },
+  {
+    key: TEXT_REINDEX_KEY,
+    changed: indexTextChanged,
+    what: 'whose words normalising (NFKC, ß) or pairing (Thai, Lao, Khmer, Myanmar) changes',
+  },
+];
+
+/**
+ * Characters of context shown before a match in a paired script (CJK, Thai …) that FTS5's snippet() could not place
+ * (see snippetsFor).
+ */
+const PAIRED_SNIPPET_BEFORE = 40;
 
 /** The text around the first of `runs` in `body`, or its opening words when none is in it (a title match). */
-function cjkSnippet(body: string, runs: readonly string[]): ParsedSnippet {
+function pairedSnippet(body: string, runs: readonly string[]): ParsedSnippet {
   let at = -1;
   for (const run of runs) {
     const i = body.indexOf(run);
     if (i !== -1 && (at === -1 || i < at)) at = i;
   }
   if (at === -1) return { snippet: leadText(body), highlights: [] };
-  let start = Math.max(0, at - CJK_SNIPPET_BEFORE);
-  if (/[\uDC00-\uDFFF]/.test(body[start] ?? '')) start--; // never half a surrogate pair
+  let start = Math.max(0, at - PAIRED_SNIPPET_BEFORE);
+  // Never half a surrogate pair, nor a Thai vowel or tone mark without its letter.
+  while (start > 0 && CONTINUES_CHARACTER.test(body.slice(start, start + 1))) start--;
   const lead = leadText(body.slice(start));
   return { snippet: start > 0 ? `…${lead.trimStart()}` : lead, highlights: [] };
 }
 
 /**
- * Highlights the places where `runs` occur in the snippet. FTS5's own highlights of CJK text are dropped: it reads a
- * whole clause as one word, so a search for "日" would light up all of "日本語のテキストです".
+ * Highlights the places where `runs` occur in the snippet. FTS5's own highlights of text in paired scripts are
+ * dropped: it reads a whole clause as one word, so a search for "日" would light up all of "日本語のテキストです".
  */
-function withCjkHighlights(found: ParsedSnippet, runs: readonly string[]): ParsedSnippet {
-  const parsed = { ...found, highlights: found.highlights.filter(([a, b]) => !hasCjk(found.snippet.slice(a, b))) };
+function withPairedHighlights(found: ParsedSnippet, runs: readonly string[]): ParsedSnippet {
+  const parsed = {
+    ...found,
+    highlights: found.highlights.filter(([a, b]) => !hasPairedScript(found.snippet.slice(a, b))),
+  };
   const added: Highlight[] = [];
   for (const run of runs) {
     for (let i = parsed.snippet.indexOf(run); i !== -1; i = parsed.snippet.indexOf(run, i + run.length)) {
@@ -973,10 +1022,13 @@ export class KnowledgeStore {
   readonly readonly: boolean;
   private readonly db: Database.Database;
   private readonly log: Logger;
-  /** Chunks the pending CJK re-index has written so far in this process (for its one log line). */
-  private cjkReindexed = 0;
-  /** No CJK re-index is pending: only a migration at open sets the mark, so once gone it is not read again. */
-  private cjkReindexDone = false;
+  /** Chunks the running re-index has written so far in this process (for its one log line). */
+  private reindexed = 0;
+  /**
+   * How many of REINDEX_PASSES are known to be done: only a migration at open sets their marks, so once one is gone it
+   * is not read again.
+   */
+  private reindexesDone = 0;
   private readonly s: Statements;
   private readonly searchStatementCache = new Map<string, Statement>();
   private readonly spreadStatementCache = new Map<string, { termChunks: Statement; docHasTerm: Statement }>();
@@ -1478,16 +1530,12 @@ export class KnowledgeStore {
     else this.ftsWrites.set(rowid, { deleteOld: true, insert: null });
   }
 
-  /** The one place a chunk enters the full-text index: CJK text as its character pairs (cjk.ts); facets as they are. */
+  /**
+   * The one place a chunk enters the full-text index: its text normalised, and CJK, Thai, Lao, Khmer and Myanmar as
+   * character pairs (index-text.ts); facets as they are.
+   */
   private insertFullText(rowid: number, [title, heading, body, tags, facets]: FtsRow): void {
-    this.s.insertChunk.run(
-      rowid,
-      cjkIndexText(title),
-      cjkIndexText(heading),
-      cjkIndexText(body),
-      cjkIndexText(tags),
-      facets,
-    );
+    this.s.insertChunk.run(rowid, indexText(title), indexText(heading), indexText(body), indexText(tags), facets);
   }
 
   private applyFtsWrites(): void {
@@ -1524,62 +1572,70 @@ export class KnowledgeStore {
   }
 
   /**
-   * One step of the index's idle-time upkeep (index-maintainer.ts), in its own transaction: the CJK re-index while one
-   * is pending, then compaction. Returns false when nothing was left to do.
+   * One step of the index's idle-time upkeep (index-maintainer.ts), in its own transaction: a re-index while one is
+   * pending, then compaction. Returns false when nothing was left to do.
    */
   maintenanceStep(pages: number): boolean {
-    return this.reindexCjkStep() || this.compactFullTextStep(pages);
+    return this.reindexStep() || this.compactFullTextStep(pages);
   }
 
   /**
-   * Indexes again, as character pairs, chunks with Chinese, Japanese or Korean text (their own, or their document's
-   * title or tags) that an older version indexed as whole clauses (schema.ts, CJK_REINDEX_KEY). The mark holds the
-   * last chunk rowid looked at, saved with each step's writes; the last step deletes it. Steps are bounded (chunks
-   * read, chunks written), so an index of 100,000 CJK chunks (~15 s of writes) never holds the thread for long, and
-   * its CJK words are found as each part is done. False when none is pending.
+   * One step of the first pending re-index (REINDEX_PASSES), or false when none is pending. A re-index indexes again
+   * the chunks that an older version indexed in another form (schema.ts, CJK_REINDEX_KEY and TEXT_REINDEX_KEY): CJK
+   * text as whole clauses, text before normalising. Its mark holds the last chunk rowid looked at, saved with each
+   * step's writes; the last step deletes it. Steps are bounded (chunks read, chunks written, characters other than
+   * ASCII looked at), so an index of 100,000 CJK chunks (~15 s of writes) never holds the thread for long, and its
+   * words are found as each part is done.
    */
-  private reindexCjkStep(): boolean {
-    if (this.cjkReindexDone) return false;
-    const mark = this.s.getMeta.get(CJK_REINDEX_KEY) as string | undefined;
-    if (mark === undefined) {
-      this.cjkReindexDone = true;
-      return false;
+  private reindexStep(): boolean {
+    while (this.reindexesDone < REINDEX_PASSES.length) {
+      const pass = REINDEX_PASSES[this.reindexesDone];
+      const mark = this.s.getMeta.get(pass.key) as string | undefined;
+      if (mark !== undefined) {
+        this.transaction(() => this.reindexPassStep(pass, Number(mark) || 0));
+        return true;
+      }
+      this.reindexesDone++;
+      this.reindexed = 0;
     }
-    this.transaction(() => {
-      const after = Number(mark) || 0;
-      const rows = this.s.chunkTextAfter.all(after, CJK_REINDEX_SCAN) as ChunkTextRow[];
-      let last = after;
-      let writes = 0;
-      let doc = null as { rowid: number; fields: DocumentFtsFields | null } | null;
-      for (const chunk of rows) {
-        if (writes === CJK_REINDEX_WRITES) break;
-        last = chunk.id;
-        const rowid = Math.floor(chunk.id / CHUNK_ROWID_SPAN);
-        if (doc?.rowid !== rowid) {
-          const stored = this.s.documentForReplace.get(rowid) as StoredReplaceFields | undefined;
-          doc = { rowid, fields: stored ? this.storedDocumentFields(stored) : null };
-        }
-        if (!doc.fields) continue;
-        const { title, tags, facets } = doc.fields;
-        if (!hasCjk(chunk.heading) && !hasCjk(chunk.body) && !hasCjk(title) && !hasCjk(tags)) continue;
-        this.ftsDelete(chunk.id);
-        this.ftsInsert(chunk.id, [title, chunk.heading, chunk.body, tags, facets]);
-        writes++;
+    return false;
+  }
+
+  private reindexPassStep(pass: ReindexPass, after: number): void {
+    const rows = this.s.chunkTextAfter.all(after, REINDEX_SCAN) as ChunkTextRow[];
+    let last = after;
+    let writes = 0;
+    let examined = 0;
+    let doc = null as { rowid: number; fields: DocumentFtsFields | null; changed: boolean } | null;
+    const changed = (text: string): boolean => {
+      if (hasNonAscii(text)) examined += text.length;
+      return pass.changed(text);
+    };
+    for (const chunk of rows) {
+      if (writes === REINDEX_WRITES || examined >= REINDEX_EXAMINED_CHARS) break;
+      last = chunk.id;
+      const rowid = Math.floor(chunk.id / CHUNK_ROWID_SPAN);
+      if (doc?.rowid !== rowid) {
+        const stored = this.s.documentForReplace.get(rowid) as StoredReplaceFields | undefined;
+        const fields = stored ? this.storedDocumentFields(stored) : null;
+        doc = { rowid, fields, changed: fields !== null && (changed(fields.title) || changed(fields.tags)) };
       }
-      this.cjkReindexed += writes;
-      const finished = rows.length < CJK_REINDEX_SCAN && last === (rows.at(-1)?.id ?? after);
-      if (!finished) {
-        this.s.setMeta.run(CJK_REINDEX_KEY, String(last));
-        return;
-      }
-      this.s.deleteMeta.run(CJK_REINDEX_KEY);
-      if (this.cjkReindexed > 0) {
-        this.log.info(
-          `store: indexed ${this.cjkReindexed} chunks with Chinese, Japanese or Korean text again, for word search`,
-        );
-      }
-    });
-    return true;
+      if (!doc.fields) continue;
+      const { title, tags, facets } = doc.fields;
+      if (!doc.changed && !changed(chunk.heading) && !changed(chunk.body)) continue;
+      this.ftsDelete(chunk.id);
+      this.ftsInsert(chunk.id, [title, chunk.heading, chunk.body, tags, facets]);
+      writes++;
+    }
+    this.reindexed += writes;
+    const finished = rows.length < REINDEX_SCAN && last === (rows.at(-1)?.id ?? after);
+    if (!finished) {
+      this.s.setMeta.run(pass.key, String(last));
+      return;
+    }
+    this.s.deleteMeta.run(pass.key);
+    if (this.reindexed > 0)
+      this.log.info(`store: indexed ${this.reindexed} chunks ${pass.what} again, for word search`);
   }
 
   /**
@@ -1970,7 +2026,7 @@ export class KnowledgeStore {
       const snippets = this.snippetsFor(
         ranked.map((r) => r.chunkRowid),
         terms,
-        cjkRuns(query),
+        pairedRuns(query),
       );
       const hits: SearchHit[] = [];
       for (const { doc, chunkRowid, score } of ranked) {
@@ -2107,13 +2163,15 @@ export class KnowledgeStore {
   /**
    * Snippets for the page of hits only: their bodies go into the scratch FTS5 table, which is queried with the
    * terms ORed (the hit may have matched some terms in the title or tags only). A body matching none of them
-   * gets its opening words, unhighlighted. The query's CJK runs (`cjk`) cannot match there, as the text shown is not
-   * split into pairs: they are found as written, and a body with no other match shows the text around the first.
+   * gets its opening words, unhighlighted. The table indexes each body's words normalised as the index has them
+   * (snippetIndexText: "Straße" as "strasse"), in their places, and FTS5 cuts and highlights the body as written. The
+   * query's runs in paired scripts (`paired`: CJK, Thai …) cannot match there, as the text shown is not split into
+   * pairs: they are found as written, and a body with no other match shows the text around the first.
    */
   private snippetsFor(
     chunkRowids: readonly number[],
     terms: readonly string[],
-    cjk: readonly string[],
+    paired: readonly string[],
   ): Map<number, ParsedSnippet> {
     const result = new Map<number, ParsedSnippet>();
     if (chunkRowids.length === 0) return result;
@@ -2124,7 +2182,7 @@ export class KnowledgeStore {
         bodies.set(id, body);
         if (body.length === 0) continue;
         this.s.insertSnippetBody.run(id, body);
-        this.s.insertSnippetSource.run(id, body);
+        this.s.insertSnippetSource.run(id, snippetIndexText(body));
       }
       for (const [id, marked] of this.s.snippets.all(terms.join(' OR ')) as [number, string][]) {
         result.set(id, parseSnippet(marked));
@@ -2135,7 +2193,7 @@ export class KnowledgeStore {
     }
     for (const [id, body] of bodies) {
       const found = result.get(id);
-      if (cjk.length > 0) result.set(id, withCjkHighlights(found ?? cjkSnippet(body, cjk), cjk));
+      if (paired.length > 0) result.set(id, withPairedHighlights(found ?? pairedSnippet(body, paired), paired));
       else if (!found) result.set(id, { snippet: leadText(body), highlights: [] });
     }
     return result;

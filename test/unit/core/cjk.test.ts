@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cjkIndexText, cjkQueryText, cjkRuns, hasCjk } from '../../../electron/core/cjk.js';
+import { cjkIndexText, hasCjk } from '../../../electron/core/cjk.js';
 
 describe('cjkIndexText', () => {
   it('leaves text without CJK characters as it is', () => {
@@ -24,34 +24,5 @@ describe('cjkIndexText', () => {
 
   it('pairs supplementary-plane Han characters as whole code points, never half a surrogate pair', () => {
     expect(cjkIndexText('𠀋𡈽𡌛')).toBe(' 𠀋𡈽 𡈽𡌛 𡌛 ');
-  });
-});
-
-describe('cjkQueryText', () => {
-  it('writes a run ending the query as its pairs only, so it matches inside a longer run too', () => {
-    expect(cjkQueryText('テキスト')).toEqual({ text: ' テキ キス スト ', prefix: false });
-    // Punctuation after a run is not more of the query.
-    expect(cjkQueryText('テキスト。')).toEqual({ text: ' テキ キス スト 。', prefix: false });
-  });
-
-  it('adds the last character of a run that more of the query follows, as the indexed text has it there', () => {
-    expect(cjkQueryText('設計v2')).toEqual({ text: ' 設計 計 v2', prefix: false });
-    expect(cjkQueryText('です。ABC')).toEqual({ text: ' です す 。ABC', prefix: false });
-  });
-
-  it('asks for a prefix when the query ends in one character, and leaves other text alone', () => {
-    expect(cjkQueryText('猫')).toEqual({ text: ' 猫 ', prefix: true });
-    expect(cjkQueryText('𠀋')).toEqual({ text: ' 𠀋 ', prefix: true });
-    expect(cjkQueryText('abc日')).toEqual({ text: 'abc 日 ', prefix: true });
-    expect(cjkQueryText('日abc')).toEqual({ text: ' 日 abc', prefix: false });
-    expect(cjkQueryText('猫犬')).toEqual({ text: ' 猫犬 ', prefix: false });
-    expect(cjkQueryText('plain words')).toEqual({ text: 'plain words', prefix: false });
-  });
-});
-
-describe('cjkRuns', () => {
-  it('lists the runs as written', () => {
-    expect(cjkRuns('find 日本語 and テキスト here')).toEqual(['日本語', 'テキスト']);
-    expect(cjkRuns('nothing here')).toEqual([]);
   });
 });

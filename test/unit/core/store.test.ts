@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../shared/logger.js';
 import type { DocType, SearchHit } from '../../../shared/types.js';
+import { cjkIndexText } from '../../../electron/core/cjk.js';
 import { IngestionPipeline } from '../../../electron/core/pipeline.js';
 import { documentRow } from '../../helpers/document-row.js';
 import {
@@ -55,6 +56,16 @@ function cjkReindexMark(file: string): string | undefined {
   const db = new Database(file, { readonly: true });
   try {
     return db.prepare("SELECT value FROM meta WHERE key = 'cjk_reindex_pending'").pluck().get() as string | undefined;
+  } finally {
+    db.close();
+  }
+}
+
+/** The normalising re-index mark (schema.ts, TEXT_REINDEX_KEY), read outside the store. */
+function textReindexMark(file: string): string | undefined {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare("SELECT value FROM meta WHERE key = 'text_reindex_pending'").pluck().get() as string | undefined;
   } finally {
     db.close();
   }
@@ -1065,6 +1076,128 @@ describe('KnowledgeStore: documents and search', () => {
     expect(store.search('阳光', { limit: 200 })).toHaveLength(150);
     // A document whose title alone is CJK was indexed again too.
     expect(ids(store.search('会議', {}))).toEqual(['c1:en']);
+  });
+
+  it('finds words across compatibility forms, ß and Thai text, and shows and highlights them as written', () => {
+    const store = openStore();
+    addDoc(store, 'c1', 'de', 'Wir wohnen in der Straße am Fluss, seit Jahren.', { title: 'Größe der Wohnung' });
+    addDoc(store, 'c1', 'ja', 'コード ＡＢＣ１２３ の会議は明日です。');
+    addDoc(store, 'c1', 'lig', 'Open the ﬁle first.');
+    addDoc(store, 'c1', 'tm', 'The Apple™ keynote.');
+    addDoc(store, 'c1', 'th', 'ภาษาไทยง่ายนิดเดียว');
+    const found = (q: string) => ids(store.search(q, {})).sort();
+    const marked = (q: string) => {
+      const [hit] = store.search(q, {});
+      // Never the text as indexed: no folded words, no private-use marks.
+      expect(hit.snippet).not.toMatch(/strasse|ABC123|[\u{F0000}-\u{FFFFD}]/u);
+      return hit.highlights.map(([a, b]) => hit.snippet.slice(a, b));
+    };
+    expect(found('strasse')).toEqual(['c1:de']);
+    expect(found('STRAẞE')).toEqual(['c1:de']);
+    expect(found('grosse')).toEqual(['c1:de']);
+    expect(found('abc123')).toEqual(['c1:ja']);
+    expect(found('file')).toEqual(['c1:lig']);
+    expect(found('apple')).toEqual(['c1:tm']);
+    expect(found('ไทย')).toEqual(['c1:th']);
+    expect(found('ง่าย')).toEqual(['c1:th']);
+    expect(marked('strasse')).toEqual(['Straße']);
+    expect(marked('abc123')).toEqual(['ＡＢＣ１２３']);
+    expect(marked('file')).toEqual(['ﬁle']);
+    expect(marked('ง่าย')).toEqual(['ง่าย']);
+    expect(store.search('strasse', {})[0].snippet).toBe('Wir wohnen in der Straße am Fluss, seit Jahren.');
+  });
+
+  it('starts and ends a snippet of Thai text on whole characters, never on a vowel or tone mark alone', () => {
+    const store = openStore();
+    // 40 characters before the match falls on a vowel mark (ิ) of the text before it.
+    addDoc(store, 'c1', 'before', `${'A '.repeat(100)}${'กิ'.repeat(30)}xy ภาษา`);
+    const [around] = store.search('ภาษา', {});
+    expect(around.snippet).toMatch(/^…กิ/u);
+    expect(around.highlights.map(([a, b]) => around.snippet.slice(a, b))).toEqual(['ภาษา']);
+    // Opening words without a space to cut at: the cut falls after a vowel mark, not between it and its letter.
+    addDoc(store, 'c1', 'lead', `x${'กิ'.repeat(200)}`);
+    const [lead] = store.search('x', {});
+    expect(lead.snippet).toMatch(/^xกิ(กิ)+…$/u);
+    // A Thai clause is one word to FTS5 (up to a mark): a prefix search lights up the letters typed, not all of it.
+    addDoc(store, 'c1', 'prefix', 'ไมโครซอฟท์');
+    const [prefix] = store.search('ไม', {});
+    expect(prefix.highlights.map(([a, b]) => prefix.snippet.slice(a, b))).toEqual(['ไม']);
+  });
+
+  it('an index from before normalising has the chunks whose words change indexed again in idle-time steps', () => {
+    let store = openStore();
+    const old: Record<string, { rowid: number; title: string; body: string }> = {};
+    const add = (docId: string, body: string, title = `Title of ${docId}`) => {
+      old[docId] = { rowid: addDoc(store, 'c1', docId, body, { title }), title, body };
+    };
+    add('de', 'Die Straße am Fluss.');
+    add('th', 'ภาษาไทยง่ายนิดเดียว');
+    add('title', 'Plain body.', 'Größe');
+    add('zh', '我的猫，喜欢（阳光）！');
+    add('en', 'Nothing to do here.');
+    store.close();
+    open.length = 0;
+    // What the previous version wrote: each chunk in the form before (cjkIndexText), and the schema before the mark.
+    const db = new Database(dbPath);
+    for (const { rowid, title, body } of Object.values(old)) {
+      db.prepare('DELETE FROM chunks WHERE rowid = ?').run(rowid * CHUNK_ROWID_SPAN);
+      db.prepare("INSERT INTO chunks (rowid, title, heading, body, tags, facets) VALUES (?, ?, '', ?, '', '')").run(
+        rowid * CHUNK_ROWID_SPAN,
+        cjkIndexText(title),
+        cjkIndexText(body),
+      );
+    }
+    db.prepare("DELETE FROM meta WHERE key = 'text_reindex_pending'").run();
+    db.pragma(`user_version = ${SCHEMA_VERSION - 1}`);
+    db.close();
+
+    const logged: string[] = [];
+    store = KnowledgeStore.open(dbPath, { log: { ...silentLogger, info: (m: string) => logged.push(m) } });
+    open.push(store);
+    expect(textReindexMark(dbPath)).toBe('0');
+    // Opening does not wait for it: the maintainer's steps do it.
+    expect(ids(store.search('strasse', {}))).toEqual([]);
+    expect(ids(store.search('ไทย', {}))).toEqual([]);
+    while (store.maintenanceStep(64));
+    expect(ids(store.search('strasse', {}))).toEqual(['c1:de']);
+    expect(ids(store.search('ไทย', {}))).toEqual(['c1:th']);
+    expect(ids(store.search('grosse', {}))).toEqual(['c1:title']);
+    expect(ids(store.search('阳光', {}))).toEqual(['c1:zh']);
+    expect(ids(store.search('nothing', {}))).toEqual(['c1:en']);
+    expect(textReindexMark(dbPath)).toBeUndefined();
+    // Only the three whose words changed: not the Chinese text whose full-width punctuation alone NFKC changes.
+    expect(logged.filter((m) => m.includes('again'))).toEqual([
+      expect.stringMatching(/^store: indexed 3 chunks whose words normalising/),
+    ]);
+  });
+
+  it('the normalising re-index goes in bounded steps: chunks written, characters other than ASCII looked at', () => {
+    let store = openStore();
+    for (let i = 1; i <= 150; i++) addDoc(store, 'c1', `de${i}`, `Haus Nr. ${i} in der Straße.`);
+    // Text other than ASCII that it leaves as it is, ~27,000 characters each: four of them fill a step's look.
+    for (let i = 1; i <= 6; i++) addDoc(store, 'c1', `el${i}`, 'Ελληνικά '.repeat(3_000));
+    addDoc(store, 'c1', 'last', 'Größe');
+    while (store.maintenanceStep(64));
+    store.close();
+    open.length = 0;
+    const db = new Database(dbPath);
+    db.prepare("INSERT INTO meta (key, value) VALUES ('text_reindex_pending', '0')").run();
+    db.close();
+
+    store = openStore();
+    const mark = () => textReindexMark(dbPath);
+    expect(store.maintenanceStep(64)).toBe(true);
+    // 64 chunks written: the mark is at the 64th document's chunk.
+    expect(mark()).toBe(String(64 * CHUNK_ROWID_SPAN));
+    expect(store.maintenanceStep(64)).toBe(true);
+    expect(mark()).toBe(String(128 * CHUNK_ROWID_SPAN));
+    // 22 more written, then 4 Greek ones looked at: 108,000 characters, past the step's 100,000.
+    expect(store.maintenanceStep(64)).toBe(true);
+    expect(mark()).toBe(String(154 * CHUNK_ROWID_SPAN));
+    while (store.maintenanceStep(64));
+    expect(mark()).toBeUndefined();
+    expect(store.search('strasse', { limit: 200 })).toHaveLength(150);
+    expect(ids(store.search('grosse', {}))).toEqual(['c1:last']);
   });
 
   it('answers nasty queries without throwing', () => {

@@ -1,0 +1,241 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cjkIndexText } from '../../../electron/core/cjk.js';
+import { toFtsQuery } from '../../../electron/core/fts-query.js';
+import {
+  COMPAT_SYMBOLS,
+  foldText,
+  hasPairedScript,
+  indexText,
+  indexTextChanged,
+  pairedRuns,
+  queryText,
+  snippetIndexText,
+} from '../../../electron/core/index-text.js';
+
+/** A combining mark as indexed: a plane-15 private-use character. */
+const mark = (m: string): string => String.fromCodePoint(0xf0000 + m.codePointAt(0)!);
+
+describe('foldText', () => {
+  it('returns text that is all ASCII as it is', () => {
+    const text = 'Plain ASCII: C++ and 2020-10-27, "quoted" & <tagged>.';
+    expect(foldText(text)).toBe(text);
+    expect(indexText(text)).toBe(text);
+  });
+
+  it('folds compatibility forms (NFKC): full-width letters and digits, ligatures, superscripts, circled forms', () => {
+    expect(foldText('ＡＢＣ１２３')).toBe('ABC123');
+    expect(foldText('ﬁle ﬂow eﬀort')).toBe('file flow effort');
+    expect(foldText('x² H₂O ①')).toBe('x2 H2O 1');
+    expect(foldText('ſ Ⅻ ｶﾞ')).toBe('s XII ガ');
+    // Decomposed accents (file names on macOS) are composed, so the mark no longer splits the word.
+    expect(foldText('Re\u0301sume\u0301')).toBe('Résumé');
+  });
+
+  it('folds ß and ẞ to "ss", as full case folding does', () => {
+    expect(foldText('Straße')).toBe('Strasse');
+    expect(foldText('STRAẞE')).toBe('STRAssE');
+    expect(foldText('Größe')).toBe('Grösse');
+  });
+
+  it('sets apart a symbol that NFKC turns into letters, so the word before it stays a word', () => {
+    expect(foldText('Apple™')).toBe('Apple TM ');
+    expect(foldText('5㎏')).toBe('5 kg ');
+    // Symbols that stay symbols are only normalised: an ellipsis is dots.
+    expect(foldText('well…')).toBe('well...');
+  });
+
+  it('lists every symbol that NFKC turns into letters or digits (COMPAT_SYMBOLS), as this runtime knows them', () => {
+    const missing: string[] = [];
+    const extra: string[] = [];
+    const wordChar = /[\p{L}\p{N}\p{Co}]/u;
+    for (let cp = 0x80; cp < 0x110000; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue;
+      const c = String.fromCodePoint(cp);
+      const compatible = c.normalize('NFKC');
+      const isSymbol = !/[\p{L}\p{N}\p{Co}\p{M}]/u.test(c) && compatible !== c && wordChar.test(compatible);
+      COMPAT_SYMBOLS.lastIndex = 0;
+      const listed = COMPAT_SYMBOLS.test(c);
+      if (isSymbol && !listed) missing.push(cp.toString(16));
+      if (listed && !isSymbol) extra.push(cp.toString(16));
+    }
+    expect({ missing, extra }).toEqual({ missing: [], extra: [] });
+  });
+});
+
+describe('indexText', () => {
+  it('pairs CJK text as cjkIndexText did', () => {
+    for (const text of ['日本語のテキスト', 'API設計v2', 'コーヒー', '𠀋𡈽𡌛', '猫 and 犬', '한국어']) {
+      expect(indexText(text)).toBe(cjkIndexText(text));
+    }
+    // After NFKC: half-width Katakana is paired as the full-width form.
+    expect(indexText('ｺｰﾋｰ')).toBe(' コー ーヒ ヒー ー ');
+  });
+
+  it('pairs Thai, Lao, Khmer and Myanmar by units of a letter and its marks, marks as private-use characters', () => {
+    expect(indexText('ง่าย')).toBe(` ง${mark('่')}า าย ย `);
+    expect(indexText('ภาษา')).toBe(' ภา าษ ษา า ');
+    expect(indexText('ລາວ')).toBe(' ລາ າວ ວ ');
+    expect(indexText('ខ្មែរ')).toBe(` ខ${mark('្')}ម${mark('ែ')} ម${mark('ែ')}រ រ `);
+    expect(indexText('ในปี 2024 นี้')).toBe(` ใน นป${mark('ี')} ป${mark('ี')}  2024  น${mark('ี')}${mark('้')} `);
+    expect(hasPairedScript('ภาษา ไทย')).toBe(true);
+    expect(hasPairedScript('๑๒๓ ฿')).toBe(false); // Thai digits and the baht sign are words as they are
+  });
+});
+
+describe('queryText', () => {
+  it('writes a CJK run ending the query as its pairs only, so it matches inside a longer run too', () => {
+    expect(queryText('テキスト')).toEqual({ text: ' テキ キス スト ', prefix: false });
+    // Punctuation after a run is not more of the query.
+    expect(queryText('テキスト。')).toEqual({ text: ' テキ キス スト 。', prefix: false });
+  });
+
+  it('adds the last character of a run that more of the query follows, as the indexed text has it there', () => {
+    expect(queryText('設計v2')).toEqual({ text: ' 設計 計 v2', prefix: false });
+    expect(queryText('です。ABC')).toEqual({ text: ' です す 。ABC', prefix: false });
+  });
+
+  it('asks for a prefix when the query ends in one character or unit, and leaves other text alone', () => {
+    expect(queryText('猫')).toEqual({ text: ' 猫 ', prefix: true });
+    expect(queryText('𠀋')).toEqual({ text: ' 𠀋 ', prefix: true });
+    expect(queryText('abc日')).toEqual({ text: 'abc 日 ', prefix: true });
+    expect(queryText('日abc')).toEqual({ text: ' 日 abc', prefix: false });
+    expect(queryText('猫犬')).toEqual({ text: ' 猫犬 ', prefix: false });
+    expect(queryText('plain words')).toEqual({ text: 'plain words', prefix: false });
+    expect(queryText('กิ')).toEqual({ text: ` ก${mark('ิ')} `, prefix: true });
+    // Thai and its neighbours: the last unit may have more marks in the text (being typed, or left out).
+    expect(queryText('ไทย')).toEqual({ text: ' ไท ทย ', prefix: true });
+    expect(queryText('ไทย คน')).toEqual({ text: ' ไท ทย ย   คน ', prefix: true });
+    expect(queryText('ไทยok')).toEqual({ text: ' ไท ทย ย ok', prefix: false });
+  });
+
+  it('folds the query as indexed text is folded', () => {
+    expect(queryText('Straße')).toEqual({ text: 'Strasse', prefix: false });
+    expect(queryText('ＡＢＣ')).toEqual({ text: 'ABC', prefix: false });
+  });
+});
+
+describe('pairedRuns', () => {
+  it('lists the runs of paired scripts as written', () => {
+    expect(pairedRuns('find 日本語 and テキスト here')).toEqual(['日本語', 'テキスト']);
+    expect(pairedRuns('คำว่า ง่าย ok')).toEqual(['คำว่า', 'ง่าย']);
+    expect(pairedRuns('nothing here, Straße')).toEqual([]);
+  });
+});
+
+describe('snippetIndexText', () => {
+  it('folds words in their places, and leaves everything else as written', () => {
+    expect(snippetIndexText('In der Straße, ﬁle ＡＢＣ.')).toBe('In der Strasse, file ABC.');
+    // A word NFKC would split stays as it is (½ is 1⁄2), and so do symbols and paired scripts.
+    expect(snippetIndexText('½ cup, Apple™, 日本語 ภาษา')).toBe('½ cup, Apple™, 日本語 ภาษา');
+    expect(snippetIndexText('plain')).toBe('plain');
+  });
+});
+
+describe('indexTextChanged', () => {
+  it('tells text whose words the new form changes from text it leaves as the form before (cjkIndexText) had it', () => {
+    expect(indexTextChanged('Plain ASCII text')).toBe(false);
+    expect(indexTextChanged('Ελληνικά, café, naïve — “quoted”')).toBe(false);
+    // Full-width punctuation changes under NFKC, but no word changes.
+    expect(indexTextChanged('我的猫，喜欢（阳光）！')).toBe(false);
+    expect(indexTextChanged('well…')).toBe(false);
+    expect(indexTextChanged('Straße')).toBe(true);
+    expect(indexTextChanged('ＡＢＣ')).toBe(true);
+    expect(indexTextChanged('Apple™')).toBe(true);
+    expect(indexTextChanged('ｺｰﾋｰ')).toBe(true);
+    expect(indexTextChanged('ภาษาไทย')).toBe(true);
+  });
+});
+
+describe('index and query text against real FTS5', () => {
+  let dir: string;
+  let db: Database.Database;
+  const docs: [string, string][] = [
+    ['thai', 'ภาษาไทยง่ายนิดเดียว'],
+    ['thai-not', 'ผมไม่ชอบกาแฟ'],
+    ['thai-wood', 'โต๊ะไม้สัก'],
+    ['thai-am', 'เขาทำงานที่กรุงเทพ'],
+    ['lao', 'ພາສາລາວງ່າຍດາຍ'],
+    ['khmer', 'ភាសាខ្មែរងាយស្រួល'],
+    ['myanmar', 'မြန်မာစာလေ့လာသည်'],
+    ['german', 'Wir wohnen in der Straße am Fluss.'],
+    ['german-caps', 'SCHLOẞSTRAẞE 5, STRAẞE 7'],
+    ['fullwidth', 'ＡＢＣ１２３の会議'],
+    ['ligature', 'Open the ﬁle, then the ﬂow.'],
+    ['trademark', 'The new Apple™ device.'],
+    ['decomposed', 'Re\u0301sume\u0301 of the year'],
+  ];
+
+  function search(text: string): string[] {
+    const query = toFtsQuery(text);
+    if (query === null) return [];
+    return (db.prepare('SELECT name FROM t WHERE t MATCH ?').pluck().all(query) as string[]).sort();
+  }
+
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jarvis-'));
+    db = new Database(path.join(dir, 'fts.db'));
+    db.exec(
+      `CREATE VIRTUAL TABLE t USING fts5(name UNINDEXED, body, tokenize = 'porter unicode61 remove_diacritics 2')`,
+    );
+    const insert = db.prepare('INSERT INTO t (name, body) VALUES (?, ?)');
+    for (const [name, body] of docs) insert.run(name, indexText(body));
+  });
+
+  afterAll(() => {
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('finds Thai words inside a clause, combining vowels and tone marks included', () => {
+    expect(search('ภาษา')).toEqual(['thai']);
+    expect(search('ไทย')).toEqual(['thai']);
+    expect(search('ง่าย')).toEqual(['thai']);
+    expect(search('นิด')).toEqual(['thai']);
+    expect(search('เดียว')).toEqual(['thai']);
+    expect(search('กาแฟ')).toEqual(['thai-not']);
+    expect(search('ทำงาน')).toEqual(['thai-am']);
+    expect(search('กรุงเทพ')).toEqual(['thai-am']);
+    // Tone marks tell words apart: "not" and "wood"; the letters without the last mark find both.
+    expect(search('ไม่')).toEqual(['thai-not']);
+    expect(search('ไม้')).toEqual(['thai-wood']);
+    expect(search('ไม')).toEqual(['thai-not', 'thai-wood']);
+    expect(search('ไม่ชอบ')).toEqual(['thai-not']);
+    expect(search('ไมชอบ')).toEqual([]);
+    // Letters that do not stand in a row do not match.
+    expect(search('ภาษาง่าย')).toEqual([]);
+    expect(search('ไทยภาษา')).toEqual([]);
+  });
+
+  it('finds Lao, Khmer and Myanmar words inside a clause', () => {
+    expect(search('ລາວ')).toEqual(['lao']);
+    expect(search('ງ່າຍ')).toEqual(['lao']);
+    expect(search('ខ្មែរ')).toEqual(['khmer']);
+    expect(search('ស្រួល')).toEqual(['khmer']);
+    expect(search('မြန်မာ')).toEqual(['myanmar']);
+    expect(search('လေ့လာ')).toEqual(['myanmar']);
+  });
+
+  it('finds ß as "ss" and the other way round, in any case', () => {
+    expect(search('strasse')).toEqual(['german', 'german-caps']);
+    expect(search('Straße')).toEqual(['german', 'german-caps']);
+    expect(search('STRASSE')).toEqual(['german', 'german-caps']);
+    expect(search('straß*')).toEqual(['german', 'german-caps']);
+    expect(search('schloßstraße')).toEqual(['german-caps']);
+  });
+
+  it('finds compatibility forms by the plain characters, and the plain words next to them', () => {
+    expect(search('abc123')).toEqual(['fullwidth']);
+    expect(search('ＡＢＣ１２３')).toEqual(['fullwidth']);
+    expect(search('会議')).toEqual(['fullwidth']);
+    expect(search('file flow')).toEqual(['ligature']);
+    expect(search('ﬁle')).toEqual(['ligature']);
+    expect(search('apple')).toEqual(['trademark']);
+    expect(search('"apple device"')).toEqual([]);
+    expect(search('resume')).toEqual(['decomposed']);
+    expect(search('"résumé of"')).toEqual(['decomposed']);
+  });
+});

@@ -178,8 +178,10 @@ export function ProblemsView() {
                     type="button"
                     className="button button--small"
                     aria-label={`Retry ${p.path}`}
-                    disabled={Boolean(pending[pendingKeys.retry(p.connectorId, p.path)])}
-                    onClick={() => void retry(p.connectorId, p.path)}
+                    aria-disabled={pending[pendingKeys.retry(p.connectorId, p.path)] ? true : undefined}
+                    onClick={() => {
+                      if (!pending[pendingKeys.retry(p.connectorId, p.path)]) void retry(p.connectorId, p.path);
+                    }}
                   >
                     Retry
                   </button>

@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import {
   buildItemError,
@@ -192,5 +192,21 @@ describe('Problems, focus', () => {
     await user.click(await screen.findByRole('button', { name: `Retry ${photo}` }));
     await waitFor(() => expect(screen.queryByRole('button', { name: /^Retry/ })).toBeNull());
     await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('heading', { name: 'Problems' })));
+  });
+
+  it('while Retry is asked, the button keeps focus (aria-disabled, not disabled) and a second press sends nothing', async () => {
+    const fake = createFakeApi({ state, capabilities: headlessCapabilities });
+    const photo = '/home/ada/Notes/photo.md';
+    fake.api.itemErrors.mockResolvedValue([buildItemError({ path: photo, attempts: 3, quarantined: true })]);
+    let answer = (): void => undefined;
+    fake.api.retryItem.mockImplementation(() => new Promise((resolve) => (answer = () => resolve({ accepted: true }))));
+    const { user, api } = await renderDashboard({ fake, view: 'problems' });
+    const retry = await screen.findByRole('button', { name: `Retry ${photo}` });
+    await user.click(retry);
+    await waitFor(() => expect(retry.getAttribute('aria-disabled')).toBe('true'));
+    expect((retry as HTMLButtonElement).disabled).toBe(false);
+    await user.click(retry);
+    expect(api.retryItem).toHaveBeenCalledTimes(1);
+    act(() => answer());
   });
 });

@@ -6,7 +6,7 @@ import type { ConnectorKind } from './types.js';
  * What makes an exclude pattern unusable, checked alike by the dashboard's form and by the core for every other
  * client (the CLI, a hand-edited call): a pattern that can never match excludes nothing, and the user believes the
  * files are left out. Patterns are matched by shared/glob.ts, in time linear in the pattern times the path, so no
- * shape of wildcards needs refusing for its cost; only braces that expand too far (costlyPatternProblem).
+ * shape of wildcards needs refusing for its cost; only braces that expand too far (glob.ts, globProblem).
  */
 export function excludePatternProblem(glob: string): string | null {
   if (/^([A-Za-z]:)?[\\/]/.test(glob)) {
@@ -17,14 +17,6 @@ export function excludePatternProblem(glob: string): string | null {
     return `“${glob}”: a pattern cannot start with ! (patterns only leave files out; to keep some files of an excluded folder, exclude the others by name).`;
   }
   if (!balanced(glob, '[', ']') || !balanced(glob, '{', '}')) return `“${glob}”: a bracket is not closed.`;
-  return costlyPatternProblem(glob);
-}
-
-/**
- * The part of excludePatternProblem that would make a pattern unsafe to compile at all: braces expanding to too many
- * patterns. Also applied to the patterns connectors.json holds, which were stored before any check.
- */
-export function costlyPatternProblem(glob: string): string | null {
   return globProblem(glob);
 }
 

@@ -187,7 +187,7 @@ export function decodeUtf8Leniently(bytes: Buffer): string {
       i += length;
       continue;
     }
-    pieces.push(bytes.toString('utf8', runStart, i), decodeWindows1252(bytes.subarray(i, i + 1)));
+    pieces.push(bytes.toString('utf8', runStart, i), windows1252Fixup(String.fromCharCode(bytes[i])));
     i += 1;
     runStart = i;
   }

@@ -20,7 +20,6 @@
 import { createHash } from 'node:crypto';
 import { promises as fsp, type Dir, type Dirent, type Stats } from 'node:fs';
 import { resolve, sep } from 'node:path';
-import { costlyPatternProblem } from '../../shared/exclude-patterns.js';
 import { compileGlobs } from '../../shared/glob.js';
 import {
   DT_BLOCK,
@@ -871,9 +870,7 @@ function decodeName(raw: Buffer): { name: string; nfc: boolean } | null {
  * the service refuses it when it is added, and a connectors.json entry holding one is not used (connector-config.ts).
  */
 export function compileExcludes(globs: readonly string[]): (key: string, name: string) => boolean {
-  const cleaned = globs
-    .map((g) => g.trim().replace(/\/+$/, ''))
-    .filter((g) => g !== '' && costlyPatternProblem(g) === null);
+  const cleaned = globs.map((g) => g.trim().replace(/\/+$/, '')).filter((g) => g !== '');
   if (cleaned.length === 0) return () => false;
   const nameMatch = compileGlobs(cleaned.filter((g) => !g.includes('/')));
   const pathMatch = compileGlobs(cleaned.filter((g) => g.includes('/')).map((g) => g.replace(/^\.?\//, '')));

@@ -1,7 +1,8 @@
 /**
  * Chinese, Japanese and Korean text in the full-text index, as indexed up to schema 11. The index's text is now
  * index-text.ts's indexText, which pairs these runs as cjkIndexText does here (and more scripts besides, after
- * normalising the text); cjkIndexText stays to tell which chunks indexed the old way index differently now.
+ * normalising the text). cjkIndexText is that older form, no longer written: the tests of the re-index and the fuzz
+ * build indexes in it; the product uses hasCjk and the character class.
  *
  * These scripts do not separate words with spaces, so FTS5's unicode61 tokenizer reads a whole clause
  * ("日本語のテキストです") as ONE token, and a search for any word inside it ("日本語", "テキスト") found nothing.

@@ -3,7 +3,8 @@ import { realpath } from 'node:fs/promises';
 import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
 import { compileExcludes } from '../connectors/walker.js';
 import { PAYLOAD_LIMITS } from '../../shared/contract-parsers.js';
-import { costlyPatternProblem, excludePatternProblem } from '../../shared/exclude-patterns.js';
+import { excludePatternProblem } from '../../shared/exclude-patterns.js';
+import { globProblem } from '../../shared/glob.js';
 import { SETTINGS_LIMITS } from '../../shared/settings.js';
 import {
   CONNECTOR_KINDS,
@@ -120,10 +121,10 @@ function parseConnectorConfig(raw: unknown): { config: ConnectorConfig; problems
   if (c.excludes !== undefined && (!Array.isArray(c.excludes) || excludes.length !== c.excludes.length)) {
     problems.push('excludes is not a list of patterns (strings); what is not a string is ignored');
   }
-  // A pattern the service would refuse is not dropped (the files it leaves out would be indexed) nor compiled (it could
-  // hold the process for minutes): the entry is not used until it is fixed.
+  // A pattern whose braces expand too far is neither dropped (the files it leaves out would be indexed) nor matched
+  // (glob.ts leaves it out): the entry is not used until it is fixed.
   for (const glob of excludes) {
-    const problem = costlyPatternProblem(glob.trim());
+    const problem = globProblem(glob.trim());
     if (problem) return `its exclude pattern ${problem}`;
   }
   const config: ConnectorConfig = {

@@ -20,16 +20,17 @@
  *
  * Time zones: a TZID that is an IANA name is resolved through Intl (full tzdata history, correct even when the file
  * omits its VTIMEZONE, as EST5EDT files often do); any other TZID ("W. Europe Standard Time") through the file's
- * VTIMEZONE; then an IANA name inside a prefixed TZID ("/mozilla.org/…/Europe/Berlin"). Otherwise it is unknown:
- * times are read as floating and one W_ICS_TIMEZONE warning names it. Floating times and all-day dates are placed
- * in `localTimeZone`; UTC times are shown in the calendar's X-WR-TIMEZONE, else in `localTimeZone`.
+ * VTIMEZONE, else as the IANA zone of that Windows zone name; then an IANA name inside a prefixed TZID
+ * ("/mozilla.org/…/Europe/Berlin"). Otherwise it is unknown: times are read as floating and one W_ICS_TIMEZONE
+ * warning names it. Floating times and all-day dates are placed in `localTimeZone`; UTC times are shown in the
+ * calendar's X-WR-TIMEZONE, else in `localTimeZone`.
  */
 import { createHash } from 'node:crypto';
 import ICAL from 'ical.js';
 import { htmlToPlainText } from './html.js';
 import { ItemReadError, type ItemIssue, type ItemIssueCode, type SourceDocument } from './types.js';
 import {
-  MONTH_ABBR,
+  MONTH_NAMES,
   daysInMonth,
   describeRecurrence,
   parseIcalDate,
@@ -118,7 +119,7 @@ const MAX_DEPTH = 16;
 const MAX_DATE_VALUES = 5000;
 const MAX_RULES = 8;
 const MAX_ATTENDEES_IN_TEXT = 100;
-const WEEKDAY_ABBR = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const WEEKDAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
 // ---------------------------------------------------------------------------------------------------------------
 // Lines
@@ -464,6 +465,153 @@ function utcMs(year: number, month: number, day: number, hour = 0, minute = 0, s
   return d.getTime();
 }
 
+/**
+ * Windows zone names (Outlook, Exchange) → IANA, CLDR's windowsZones.xml "001" entries. A file's own VTIMEZONE wins:
+ * this is for files made from Exchange data (Microsoft Graph, sync tools, some invitations) that name the zone
+ * without defining it, whose times were read as local time, hours off for anyone not in that zone.
+ */
+const WINDOWS_ZONES: Readonly<Record<string, string>> = {
+  'Dateline Standard Time': 'Etc/GMT+12',
+  'UTC-11': 'Etc/GMT+11',
+  'Aleutian Standard Time': 'America/Adak',
+  'Hawaiian Standard Time': 'Pacific/Honolulu',
+  'Marquesas Standard Time': 'Pacific/Marquesas',
+  'Alaskan Standard Time': 'America/Anchorage',
+  'UTC-09': 'Etc/GMT+9',
+  'Pacific Standard Time (Mexico)': 'America/Tijuana',
+  'UTC-08': 'Etc/GMT+8',
+  'Pacific Standard Time': 'America/Los_Angeles',
+  'US Mountain Standard Time': 'America/Phoenix',
+  'Mountain Standard Time (Mexico)': 'America/Mazatlan',
+  'Mountain Standard Time': 'America/Denver',
+  'Yukon Standard Time': 'America/Whitehorse',
+  'Central America Standard Time': 'America/Guatemala',
+  'Central Standard Time': 'America/Chicago',
+  'Easter Island Standard Time': 'Pacific/Easter',
+  'Central Standard Time (Mexico)': 'America/Mexico_City',
+  'Canada Central Standard Time': 'America/Regina',
+  'SA Pacific Standard Time': 'America/Bogota',
+  'Eastern Standard Time (Mexico)': 'America/Cancun',
+  'Eastern Standard Time': 'America/New_York',
+  'Haiti Standard Time': 'America/Port-au-Prince',
+  'Cuba Standard Time': 'America/Havana',
+  'US Eastern Standard Time': 'America/Indiana/Indianapolis',
+  'Turks And Caicos Standard Time': 'America/Grand_Turk',
+  'Paraguay Standard Time': 'America/Asuncion',
+  'Atlantic Standard Time': 'America/Halifax',
+  'Venezuela Standard Time': 'America/Caracas',
+  'Central Brazilian Standard Time': 'America/Cuiaba',
+  'SA Western Standard Time': 'America/La_Paz',
+  'Pacific SA Standard Time': 'America/Santiago',
+  'Newfoundland Standard Time': 'America/St_Johns',
+  'Tocantins Standard Time': 'America/Araguaina',
+  'E. South America Standard Time': 'America/Sao_Paulo',
+  'SA Eastern Standard Time': 'America/Cayenne',
+  'Argentina Standard Time': 'America/Argentina/Buenos_Aires',
+  'Greenland Standard Time': 'America/Nuuk',
+  'Montevideo Standard Time': 'America/Montevideo',
+  'Magallanes Standard Time': 'America/Punta_Arenas',
+  'Saint Pierre Standard Time': 'America/Miquelon',
+  'Bahia Standard Time': 'America/Bahia',
+  'UTC-02': 'Etc/GMT+2',
+  'Azores Standard Time': 'Atlantic/Azores',
+  'Cape Verde Standard Time': 'Atlantic/Cape_Verde',
+  UTC: 'Etc/UTC',
+  'GMT Standard Time': 'Europe/London',
+  'Greenwich Standard Time': 'Atlantic/Reykjavik',
+  'Sao Tome Standard Time': 'Africa/Sao_Tome',
+  'Morocco Standard Time': 'Africa/Casablanca',
+  'W. Europe Standard Time': 'Europe/Berlin',
+  'Central Europe Standard Time': 'Europe/Budapest',
+  'Romance Standard Time': 'Europe/Paris',
+  'Central European Standard Time': 'Europe/Warsaw',
+  'W. Central Africa Standard Time': 'Africa/Lagos',
+  'Jordan Standard Time': 'Asia/Amman',
+  'GTB Standard Time': 'Europe/Bucharest',
+  'Middle East Standard Time': 'Asia/Beirut',
+  'Egypt Standard Time': 'Africa/Cairo',
+  'E. Europe Standard Time': 'Europe/Chisinau',
+  'Syria Standard Time': 'Asia/Damascus',
+  'West Bank Standard Time': 'Asia/Hebron',
+  'South Africa Standard Time': 'Africa/Johannesburg',
+  'FLE Standard Time': 'Europe/Kyiv',
+  'Israel Standard Time': 'Asia/Jerusalem',
+  'South Sudan Standard Time': 'Africa/Juba',
+  'Kaliningrad Standard Time': 'Europe/Kaliningrad',
+  'Sudan Standard Time': 'Africa/Khartoum',
+  'Libya Standard Time': 'Africa/Tripoli',
+  'Namibia Standard Time': 'Africa/Windhoek',
+  'Arabic Standard Time': 'Asia/Baghdad',
+  'Turkey Standard Time': 'Europe/Istanbul',
+  'Arab Standard Time': 'Asia/Riyadh',
+  'Belarus Standard Time': 'Europe/Minsk',
+  'Russian Standard Time': 'Europe/Moscow',
+  'E. Africa Standard Time': 'Africa/Nairobi',
+  'Iran Standard Time': 'Asia/Tehran',
+  'Arabian Standard Time': 'Asia/Dubai',
+  'Astrakhan Standard Time': 'Europe/Astrakhan',
+  'Azerbaijan Standard Time': 'Asia/Baku',
+  'Russia Time Zone 3': 'Europe/Samara',
+  'Mauritius Standard Time': 'Indian/Mauritius',
+  'Saratov Standard Time': 'Europe/Saratov',
+  'Georgian Standard Time': 'Asia/Tbilisi',
+  'Volgograd Standard Time': 'Europe/Volgograd',
+  'Caucasus Standard Time': 'Asia/Yerevan',
+  'Afghanistan Standard Time': 'Asia/Kabul',
+  'West Asia Standard Time': 'Asia/Tashkent',
+  'Ekaterinburg Standard Time': 'Asia/Yekaterinburg',
+  'Pakistan Standard Time': 'Asia/Karachi',
+  'Qyzylorda Standard Time': 'Asia/Qyzylorda',
+  'India Standard Time': 'Asia/Kolkata',
+  'Sri Lanka Standard Time': 'Asia/Colombo',
+  'Nepal Standard Time': 'Asia/Kathmandu',
+  'Central Asia Standard Time': 'Asia/Bishkek',
+  'Bangladesh Standard Time': 'Asia/Dhaka',
+  'Omsk Standard Time': 'Asia/Omsk',
+  'Myanmar Standard Time': 'Asia/Yangon',
+  'SE Asia Standard Time': 'Asia/Bangkok',
+  'Altai Standard Time': 'Asia/Barnaul',
+  'W. Mongolia Standard Time': 'Asia/Hovd',
+  'North Asia Standard Time': 'Asia/Krasnoyarsk',
+  'N. Central Asia Standard Time': 'Asia/Novosibirsk',
+  'Tomsk Standard Time': 'Asia/Tomsk',
+  'China Standard Time': 'Asia/Shanghai',
+  'North Asia East Standard Time': 'Asia/Irkutsk',
+  'Singapore Standard Time': 'Asia/Singapore',
+  'W. Australia Standard Time': 'Australia/Perth',
+  'Taipei Standard Time': 'Asia/Taipei',
+  'Ulaanbaatar Standard Time': 'Asia/Ulaanbaatar',
+  'Aus Central W. Standard Time': 'Australia/Eucla',
+  'Transbaikal Standard Time': 'Asia/Chita',
+  'Tokyo Standard Time': 'Asia/Tokyo',
+  'North Korea Standard Time': 'Asia/Pyongyang',
+  'Korea Standard Time': 'Asia/Seoul',
+  'Yakutsk Standard Time': 'Asia/Yakutsk',
+  'Cen. Australia Standard Time': 'Australia/Adelaide',
+  'AUS Central Standard Time': 'Australia/Darwin',
+  'E. Australia Standard Time': 'Australia/Brisbane',
+  'AUS Eastern Standard Time': 'Australia/Sydney',
+  'West Pacific Standard Time': 'Pacific/Port_Moresby',
+  'Tasmania Standard Time': 'Australia/Hobart',
+  'Vladivostok Standard Time': 'Asia/Vladivostok',
+  'Lord Howe Standard Time': 'Australia/Lord_Howe',
+  'Bougainville Standard Time': 'Pacific/Bougainville',
+  'Russia Time Zone 10': 'Asia/Srednekolymsk',
+  'Magadan Standard Time': 'Asia/Magadan',
+  'Norfolk Standard Time': 'Pacific/Norfolk',
+  'Sakhalin Standard Time': 'Asia/Sakhalin',
+  'Central Pacific Standard Time': 'Pacific/Guadalcanal',
+  'Russia Time Zone 11': 'Asia/Kamchatka',
+  'New Zealand Standard Time': 'Pacific/Auckland',
+  'UTC+12': 'Etc/GMT-12',
+  'Fiji Standard Time': 'Pacific/Fiji',
+  'Chatham Islands Standard Time': 'Pacific/Chatham',
+  'UTC+13': 'Etc/GMT-13',
+  'Tonga Standard Time': 'Pacific/Tongatapu',
+  'Samoa Standard Time': 'Pacific/Apia',
+  'Line Islands Standard Time': 'Pacific/Kiritimati',
+};
+
 const ianaNames = new Map<string, boolean>();
 
 /** Whether Intl knows the zone (cached: constructing a DateTimeFormat costs tens of microseconds). */
@@ -642,6 +790,10 @@ class FileContext {
       const comp = this.#vtimezones.get(tzid);
       const defined = comp ? buildVtimezone(comp, tzid) : null;
       if (defined) zone = { tz: defined, label: tzid, kind: 'vtimezone' };
+      else {
+        const windows = Object.hasOwn(WINDOWS_ZONES, tzid) ? WINDOWS_ZONES[tzid] : undefined;
+        if (windows !== undefined && isIanaZone(windows)) zone = zoneFromName(windows, tzid, 'intl');
+      }
     }
     if (zone === null) {
       // "/mozilla.org/20050126_1/Europe/Berlin", "/freeassociation.sourceforge.net/Tzfile/Europe/Berlin"…
@@ -708,6 +860,8 @@ interface ParsedEvent {
   end: EventTime | null;
   allDay: boolean;
   recurrenceId: EventTime | null;
+  /** RANGE=THISANDFUTURE on the RECURRENCE-ID: the change applies to the later occurrences too. */
+  thisAndFuture: boolean;
   rules: { raw: string; rule: RecurrenceRule; until: ICAL.Time | null }[];
   /** Every RRULE value as written, readable or not. */
   rawRules: string[];
@@ -801,7 +955,7 @@ function addDays(f: Fields, days: number): Fields {
 }
 
 /** 0 = Sunday … 6 = Saturday. */
-function weekday(f: Fields): number {
+function weekday(f: { year: number; month: number; day: number }): number {
   return new Date(utcMs(f.year, f.month, f.day)).getUTCDay();
 }
 
@@ -949,6 +1103,7 @@ function parseEvent(raw: RawComponent, ctx: FileContext): ParsedEvent {
     end: null,
     allDay: startDate.isDate,
     recurrenceId: null,
+    thisAndFuture: false,
     rules: [],
     rawRules: [],
     rdates: [],
@@ -1000,6 +1155,7 @@ function parseEvent(raw: RawComponent, ctx: FileContext): ParsedEvent {
     if (d) {
       ev.recurrenceId = toEventTime(d, param(rid, 'TZID'), ctx);
       ev.localId = `${uid}#${isoOf(ev.recurrenceId)}`;
+      ev.thisAndFuture = param(rid, 'RANGE')?.toUpperCase() === 'THISANDFUTURE';
     } else warn(ev, 'W_ICS_INVALID', `RECURRENCE-ID "${clip(rid.value)}" is not a valid date and was ignored`);
   }
 
@@ -1127,11 +1283,11 @@ function dateKey(f: Fields): string {
 
 /**
  * Exact expansion without ical.js for the rule shapes real calendars use (DAILY/WEEKLY with plain BYDAY, MONTHLY
- * and YEARLY by day of month or by (numbered) weekday in the month, BYMONTH as a filter, INTERVAL, COUNT, UNTIL),
- * when DTSTART is itself an occurrence of the rule. ical.js takes 20–300 µs per occurrence (a MONTHLY;BYDAY=2TU
- * series started in 1995 is 0.1 s); this is plain date arithmetic, and an open-ended series jumps straight to the
- * window. Everything else, and a DTSTART out of step with its rule (whose expansion RFC 5545 leaves undefined),
- * goes to ical.js. A property test checks both paths agree.
+ * and YEARLY by day of month or by (numbered) weekday in the month, MONTHLY by a position among weekdays (BYSETPOS),
+ * BYMONTH as a filter, INTERVAL, COUNT, UNTIL), when DTSTART is itself an occurrence of the rule. ical.js takes
+ * 20–300 µs per occurrence (a MONTHLY;BYDAY=2TU series started in 1995 is 0.1 s); this is plain date arithmetic, and
+ * an open-ended series jumps straight to the window. Everything else, and a DTSTART out of step with its rule
+ * (whose expansion RFC 5545 leaves undefined), goes to ical.js. A property test checks both paths agree.
  *
  * Yields wall-clock fields in DTSTART's zone, in order, DTSTART first (unless skipped), and returns when the
  * rule ends; the caller stops at the window, UNTIL or its caps.
@@ -1143,17 +1299,20 @@ function simpleOccurrences(
   endDay: number,
 ): Generator<Fields> | null {
   if (
-    rule.bySecond.length +
-      rule.byMinute.length +
-      rule.byHour.length +
-      rule.byYearDay.length +
-      rule.byWeekNo.length +
-      rule.bySetPos.length >
+    rule.bySecond.length + rule.byMinute.length + rule.byHour.length + rule.byYearDay.length + rule.byWeekNo.length >
     0
   ) {
     return null;
   }
   const numbered = rule.byDay.some((d) => d.ordinal !== 0);
+  // BYSETPOS only in the shape ical.js gives its RFC meaning, a position among a month's weekdays ("last weekday",
+  // "first weekend day"); there ical.js walks every day of every month since DTSTART, ~0.5 s for a series from 2015.
+  if (
+    rule.bySetPos.length > 0 &&
+    (rule.freq !== 'MONTHLY' || rule.byDay.length === 0 || numbered || rule.byMonthDay.length > 0)
+  ) {
+    return null;
+  }
   const weekdays = rule.byDay.map((d) => WEEKDAY_CODES.indexOf(d.day));
   let period: (k: number) => number[]; // day numbers of period k, ascending
   let periodStart: (k: number) => number; // first day number of period k
@@ -1181,6 +1340,11 @@ function simpleOccurrences(
       }
     } else days = [start.day];
     return [...new Set(days.filter((d) => d >= 1 && d <= len))].sort((a, b) => a - b).map((d) => first + d - 1);
+  };
+  const atSetPositions = (days: number[]): number[] => {
+    if (rule.bySetPos.length === 0) return days;
+    const picked = rule.bySetPos.map((p) => (p > 0 ? days[p - 1] : days[days.length + p]));
+    return [...new Set(picked.filter((d) => d !== undefined))].sort((a, b) => a - b);
   };
   const monthAllowed = (day: number) => rule.byMonth.length === 0 || rule.byMonth.includes(fieldsOfDay(day).month);
 
@@ -1221,7 +1385,7 @@ function simpleOccurrences(
         const m = month0 + k * rule.interval;
         const year = Math.floor(m / 12);
         const month = (m % 12) + 1;
-        return rule.byMonth.length > 0 && !rule.byMonth.includes(month) ? [] : inMonth(year, month);
+        return rule.byMonth.length > 0 && !rule.byMonth.includes(month) ? [] : atSetPositions(inMonth(year, month));
       };
       periodStart = (k) => {
         const m = month0 + k * rule.interval;
@@ -1369,12 +1533,28 @@ function expand(ev: ParsedEvent, overrides: Map<string, ParsedEvent>, ctx: FileC
 
   for (const r of ev.rdates) consider(r);
 
-  // An overridden occurrence moves to the override's time, or disappears when the override is cancelled.
+  // An overridden occurrence moves to the override's time, or disappears when the override is cancelled. One with
+  // RANGE=THISANDFUTURE does the same to every later occurrence (the latest such override before it applies).
+  const ranges = [...overrides.values()]
+    .filter((o) => o.thisAndFuture && o.recurrenceId !== null)
+    .sort((a, b) => a.recurrenceId!.epochMs - b.recurrenceId!.epochMs);
   const occurrences: EventTime[] = [];
+  const datedUsed = new Set<string>();
   for (const [k, t] of candidates) {
-    const o = overrides.get(k);
-    if (!o) occurrences.push(t);
-    else if ((o.status ?? '').toUpperCase() !== 'CANCELLED') occurrences.push(o.start);
+    let o = overrides.get(k);
+    if (!o && !ev.allDay && !datedUsed.has(dateKey(t.f))) {
+      // An override that names only a date replaces the first occurrence on that day.
+      o = overrides.get(dateKey(t.f));
+      if (o) datedUsed.add(dateKey(t.f));
+    }
+    if (o) {
+      if (!isCancelled(o)) occurrences.push(o.start);
+      continue;
+    }
+    let range: ParsedEvent | undefined;
+    for (const r of ranges) if (r.recurrenceId!.epochMs <= t.epochMs) range = r;
+    if (!range) occurrences.push(t);
+    else if (!isCancelled(range)) occurrences.push(movedLike(t, range.recurrenceId!, range.start));
   }
   occurrences.sort((a, b) => a.epochMs - b.epochMs);
   for (const t of occurrences) {
@@ -1382,6 +1562,34 @@ function expand(ev: ParsedEvent, overrides: Map<string, ParsedEvent>, ctx: FileC
     else if (result.next.length < ctx.maxOccurrences) result.next.push(t);
   }
   return result;
+}
+
+function isCancelled(ev: ParsedEvent): boolean {
+  return (ev.status ?? '').toUpperCase() === 'CANCELLED';
+}
+
+/**
+ * `t` moved as `from` was moved to `to`: by whole days for dates, by wall-clock time in `t`'s zone otherwise, so a
+ * series moved from 10:00 to 14:00 stays at 14:00 across a DST change. Unchanged when the kinds differ.
+ */
+function movedLike(t: EventTime, from: EventTime, to: EventTime): EventTime {
+  if (from.f.isDate !== t.f.isDate || to.f.isDate !== t.f.isDate) return t;
+  if (t.f.isDate) return at(addDays(t.f, dayNumber(to.f) - dayNumber(from.f)), t.zone);
+  const wall = (x: EventTime) => {
+    const f = wallIn(x.epochMs, t.zone);
+    return utcMs(f.year, f.month, f.day, f.hour, f.minute, f.second);
+  };
+  const d = new Date(utcMs(t.f.year, t.f.month, t.f.day, t.f.hour, t.f.minute, t.f.second) + wall(to) - wall(from));
+  const f: Fields = {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    second: d.getUTCSeconds(),
+    isDate: false,
+  };
+  return at(f, t.zone);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -1396,14 +1604,17 @@ function clip(s: string, max = 60): string {
   return one.length > max ? `${one.slice(0, max)}…` : one;
 }
 
-/** "Mon 3 Feb 2025" */
-function dayWords(f: Fields): string {
-  return `${WEEKDAY_ABBR[weekday(f)]} ${dateWords(f)}`;
+/**
+ * "Monday 3 February 2025". Names in full: the index stems words but does not expand abbreviations, so a date written
+ * "Mon 3 Feb" was not found by "Monday" or "February", which is what people type.
+ */
+function dayWords(f: { year: number; month: number; day: number }): string {
+  return `${WEEKDAY_NAMES[weekday(f)]} ${dateWords(f)}`;
 }
 
-/** "3 Feb 2025" */
+/** "3 February 2025" */
 function dateWords(f: { year: number; month: number; day: number }): string {
-  return `${f.day} ${MONTH_ABBR[f.month - 1]} ${f.year}`;
+  return `${f.day} ${MONTH_NAMES[f.month - 1]} ${f.year}`;
 }
 
 function clockWords(f: Fields): string {
@@ -1418,15 +1629,18 @@ function shown(t: EventTime, ctx: FileContext): { f: Fields; zone: Zone } {
   return { f: t.f, zone: t.zone };
 }
 
-/** "Mon 3 Feb 2025, 10:00–11:00 (Europe/Paris)", "All day: 3 Feb 2025", "All day: 3 Feb 2025 – 5 Feb 2025". */
+/**
+ * "Monday 3 February 2025, 10:00–11:00 (Europe/Paris)", "All day: Monday 3 February 2025",
+ * "All day: Monday 3 February 2025 – Wednesday 5 February 2025".
+ */
 function whenWords(ev: ParsedEvent, ctx: FileContext): string {
   if (ev.allDay) {
     const s = ev.start.f;
     if (ev.end) {
       const last = addDays(ev.end.f, -1); // DTEND of an all-day event is exclusive
-      if (dateKey(last) > dateKey(s)) return `All day: ${dateWords(s)} – ${dateWords(last)}`;
+      if (dateKey(last) > dateKey(s)) return `All day: ${dayWords(s)} – ${dayWords(last)}`;
     }
-    return `All day: ${dateWords(s)}`;
+    return `All day: ${dayWords(s)}`;
   }
   const s = shown(ev.start, ctx);
   const label = s.zone.label ? ` (${s.zone.label})` : '';
@@ -1440,7 +1654,7 @@ function whenWords(ev: ParsedEvent, ctx: FileContext): string {
 }
 
 function momentWords(t: EventTime, ctx: FileContext): string {
-  if (t.f.isDate) return dateWords(t.f);
+  if (t.f.isDate) return dayWords(t.f);
   const s = shown(t, ctx);
   return `${dayWords(s.f)}, ${clockWords(s.f)}${s.zone.label ? ` (${s.zone.label})` : ''}`;
 }
@@ -1460,6 +1674,15 @@ function statusWords(s: string): string {
   return known[s.toUpperCase()] ?? s;
 }
 
+/** A RECURRENCE-ID written in UTC is shown in the zone of the occurrence it names, as the line above it is. */
+function recurrenceIdWords(ev: ParsedEvent, ctx: FileContext): string {
+  const rid = ev.recurrenceId!;
+  const zone = ev.start.zone;
+  if (rid.zone.kind !== 'utc' || rid.f.isDate || ev.start.f.isDate || zone.kind === 'utc') return momentWords(rid, ctx);
+  const f = wallIn(rid.epochMs, zone);
+  return `${dayWords(f)}, ${clockWords(f)}${zone.label ? ` (${zone.label})` : ''}`;
+}
+
 /** UNTIL as a date; a UTC instant is shown on the date it falls on where the event is shown. */
 function untilWords(until: ICAL.Time, ev: ParsedEvent, ctx: FileContext): string {
   if (until.isDate || until.zone !== ICAL.Timezone.utcTimezone) return dateWords(until);
@@ -1467,10 +1690,22 @@ function untilWords(until: ICAL.Time, ev: ParsedEvent, ctx: FileContext): string
   return dateWords(wallIn(until.toUnixTime() * 1000, zone));
 }
 
+/**
+ * The SUMMARY, marked when the event or occurrence is cancelled: a search result shows its title and a snippet
+ * around the match, so a cancelled meeting matched in its description looked like one that takes place.
+ */
+function titleOf(ev: ParsedEvent): string {
+  const title = ev.summary ?? UNTITLED_EVENT;
+  return isCancelled(ev) && !/^cancell?ed\b/i.test(title) ? `Cancelled: ${title}` : title;
+}
+
 function buildDocument(ev: ParsedEvent, id: string, expansion: Expansion | null, ctx: FileContext): SourceDocument {
   const lines: string[] = [whenWords(ev, ctx)];
-  if (ev.recurrenceId)
-    lines.push(`One occurrence of a repeating event, originally ${momentWords(ev.recurrenceId, ctx)}`);
+  if (ev.recurrenceId && ev.thisAndFuture) {
+    lines.push(`This and later occurrences of a repeating event, originally from ${recurrenceIdWords(ev, ctx)}`);
+  } else if (ev.recurrenceId) {
+    lines.push(`One occurrence of a repeating event, originally ${recurrenceIdWords(ev, ctx)}`);
+  }
   if (ev.rawRules.length > 0) {
     const start = icalTime(ev.start.f, ev.start.zone);
     const words = ev.rules.map(({ rule }) =>
@@ -1512,7 +1747,7 @@ function buildDocument(ev: ParsedEvent, id: string, expansion: Expansion | null,
 
   return {
     id,
-    title: ev.summary ?? UNTITLED_EVENT,
+    title: titleOf(ev),
     content,
     docType: 'event',
     path: ctx.path,
@@ -1527,10 +1762,14 @@ function buildDocument(ev: ParsedEvent, id: string, expansion: Expansion | null,
 // ---------------------------------------------------------------------------------------------------------------
 // Driver
 
-/** Recurrence key of an override: the instant (timed) or date (all-day) of the occurrence it replaces. */
-function overrideKey(ev: ParsedEvent): string | null {
+/**
+ * Recurrence key of an override: the instant (timed) or date (all-day) of the occurrence it replaces. Outlook writes
+ * the RECURRENCE-ID of an all-day occurrence as midnight in a zone, and some writers a date for a timed one: those
+ * are matched by the date as written, as EXDATE is.
+ */
+function overrideKey(ev: ParsedEvent, master: ParsedEvent): string | null {
   if (!ev.recurrenceId) return null;
-  return ev.recurrenceId.f.isDate ? dateKey(ev.recurrenceId.f) : String(ev.recurrenceId.epochMs);
+  return ev.recurrenceId.f.isDate || master.allDay ? dateKey(ev.recurrenceId.f) : String(ev.recurrenceId.epochMs);
 }
 
 /**
@@ -1594,7 +1833,7 @@ export function* calendarItems(scan: ScannedCalendar, opts: IcsOptions): Generat
         for (const o of overridesByUid.get(ev.uid) ?? []) {
           if (o === raw) continue;
           const po = parse(o);
-          const k = po instanceof BrokenEvent ? null : overrideKey(po);
+          const k = po instanceof BrokenEvent ? null : overrideKey(po, ev);
           if (k !== null && !(po instanceof BrokenEvent)) overrides.set(k, po);
         }
         const wasExhausted = ctx.budgetExhausted;

@@ -58,6 +58,19 @@ function systemTimeZone(): string {
   }
 }
 
+/**
+ * Part of every calendar unit's fingerprint. Raise it when the text made from an event changes, so calendars indexed
+ * by the code before are read once more and indexed anew instead of keeping the old text until their file changes.
+ * 2: weekday and month names written in full ("Tuesday 1 December"), "Cancelled:" titles, Windows zone names read
+ * as their IANA zone, RANGE=THISANDFUTURE overrides applied.
+ */
+export const ICS_READER_VERSION = 2;
+
+function calendarUnit(entry: Parameters<typeof toSourceUnit>[0]): SourceUnit {
+  const unit = toSourceUnit(entry);
+  return { ...unit, fingerprint: `${unit.fingerprint}:ics${ICS_READER_VERSION}` };
+}
+
 export function createIcsConnector(config: ConnectorConfig, options: IcsConnectorOptions = {}): Connector {
   return new IcsConnector(config, options);
 }
@@ -113,7 +126,7 @@ class IcsConnector implements Connector {
       }
       if (!st.isFile()) throw new SourceUnavailableError('E_ROOT_INVALID', `${path} is no longer a file.`);
       const name = basename(path);
-      yield toSourceUnit({
+      yield calendarUnit({
         key: name.normalize('NFC'),
         relPath: name,
         path,
@@ -132,7 +145,7 @@ class IcsConnector implements Connector {
       excludes: this.#config.excludes,
       signal: ctx.signal,
     })) {
-      yield 'code' in entry ? entry : toSourceUnit(entry);
+      yield 'code' in entry ? entry : calendarUnit(entry);
     }
   }
 

@@ -9,7 +9,7 @@
  * write.
  *
  * `describeRecurrence` is pure and English-only: "Every Monday", "Every 2 weeks on Tuesday and Thursday, until
- * 30 Jun 2025", "Monthly on the last Friday", "Every weekday", "Yearly on 3 February", ", 10 times".
+ * 30 June 2025", "Monthly on the last Friday", "Every weekday", "Yearly on 3 February", ", 10 times".
  */
 import ICAL from 'ical.js';
 
@@ -60,7 +60,7 @@ export interface IcalDate {
 export interface DescribeOptions {
   /** DTSTART: supplies the implied weekday / day / month ("Every Monday", "Monthly on day 15"). */
   start?: ICAL.Time | null;
-  /** Formats UNTIL; defaults to its date as written ("30 Jun 2025"). */
+  /** Formats UNTIL; defaults to its date as written ("30 June 2025"). */
   formatUntil?: (until: ICAL.Time) => string;
 }
 
@@ -89,7 +89,6 @@ export const MONTH_NAMES = [
   'November',
   'December',
 ] as const;
-export const MONTH_ABBR = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
 /** Days per month in a leap year: the most any month can have. */
 const MAX_MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
@@ -139,7 +138,7 @@ function untilTime(d: IcalDate): ICAL.Time {
 }
 
 function formatDateWords(t: { year: number; month: number; day: number }): string {
-  return `${t.day} ${MONTH_ABBR[t.month - 1]} ${t.year}`;
+  return `${t.day} ${MONTH_NAMES[t.month - 1]} ${t.year}`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

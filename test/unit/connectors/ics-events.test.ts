@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import ICAL from 'ical.js';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   UNTITLED_EVENT,
   parseContentLine,
@@ -138,8 +138,8 @@ describe('a Google Calendar export', () => {
   it('places a TZID event in its zone and describes it', () => {
     const d = r.byUid(WEEKLY);
     expect(d.timestamp).toBe(Date.UTC(2025, 1, 3, 9)); // 10:00 in Paris (CET)
-    expect(firstLine(d)).toBe('Mon 3 Feb 2025, 10:00–11:00 (Europe/Paris)');
-    expect(line(d, 'Repeats')).toBe('Repeats: Every Monday, until 30 Jun 2025');
+    expect(firstLine(d)).toBe('Monday 3 February 2025, 10:00–11:00 (Europe/Paris)');
+    expect(line(d, 'Repeats')).toBe('Repeats: Every Monday, until 30 June 2025');
     expect(line(d, 'Location')).toBe('Location: Salle Lumière, 3e étage, 12 rue de la Paix, Paris');
     expect(line(d, 'Organizer')).toBe('Organizer: Alice Martin <alice.martin@example.com>');
     expect(line(d, 'Status')).toBe('Status: Confirmed');
@@ -190,9 +190,9 @@ describe('a Google Calendar export', () => {
     const d = r.byUid(`${WEEKLY}#2025-03-10T09:00:00Z`);
     expect(d.title).toBe('Point hebdo produit (décalé)');
     expect(d.timestamp).toBe(Date.UTC(2025, 2, 11, 14));
-    expect(firstLine(d)).toBe('Tue 11 Mar 2025, 15:00–16:00 (Europe/Paris)');
+    expect(firstLine(d)).toBe('Tuesday 11 March 2025, 15:00–16:00 (Europe/Paris)');
     expect(d.content).toContain(
-      'One occurrence of a repeating event, originally Mon 10 Mar 2025, 10:00 (Europe/Paris)',
+      'One occurrence of a repeating event, originally Monday 10 March 2025, 10:00 (Europe/Paris)',
     );
     expect(d.content).toContain('Décalé au mardi à cause du séminaire.');
     expect(meta(d).recurrenceId).toBe('2025-03-10T09:00:00Z');
@@ -200,7 +200,7 @@ describe('a Google Calendar export', () => {
 
   it('reads a multi-day all-day event (VALUE=DATE, exclusive DTEND)', () => {
     const d = r.byUid('0f1e2d3c4b5a69788796a5b4c3d2e1f0@google.com');
-    expect(firstLine(d)).toBe('All day: 14 Apr 2025 – 18 Apr 2025');
+    expect(firstLine(d)).toBe('All day: Monday 14 April 2025 – Friday 18 April 2025');
     expect(d.timestamp).toBe(Date.UTC(2025, 3, 13, 22)); // midnight in the local zone (Paris, CEST)
     expect(meta(d)).toMatchObject({
       start: '2025-04-14',
@@ -214,7 +214,7 @@ describe('a Google Calendar export', () => {
 
   it('shows a UTC event in the calendar zone, reduces an HTML description to text, maps CATEGORIES to tags', () => {
     const d = r.byUid('1a2b3c4d5e6f@google.com');
-    expect(firstLine(d)).toBe('Wed 5 Feb 2025, 14:30–15:15 (Europe/Paris)');
+    expect(firstLine(d)).toBe('Wednesday 5 February 2025, 14:30–15:15 (Europe/Paris)');
     expect(d.timestamp).toBe(Date.UTC(2025, 1, 5, 13, 30));
     expect(d.participants).toEqual(['Bob Okafor <bob.okafor@example.com>', 'Dr. Zoë Ünal <zoe.unal@example.org>']);
     expect(d.content).toContain("Grille d'évaluation");
@@ -247,7 +247,7 @@ describe('a Google Calendar export', () => {
 
   it('keeps a yearly all-day birthday to the window', () => {
     const d = r.byUid('birthday-camille@google.com');
-    expect(firstLine(d)).toBe('All day: 15 Mar 1990');
+    expect(firstLine(d)).toBe('All day: Thursday 15 March 1990');
     expect(line(d, 'Repeats')).toBe('Repeats: Yearly on 15 March');
     expect(meta(d).occurrences).toEqual(['2025-03-15']);
     expect(meta(d).previousOccurrence).toBe('2024-03-15');
@@ -263,14 +263,14 @@ describe('an Outlook export', () => {
     expect(r.issues).toEqual([]);
     const d = r.byUid(BUDGET);
     expect(d.timestamp).toBe(Date.UTC(2025, 0, 14, 10));
-    expect(firstLine(d)).toBe('Tue 14 Jan 2025, 11:00–12:00 (W. Europe Standard Time)');
+    expect(firstLine(d)).toBe('Tuesday 14 January 2025, 11:00–12:00 (W. Europe Standard Time)');
     expect(line(d, 'Repeats')).toBe('Repeats: Monthly on the second Tuesday, 12 times');
     const occ = meta(d).occurrences as string[];
     expect(occ.slice(0, 3)).toEqual(['2025-02-11T10:00:00Z', '2025-03-11T10:00:00Z', '2025-04-08T09:00:00Z']);
     expect(occ).toHaveLength(10);
     const ny = r.docs.find((x) => x.title === 'Call with New York office')!;
     expect(ny.timestamp).toBe(Date.UTC(2025, 2, 6, 14)); // 09:00 EST, three days before the DST change
-    expect(firstLine(ny)).toBe('Thu 6 Mar 2025, 09:00–10:00 (Eastern Standard Time)');
+    expect(firstLine(ny)).toBe('Thursday 6 March 2025, 09:00–10:00 (Eastern Standard Time)');
   });
 
   it('unfolds a tab-folded DESCRIPTION and falls back to X-ALT-DESC HTML', () => {
@@ -286,7 +286,7 @@ describe('an Outlook export', () => {
 
   it('describes a yearly all-day holiday', () => {
     const d = r.byUid('holiday-us-0704@contoso.com');
-    expect(firstLine(d)).toBe('All day: 4 Jul 2025');
+    expect(firstLine(d)).toBe('All day: Friday 4 July 2025');
     expect(line(d, 'Repeats')).toBe('Repeats: Yearly on 4 July');
     expect(meta(d).occurrences).toEqual(['2025-07-04']);
   });
@@ -299,8 +299,8 @@ describe('a real-world file: pyparsing/examples/mozilla.ics', () => {
     expect(r.docs).toHaveLength(1);
     const d = r.docs[0];
     expect(d).toMatchObject({ id: '153ed0e0-1dd2-11b2-9d71-96da104537a4', title: 'Test event', tags: ['Personal'] });
-    expect(firstLine(d)).toBe('All day: 14 Jul 2004 – 14 Aug 2004');
-    expect(line(d, 'Repeats')).toBe('Repeats: Monthly on day 14, until 14 Sep 2004');
+    expect(firstLine(d)).toBe('All day: Wednesday 14 July 2004 – Saturday 14 August 2004');
+    expect(line(d, 'Repeats')).toBe('Repeats: Monthly on day 14, until 14 September 2004');
     expect(line(d, 'Location')).toBe('Location: Somewhere over the rainbow');
     expect(meta(d)).toMatchObject({ occurrences: [], previousOccurrence: null }); // long over
   });
@@ -312,7 +312,7 @@ describe('times, zones and all-day dates', () => {
     expect(read(text, { localTimeZone: 'America/New_York' }).docs[0].timestamp).toBe(Date.UTC(2025, 1, 3, 5));
     const utc = read(text, { localTimeZone: undefined }).docs[0];
     expect(utc.timestamp).toBe(Date.UTC(2025, 1, 3));
-    expect(firstLine(utc)).toBe('All day: 3 Feb 2025');
+    expect(firstLine(utc)).toBe('All day: Monday 3 February 2025');
   });
 
   it('resolves an IANA TZID without a VTIMEZONE, and old Mozilla-prefixed TZIDs', () => {
@@ -324,14 +324,14 @@ describe('times, zones and all-day dates', () => {
     );
     expect(r.issues).toEqual([]);
     expect(r.byUid('la').timestamp).toBe(Date.UTC(2025, 6, 10, 16)); // PDT
-    expect(firstLine(r.byUid('la'))).toBe('Thu 10 Jul 2025, 09:00 (America/Los_Angeles)');
+    expect(firstLine(r.byUid('la'))).toBe('Thursday 10 July 2025, 09:00 (America/Los_Angeles)');
     expect(r.byUid('moz').timestamp).toBe(Date.UTC(2025, 0, 15, 7));
   });
 
   it('reads floating times in the local zone and keeps them zone-less in metadata', () => {
     const d = read(calendar(['UID:f', 'DTSTART:20250203T100000', 'DTEND:20250203T103000', 'SUMMARY:Floating'])).docs[0];
     expect(d.timestamp).toBe(Date.UTC(2025, 1, 3, 9));
-    expect(firstLine(d)).toBe('Mon 3 Feb 2025, 10:00–10:30');
+    expect(firstLine(d)).toBe('Monday 3 February 2025, 10:00–10:30');
     expect(meta(d)).toMatchObject({ start: '2025-02-03T10:00:00', end: '2025-02-03T10:30:00', timeZone: null });
   });
 
@@ -344,8 +344,8 @@ describe('times, zones and all-day dates', () => {
     );
     const d1 = r.byUid('d1');
     expect(meta(d1).end).toBe('2025-03-30T10:00:00Z'); // 12:00 CEST on the 30th
-    expect(firstLine(d1)).toBe('Sat 29 Mar 2025, 10:00 – Sun 30 Mar 2025, 12:00 (Europe/Paris)');
-    expect(firstLine(r.byUid('d2'))).toBe('All day: 3 Feb 2025 – 5 Feb 2025');
+    expect(firstLine(d1)).toBe('Saturday 29 March 2025, 10:00 – Sunday 30 March 2025, 12:00 (Europe/Paris)');
+    expect(firstLine(r.byUid('d2'))).toBe('All day: Monday 3 February 2025 – Wednesday 5 February 2025');
   });
 
   it('ignores an end before the start, or an impossible DURATION, with a warning', () => {
@@ -359,6 +359,48 @@ describe('times, zones and all-day dates', () => {
     expect(r.issues.map((i) => [i.path, i.code, i.severity])).toEqual([
       ['/cal/test.ics#e1', 'W_ICS_INVALID', 'warning'],
       ['/cal/test.ics#e2', 'W_ICS_INVALID', 'warning'],
+    ]);
+  });
+
+  it('writes weekdays and months out in full, so "December" or "Thursday" finds an event', () => {
+    // The index stems words, and "Dec" is not a form of "December": abbreviated dates were found only by the
+    // abbreviation. Full names are what a person types, and still read well in a result.
+    const r = read(
+      calendar(
+        ['UID:t', 'DTSTART;TZID=Europe/Paris:20251204T100000', 'DTEND;TZID=Europe/Paris:20251204T110000'],
+        ['UID:a', 'DTSTART;VALUE=DATE:20251224', 'DTEND;VALUE=DATE:20251227'],
+        ['UID:o', 'RECURRENCE-ID:20251208T090000Z', 'DTSTART:20251209T090000Z', 'SUMMARY:Moved'],
+      ),
+    );
+    expect(firstLine(r.byUid('t'))).toBe('Thursday 4 December 2025, 10:00–11:00 (Europe/Paris)');
+    expect(firstLine(r.byUid('a'))).toBe('All day: Wednesday 24 December 2025 – Friday 26 December 2025');
+    expect(r.byUid('o#2025-12-08T09:00:00Z').content).toContain('originally Monday 8 December 2025, 10:00');
+  });
+
+  it('says in the title that an event or occurrence is cancelled, where every search result shows it', () => {
+    // A result shows its title and a snippet around the match; a cancelled meeting whose match is in its
+    // description looked like one that happens, next to its series under the same title.
+    const r = read(
+      calendar(
+        ['UID:s', 'DTSTART:20250210T090000Z', 'RRULE:FREQ=WEEKLY', 'SUMMARY:Design review'],
+        [
+          'UID:s',
+          'RECURRENCE-ID:20250217T090000Z',
+          'DTSTART:20250217T090000Z',
+          'STATUS:CANCELLED',
+          'SUMMARY:Design review',
+        ],
+        ['UID:l', 'DTSTART:20250212T120000Z', 'STATUS:cancelled', 'SUMMARY:Lunch with Sam'],
+        ['UID:o', 'DTSTART:20250213T120000Z', 'STATUS:CANCELLED', 'SUMMARY:Canceled: Board meeting'],
+        ['UID:u', 'DTSTART:20250214T120000Z', 'STATUS:CANCELLED'],
+      ),
+    );
+    expect(r.docs.map((d) => d.title)).toEqual([
+      'Design review',
+      'Cancelled: Design review',
+      'Cancelled: Lunch with Sam',
+      'Canceled: Board meeting', // Outlook already says so
+      `Cancelled: ${UNTITLED_EVENT}`,
     ]);
   });
 
@@ -393,6 +435,85 @@ describe('recurrences', () => {
     expect(line(r.byUid('r#2025-02-13T09:00:00Z'), 'Status')).toBe('Status: Cancelled');
   });
 
+  it('applies an override to its all-day occurrence when its RECURRENCE-ID is a midnight date-time (Outlook)', () => {
+    // Outlook writes the RECURRENCE-ID (and EXDATE) of an all-day series' occurrence as local midnight. Matched by
+    // instant, it replaced nothing: the moved occurrence was listed at both its old and its new date.
+    const r = read(
+      calendar(
+        [
+          'UID:bins',
+          'DTSTART;VALUE=DATE:20250211',
+          'DTEND;VALUE=DATE:20250212',
+          'RRULE:FREQ=WEEKLY;COUNT=4',
+          'EXDATE;TZID=W. Europe Standard Time:20250218T000000',
+          'SUMMARY:Bin collection',
+        ],
+        [
+          'UID:bins',
+          'RECURRENCE-ID;TZID=W. Europe Standard Time:20250225T000000',
+          'DTSTART;VALUE=DATE:20250226',
+          'DTEND;VALUE=DATE:20250227',
+          'SUMMARY:Bin collection (Wednesday)',
+        ],
+        ['UID:timed', 'DTSTART:20250211T090000Z', 'RRULE:FREQ=DAILY;COUNT=3', 'SUMMARY:Timed'],
+        ['UID:timed', 'RECURRENCE-ID;VALUE=DATE:20250212', 'DTSTART:20250212T150000Z', 'STATUS:CANCELLED'],
+      ),
+    );
+    expect(meta(r.byUid('bins')).occurrences).toEqual(['2025-02-11', '2025-02-26', '2025-03-04']);
+    expect(meta(r.byUid('timed')).occurrences).toEqual(['2025-02-11T09:00:00Z', '2025-02-13T09:00:00Z']);
+  });
+
+  it('applies a RANGE=THISANDFUTURE override to the later occurrences too, and says so', () => {
+    const r = read(
+      calendar(
+        ['UID:s', 'DTSTART;TZID=Europe/Paris:20250212T100000', 'RRULE:FREQ=WEEKLY;COUNT=8', 'SUMMARY:Sync'],
+        [
+          'UID:s',
+          'RECURRENCE-ID;RANGE=THISANDFUTURE;TZID=Europe/Paris:20250305T100000',
+          'DTSTART;TZID=Europe/Paris:20250306T140000',
+          'SUMMARY:Sync (Thursdays)',
+        ],
+        ['UID:c', 'DTSTART;VALUE=DATE:20250211', 'RRULE:FREQ=DAILY;COUNT=5', 'SUMMARY:Course'],
+        [
+          'UID:c',
+          'RECURRENCE-ID;VALUE=DATE;RANGE=THISANDFUTURE:20250213',
+          'DTSTART;VALUE=DATE:20250213',
+          'STATUS:CANCELLED',
+        ],
+      ),
+    );
+    expect(meta(r.byUid('s')).occurrences).toEqual([
+      '2025-02-12T09:00:00Z',
+      '2025-02-19T09:00:00Z',
+      '2025-02-26T09:00:00Z',
+      '2025-03-06T13:00:00Z',
+      '2025-03-13T13:00:00Z',
+      '2025-03-20T13:00:00Z',
+      '2025-03-27T13:00:00Z',
+      '2025-04-03T12:00:00Z', // still 14:00 in Paris, after the change to summer time
+    ]);
+    expect(r.byUid('s#2025-03-05T09:00:00Z').content).toContain(
+      'This and later occurrences of a repeating event, originally from Wednesday 5 March 2025, 10:00 (Europe/Paris)',
+    );
+    expect(meta(r.byUid('c')).occurrences).toEqual(['2025-02-11', '2025-02-12']);
+  });
+
+  it("shows a UTC RECURRENCE-ID in the occurrence's own zone, so old and new times read alike", () => {
+    const d = read(
+      calendar([
+        'UID:la',
+        'RECURRENCE-ID:20250212T170000Z',
+        'DTSTART;TZID=America/Los_Angeles:20250212T130000',
+        'DTEND;TZID=America/Los_Angeles:20250212T140000',
+        'SUMMARY:Workshop (afternoon)',
+      ]),
+    ).docs[0];
+    expect(d.content.split('\n').slice(0, 2)).toEqual([
+      'Wednesday 12 February 2025, 13:00–14:00 (America/Los_Angeles)',
+      'One occurrence of a repeating event, originally Wednesday 12 February 2025, 09:00 (America/Los_Angeles)',
+    ]);
+  });
+
   it('keeps the wall-clock time when a long-running series is brought forward across a DST change', () => {
     const d = read(calendar(['UID:w', 'DTSTART;TZID=Europe/Paris:20200106T100000', 'RRULE:FREQ=WEEKLY;BYDAY=MO']), {
       now: Date.UTC(2025, 2, 20),
@@ -402,6 +523,46 @@ describe('recurrences', () => {
       previousOccurrence: '2025-03-17T09:00:00Z',
       occurrences: ['2025-03-24T09:00:00Z', '2025-03-31T08:00:00Z', '2025-04-07T08:00:00Z'],
     });
+  });
+
+  it('expands "last weekday of the month" (BYSETPOS) series started years ago without ical.js', () => {
+    // ical.js walks every day of every month since DTSTART for BYSETPOS: ~0.5 s for a series from 2015, so a few
+    // of them (Outlook's "last weekday", "first weekend day") used up the file's budget and the events after them
+    // lost their upcoming occurrences.
+    const next = vi.spyOn(ICAL.RecurIterator.prototype, 'next');
+    try {
+      const r = read(
+        calendar(
+          [
+            'UID:last-weekday',
+            'DTSTART;TZID=Europe/Paris:20150130T160000',
+            'RRULE:FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1',
+          ],
+          ['UID:first-weekend', 'DTSTART;VALUE=DATE:20150301', 'RRULE:FREQ=MONTHLY;BYDAY=SA,SU;BYSETPOS=1'],
+          ['UID:second-or-last', 'DTSTART:20160209T090000Z', 'RRULE:FREQ=MONTHLY;BYDAY=TU;BYSETPOS=2,-1;BYMONTH=2,3'],
+        ),
+        { maxOccurrences: 4 },
+      );
+      expect(meta(r.byUid('last-weekday'))).toMatchObject({
+        previousOccurrence: '2025-01-31T15:00:00Z',
+        occurrences: ['2025-02-28T15:00:00Z', '2025-03-31T14:00:00Z', '2025-04-30T14:00:00Z', '2025-05-30T14:00:00Z'],
+      });
+      expect(meta(r.byUid('first-weekend')).occurrences).toEqual([
+        '2025-03-01',
+        '2025-04-05',
+        '2025-05-03',
+        '2025-06-01',
+      ]);
+      expect(meta(r.byUid('second-or-last')).occurrences).toEqual([
+        '2025-02-11T09:00:00Z',
+        '2025-02-25T09:00:00Z',
+        '2025-03-11T09:00:00Z',
+        '2025-03-25T09:00:00Z',
+      ]);
+      expect(next).not.toHaveBeenCalled();
+    } finally {
+      next.mockRestore();
+    }
   });
 
   it('reads a negative BYMONTHDAY in a DAILY rule as RFC 5545 says (ical.js skips it)', () => {
@@ -454,6 +615,11 @@ describe('recurrences', () => {
           ';BYDAY=MO',
           ';BYDAY=1MO,3MO',
           ';BYMONTHDAY=10;BYMONTH=1,4,7,10',
+          ';BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1',
+          ';BYDAY=SA,SU;BYSETPOS=1',
+          ';BYDAY=MO,WE;BYSETPOS=2,-2',
+          ';BYDAY=FR;BYSETPOS=5',
+          ';BYDAY=TH;BYSETPOS=-1;BYMONTH=3,9',
         ),
       }),
       fc.record({
@@ -591,15 +757,27 @@ describe('bad inputs (bad-inputs.md case 19)', () => {
     const r = read(fixture('bad/unknown-tzid.ics'), { path });
     expect(r.docs).toHaveLength(3);
     expect(r.byUid('est5edt@example.com').timestamp).toBe(Date.UTC(2025, 0, 15, 14));
-    expect(firstLine(r.byUid('est5edt@example.com'))).toBe('Wed 15 Jan 2025, 09:00–10:00 (EST5EDT)');
+    expect(firstLine(r.byUid('est5edt@example.com'))).toBe('Wednesday 15 January 2025, 09:00–10:00 (EST5EDT)');
     const custom = r.byUid('custom-tz@example.com');
     expect(custom.timestamp).toBe(Date.UTC(2025, 0, 15, 13)); // 14:00 read as local Paris time
-    expect(firstLine(custom)).toBe('Wed 15 Jan 2025, 14:00–15:00 (Customized Time Zone)');
+    expect(firstLine(custom)).toBe('Wednesday 15 January 2025, 14:00–15:00 (Customized Time Zone)');
     expect(meta(custom)).toMatchObject({ start: '2025-01-15T14:00:00', timeZone: 'Customized Time Zone' });
     expect(r.byUid('mozilla-prefix@example.com').timestamp).toBe(Date.UTC(2025, 0, 15, 7));
     expect(r.issues).toHaveLength(1);
     expect(r.issues[0]).toMatchObject({ path, code: 'W_ICS_TIMEZONE', severity: 'warning' });
     expect(r.issues[0].message).toContain('"Customized Time Zone"');
+  });
+
+  it('a Windows zone name without a VTIMEZONE is read as that zone (Exchange/Graph-made files omit the block)', () => {
+    const r = read(fixture('bad/windows-tzid-no-vtimezone.ics'));
+    const [berlin, seattle, india] = r.docs;
+    expect(berlin.timestamp).toBe(Date.UTC(2025, 6, 7, 8)); // 10:00 CEST
+    expect(firstLine(berlin)).toBe('Monday 7 July 2025, 10:00–11:30 (W. Europe Standard Time)');
+    expect(meta(berlin)).toMatchObject({ start: '2025-07-07T08:00:00Z', timeZone: 'W. Europe Standard Time' });
+    expect(seattle.timestamp).toBe(Date.UTC(2025, 0, 15, 17)); // 09:00 PST
+    expect(meta(seattle).occurrences).toContain('2025-03-12T16:00:00Z'); // 09:00 PDT, after the US change
+    expect(india.timestamp).toBe(Date.UTC(2025, 0, 15, 4)); // 09:30 IST, UTC+05:30
+    expect(r.issues).toEqual([]);
   });
 
   it('a file cut off mid-write: the complete events are indexed, the cut one is reported', () => {

@@ -1,10 +1,16 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { createIcsConnector, icsKind, type IcsConnectorOptions } from '../../../electron/connectors/ics.js';
+import {
+  ICS_READER_VERSION,
+  createIcsConnector,
+  icsKind,
+  type IcsConnectorOptions,
+} from '../../../electron/connectors/ics.js';
 import { CONNECTOR_MODULES } from '../../../electron/connectors/registry.js';
 import { SourceUnavailableError, type SourceDocument } from '../../../electron/connectors/types.js';
+import { fingerprintOf } from '../../../electron/connectors/walker.js';
 import { enumerateAll, readUnit, syncAll, testConfig, testContext } from '../../helpers/connector-run.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
 import { writeTree } from '../../helpers/tree.js';
@@ -210,6 +216,22 @@ describe('a single .ics file', () => {
       message: expect.stringMatching(/file/),
     });
     await expect(enumerateAll(c)).rejects.toBeInstanceOf(SourceUnavailableError);
+  });
+});
+
+describe('calendars indexed by an earlier reader', () => {
+  it('look changed once, as a folder or as one file, so their events get the current text', async () => {
+    const dir = tempDir();
+    const event = ['UID:a@example.com', 'DTSTART:20261201T100000Z', 'SUMMARY:Standup'];
+    writeFileSync(join(dir, 'work.ics'), calendar(event));
+    const plain = fingerprintOf(statSync(join(dir, 'work.ics')));
+    for (const path of [dir, join(dir, 'work.ics')]) {
+      const r = await syncAll(connector(path));
+      // The manifest of a calendar indexed before ICS_READER_VERSION held the plain fingerprint: no longer equal.
+      expect(r.units[0].fingerprint).not.toBe(plain);
+      expect(r.units[0].fingerprint).toBe(`${plain}:ics${ICS_READER_VERSION}`);
+      expect([...r.docs.values()][0].content).toContain('Tuesday 1 December 2026');
+    }
   });
 });
 

@@ -35,8 +35,8 @@ describe('describeRecurrence: words for RRULEs', () => {
     ['FREQ=WEEKLY;INTERVAL=2', 'Every 2 weeks', 'Every 2 weeks on Monday'],
     [
       'FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH;UNTIL=20250630',
-      'Every 2 weeks on Tuesday and Thursday, until 30 Jun 2025',
-      'Every 2 weeks on Tuesday and Thursday, until 30 Jun 2025',
+      'Every 2 weeks on Tuesday and Thursday, until 30 June 2025',
+      'Every 2 weeks on Tuesday and Thursday, until 30 June 2025',
     ],
     ['FREQ=WEEKLY;INTERVAL=3;BYDAY=MO,TU,WE,TH,FR', 'Every 3 weeks on weekdays', 'Every 3 weeks on weekdays'],
     ['FREQ=MONTHLY', 'Monthly', 'Monthly on day 3'],
@@ -94,8 +94,8 @@ describe('describeRecurrence: words for RRULEs', () => {
     ['FREQ=DAILY;COUNT=1', 'Daily, once', 'Daily, once'],
     [
       'FREQ=WEEKLY;BYDAY=MO;UNTIL=20250630T215959Z',
-      'Every Monday, until 30 Jun 2025',
-      'Every Monday, until 30 Jun 2025',
+      'Every Monday, until 30 June 2025',
+      'Every Monday, until 30 June 2025',
     ],
     ['freq=weekly;byday=mo', 'Every Monday', 'Every Monday'],
     ['FREQ=WEEKLY;BYDAY=MO;', 'Every Monday', 'Every Monday'],

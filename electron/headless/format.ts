@@ -58,13 +58,31 @@ export function formatSnippet(snippet: string, highlights: readonly Highlight[],
   return out + safe(snippet.slice(at));
 }
 
-/** What `jarvis-sync search` prints for a human. */
+/** "2026-12-01" in the machine's time zone: a mail's or an event's day, as the dashboard's results show it. */
+function localDate(epochMs: number): string {
+  const d = new Date(epochMs);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
+}
+
+/**
+ * What `jarvis-sync search` prints for a human: like the dashboard's results, each with its source, type, date and
+ * author, so that two mails or events with one subject can be told apart.
+ */
 export function formatSearchResults(query: string, hits: readonly SearchHit[], color: boolean): string {
   if (hits.length === 0) return `No results for "${terminalSafe(query)}".\n`;
   return hits
     .map(
       (h, i) =>
-        `${i + 1}. ${terminalSafe(h.title)}  [${terminalSafe(h.source)} · ${terminalSafe(h.docType)}]\n` +
+        `${i + 1}. ${terminalSafe(h.title)}  [${[
+          h.source,
+          h.docType,
+          h.timestamp !== null ? localDate(h.timestamp) : null,
+          h.author,
+        ]
+          .filter((part) => part !== null && part !== '')
+          .map(terminalSafe)
+          .join(' · ')}]\n` +
         `   ${terminalSafe(h.path ?? h.docId)}\n` +
         `   ${formatSnippet(h.snippet, h.highlights, color)}\n`,
     )

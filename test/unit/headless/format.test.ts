@@ -118,6 +118,20 @@ describe('terminal escape injection', () => {
     expect(formatSearchResults(`q${ESC}`, [], false)).toBe('No results for "q␛".\n');
   });
 
+  it('search: a mail or an event shows its day and author, as in the dashboard, so equal titles can be told apart', () => {
+    const noon = new Date(2026, 11, 1, 12).getTime(); // local noon: the same day in any zone the tests run in
+    const out = formatSearchResults(
+      'review',
+      [
+        hit({ title: 'Quarterly review', docType: 'event', timestamp: noon, author: null }),
+        hit({ title: 'Quarterly review', docType: 'email', timestamp: noon, author: `Ann ${ESC}[31mLee` }),
+      ],
+      false,
+    );
+    expect(out).toContain('1. Quarterly review  [notes · event · 2026-12-01]\n');
+    expect(out).toContain('2. Quarterly review  [notes · email · 2026-12-01 · Ann ␛[31mLee]\n');
+  });
+
   it('errors: paths, codes and messages are made safe', () => {
     const out = formatItemErrors([itemError({ path: EVIL, message: `cannot read ${EVIL}`, code: `x${ESC}` })]);
     expect(out).not.toMatch(UNSAFE);

@@ -42,6 +42,12 @@ export interface FileTreeSpec {
    * It must not throw but for a cancellation: a settings file it cannot use means no such exclusions.
    */
   readonly loadTreeExcludes?: (root: string, signal: AbortSignal | undefined) => Promise<TreeExcludes>;
+  /**
+   * Raised when the documents made from a file change (what is indexed of it, its title or names): it is part of
+   * every unit's fingerprint (`:obsidian2`), so a tree indexed by the code before is read once more and indexed
+   * anew, instead of keeping the old documents until each file changes. Absent: the walk's plain fingerprints.
+   */
+  readonly readerVersion?: number;
 }
 
 /** What a FileTreeSpec's loadTreeExcludes found for one walk; null tests when the settings leave nothing out. */
@@ -96,18 +102,26 @@ export class FileTreeConnector implements Connector {
   }
 
   async *enumerateBatches(ctx: ConnectorContext): AsyncGenerator<(SourceUnit | ItemIssue)[]> {
-    const before = await openDirectoryRoot(this.config.path);
-    const rules = await this.treeRules(ctx.signal);
+    // The rules are asked for before the first await: a first sync's count (countUnits), started just before, is
+    // then still loading them, and both go by one read of the tree's settings.
+    const [before, rules] = await Promise.all([openDirectoryRoot(this.config.path), this.treeRules(ctx.signal)]);
     if (rules.issues.length > 0) yield [...rules.issues];
+    const tag = this.spec.readerVersion === undefined ? '' : `:${this.spec.kind}${this.spec.readerVersion}`;
+    const isUnchanged = ctx.isUnchanged;
     for await (const batch of walkFileBatches({
       root: this.config.path,
       acceptFile: rules.acceptFile,
       skipDir: rules.skipDir,
       excludes: this.config.excludes,
       signal: ctx.signal,
-      isUnchanged: ctx.isUnchanged,
+      isUnchanged: tag === '' || isUnchanged === undefined ? isUnchanged : (key, fp) => isUnchanged(key, fp + tag),
     })) {
-      yield batch.map((item) => ('code' in item ? item : toSourceUnit(item)));
+      yield batch.map((item) => {
+        if ('code' in item) return item;
+        const unit = toSourceUnit(item);
+        if (tag !== '') unit.fingerprint += tag;
+        return unit;
+      });
     }
     // A drive unmounted (or a folder swapped) mid-walk looks like a tree that lost most of its files. Only an
     // enumeration that started and ended on the same, still present, root may count as complete.
@@ -136,9 +150,37 @@ export class FileTreeConnector implements Connector {
     return { root: this.config.path, acceptFile, skipDir, excludes, signal };
   }
 
+  /** The tree's own excludes while they are being loaded, for a walk that starts meanwhile to share. */
+  #loadingExcludes: Promise<TreeExcludes> | null = null;
+
+  /**
+   * Loads the tree's own excludes, or joins a load already under way: they are read afresh for each walk, but a
+   * first sync's count and enumeration start together (an Obsidian vault's app.json was read twice).
+   */
+  private async treeExcludes(signal: AbortSignal | undefined): Promise<TreeExcludes | null> {
+    const load = this.spec.loadTreeExcludes;
+    if (!load) return null;
+    const pending = this.#loadingExcludes;
+    if (pending !== null) {
+      try {
+        return await pending;
+      } catch (err) {
+        // Cancelled with the walk that started it: a walk of its own that goes on loads them itself.
+        if (signal?.aborted) throw err;
+      }
+    }
+    const loading = load(this.config.path, signal);
+    this.#loadingExcludes = loading;
+    try {
+      return await loading;
+    } finally {
+      if (this.#loadingExcludes === loading) this.#loadingExcludes = null;
+    }
+  }
+
   private async treeRules(signal: AbortSignal | undefined): Promise<TreeRules> {
     const spec = this.spec;
-    const own = spec.loadTreeExcludes ? await spec.loadTreeExcludes(this.config.path, signal) : null;
+    const own = await this.treeExcludes(signal);
     const { excludesFile = null, excludesDir = null } = own ?? {};
     // The walk hands over paths as spelled on disk; the tree's own rules are about keys.
     return {

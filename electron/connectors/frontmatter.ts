@@ -91,6 +91,9 @@ function split(text: string): SplitFrontmatter {
     customTags: [],
     uniqueKeys: false,
     prettyErrors: false,
+    // Its warnings (a key that is a map, as an unquoted `{{date}}` template placeholder is) go to
+    // process.emitWarning, i.e. the CLI's and daemon's stderr; what matters of them is in the metadata already.
+    logLevel: 'error',
   });
   if (doc.errors.length > 0) {
     const first = doc.errors[0];
@@ -385,4 +388,52 @@ export function uniqueCaseInsensitive(values: string[]): string[] {
     out.push(v);
   }
   return out;
+}
+
+/**
+ * Properties indexed elsewhere (title, tags, aliases) or that say how a note looks or which plugin owns it, not what
+ * it says. Lower case; keys are compared case-insensitively.
+ */
+const NON_TEXT_PROPERTIES: ReadonlySet<string> = new Set([
+  'title',
+  'tags',
+  'tag',
+  'aliases',
+  'alias',
+  'cssclasses',
+  'cssclass',
+  'kanban-plugin',
+]);
+/** Deeper than properties are written; a bound, not a rule. */
+const MAX_PROPERTY_DEPTH = 4;
+
+/**
+ * The words of a note's other properties (`description:`, `author:`, `source:`, lists, nested maps), one
+ * `key: value, value` line each, in the order written; '' when there are none. Obsidian's search finds a note by its
+ * properties' values; without them here, `description: the heron survey` would not find its note. Flags and empty
+ * values have no words; neither do a plugin's `excalidraw-…` settings.
+ */
+export function frontmatterText(data: Record<string, unknown>): string {
+  const lines: string[] = [];
+  for (const [key, value] of Object.entries(data)) {
+    const lower = key.toLowerCase();
+    if (NON_TEXT_PROPERTIES.has(lower) || lower.startsWith('excalidraw-')) continue;
+    const words: string[] = [];
+    propertyWords(value, words, 0);
+    if (words.length > 0) lines.push(`${key}: ${words.join(', ')}`);
+  }
+  return lines.join('\n');
+}
+
+function propertyWords(value: unknown, out: string[], depth: number): void {
+  if (typeof value === 'string') {
+    const text = value.trim();
+    if (text !== '') out.push(text);
+  } else if (typeof value === 'number') {
+    if (Number.isFinite(value)) out.push(String(value));
+  } else if (depth < MAX_PROPERTY_DEPTH && Array.isArray(value)) {
+    for (const item of value) propertyWords(item, out, depth + 1);
+  } else if (depth < MAX_PROPERTY_DEPTH && value !== null && typeof value === 'object') {
+    for (const item of Object.values(value)) propertyWords(item, out, depth + 1);
+  }
 }

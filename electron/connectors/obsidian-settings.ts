@@ -18,10 +18,12 @@
  *   For an index whose purpose is search, leaving them out is what the setting means.
  *
  * Decisions of this connector:
- * - The file is read at every sync (and count), so an edit takes effect at the next sync. A missing file or key means
- *   no filters. A file that cannot be read or parsed, or a key of the wrong type, also means no filters, with a
- *   warning naming the problem: notes come back (harmless) rather than garbage excluding anything. Entries that are
- *   not strings, or empty, are skipped with a warning; the others still apply.
+ * - The file is read at every sync (a first sync's count shares that read), so an edit takes effect at the next
+ *   sync, which the change watcher starts within seconds of the edit (it lets this one dot file through for a
+ *   vault: core/service.ts `watchOptionsFor`). A missing file or key means no filters. A file that cannot be read
+ *   or parsed, or a key of the wrong type, also means no filters, with a warning naming the problem: notes come
+ *   back (harmless) rather than garbage excluding anything. Entries that are not strings, or empty, are skipped
+ *   with a warning; the others still apply.
  * - Regular expressions come from a file anyone with the vault can write and run on this thread against every path,
  *   so one that could backtrack catastrophically is refused (with a warning) rather than run: see regexProblem.
  * - Paths are compared in NFC (the unit keys): Obsidian shows and stores paths in that form.

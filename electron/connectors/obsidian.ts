@@ -4,7 +4,11 @@
  * (obsidian-canvas.ts), one document each.
  *
  * Aliases go into SourceDocument.aliases, which the store indexes together with the title, so a note is found by
- * any of its names; the note's text itself is left as written.
+ * any of its names (its file name among them when a `title:` names it otherwise); the note's text itself is left as
+ * written, but for an Excalidraw drawing's scene data (withoutExcalidrawScene), and headed by the words of its other
+ * properties (`description:`, `author:`: frontmatterText), which Obsidian's search finds a note by. `%% comments %%`
+ * are indexed: Obsidian hides them only in reading view, and they are the user's own words (a note to self is what
+ * one looks for later).
  *
  * Notes and canvases the user excluded in Obsidian (Settings → Files and links → Excluded files) are left out, by
  * the vault's settings as they are at each sync (obsidian-settings.ts).
@@ -16,6 +20,7 @@ import { FileTreeConnector, isTempOrHiddenName, maskMarkdownCode, type FileText,
 import {
   frontmatterAliases,
   frontmatterTags,
+  frontmatterText,
   frontmatterTitle,
   normaliseTag,
   splitFrontmatter,
@@ -103,6 +108,38 @@ function unique(values: string[]): string[] {
   return [...new Set(values)];
 }
 
+/**
+ * The Excalidraw plugin's drawings (`X.excalidraw.md`, frontmatter `excalidraw-plugin: parsed`) keep their scene as
+ * JSON, or LZ-compressed base64 (`compressed-json`), in a code block under a `Drawing` heading inside a `%%` comment:
+ * up to megabytes of element ids, styles and base64 whose "words" would be search hits and snippets. The drawing's
+ * own words are listed above it (`Text Elements`), so the scene, with its comment, is left out, as is the plugin's
+ * banner line asking to switch to Excalidraw view (the same in every drawing).
+ */
+const EXCALIDRAW_SCENE =
+  /^(%%[ \t]*\r?\n)?#{1,6}[ \t]+Drawing[ \t]*\r?\n(`{3,}|~{3,})[ \t]*(?:compressed-json|json)[ \t]*\r?$/m;
+const EXCALIDRAW_BANNER = /^==⚠[^\n]*⚠==[^\n]*(?:\n|$)/m;
+
+function isExcalidraw(key: string, frontmatter: Record<string, unknown>): boolean {
+  return frontmatter['excalidraw-plugin'] !== undefined || key.toLowerCase().endsWith('.excalidraw.md');
+}
+
+function withoutExcalidrawScene(body: string): string {
+  const out = body.replace(EXCALIDRAW_BANNER, '');
+  const open = EXCALIDRAW_SCENE.exec(out);
+  if (open === null) return out;
+  const [, comment, fence] = open;
+  // The block ends at a line of the same fence; one never closed runs to the end of the file, as in Markdown.
+  const close = new RegExp(`^${fence}[ \\t]*\\r?$`, 'gm');
+  close.lastIndex = open.index + open[0].length;
+  let end = close.exec(out) === null ? out.length : close.lastIndex;
+  if (comment !== undefined) {
+    const commentEnd = /\r?\n%%[ \t]*\r?$/my;
+    commentEnd.lastIndex = end;
+    if (commentEnd.exec(out) !== null) end = commentEnd.lastIndex;
+  }
+  return out.slice(0, open.index) + out.slice(end);
+}
+
 function noteDocument({ unit, text, mtimeMs }: FileText): { doc: SourceDocument; issues: ItemIssue[] } {
   const fm = splitFrontmatter(text);
   const issues: ItemIssue[] = fm.issue
@@ -110,18 +147,25 @@ function noteDocument({ unit, text, mtimeMs }: FileText): { doc: SourceDocument;
     : [];
   const fmLinks: string[] = [];
   for (const value of Object.values(fm.data)) frontmatterLinks(value, fmLinks);
+  const body = isExcalidraw(unit.key, fm.data) ? withoutExcalidrawScene(fm.body) : fm.body;
   // Tags and links are read outside code; the text is masked once for both.
-  const masked = maskMarkdownCode(fm.body);
+  const masked = maskMarkdownCode(body);
+  // Where the note has them: at its top, before the text.
+  const properties = frontmatterText(fm.data);
+  // Obsidian shows a note by its file name; `title:` is what people set when they want another. The file name stays
+  // one of its names: Obsidian's file list, quick switcher and [[links]] go by it.
+  const fileName = basename(unit.key, extname(unit.key));
+  const title = frontmatterTitle(fm.data) ?? fileName;
+  const aliases = frontmatterAliases(fm.data);
   const doc: SourceDocument = {
     id: unit.key,
-    // Obsidian shows a note by its file name; `title:` is what people set when they want another.
-    title: frontmatterTitle(fm.data) ?? basename(unit.key, extname(unit.key)),
-    content: fm.body,
+    title,
+    content: properties === '' ? body : `${properties}\n\n${body}`,
     docType: 'note',
     path: unit.path,
     timestamp: mtimeMs,
     tags: uniqueCaseInsensitive([...frontmatterTags(fm.data), ...tagsIn(masked)]),
-    aliases: frontmatterAliases(fm.data),
+    aliases: title.toLowerCase() === fileName.toLowerCase() ? aliases : uniqueCaseInsensitive([...aliases, fileName]),
     links: unique([...linksIn(masked), ...fmLinks]),
   };
   if (Object.keys(fm.data).length > 0) doc.metadata = { frontmatter: fm.data };
@@ -144,6 +188,8 @@ export const obsidianSpec: FileTreeSpec = {
   toDocument: (file) =>
     extname(file.unit.key).toLowerCase() === '.canvas' ? canvasDocument(file, CANVAS_MARKDOWN) : noteDocument(file),
   loadTreeExcludes: loadUserIgnoreFilters,
+  // 2: property values indexed, the file name kept as a name of a note titled otherwise, Excalidraw scenes left out.
+  readerVersion: 2,
 };
 
 async function checkVaultPath(path: string): Promise<string | null> {

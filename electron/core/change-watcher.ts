@@ -14,7 +14,9 @@
  *   file (atomic save = write a temp file, rename it over) is seen too.
  * - Noise is dropped: any path with a segment starting with '.' (`.obsidian/workspace.json` is rewritten all the
  *   time, `.git`, `.DS_Store`, editors' temp files) and anything inside an ignored folder (the app's own data
- *   folder, when it lies under a connector's path: the index writes would otherwise trigger a sync loop).
+ *   folder, when it lies under a connector's path: the index writes would otherwise trigger a sync loop). A
+ *   connector may name dot files that do decide what it indexes (`dotFiles`: a vault's `.obsidian/app.json`, its
+ *   Excluded files): those count (their folders are watched for them), their neighbours stay noise.
  * - Debounce per connector: `onChanged(id)` fires once the path has been quiet for `debounceMs`, and at most
  *   `maxWaitMs` after the burst's first event (a file being written continuously still gets indexed).
  * - Failures never escape: a path that is missing, an inotify limit (ENOSPC), too many open files (EMFILE) or no
@@ -45,6 +47,13 @@ export interface ChangeWatcherOptions {
   mode?: 'native' | 'tree';
 }
 
+export interface WatchOptions {
+  /** Dot-named folders hold the connector's data (Maildir++): nothing is noise for being dot-named. */
+  dotFolders?: boolean;
+  /** Dot-named files (relative to the path) whose changes count, as settings that decide what is indexed. */
+  dotFiles?: readonly string[];
+}
+
 export const CHANGE_WATCHER_DEFAULTS = {
   debounceMs: 10_000,
   maxWaitMs: 60_000,
@@ -68,6 +77,10 @@ interface Watched {
   identity: string | null;
   /** Dot-named folders hold data here (Maildir++ keeps every mail folder in one: `.Sent/cur/…`). */
   readonly dotFolders: boolean;
+  /** Paths relative to `path`, `/`-separated, that count although they have a dot segment. */
+  readonly dotFiles: ReadonlySet<string>;
+  /** The folders those lie in (`.obsidian`), which the tree watch must enter. */
+  readonly dotFileDirs: ReadonlySet<string>;
   /** The problem last logged, so a failure that repeats on every refresh is logged once. */
   problem: string | null;
   /** Restarted at once after breaking since the last refresh(). */
@@ -100,18 +113,27 @@ export class ChangeWatcher {
 
   /**
    * Starts watching a connector's path (a folder or a single file), or moves the watch when the path changed.
-   * Dot-named files and folders are noise (`.obsidian/workspace.json` changes all the time) unless `dotFolders`.
+   * Dot-named files and folders are noise (`.obsidian/workspace.json` changes all the time) unless `dotFolders`,
+   * or named in `dotFiles` (relative to the path, `/`-separated: `.obsidian/app.json`).
    */
-  add(id: string, path: string, opts: { dotFolders?: boolean } = {}): void {
+  add(id: string, path: string, opts: WatchOptions = {}): void {
     if (this.#closed) return;
     const resolved = resolve(path);
+    const dotFiles = new Set((opts.dotFiles ?? []).map((f) => f.split(/[\\/]/).join('/')));
     const existing = this.#watched.get(id);
-    if (existing?.path === resolved) return;
+    if (existing?.path === resolved && sameSet(existing.dotFiles, dotFiles)) return;
     if (existing) this.remove(id);
+    const dotFileDirs = new Set<string>();
+    for (const file of dotFiles) {
+      for (let at = file.lastIndexOf('/'); at > 0; at = file.lastIndexOf('/', at - 1))
+        dotFileDirs.add(file.slice(0, at));
+    }
     const w: Watched = {
       id,
       path: resolved,
       dotFolders: opts.dotFolders ?? false,
+      dotFiles,
+      dotFileDirs,
       handle: null,
       target: null,
       identity: null,
@@ -194,7 +216,7 @@ export class ChangeWatcher {
     const relevant = (rel: string | null): boolean => rel === null || this.#relevant(w, rel);
     if (this.#mode === 'native') return this.#watchOne(w, w.path, relevant, true);
     return new TreeWatcher(w.path, {
-      skipDir: (dir) => !this.#relevant(w, relative(w.path, dir)),
+      skipDir: (dir) => !this.#relevant(w, relative(w.path, dir), true),
       onEvent: (rel) => {
         if (relevant(rel)) this.#event(w);
       },
@@ -212,10 +234,20 @@ export class ChangeWatcher {
     return watcher;
   }
 
-  /** Whether a path relative to the connector's root can matter: no dot segment, not inside an ignored folder. */
-  #relevant(w: Watched, rel: string): boolean {
+  /**
+   * Whether a path relative to the connector's root can matter: no dot segment (or one of the connector's
+   * `dotFiles`; for a folder to watch, one they lie in), not inside an ignored folder. Events about a folder of
+   * `dotFiles` themselves are not taken: a file system may report one for every write into it (`.obsidian`, at each
+   * save of workspace.json), and a dot file created, changed or deleted is reported by its own name.
+   */
+  #relevant(w: Watched, rel: string, asFolder = false): boolean {
     if (rel === '') return true;
-    if (!w.dotFolders && rel.split(/[\\/]/).some((segment) => segment.startsWith('.'))) return false;
+    const segments = rel.split(/[\\/]/);
+    if (!w.dotFolders && segments.some((segment) => segment.startsWith('.'))) {
+      if (w.dotFiles.size === 0) return false;
+      const key = segments.join('/');
+      if (!w.dotFiles.has(key) && !(asFolder && w.dotFileDirs.has(key))) return false;
+    }
     if (this.#ignore.length === 0) return true;
     const full = join(w.path, rel);
     return !this.#ignore.some((dir) => full === dir || isInside(dir, full));
@@ -447,6 +479,10 @@ class TreeWatcher implements Handle {
     this.close();
     this.#o.onError(err);
   }
+}
+
+function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  return a.size === b.size && [...a].every((x) => b.has(x));
 }
 
 function isInside(dir: string, path: string): boolean {

@@ -26,10 +26,11 @@ import {
   type Settings,
   type UpdateConnectorInput,
 } from '../../shared/types.js';
+import { APP_JSON } from '../connectors/obsidian-settings.js';
 import { createKindRegistry, type KindRegistry } from '../connectors/registry.js';
 import type { Connector, ConnectorKindModule } from '../connectors/types.js';
 import { SyncCancelledError, isCancellation } from './abort.js';
-import { ChangeWatcher, type ChangeWatcherOptions } from './change-watcher.js';
+import { ChangeWatcher, type ChangeWatcherOptions, type WatchOptions } from './change-watcher.js';
 import { systemClock, type Clock } from './clock.js';
 import {
   emptyConnectorsFile,
@@ -62,9 +63,12 @@ import { KnowledgeStore } from './store.js';
 import { WriterThread, prepareWriterThread } from './writer-thread.js';
 import { IndexMaintainer } from './index-maintainer.js';
 
-/** Maildir++ keeps each mail folder in a dot-named folder (`.Sent/cur/…`); elsewhere dot folders are app noise. */
-function watchOptionsFor(config: ConnectorConfig): { dotFolders: boolean } {
-  return { dotFolders: config.kind === 'maildir' };
+/**
+ * Maildir++ keeps each mail folder in a dot-named folder (`.Sent/cur/…`); elsewhere dot folders are app noise, but
+ * for a vault's Excluded files (`.obsidian/app.json`), which decide what it indexes.
+ */
+function watchOptionsFor(config: ConnectorConfig): WatchOptions {
+  return { dotFolders: config.kind === 'maildir', dotFiles: config.kind === 'obsidian' ? [APP_JSON] : [] };
 }
 
 /** The data folder or index cannot be written (permissions, read-only file or mount). */

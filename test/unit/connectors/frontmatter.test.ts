@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { stringify } from 'yaml';
 import {
   frontmatterAliases,
   frontmatterTags,
+  frontmatterText,
   frontmatterTitle,
   normaliseTag,
   splitFrontmatter,
@@ -82,6 +83,22 @@ describe('splitFrontmatter: malformed blocks (bad input #17)', () => {
     expect(result.issue?.message).toMatch(/Templater/);
     expect(result.data).toEqual({});
     expect(result.body).toBe('Body of the templater note: templater-marker.\n');
+  });
+
+  it("reads a core Templates placeholder ({{date}}) without the YAML library's process warning", () => {
+    // Unquoted, `{{title}}` is a map with a map for a key: the library stringifies the key and, by default, says
+    // so through process.emitWarning, which lands on the CLI's and the daemon's stderr once per placeholder.
+    const warnings = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      const result = splitFrontmatter(
+        '---\ntitle: {{title}}\ncreated: {{date:YYYY-MM-DD}}\ntags: template\n---\nBody\n',
+      );
+      expect(result.body).toBe('Body\n');
+      expect(result.data.tags).toBe('template');
+      expect(warnings).not.toHaveBeenCalled();
+    } finally {
+      warnings.mockRestore();
+    }
   });
 
   it('keeps the other properties when an unquoted [[link]] turned a value into a nested list', () => {
@@ -214,6 +231,27 @@ describe('splitFrontmatter: properties (fast-check, fixed seed)', () => {
 });
 
 describe('frontmatter properties as Obsidian reads them', () => {
+  it('gives the words of the other properties, one line each, and none of flags, empty values or plugin keys', () => {
+    expect(
+      frontmatterText({
+        Title: 'x',
+        TAGS: ['a'],
+        Alias: 'b',
+        source: '  https://example.org/post  ',
+        empty: '   ',
+        none: null,
+        flag: true,
+        count: 3,
+        odd: Number.NaN,
+        people: ['Ann', 7, null, ['Bob']],
+        where: { city: 'Leeds', a: { b: { c: { d: { e: 'too deep' } } } } },
+        'excalidraw-export-dark': false,
+        'kanban-plugin': 'basic',
+      }),
+    ).toBe('source: https://example.org/post\ncount: 3\npeople: Ann, 7, Bob\nwhere: Leeds');
+    expect(frontmatterText({})).toBe('');
+  });
+
   it('reads tags from a list or a comma/space separated string, strips "#", keeps nesting, drops invalid ones', () => {
     expect(frontmatterTags({ tags: ['#project/alpha', 'work', 'Work', 2024, 'in valid', 'ok-tag_1'] })).toEqual([
       'project/alpha',

@@ -2,8 +2,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { obsidianKind } from '../../../electron/connectors/obsidian.js';
-import { OBSIDIAN_SETTINGS_ISSUE, regexProblem } from '../../../electron/connectors/obsidian-settings.js';
+import { FileTreeConnector } from '../../../electron/connectors/folder.js';
+import { obsidianKind, obsidianSpec } from '../../../electron/connectors/obsidian.js';
+import {
+  OBSIDIAN_SETTINGS_ISSUE,
+  loadUserIgnoreFilters,
+  regexProblem,
+} from '../../../electron/connectors/obsidian-settings.js';
 import { enumerateAll, testConfig, testContext } from '../../helpers/connector-run.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
 import { writeTree } from '../../helpers/tree.js';
@@ -243,5 +248,50 @@ describe('obsidian Excluded files: the count of a first sync agrees with the wal
     expect(await connector.countUnits!(testContext())).toBe(units.length);
     const survey = await connector.surveyExcludes!(['Projects/**'], Infinity);
     expect(survey).toMatchObject({ files: units.length, leftOut: 2, complete: true });
+  });
+});
+
+describe('obsidian Excluded files: read once per walk', () => {
+  function countingVault(root: string) {
+    const loads = { n: 0 };
+    const connector = new FileTreeConnector(testConfig('obsidian', root), {
+      ...obsidianSpec,
+      loadTreeExcludes: (at, signal) => {
+        loads.n++;
+        return loadUserIgnoreFilters(at, signal);
+      },
+    });
+    return { connector, loads };
+  }
+
+  it("a first sync's count and enumeration, started together as the engine does, share one read of app.json", async () => {
+    const root = newVault({ userIgnoreFilters: ['Archive'] });
+    const { connector, loads } = countingVault(root);
+    const ctx = testContext();
+    const counted = connector.countUnits(ctx);
+    const { units } = await enumerateAll(connector, ctx);
+    expect(await counted).toBe(units.length);
+    expect(units.map((u) => u.key)).not.toContain('Archive/2019.md');
+    expect(loads.n).toBe(1);
+
+    // The next sync reads the settings afresh: an edit made in between applies.
+    setSettings(root, { userIgnoreFilters: ['Archive', 'Daily'] });
+    const next = await enumerateAll(connector, ctx);
+    expect(loads.n).toBe(2);
+    expect(next.units.map((u) => u.key)).not.toContain('Daily/2024-03-01.md');
+  });
+
+  it('a walk that joined a cancelled load loads the settings itself', async () => {
+    const root = newVault({ userIgnoreFilters: ['Archive'] });
+    const { connector, loads } = countingVault(root);
+    const stop = new AbortController();
+    const counted = connector.countUnits(testContext({ signal: stop.signal }));
+    const enumerated = enumerateAll(connector);
+    stop.abort();
+    await expect(counted).rejects.toThrow();
+    const { units } = await enumerated;
+    expect(units.map((u) => u.key)).not.toContain('Archive/2019.md');
+    expect(units).toHaveLength(NOTES.length - 2);
+    expect(loads.n).toBe(2);
   });
 });

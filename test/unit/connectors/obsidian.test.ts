@@ -1,9 +1,10 @@
-import { cpSync, mkdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { inlineTags, obsidianKind, wikilinkTargets } from '../../../electron/connectors/obsidian.js';
 import { normaliseTag } from '../../../electron/connectors/frontmatter.js';
+import { fingerprintOf } from '../../../electron/connectors/walker.js';
 import { enumerateAll, readUnit, syncAll, testConfig, testContext } from '../../helpers/connector-run.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
 import { writeTree } from '../../helpers/tree.js';
@@ -164,6 +165,27 @@ describe('obsidian connector: changes a user makes', () => {
     expect(beta.tags).toEqual(['shipped']);
     const back = (await readUnit(connector, second.byKey.get('Restored.md')!)).docs[0];
     expect(back).toMatchObject({ title: 'Restored', tags: ['archive'], timestamp: Date.parse('2001-06-01T00:00:00Z') });
+  });
+});
+
+describe('a vault indexed by an earlier reader', () => {
+  it('is read once more: its stored fingerprints no longer match, the current ones do', async () => {
+    const root = tempDir();
+    writeTree(root, { '.obsidian/app.json': '{}', 'Heron.md': '---\ndescription: the heron survey\n---\nBody\n' });
+    const plain = fingerprintOf(statSync(join(root, 'Heron.md')));
+    const current = `${plain}:obsidian2`;
+    const asked: string[] = [];
+    const walk = (stored: string) =>
+      enumerateAll(
+        vault(root),
+        testContext({ isUnchanged: (key, fp) => (asked.push(fp), key === 'Heron.md' && fp === stored) }),
+      );
+    // The manifest of the code before held the walk's plain fingerprint: the note is yielded, to be read again.
+    expect((await walk(plain)).keys).toEqual(['Heron.md']);
+    expect((await walk(current)).keys).toEqual([]);
+    expect(asked).toEqual([current, current]);
+    const read = await readUnit(vault(root), (await enumerateAll(vault(root))).units[0]);
+    expect(read.docs[0].content).toContain('description: the heron survey');
   });
 });
 

@@ -174,6 +174,70 @@ describe.each(MODES)('ChangeWatcher (%s)', (mode) => {
     expect(clock.pending()).toHaveLength(2);
   });
 
+  it("with dotFiles (a vault's .obsidian/app.json), an edit of that file is a change", async () => {
+    const root = vault();
+    mkdirSync(join(root, '.obsidian'));
+    writeFileSync(join(root, '.obsidian', 'app.json'), '{}');
+    const { w, calls } = watcher({ mode });
+    w.add('a', root, { dotFiles: ['.obsidian/app.json'] });
+    await settled();
+    writeFileSync(join(root, '.obsidian', 'app.json'), JSON.stringify({ userIgnoreFilters: ['projects/'] }));
+    await expectOneCall(calls);
+  });
+
+  it('with dotFiles, an app.json written in a .obsidian folder made after add() is a change', async () => {
+    const root = vault();
+    const { w, calls } = watcher({ mode });
+    w.add('a', root, { dotFiles: ['.obsidian/app.json'] });
+    await settled();
+    mkdirSync(join(root, '.obsidian'));
+    await settled();
+    calls.length = 0;
+    writeFileSync(join(root, '.obsidian', 'app.json'), JSON.stringify({ userIgnoreFilters: ['projects/'] }));
+    await expectOneCall(calls);
+  });
+
+  it('with dotFiles, the rest of the dot folders stays noise (workspace.json, plugins, .trash)', async () => {
+    const clock = new FakeClock();
+    const root = vault();
+    const probe = tempDir();
+    mkdirSync(join(root, '.obsidian', 'plugins', 'dataview'), { recursive: true });
+    mkdirSync(join(root, 'projects', '.obsidian'));
+    writeFileSync(join(root, '.obsidian', 'app.json'), '{}');
+    const { w } = watcher({ mode, clock });
+    w.add('a', root, { dotFiles: ['.obsidian/app.json'] });
+    w.add('probe', probe);
+    await settled();
+    for (let i = 0; i < 20; i++) writeFileSync(join(root, '.obsidian', 'workspace.json'), `{"n":${i}}`);
+    writeFileSync(join(root, '.obsidian', 'plugins', 'dataview', 'data.json'), '{}');
+    writeFileSync(join(root, '.obsidian', 'app.json.tmp'), '{}');
+    // Only the vault's own settings count, not a nested folder's that happens to be named alike.
+    writeFileSync(join(root, 'projects', '.obsidian', 'app.json'), '{}');
+    mkdirSync(join(root, '.trash'));
+    writeFileSync(join(root, '.trash', 'old.md'), 'old');
+    writeFileSync(join(probe, 'p.md'), 'p');
+    await vi.waitFor(() => expect(clock.pending().length).toBeGreaterThanOrEqual(2), WAIT);
+    await settled();
+    expect(clock.pending()).toHaveLength(2);
+  });
+
+  it('without dotFiles, an edit of .obsidian/app.json is noise (a plain folder connector on a vault)', async () => {
+    const clock = new FakeClock();
+    const root = vault();
+    const probe = tempDir();
+    mkdirSync(join(root, '.obsidian'));
+    writeFileSync(join(root, '.obsidian', 'app.json'), '{}');
+    const { w } = watcher({ mode, clock });
+    w.add('a', root);
+    w.add('probe', probe);
+    await settled();
+    writeFileSync(join(root, '.obsidian', 'app.json'), JSON.stringify({ userIgnoreFilters: ['projects/'] }));
+    writeFileSync(join(probe, 'p.md'), 'p');
+    await vi.waitFor(() => expect(clock.pending().length).toBeGreaterThanOrEqual(2), WAIT);
+    await settled();
+    expect(clock.pending()).toHaveLength(2);
+  });
+
   it("the app's data folder under a connector's path is ignored", async () => {
     const clock = new FakeClock();
     const root = vault();

@@ -110,3 +110,56 @@ describe('SyncService change watching', () => {
     await vi.waitFor(() => expect(ro.search('walrus').map((h) => h.title)).toEqual(['Gamma']), POLL);
   });
 });
+
+describe('SyncService change watching: an Obsidian vault', () => {
+  async function vaultWorld() {
+    const root = tempDir();
+    const vault = join(root, 'vault');
+    mkdirSync(join(vault, '.obsidian'), { recursive: true });
+    mkdirSync(join(vault, 'Archive'));
+    writeFileSync(join(vault, '.obsidian', 'app.json'), JSON.stringify({ alwaysUpdateLinks: true }));
+    writeFileSync(join(vault, 'Plans.md'), '# Plans\n\nthe orchard\n');
+    writeFileSync(join(vault, 'Archive', 'Old plans.md'), '# Old plans\n\nthe orchard, as it was\n');
+    const service = await SyncService.open({
+      dataDir: join(root, 'data'),
+      owner: 'daemon',
+      pushIntervalMs: 20,
+      watch: { debounceMs: 50 },
+    });
+    services.push(service);
+    service.start();
+    const { id } = await service.addConnector({ kind: 'obsidian', path: vault, name: 'Vault' });
+    const titles = (q: string) =>
+      service
+        .search(q)
+        .map((h) => h.title)
+        .sort();
+    await vi.waitFor(() => expect(titles('orchard')).toEqual(['Old plans', 'Plans']), POLL);
+    await vi.waitFor(() => expect(service.getConnector(id).state).toBe('idle'), POLL);
+    const triggers = () => service.history(id).map((r) => r.trigger);
+    return { service, vault, id, titles, triggers };
+  }
+
+  it('a folder excluded in Obsidian (.obsidian/app.json) leaves search without a sync being asked for', async () => {
+    const { vault, titles, triggers } = await vaultWorld();
+    expect(triggers()).toEqual(['manual']);
+    writeFileSync(
+      join(vault, '.obsidian', 'app.json'),
+      JSON.stringify({ alwaysUpdateLinks: true, userIgnoreFilters: ['Archive/'] }),
+    );
+    await vi.waitFor(() => expect(titles('orchard')).toEqual(['Plans']), POLL);
+    expect(triggers()).toContain('change');
+  });
+
+  it("Obsidian's constant writes to the rest of .obsidian (workspace.json, plugins) start no sync", async () => {
+    const { vault, triggers } = await vaultWorld();
+    mkdirSync(join(vault, '.obsidian', 'plugins', 'dataview'), { recursive: true });
+    for (let i = 0; i < 10; i++) {
+      writeFileSync(join(vault, '.obsidian', 'workspace.json'), JSON.stringify({ active: i }));
+      writeFileSync(join(vault, '.obsidian', 'plugins', 'dataview', 'data.json'), JSON.stringify({ n: i }));
+    }
+    // Give a watcher that let them through many debounce periods to act.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(triggers()).toEqual(['manual']);
+  });
+});

@@ -6,7 +6,13 @@ import { basename, extname } from 'node:path';
 import type { ConnectorConfig, ConnectorKind, DocType } from '../../shared/types.js';
 import { countFiles, surveyFiles, type FileCountOptions, type FileSurvey } from './file-count.js';
 import { checkDirectoryPath, openDirectoryRoot } from './file-root.js';
-import { frontmatterAliases, frontmatterTags, frontmatterTitle, splitFrontmatter } from './frontmatter.js';
+import {
+  frontmatterAliases,
+  frontmatterTags,
+  frontmatterText,
+  frontmatterTitle,
+  splitFrontmatter,
+} from './frontmatter.js';
 import { decodeHtmlFile, htmlToPlainText } from './html.js';
 import { fileReadThread } from './read-thread.js';
 import { decodeText, readTextFile, type DecodedText } from './text-file.js';
@@ -356,6 +362,8 @@ export const folderSpec: FileTreeSpec = {
   skipDir: (_rel, name) => name.startsWith('.') || DEFAULT_FOLDER_EXCLUDED_DIRS.includes(name),
   toDocument: folderDocument,
   decode: (bytes, path) => (formatOf(path) === 'html' ? decodeHtmlFile(bytes, path) : decodeText(bytes, path)),
+  // 2: the words of Markdown front matter's properties indexed.
+  readerVersion: 2,
 };
 
 function folderDocument({ unit, text, mtimeMs }: FileText): { doc: SourceDocument; issues: ItemIssue[] } {
@@ -370,8 +378,10 @@ function folderDocument({ unit, text, mtimeMs }: FileText): { doc: SourceDocumen
   if (format === 'markdown') {
     const fm = splitFrontmatter(text);
     if (fm.issue) issues.push({ path: unit.path, code: fm.issue.code, message: fm.issue.message, severity: 'warning' });
-    content = fm.body;
-    title = frontmatterTitle(fm.data) ?? firstMarkdownHeading(content);
+    // The words of its other properties head the text, as in a vault (obsidian.ts): `author: Jane Quimby` finds it.
+    const properties = frontmatterText(fm.data);
+    content = properties === '' ? fm.body : `${properties}\n\n${fm.body}`;
+    title = frontmatterTitle(fm.data) ?? firstMarkdownHeading(fm.body);
     tags = frontmatterTags(fm.data);
     aliases = frontmatterAliases(fm.data);
     if (Object.keys(fm.data).length > 0) metadata.frontmatter = fm.data;

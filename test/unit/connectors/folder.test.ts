@@ -17,6 +17,7 @@ import { describe, expect, it } from 'vitest';
 import { checkFilePath, openFileRoot, rootIdentity, sameRootIdentity } from '../../../electron/connectors/file-root.js';
 import { firstMarkdownHeading, folderKind, maskMarkdownCode } from '../../../electron/connectors/folder.js';
 import { SourceUnavailableError, type ItemIssue, type SourceUnit } from '../../../electron/connectors/types.js';
+import { fingerprintOf } from '../../../electron/connectors/walker.js';
 import { enumerateAll, readUnit, syncAll, testConfig, testContext } from '../../helpers/connector-run.js';
 import { canRunAsNobody, runAsNobodyJson } from '../../helpers/run-as-nobody.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
@@ -86,6 +87,18 @@ describe('folder connector: the fixture folder', () => {
     expect(readme.tags).toEqual(['handbook', 'onboarding']);
     expect(readme.path).toBe(join(root, 'README.md'));
     expect(readme.metadata).toMatchObject({ format: 'markdown', frontmatter: { title: 'Project handbook' } });
+  });
+
+  it('indexes the words of Markdown properties other than title and tags, and reads such notes once more', async () => {
+    const root = tempDir();
+    writeTree(root, {
+      'heron.md': '---\ntitle: Field notes\nauthor: Jane Quimby\ntags: [birds]\n---\n# Field notes\n\nBody\n',
+    });
+    const { docs, units } = await syncAll(folder(root));
+    expect(docs.get('heron.md')!.content).toBe('author: Jane Quimby\n\n# Field notes\n\nBody\n');
+    expect(docs.get('heron.md')!.title).toBe('Field notes');
+    // Notes indexed before, without their properties, had the plain fingerprint: they are read again.
+    expect(units[0].fingerprint).toBe(`${fingerprintOf(statSync(join(root, 'heron.md')))}:folder2`);
   });
 
   it('reduces HTML to its visible text', async () => {

@@ -18,8 +18,17 @@
  *    each mark is written as a private-use character of plane 15 (U+F0000 + its code point), which the tokenizer
  *    keeps inside the word, so "ไม่" (not) and "ไม้" (wood) stay apart.
  *
+ * 4. Marks people leave out when they type (schema 13): Greek tonos, dialytika and the polytonic accents and
+ *    breathings ("αθηνα" finds "Αθήνα"; the tokenizer folds Latin diacritics only, and final sigma already), ё as е
+ *    (Russian writes е for ё all the time), and Arabic harakat and tatweel and Hebrew points and cantillation, which
+ *    everyday text leaves out and the tokenizer took for separators ("مَكْتَبَة" was five one-letter words).
+ * 5. Indic scripts (Devanagari to Sinhala) separate words with spaces, but write vowels, virama and anusvara as
+ *    combining marks, which split each word for the tokenizer ("नमस्ते" was "नमस" and "त", and "हिन्दी" matched
+ *    "हे न दो"): the marks are written as private-use characters of plane 15, as Thai's are, so each word is one
+ *    token and its vowels tell it apart; the zero-width joiners inside a word are dropped.
+ *
  * None of it changes chunk_text, which keeps the text as written, for snippets and rebuilds. Text that is all ASCII
- * (most of it) costs one scan, as before.
+ * (most of it) costs one scan, as before; other text pays for steps 4 and 5 a range test each.
  */
 import { CJK_CLASS, MAYBE_CJK_RANGES, TOKEN_CHAR } from './cjk.js';
 
@@ -45,6 +54,88 @@ const HAS_MARK = /\p{M}/u;
 const MARK_BASE = 0xf0000;
 
 /**
+ * Where step 4 may change text: Greek (most of its words have an accent), ё and the other Cyrillic letters it folds,
+ * and the Hebrew and Arabic marks. A few ranges, so the scan stays cheap (~3 µs per 1,000 characters of Russian):
+ * a class of each character the loop changes took 8 times longer on text that holds none.
+ */
+const MAYBE_SCRIPT_FOLD =
+  // eslint-disable-next-line no-misleading-character-class -- ranges of code points, marks among them on purpose
+  /[\u0386-\u03CE\u0400\u0401\u040D\u0450\u0451\u045D\u0591-\u05C7\u0610-\u061A\u0640\u064B-\u065F\u0670\u06D6-\u06ED\u08D3-\u08FF\u1F00-\u1FFC]/;
+/** The code points below which everything step 4 changes lies. */
+const SCRIPT_FOLD_END = 0x2000;
+/**
+ * What step 4 changes, by code point, to what it becomes (nothing, for the marks). Built from the runtime's Unicode
+ * data rather than listed: every Greek letter whose decomposition has an accent, breathing or iota subscript, as its
+ * letter; the Arabic and Hebrew nonspacing marks of their blocks, and tatweel (a letter to the tokenizer: "كتـــاب" is
+ * "كتاب" stretched). Cyrillic by hand: only ё is written as е so often that the two must meet; й, ї, ґ, ў, є, ѓ and
+ * ќ are letters of their alphabets (Russian, Ukrainian, Belarusian, Macedonian) and are searched for as such, while ѐ
+ * and ѝ are е and и with a stress accent, written to tell two words apart, not letters of any alphabet. Hamza and
+ * madda on alef (أ إ آ) are kept: they are letters, and folding them is a spelling convention beyond marks.
+ */
+const SCRIPT_FOLDS: (string | undefined)[] = new Array<string | undefined>(SCRIPT_FOLD_END).fill(undefined);
+/** The Arabic and Hebrew marks step 4 drops: the letters on both sides of them are one word in the index. */
+const DROPPED_MARKS = new Uint8Array(SCRIPT_FOLD_END);
+for (const [from, to] of ['ЁЕ', 'ёе', 'ЀЕ', 'ѐе', 'ЍИ', 'ѝи']) SCRIPT_FOLDS[from.charCodeAt(0)] = to;
+SCRIPT_FOLDS[0x0640] = '';
+for (const [from, to] of [
+  [0x0386, 0x03ce],
+  [0x1f00, 0x1ffc],
+]) {
+  for (let cp = from; cp <= to; cp++) {
+    const c = String.fromCharCode(cp);
+    if (!/\p{L}/u.test(c)) continue;
+    const base = c.normalize('NFD').replace(/[\u0300-\u036F]/g, '');
+    if (base !== c && base.length === 1) SCRIPT_FOLDS[cp] = base;
+  }
+}
+for (const [from, to] of [
+  [0x0591, 0x05c7],
+  [0x0610, 0x061a],
+  [0x064b, 0x065f],
+  [0x0670, 0x0670],
+  [0x06d6, 0x06ed],
+  [0x08d3, 0x08ff],
+]) {
+  for (let cp = from; cp <= to; cp++) {
+    if (!/\p{Mn}/u.test(String.fromCharCode(cp))) continue;
+    SCRIPT_FOLDS[cp] = '';
+    DROPPED_MARKS[cp] = 1;
+  }
+}
+
+/** Devanagari to Sinhala, Vedic extensions, Devanagari extended: a range test first. */
+// eslint-disable-next-line no-misleading-character-class -- ranges of code points, marks among them on purpose
+const MAYBE_INDIC = /[\u0900-\u0DFF\u1CD0-\u1CFF\uA8E0-\uA8FF]/;
+/** Where step 5 looks: below the end of Devanagari extended. */
+const INDIC_END = 0xa900;
+/** 1 for a letter or digit of those blocks, 2 for a mark (which the index writes as a private-use character). */
+const INDIC = new Uint8Array(INDIC_END);
+for (const [from, to] of [
+  [0x0900, 0x0dff],
+  [0x1cd0, 0x1cff],
+  [0xa8e0, 0xa8ff],
+]) {
+  for (let cp = from; cp <= to; cp++) {
+    const c = String.fromCharCode(cp);
+    if (/\p{M}/u.test(c)) INDIC[cp] = 2;
+    else if (/[\p{L}\p{N}]/u.test(c)) INDIC[cp] = 1;
+  }
+}
+const ZWNJ = 0x200c;
+const ZWJ = 0x200d;
+
+/** An Indic word as written: letters and marks, joiners inside it. */
+const INDIC_CHAR = '(?:(?=[\\p{L}\\p{M}])[\\u0900-\\u0DFF\\u1CD0-\\u1CFF\\uA8E0-\\uA8FF])';
+const INDIC_WORD = `${INDIC_CHAR}(?:${INDIC_CHAR}|[\\u200C\\u200D](?=${INDIC_CHAR}))*`;
+/** What a snippet highlights in JavaScript: runs of paired scripts, and Indic words (those with marks, see pairedRuns). */
+const HIGHLIGHT_RUN = new RegExp(`${PAIRED_RUN.source}|${INDIC_WORD}`, 'gu');
+/**
+ * Appended in the snippet body to a piece of a word that the index holds whole (snippetIndexText): a private-use
+ * character no query holds (it would be the mark U+0000), so the piece stays one token there and matches nothing.
+ */
+const PIECE = String.fromCodePoint(MARK_BASE);
+
+/**
  * The symbols that NFKC turns into letters or digits (™ → TM, ㎏ → kg, ㍻ → 平成, ⼈ → 人, 🄰 → A): every character
  * that is no letter, digit, mark or private-use character and whose NFKC form holds one (index-text.test.ts checks
  * the list against the runtime's Unicode data). Before it, a cheap test for their blocks, which leaves out
@@ -53,11 +144,15 @@ const MARK_BASE = 0xf0000;
 const MAYBE_COMPAT_SYMBOL = /[\u20A8-\u2FFF\u3190-\u33FF\uFDFC\uD833\uD83C]/;
 export const COMPAT_SYMBOLS =
   /[\u20A8\u2100\u2101\u2103\u2105\u2106\u2109\u2116\u2120-\u2122\u213B\u249C-\u24E9\u2E9F\u2EF3\u2F00-\u2FD5\u3196-\u319F\u3200-\u321E\u322A-\u3247\u3250\u3260-\u327E\u328A-\u32B0\u32C0-\u33FF\uFDFC\u{1CCD6}-\u{1CCEF}\u{1F110}-\u{1F12E}\u{1F130}-\u{1F14F}\u{1F16A}-\u{1F16C}\u{1F190}\u{1F200}-\u{1F202}\u{1F210}-\u{1F23B}\u{1F240}-\u{1F248}\u{1F250}\u{1F251}]/gu;
+/** Characters whose NFKC form may hold what steps 4 and 5 rewrite: combining accents, Hebrew and Arabic forms. */
+const MAYBE_BEFORE_NFKC = /[\u0300-\u036F\uFB1D-\uFDFF\uFE70-\uFEFF]/;
 const SHARP_S = /[ßẞ]/;
 const SHARP_S_ALL = /[ßẞ]/g;
 /** A run of token characters as the tokenizer reads them (letters, digits, private use). */
 const TOKEN_RUN = /[\p{L}\p{N}\p{Co}]+/gu;
 const TOKEN_ONLY = /^[\p{L}\p{N}\p{Co}]+$/u;
+const TOKEN_START = /^[\p{L}\p{N}\p{Co}]/u;
+const TOKEN_END = /[\p{L}\p{N}\p{Co}]$/u;
 
 /** Whether `text` holds a character other than ASCII: text without any is indexed as it is. */
 export function hasNonAscii(text: string): boolean {
@@ -70,17 +165,66 @@ export function hasPairedScript(text: string): boolean {
 }
 
 /**
- * Steps 1 and 2 of the module comment: NFKC, with symbols that turn into letters or digits set apart by spaces, and
- * ß/ẞ as "ss". Text that is all ASCII is returned as it is.
+ * Steps 1, 2 and 4 of the module comment: NFKC, with symbols that turn into letters or digits set apart by spaces,
+ * ß/ẞ as "ss", and the marks people leave out (Greek accents, ё, Arabic and Hebrew marks) left out. Each word stays
+ * one word, except where Arabic or Hebrew marks split it for the tokenizer. Text that is all ASCII is returned as it is.
  */
 export function foldText(text: string): string {
   if (!NON_ASCII.test(text)) return text;
+  return foldScripts(foldCompatible(text));
+}
+
+/** Steps 1 and 2: the form of schema 12, which indexTextChanged compares with the form before it. */
+function foldCompatible(text: string): string {
   // Cheaper than any test for the characters it changes: V8 returns the string itself when it is normalised already.
   let folded = text.normalize('NFKC');
   if (folded !== text && MAYBE_COMPAT_SYMBOL.test(text)) {
     folded = text.replace(COMPAT_SYMBOLS, (symbol) => ` ${symbol} `).normalize('NFKC');
   }
   return SHARP_S.test(folded) ? folded.replace(SHARP_S_ALL, 'ss') : folded;
+}
+
+/** Step 4, on text already in NFKC. A loop rather than a replace: a callback per accented letter cost twice as much. */
+function foldScripts(text: string): string {
+  if (!MAYBE_SCRIPT_FOLD.test(text)) return text;
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x0386 || c >= SCRIPT_FOLD_END) continue;
+    const to = SCRIPT_FOLDS[c];
+    if (to === undefined) continue;
+    out += text.slice(from, i) + to;
+    from = i + 1;
+  }
+  return from === 0 ? text : out + text.slice(from);
+}
+
+/** Step 5: Indic marks as private-use characters, joiners between Indic characters dropped. */
+function keepIndicMarks(text: string): string {
+  if (!MAYBE_INDIC.test(text)) return text;
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x0900 || c >= INDIC_END) continue;
+    if (INDIC[c] === 2) {
+      out += text.slice(from, i) + String.fromCodePoint(MARK_BASE + c);
+      from = i + 1;
+    } else if ((c === ZWJ || c === ZWNJ) && i > 0 && INDIC[text.charCodeAt(i - 1)] && joinsIndic(text, i)) {
+      out += text.slice(from, i);
+      from = i + 1;
+    }
+  }
+  return from === 0 ? text : out + text.slice(from);
+}
+
+/** Whether the joiners from `i` on are followed by an Indic character. */
+function joinsIndic(text: string, i: number): boolean {
+  let j = i;
+  while (text.charCodeAt(j) === ZWJ || text.charCodeAt(j) === ZWNJ) j++;
+  const next = text.charCodeAt(j);
+  return next < INDIC_END && INDIC[next] !== 0;
 }
 
 /**
@@ -92,8 +236,8 @@ export function foldText(text: string): string {
 export function indexText(text: string): string {
   if (!NON_ASCII.test(text)) return text;
   const folded = foldText(text);
-  if (!hasPairedScript(folded)) return folded;
-  return folded.replace(PAIRED_RUN, (run) => ` ${runTokens(run, true)} `);
+  if (!hasPairedScript(folded)) return keepIndicMarks(folded);
+  return keepIndicMarks(folded.replace(PAIRED_RUN, (run) => ` ${runTokens(run, true)} `));
 }
 
 /** What a query's text becomes for FTS5 (queryText). */
@@ -114,7 +258,7 @@ export interface IndexQuery {
 export function queryText(text: string): IndexQuery {
   if (!NON_ASCII.test(text)) return { text, prefix: false };
   const folded = foldText(text);
-  if (!hasPairedScript(folded)) return { text: folded, prefix: false };
+  if (!hasPairedScript(folded)) return { text: keepIndicMarks(folded), prefix: false };
   let prefix = false;
   const transformed = folded.replace(PAIRED_RUN, (run: string, offset: number) => {
     const continues = TOKEN_CHAR.test(folded.slice(offset + run.length));
@@ -123,16 +267,19 @@ export function queryText(text: string): IndexQuery {
     prefix = !continues && (unitsOf(run).length === 1 || !CJK_START.test(run));
     return ` ${runTokens(run, continues)} `;
   });
-  return { text: transformed, prefix };
+  return { text: keepIndicMarks(transformed), prefix };
 }
 
 /**
  * The runs of paired scripts in `text`, as written: what a snippet highlights, since the pairs the index matched are
- * not tokens of the text shown.
+ * not tokens of the text shown. And its Indic words with marks: the tokenizer splits them at their marks in the text
+ * shown, so FTS5 cannot highlight them whole (a word without marks it highlights itself, as a word).
  */
 export function pairedRuns(text: string): string[] {
-  if (!hasPairedScript(text)) return [];
-  return text.match(PAIRED_RUN) ?? [];
+  const indic = MAYBE_INDIC.test(text);
+  if (!indic && !hasPairedScript(text)) return [];
+  const runs = text.match(HIGHLIGHT_RUN) ?? [];
+  return indic ? runs.filter((run) => PAIRED_CHAR.test(run) || HAS_MARK.test(run)) : runs;
 }
 
 /**
@@ -143,11 +290,36 @@ export function pairedRuns(text: string): string[] {
  */
 export function snippetIndexText(body: string): string {
   if (!NON_ASCII.test(body)) return body;
-  return body.replace(TOKEN_RUN, (word) => {
+  const joins = MAYBE_INDIC.test(body) || MAYBE_SCRIPT_FOLD.test(body);
+  return body.replace(TOKEN_RUN, (word, offset: number) => {
     if (!NON_ASCII.test(word) || PAIRED_CHAR.test(word)) return word;
+    // The index holds the whole word, marks and all: a piece of it lit up alone would be a match that is not one.
+    if (joins && isPiece(body, offset, offset + word.length)) return word + PIECE;
     const folded = foldText(word);
     return folded !== word && TOKEN_ONLY.test(folded) ? folded : word;
   });
+}
+
+/**
+ * Whether the word at [start, end) of `text` is, to the index, part of a longer word: next to an Indic mark (which the
+ * index keeps inside the word), or joined to another word through Arabic or Hebrew marks (which it drops).
+ */
+function isPiece(text: string, start: number, end: number): boolean {
+  if (isIndicMark(text.charCodeAt(start - 1)) || isIndicMark(text.charCodeAt(end))) return true;
+  let after = end;
+  while (isDroppedMark(text.charCodeAt(after))) after++;
+  if (after > end && TOKEN_START.test(text.slice(after, after + 2))) return true;
+  let before = start;
+  while (before > 0 && isDroppedMark(text.charCodeAt(before - 1))) before--;
+  return before < start && TOKEN_END.test(text.slice(Math.max(0, before - 2), before));
+}
+
+function isIndicMark(c: number): boolean {
+  return c < INDIC_END && INDIC[c] === 2;
+}
+
+function isDroppedMark(c: number): boolean {
+  return c < SCRIPT_FOLD_END && DROPPED_MARKS[c] === 1;
 }
 
 /**
@@ -159,8 +331,22 @@ export function indexTextChanged(text: string): boolean {
   // Thai and its neighbours were not paired before (a run of one letter without marks, indexed the same, is too rare
   // to tell apart). Otherwise the pairs of CJK runs, which consist of words' letters, change only with the words.
   if (hasSeaScript(text)) return true;
-  const folded = foldText(text);
+  const folded = foldCompatible(text);
   return folded !== text && wordsOf(folded) !== wordsOf(text);
+}
+
+/**
+ * Whether steps 4 and 5 change how FTS5 reads indexText(text), against the form of schema 12 (step 1 to 3): a chunk
+ * indexed before with such text must be indexed again. True for any character they rewrite, also where that changes
+ * no word (a mark at the end of an Arabic word), which is rare enough to index again for nothing.
+ */
+export function scriptFoldsChange(text: string): boolean {
+  if (!NON_ASCII.test(text)) return false;
+  // Before NFKC too: it composes a combining accent into a letter step 4 folds ("е\u0308", as macOS writes file names,
+  // is ё), and turns Arabic and Hebrew presentation forms into letters and marks.
+  if (!MAYBE_SCRIPT_FOLD.test(text) && !MAYBE_INDIC.test(text) && !MAYBE_BEFORE_NFKC.test(text)) return false;
+  const folded = foldCompatible(text);
+  return foldScripts(folded) !== folded || keepIndicMarks(folded) !== folded;
 }
 
 function hasSeaScript(text: string): boolean {

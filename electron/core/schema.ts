@@ -28,6 +28,16 @@ export const TEXT_REINDEX_KEY = 'text_reindex_pending';
 const TEXT_REINDEX_FROM_START_SQL = `INSERT INTO meta (key, value) SELECT '${TEXT_REINDEX_KEY}', '0'
   WHERE EXISTS (SELECT 1 FROM chunk_text) ON CONFLICT (key) DO UPDATE SET value = excluded.value;`;
 
+/**
+ * In `meta` while chunks may still be indexed in the form before the script folds of index-text.ts (Greek accents, ё,
+ * Arabic and Hebrew marks, Indic marks inside words): the last chunk rowid re-indexed since.
+ */
+export const SCRIPT_REINDEX_KEY = 'script_reindex_pending';
+
+/** Marks every chunk for the script-fold re-index from rowid 0; on a new index, nothing. */
+const SCRIPT_REINDEX_FROM_START_SQL = `INSERT INTO meta (key, value) SELECT '${SCRIPT_REINDEX_KEY}', '0'
+  WHERE EXISTS (SELECT 1 FROM chunk_text) ON CONFLICT (key) DO UPDATE SET value = excluded.value;`;
+
 /** Chunk rowids are `documentRowid * CHUNK_ROWID_SPAN + ordinal`, so a document's chunks are one rowid range. */
 export const CHUNK_ROWID_SPAN = 65_536;
 
@@ -238,6 +248,10 @@ export const MIGRATIONS: readonly string[] = [
   // after any CJK re-index still pending. Like 8 and 9 it changes nothing reads depend on (a read-only store finds
   // such words once the re-index has reached them). A new index has nothing to do.
   TEXT_REINDEX_FROM_START_SQL,
+  // Greek accents, ё, Arabic and Hebrew marks are now folded, and Indic marks kept inside words (index-text.ts, steps
+  // 4 and 5): the chunks holding any are indexed again in idle-time steps, from chunk rowid 0 on, after the re-indexes
+  // above. Like 12 it changes nothing reads depend on. A new index has nothing to do.
+  SCRIPT_REINDEX_FROM_START_SQL,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -35,6 +35,7 @@ import {
   indexText,
   indexTextChanged,
   pairedRuns,
+  scriptFoldsChange,
   snippetIndexText,
 } from './index-text.js';
 import {
@@ -45,6 +46,7 @@ import {
   CJK_REINDEX_KEY,
   OLDEST_READABLE_VERSION,
   SCHEMA_VERSION,
+  SCRIPT_REINDEX_KEY,
   TEXT_REINDEX_KEY,
   migrate,
 } from './schema.js';
@@ -374,6 +376,13 @@ const REINDEX_PASSES: readonly ReindexPass[] = [
     key: TEXT_REINDEX_KEY,
     changed: indexTextChanged,
     what: 'whose words normalising (NFKC, ß) or pairing (Thai, Lao, Khmer, Myanmar) changes',
+  },
+  // Last: the one before writes the chunks it takes in the current form, these folds included, but takes no chunk
+  // that only these folds change.
+  {
+    key: SCRIPT_REINDEX_KEY,
+    changed: scriptFoldsChange,
+    what: 'with Greek accents, ё, Arabic or Hebrew marks or Indic text',
   },
 ];
 
@@ -1581,11 +1590,11 @@ export class KnowledgeStore {
 
   /**
    * One step of the first pending re-index (REINDEX_PASSES), or false when none is pending. A re-index indexes again
-   * the chunks that an older version indexed in another form (schema.ts, CJK_REINDEX_KEY and TEXT_REINDEX_KEY): CJK
-   * text as whole clauses, text before normalising. Its mark holds the last chunk rowid looked at, saved with each
-   * step's writes; the last step deletes it. Steps are bounded (chunks read, chunks written, characters other than
-   * ASCII looked at), so an index of 100,000 CJK chunks (~15 s of writes) never holds the thread for long, and its
-   * words are found as each part is done.
+   * the chunks that an older version indexed in another form (schema.ts, CJK_REINDEX_KEY, TEXT_REINDEX_KEY and
+   * SCRIPT_REINDEX_KEY): CJK text as whole clauses, text before normalising, Greek accents and Indic words split at
+   * their marks. Its mark holds the last chunk rowid looked at, saved with each step's writes; the last step deletes
+   * it. Steps are bounded (chunks read, chunks written, characters other than ASCII looked at), so an index of 100,000
+   * CJK chunks (~15 s of writes) never holds the thread for long, and its words are found as each part is done.
    */
   private reindexStep(): boolean {
     while (this.reindexesDone < REINDEX_PASSES.length) {

@@ -13,6 +13,7 @@ import {
   indexTextChanged,
   pairedRuns,
   queryText,
+  scriptFoldsChange,
   snippetIndexText,
 } from '../../../electron/core/index-text.js';
 
@@ -150,6 +151,75 @@ describe('indexTextChanged', () => {
   });
 });
 
+describe('script folds: Greek, Cyrillic, Arabic, Hebrew', () => {
+  it('folds Greek tonos, dialytika and the polytonic accents and breathings', () => {
+    expect(foldText('Αθήνα καλημέρα ΚΑΛΗΜΈΡΑ προϊόν ΐ ΰ')).toBe('Αθηνα καλημερα ΚΑΛΗΜΕΡΑ προιον ι υ');
+    expect(foldText('ἀρχὴ ᾠδή Ἄρης')).toBe('αρχη ωδη Αρης');
+    // Letters without accents, and the final sigma (the tokenizer folds ς to σ), stay as they are.
+    expect(foldText('Σωκράτης')).toBe('Σωκρατης');
+  });
+
+  it('folds ё to е (and the grave-accented ѐ, ѝ), keeping the letters й, ї, ґ, ў, є, ѓ, ќ apart', () => {
+    expect(foldText('Ёлка, всё, ЁЖИК')).toBe('Елка, все, ЕЖИК');
+    expect(foldText('ѝ ѐ Ѝ')).toBe('и е И');
+    expect(foldText('йод Йод їжак Їжак ґанок ў є ѓ ќ')).toBe('йод Йод їжак Їжак ґанок ў є ѓ ќ');
+  });
+
+  it('drops Arabic harakat and tatweel, and Hebrew points and cantillation', () => {
+    expect(foldText('المَكْتَبَةِ')).toBe('المكتبة');
+    expect(foldText('شُكْراً')).toBe('شكرا');
+    expect(foldText('كتـــاب')).toBe('كتاب');
+    expect(foldText('شׁَלוֹם')).toBe('שלום'.replace('ש', 'ش'));
+    expect(foldText('שָׁלוֹם עֲלֵיכֶם')).toBe('שלום עליכם');
+    // Hamza and madda on alef are letters of their own here (أ إ آ): not folded.
+    expect(foldText('أحمد إلى آخر')).toBe('أحمد إلى آخر');
+  });
+});
+
+describe('Indic scripts', () => {
+  it('keeps words whole: vowel signs, virama and anusvara as private-use characters, joiners dropped', () => {
+    expect(indexText('नमस्ते दुनिया')).toBe(`नमस${mark('्')}त${mark('े')} द${mark('ु')}न${mark('ि')}य${mark('ा')}`);
+    expect(indexText('தமிழ்')).toBe(`தம${mark('ி')}ழ${mark('்')}`);
+    // Sinhala writes a zero-width joiner inside a conjunct: the word is the same without it.
+    expect(indexText('ශ්‍රී ලංකා')).toBe(indexText('ශ්රී ලංකා'));
+    expect(queryText('नमस्ते')).toEqual({ text: `नमस${mark('्')}त${mark('े')}`, prefix: false });
+  });
+
+  it('lists the words with marks as runs to highlight as written', () => {
+    expect(pairedRuns('नमस्ते and नमक, বাংলা')).toEqual(['नमस्ते', 'বাংলা']);
+    expect(pairedRuns('नमक')).toEqual([]);
+  });
+
+  it('sets apart in the snippet body the pieces of a word that the index holds whole', () => {
+    // The tokenizer splits "नमस्ते" at its marks into "नमस" and "त": neither may light up for a search of its own.
+    expect(snippetIndexText('नमस्ते नमक')).toBe(`नमस\u{F0000}्त\u{F0000}े नमक`);
+    expect(snippetIndexText('مُحَمَّد شكراً')).toBe(`م\u{F0000}ُح\u{F0000}َم\u{F0000}َّد\u{F0000} شكراً`);
+    expect(snippetIndexText('Αθήνα, Ёлка, كتـــاب')).toBe('Αθηνα, Елка, كتاب');
+  });
+});
+
+describe('scriptFoldsChange', () => {
+  it('tells text whose words the script folds change from text they leave as the form before had it', () => {
+    for (const text of [
+      'Plain ASCII',
+      'café naïve Straße',
+      'Ελληνικα χωρις τονους',
+      'Привет, мир',
+      'مكتبة',
+      'שלום',
+      '日本語',
+      'ภาษาไทย',
+      'नमक',
+    ])
+      expect(scriptFoldsChange(text), text).toBe(false);
+    for (const text of ['Ελληνικά', 'ἀρχή', 'Ёлка', 'всё', 'المَكْتَبَة', 'كتـــاب', 'שָׁלוֹם', 'नमस्ते', 'தமிழ்', 'ශ්‍රී'])
+      expect(scriptFoldsChange(text), text).toBe(true);
+    // Decomposed, as file names on macOS: NFKC composes "е\u0308" into ё, which is folded now.
+    expect(scriptFoldsChange('е\u0308лка')).toBe(true);
+    expect(scriptFoldsChange('Re\u0301sume\u0301')).toBe(false);
+  });
+});
+
 describe('index and query text against real FTS5', () => {
   let dir: string;
   let db: Database.Database;
@@ -167,6 +237,24 @@ describe('index and query text against real FTS5', () => {
     ['ligature', 'Open the ﬁle, then the ﬂow.'],
     ['trademark', 'The new Apple™ device.'],
     ['decomposed', 'Re\u0301sume\u0301 of the year'],
+    ['greek', 'Καλημέρα από την Αθήνα! Το προϊόν είναι ελληνικό.'],
+    ['greek-sigma', 'Ο Σωκράτης και η ἀρχὴ της φιλοσοφίας'],
+    ['russian', 'Ёлка стоит в углу, а йогурт в холодильнике. Всё хорошо, молоко́ свежее.'],
+    ['ukrainian', 'Їжак і ґанок'],
+    ['hindi', 'सबको नमस्ते, आज हम हिन्दी सीखेंगे।'],
+    ['hindi-pieces', 'हे न दो'],
+    ['hindi-salt', 'नमक और नमकीन'],
+    ['bengali', 'বাংলা ভাষা'],
+    ['gurmukhi', 'ਪੰਜਾਬੀ ਬੋਲੀ'],
+    ['gujarati', 'ગુજરાતી ભાષા'],
+    ['oriya', 'ଓଡ଼ିଆ ଭାଷା'],
+    ['tamil', 'தமிழ் மொழி'],
+    ['telugu', 'తెలుగు భాష'],
+    ['kannada', 'ಕನ್ನಡ ಭಾಷೆ'],
+    ['malayalam', 'മലയാളം ഭാഷ'],
+    ['sinhala', 'ශ්‍රී ලංකාව'],
+    ['arabic', 'ذهبتُ إلى المَكْتَبَةِ أمس، وقرأت كتـــابا.'],
+    ['hebrew', 'שָׁלוֹם עֲלֵיכֶם'],
   ];
 
   function search(text: string): string[] {
@@ -237,5 +325,70 @@ describe('index and query text against real FTS5', () => {
     expect(search('"apple device"')).toEqual([]);
     expect(search('resume')).toEqual(['decomposed']);
     expect(search('"résumé of"')).toEqual(['decomposed']);
+  });
+
+  it('finds Greek words typed without tonos or dialytika, in any case, and with or without the final sigma', () => {
+    expect(search('αθηνα')).toEqual(['greek']);
+    expect(search('Αθήνα')).toEqual(['greek']);
+    expect(search('ΑΘΗΝΑ')).toEqual(['greek']);
+    expect(search('καλημερα')).toEqual(['greek']);
+    expect(search('προιον')).toEqual(['greek']);
+    expect(search('προϊόν')).toEqual(['greek']);
+    expect(search('σωκρατησ')).toEqual(['greek-sigma']);
+    expect(search('Σωκράτης')).toEqual(['greek-sigma']);
+    expect(search('αρχη')).toEqual(['greek-sigma']);
+    expect(search('αθη*')).toEqual(['greek']);
+    expect(search('Αθή*')).toEqual(['greek']);
+  });
+
+  it('finds ё as е and the other way round, and keeps й, ї and ґ apart from и, і and г', () => {
+    expect(search('елка')).toEqual(['russian']);
+    expect(search('ёлка')).toEqual(['russian']);
+    expect(search('все')).toEqual(['russian']);
+    expect(search('ёл*')).toEqual(['russian']);
+    expect(search('йогурт')).toEqual(['russian']);
+    expect(search('иогурт')).toEqual([]);
+    // Stress marks (a combining acute) were already ignored by the tokenizer; they still are.
+    expect(search('молоко')).toEqual(['russian']);
+    expect(search('їжак')).toEqual(['ukrainian']);
+    expect(search('іжак')).toEqual([]);
+    expect(search('ганок')).toEqual([]);
+  });
+
+  it('finds Indic words whole, not by the pieces between their marks', () => {
+    expect(search('नमस्ते')).toEqual(['hindi']);
+    expect(search('हिन्दी')).toEqual(['hindi']);
+    expect(search('सीखेंगे')).toEqual(['hindi']);
+    // A piece is no word: "नमस" is only the start of "नमस्ते", found as a prefix.
+    expect(search('नमस')).toEqual([]);
+    expect(search('नमस*')).toEqual(['hindi']);
+    expect(search('नमस्*')).toEqual(['hindi']);
+    expect(search('नमक')).toEqual(['hindi-salt']);
+    expect(search('नमकीन')).toEqual(['hindi-salt']);
+    expect(search('বাংলা')).toEqual(['bengali']);
+    expect(search('ਪੰਜਾਬੀ')).toEqual(['gurmukhi']);
+    expect(search('ગુજરાતી')).toEqual(['gujarati']);
+    expect(search('ଓଡ଼ିଆ')).toEqual(['oriya']);
+    expect(search('தமிழ்')).toEqual(['tamil']);
+    expect(search('తెలుగు')).toEqual(['telugu']);
+    expect(search('ಕನ್ನಡ')).toEqual(['kannada']);
+    expect(search('മലയാളം')).toEqual(['malayalam']);
+    expect(search('ශ්‍රී')).toEqual(['sinhala']);
+    expect(search('ශ්රී')).toEqual(['sinhala']);
+    expect(search('ලංකා*')).toEqual(['sinhala']);
+    // Different vowel signs are different words.
+    expect(search('ভাষা')).toEqual(['bengali']);
+    expect(search('ભાષા')).toEqual(['gujarati']);
+  });
+
+  it('finds Arabic and Hebrew words typed without their vowel marks, and with them', () => {
+    expect(search('المكتبة')).toEqual(['arabic']);
+    expect(search('المَكْتَبَةِ')).toEqual(['arabic']);
+    expect(search('المكت*')).toEqual(['arabic']);
+    expect(search('كتابا')).toEqual(['arabic']);
+    expect(search('ذهبت')).toEqual(['arabic']);
+    expect(search('שלום')).toEqual(['hebrew']);
+    expect(search('עליכם')).toEqual(['hebrew']);
+    expect(search('שָׁלוֹם')).toEqual(['hebrew']);
   });
 });

@@ -1148,7 +1148,7 @@ describe('KnowledgeStore: documents and search', () => {
       );
     }
     db.prepare("DELETE FROM meta WHERE key = 'text_reindex_pending'").run();
-    db.pragma(`user_version = ${SCHEMA_VERSION - 1}`);
+    db.pragma(`user_version = ${MIGRATIONS.findIndex((m) => m.includes("'text_reindex_pending'"))}`);
     db.close();
 
     const logged: string[] = [];
@@ -1169,6 +1169,91 @@ describe('KnowledgeStore: documents and search', () => {
     expect(logged.filter((m) => m.includes('again'))).toEqual([
       expect.stringMatching(/^store: indexed 3 chunks whose words normalising/),
     ]);
+  });
+
+  it('an index from before the script folds has its Greek, Cyrillic, Indic, Arabic and Hebrew chunks indexed again', () => {
+    let store = openStore();
+    const old: Record<string, { rowid: number; title: string; body: string }> = {};
+    const add = (docId: string, body: string, title = `Title of ${docId}`) => {
+      old[docId] = { rowid: addDoc(store, 'c1', docId, body, { title }), title, body };
+    };
+    add('el', 'Ταξίδι στην Αθήνα τον Μάιο.');
+    add('ru', 'Новогодняя ёлка в парке.');
+    add('hi', 'सबको नमस्ते, आज हम हिन्दी सीखेंगे।');
+    add('ar', 'ذهبتُ إلى المَكْتَبَةِ أمس.');
+    add('he-title', 'Plain body.', 'שָׁלוֹם עֲלֵיכֶם');
+    add('el-plain', 'Ελληνικα χωρις τονους');
+    add('en', 'Nothing to do here.');
+    store.close();
+    open.length = 0;
+    // What the previous version wrote: these texts are already in NFKC and hold no paired script, so the index text
+    // of schema 13 was the text itself. And the schema before the mark.
+    const db = new Database(dbPath);
+    for (const { rowid, title, body } of Object.values(old)) {
+      db.prepare('DELETE FROM chunks WHERE rowid = ?').run(rowid * CHUNK_ROWID_SPAN);
+      db.prepare("INSERT INTO chunks (rowid, title, heading, body, tags, facets) VALUES (?, ?, '', ?, '', '')").run(
+        rowid * CHUNK_ROWID_SPAN,
+        title,
+        body,
+      );
+    }
+    db.prepare("DELETE FROM meta WHERE key = 'script_reindex_pending'").run();
+    db.pragma(`user_version = ${SCHEMA_VERSION - 1}`);
+    db.close();
+
+    const logged: string[] = [];
+    store = KnowledgeStore.open(dbPath, { log: { ...silentLogger, info: (m: string) => logged.push(m) } });
+    open.push(store);
+    expect(rawCount(dbPath, "SELECT count(*) FROM meta WHERE key = 'script_reindex_pending'")).toBe(1);
+    // Opening does not wait for it: the maintainer's steps do it.
+    expect(ids(store.search('αθηνα', {}))).toEqual([]);
+    expect(ids(store.search('नमस्ते', {}))).toEqual([]);
+    while (store.maintenanceStep(64));
+    expect(ids(store.search('αθηνα', {}))).toEqual(['c1:el']);
+    expect(ids(store.search('Αθήνα', {}))).toEqual(['c1:el']);
+    expect(ids(store.search('елка', {}))).toEqual(['c1:ru']);
+    expect(ids(store.search('नमस्ते', {}))).toEqual(['c1:hi']);
+    expect(ids(store.search('المكتبة', {}))).toEqual(['c1:ar']);
+    expect(ids(store.search('שלום', {}))).toEqual(['c1:he-title']);
+    expect(ids(store.search('τονους', {}))).toEqual(['c1:el-plain']);
+    expect(ids(store.search('nothing', {}))).toEqual(['c1:en']);
+    expect(rawCount(dbPath, "SELECT count(*) FROM meta WHERE key = 'script_reindex_pending'")).toBe(0);
+    // Only the five whose words changed: not the Greek text without accents, nor the English one.
+    expect(logged.filter((m) => m.includes('again'))).toEqual([expect.stringMatching(/^store: indexed 5 chunks /)]);
+  });
+
+  it('finds Greek, Russian, Indic, Arabic and Hebrew words typed without accents or marks, highlighted as written', () => {
+    const store = openStore();
+    addDoc(store, 'c1', 'el', 'Ταξίδι στην Αθήνα τον Μάιο.');
+    addDoc(store, 'c1', 'ru', 'Новогодняя ёлка в парке.');
+    addDoc(store, 'c1', 'hi', 'सबको नमस्ते, आज हम हिन्दी सीखेंगे। नमक');
+    addDoc(store, 'c1', 'ar', 'هذا كتـــاب جديد في المَكْتَبَةِ');
+    addDoc(store, 'c1', 'he', 'שָׁלוֹם עֲלֵיכֶם');
+    const found = (q: string) => ids(store.search(q, {})).sort();
+    const marked = (q: string) => {
+      const [hit] = store.search(q, {});
+      // Never the text as indexed: no folded words, no private-use marks.
+      expect(hit.snippet).not.toMatch(/Αθηνα|Новогодняя елка|كتاب|[\u{F0000}-\u{FFFFD}]/u);
+      return hit.highlights.map(([a, b]) => hit.snippet.slice(a, b));
+    };
+    expect(found('αθηνα')).toEqual(['c1:el']);
+    expect(found('елка')).toEqual(['c1:ru']);
+    expect(found('नमस्ते')).toEqual(['c1:hi']);
+    expect(found('हिन्दी')).toEqual(['c1:hi']);
+    expect(found('كتاب')).toEqual(['c1:ar']);
+    expect(found('المكتبة')).toEqual(['c1:ar']);
+    expect(found('שלום')).toEqual(['c1:he']);
+    expect(marked('αθηνα')).toEqual(['Αθήνα']);
+    expect(marked('ΑΘΗΝΑ')).toEqual(['Αθήνα']);
+    expect(marked('елка')).toEqual(['ёлка']);
+    expect(marked('नमस्ते')).toEqual(['नमस्ते']);
+    expect(marked('हिन्दी')).toEqual(['हिन्दी']);
+    // A word without marks is highlighted by FTS5, whole: not the start of "नमस्ते" or "हिन्दी".
+    expect(marked('नमक')).toEqual(['नमक']);
+    // A prefix lights up the letters typed.
+    expect(marked('नमस*')).toEqual(['नमस']);
+    expect(marked('كتاب')).toEqual(['كتـــاب']);
+    expect(store.search('αθηνα', {})[0].snippet).toBe('Ταξίδι στην Αθήνα τον Μάιο.');
   });
 
   it('the normalising re-index goes in bounded steps: chunks written, characters other than ASCII looked at', () => {

@@ -19,6 +19,7 @@ import type {
 } from 'mailparser';
 import type * as MailparserModule from 'mailparser';
 import { TEXT_SELECTORS, lazyHtmlConverter } from './html.js';
+import { readIcsText } from './ics-events.js';
 import { lazyModule, lazyModuleInSteps, type Dependency } from './lazy-module.js';
 import { decodeUtf8Leniently } from './text-file.js';
 import type { SourceDocument } from './types.js';
@@ -116,8 +117,14 @@ export class EmailParseError extends Error {
   }
 }
 
-/** What the parse kept of an attachment: a text file's text, or a forwarded message's bytes (parsed after). */
-type KeptPart = { kind: 'text'; name: string; text: string } | { kind: 'message'; name: string; bytes: Buffer };
+/**
+ * What the parse kept of an attachment: a text file's text (name '' for an invitation's event, which is no file), or
+ * a forwarded message's bytes (parsed after).
+ */
+type KeptPart =
+  | { kind: 'text'; name: string; text: string }
+  | { kind: 'message'; name: string; bytes: Buffer }
+  | { kind: 'signed'; name: string; bytes: Buffer };
 
 interface Parsed {
   headers: Headers;
@@ -247,7 +254,7 @@ async function readMessage(
   const from = addresses(headers.get('from'));
   const participants = dedupe([...addresses(headers.get('to')), ...addresses(headers.get('cc'))].map(formatAddress));
 
-  let body = (parsed.text?.text ?? '').trim();
+  let body = withoutClearsignArmor(parsed.text?.text ?? '').trim();
   if (body === '' && parsed.text?.html) body = htmlToPlain(parsed.text.html);
   if (body === '' && parsed.parts.length === 0 && parsed.attachments.length === 0 && parsed.nodes <= 1) {
     // A multipart whose declared boundary never appears: mailparser takes it all for the preamble and finds no part,
@@ -256,12 +263,31 @@ async function readMessage(
     if (/^multipart\//i.test(type)) body = rawBodyText(raw, maxAttachmentText);
   }
   const texts = [body];
+  let mislabelled = parsed.mislabelled;
+  let attachments = parsed.attachments;
   for (const part of parsed.parts) {
-    if (part.kind === 'text') texts.push(`Attachment: ${part.name}\n${part.text.trim()}`);
-    else texts.push(await forwardedText(part.bytes, maxAttachmentText, depth + 1));
+    if (part.kind === 'text')
+      texts.push(part.name === '' ? part.text.trim() : `Attachment: ${part.name}\n${part.text.trim()}`);
+    else if (part.kind === 'signed') {
+      // The message itself, signed: its text and attachments are the message's, smime.p7m only their wrapping.
+      let signed;
+      try {
+        signed = await readMessage(part.bytes, maxAttachmentText, part.bytes.length, depth + 1);
+      } catch {
+        continue;
+      }
+      texts.push(signed.content);
+      attachments = [...attachments.filter((name) => name !== part.name), ...signed.attachments];
+      mislabelled ||= signed.mislabelled;
+    } else {
+      const forwarded = await forwardedText(part.bytes, maxAttachmentText, depth + 1);
+      texts.push(forwarded.text);
+      mislabelled ||= forwarded.mislabelled;
+    }
   }
   // The names of the attachments whose text is not indexed (a PDF, a photo): "the mail with quarterly-report.pdf".
   const withText = new Set(parsed.parts.map((part) => part.name));
+  // (A signed part's own attachments are named in its text already.)
   const named = dedupe(parsed.attachments.filter((name) => !withText.has(name)));
   if (named.length > 0) texts.push(`Attachments: ${named.join(', ')}`);
   const content = texts.filter((p) => p !== '').join('\n\n');
@@ -272,34 +298,69 @@ async function readMessage(
     from,
     participants,
     content,
-    attachments: parsed.attachments,
-    mislabelled: parsed.mislabelled,
+    attachments,
+    mislabelled,
   };
+}
+
+const CLEARSIGN_BEGIN = '-----BEGIN PGP SIGNED MESSAGE-----';
+const SIGNATURE_BEGIN = '\n-----BEGIN PGP SIGNATURE-----';
+const SIGNATURE_END = '-----END PGP SIGNATURE-----';
+
+/**
+ * The text of an inline PGP-signed (clearsigned, RFC 4880 §7) body as mail programs show it: without the armor
+ * lines, the "Hash:" header and the signature block, which would otherwise be the snippet of every such mail, and
+ * with its dash-escaped lines ("- -----") as written.
+ */
+function withoutClearsignArmor(text: string): string {
+  let out = '';
+  let from = 0;
+  for (;;) {
+    const begin = text.indexOf(CLEARSIGN_BEGIN, from);
+    if (begin < 0 || (begin > 0 && text[begin - 1] !== '\n')) break;
+    const signature = text.indexOf(SIGNATURE_BEGIN, begin);
+    const end = signature < 0 ? -1 : text.indexOf(SIGNATURE_END, signature);
+    // The armor header lines ("Hash: SHA256") end at the first blank line.
+    const headerEnd = end < 0 ? null : /\r?\n\r?\n/.exec(text.slice(begin, signature));
+    if (headerEnd === null) break;
+    const signed = text.slice(begin + headerEnd.index + headerEnd[0].length, signature).replace(/^- /gm, '');
+    out += text.slice(from, begin) + signed;
+    from = end + SIGNATURE_END.length;
+  }
+  return from === 0 ? text : out + text.slice(from);
 }
 
 /**
  * A forwarded message as text of the message holding it: "Forwarded message: <subject>", its From, To and Date,
- * then its own text (with its attachments and forwarded messages). '' when it is not a message at all.
+ * then its own text (with its attachments and forwarded messages). '' when it is not a message at all. `mislabelled`:
+ * some of its text said UTF-8 and was not (Parsed.mislabelled).
  */
-async function forwardedText(bytes: Buffer, maxAttachmentText: number, depth: number): Promise<string> {
-  let m: MessageFields;
+async function forwardedText(
+  bytes: Buffer,
+  maxAttachmentText: number,
+  depth: number,
+): Promise<{ text: string; mislabelled: boolean }> {
+  let m: MessageFields & { mislabelled: boolean };
   try {
     // Its own attachments draw on the bytes it was given, so it adds no more than they to the total.
     m = await readMessage(bytes, maxAttachmentText, bytes.length, depth);
   } catch {
-    return '';
+    return { text: '', mislabelled: false };
   }
   const lines = [`Forwarded message: ${m.subject === '' ? '(no subject)' : m.subject}`];
   if (m.from.length > 0) lines.push(`From: ${m.from.map(formatAddress).join(', ')}`);
   if (m.participants.length > 0) lines.push(`To: ${m.participants.join(', ')}`);
   const date = rawHeaderValue(m.headerLines, 'date');
   if (date) lines.push(`Date: ${date}`);
-  return m.content === '' ? lines.join('\n') : `${lines.join('\n')}\n${m.content}`;
+  const text = m.content === '' ? lines.join('\n') : `${lines.join('\n')}\n${m.content}`;
+  return { text, mislabelled: m.mislabelled };
 }
 
 /** The internals of mailparser 3.14's MailParser that parse8bit hooks (see there). */
 interface MailParserInternals {
+  libmime?: { decodeWord?: (charset: string, encoding: string, text: string) => string };
   createNode?: (node: unknown) => {
+    headers?: Headers;
     charset?: string | false;
     encoding?: string;
     isAttachment?: boolean;
@@ -323,7 +384,8 @@ const DECLARED_UTF8 = 'x-jarvis-declared-utf-8';
  * body as UTF-8 when it is valid UTF-8, else as windows-1252. A part that declares UTF-8 is read the same way, byte
  * by byte (decodeUtf8Leniently: Latin-1 sent as "charset=utf-8" by a misconfigured mailer, often base64 or
  * quoted-printable, so no raw byte shows it), and the parser notes it. A part that declares another charset keeps
- * being decoded by it. The hooks are on mailparser's internal methods (createNode, processHeaders, decoder; the version is pinned):
+ * being decoded by it. RFC 2047 encoded-words that say UTF-8 are read the same way (libmime.decodeWord), and so noted.
+ * The hooks are on mailparser's internal methods (createNode, processHeaders, decoder, libmime; the version is pinned):
  * if one is missing, parsing goes on without it, and text left with U+FFFD is reported as W_BAD_UTF8. Counts the
  * MIME nodes in `counter`.
  *
@@ -331,12 +393,36 @@ const DECLARED_UTF8 = 'x-jarvis-declared-utf-8';
  * sent as they are (7bit, 8bit, binary), are valid UTF-8 too, and only the bodies that a transfer encoding may hide
  * other bytes in (quoted-printable, base64) need the check, which costs a stream per part.
  */
-function parse8bit(parser: object, counter: { nodes: number; mislabelled: boolean }, utf8: boolean): void {
+function parse8bit(parser: object, counter: { nodes: number; mislabelled: boolean }, raw: Buffer, utf8: boolean): void {
   const p = parser as MailParserInternals;
   const { createNode, processHeaders, decoder } = p;
-  if (!utf8 && typeof processHeaders === 'function') {
+  const words = p.libmime;
+  const decodeWord = words?.decodeWord;
+  if (words && typeof decodeWord === 'function') {
+    // Encoded-words (Subject, display names, file names) that say UTF-8 over Latin-1 bytes, as the bodies above.
+    // decodeWords joins the adjacent words of one charset before it calls this, so a character split across two
+    // words is whole here.
+    words.decodeWord = function (this: unknown, charset: string, encoding: string, text: string) {
+      if (!/^utf-?8(?:\*.*)?$/i.test(charset)) return decodeWord.call(this, charset, encoding, text);
+      const bytes = encodedWordBytes(encoding, text);
+      if (bytes === null || isUtf8(bytes)) return decodeWord.call(this, charset, encoding, text);
+      counter.mislabelled = true;
+      return decodeUtf8Leniently(bytes);
+    };
+  }
+  // ESC: ISO-2022-JP is 7-bit, so a message with raw Japanese headers can be valid UTF-8 (ASCII) all the same.
+  if ((!utf8 || raw.indexOf(0x1b) >= 0) && typeof processHeaders === 'function') {
+    let messageCharset: string | null | undefined;
     p.processHeaders = function (this: unknown, lines: HeaderLines) {
-      return processHeaders.call(this, lines.some((l) => NON_ASCII.test(l.line)) ? lines.map(windows1252Line) : lines);
+      if (!lines.some((l) => RAW_8BIT.test(l.line))) return processHeaders.call(this, lines);
+      // A part's own charset, else the message's: the one its text is in, which mail programs read such headers by.
+      const charset =
+        declaredCharset(lines.find((l) => l.key === 'content-type')?.line ?? '') ??
+        (messageCharset ??= rawHeaderCharset(raw));
+      return processHeaders.call(
+        this,
+        lines.map((l) => rawHeaderLine(l, charset)),
+      );
     };
   }
   if (typeof createNode !== 'function') return;
@@ -344,6 +430,14 @@ function parse8bit(parser: object, counter: { nodes: number; mislabelled: boolea
   p.createNode = function (this: unknown, node: unknown) {
     const created = createNode.call(this, node);
     counter.nodes++;
+    const part = node as { filename?: unknown };
+    if (typeof part.filename === 'string' && part.filename.includes('\uFFFD') && created.headers instanceof Map) {
+      // The splitter decoded the file name with a decoder of its own; the parser's (above) read the same header.
+      const param = (key: string, name: string): unknown =>
+        (created.headers?.get(key) as Partial<StructuredHeader> | undefined)?.params?.[name];
+      const name = param('content-disposition', 'filename') ?? param('content-type', 'name');
+      if (typeof name === 'string' && !name.includes('\uFFFD')) part.filename = name;
+    }
     if (
       canDecode &&
       created.decoder &&
@@ -358,24 +452,89 @@ function parse8bit(parser: object, counter: { nodes: number; mislabelled: boolea
   };
   if (canDecode) {
     p.decoder = {
-      decodeStream: (charset) =>
-        charset === UNDECLARED_CHARSET
-          ? utf8OrWindows1252()
-          : charset === DECLARED_UTF8
-            ? utf8OrWindows1252(() => (counter.mislabelled = true))
-            : decoder.decodeStream(charset),
+      decodeStream: (charset) => {
+        if (charset === UNDECLARED_CHARSET) return utf8OrWindows1252();
+        if (charset === DECLARED_UTF8) return utf8OrWindows1252(() => (counter.mislabelled = true));
+        const stream = decoder.decodeStream(charset);
+        // A charset the decoder does not know (mutt's "unknown-8bit", "x-unknown", "ansi") is read as UTF-8, which
+        // turned the Latin-1 of such mail into U+FFFD: it is read as a part that declares none.
+        return (stream as { supported?: boolean }).supported === false ? utf8OrWindows1252() : stream;
+      },
     };
   }
 }
 
 const NON_ASCII = /[\u0080-\uffff]/;
+/** Header text that is not plain ASCII: 8-bit bytes, or the escape sequences of ISO-2022-JP (7-bit, but no ASCII). */
+// eslint-disable-next-line no-control-regex -- ESC starts ISO-2022-JP's escape sequences
+const RAW_8BIT = /[\u0080-\uffff]|\x1b[$(]/;
+// eslint-disable-next-line no-control-regex -- as above
+const ISO_2022_JP = /\x1b(?:\$[@B]|\([BJ])/;
 
-/** A raw header line (a "binary" string: a character per byte) whose bytes are not UTF-8, as windows-1252. */
-function windows1252Line<T extends { line: string }>(l: T): T {
-  if (!NON_ASCII.test(l.line)) return l;
+/** The charset parameter of a Content-Type value or header line, lower-cased; null when there is none. */
+function declaredCharset(contentType: string): string | null {
+  return /\bcharset\s*=\s*"?([\w.:+-]+)/i.exec(contentType)?.[1]?.toLowerCase() ?? null;
+}
+
+/**
+ * The charset to read a message's raw 8-bit (not RFC 2047) header text by: the first charset the message declares
+ * (its own, or its first text part's), unless that is UTF-8 or ASCII; null when there is none to go by.
+ */
+function rawHeaderCharset(raw: Buffer): string | null {
+  const head = raw.toString('latin1', 0, Math.min(raw.length, HEADER_CHARSET_SCAN_BYTES));
+  const charset = declaredCharset(head);
+  return charset === null || /^(?:utf-?8|(?:us-?)?ascii)$/.test(charset) ? null : charset;
+}
+const HEADER_CHARSET_SCAN_BYTES = 64 * 1024;
+
+/**
+ * The bytes an encoded-word's text stands for (RFC 2047 Q or B, as libmime reads them), or null when it is not
+ * clean base64: a broken one decodes to junk, which is no Latin-1 text to recover.
+ */
+function encodedWordBytes(encoding: string, text: string): Buffer | null {
+  if (/^b$/i.test(encoding)) {
+    if (!/^[A-Za-z0-9+/=]*$/.test(text)) return null;
+    // Joined words keep their padding inside: each padded segment is decoded on its own.
+    return Buffer.concat((text.match(/[^=]+=*/g) ?? []).map((segment) => Buffer.from(segment, 'base64')));
+  }
+  if (!/^q$/i.test(encoding)) return null;
+  const q = Buffer.from(text.replace(/=\s+([0-9a-fA-F])/g, '=$1').replace(/[_\s]/g, ' '));
+  const bytes: number[] = [];
+  for (let i = 0; i < q.length; i++) {
+    const hex = q[i] === 0x3d ? /^[0-9a-fA-F]{2}$/.exec(q.toString('latin1', i + 1, i + 3)) : null;
+    if (hex) {
+      bytes.push(parseInt(hex[0], 16));
+      i += 2;
+    } else bytes.push(q[i]);
+  }
+  return Buffer.from(bytes);
+}
+
+/**
+ * A raw header line (a "binary" string: a character per byte) as UTF-8 bytes, which is what the parser reads it as:
+ * ISO-2022-JP text by that encoding, bytes that are not UTF-8 by `charset` when one is declared and known, else as
+ * windows-1252.
+ */
+function rawHeaderLine<T extends { line: string }>(l: T, charset: string | null): T {
+  if (!RAW_8BIT.test(l.line)) return l;
   const bytes = Buffer.from(l.line, 'latin1');
-  if (isUtf8(bytes)) return l;
-  return { ...l, line: Buffer.from(decodeUtf8Leniently(bytes), 'utf8').toString('latin1') };
+  let text: string | null = null;
+  if (!NON_ASCII.test(l.line)) {
+    if (!ISO_2022_JP.test(l.line)) return l;
+    text = decodeAs(bytes, 'iso-2022-jp');
+  } else if (isUtf8(bytes)) return l;
+  else if (charset !== null && charset !== 'iso-2022-jp') text = decodeAs(bytes, charset);
+  text ??= decodeUtf8Leniently(bytes);
+  return { ...l, line: Buffer.from(text, 'utf8').toString('latin1') };
+}
+
+/** The bytes in a charset; null when it is not one the runtime knows, or they are not valid in it. */
+function decodeAs(bytes: Buffer, charset: string): string | null {
+  try {
+    return new TextDecoder(charset, { fatal: true }).decode(bytes);
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -416,7 +575,7 @@ function runParser(raw: Buffer, maxAttachmentText: number, totalText: number, de
       nodes: 0,
       mislabelled: false,
     };
-    parse8bit(parser, result, isUtf8(raw));
+    parse8bit(parser, result, raw, isUtf8(raw));
     let textBudget = totalText;
     let settled = false;
     const fail = (err: unknown) => {
@@ -440,8 +599,13 @@ function runParser(raw: Buffer, maxAttachmentText: number, totalText: number, de
       const name = attachmentName(d);
       if (name !== null) result.attachments.push(name);
       const forwarded = name !== null && depth < MAX_FORWARD_DEPTH && isForwardedMessage(d, name);
-      const keep = forwarded || (name !== null && isTextAttachment(d, name));
-      const limit = Math.min(maxAttachmentText, textBudget);
+      // An invitation's event is a text/calendar alternative of the body, without a name (Outlook, Gmail): only
+      // there are its title, place and time as the calendar shows them.
+      const calendar = !forwarded && !d.related && isCalendar(d, name);
+      const signed = name !== null && depth < MAX_FORWARD_DEPTH && isSignedData(d, name);
+      const keep = forwarded || calendar || signed || (name !== null && isTextAttachment(d, name));
+      // A signed message's body is inside its signature blob, which is bounded by the message's own size.
+      const limit = signed ? Infinity : Math.min(maxAttachmentText, textBudget);
       const chunks: Buffer[] = [];
       let size = 0;
       let tooBig = false;
@@ -465,11 +629,19 @@ function runParser(raw: Buffer, maxAttachmentText: number, totalText: number, de
         if (forwarded && size > 0) {
           textBudget -= size;
           result.parts.push({ kind: 'message', name, bytes: Buffer.concat(chunks) });
-        } else if (keep && !tooBig && name !== null) {
-          const text = decodeAttachment(Buffer.concat(chunks), d);
+        } else if (signed) {
+          const content = signedContent(Buffer.concat(chunks));
+          if (content !== null) result.parts.push({ kind: 'signed', name, bytes: content });
+        } else if (keep && !tooBig) {
+          let text = decodeAttachment(Buffer.concat(chunks), d);
+          if (text !== null && calendar) {
+            text = calendarText(text);
+            // Gmail sends the invitation twice: as the body's alternative and as invite.ics.
+            if (result.parts.some((part) => part.kind === 'text' && part.text === text)) text = null;
+          }
           if (text !== null) {
             textBudget -= size;
-            result.parts.push({ kind: 'text', name, text });
+            result.parts.push({ kind: 'text', name: name ?? '', text });
           }
         }
         d.release?.();
@@ -484,9 +656,16 @@ function runParser(raw: Buffer, maxAttachmentText: number, totalText: number, de
   });
 }
 
+const SIGNATURE_TYPES = new Set([
+  'application/pkcs7-signature',
+  'application/x-pkcs7-signature',
+  'application/pgp-signature',
+]);
+
 function attachmentName(a: AttachmentStream): string | null {
-  // Embedded images of an HTML body (cid: parts of multipart/related) are layout, not attachments.
-  if (a.related) return null;
+  // Embedded images of an HTML body (cid: parts of multipart/related) are layout, not attachments; nor is the
+  // signature of a signed message (smime.p7s, signature.asc), which mail programs show as a mark, not as a file.
+  if (a.related || SIGNATURE_TYPES.has(a.contentType.toLowerCase())) return null;
   if (a.filename) return a.filename;
   if (a.contentDisposition === 'attachment' || a.contentType === 'message/rfc822') return `(unnamed ${a.contentType})`;
   return null;
@@ -503,6 +682,135 @@ function isTextAttachment(a: AttachmentStream, name: string): boolean {
     type === 'application/xml' ||
     type.endsWith('+xml')
   );
+}
+
+/**
+ * An S/MIME message signed "opaque" (smime.p7m, signed-data): the message is inside the signature, where mail
+ * programs show it from. Enveloped (encrypted) data is not: its text cannot be read without the key.
+ */
+function isSignedData(a: AttachmentStream, name: string): boolean {
+  const type = a.contentType.toLowerCase();
+  if (type !== 'application/pkcs7-mime' && type !== 'application/x-pkcs7-mime') return false;
+  const ct = a.headers.get('content-type') as Partial<StructuredHeader> | undefined;
+  const smimeType = ct?.params?.['smime-type'];
+  return typeof smimeType === 'string' ? smimeType.toLowerCase() === 'signed-data' : /\.p7m$/i.test(name);
+}
+
+/** One BER element: its tag byte, where its content starts and ends, and where the element after it starts. */
+interface BerElement {
+  tag: number;
+  start: number;
+  end: number;
+  next: number;
+}
+
+/** The BER (or DER) element at `at`, or null when there is none there that fits in the bytes. */
+function berElement(der: Buffer, at: number, depth = 0): BerElement | null {
+  if (at + 2 > der.length || depth > 32) return null;
+  const tag = der[at];
+  // High tag numbers appear nowhere on the way to the signed content.
+  if ((tag & 0x1f) === 0x1f) return null;
+  let start = at + 2;
+  let length = der[at + 1];
+  if (length === 0x80) {
+    // Indefinite length (BER, as streaming signers write it): the content runs up to two zero bytes.
+    if ((tag & 0x20) === 0) return null;
+    let p = start;
+    while (p + 2 <= der.length && (der[p] !== 0 || der[p + 1] !== 0)) {
+      const child = berElement(der, p, depth + 1);
+      if (!child) return null;
+      p = child.next;
+    }
+    return p + 2 <= der.length ? { tag, start, end: p, next: p + 2 } : null;
+  }
+  if (length & 0x80) {
+    const bytes = length & 0x7f;
+    if (bytes > 4 || start + bytes > der.length) return null;
+    length = 0;
+    for (let i = 0; i < bytes; i++) length = length * 256 + der[start + i];
+    start += bytes;
+  }
+  return start + length <= der.length ? { tag, start, end: start + length, next: start + length } : null;
+}
+
+function berChildren(der: Buffer, parent: BerElement): BerElement[] {
+  const out: BerElement[] = [];
+  for (let p = parent.start; p < parent.end;) {
+    const child = berElement(der, p);
+    if (!child) break;
+    out.push(child);
+    p = child.next;
+  }
+  return out;
+}
+
+/** 1.2.840.113549.1.7.2, signedData. */
+const SIGNED_DATA_OID = Buffer.from('2a864886f70d010702', 'hex');
+
+/**
+ * The content an S/MIME signed-data blob signs (RFC 5652: ContentInfo → SignedData → encapContentInfo → eContent),
+ * or null when it holds none (a detached signature, not signed-data, damaged).
+ */
+function signedContent(der: Buffer): Buffer | null {
+  const info = berElement(der, 0);
+  if (info?.tag !== 0x30) return null;
+  const [oid, explicit] = berChildren(der, info);
+  if (oid?.tag !== 0x06 || !der.subarray(oid.start, oid.end).equals(SIGNED_DATA_OID) || explicit?.tag !== 0xa0) {
+    return null;
+  }
+  const [signedData] = berChildren(der, explicit);
+  if (signedData?.tag !== 0x30) return null;
+  // version, digestAlgorithms, encapContentInfo { eContentType, [0] eContent }.
+  const encap = berChildren(der, signedData)[2];
+  if (encap?.tag !== 0x30) return null;
+  const content = berChildren(der, encap)[1];
+  if (content?.tag !== 0xa0) return null;
+  const [octets] = berChildren(der, content);
+  return octets ? octetString(der, octets) : null;
+}
+
+/** An OCTET STRING's bytes; a constructed one (BER: a streaming signer's chunks) joined. */
+function octetString(der: Buffer, el: BerElement, depth = 0): Buffer | null {
+  if (el.tag === 0x04) return der.subarray(el.start, el.end);
+  if (el.tag !== 0x24 || depth > 8) return null;
+  const parts: Buffer[] = [];
+  for (const child of berChildren(der, el)) {
+    const part = octetString(der, child, depth + 1);
+    if (part === null) return null;
+    parts.push(part);
+  }
+  return Buffer.concat(parts);
+}
+
+/** An iCalendar part: text/calendar (an invitation), application/ics (Gmail's invite.ics), or a file named .ics. */
+function isCalendar(a: AttachmentStream, name: string | null): boolean {
+  const type = a.contentType.toLowerCase();
+  if (type === 'text/calendar' || type === 'application/ics' || type === 'text/x-vcalendar') return true;
+  return (
+    name !== null && /\.(?:ics|vcs)$/i.test(name) && (type === 'application/octet-stream' || type === 'text/plain')
+  );
+}
+
+/**
+ * An invitation's events as the calendar connector writes them ("Event: <title>", then when, where, who and the
+ * description), rather than the iCalendar source, whose property names would be the snippet. A part that is not
+ * iCalendar the parser can read is kept as its text, with its folded lines joined and its escapes undone: a fold
+ * (every 75 bytes) falls inside words, and "Room 4\, 2nd floor" is written with a backslash.
+ */
+function calendarText(ics: string): string {
+  try {
+    // The path would only name the documents and issues, which are not kept; the budget bounds the expansion of a
+    // recurring event's rule, which is on the way of every message after this one.
+    const events = readIcsText(ics, { path: '', budgetMs: 100 }).flatMap((item) =>
+      item.type === 'doc' ? [`Event: ${item.doc.title}\n${item.doc.content}`.trim()] : [],
+    );
+    if (events.length > 0) return events.join('\n\n');
+  } catch {
+    // not iCalendar after all: its text, below
+  }
+  return ics
+    .replace(/\r?\n[ \t]/g, '')
+    .replace(/\\([\\;,nN])/g, (_m, c: string) => (c === 'n' || c === 'N' ? '\n' : c));
 }
 
 /** A forwarded message: message/rfc822 (or message/global, its UTF-8 form), or a file named .eml. */
@@ -523,7 +831,7 @@ function decodeAttachment(bytes: Buffer, a: AttachmentStream): string | null {
     try {
       text = new TextDecoder(charset).decode(bytes);
     } catch {
-      text = new TextDecoder('utf-8').decode(bytes);
+      text = decodeUtf8Leniently(bytes);
     }
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);

@@ -9,6 +9,8 @@
  * file and updates the document's metadata.
  */
 import { promises as fsp } from 'node:fs';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
 import type { ConnectorConfig } from '../../shared/types.js';
 import { EmailParseError, parseEmailWithWarnings } from './email.js';
 import { checkDirectoryPath, openDirectoryRoot } from './file-root.js';
@@ -82,13 +84,34 @@ export function maildirUnitKey(folderKey: string, base: string): string {
   return folderKey === '' ? base : `${folderKey}/${base}`;
 }
 
-/** Folder name for people: '' → "INBOX", ".Work.Sub" (Maildir++) → "Work/Sub", "Archive/2023" stays. */
+/**
+ * Folder name for people: '' → "INBOX", ".Work.Sub" (Maildir++) → "Work/Sub", "Archive/2023" stays; IMAP's modified
+ * UTF-7, which Dovecot, Courier and mbsync name folders in on disk, decoded (".Entw&APw-rfe" → "Entwürfe").
+ */
 export function maildirFolderName(folderKey: string): string {
   if (folderKey === '') return 'INBOX';
   return folderKey
     .split('/')
     .map((seg) => (seg.startsWith('.') && seg.length > 1 ? seg.slice(1).split('.').join('/') : seg))
+    .map(decodeModifiedUtf7)
     .join('/');
+}
+
+/** RFC 3501 §5.1.3: "&" + base64 (with "," for "/") of UTF-16BE + "-", "&-" for "&". Malformed text stays as it is. */
+function decodeModifiedUtf7(name: string): string {
+  if (!name.includes('&')) return name;
+  let bad = false;
+  const decoded = name.replace(/&([A-Za-z0-9+,]*)-/g, (_m, b64: string) => {
+    if (b64 === '') return '&';
+    const bytes = Buffer.from(b64.replace(/,/g, '/'), 'base64');
+    // Whole UTF-16 units take 3, 6 or 8 base64 digits per 1, 2 or 3 of them.
+    if (![0, 3, 6].includes(b64.length % 8) || bytes.length % 2 !== 0) {
+      bad = true;
+      return '';
+    }
+    return bytes.swap16().toString('utf16le');
+  });
+  return bad ? name : decoded;
 }
 
 export const maildirKind: ConnectorKindModule = {
@@ -157,7 +180,7 @@ export class MaildirConnector implements Connector {
     const parsedName = parseMaildirName(loc?.name ?? unit.path);
     const folderKey = unit.key.includes('/') ? unit.key.slice(0, unit.key.lastIndexOf('/')) : '';
     const maxBytes = Math.max(DEFAULT_MAX_MESSAGE_BYTES, ctx.maxFileSizeBytes);
-    const raw = await readMessageFile(unit.path, maxBytes);
+    const raw = await decompressed(await readMessageFile(unit.path, maxBytes), maxBytes);
     checkAborted(ctx.signal);
     let parsed;
     try {
@@ -191,6 +214,13 @@ export function deliveryTime(base: string): number | null {
   return m ? Number(m[1]) * 1000 : null;
 }
 
+/**
+ * Part of every message's fingerprint, raised when the text made from a message changes, so mail indexed by the code
+ * before is read once more (as a first sync reads it) instead of keeping the old text. 2: calendar invitations, S/MIME
+ * signed-data and clearsigned bodies, raw 8-bit headers by the declared charset, Dovecot's compressed files.
+ */
+export const MAILDIR_READER_VERSION = 2;
+
 function unitOf(e: WalkEntry): SourceUnit | null {
   const loc = locateMessage(e.key);
   if (!loc) return null;
@@ -199,7 +229,7 @@ function unitOf(e: WalkEntry): SourceUnit | null {
     key: maildirUnitKey(loc.folderKey, name.base),
     path: e.path,
     // Flags are in: renaming ":2,S" → ":2,RS" keeps size, mtime and inode, yet the document's flags changed.
-    fingerprint: `${e.size}:${e.mtimeMs}:${e.ino}:${name.flagLetters}`,
+    fingerprint: `${e.size}:${e.mtimeMs}:${e.ino}:${name.flagLetters}:maildir${MAILDIR_READER_VERSION}`,
     size: e.size,
   };
 }
@@ -232,6 +262,45 @@ function each(evs: readonly ReadEvent[]): AsyncIterable<ReadEvent> {
       };
     },
   };
+}
+
+const gunzipAsync = promisify(gunzip);
+
+/** Compressed formats Dovecot's zlib plugin stores Maildir messages in, by their first bytes; gzip is read. */
+const COMPRESSED: readonly { name: string; magic: Buffer }[] = [
+  { name: 'bzip2', magic: Buffer.from('BZh') },
+  { name: 'xz', magic: Buffer.from('fd377a585a00', 'hex') },
+  { name: 'zstd', magic: Buffer.from('28b52ffd', 'hex') },
+  { name: 'LZ4', magic: Buffer.from('Dovecot-LZ4') },
+];
+
+/**
+ * The message in a file that Dovecot's zlib plugin (mail_plugins = zlib, often on servers) compressed, keeping its
+ * name: gzip is decompressed, up to the message size limit; another format fails with its name rather than as a
+ * message without header fields. Any other file is the message as it is.
+ */
+async function decompressed(raw: Buffer, maxBytes: number): Promise<Buffer> {
+  if (raw[0] === 0x1f && raw[1] === 0x8b) {
+    try {
+      return await gunzipAsync(raw, { maxOutputLength: maxBytes });
+    } catch (err) {
+      const tooLarge = (err as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE';
+      throw new ItemReadError(
+        tooLarge ? 'E_TOO_LARGE' : 'E_PARSE',
+        tooLarge
+          ? `This compressed message is over the ${Math.round(maxBytes / 1048576)} MB limit once decompressed; it is not indexed.`
+          : `This message is compressed (gzip) and could not be decompressed: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+  }
+  const format = COMPRESSED.find((c) => raw.subarray(0, c.magic.length).equals(c.magic));
+  if (format) {
+    throw new ItemReadError(
+      'E_PARSE',
+      `This message is compressed with ${format.name} (Dovecot's zlib plugin), which cannot be read here; only gzip can.`,
+    );
+  }
+  return raw;
 }
 
 async function readMessageFile(path: string, maxBytes: number): Promise<Buffer> {

@@ -21,7 +21,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ConnectorConfig } from '../../shared/types.js';
-import { EmailParseError, headerHash, parseEmailWithWarnings, type EmailWarning } from './email.js';
+import { EmailParseError, headerHash, parseEmailWithWarnings, parseMailDate, type EmailWarning } from './email.js';
 import { checkDirectoryPath, checkFilePath, openDirectoryRoot, openFileRoot } from './file-root.js';
 import {
   DEFAULT_MAX_MESSAGE_BYTES,
@@ -595,13 +595,19 @@ function issue(path: string, code: ItemIssue['code'], message: string, severity:
 
 /**
  * Folder name shown for a unit: the key without Thunderbird's ".sbd" and Takeout's ".mbox" decorations
- * ("Archives.sbd/2023" → "Archives/2023", "Inbox.mbox" → "Inbox").
+ * ("Archives.sbd/2023" → "Archives/2023", "Inbox.mbox" → "Inbox"), and without the file "mbox" that Apple Mail
+ * exports each mailbox as, inside a folder named for it ("Inbox.mbox/mbox" → "Inbox").
  */
 export function folderName(key: string): string {
-  return key
-    .split('/')
-    .map((seg) => seg.replace(/\.(sbd|mbox|mbx)$/i, ''))
-    .join('/');
+  const segments = key.split('/');
+  if (
+    segments.length > 1 &&
+    segments[segments.length - 1] === 'mbox' &&
+    /\.mbox$/i.test(segments[segments.length - 2])
+  ) {
+    segments.pop();
+  }
+  return segments.map((seg) => seg.replace(/\.(sbd|mbox|mbx)$/i, '')).join('/');
 }
 
 export interface MailStatus {
@@ -645,11 +651,13 @@ export function mailStatus(raw: Buffer): MailStatus {
 
 /** The From_ line's date, as a fallback for messages without a usable Date header. Zone-less dates are taken as UTC. */
 export function envelopeTime(envelope: string): number | null {
-  const date = fromLineDate(envelope);
-  if (date === null) return null;
+  // UUCP-era envelopes end in "remote from <host>".
+  const date = fromLineDate(envelope)?.replace(/\s+remote from\s+\S+\s*$/i, '');
+  if (date === undefined) return null;
   const zoned = /(?:^|\s)(?:[+-]\d{4}|UTC|GMT|UT|[ECMP][SD]T|Z)(?:\s|$)/i.test(date) ? date : `${date} GMT`;
   const t = Date.parse(zoned);
-  return Number.isNaN(t) ? null : t;
+  // A zone name Date.parse does not know ("CET", "MET DST"), as in Date headers.
+  return Number.isNaN(t) ? parseMailDate(date) : t;
 }
 
 function formatBytes(n: number): string {

@@ -80,8 +80,8 @@ export function formatSearchResults(query: string, hits: readonly SearchHit[], c
           h.timestamp !== null ? localDate(h.timestamp) : null,
           h.author,
         ]
-          .filter((part) => part !== null && part !== '')
-          .map(terminalSafe)
+          .filter((part): part is string => part !== null && part !== '')
+          .map((part) => terminalSafe(part))
           .join(' · ')}]\n` +
         `   ${terminalSafe(h.path ?? h.docId)}\n` +
         `   ${formatSnippet(h.snippet, h.highlights, color)}\n`,

@@ -87,8 +87,10 @@ describe('parseEmail: real-world messages', () => {
     ).toBe(true);
     expect(doc.content).not.toContain('<div');
     expect(doc.content).toContain('Attachment: shopping.txt\nShopping list\n- tomatoes');
-    expect(doc.content).toContain('Attachment: invite.ics\nBEGIN:VCALENDAR');
-    expect(doc.content).toContain('SUMMARY:Team standup in the orangery');
+    // An invitation reads as the calendar shows it, not as its iCalendar source.
+    expect(doc.content).toContain(
+      'Attachment: invite.ics\nEvent: Team standup in the orangery\nTuesday 12 March 2024, 09:00 (UTC)',
+    );
     expect(doc.content).not.toContain('PDF');
     expect(doc.metadata!.attachments).toEqual(['shopping.txt', 'invite.ics', 'receipt.pdf']);
     // Found by its name (before, "receipt" found nothing); those with their text in already are not named again.
@@ -460,6 +462,34 @@ describe('parseEmail: 8-bit text without a declared charset', () => {
     expect(doc.content).toBe('Ärger mit der Straße\n\nAttachment: liste.txt\nKäse und Brötchen');
   });
 
+  it('reads a part whose charset no decoder knows (mutt\'s "unknown-8bit") as one that declares none', async () => {
+    for (const charset of ['unknown-8bit', 'x-unknown', 'ansi']) {
+      const raw = rawMail(
+        'From: a@example.de',
+        'Subject: Gebühren',
+        'Content-Type: multipart/mixed; boundary="b"',
+        '',
+        '--b',
+        `Content-Type: text/plain; charset=${charset}`,
+        'Content-Transfer-Encoding: 8bit',
+        '',
+        [...Buffer.from('Ärger über die Gebühren: ', 'latin1'), 0x80, ...Buffer.from(' 50')],
+        '--b',
+        `Content-Type: text/plain; charset=${charset}; name="liste.txt"`,
+        'Content-Disposition: attachment; filename="liste.txt"',
+        '',
+        'Käse',
+        '--b--',
+      );
+      const { doc, warnings } = await parseEmailWithWarnings(raw, ctx);
+      expect(doc.content, charset).toBe('Ärger über die Gebühren: € 50\n\nAttachment: liste.txt\nKäse');
+      expect(warnings).toEqual([]);
+    }
+    // Valid UTF-8 under such a label stays UTF-8.
+    const utf8 = Buffer.from('Subject: s\nContent-Type: text/plain; charset=unknown-8bit\n\nÄrger über 😀\n', 'utf8');
+    expect((await parseEmail(utf8, ctx)).content).toBe('Ärger über 😀');
+  });
+
   it('keeps undeclared UTF-8 as UTF-8, and a declared charset decoding its part (no second decoding)', async () => {
     const utf8 = Buffer.from(
       'From: Jürgen <j@example.de>\nSubject: Grüße\nMessage-ID: <u@x>\n\nÄrger über 😀\n',
@@ -540,6 +570,349 @@ describe('parseEmail: 8-bit text without a declared charset', () => {
     );
     expect(junk.doc.author).toContain('\uFFFD');
     expect(junk.warnings).toEqual([]);
+  });
+});
+
+describe('parseEmail: signed mail as mail programs show it', () => {
+  it('does not list the signature of an S/MIME or PGP/MIME signed message as an attachment', async () => {
+    for (const [protocol, type, name] of [
+      ['application/pkcs7-signature', 'application/pkcs7-signature', 'smime.p7s'],
+      ['application/x-pkcs7-signature', 'application/x-pkcs7-signature', 'smime.p7s'],
+      ['application/pgp-signature', 'application/pgp-signature', 'signature.asc'],
+    ]) {
+      const raw = rawMail(
+        'From: signer@example.com',
+        'Subject: Signed contract',
+        `Content-Type: multipart/signed; protocol="${protocol}"; micalg=sha-256; boundary="sig"`,
+        '',
+        '--sig',
+        'Content-Type: multipart/mixed; boundary="in"',
+        '',
+        '--in',
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'The aardvark contract, signed.',
+        '--in',
+        'Content-Type: application/pdf; name="contract.pdf"',
+        'Content-Disposition: attachment; filename="contract.pdf"',
+        'Content-Transfer-Encoding: base64',
+        '',
+        'JVBERi0=',
+        '--in--',
+        '--sig',
+        `Content-Type: ${type}; name="${name}"`,
+        `Content-Disposition: attachment; filename="${name}"`,
+        'Content-Transfer-Encoding: base64',
+        '',
+        'MIAGCSqGSIb3DQEHAqCAMIACAQExDzANBglghkgBZQMEAgEFADCABgkqhkiG9w0BBwEAAKCAMIIF',
+        '--sig--',
+      );
+      const doc = await parseEmail(raw, ctx);
+      expect(doc.content, type).toBe('The aardvark contract, signed.\n\nAttachments: contract.pdf');
+      expect(doc.metadata!.attachments).toEqual(['contract.pdf']);
+    }
+  });
+
+  it('shows an inline PGP-signed body without its armor and signature, dash-escaped lines as written', async () => {
+    const raw = rawMail(
+      'From: signer@example.com',
+      'Subject: Inline signed',
+      '',
+      'Please note:',
+      '',
+      '-----BEGIN PGP SIGNED MESSAGE-----',
+      'Hash: SHA256',
+      '',
+      'The platypus budget is approved.',
+      '- -----',
+      'Bob',
+      '-----BEGIN PGP SIGNATURE-----',
+      '',
+      'iQEzBAEBCAAdFiEEabcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ',
+      '=XyZ1',
+      '-----END PGP SIGNATURE-----',
+      '',
+      '-- ',
+      'Mailing list footer',
+    );
+    const doc = await parseEmail(raw, ctx);
+    expect(doc.content).toBe(
+      'Please note:\n\nThe platypus budget is approved.\n-----\nBob\n\n-- \nMailing list footer',
+    );
+
+    // A mail that only quotes the armor, or holds no signature, keeps its text.
+    const quoted = rawMail('Subject: q', '', '> -----BEGIN PGP SIGNED MESSAGE-----', '> Hash: SHA256', '', 'text');
+    expect((await parseEmail(quoted, ctx)).content).toBe(
+      '> -----BEGIN PGP SIGNED MESSAGE-----\n> Hash: SHA256\n\ntext',
+    );
+    const unsigned = rawMail('Subject: q', '', '-----BEGIN PGP SIGNED MESSAGE-----', 'Hash: SHA256', '', 'text');
+    expect((await parseEmail(unsigned, ctx)).content).toBe('-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\ntext');
+  });
+});
+
+describe('parseEmail: S/MIME signed "opaque" (smime.p7m)', () => {
+  it('indexes the message inside the signature, as mail programs show it, its attachments included', async () => {
+    const [der, ber, enveloped] = fixtureMessages('smime-opaque.mbox');
+    const signed = await parseEmail(der, ctx);
+    expect(signed.title).toBe('Signed contract');
+    expect(signed.content).toBe(
+      'The pangolin contract is signed. Grüße.\n\nAttachment: terms.txt\nPayment within thirty days.',
+    );
+    expect(signed.metadata!.attachments).toEqual(['terms.txt']);
+
+    // Signed by a streaming signer: indefinite lengths and the content in chunks (BER, not DER).
+    const streamed = await parseEmail(ber, ctx);
+    expect(streamed.content).toBe('The okapi invoice is signed.');
+    expect(streamed.metadata!.attachments).toEqual([]);
+
+    // Encrypted: nothing to read without the key; the part stays listed.
+    expect((await parseEmail(enveloped, ctx)).content).toBe('Attachments: smime.p7m');
+  });
+});
+
+describe('parseEmail: calendar invitations', () => {
+  const ics = [
+    'BEGIN:VCALENDAR',
+    'METHOD:REQUEST',
+    'BEGIN:VEVENT',
+    'SUMMARY:Budget review with the Zanzibar team',
+    // Folded inside a word, and a comma escaped, as calendar programs write them.
+    'LOCATION:Conference room Peli',
+    ' can\\, 2nd floor',
+    'DTSTART:20240310T100000Z',
+    'END:VEVENT',
+    'END:VCALENDAR',
+  ].join('\r\n');
+
+  it("indexes the event of an invitation's text/calendar alternative as the calendar shows it", async () => {
+    const raw = rawMail(
+      'From: Organizer <org@example.com>',
+      'Subject: Invitation: Budget review',
+      'Content-Type: multipart/alternative; boundary="alt"',
+      '',
+      '--alt',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'You have been invited.',
+      '--alt',
+      'Content-Type: text/calendar; charset=utf-8; method=REQUEST',
+      'Content-Transfer-Encoding: base64',
+      '',
+      Buffer.from(ics).toString('base64'),
+      '--alt--',
+    );
+    const doc = await parseEmail(raw, ctx);
+    expect(doc.content).toBe(
+      'You have been invited.\n\nEvent: Budget review with the Zanzibar team\n' +
+        'Sunday 10 March 2024, 10:00 (UTC)\nLocation: Conference room Pelican, 2nd floor',
+    );
+    expect(doc.metadata!.attachments).toEqual([]);
+
+    // What the calendar parser cannot read is kept as text, its folds joined.
+    const broken = rawMail(
+      'Subject: Invitation',
+      'Content-Type: text/calendar; charset=utf-8',
+      '',
+      'SUMMARY:not a cal',
+      ' endar at all',
+    );
+    expect((await parseEmail(broken, ctx)).content).toBe('SUMMARY:not a calendar at all');
+  });
+
+  it("indexes Gmail's invitation once, though it comes as the alternative and as invite.ics (application/ics)", async () => {
+    const raw = rawMail(
+      'From: Organizer <org@example.com>',
+      'Subject: Invitation: Budget review',
+      'Content-Type: multipart/mixed; boundary="mixed"',
+      '',
+      '--mixed',
+      'Content-Type: multipart/alternative; boundary="alt"',
+      '',
+      '--alt',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'You have been invited.',
+      '--alt',
+      'Content-Type: text/calendar; charset="UTF-8"; method=REQUEST',
+      '',
+      ics,
+      '--alt--',
+      '--mixed',
+      'Content-Type: application/ics; name="invite.ics"',
+      'Content-Disposition: attachment; filename="invite.ics"',
+      'Content-Transfer-Encoding: base64',
+      '',
+      Buffer.from(ics).toString('base64'),
+      '--mixed--',
+    );
+    const doc = await parseEmail(raw, ctx);
+    expect(doc.content.match(/Zanzibar/g)).toHaveLength(1);
+    expect(doc.content).toContain('Location: Conference room Pelican, 2nd floor');
+    expect(doc.content.endsWith('\n\nAttachments: invite.ics')).toBe(true);
+
+    // invite.ics alone (an invitation forwarded as a file) is read too.
+    const alone = rawMail(
+      'From: Organizer <org@example.com>',
+      'Subject: Fwd: the invitation',
+      'Content-Type: multipart/mixed; boundary="mixed"',
+      '',
+      '--mixed',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'See attached.',
+      '--mixed',
+      'Content-Type: application/ics; name="invite.ics"',
+      'Content-Disposition: attachment; filename="invite.ics"',
+      '',
+      ics,
+      '--mixed--',
+    );
+    const fwd = await parseEmail(alone, ctx);
+    expect(fwd.content).toContain('Attachment: invite.ics\nEvent: Budget review with the Zanzibar team\n');
+    expect(fwd.content).toContain('Location: Conference room Pelican, 2nd floor');
+  });
+});
+
+describe('parseEmail: raw header text in the charset the message declares', () => {
+  // The texts in their charsets, as Python's codecs write them (Node has no encoder for these).
+  const ENCODED: Record<string, string> = {
+    项目进度报告: 'cfeec4bfbdf8b6c8b1a8b8e6',
+    王伟: 'cdf5ceb0',
+    本周项目进度正常: 'b1bed6dccfeec4bfbdf8b6c8d5fdb3a3',
+    'Отчёт за квартал': 'efd4dea3d420dac120cbd7c1d2d4c1cc',
+    Иван: 'e9d7c1ce',
+    'Квартальный отчёт готов': 'ebd7c1d2d4c1ccd8ced9ca20cfd4dea3d420c7cfd4cfd7',
+    見積書の件: '8ca990cf8f9182cc8c8f',
+    鈴木: '97e996d8',
+    見積書を送ります: '8ca990cf8f9182f0919782e882dc82b7',
+    'Квартальный отчёт': 'ebd7c1d2d4c1ccd8ced9ca20cfd4dea3d4',
+    готов: 'c7cfd4cfd7',
+    田中: '1b2442454443661b2842',
+    会議のお知らせ: '1b244232713544244e242a434e2469243b1b2842',
+    明日の会議: '1b24424c40467c244e327135441b2842',
+  };
+  const bytes = (text: string, charset: string) => {
+    const bytes = [...Buffer.from(ENCODED[text], 'hex')];
+    expect(new TextDecoder(charset).decode(Buffer.from(bytes))).toBe(text);
+    return bytes;
+  };
+
+  it('reads 8-bit Subject and names by the charset of the message (GB2312, KOI8-R, Shift_JIS), not as Latin-1', async () => {
+    for (const [charset, subject, name, body] of [
+      ['GB2312', '项目进度报告', '王伟', '本周项目进度正常'],
+      ['KOI8-R', 'Отчёт за квартал', 'Иван', 'Квартальный отчёт готов'],
+      ['Shift_JIS', '見積書の件', '鈴木', '見積書を送ります'],
+    ]) {
+      const raw = rawMail(
+        [...Buffer.from('From: '), ...bytes(name, charset), ...Buffer.from(' <x@example.org>')],
+        [...Buffer.from('Subject: '), ...bytes(subject, charset)],
+        'Message-ID: <cs@example.org>',
+        `Content-Type: text/plain; charset=${charset}`,
+        'Content-Transfer-Encoding: 8bit',
+        '',
+        bytes(body, charset),
+      );
+      const { doc, warnings } = await parseEmailWithWarnings(raw, ctx);
+      expect([doc.title, doc.author, doc.content], charset).toEqual([subject, `${name} <x@example.org>`, body]);
+      expect(warnings).toEqual([]);
+    }
+  });
+
+  it("takes a multipart message's charset from its first text part", async () => {
+    const raw = rawMail(
+      [...Buffer.from('Subject: '), ...bytes('Квартальный отчёт', 'KOI8-R')],
+      'Content-Type: multipart/mixed; boundary="b"',
+      '',
+      '--b',
+      'Content-Type: text/plain; charset="koi8-r"',
+      'Content-Transfer-Encoding: 8bit',
+      '',
+      bytes('готов', 'KOI8-R'),
+      '--b--',
+    );
+    const doc = await parseEmail(raw, ctx);
+    expect([doc.title, doc.content]).toEqual(['Квартальный отчёт', 'готов']);
+  });
+
+  it('reads ISO-2022-JP header text written without encoded-words (7-bit escape sequences)', async () => {
+    const raw = rawMail(
+      [...Buffer.from('From: '), ...bytes('田中', 'ISO-2022-JP'), ...Buffer.from(' <tanaka@example.jp>')],
+      [...Buffer.from('Subject: '), ...bytes('会議のお知らせ', 'ISO-2022-JP')],
+      'Content-Type: text/plain; charset=ISO-2022-JP',
+      '',
+      bytes('明日の会議', 'ISO-2022-JP'),
+    );
+    const doc = await parseEmail(raw, ctx);
+    expect([doc.title, doc.author, doc.content]).toEqual(['会議のお知らせ', '田中 <tanaka@example.jp>', '明日の会議']);
+  });
+
+  it('keeps 8-bit header text that is valid UTF-8 as UTF-8, whatever the body declares', async () => {
+    const raw = rawMail(
+      [...Buffer.from('Subject: Grüße', 'utf8')],
+      'Content-Type: text/plain; charset=iso-8859-1',
+      '',
+      [0x47, 0x72, 0xfc, 0xdf, 0x65],
+    );
+    const doc = await parseEmail(raw, ctx);
+    expect([doc.title, doc.content]).toEqual(['Grüße', 'Grüße']);
+  });
+});
+
+describe('parseEmail: encoded-words that say UTF-8 over Latin-1 bytes', () => {
+  it('reads them as Windows-1252, byte by byte, in Subject, names and file names, and warns as for a body', async () => {
+    const latin1 = (s: string) => Buffer.from(s, 'latin1').toString('base64');
+    const raw = rawMail(
+      `From: =?UTF-8?B?${latin1('Jürgen Müller')}?= <j@example.de>`,
+      'To: =?utf-8?q?Zo=EB?= <z@example.fr>, =?utf-8?Q?Bj=C3=B6rn?= <b@example.se>',
+      // Adjacent words of one charset are one text: the first ends in UTF-8, the second in Latin-1.
+      'Subject: =?utf-8?Q?Gr=FC=DFe_aus_?= =?utf-8?Q?K=F6ln_=E2=82=AC?= =?UTF-8?Q?_und_caf=E9?=',
+      'Message-ID: <hdr-latin1@example.de>',
+      'Content-Type: multipart/mixed; boundary="b"',
+      '',
+      '--b',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'Anbei.',
+      '--b',
+      'Content-Type: application/pdf',
+      'Content-Disposition: attachment; filename="=?utf-8?Q?Geb=FChren.pdf?="',
+      'Content-Transfer-Encoding: base64',
+      '',
+      'JVBERi0=',
+      '--b--',
+    );
+    const { doc, warnings } = await parseEmailWithWarnings(raw, ctx);
+    expect(doc.title).toBe('Grüße aus Köln € und café');
+    expect(doc.author).toBe('Jürgen Müller <j@example.de>');
+    expect(doc.participants).toEqual(['Zoë <z@example.fr>', 'Björn <b@example.se>']);
+    expect(doc.metadata!.attachments).toEqual(['Gebühren.pdf']);
+    expect(doc.content).toContain('Attachments: Gebühren.pdf');
+    expect(warnings).toEqual([
+      expect.objectContaining({ code: 'W_BAD_UTF8', message: expect.stringMatching(/read as Windows-1252/) }),
+    ]);
+  });
+
+  it('warns for such text in a forwarded message too', async () => {
+    const raw = forwarding(
+      ['Content-Type: message/rfc822'],
+      ['From: a@example.de', 'Subject: =?utf-8?Q?Gr=FC=DFe?=', 'Content-Type: text/plain; charset=utf-8', '', 'Hallo'],
+    );
+    const { doc, warnings } = await parseEmailWithWarnings(raw, ctx);
+    expect(doc.content).toContain('Forwarded message: Grüße\nFrom: a@example.de\nHallo');
+    expect(warnings.map((w) => w.message)).toEqual([expect.stringMatching(/read as Windows-1252/)]);
+  });
+
+  it('keeps valid UTF-8 words as they are, a character split across two words included, without a warning', async () => {
+    const raw = rawMail(
+      'From: =?utf-8?B?w4RnaXI=?= <a@example.de>',
+      'Subject: =?utf-8?Q?caf=C3?= =?utf-8?Q?=A9_?= =?UTF-8?B?5pel5pys?=',
+      '',
+      'body',
+    );
+    const { doc, warnings } = await parseEmailWithWarnings(raw, ctx);
+    expect(doc.title).toBe('café 日本');
+    expect(doc.author).toBe('Ägir <a@example.de>');
+    expect(warnings).toEqual([]);
   });
 });
 

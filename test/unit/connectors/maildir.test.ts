@@ -1,7 +1,9 @@
-import { cpSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
+  MAILDIR_READER_VERSION,
   MaildirConnector,
   deliveryTime,
   liftKeepPrefix,
@@ -18,6 +20,7 @@ import {
 } from '../../../electron/connectors/types.js';
 import { silentLogger } from '../../../shared/logger.js';
 import type { ConnectorConfig } from '../../../shared/types.js';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../../../electron/connectors/mbox-splitter.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
 import { writeTree } from '../../helpers/tree.js';
 
@@ -100,6 +103,13 @@ describe('Maildir file names', () => {
     expect(maildirFolderName('.Work')).toBe('Work');
     expect(maildirFolderName('.Work.Projects')).toBe('Work/Projects');
     expect(maildirFolderName('Archive/2023')).toBe('Archive/2023');
+    // IMAP's modified UTF-7, as Dovecot and mbsync write folder names on disk.
+    expect(maildirFolderName('.Entw&APw-rfe')).toBe('Entwürfe');
+    expect(maildirFolderName('.&BB4EQgQ,BEAEMAQyBDsENQQ9BD0ESwQ1-.2024')).toBe('Отправленные/2024');
+    expect(maildirFolderName('Archiv/Gel&APY-scht')).toBe('Archiv/Gelöscht');
+    expect(maildirFolderName('.Tom &- Jerry')).toBe('Tom & Jerry');
+    expect(maildirFolderName('.R&D')).toBe('R&D');
+    expect(maildirFolderName('.R&A-')).toBe('R&A-');
   });
 
   it('lifts the walker\'s "protect this folder" prefix from cur/new to the folder key', () => {
@@ -161,6 +171,9 @@ describe('MaildirConnector', () => {
     const after = await enumerate(root);
     expect(after.keys).toEqual(before.keys);
     expect(after.units.get(key)!.fingerprint).not.toBe(before.units.get(key)!.fingerprint);
+    // Mail indexed by an earlier reader (its fingerprint without the version) is read once more.
+    const { size, mtimeMs, ino } = statSync(join(cur, `${WORK_1}:2,RS`));
+    expect(after.units.get(key)!.fingerprint).toBe(`${size}:${mtimeMs}:${ino}:RS:maildir${MAILDIR_READER_VERSION}`);
     const doc = await readDoc(after.conn, after.units.get(key)!);
     expect(doc.metadata).toMatchObject({ flags: ['Replied', 'Seen'] });
     expect(doc.id).toBe(`${key}#md-work-1@example.org`);
@@ -210,6 +223,36 @@ describe('MaildirConnector', () => {
 
     rmSync(join(root, 'cur', `${INBOX_1}!2,S`));
     await expect(conn.read(units.get(INBOX_1)!, null, ctx())).rejects.toMatchObject({ code: 'E_VANISHED' });
+  });
+
+  it("reads a message Dovecot's zlib plugin stored gzip-compressed, and names a format it cannot read", async () => {
+    const root = tempDir();
+    const message = 'Message-ID: <gz@x>\nSubject: Compressed quokka\nFrom: a@example.org\n\nquokka body\n';
+    writeTree(root, { 'cur/1700000001.M1P1.host,S=70:2,S': '', 'cur/1700000002.M2P1.host:2,S': '' });
+    writeFileSync(join(root, 'cur/1700000001.M1P1.host,S=70:2,S'), gzipSync(message));
+    writeFileSync(
+      join(root, 'cur/1700000002.M2P1.host:2,S'),
+      Buffer.concat([Buffer.from('28b52ffd', 'hex'), gzipSync(message)]),
+    );
+    const { conn, units } = await enumerate(root);
+    const doc = await readDoc(conn, units.get('1700000001.M1P1.host,S=70')!);
+    expect(doc).toMatchObject({
+      title: 'Compressed quokka',
+      content: 'quokka body',
+      id: '1700000001.M1P1.host,S=70#gz@x',
+    });
+    await expect(conn.read(units.get('1700000002.M2P1.host')!, null, ctx())).rejects.toMatchObject({
+      code: 'E_PARSE',
+      message: expect.stringContaining('zstd'),
+    });
+
+    // Over the message size limit once decompressed (a few KB on disk): said so, not read.
+    const huge = Buffer.concat([Buffer.from(message), Buffer.alloc(DEFAULT_MAX_MESSAGE_BYTES, 'a')]);
+    writeFileSync(join(root, 'cur/1700000001.M1P1.host,S=70:2,S'), gzipSync(huge));
+    const again = await enumerate(root);
+    await expect(again.conn.read(again.units.get('1700000001.M1P1.host,S=70')!, null, ctx())).rejects.toMatchObject({
+      code: 'E_TOO_LARGE',
+    });
   });
 
   it('dates a message without a usable Date by its delivery time in the file name', async () => {

@@ -1073,12 +1073,22 @@ describe('helpers', () => {
     expect(folderName('Inbox')).toBe('Inbox');
     expect(folderName('Archives.sbd/2023')).toBe('Archives/2023');
     expect(folderName('Takeout/Mail/Sent.mbox')).toBe('Takeout/Mail/Sent');
+    // Apple Mail's "Export Mailbox": a folder named for the mailbox, holding a file named mbox.
+    expect(folderName('Export/Inbox.mbox/mbox')).toBe('Export/Inbox');
+    expect(folderName('Export/Work.mbox/Clients.mbox/mbox')).toBe('Export/Work/Clients');
+    expect(folderName('Mail/mbox')).toBe('Mail/mbox');
   });
 
   it('reads the From_ line date as UTC unless it names a zone', () => {
     expect(envelopeTime('From - Mon Mar 04 09:15:02 2024')).toBe(Date.parse('2024-03-04T09:15:02Z'));
     expect(envelopeTime('From x@xxx Wed Mar 06 14:23:52 +0100 2024')).toBe(Date.parse('2024-03-06T13:23:52Z'));
     expect(envelopeTime('From here on')).toBeNull();
+    // Zone names outside RFC 5322, and UUCP's "remote from", as old mailers wrote them.
+    expect(envelopeTime('From x@y Mon Mar  4 10:00:00 CET 2024')).toBe(Date.parse('2024-03-04T09:00:00Z'));
+    expect(envelopeTime('From x@y Mon Jul  1 10:00:00 MET DST 1996')).toBe(Date.parse('1996-07-01T08:00:00Z'));
+    expect(envelopeTime('From x@y Sat Jan  1 00:00:00 2000 remote from uunet')).toBe(
+      Date.parse('2000-01-01T00:00:00Z'),
+    );
   });
 
   it('sniffs an mbox from its first line', () => {

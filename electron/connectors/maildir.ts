@@ -121,6 +121,8 @@ export const maildirKind: ConnectorKindModule = {
   pathType: 'directory',
   create: (config) => new MaildirConnector(config),
   checkPath: checkMaildirPath,
+  // Maildir++ keeps each mail folder in a dot-named one: `.Sent/cur/…`.
+  watch: { dotFolders: true },
 };
 
 export class MaildirConnector implements Connector {

@@ -27,7 +27,7 @@ import {
   uniqueCaseInsensitive,
 } from './frontmatter.js';
 import { canvasDocument } from './obsidian-canvas.js';
-import { loadUserIgnoreFilters } from './obsidian-settings.js';
+import { APP_JSON, loadUserIgnoreFilters } from './obsidian-settings.js';
 import type { ConnectorKindModule, ItemIssue, SourceDocument } from './types.js';
 
 /**
@@ -210,4 +210,6 @@ export const obsidianKind: ConnectorKindModule = {
   pathType: 'directory',
   create: (config) => new FileTreeConnector(config, obsidianSpec),
   checkPath: checkVaultPath,
+  // An edit of Excluded files applies within seconds, as any other edit; the rest of .obsidian stays noise.
+  watch: { dotFiles: [APP_JSON] },
 };

@@ -249,4 +249,10 @@ export interface ConnectorKindModule {
   create(config: ConnectorConfig): Connector;
   /** Checks a path before the connector is added: null when usable, else a plain-words reason. */
   checkPath(path: string): Promise<string | null>;
+  /**
+   * What the change watcher must not take for noise under the connector's path, where dot-named paths are (editors'
+   * temp files, `.git`, app settings rewritten all the time): `dotFolders` when dot-named folders hold the source's
+   * data (Maildir++), `dotFiles` (relative paths) for settings that decide what is indexed (a vault's app.json).
+   */
+  readonly watch?: { readonly dotFolders?: boolean; readonly dotFiles?: readonly string[] };
 }

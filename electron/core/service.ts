@@ -26,7 +26,6 @@ import {
   type Settings,
   type UpdateConnectorInput,
 } from '../../shared/types.js';
-import { APP_JSON } from '../connectors/obsidian-settings.js';
 import { createKindRegistry, type KindRegistry } from '../connectors/registry.js';
 import type { Connector, ConnectorKindModule } from '../connectors/types.js';
 import { SyncCancelledError, isCancellation } from './abort.js';
@@ -62,14 +61,6 @@ import { SCHEDULER_DEFAULTS, SyncScheduler, type SchedulerOptions, type SyncRunn
 import { KnowledgeStore } from './store.js';
 import { WriterThread, prepareWriterThread } from './writer-thread.js';
 import { IndexMaintainer } from './index-maintainer.js';
-
-/**
- * Maildir++ keeps each mail folder in a dot-named folder (`.Sent/cur/…`); elsewhere dot folders are app noise, but
- * for a vault's Excluded files (`.obsidian/app.json`), which decide what it indexes.
- */
-function watchOptionsFor(config: ConnectorConfig): WatchOptions {
-  return { dotFolders: config.kind === 'maildir', dotFiles: config.kind === 'obsidian' ? [APP_JSON] : [] };
-}
 
 /** The data folder or index cannot be written (permissions, read-only file or mount). */
 function isNotWritable(err: unknown): boolean {
@@ -774,6 +765,11 @@ export class SyncService {
     return connector;
   }
 
+  /** The kind's say on which dot-named paths under its folder are changes (ConnectorKindModule.watch). */
+  #watchOptionsFor(config: ConnectorConfig): WatchOptions {
+    return this.#kinds.get(config.kind)?.watch ?? {};
+  }
+
   /**
    * Puts a connector's settings in force: its connector (`connector`, else a new one), its schedule and its watch
    * (moved when the path changed). With `before` (the settings it had), new excludes or a new path sync it at once:
@@ -788,7 +784,7 @@ export class SyncService {
   ): void {
     this.#connectors.set(config.id, connector);
     scheduler.add(connector, { intervalSeconds: config.intervalSeconds, paused: config.paused });
-    this.#watcher?.add(config.id, config.path, watchOptionsFor(config));
+    this.#watcher?.add(config.id, config.path, this.#watchOptionsFor(config));
     if (before && (before.path !== config.path || before.excludes.join('\0') !== config.excludes.join('\0'))) {
       scheduler.runNow(config.id);
     }
@@ -935,7 +931,7 @@ export class SyncService {
         );
       },
     });
-    for (const config of this.#config.connectors) watcher.add(config.id, config.path, watchOptionsFor(config));
+    for (const config of this.#config.connectors) watcher.add(config.id, config.path, this.#watchOptionsFor(config));
     this.#watcher = watcher;
     this.#log.info(`change watching started (${this.#config.connectors.length} connectors)`);
   }

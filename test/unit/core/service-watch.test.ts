@@ -163,3 +163,32 @@ describe('SyncService change watching: an Obsidian vault', () => {
     expect(triggers()).toEqual(['manual']);
   });
 });
+
+describe('SyncService change watching: a Maildir++', () => {
+  it('a message delivered into a dot-named mail folder (.Sent/new) becomes searchable without a sync', async () => {
+    const root = tempDir();
+    const maildir = join(root, 'Mail');
+    for (const folder of ['', '.Sent']) {
+      for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(maildir, folder, sub), { recursive: true });
+    }
+    const message = (subject: string, body: string) =>
+      `From: ann@example.org\nTo: bo@example.org\nSubject: ${subject}\nMessage-ID: <${subject}@example.org>\n` +
+      `Date: Mon, 4 Mar 2024 09:15:01 +0000\n\n${body}\n`;
+    writeFileSync(join(maildir, 'cur', '1709543701.M1P1.host:2,S'), message('Hello', 'the orchard'));
+    const service = await SyncService.open({
+      dataDir: join(root, 'data'),
+      owner: 'daemon',
+      pushIntervalMs: 20,
+      watch: { debounceMs: 50 },
+    });
+    services.push(service);
+    service.start();
+    const { id } = await service.addConnector({ kind: 'maildir', path: maildir, name: 'Mail' });
+    await vi.waitFor(() => expect(service.search('orchard').map((h) => h.title)).toEqual(['Hello']), POLL);
+    await vi.waitFor(() => expect(service.getConnector(id).state).toBe('idle'), POLL);
+
+    writeFileSync(join(maildir, '.Sent', 'new', '1709543702.M2P1.host'), message('Reply', 'the vineyard'));
+    await vi.waitFor(() => expect(service.search('vineyard').map((h) => h.title)).toEqual(['Reply']), POLL);
+    expect(service.history(id).map((r) => r.trigger)).toContain('change');
+  });
+});

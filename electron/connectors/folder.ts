@@ -12,6 +12,7 @@ import {
   frontmatterText,
   frontmatterTitle,
   splitFrontmatter,
+  withPropertiesText,
 } from './frontmatter.js';
 import { decodeHtmlFile, htmlToPlainText } from './html.js';
 import { fileReadThread } from './read-thread.js';
@@ -378,9 +379,9 @@ function folderDocument({ unit, text, mtimeMs }: FileText): { doc: SourceDocumen
   if (format === 'markdown') {
     const fm = splitFrontmatter(text);
     if (fm.issue) issues.push({ path: unit.path, code: fm.issue.code, message: fm.issue.message, severity: 'warning' });
-    // The words of its other properties head the text, as in a vault (obsidian.ts): `author: Jane Quimby` finds it.
-    const properties = frontmatterText(fm.data);
-    content = properties === '' ? fm.body : `${properties}\n\n${fm.body}`;
+    // The words of its other properties join its first section, as in a vault (obsidian.ts): `author: Jane Quimby`
+    // finds it.
+    content = withPropertiesText(fm.body, frontmatterText(fm.data));
     title = frontmatterTitle(fm.data) ?? firstMarkdownHeading(fm.body);
     tags = frontmatterTags(fm.data);
     aliases = frontmatterAliases(fm.data);

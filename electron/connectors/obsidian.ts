@@ -5,8 +5,8 @@
  *
  * Aliases go into SourceDocument.aliases, which the store indexes together with the title, so a note is found by
  * any of its names (its file name among them when a `title:` names it otherwise); the note's text itself is left as
- * written, but for an Excalidraw drawing's scene data (withoutExcalidrawScene), and headed by the words of its other
- * properties (`description:`, `author:`: frontmatterText), which Obsidian's search finds a note by. `%% comments %%`
+ * written, but for an Excalidraw drawing's scene data (withoutExcalidrawScene), and with the words of its other
+ * properties in its first section (`description:`, `author:`: frontmatterText), which Obsidian's search finds a note by. `%% comments %%`
  * are indexed: Obsidian hides them only in reading view, and they are the user's own words (a note to self is what
  * one looks for later).
  *
@@ -22,6 +22,7 @@ import {
   frontmatterTags,
   frontmatterText,
   frontmatterTitle,
+  withPropertiesText,
   normaliseTag,
   splitFrontmatter,
   uniqueCaseInsensitive,
@@ -150,7 +151,7 @@ function noteDocument({ unit, text, mtimeMs }: FileText): { doc: SourceDocument;
   const body = isExcalidraw(unit.key, fm.data) ? withoutExcalidrawScene(fm.body) : fm.body;
   // Tags and links are read outside code; the text is masked once for both.
   const masked = maskMarkdownCode(body);
-  // Where the note has them: at its top, before the text.
+  // In its first section, with its opening heading (withPropertiesText).
   const properties = frontmatterText(fm.data);
   // Obsidian shows a note by its file name; `title:` is what people set when they want another. The file name stays
   // one of its names: Obsidian's file list, quick switcher and [[links]] go by it.
@@ -160,7 +161,7 @@ function noteDocument({ unit, text, mtimeMs }: FileText): { doc: SourceDocument;
   const doc: SourceDocument = {
     id: unit.key,
     title,
-    content: properties === '' ? body : `${properties}\n\n${body}`,
+    content: withPropertiesText(body, properties),
     docType: 'note',
     path: unit.path,
     timestamp: mtimeMs,

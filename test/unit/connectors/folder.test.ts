@@ -95,7 +95,7 @@ describe('folder connector: the fixture folder', () => {
       'heron.md': '---\ntitle: Field notes\nauthor: Jane Quimby\ntags: [birds]\n---\n# Field notes\n\nBody\n',
     });
     const { docs, units } = await syncAll(folder(root));
-    expect(docs.get('heron.md')!.content).toBe('author: Jane Quimby\n\n# Field notes\n\nBody\n');
+    expect(docs.get('heron.md')!.content).toBe('# Field notes\n\nauthor: Jane Quimby\n\nBody\n');
     expect(docs.get('heron.md')!.title).toBe('Field notes');
     // Notes indexed before, without their properties, had the plain fingerprint: they are read again.
     expect(units[0].fingerprint).toBe(`${fingerprintOf(statSync(join(root, 'heron.md')))}:folder2`);

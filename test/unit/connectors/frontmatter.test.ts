@@ -10,7 +10,9 @@ import {
   frontmatterTitle,
   normaliseTag,
   splitFrontmatter,
+  withPropertiesText,
 } from '../../../electron/connectors/frontmatter.js';
+import { Chunker } from '../../../electron/core/chunker.js';
 
 const BROKEN = fileURLToPath(new URL('../../fixtures/obsidian/vault/Broken/', import.meta.url));
 const broken = (name: string) => readFileSync(`${BROKEN}${name}`, 'utf8');
@@ -286,5 +288,27 @@ describe('frontmatter properties as Obsidian reads them', () => {
     expect(frontmatterTitle({ title: 2024 })).toBe('2024');
     expect(frontmatterTitle({ title: '' })).toBeNull();
     expect(frontmatterTitle({ title: ['x'] })).toBeNull();
+  });
+});
+
+describe('withPropertiesText: where the property words go', () => {
+  const chunks = (content: string) => new Chunker().chunk({ title: 'T', content, docType: 'note' });
+
+  it('joins them to the first section, so a note gets no chunk of its properties alone', () => {
+    const body = '# Heron survey\n\nThe birds came early.\n\n## June\n\nThey left.\n';
+    const content = withPropertiesText(body, 'author: Jane Quimby');
+    expect(content).toBe('# Heron survey\n\nauthor: Jane Quimby\n\nThe birds came early.\n\n## June\n\nThey left.\n');
+    // Before: "author: Jane Quimby" on its own before the heading was a third chunk.
+    expect(chunks(content)).toHaveLength(chunks(body).length);
+    expect(chunks(content)[0]).toMatchObject({ heading: 'Heron survey' });
+    expect(chunks(content)[0].body).toContain('Jane Quimby');
+  });
+
+  it('puts them at the top of a note without an opening heading, and after blank lines before one', () => {
+    expect(withPropertiesText('Just text.\n', 'author: Ann')).toBe('author: Ann\n\nJust text.\n');
+    expect(withPropertiesText('\n\n# Title\nText', 'author: Ann')).toBe('\n\n# Title\n\nauthor: Ann\n\nText');
+    expect(withPropertiesText('# Only a title', 'author: Ann')).toBe('# Only a title\n\nauthor: Ann\n\n');
+    expect(withPropertiesText('#tag is no heading\n', 'author: Ann')).toBe('author: Ann\n\n#tag is no heading\n');
+    expect(withPropertiesText('# Title\n', '')).toBe('# Title\n');
   });
 });

@@ -114,12 +114,13 @@ describe('obsidian connector: properties (frontmatter) a note is found by', () =
     });
     const survey = docs.get('Survey.md')!;
     expect(survey.content).toBe(
-      'description: Notes on the heron migration along the estuary\n' +
+      '# Findings\n\n' +
+        'description: Notes on the heron migration along the estuary\n' +
         'author: Jane Quimby\n' +
         'sources: Ornithology Quarterly, [[Field log]]\n' +
         'rating: 4\n' +
         'location: Severn\n\n' +
-        '# Findings\n\nThe birds came early.\n',
+        'The birds came early.\n',
     );
     expect(survey).toMatchObject({ title: 'Heron survey', tags: ['fieldwork'], links: ['Field log'] });
   });

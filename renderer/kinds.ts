@@ -35,7 +35,7 @@ export const KIND_INFO: Record<ConnectorKind, KindInfo> = {
   },
   ics: {
     label: 'Calendar (.ics)',
-    description: 'A calendar file with events, exported or synced from a calendar app.',
+    description: 'A calendar file with events and tasks, exported or synced from a calendar or task app.',
     pathLabel: '.ics file path',
     placeholder: '/home/you/calendar.ics',
   },
@@ -46,6 +46,7 @@ export const DOC_TYPE_LABEL: Record<DocType, string> = {
   document: 'Document',
   email: 'Email',
   event: 'Event',
+  task: 'Task',
 };
 
 export const DOC_TYPE_PLURAL: Record<DocType, string> = {
@@ -53,4 +54,5 @@ export const DOC_TYPE_PLURAL: Record<DocType, string> = {
   document: 'Documents',
   email: 'Emails',
   event: 'Events',
+  task: 'Tasks',
 };

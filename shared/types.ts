@@ -6,7 +6,7 @@
 export const CONNECTOR_KINDS = ['folder', 'obsidian', 'mbox', 'maildir', 'ics'] as const;
 export type ConnectorKind = (typeof CONNECTOR_KINDS)[number];
 
-export const DOC_TYPES = ['note', 'document', 'email', 'event'] as const;
+export const DOC_TYPES = ['note', 'document', 'email', 'event', 'task'] as const;
 export type DocType = (typeof DOC_TYPES)[number];
 
 /**

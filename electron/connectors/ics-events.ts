@@ -1,6 +1,6 @@
 /**
- * iCalendar (.ics) text → one SourceDocument per VEVENT. Pure: no file access; the connector (ics.ts) reads the
- * file and hands the text here.
+ * iCalendar (.ics) text → one SourceDocument per VEVENT (an `event`), VTODO (a `task`) and VJOURNAL (a `note`).
+ * Pure: no file access; the connector (ics.ts) reads the file and hands the text here.
  *
  * Robustness (bad-inputs.md case 19) comes from not handing the whole file to a parser that fails as a unit:
  *
@@ -95,7 +95,11 @@ export interface ScannedCalendar {
   calendarProps: ContentLine[];
   /** Complete VEVENTs (closed, or implicitly closed by the next BEGIN:VEVENT), in file order. */
   events: RawComponent[];
-  /** VEVENTs still open at the end of the file (the file was cut off). */
+  /** Complete VTODOs (tasks), in file order. */
+  todos: RawComponent[];
+  /** Complete VJOURNALs (journal entries), in file order. */
+  journals: RawComponent[];
+  /** VEVENTs, VTODOs and VJOURNALs still open at the end of the file (the file was cut off). */
   truncatedEvents: RawComponent[];
   timezones: RawComponent[];
   /** File-level structure warnings (W_ICS_INVALID). */
@@ -103,6 +107,11 @@ export interface ScannedCalendar {
 }
 
 export const UNTITLED_EVENT = '(untitled event)';
+export const UNTITLED_TASK = '(untitled task)';
+export const UNTITLED_JOURNAL = '(untitled journal entry)';
+
+/** The components that become documents; one never contains another, so a BEGIN of one inside another closes it. */
+const ITEM_COMPONENTS = new Set(['VEVENT', 'VTODO', 'VJOURNAL']);
 
 const DEFAULTS = {
   maxOccurrences: 10,
@@ -249,7 +258,16 @@ function splitTextList(v: string): string[] {
  */
 export function scanCalendar(text: string, path: string): ScannedCalendar {
   const lines = unfold(text);
-  const scan: ScannedCalendar = { path, calendarProps: [], events: [], truncatedEvents: [], timezones: [], issues: [] };
+  const scan: ScannedCalendar = {
+    path,
+    calendarProps: [],
+    events: [],
+    todos: [],
+    journals: [],
+    truncatedEvents: [],
+    timezones: [],
+    issues: [],
+  };
   const stack: RawComponent[] = [];
   let calendar: RawComponent | null = null;
   let sawCalendar = false;
@@ -263,6 +281,8 @@ export function scanCalendar(text: string, path: string): ScannedCalendar {
   const close = (c: RawComponent) => {
     const parent = stack.length > 0 ? stack[stack.length - 1] : null;
     if (c.name === 'VEVENT') scan.events.push(c);
+    else if (c.name === 'VTODO') scan.todos.push(c);
+    else if (c.name === 'VJOURNAL') scan.journals.push(c);
     else if (c.name === 'VTIMEZONE') scan.timezones.push(c);
     else if ((c.name === 'STANDARD' || c.name === 'DAYLIGHT') && parent?.name === 'VTIMEZONE') parent.children.push(c);
   };
@@ -285,11 +305,11 @@ export function scanCalendar(text: string, path: string): ScannedCalendar {
         junk(line);
         continue;
       }
-      if (name === 'VEVENT') {
+      if (ITEM_COMPONENTS.has(name)) {
         sawEvent = true;
-        const open = stack.findIndex((c) => c.name === 'VEVENT');
+        const open = stack.findIndex((c) => ITEM_COMPONENTS.has(c.name));
         if (open >= 0) {
-          // BEGIN:VEVENT inside a VEVENT: the previous one lacks its END. Close it where it stands.
+          // An event, task or journal entry begun inside another: the previous one lacks its END. Close it here.
           while (stack.length > open) {
             const c = stack.pop()!;
             unclosed++;
@@ -343,7 +363,7 @@ export function scanCalendar(text: string, path: string): ScannedCalendar {
   let calendarOpen = false;
   while (stack.length > 0) {
     const c = stack.pop()!;
-    if (c.name === 'VEVENT') scan.truncatedEvents.unshift(c);
+    if (ITEM_COMPONENTS.has(c.name)) scan.truncatedEvents.unshift(c);
     else if (c.name === 'VCALENDAR') calendarOpen = true;
   }
   scan.calendarProps = calendar ? calendar.props : [];
@@ -1047,14 +1067,7 @@ function descriptionOf(raw: RawComponent): string | null {
   const plain = textValue(raw, 'DESCRIPTION');
   const html = plain === null ? all(raw, 'X-ALT-DESC').find((p) => /html/i.test(param(p, 'FMTTYPE') ?? '')) : undefined;
   const source = plain ?? (html ? unescapeText(html.value) : null);
-  if (source === null) return null;
-  if (!looksLikeHtml(source)) return source;
-  try {
-    const { text } = htmlToPlainText(source);
-    return text === '' ? null : text;
-  } catch {
-    return source;
-  }
+  return source === null ? null : plainDescription(source);
 }
 
 /** Longest DURATION accepted; beyond it the value is treated as invalid. */
@@ -1069,6 +1082,31 @@ function parseDuration(raw: string): { days: number; seconds: number } | null {
   const days = w * 7 + d;
   const seconds = h * 3600 + min * 60 + sec;
   return days + seconds / 86_400 > MAX_DURATION_DAYS ? null : { days, seconds };
+}
+
+/** The ORGANIZER, and the ATTENDEEs once each. */
+function peopleOf(raw: RawComponent): { organizer: Person | null; attendees: Person[] } {
+  const org = first(raw, 'ORGANIZER');
+  const attendees: Person[] = [];
+  const seen = new Set<string>();
+  for (const a of all(raw, 'ATTENDEE')) {
+    const p = person(a);
+    if (!p) continue;
+    const key = (p.email ?? p.name ?? '').toLowerCase();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    attendees.push(p);
+  }
+  return { organizer: org ? person(org) : null, attendees };
+}
+
+/** `start` + a DURATION; null when that is not after `start`. */
+function afterDuration(start: EventTime, dur: { days: number; seconds: number }): EventTime | null {
+  // Nominal days (RFC 5545 §3.3.6) move the wall clock, so a DST change keeps 10:00 at 10:00; hours are exact.
+  const day = at(addDays(start.f, dur.days), start.zone);
+  const epochMs = day.epochMs + (start.f.isDate ? 0 : dur.seconds * 1000);
+  if (epochMs <= start.epochMs) return null;
+  return start.f.isDate ? day : { f: wallIn(epochMs, start.zone), epochMs, zone: start.zone };
 }
 
 /** Interprets one VEVENT. Throws BrokenEvent for an event that cannot be placed in time. */
@@ -1097,8 +1135,7 @@ function parseEvent(raw: RawComponent, ctx: FileContext): ParsedEvent {
     url: first(raw, 'URL')?.value.trim() || null,
     status: textValue(raw, 'STATUS'),
     categories: [...new Set(all(raw, 'CATEGORIES').flatMap((c) => splitTextList(c.value)))],
-    organizer: null,
-    attendees: [],
+    ...peopleOf(raw),
     start,
     end: null,
     allDay: startDate.isDate,
@@ -1110,18 +1147,6 @@ function parseEvent(raw: RawComponent, ctx: FileContext): ParsedEvent {
     exdates: [],
     warnings,
   };
-
-  const org = first(raw, 'ORGANIZER');
-  ev.organizer = org ? person(org) : null;
-  const seen = new Set<string>();
-  for (const a of all(raw, 'ATTENDEE')) {
-    const p = person(a);
-    if (!p) continue;
-    const key = (p.email ?? p.name ?? '').toLowerCase();
-    if (seen.has(key)) continue;
-    seen.add(key);
-    ev.attendees.push(p);
-  }
 
   // End: DTEND, else DURATION, else none (RFC: a date lasts one day, a date-time is an instant).
   const dtend = first(raw, 'DTEND');
@@ -1139,14 +1164,7 @@ function parseEvent(raw: RawComponent, ctx: FileContext): ParsedEvent {
   } else if (duration) {
     const dur = parseDuration(duration.value);
     if (dur === null) warn(ev, 'W_ICS_INVALID', `duration "${clip(duration.value)}" is not valid and was ignored`);
-    else {
-      // Nominal days (RFC 5545 §3.3.6) move the wall clock, so a DST change keeps 10:00 at 10:00; hours are exact.
-      const day = at(addDays(start.f, dur.days), start.zone);
-      const epochMs = day.epochMs + (start.f.isDate ? 0 : dur.seconds * 1000);
-      if (epochMs > start.epochMs) {
-        ev.end = start.f.isDate ? day : { f: wallIn(epochMs, start.zone), epochMs, zone: start.zone };
-      }
-    }
+    else ev.end = afterDuration(start, dur);
   }
 
   const rid = first(raw, 'RECURRENCE-ID');
@@ -1683,10 +1701,10 @@ function recurrenceIdWords(ev: ParsedEvent, ctx: FileContext): string {
   return `${dayWords(f)}, ${clockWords(f)}${zone.label ? ` (${zone.label})` : ''}`;
 }
 
-/** UNTIL as a date; a UTC instant is shown on the date it falls on where the event is shown. */
-function untilWords(until: ICAL.Time, ev: ParsedEvent, ctx: FileContext): string {
+/** UNTIL as a date; a UTC instant is shown on the date it falls on where the item's `start` is shown. */
+function untilWords(until: ICAL.Time, start: EventTime, ctx: FileContext): string {
   if (until.isDate || until.zone !== ICAL.Timezone.utcTimezone) return dateWords(until);
-  const zone = ev.allDay ? ctx.local : shown(ev.start, ctx).zone;
+  const zone = start.f.isDate ? ctx.local : shown(start, ctx).zone;
   return dateWords(wallIn(until.toUnixTime() * 1000, zone));
 }
 
@@ -1709,7 +1727,7 @@ function buildDocument(ev: ParsedEvent, id: string, expansion: Expansion | null,
   if (ev.rawRules.length > 0) {
     const start = icalTime(ev.start.f, ev.start.zone);
     const words = ev.rules.map(({ rule }) =>
-      describeRecurrence(rule, { start, formatUntil: (u) => untilWords(u, ev, ctx) }),
+      describeRecurrence(rule, { start, formatUntil: (u) => untilWords(u, ev.start, ctx) }),
     );
     if (words.length === 0) words.push(`by a rule that could not be read (${clip(ev.rawRules[0])})`);
     lines.push(`Repeats: ${words.join('; ')}`);
@@ -1760,6 +1778,287 @@ function buildDocument(ev: ParsedEvent, id: string, expansion: Expansion | null,
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Tasks (VTODO) and journal entries (VJOURNAL)
+
+/**
+ * A VTODO or VJOURNAL. Unlike an event, neither needs a date (a to-do list is mostly undated tasks), so a date that
+ * cannot be read is a warning and the item is indexed without it; nothing in one makes it unreadable.
+ */
+interface ParsedEntry {
+  kind: 'task' | 'journal';
+  raw: RawComponent;
+  uid: string;
+  localId: string;
+  summary: string | null;
+  description: string | null;
+  location: string | null;
+  url: string | null;
+  status: string | null;
+  categories: string[];
+  organizer: Person | null;
+  attendees: Person[];
+  start: EventTime | null;
+  due: EventTime | null;
+  completed: EventTime | null;
+  created: EventTime | null;
+  modified: EventTime | null;
+  percent: number | null;
+  priority: number | null;
+  /** UID of the parent task (RELATED-TO with RELTYPE=PARENT, the default). */
+  parent: string | null;
+  recurrenceId: EventTime | null;
+  rules: RecurrenceRule[];
+  rawRules: string[];
+  warnings: Map<ItemIssueCode, string[]>;
+}
+
+/** A DATE / DATE-TIME property that may be missing; an unreadable one is warned about and left out. */
+function optionalTime(
+  raw: RawComponent,
+  name: string,
+  label: string,
+  ctx: FileContext,
+  entry: ParsedEntry,
+): EventTime | null {
+  const cl = first(raw, name);
+  if (!cl) return null;
+  const d = parseIcalDate(cl.value);
+  const t = d ? toEventTime(d, param(cl, 'TZID'), ctx) : null;
+  if (t === null || !Number.isFinite(t.epochMs)) {
+    warn(entry, 'W_ICS_INVALID', `${label} "${clip(cl.value)}" is not a valid date and was ignored`);
+    return null;
+  }
+  return t;
+}
+
+function plainDescription(source: string): string | null {
+  if (!looksLikeHtml(source)) return source;
+  try {
+    const { text } = htmlToPlainText(source);
+    return text === '' ? null : text;
+  } catch {
+    return source;
+  }
+}
+
+/** A journal entry may hold several DESCRIPTIONs (RFC 5545 §3.6.3): each is a paragraph of the entry. */
+function journalText(raw: RawComponent): string | null {
+  const parts = all(raw, 'DESCRIPTION')
+    .map((cl) => unescapeText(cl.value).trim())
+    .filter((v) => v !== '')
+    .map(plainDescription)
+    .filter((v): v is string => v !== null);
+  return parts.length > 0 ? parts.join('\n\n') : descriptionOf(raw);
+}
+
+function parseEntry(raw: RawComponent, kind: ParsedEntry['kind'], ctx: FileContext): ParsedEntry {
+  const uid = uidOf(raw);
+  const entry: ParsedEntry = {
+    kind,
+    raw,
+    uid,
+    localId: uid,
+    summary: textValue(raw, 'SUMMARY')?.replace(/\s+/g, ' ') ?? null,
+    description: kind === 'journal' ? journalText(raw) : descriptionOf(raw),
+    location: textValue(raw, 'LOCATION')?.replace(/\s*\n\s*/g, ', ') ?? null,
+    url: first(raw, 'URL')?.value.trim() || null,
+    status: textValue(raw, 'STATUS'),
+    categories: [...new Set(all(raw, 'CATEGORIES').flatMap((c) => splitTextList(c.value)))],
+    ...peopleOf(raw),
+    start: null,
+    due: null,
+    completed: null,
+    created: null,
+    modified: null,
+    percent: null,
+    priority: null,
+    parent: null,
+    recurrenceId: null,
+    rules: [],
+    rawRules: [],
+    warnings: new Map(),
+  };
+  entry.start = optionalTime(raw, 'DTSTART', kind === 'task' ? 'start date' : 'date', ctx, entry);
+  entry.created = optionalTime(raw, 'CREATED', 'creation date', ctx, entry);
+  entry.modified = optionalTime(raw, 'LAST-MODIFIED', 'last-modified date', ctx, entry);
+
+  if (kind === 'task') {
+    entry.due = optionalTime(raw, 'DUE', 'due date', ctx, entry);
+    const duration = first(raw, 'DURATION');
+    if (entry.due === null && duration && entry.start) {
+      // RFC 5545 §3.6.2: DTSTART + DURATION is the other way of writing DUE.
+      const dur = parseDuration(duration.value);
+      if (dur === null) warn(entry, 'W_ICS_INVALID', `duration "${clip(duration.value)}" is not valid and was ignored`);
+      else entry.due = afterDuration(entry.start, dur);
+    }
+    entry.completed = optionalTime(raw, 'COMPLETED', 'completion date', ctx, entry);
+    const percent = first(raw, 'PERCENT-COMPLETE')?.value.trim();
+    if (percent !== undefined) {
+      if (/^\d{1,3}$/.test(percent) && Number(percent) <= 100) entry.percent = Number(percent);
+      else
+        warn(
+          entry,
+          'W_ICS_INVALID',
+          `percent complete "${clip(percent)}" is not a number from 0 to 100 and was ignored`,
+        );
+    }
+    const priority = first(raw, 'PRIORITY')?.value.trim();
+    if (priority !== undefined) {
+      // 0 is "undefined" (RFC 5545 §3.8.1.9): no priority.
+      if (/^\d$/.test(priority)) entry.priority = Number(priority) === 0 ? null : Number(priority);
+      else warn(entry, 'W_ICS_INVALID', `priority "${clip(priority)}" is not a number from 0 to 9 and was ignored`);
+    }
+    const related = all(raw, 'RELATED-TO').find((cl) => (param(cl, 'RELTYPE') ?? 'PARENT').toUpperCase() === 'PARENT');
+    entry.parent = related?.value.trim() || null;
+  }
+
+  const rid = first(raw, 'RECURRENCE-ID');
+  if (rid) {
+    const d = parseIcalDate(rid.value);
+    if (d) {
+      entry.recurrenceId = toEventTime(d, param(rid, 'TZID'), ctx);
+      entry.localId = `${uid}#${isoOf(entry.recurrenceId)}`;
+    } else warn(entry, 'W_ICS_INVALID', `RECURRENCE-ID "${clip(rid.value)}" is not a valid date and was ignored`);
+  }
+
+  // Described, never expanded: a repeating task is one thing to do, and its next occurrences are the client's to make.
+  for (const cl of all(raw, 'RRULE').slice(0, MAX_RULES)) {
+    entry.rawRules.push(cl.value.trim());
+    const parsed = parseRecurrenceRule(cl.value);
+    for (const w of parsed.warnings) warn(entry, 'W_ICS_RRULE', `repeat rule: ${w}`);
+    if (parsed.ok) entry.rules.push(parsed.rule);
+    else warn(entry, 'W_ICS_RRULE', `the repeat rule "${clip(cl.value)}" could not be read (${parsed.error})`);
+  }
+  return entry;
+}
+
+function taskStatusWords(s: string): string {
+  const known: Record<string, string> = {
+    'NEEDS-ACTION': 'Needs action',
+    'IN-PROCESS': 'In progress',
+    COMPLETED: 'Completed',
+    CANCELLED: 'Cancelled',
+    DRAFT: 'Draft',
+    FINAL: 'Final',
+  };
+  return known[s.toUpperCase()] ?? s;
+}
+
+/** RFC 5545 §3.8.1.9: 1–4 high, 5 medium, 6–9 low (the three levels task apps show). */
+function priorityWords(p: number): string {
+  return p <= 4 ? 'High' : p === 5 ? 'Medium' : 'Low';
+}
+
+function isDone(entry: ParsedEntry): boolean {
+  const status = (entry.status ?? '').toUpperCase();
+  // Some apps write only the COMPLETED date (and no STATUS) when a task is ticked off.
+  return status === 'COMPLETED' || (status === '' && entry.completed !== null);
+}
+
+/**
+ * A search result shows the title first and a snippet around the match, which often leaves out the Status line: a
+ * ticked-off task matched in its notes read like one still to do, as a cancelled meeting did. So the title says
+ * so; "Done:" rather than "Completed:", being shorter and the word task apps use for a ticked-off list. The
+ * Status line keeps "Completed on <date>" for the when.
+ */
+function entryTitle(entry: ParsedEntry): string {
+  let title = entry.summary;
+  if (title === null && entry.kind === 'journal' && entry.description) {
+    const words = entry.description.split(/\s+/).filter((w) => w !== '');
+    const head = words.slice(0, 10).join(' ');
+    title = clip(words.length > 10 ? `${head}…` : head);
+  }
+  title ??= entry.kind === 'task' ? UNTITLED_TASK : UNTITLED_JOURNAL;
+  if ((entry.status ?? '').toUpperCase() === 'CANCELLED') {
+    return /^cancell?ed\b/i.test(title) ? title : `Cancelled: ${title}`;
+  }
+  if (entry.kind === 'task' && isDone(entry)) return /^(done|completed):/i.test(title) ? title : `Done: ${title}`;
+  return title;
+}
+
+function buildEntryDocument(
+  entry: ParsedEntry,
+  id: string,
+  parentTitles: Map<string, string>,
+  ctx: FileContext,
+): SourceDocument {
+  const lines: string[] = [];
+  const isTask = entry.kind === 'task';
+  if (isTask) {
+    if (entry.due) lines.push(`Due: ${momentWords(entry.due, ctx)}`);
+    if (entry.start) lines.push(`Starts: ${momentWords(entry.start, ctx)}`);
+  } else if (entry.start) lines.push(`Date: ${momentWords(entry.start, ctx)}`);
+  if (entry.recurrenceId) {
+    lines.push(
+      `One occurrence of a repeating ${entry.kind === 'task' ? 'task' : 'entry'}, originally ${momentWords(entry.recurrenceId, ctx)}`,
+    );
+  }
+  if (entry.rawRules.length > 0) {
+    const anchor = entry.start ?? entry.due;
+    const words = entry.rules.map((rule) =>
+      describeRecurrence(rule, {
+        start: anchor ? icalTime(anchor.f, anchor.zone) : undefined,
+        formatUntil: (u) => (anchor ? untilWords(u, anchor, ctx) : dateWords(u)),
+      }),
+    );
+    if (words.length === 0) words.push(`by a rule that could not be read (${clip(entry.rawRules[0])})`);
+    lines.push(`Repeats: ${words.join('; ')}`);
+  }
+  if (isTask && isDone(entry)) {
+    lines.push(`Status: Completed${entry.completed ? ` on ${momentWords(entry.completed, ctx)}` : ''}`);
+  } else if (entry.status) lines.push(`Status: ${taskStatusWords(entry.status)}`);
+  if (entry.percent !== null && !(entry.percent === 100 && isDone(entry))) {
+    lines.push(`Progress: ${entry.percent}% complete`);
+  }
+  if (entry.priority !== null) lines.push(`Priority: ${priorityWords(entry.priority)}`);
+  const parentTitle = entry.parent === null ? undefined : parentTitles.get(entry.parent);
+  if (parentTitle !== undefined) lines.push(`Subtask of: ${parentTitle}`);
+  if (entry.location) lines.push(`Location: ${entry.location}`);
+  if (entry.organizer) lines.push(`Organizer: ${formatPerson(entry.organizer)}`);
+  if (entry.attendees.length > 0) {
+    const names = entry.attendees.slice(0, MAX_ATTENDEES_IN_TEXT).map(formatPerson);
+    const more = entry.attendees.length - names.length;
+    lines.push(`Attendees: ${names.join(', ')}${more > 0 ? ` and ${more} more` : ''}`);
+  }
+  if (entry.url) lines.push(`URL: ${entry.url}`);
+  if (entry.categories.length > 0) lines.push(`Categories: ${entry.categories.join(', ')}`);
+  let content = lines.join('\n');
+  if (entry.description) content = content === '' ? entry.description : `${content}\n\n${entry.description}`;
+
+  const iso = (t: EventTime | null) => (t ? isoOf(t) : null);
+  const metadata: Record<string, unknown> = { uid: entry.uid, component: isTask ? 'VTODO' : 'VJOURNAL' };
+  if (isTask) {
+    Object.assign(metadata, {
+      due: iso(entry.due),
+      start: iso(entry.start),
+      completed: iso(entry.completed),
+      percentComplete: entry.percent,
+      priority: entry.priority,
+      relatedTo: entry.parent,
+    });
+  } else metadata.date = iso(entry.start);
+  metadata.rrule = entry.rawRules.length > 0 ? entry.rawRules.join('\n') : null;
+  if (entry.location) metadata.location = entry.location;
+  if (entry.recurrenceId) metadata.recurrenceId = isoOf(entry.recurrenceId);
+  if (entry.status) metadata.status = entry.status.toUpperCase();
+  if (ctx.calendarName) metadata.calendar = ctx.calendarName;
+
+  const when = isTask ? (entry.due ?? entry.start) : entry.start;
+  return {
+    id,
+    title: entryTitle(entry),
+    content,
+    docType: isTask ? 'task' : 'note',
+    path: ctx.path,
+    author: entry.organizer ? formatPerson(entry.organizer) : null,
+    participants: entry.attendees.map(formatPerson),
+    timestamp: (when ?? entry.created ?? entry.modified)?.epochMs ?? null,
+    tags: entry.categories,
+    metadata,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Driver
 
 /**
@@ -1773,8 +2072,8 @@ function overrideKey(ev: ParsedEvent, master: ParsedEvent): string | null {
 }
 
 /**
- * Yields one doc per readable VEVENT and the issues found, in file order. Never throws for anything in the text:
- * unexpected failures inside one event become that event's E_PARSE issue.
+ * Yields one doc per readable VEVENT (in file order), then per VTODO and VJOURNAL, and the issues found. Never
+ * throws for anything in the text: unexpected failures inside one item become that item's E_PARSE issue.
  */
 export function* calendarItems(scan: ScannedCalendar, opts: IcsOptions): Generator<IcsItem> {
   const ctx = new FileContext(scan, opts);
@@ -1864,11 +2163,13 @@ export function* calendarItems(scan: ScannedCalendar, opts: IcsOptions): Generat
     }
   }
 
+  yield* entryItems(scan, ctx, usedIds);
+
   for (const raw of scan.truncatedEvents) {
     yield issue(
       `${scan.path}#${brokenId(raw)}`,
       'E_PARSE',
-      'This event is cut off at the end of the file (no END:VEVENT); it is not indexed.',
+      `This ${ITEM_NOUN[raw.name] ?? 'event'} is cut off at the end of the file (no END:${raw.name}); it is not indexed.`,
       'error',
     );
   }
@@ -1881,6 +2182,54 @@ export function* calendarItems(scan: ScannedCalendar, opts: IcsOptions): Generat
       `Unknown time zone${names.length > 1 ? 's' : ''} ${names.join(', ')} (not a known zone name, and no usable VTIMEZONE in the file): those times are read as local ${ctx.local.tz.tzid} time.`,
       'warning',
     );
+  }
+}
+
+const ITEM_NOUN: Record<string, string> = { VEVENT: 'event', VTODO: 'task', VJOURNAL: 'journal entry' };
+
+/** The tasks' and journal entries' documents and issues. `usedIds` is shared with the events: ids never clash. */
+function* entryItems(scan: ScannedCalendar, ctx: FileContext, usedIds: Map<string, number>): Generator<IcsItem> {
+  // A subtask names its parent's title: what a person searches for is "the steps of <that task>", not a UID.
+  const parentTitles = new Map<string, string>();
+  for (const raw of scan.todos) {
+    const uid = first(raw, 'UID')?.value.trim();
+    const title = textValue(raw, 'SUMMARY')?.replace(/\s+/g, ' ');
+    if (uid && title && !parentTitles.has(uid)) parentTitles.set(uid, title);
+  }
+  const lists: [RawComponent[], ParsedEntry['kind']][] = [
+    [scan.todos, 'task'],
+    [scan.journals, 'journal'],
+  ];
+  for (const [raws, kind] of lists) {
+    for (const raw of raws) {
+      let localId = brokenId(raw);
+      try {
+        const entry = parseEntry(raw, kind, ctx);
+        localId = entry.localId;
+        const n = (usedIds.get(localId) ?? 0) + 1;
+        usedIds.set(localId, n);
+        if (n > 1) {
+          localId = `${localId}~${n}`;
+          warn(
+            entry,
+            'W_ICS_INVALID',
+            `another item in this file has the same UID${entry.recurrenceId ? ' and RECURRENCE-ID' : ''}; this one is indexed as "${localId}"`,
+          );
+        }
+        const doc = buildEntryDocument(entry, `${ctx.idPrefix}${localId}`, parentTitles, ctx);
+        for (const [code, messages] of entry.warnings) {
+          yield issue(`${scan.path}#${localId}`, code, `${capitalise(messages.join('; '))}.`, 'warning');
+        }
+        yield { type: 'doc', doc };
+      } catch (err) {
+        yield issue(
+          `${scan.path}#${localId}`,
+          'E_PARSE',
+          `This ${ITEM_NOUN[raw.name]} could not be read (${err instanceof Error ? err.message : String(err)}).`,
+          'error',
+        );
+      }
+    }
   }
 }
 

@@ -1,8 +1,8 @@
 /**
  * The "ics" source kind: one .ics file, or a folder of them (walked; `.ics` only, any case).
  *
- * Each file is a unit; a read yields one document per VEVENT in `replace` mode, so an event removed from the file
- * is removed from the index by the engine. Parsing lives in ics-events.ts (pure); this module does the file
+ * Each file is a unit; a read yields one document per VEVENT, VTODO (a task) and VJOURNAL (a note) in `replace` mode,
+ * so an event removed from the file is removed from the index by the engine. Parsing lives in ics-events.ts (pure); this module does the file
  * access and keeps the main thread responsive: the events stream gives the event loop a turn every few
  * milliseconds, and recurrence expansion has its own per-file budget there.
  *
@@ -63,8 +63,10 @@ function systemTimeZone(): string {
  * by the code before are read once more and indexed anew instead of keeping the old text until their file changes.
  * 2: weekday and month names written in full ("Tuesday 1 December"), "Cancelled:" titles, Windows zone names read
  * as their IANA zone, RANGE=THISANDFUTURE overrides applied.
+ * 3: VTODOs indexed as tasks and VJOURNALs as notes; before, they were dropped without a word, so a calendar indexed
+ * by version 2 is read once more for its tasks to appear.
  */
-export const ICS_READER_VERSION = 2;
+export const ICS_READER_VERSION = 3;
 
 function calendarUnit(entry: Parameters<typeof toSourceUnit>[0]): SourceUnit {
   const unit = toSourceUnit(entry);
@@ -257,7 +259,7 @@ export const icsKind: ConnectorKindModule = {
   kind: 'ics',
   label: 'Calendar (.ics)',
   description:
-    'Events from an iCalendar file, or a folder of .ics files (Google Calendar, Outlook, Apple Calendar exports).',
+    'Events and tasks from an iCalendar file, or a folder of .ics files (Google Calendar, Outlook, Apple Calendar, Thunderbird, Reminders exports).',
   pathType: 'either',
   create: (config) => createIcsConnector(config),
   checkPath: checkIcsPath,

@@ -23,7 +23,7 @@ export interface ChunkerOptions {
   maxChars?: number;
   /** Longest sentence (or word run) repeated at the start of the next piece when a paragraph is cut. */
   overlapChars?: number;
-  /** An event is always one chunk; only text beyond this is dropped. */
+  /** An event (or task) is always one chunk; only text beyond this is dropped. */
   maxEventChars?: number;
 }
 
@@ -76,7 +76,8 @@ export class Chunker {
   chunk(doc: ChunkInput): Chunk[] {
     const content = doc.content.includes('\r') ? doc.content.replace(/\r\n?/g, '\n') : doc.content;
     const chunks: Chunk[] = [];
-    if (doc.docType === 'event') {
+    // A task is kept whole like an event: a match in its notes must come with its due date and status lines.
+    if (doc.docType === 'event' || doc.docType === 'task') {
       const body = cutAt(content.trim(), this.maxEventChars);
       if (body.length > 0 || doc.title.trim().length > 0) chunks.push({ heading: '', body });
       return chunks;

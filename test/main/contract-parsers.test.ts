@@ -159,6 +159,7 @@ const TABLE: { [K in InvokeChannel]: { good: [unknown[], unknown[]?][]; bad: [un
       [['meeting notes', {}]],
       [[long(1000), { source: 'notes', docType: 'email', since: 0, until: 1, limit: 200, offset: 0 }]],
       [['', { limit: 1 }]],
+      [['milk', { docType: 'task' }]],
     ],
     bad: [
       [[long(1001), {}], /query is longer than 1000/],
@@ -167,7 +168,7 @@ const TABLE: { [K in InvokeChannel]: { good: [unknown[], unknown[]?][]; bad: [un
       [['q', { limit: 201 }], /limit/],
       [['q', { limit: 2.5 }], /limit/],
       [['q', { offset: -1 }], /offset/],
-      [['q', { docType: 'pdf' }], /docType must be one of note, document, email, event/],
+      [['q', { docType: 'pdf' }], /docType must be one of note, document, email, event, task/],
       [['q', { since: Number.NaN }], /since must be a finite number/],
       [['q', { since: 10, until: 5 }], /since is after/],
       [['q', { source: long(201) }], /source is longer/],

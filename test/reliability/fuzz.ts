@@ -240,13 +240,15 @@ const icsProps = fc.constantFrom(
   'RECURRENCE-ID:20250103T100000Z', 'DESCRIPTION:a\\nb\\, c', 'ATTENDEE;CN="Doe, J":mailto:j@x', 'ORGANIZER:mailto:o@x',
   'LOCATION:Room 1', 'CATEGORIES:a,b', 'STATUS:CANCELLED', 'X-ALT-DESC;FMTTYPE=text/html:<p>hi</p>',
   'BEGIN:VALARM', 'END:VALARM', 'BEGIN:VTIMEZONE', 'TZID:Custom', 'END:VTIMEZONE', 'BEGIN:STANDARD', 'END:STANDARD', ';;;', ':',
+  'DUE:20250105T100000Z', 'DUE;VALUE=DATE:garbage', 'COMPLETED:20250104T100000Z', 'STATUS:COMPLETED', 'PERCENT-COMPLETE:150',
+  'PRIORITY:1', 'PRIORITY:x', 'RELATED-TO:u1',
 );
 const icsDoc = fc
-  .array(fc.array(fc.oneof({ weight: 5, arbitrary: icsProps }, { weight: 1, arbitrary: fc.string({ maxLength: 40 }) }), { maxLength: 12 }), { maxLength: 5 })
+  .array(fc.tuple(fc.constantFrom('VEVENT', 'VEVENT', 'VTODO', 'VJOURNAL'), fc.array(fc.oneof({ weight: 5, arbitrary: icsProps }, { weight: 1, arbitrary: fc.string({ maxLength: 40 }) }), { maxLength: 12 })), { maxLength: 5 })
   .chain((events) =>
     fc.tuple(fc.boolean(), fc.boolean(), fc.constantFrom('\r\n', '\n', '\r')).map(([header, footer, eol]) => {
       const lines = header ? ['BEGIN:VCALENDAR', 'VERSION:2.0'] : [];
-      for (const ev of events) lines.push('BEGIN:VEVENT', ...ev, 'END:VEVENT');
+      for (const [name, props] of events) lines.push(`BEGIN:${name}`, ...props, `END:${name}`);
       if (footer) lines.push('END:VCALENDAR');
       return lines.join(eol);
     }),
@@ -294,7 +296,7 @@ const ics: FuzzTarget = {
             } else {
               assert.equal(typeof item.doc.id, 'string');
               assert.equal(typeof item.doc.content, 'string');
-              assert.equal(item.doc.docType, 'event');
+              assert.ok(['event', 'task', 'note'].includes(item.doc.docType), `docType ${item.doc.docType}`);
             }
           }
           const ids = items.flatMap((i) => (i.type === 'doc' ? [i.doc.id] : []));

@@ -68,6 +68,27 @@ describe('Search', () => {
     );
   });
 
+  it('offers tasks in the type filter, and labels a task result as one', async () => {
+    const { user, api } = await renderDashboard({ state, view: 'search' });
+    const type = screen.getByLabelText('Type');
+    expect([...type.querySelectorAll('option')].map((o) => o.textContent)).toEqual([
+      'All types',
+      'Notes',
+      'Documents',
+      'Emails',
+      'Events',
+      'Tasks',
+    ]);
+    api.search.mockResolvedValue([
+      buildHit({ title: 'Buy oat milk', source: 'notes', docType: 'task', snippet: 'milk' }),
+    ]);
+    await user.type(screen.getByRole('searchbox'), 'milk');
+    await waitFor(() => expect(api.search).toHaveBeenCalledTimes(1));
+    await user.selectOptions(type, 'Tasks');
+    await waitFor(() => expect(api.search).toHaveBeenLastCalledWith('milk', { docType: 'task', limit: 51 }));
+    expect((await screen.findByTestId('search-result')).textContent).toContain('Notes · Task');
+  });
+
   it('filters by date: "Past week" asks for documents dated within the last 7 days', async () => {
     const { user, api } = await renderDashboard({ state, view: 'search' });
     await user.type(screen.getByRole('searchbox'), 'invoice');

@@ -5,6 +5,7 @@ import ICAL from 'ical.js';
 import { describe, expect, it, vi } from 'vitest';
 import {
   UNTITLED_EVENT,
+  UNTITLED_TASK,
   parseContentLine,
   readIcsText,
   scanCalendar,
@@ -928,12 +929,258 @@ describe('bad inputs (bad-inputs.md case 19)', () => {
   });
 });
 
+/** A calendar around components given with their own BEGIN/END lines (VTODO, VJOURNAL, VEVENT). */
+function components(...parts: [name: string, lines: string[]][]): string {
+  const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//test//EN'];
+  for (const [name, body] of parts) lines.push(`BEGIN:${name}`, ...body, `END:${name}`);
+  lines.push('END:VCALENDAR');
+  return lines.join('\r\n');
+}
+
+describe('tasks (VTODO)', () => {
+  it('a Thunderbird task list: each VTODO is a task with its dates, status, progress and priority in words', () => {
+    const r = read(fixture('thunderbird-tasks.ics'));
+    expect(r.issues).toEqual([]);
+    expect(r.docs.map((d) => [d.docType, d.title])).toEqual([
+      ['task', 'Renew passport'],
+      ['task', 'Done: Get biometric photos'],
+      ['task', 'Water the plants'],
+      ['task', 'Cancelled: Book ski trip'],
+      ['task', 'Call grandma about the birthday party'],
+    ]);
+    const passport = r.byUid('8f3c2a71-5b1e-4c0d-9a6f-2e7d1b4c9a10');
+    expect(passport.content).toBe(
+      [
+        'Due: Tuesday 1 December 2026, 17:00 (Europe/Berlin)',
+        'Starts: Monday 23 November 2026, 09:00 (Europe/Berlin)',
+        'Status: In progress',
+        'Progress: 40% complete',
+        'Priority: High',
+        'Location: Bürgeramt Mitte',
+        'Categories: Personal, Paperwork',
+        '',
+        'Bring two biometric photos and the old passport.',
+        'Appointment number 4711.',
+      ].join('\n'),
+    );
+    // The alarm's own DESCRIPTION belongs to the alarm, not to the task.
+    expect(passport.content).not.toContain('Default Mozilla Description');
+    expect(passport.timestamp).toBe(Date.UTC(2026, 11, 1, 16)); // the due time
+    expect(passport.tags).toEqual(['Personal', 'Paperwork']);
+    expect(meta(passport)).toMatchObject({
+      uid: '8f3c2a71-5b1e-4c0d-9a6f-2e7d1b4c9a10',
+      due: '2026-12-01T16:00:00Z',
+      start: '2026-11-23T08:00:00Z',
+      status: 'IN-PROCESS',
+      percentComplete: 40,
+      priority: 1,
+    });
+    const grandma = r.byUid('5d8b1c47-9e3a-4b26-8f70-a4c2e9d6b013');
+    expect(line(grandma, 'Status')).toBe('Status: Needs action');
+    expect(line(grandma, 'Organizer')).toBe('Organizer: Anna Schmidt <anna@example.org>');
+    expect(grandma.participants).toEqual(['Ben Weber <ben@example.org>']);
+    expect(grandma.timestamp).toBe(Date.UTC(2026, 10, 15, 18, 30)); // no date: when it was created
+  });
+
+  it('says in the title that a task is done or cancelled, and names the parent of a subtask', () => {
+    const r = read(fixture('thunderbird-tasks.ics'));
+    const photos = r.byUid('c41d9e02-7a3b-4f58-8e21-6b0f3a9d5c77');
+    expect(photos.content).toBe(
+      [
+        'Due: Wednesday 25 November 2026',
+        'Status: Completed on Tuesday 24 November 2026, 16:12 (Europe/Paris)',
+        'Priority: Medium',
+        'Subtask of: Renew passport',
+      ].join('\n'),
+    );
+    expect(meta(photos)).toMatchObject({
+      relatedTo: '8f3c2a71-5b1e-4c0d-9a6f-2e7d1b4c9a10',
+      completed: '2026-11-24T15:12:00Z',
+    });
+    const ski = r.byUid('e90a6b35-4d21-4c7f-a0b8-5f2e6c1d7b94');
+    expect(ski.content).toBe('Status: Cancelled');
+    expect(ski.timestamp).toBe(Date.UTC(2026, 10, 1, 12));
+    const twice = read(
+      components(
+        ['VTODO', ['UID:t', 'SUMMARY:Done: tax return', 'STATUS:COMPLETED']],
+        ['VTODO', ['UID:u', 'SUMMARY:Cancelled trip', 'STATUS:CANCELLED']],
+      ),
+    );
+    expect(twice.docs.map((d) => d.title)).toEqual(['Done: tax return', 'Cancelled trip']);
+  });
+
+  it('describes a repeating task in words and does not expand it', () => {
+    const plants = read(fixture('thunderbird-tasks.ics')).byUid('2b7e9f14-0c6d-4a83-b5e2-91d8c7a3f046');
+    expect(line(plants, 'Repeats')).toBe('Repeats: Every Monday');
+    expect(line(plants, 'Priority')).toBe('Priority: Low');
+    expect(meta(plants)).toMatchObject({ rrule: 'FREQ=WEEKLY;BYDAY=MO' });
+    expect(meta(plants)).not.toHaveProperty('occurrences');
+    const until = read(
+      components([
+        'VTODO',
+        ['UID:r', 'SUMMARY:Report', 'DUE;VALUE=DATE:20250203', 'RRULE:FREQ=MONTHLY;UNTIL=20250601'],
+      ]),
+    ).docs[0];
+    expect(line(until, 'Repeats')).toBe('Repeats: Monthly on day 3, until 1 June 2025');
+  });
+
+  it('an Apple Reminders list: all-day due dates, zones, a COMPLETED date without STATUS, undated reminders', () => {
+    const path = '/cal/reminders.ics';
+    const r = read(fixture('apple-reminders.ics'), { path });
+    expect(r.docs.map((d) => d.title)).toEqual([
+      'Buy oat milk',
+      'Pick up dry cleaning',
+      'Done: Return library books',
+      'Try the new bakery',
+      'Fix the bike',
+    ]);
+    const milk = r.byUid('6A1F2C3D-8E9B-4A7C-B1D2-3E4F5A6B7C8D');
+    expect(milk.content).toBe('Due: Tuesday 1 December 2026\nPriority: Low');
+    expect(milk.timestamp).toBe(Date.UTC(2026, 10, 30, 23)); // midnight in Europe/Paris
+    expect(meta(milk)).toMatchObject({ due: '2026-12-01', calendar: 'Groceries & Errands' });
+    const cleaning = r.byUid('9B2C4D6E-1F3A-4B5C-8D7E-6F5A4B3C2D1E');
+    expect(firstLine(cleaning)).toBe('Due: Friday 4 December 2026, 17:30 (America/New_York)');
+    expect(line(cleaning, 'URL')).toBe('URL: https://cleaners.example.com/order/88');
+    expect(cleaning.content).toContain('\n\nTicket 88, two shirts');
+    const books = r.byUid('3E4F5A6B-7C8D-4E9F-A0B1-C2D3E4F5A6B7');
+    expect(line(books, 'Status')).toBe('Status: Completed on Thursday 26 November 2026, 15:10 (Europe/Paris)');
+    expect(r.byUid('7C8D9E0F-1A2B-4C3D-8E4F-5A6B7C8D9E0F').timestamp).toBe(Date.UTC(2026, 10, 21, 10));
+    // Malformed values are one warning at file#UID; the task is kept with what could be read.
+    const bike = r.byUid('0F1E2D3C-4B5A-4968-8776-5A4B3C2D1E0F');
+    expect(bike.content).toBe('');
+    expect(bike.timestamp).toBe(Date.UTC(2026, 10, 20, 10));
+    expect(r.issues).toEqual([
+      {
+        path: `${path}#0F1E2D3C-4B5A-4968-8776-5A4B3C2D1E0F`,
+        code: 'W_ICS_INVALID',
+        severity: 'warning',
+        message:
+          'Due date "someday" is not a valid date and was ignored; percent complete "half" is not a number from 0 to 100 and was ignored; priority "high" is not a number from 0 to 9 and was ignored.',
+      },
+    ]);
+  });
+
+  it('takes the due date from DTSTART + DURATION, reads priority 0 as none, and titles a task without SUMMARY', () => {
+    const r = read(
+      components([
+        'VTODO',
+        ['UID:d', 'DTSTART;TZID=Europe/Paris:20250203T090000', 'DURATION:PT2H', 'PRIORITY:0', 'DTSTART:x'],
+      ]),
+    );
+    const d = r.byUid('d');
+    expect(d.title).toBe(UNTITLED_TASK);
+    expect(firstLine(d)).toBe('Due: Monday 3 February 2025, 11:00 (Europe/Paris)');
+    expect(line(d, 'Priority')).toBeUndefined();
+    expect(r.issues).toEqual([]);
+  });
+
+  it('sits beside events in one file, ids never clash, and a task cut off at the end is reported', () => {
+    const path = '/cal/mixed.ics';
+    const text = [
+      'BEGIN:VCALENDAR',
+      'BEGIN:VEVENT',
+      'UID:same',
+      'DTSTART:20250203T100000Z',
+      'SUMMARY:Meeting',
+      'END:VEVENT',
+      'BEGIN:VTODO',
+      'UID:same',
+      'SUMMARY:Prepare the meeting',
+      'END:VTODO',
+      'BEGIN:VTODO',
+      'UID:cut',
+      'SUMMARY:Half written',
+    ].join('\r\n');
+    const r = read(text, { path });
+    expect(r.docs.map((d) => [d.id, d.docType, d.title])).toEqual([
+      ['same', 'event', 'Meeting'],
+      ['same~2', 'task', 'Prepare the meeting'],
+    ]);
+    expect(r.issues.map((i) => [i.path, i.code])).toEqual([
+      [path, 'W_ICS_INVALID'],
+      [`${path}#same~2`, 'W_ICS_INVALID'],
+      [`${path}#cut`, 'E_PARSE'],
+    ]);
+    expect(r.issues[2].message).toBe('This task is cut off at the end of the file (no END:VTODO); it is not indexed.');
+  });
+
+  it('a file of tasks alone is a calendar, not "not iCalendar"', () => {
+    expect(read('BEGIN:VTODO\r\nUID:bare\r\nSUMMARY:Alone\r\nEND:VTODO\r\n').docs.map((d) => d.title)).toEqual([
+      'Alone',
+    ]);
+  });
+});
+
+describe('journal entries (VJOURNAL)', () => {
+  it('are notes titled by their summary, else by the first words of their text, with the date in words', () => {
+    const r = read(
+      components(
+        [
+          'VJOURNAL',
+          [
+            'UID:j1',
+            'DTSTART;VALUE=DATE:20250203',
+            'SUMMARY:Sprint retrospective',
+            'DESCRIPTION:What went well: the demo.',
+            'DESCRIPTION:To change: fewer meetings.',
+            'CATEGORIES:Work',
+            'STATUS:FINAL',
+          ],
+        ],
+        [
+          'VJOURNAL',
+          [
+            'UID:j2',
+            'CREATED:20250110T080000Z',
+            'DESCRIPTION:Walked along the river this morning\\, saw two herons and a kingfisher near the old mill bridge.',
+          ],
+        ],
+        ['VJOURNAL', ['UID:j3', 'STATUS:CANCELLED', 'SUMMARY:Draft idea']],
+      ),
+    );
+    expect(r.issues).toEqual([]);
+    const retro = r.byUid('j1');
+    expect(retro).toMatchObject({ docType: 'note', title: 'Sprint retrospective', tags: ['Work'] });
+    expect(retro.content).toBe(
+      [
+        'Date: Monday 3 February 2025',
+        'Status: Final',
+        'Categories: Work',
+        '',
+        'What went well: the demo.',
+        '',
+        'To change: fewer meetings.',
+      ].join('\n'),
+    );
+    expect(retro.timestamp).toBe(Date.UTC(2025, 1, 2, 23));
+    expect(meta(retro)).toMatchObject({ component: 'VJOURNAL', date: '2025-02-03' });
+    const walk = r.byUid('j2');
+    expect(walk).toMatchObject({
+      docType: 'note',
+      title: 'Walked along the river this morning, saw two herons and…',
+    });
+    expect(walk.timestamp).toBe(Date.UTC(2025, 0, 10, 8));
+    expect(r.byUid('j3').title).toBe('Cancelled: Draft idea');
+  });
+});
+
 describe('property: arbitrary input', () => {
   const TOKENS = [
     'BEGIN:VCALENDAR',
     'END:VCALENDAR',
     'BEGIN:VEVENT',
     'END:VEVENT',
+    'BEGIN:VTODO',
+    'END:VTODO',
+    'BEGIN:VJOURNAL',
+    'END:VJOURNAL',
+    'DUE:20250204T100000Z',
+    'DUE;VALUE=DATE:x',
+    'COMPLETED:20250205T100000Z',
+    'STATUS:COMPLETED',
+    'PERCENT-COMPLETE:101',
+    'PRIORITY:5',
+    'RELATED-TO:same',
     'BEGIN:VTIMEZONE',
     'END:VTIMEZONE',
     'BEGIN:STANDARD',
@@ -1007,9 +1254,10 @@ describe('property: arbitrary input', () => {
       const d = item.doc;
       expect(ids.has(d.id)).toBe(false);
       ids.add(d.id);
-      expect(d.docType).toBe('event');
+      expect(['event', 'task', 'note']).toContain(d.docType);
       expect(d.title.length).toBeGreaterThan(0);
-      expect(Number.isFinite(d.timestamp)).toBe(true);
+      // Only an event needs a date; an undated task or journal entry has none.
+      if (d.docType === 'event' || d.timestamp !== null) expect(Number.isFinite(d.timestamp)).toBe(true);
       expect(() => JSON.stringify(d.metadata)).not.toThrow();
     }
   }

@@ -84,6 +84,29 @@ describe('a folder of .ics files', () => {
     for (const outcome of r.outcomes.values()) expect(outcome.issues).toEqual([]);
   });
 
+  it('indexes the tasks of task lists (Thunderbird, Apple Reminders) as task documents, problems at file#UID', async () => {
+    const root = tempDir();
+    writeTree(root, {
+      'thunderbird-tasks.ics': fixture('thunderbird-tasks.ics'),
+      'Reminders/groceries.ics': fixture('apple-reminders.ics'),
+    });
+    const r = await syncAll(connector(root));
+    expect(r.docs.size).toBe(10);
+    expect([...r.docs.values()].every((d) => d.docType === 'task')).toBe(true);
+    expect(r.docs.get('thunderbird-tasks.ics#8f3c2a71-5b1e-4c0d-9a6f-2e7d1b4c9a10')).toMatchObject({
+      title: 'Renew passport',
+      path: join(root, 'thunderbird-tasks.ics'),
+      timestamp: Date.UTC(2026, 11, 1, 16),
+    });
+    expect(r.docs.get('Reminders/groceries.ics#3E4F5A6B-7C8D-4E9F-A0B1-C2D3E4F5A6B7')?.title).toBe(
+      'Done: Return library books',
+    );
+    expect(r.outcomes.get('thunderbird-tasks.ics')?.issues).toEqual([]);
+    expect(r.outcomes.get('Reminders/groceries.ics')?.issues.map((i) => [i.path, i.code])).toEqual([
+      [`${join(root, 'Reminders/groceries.ics')}#0F1E2D3C-4B5A-4968-8776-5A4B3C2D1E0F`, 'W_ICS_INVALID'],
+    ]);
+  });
+
   it('keeps equal UIDs in two files apart', async () => {
     const root = tempDir();
     const text = calendar(['UID:same@example.com', 'DTSTART:20250203T100000Z', 'SUMMARY:Shared']);
@@ -232,6 +255,16 @@ describe('calendars indexed by an earlier reader', () => {
       expect(r.units[0].fingerprint).toBe(`${plain}:ics${ICS_READER_VERSION}`);
       expect([...r.docs.values()][0].content).toContain('Tuesday 1 December 2026');
     }
+  });
+});
+
+describe('calendars indexed before tasks were read (reader 2)', () => {
+  it('look changed once, so the tasks they hold get indexed', async () => {
+    const file = join(tempDir(), 'tasks.ics');
+    writeFileSync(file, fixture('thunderbird-tasks.ics'));
+    const r = await syncAll(connector(file));
+    expect(r.units[0].fingerprint).not.toBe(`${fingerprintOf(statSync(file))}:ics2`);
+    expect(r.docs.size).toBe(5);
   });
 });
 

@@ -37,6 +37,13 @@ describe('Chunker: events', () => {
   it('gives one chunk for an event with a title and no description', () => {
     expect(chunker.chunk({ title: 'Dentist', content: '', docType: 'event' })).toEqual([{ heading: '', body: '' }]);
   });
+
+  it('keeps a task whole too, so a match in its notes comes with its due date and status', () => {
+    const content = `Due: Tuesday 1 December 2026\nStatus: In progress\n\n# Steps\n\n${paragraph(0, 40)}`;
+    const chunks = chunker.chunk({ title: 'Renew passport', content, docType: 'task' });
+    expect(chunks).toHaveLength(1);
+    expect(chunks[0].body).toMatch(/^Due: Tuesday 1 December 2026\nStatus: In progress/);
+  });
 });
 
 describe('Chunker: notes and documents', () => {

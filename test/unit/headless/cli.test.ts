@@ -1,6 +1,15 @@
 /** The CLI through the real binary (`bin/jarvis-sync.mjs`), on real folders and a real data folder. */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -321,5 +330,28 @@ describe('jarvis-sync CLI: names and text from the files themselves', () => {
       expect(`${r.stdout}${r.stderr}`).not.toContain('\x1b');
       expect(`${r.stdout}${r.stderr}`).not.toContain('\x07');
     }
+  }, 60_000);
+});
+
+describe('jarvis-sync CLI: tasks from calendar files', () => {
+  it('search --type task finds the tasks of an .ics folder and leaves its events out', async () => {
+    const calendars = join(root, 'Calendars');
+    mkdirSync(calendars);
+    copyFileSync(resolve('test/fixtures/ics/thunderbird-tasks.ics'), join(calendars, 'tasks.ics'));
+    const event = ['UID:office@example.com', 'DTSTART:20261130T080000Z', 'SUMMARY:Passport office opens'];
+    const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'BEGIN:VEVENT', ...event, 'END:VEVENT', 'END:VCALENDAR', ''];
+    writeFileSync(join(calendars, 'events.ics'), lines.join('\r\n'));
+    const run = (args: string[]) => cli(['--data-dir', join(root, 'tasks-data'), ...args]);
+    expect((await run(['search', '--help'])).stdout).toMatch(/Types: .*\btask\b/);
+    expect((await run(['add', 'ics', calendars, '--name', 'Calendars'])).code).toBe(0);
+    expect((await run(['sync'])).code).toBe(0);
+    type Hit = { title: string; docType: string };
+    const found = async (...args: string[]) =>
+      json<Hit[]>(await run(['search', 'passport', ...args, '--json']))
+        .map((h) => `${h.docType}: ${h.title}`)
+        .sort();
+    expect(await found('--type', 'task')).toEqual(['task: Done: Get biometric photos', 'task: Renew passport']);
+    expect(await found('--type', 'event')).toEqual(['event: Passport office opens']);
+    expect(await found()).toHaveLength(3);
   }, 60_000);
 });

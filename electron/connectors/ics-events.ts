@@ -863,7 +863,8 @@ interface Person {
   email: string | null;
 }
 
-interface ParsedEvent {
+/** What events, tasks and journal entries have alike. */
+interface ItemFields {
   raw: RawComponent;
   uid: string;
   /** uid, or uid#recurrence-id: unique inside the file once de-duplicated. */
@@ -876,6 +877,9 @@ interface ParsedEvent {
   categories: string[];
   organizer: Person | null;
   attendees: Person[];
+}
+
+interface ParsedEvent extends ItemFields {
   start: EventTime;
   end: EventTime | null;
   allDay: boolean;
@@ -1784,19 +1788,8 @@ function buildDocument(ev: ParsedEvent, id: string, expansion: Expansion | null,
  * A VTODO or VJOURNAL. Unlike an event, neither needs a date (a to-do list is mostly undated tasks), so a date that
  * cannot be read is a warning and the item is indexed without it; nothing in one makes it unreadable.
  */
-interface ParsedEntry {
+interface ParsedEntry extends ItemFields {
   kind: 'task' | 'journal';
-  raw: RawComponent;
-  uid: string;
-  localId: string;
-  summary: string | null;
-  description: string | null;
-  location: string | null;
-  url: string | null;
-  status: string | null;
-  categories: string[];
-  organizer: Person | null;
-  attendees: Person[];
   start: EventTime | null;
   due: EventTime | null;
   completed: EventTime | null;

@@ -813,6 +813,23 @@ describe('KnowledgeStore: documents and search', () => {
     expect(store.search('offsite pelicans', {})).toEqual([]);
   });
 
+  it('finds words in different chunks when one of them is common (asked per document), in any column and form', () => {
+    const store = openStore();
+    const sections = (...bodies: string[]) => bodies.map((body, i) => ({ heading: `Part ${i}`, body }));
+    store.insertDocument(row('notes', 'body'), sections('the pelican report', 'a word on the Straße'));
+    store.insertDocument(row('notes', 'title', { title: 'Straße works' }), sections('the pelican count', 'other'));
+    store.insertDocument(row('mail', 'author', { author: 'Ann Straße' }), sections('pelican sighting', 'thanks'));
+    store.insertDocument(row('notes', 'without'), sections('the pelican story', 'nothing else'));
+    // Over SPREAD_TERM_CHUNKS chunks say "strasse": it is asked of each candidate document, not listed in full.
+    store.transaction(() => {
+      for (let i = 0; i < 1_100; i++) addDoc(store, 'notes', `s${i}`, `strasse number ${i}`);
+    });
+    expect(ids(store.search('pelican strasse', {})).sort()).toEqual(['mail:author', 'notes:body', 'notes:title']);
+    expect(ids(store.search('pelican strasse', { source: 'mail' }))).toEqual(['mail:author']);
+    // -word asks each document the same way: every chunk of a hit must lack it.
+    expect(ids(store.search('pelican -strasse', {}))).toEqual(['notes:without']);
+  });
+
   it('ranks a document with the word in its title even when thousands of newer chunks mention it', () => {
     const store = openStore();
     addDoc(store, 'notes', 'about', 'all about the animal', { title: 'Project Zebra' });

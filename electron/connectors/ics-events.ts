@@ -936,11 +936,9 @@ function epochFor(zone: Zone, f: Fields): number {
   return wall - Math.round(offsetMs);
 }
 
-/** Wall-clock fields of an instant in a zone. */
-function wallIn(epochMs: number, zone: Zone): Fields {
-  if (zone.tz instanceof IntlTimezone) return { ...zone.tz.wallAt(epochMs), isDate: false };
-  const d = new Date(Math.floor(epochMs / 1000) * 1000);
-  const utc: Fields = {
+/** A date-time's fields as UTC reads them. */
+function utcFieldsOf(d: Date): Fields {
+  return {
     year: d.getUTCFullYear(),
     month: d.getUTCMonth() + 1,
     day: d.getUTCDate(),
@@ -949,6 +947,12 @@ function wallIn(epochMs: number, zone: Zone): Fields {
     second: d.getUTCSeconds(),
     isDate: false,
   };
+}
+
+/** Wall-clock fields of an instant in a zone. */
+function wallIn(epochMs: number, zone: Zone): Fields {
+  if (zone.tz instanceof IntlTimezone) return { ...zone.tz.wallAt(epochMs), isDate: false };
+  const utc = utcFieldsOf(new Date(Math.floor(epochMs / 1000) * 1000));
   if (zone.tz === ICAL.Timezone.utcTimezone) return utc;
   const t = icalTime(utc, utcZone()).convertToZone(zone.tz);
   return { year: t.year, month: t.month, day: t.day, hour: t.hour, minute: t.minute, second: t.second, isDate: false };
@@ -1602,16 +1606,7 @@ function movedLike(t: EventTime, from: EventTime, to: EventTime): EventTime {
     return utcMs(f.year, f.month, f.day, f.hour, f.minute, f.second);
   };
   const d = new Date(utcMs(t.f.year, t.f.month, t.f.day, t.f.hour, t.f.minute, t.f.second) + wall(to) - wall(from));
-  const f: Fields = {
-    year: d.getUTCFullYear(),
-    month: d.getUTCMonth() + 1,
-    day: d.getUTCDate(),
-    hour: d.getUTCHours(),
-    minute: d.getUTCMinutes(),
-    second: d.getUTCSeconds(),
-    isDate: false,
-  };
-  return at(f, t.zone);
+  return at(utcFieldsOf(d), t.zone);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

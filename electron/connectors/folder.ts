@@ -31,7 +31,7 @@ import {
   type UnitRead,
   type UnitRecord,
 } from './types.js';
-import { toSourceUnit, walkFileBatches } from './walker.js';
+import { readerVersionTag, toSourceUnit, walkFileBatches } from './walker.js';
 
 /** What a file-tree source decides; FileTreeConnector does the walking, reading and safety checks. */
 export interface FileTreeSpec {
@@ -113,7 +113,7 @@ export class FileTreeConnector implements Connector {
     // then still loading them, and both go by one read of the tree's settings.
     const [before, rules] = await Promise.all([openDirectoryRoot(this.config.path), this.treeRules(ctx.signal)]);
     if (rules.issues.length > 0) yield [...rules.issues];
-    const tag = this.spec.readerVersion === undefined ? '' : `:${this.spec.kind}${this.spec.readerVersion}`;
+    const tag = this.spec.readerVersion === undefined ? '' : readerVersionTag(this.spec.kind, this.spec.readerVersion);
     const isUnchanged = ctx.isUnchanged;
     for await (const batch of walkFileBatches({
       root: this.config.path,

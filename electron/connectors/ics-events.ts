@@ -1732,12 +1732,7 @@ function buildDocument(ev: ParsedEvent, id: string, expansion: Expansion | null,
     lines.push(`Repeats: ${words.join('; ')}`);
   }
   if (ev.location) lines.push(`Location: ${ev.location}`);
-  if (ev.organizer) lines.push(`Organizer: ${formatPerson(ev.organizer)}`);
-  if (ev.attendees.length > 0) {
-    const names = ev.attendees.slice(0, MAX_ATTENDEES_IN_TEXT).map(formatPerson);
-    const more = ev.attendees.length - names.length;
-    lines.push(`Attendees: ${names.join(', ')}${more > 0 ? ` and ${more} more` : ''}`);
-  }
+  lines.push(...peopleLines(ev));
   if (ev.url) lines.push(`URL: ${ev.url}`);
   if (ev.status) lines.push(`Status: ${statusWords(ev.status)}`);
   if (ev.categories.length > 0) lines.push(`Categories: ${ev.categories.join(', ')}`);
@@ -1964,6 +1959,18 @@ function entryTitle(entry: ParsedEntry): string {
   return title;
 }
 
+/** "Organizer: …" and "Attendees: …" (the first MAX_ATTENDEES_IN_TEXT, then how many more) of an item. */
+function peopleLines(item: ItemFields): string[] {
+  const lines: string[] = [];
+  if (item.organizer) lines.push(`Organizer: ${formatPerson(item.organizer)}`);
+  if (item.attendees.length > 0) {
+    const names = item.attendees.slice(0, MAX_ATTENDEES_IN_TEXT).map(formatPerson);
+    const more = item.attendees.length - names.length;
+    lines.push(`Attendees: ${names.join(', ')}${more > 0 ? ` and ${more} more` : ''}`);
+  }
+  return lines;
+}
+
 function buildEntryDocument(
   entry: ParsedEntry,
   id: string,
@@ -2002,12 +2009,7 @@ function buildEntryDocument(
   const parentTitle = entry.parent === null ? undefined : parentTitles.get(entry.parent);
   if (parentTitle !== undefined) lines.push(`Subtask of: ${parentTitle}`);
   if (entry.location) lines.push(`Location: ${entry.location}`);
-  if (entry.organizer) lines.push(`Organizer: ${formatPerson(entry.organizer)}`);
-  if (entry.attendees.length > 0) {
-    const names = entry.attendees.slice(0, MAX_ATTENDEES_IN_TEXT).map(formatPerson);
-    const more = entry.attendees.length - names.length;
-    lines.push(`Attendees: ${names.join(', ')}${more > 0 ? ` and ${more} more` : ''}`);
-  }
+  lines.push(...peopleLines(entry));
   if (entry.url) lines.push(`URL: ${entry.url}`);
   if (entry.categories.length > 0) lines.push(`Categories: ${entry.categories.join(', ')}`);
   let content = lines.join('\n');

@@ -28,7 +28,7 @@ import {
   type UnitRead,
   type UnitRecord,
 } from './types.js';
-import { checkAborted, errnoCode, toSourceUnit, walkFiles } from './walker.js';
+import { checkAborted, errnoCode, readerVersionTag, toSourceUnit, walkFiles } from './walker.js';
 
 /** Limits handed to the parser; see IcsOptions. */
 export type IcsLimits = Pick<
@@ -70,7 +70,7 @@ export const ICS_READER_VERSION = 3;
 
 function calendarUnit(entry: Parameters<typeof toSourceUnit>[0]): SourceUnit {
   const unit = toSourceUnit(entry);
-  return { ...unit, fingerprint: `${unit.fingerprint}:ics${ICS_READER_VERSION}` };
+  return { ...unit, fingerprint: unit.fingerprint + readerVersionTag('ics', ICS_READER_VERSION) };
 }
 
 export function createIcsConnector(config: ConnectorConfig, options: IcsConnectorOptions = {}): Connector {

@@ -28,7 +28,7 @@ import {
   type UnitRecord,
 } from './types.js';
 import { countFiles, surveyFiles, type FileCountOptions, type FileSurvey } from './file-count.js';
-import { checkAborted, errnoCode, walkFiles, type WalkEntry } from './walker.js';
+import { checkAborted, errnoCode, readerVersionTag, walkFiles, type WalkEntry } from './walker.js';
 
 /** Maildir flag letters (https://cr.yp.to/proto/maildir.html); lowercase letters are per-server keywords. */
 const FLAG_NAMES: Record<string, string> = {
@@ -231,7 +231,7 @@ function unitOf(e: WalkEntry): SourceUnit | null {
     key: maildirUnitKey(loc.folderKey, name.base),
     path: e.path,
     // Flags are in: renaming ":2,S" → ":2,RS" keeps size, mtime and inode, yet the document's flags changed.
-    fingerprint: `${e.size}:${e.mtimeMs}:${e.ino}:${name.flagLetters}:maildir${MAILDIR_READER_VERSION}`,
+    fingerprint: `${e.size}:${e.mtimeMs}:${e.ino}:${name.flagLetters}${readerVersionTag('maildir', MAILDIR_READER_VERSION)}`,
     size: e.size,
   };
 }

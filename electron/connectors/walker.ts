@@ -119,6 +119,14 @@ export const PREFETCH_DIRS = 32;
  */
 export const PREFETCH_ENTRIES = 4096;
 
+/**
+ * What a kind's reader version adds to its units' fingerprints (`:obsidian2`). Raised when the documents made from a
+ * unit change, it makes every unit indexed by the code before look changed, so each is read once more.
+ */
+export function readerVersionTag(kind: string, version: number): string {
+  return `:${kind}${version}`;
+}
+
 export function fingerprintOf(e: { size: number; mtimeMs: number; ino: number }): string {
   return `${e.size}:${e.mtimeMs}:${e.ino}`;
 }

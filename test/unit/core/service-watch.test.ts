@@ -15,6 +15,14 @@ afterEach(async () => {
   for (const s of services.splice(0)) await s.stop();
 });
 
+/** A started daemon-like service on `dataDir` whose change watcher reacts within 50 ms of quiet. */
+async function startWatchingService(dataDir: string): Promise<SyncService> {
+  const service = await SyncService.open({ dataDir, owner: 'daemon', pushIntervalMs: 20, watch: { debounceMs: 50 } });
+  services.push(service);
+  service.start();
+  return service;
+}
+
 async function world(opts: { watchForChanges?: boolean } = {}) {
   const root = tempDir();
   const notes = join(root, 'notes');
@@ -25,9 +33,7 @@ async function world(opts: { watchForChanges?: boolean } = {}) {
     mkdirSync(dataDir);
     writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({ watchForChanges: opts.watchForChanges }));
   }
-  const service = await SyncService.open({ dataDir, owner: 'daemon', pushIntervalMs: 20, watch: { debounceMs: 50 } });
-  services.push(service);
-  service.start();
+  const service = await startWatchingService(dataDir);
   const added = await service.addConnector({ kind: 'folder', path: notes, name: 'Notes' });
   const id = added.id;
   // The first sync (started by addConnector).
@@ -120,14 +126,7 @@ describe('SyncService change watching: an Obsidian vault', () => {
     writeFileSync(join(vault, '.obsidian', 'app.json'), JSON.stringify({ alwaysUpdateLinks: true }));
     writeFileSync(join(vault, 'Plans.md'), '# Plans\n\nthe orchard\n');
     writeFileSync(join(vault, 'Archive', 'Old plans.md'), '# Old plans\n\nthe orchard, as it was\n');
-    const service = await SyncService.open({
-      dataDir: join(root, 'data'),
-      owner: 'daemon',
-      pushIntervalMs: 20,
-      watch: { debounceMs: 50 },
-    });
-    services.push(service);
-    service.start();
+    const service = await startWatchingService(join(root, 'data'));
     const { id } = await service.addConnector({ kind: 'obsidian', path: vault, name: 'Vault' });
     const titles = (q: string) =>
       service
@@ -175,14 +174,7 @@ describe('SyncService change watching: a Maildir++', () => {
       `From: ann@example.org\nTo: bo@example.org\nSubject: ${subject}\nMessage-ID: <${subject}@example.org>\n` +
       `Date: Mon, 4 Mar 2024 09:15:01 +0000\n\n${body}\n`;
     writeFileSync(join(maildir, 'cur', '1709543701.M1P1.host:2,S'), message('Hello', 'the orchard'));
-    const service = await SyncService.open({
-      dataDir: join(root, 'data'),
-      owner: 'daemon',
-      pushIntervalMs: 20,
-      watch: { debounceMs: 50 },
-    });
-    services.push(service);
-    service.start();
+    const service = await startWatchingService(join(root, 'data'));
     const { id } = await service.addConnector({ kind: 'maildir', path: maildir, name: 'Mail' });
     await vi.waitFor(() => expect(service.search('orchard').map((h) => h.title)).toEqual(['Hello']), POLL);
     await vi.waitFor(() => expect(service.getConnector(id).state).toBe('idle'), POLL);

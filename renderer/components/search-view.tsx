@@ -13,6 +13,7 @@ import { Highlighted } from './highlighted.js';
 export const SEARCH_DEBOUNCE_MS = 250;
 
 const PERIODS: [SearchPeriod, string][] = [
+  ['upcoming', 'Upcoming'],
   ['week', 'Past week'],
   ['month', 'Past month'],
   ['year', 'Past year'],

@@ -50,10 +50,14 @@ export interface Loadable<T> {
   error: string | null;
 }
 
-/** "Modified or dated within": the document's timestamp (a note's modification, a mail's date, an event's start). */
-export type SearchPeriod = 'week' | 'month' | 'year';
+/**
+ * "Modified or dated within": the document's timestamp (a note's modification, a mail's date, an event's start, a
+ * task's due date). A past period counts back from now; `upcoming` is what is dated after now.
+ */
+export type SearchPeriod = 'upcoming' | PastSearchPeriod;
+type PastSearchPeriod = 'week' | 'month' | 'year';
 
-export const SEARCH_PERIOD_MS: Record<SearchPeriod, number> = {
+export const SEARCH_PERIOD_MS: Record<PastSearchPeriod, number> = {
   week: 7 * 86_400_000,
   month: 31 * 86_400_000,
   year: 366 * 86_400_000,
@@ -212,13 +216,22 @@ const EMPTY_SEARCH: SearchSlice = { query: '', source: null, docType: null, peri
 
 const hitKey = (hit: SearchHit): string => `${hit.source}\n${hit.docId}`;
 
-/** The filters of a search as the core takes them; a period counts back from now. */
+/** The filters of a search as the core takes them. */
 function searchFilters(search: SearchSlice, now = Date.now()): SearchOptions {
   return {
     ...(search.source ? { source: search.source } : {}),
     ...(search.docType ? { docType: search.docType } : {}),
-    ...(search.period ? { since: now - SEARCH_PERIOD_MS[search.period] } : {}),
+    ...(search.period ? periodBounds(search.period, now) : {}),
   };
+}
+
+/**
+ * A past period ends now: calendars and task lists hold documents dated in the future (next month's meetings, a
+ * task due next year), and "Past week" listing them would be wrong.
+ */
+function periodBounds(period: SearchPeriod, now: number): Pick<SearchOptions, 'since' | 'until'> {
+  if (period === 'upcoming') return { since: now };
+  return { since: now - SEARCH_PERIOD_MS[period], until: now };
 }
 
 function capitalise(text: string): string {

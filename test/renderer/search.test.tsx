@@ -89,7 +89,7 @@ describe('Search', () => {
     expect((await screen.findByTestId('search-result')).textContent).toContain('Notes · Task');
   });
 
-  it('filters by date: "Past week" asks for documents dated within the last 7 days', async () => {
+  it('filters by date: "Past week" asks for documents dated within the last 7 days, and not after now', async () => {
     const { user, api } = await renderDashboard({ state, view: 'search' });
     await user.type(screen.getByRole('searchbox'), 'invoice');
     await waitFor(() => expect(api.search).toHaveBeenCalledTimes(1));
@@ -99,8 +99,31 @@ describe('Search', () => {
     const [, options] = api.search.mock.lastCall!;
     expect(options.since).toBeGreaterThanOrEqual(before - 7 * 86_400_000);
     expect(options.since).toBeLessThanOrEqual(Date.now() - 7 * 86_400_000);
+    // Next month's meetings and tasks due next year are not "in the past week".
+    expect(options.until).toBeGreaterThanOrEqual(before);
+    expect(options.until).toBeLessThanOrEqual(Date.now());
     await user.selectOptions(screen.getByLabelText('Date'), 'Any time');
     await waitFor(() => expect(api.search).toHaveBeenLastCalledWith('invoice', { limit: 51 }));
+  });
+
+  it('filters by date: "Upcoming" asks for what is dated from now on (meetings ahead, tasks due)', async () => {
+    const { user, api } = await renderDashboard({ state, view: 'search' });
+    expect([...screen.getByLabelText('Date').querySelectorAll('option')].map((o) => o.textContent)).toEqual([
+      'Any time',
+      'Upcoming',
+      'Past week',
+      'Past month',
+      'Past year',
+    ]);
+    await user.type(screen.getByRole('searchbox'), 'budget');
+    await waitFor(() => expect(api.search).toHaveBeenCalledTimes(1));
+    const before = Date.now();
+    await user.selectOptions(screen.getByLabelText('Date'), 'Upcoming');
+    await waitFor(() => expect(api.search).toHaveBeenCalledTimes(2));
+    const [, options] = api.search.mock.lastCall!;
+    expect(options.since).toBeGreaterThanOrEqual(before);
+    expect(options.since).toBeLessThanOrEqual(Date.now());
+    expect(options.until).toBeUndefined();
   });
 
   it('"Show more results" appends the next page, and is gone once everything is shown', async () => {

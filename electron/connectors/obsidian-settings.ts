@@ -27,7 +27,16 @@
  * - Regular expressions come from a file anyone with the vault can write and run on this thread against every path,
  *   so one that could backtrack catastrophically is refused (with a warning) rather than run: see regexProblem.
  * - Paths are compared in NFC (the unit keys): Obsidian shows and stores paths in that form.
+ * - The config folder: `.obsidian` unless the vault's owner moved it (Settings → Files and links → Override config
+ *   folder, a name starting with a dot: `.obsidian-mobile`, `.config`). Where that choice is kept is not in the vault,
+ *   so it is found by what such a folder holds (movedConfigFolder): `.obsidian/app.json` when it exists (the file read
+ *   today, so a vault in the default layout costs no more); else the first, by name, of the vault's top-level dot
+ *   folders that holds `app.json` beside a file only Obsidian writes there (CONFIG_MARKERS), found by listing the
+ *   vault's top level and those folders. A vault whose devices use different folders (the desktop `.obsidian`, a phone
+ *   `.obsidian-mobile`) goes by `.obsidian` while it has an app.json. Edits in a moved config folder apply at the
+ *   next sync by the interval: the change watcher lets only `.obsidian/app.json` through.
  */
+import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import type { TreeExcludes } from './folder.js';
 import { readTextFile } from './text-file.js';
@@ -36,8 +45,28 @@ import { ItemReadError, type ItemIssue, type ItemIssueCode } from './types.js';
 /** The code of a problem with the vault's settings file (a warning: it costs no note, only the exclusions). */
 export const OBSIDIAN_SETTINGS_ISSUE: ItemIssueCode = 'W_OBSIDIAN_SETTINGS';
 
-/** Where the setting lives, relative to the vault. (A vault may move its config folder; the default is read.) */
-export const APP_JSON = join('.obsidian', 'app.json');
+/** Obsidian's config folder unless the vault's owner moved it. */
+export const DEFAULT_CONFIG_FOLDER = '.obsidian';
+
+/** The settings file that holds the Excluded files, in the config folder. */
+const SETTINGS_FILE = 'app.json';
+
+/** Where the setting lives in a vault whose config folder was not moved, relative to the vault. */
+export const APP_JSON = join(DEFAULT_CONFIG_FOLDER, SETTINGS_FILE);
+
+/**
+ * Files Obsidian keeps in a config folder beside app.json (the workspace of desktop and of mobile, theme, core
+ * plugins): one of them with app.json tells the config folder from any other dot folder holding an app.json.
+ */
+const CONFIG_MARKERS: readonly string[] = [
+  'workspace.json',
+  'workspace-mobile.json',
+  'appearance.json',
+  'core-plugins.json',
+];
+
+/** Top-level dot folders that are never a moved config folder: Obsidian's bin, version control. */
+const NOT_CONFIG_FOLDERS: ReadonlySet<string> = new Set([DEFAULT_CONFIG_FOLDER, '.trash', '.git']);
 
 /** Larger than any settings file Obsidian writes; a bigger one is not read. */
 const MAX_SETTINGS_BYTES = 1024 * 1024;
@@ -60,30 +89,62 @@ export interface UserIgnoreFilters extends TreeExcludes {
 /** No filters: the walk then goes by the spec's rules alone, without a test per file. */
 const NO_FILTERS: Omit<UserIgnoreFilters, 'issues'> = { excludesFile: null, excludesDir: null };
 
-/** Reads `.obsidian/app.json` of the vault at `root` and compiles its Excluded files. Never throws but for a cancel. */
+/**
+ * Reads the app.json of the vault at `root` (in its config folder: the module's notes) and compiles its Excluded
+ * files. Never throws but for a cancel.
+ */
 export async function loadUserIgnoreFilters(root: string, signal?: AbortSignal): Promise<UserIgnoreFilters> {
-  const path = join(root, APP_JSON);
-  let text: string | null = null;
-  let readProblem: string | null = null;
+  let path = join(root, APP_JSON);
+  let settings = await readSettings(path, signal);
+  if (settings === null) {
+    const moved = await movedConfigFolder(root);
+    if (moved === null) return { ...NO_FILTERS, issues: [] }; // no settings file: no filters
+    path = join(root, moved, SETTINGS_FILE);
+    settings = await readSettings(path, signal);
+    if (settings === null) return { ...NO_FILTERS, issues: [] }; // removed since the folder was listed
+  }
+  if (settings.text === null) {
+    return { ...NO_FILTERS, issues: [settingsIssue(path, `could not be read (${settings.problem})`)] };
+  }
+  return compileUserIgnoreFilters(settings.text, path);
+}
+
+/** The text of the settings file at `path`, why it could not be read, or null when there is none. */
+async function readSettings(
+  path: string,
+  signal: AbortSignal | undefined,
+): Promise<{ text: string; problem: null } | { text: null; problem: string } | null> {
+  let problem = 'it kept changing while it was read';
   // Obsidian rewrites app.json whenever a setting changes; a read that meets a write is tried once more.
-  for (let attempt = 0; attempt < 2 && text === null; attempt++) {
+  for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      text = (await readTextFile(path, { maxBytes: MAX_SETTINGS_BYTES, signal })).text;
+      return { text: (await readTextFile(path, { maxBytes: MAX_SETTINGS_BYTES, signal })).text, problem: null };
     } catch (err) {
       if (!(err instanceof ItemReadError)) throw err; // cancelled
-      if (err.code === 'E_VANISHED') return { ...NO_FILTERS, issues: [] }; // no settings file: no filters
+      if (err.code === 'E_VANISHED') return null;
       if (err.code === 'W_CHANGED_DURING_READ') continue;
-      readProblem = err.message;
+      problem = err.message;
       break;
     }
   }
-  if (text === null) {
-    return {
-      ...NO_FILTERS,
-      issues: [settingsIssue(path, `could not be read (${readProblem ?? 'it kept changing while it was read'})`)],
-    };
+  return { text: null, problem };
+}
+
+/**
+ * The first, by name, of the vault's top-level dot folders other than `.obsidian` that holds app.json and one of
+ * CONFIG_MARKERS, or null. Asked only of a vault without `.obsidian/app.json`; a folder that cannot be listed is none.
+ */
+export async function movedConfigFolder(root: string): Promise<string | null> {
+  const entries = await fsp.readdir(root, { withFileTypes: true }).catch(() => []);
+  const candidates = entries
+    .filter((e) => e.isDirectory() && e.name.startsWith('.') && !NOT_CONFIG_FOLDERS.has(e.name))
+    .map((e) => e.name)
+    .sort();
+  for (const name of candidates) {
+    const inside = new Set(await fsp.readdir(join(root, name)).catch(() => []));
+    if (inside.has(SETTINGS_FILE) && CONFIG_MARKERS.some((marker) => inside.has(marker))) return name;
   }
-  return compileUserIgnoreFilters(text, path);
+  return null;
 }
 
 /** The filters in the text of an app.json (`path`: where problems are reported). */

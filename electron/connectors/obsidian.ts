@@ -5,10 +5,10 @@
  *
  * Aliases go into SourceDocument.aliases, which the store indexes together with the title, so a note is found by
  * any of its names (its file name among them when a `title:` names it otherwise); the note's text itself is left as
- * written, but for an Excalidraw drawing's scene data (withoutExcalidrawScene), and with the words of its other
- * properties in its first section (`description:`, `author:`: frontmatterText), which Obsidian's search finds a note by. `%% comments %%`
- * are indexed: Obsidian hides them only in reading view, and they are the user's own words (a note to self is what
- * one looks for later).
+ * written, but for an Excalidraw drawing's scene data (withoutExcalidrawScene) and block ids (withoutBlockIds), and
+ * with the words of its other properties in its first section (`description:`, `author:`: frontmatterText), which
+ * Obsidian's search finds a note by. `%% comments %%` are indexed: Obsidian hides them only in reading view, and
+ * they are the user's own words (a note to self is what one looks for later).
  *
  * Notes and canvases the user excluded in Obsidian (Settings → Files and links → Excluded files) are left out, by
  * the vault's settings as they are at each sync (obsidian-settings.ts).
@@ -28,7 +28,7 @@ import {
   uniqueCaseInsensitive,
 } from './frontmatter.js';
 import { canvasDocument } from './obsidian-canvas.js';
-import { APP_JSON, loadUserIgnoreFilters } from './obsidian-settings.js';
+import { APP_JSON, DEFAULT_CONFIG_FOLDER, loadUserIgnoreFilters, movedConfigFolder } from './obsidian-settings.js';
 import type { ConnectorKindModule, ItemIssue, SourceDocument } from './types.js';
 
 /**
@@ -141,6 +141,52 @@ function withoutExcalidrawScene(body: string): string {
   return out.slice(0, open.index) + out.slice(end);
 }
 
+/**
+ * A block id (`^abc-123`: Latin letters, digits and dashes) names the paragraph, list item or heading its line ends
+ * (after whitespace), or, on a line of its own, the list, table or quote just above; Obsidian hides it in reading view
+ * and links to it by `[[Note#^abc-123]]`. Random letters a user never wrote as words: as indexed text they only show
+ * up in snippets and as search hits. Without whitespace before it (`x^2`), or in code, a `^` is the user's text.
+ */
+const BLOCK_ID = /\^[A-Za-z0-9-]+[ \t]*(?=\r?$)/my;
+
+/** `body` without its block ids; `masked` is maskMarkdownCode(body), which tells code from text. */
+function withoutBlockIds(body: string, masked: string): string {
+  if (!body.includes('^')) return body;
+  // No code in the note (most notes): the masked text is the note itself.
+  if (masked === body) return cutBlockIds(body, () => true);
+  const lines = body.split('\n');
+  const maskedLines = masked.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    // Masking keeps what follows the line's last code span as written, so an id outside code ends both lines alike.
+    if (line.includes('^')) lines[i] = cutBlockIds(line, (start) => maskedLines[i].endsWith(line.slice(start)));
+  }
+  return lines.join('\n');
+}
+
+/** `text` without the block ids `outsideCode` (asked with where each starts) accepts. */
+function cutBlockIds(text: string, outsideCode: (start: number) => boolean): string {
+  let out = '';
+  let copied = 0;
+  for (let caret = text.indexOf('^'); caret !== -1; caret = text.indexOf('^', caret + 1)) {
+    const id = blockIdAt(text, caret);
+    if (id === null || !outsideCode(id[0])) continue;
+    out += text.slice(copied, id[0]);
+    copied = id[1];
+    caret = id[1] - 1;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
+}
+
+/** Where the block id whose `^` is at `caret` starts (with the whitespace before it) and ends, or null. */
+function blockIdAt(text: string, caret: number): [number, number] | null {
+  let start = caret;
+  while (start > 0 && (text[start - 1] === ' ' || text[start - 1] === '\t')) start--;
+  if (start === caret && caret > 0 && text[caret - 1] !== '\n') return null;
+  BLOCK_ID.lastIndex = caret;
+  return BLOCK_ID.test(text) ? [start, BLOCK_ID.lastIndex] : null;
+}
+
 function noteDocument({ unit, text, mtimeMs }: FileText): { doc: SourceDocument; issues: ItemIssue[] } {
   const fm = splitFrontmatter(text);
   const issues: ItemIssue[] = fm.issue
@@ -161,7 +207,7 @@ function noteDocument({ unit, text, mtimeMs }: FileText): { doc: SourceDocument;
   const doc: SourceDocument = {
     id: unit.key,
     title,
-    content: withPropertiesText(body, properties),
+    content: withPropertiesText(withoutBlockIds(body, masked), properties),
     docType: 'note',
     path: unit.path,
     timestamp: mtimeMs,
@@ -190,14 +236,15 @@ export const obsidianSpec: FileTreeSpec = {
     extname(file.unit.key).toLowerCase() === '.canvas' ? canvasDocument(file, CANVAS_MARKDOWN) : noteDocument(file),
   loadTreeExcludes: loadUserIgnoreFilters,
   // 2: property values indexed, the file name kept as a name of a note titled otherwise, Excalidraw scenes left out.
-  readerVersion: 2,
+  // 3: block ids (`^abc123`) left out.
+  readerVersion: 3,
 };
 
 async function checkVaultPath(path: string): Promise<string | null> {
   const folderProblem = await checkDirectoryPath(path);
   if (folderProblem !== null) return folderProblem;
-  const marker = await fsp.stat(join(path, '.obsidian')).catch(() => null);
-  if (marker === null || !marker.isDirectory()) {
+  const marker = await fsp.stat(join(path, DEFAULT_CONFIG_FOLDER)).catch(() => null);
+  if ((marker === null || !marker.isDirectory()) && (await movedConfigFolder(path)) === null) {
     return `${path} is not an Obsidian vault (no .obsidian folder). Open it in Obsidian once, or add it as a plain folder.`;
   }
   return null;

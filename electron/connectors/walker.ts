@@ -214,7 +214,14 @@ interface Listing {
   close(): Promise<void>;
 }
 
-type Outcome = WalkEntry | ItemIssue | PendingDir | null;
+/** A link the walk does not follow, reported with the others of its folder (linkIssues). */
+interface SkippedLink {
+  path: string;
+  name: string;
+  why: string;
+}
+
+type Outcome = WalkEntry | ItemIssue | PendingDir | SkippedLink | null;
 
 /** walkFileBatches one item at a time. */
 export async function* walkFiles(opts: WalkOptions): AsyncGenerator<WalkEntry | ItemIssue> {
@@ -444,7 +451,7 @@ export async function* walkFileBatches(opts: WalkOptions): AsyncGenerator<(WalkE
         const st = await fsp.stat(linked.path).catch(() => null);
         if (st === null) continue; // the link disappeared since it was seen: nothing under it exists
         if (visitedDirs.has(devIno(st))) {
-          found.push(skippedLink(linked, 'its folder is already indexed under its real path'));
+          found.push(skippedLinkIssue(linked.path, 'its folder is already indexed under its real path'));
           continue;
         }
         visitedDirs.add(devIno(st));
@@ -471,6 +478,7 @@ export async function* walkFileBatches(opts: WalkOptions): AsyncGenerator<(WalkE
       // same name coexist the NFC one is always the one indexed, independent of readdir order.
       const denormalised: { name: string; key: string; entry: RawEntry }[] = [];
       const children: PendingDir[] = [];
+      const skippedLinks: SkippedLink[] = [];
       // iCloud stubs of files this walk would take, judged once the whole folder is listed (cloudOnlyFile).
       const stubs: { target: string; key: string }[] = [];
 
@@ -547,6 +555,7 @@ export async function* walkFileBatches(opts: WalkOptions): AsyncGenerator<(WalkE
               const out = pending instanceof Promise ? await pending : pending;
               if (out === null) continue;
               if ('depth' in out) children.push(out);
+              else if ('why' in out) skippedLinks.push(out);
               else found.push(out);
             }
             batch = [];
@@ -564,6 +573,7 @@ export async function* walkFileBatches(opts: WalkOptions): AsyncGenerator<(WalkE
             const out = pending instanceof Promise ? await pending : pending;
             if (out === null) continue;
             if ('depth' in out) children.push(out);
+            else if ('why' in out) skippedLinks.push(out);
             else found.push(out);
           }
         }
@@ -579,6 +589,7 @@ export async function* walkFileBatches(opts: WalkOptions): AsyncGenerator<(WalkE
       } finally {
         await listing.close().catch(() => undefined);
       }
+      if (skippedLinks.length > 0) found.push(...linkIssues(describe(parent.rel), skippedLinks));
       for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
     }
     if (found.length > 0) yield found;
@@ -776,8 +787,42 @@ function cloudOnlyFile(path: string, key: string): ItemIssue {
   );
 }
 
-function skippedLink(c: { path: string }, why: string): ItemIssue {
-  return issue(c.path, 'W_SYMLINK_SKIPPED', `This symbolic link is not followed: ${why}.`, 'warning');
+function skippedLink(c: { path: string; name: string }, why: string): SkippedLink {
+  return { path: c.path, name: c.name, why };
+}
+
+function skippedLinkIssue(path: string, why: string): ItemIssue {
+  return issue(path, 'W_SYMLINK_SKIPPED', `This symbolic link is not followed: ${why}.`, 'warning');
+}
+
+/** Links of one folder listed one by one; a folder with more has them in one problem of its own. */
+const LINKS_LISTED_EACH = 3;
+
+/** Links a folder's one problem names, with why each is not followed. */
+const LINKS_NAMED = 3;
+
+/**
+ * The problems the links of one folder (at `folderPath`) make: each its own while there are few, so each can be
+ * looked at, or one for the folder naming how many there are and the first few. Links are never followed, so every
+ * sync meets them again: a vault whose notes are links to another folder listed one warning per link, forever, and
+ * the real problems were lost among them. The one problem still says that links are not followed, and why for some.
+ */
+function linkIssues(folderPath: string, links: SkippedLink[]): ItemIssue[] {
+  if (links.length <= LINKS_LISTED_EACH) return links.map((l) => skippedLinkIssue(l.path, l.why));
+  // By name, so the problem reads the same at every sync whatever order the folder is listed in.
+  const named = [...links]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .slice(0, LINKS_NAMED)
+    .map((l) => `${l.name} (${l.why})`);
+  return [
+    issue(
+      folderPath,
+      'W_SYMLINK_SKIPPED',
+      `${links.length} symbolic links in this folder are not followed, so what they point to is indexed only where ` +
+        `it lies in the synced folder, if at all: ${named.join('; ')}; and ${links.length - named.length} more.`,
+      'warning',
+    ),
+  ];
 }
 
 function statFailure(c: Candidate, err: unknown): ItemIssue | null {

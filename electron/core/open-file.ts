@@ -33,15 +33,33 @@ const RUNNABLE = new Set(
   .desktop .appimage .run .bin .deb .rpm .flatpak .flatpakref .flatpakrepo .snap`.split(/\s+/),
 );
 
-/** The runnable extension of what the OS would open at `file` (e.g. ".sh"), or null. */
-export function runnableExtension(file: string, platform: NodeJS.Platform): string | null {
+/** The extension, lower-cased, of what the OS would open at `file`. */
+function openedExtension(file: string, platform: NodeJS.Platform): string {
   const paths = platform === 'win32' ? win32 : posix;
   // `Evil.app/.` is the bundle `Evil.app`, and Windows drops trailing dots and spaces, so `evil.exe. ` runs
   // `evil.exe`.
   const resolved = paths.resolve(file);
   const opened = platform === 'win32' ? resolved.replace(/[. ]+$/, '') : resolved;
-  const ext = paths.extname(opened).toLowerCase();
+  return paths.extname(opened).toLowerCase();
+}
+
+/** The runnable extension of what the OS would open at `file` (e.g. ".sh"), or null. */
+export function runnableExtension(file: string, platform: NodeJS.Platform): string | null {
+  const ext = openedExtension(file, platform);
   return RUNNABLE.has(ext) ? ext : null;
+}
+
+/**
+ * Names of notes kept as text (the folder and vault connectors read them), which every opener that looks at a name
+ * types as text whatever the file holds: Windows and macOS go by the extension alone, and on Linux GIO (GNOME, Xfce,
+ * Cinnamon), KDE and File::MimeInfo (`mimetype`, xdg-mime's own lookup) take a single match of the name over what
+ * the content looks like. See isTextNoteHead for the one opener that looks at the content only.
+ */
+const TEXT_NOTE_EXTENSIONS: ReadonlySet<string> = new Set(['.md', '.markdown', '.txt', '.org', '.rst']);
+
+/** Whether `file` is named as a text note (TEXT_NOTE_EXTENSIONS). */
+export function isTextNoteName(file: string, platform: NodeJS.Platform): boolean {
+  return TEXT_NOTE_EXTENSIONS.has(openedExtension(file, platform));
 }
 
 /**
@@ -94,7 +112,8 @@ export function fileOfProblem(
  * Starts of files the OS takes for programs or launchers by their content, whatever their name: Linux opens a file
  * with no extension, or one its MIME database does not know (a Maildir message `1700000000.M1P2.host:2,S`), by what
  * its first bytes look like (xdg-mime: `MZ` is application/x-ms-dos-executable, which Wine runs). Binary ones at the
- * very start; no note, mail or calendar begins with them.
+ * very start; no mail or calendar begins with them, and a note that does (`MZ-3 trip`, `#!urgent`) is opened when
+ * it is text (isTextNoteHead).
  */
 const PROGRAM_MAGIC: readonly (readonly [Buffer, string])[] = [
   [Buffer.from('MZ'), 'a Windows program'],
@@ -128,9 +147,28 @@ const LAUNCHER_HEADERS: readonly (readonly [string, number, string])[] = [
 /** How many bytes of a file programSignature looks at. */
 export const SNIFFED_BYTES = 512;
 
-/** What the first bytes of a file (up to SNIFFED_BYTES) say it is when that is a program or a launcher, or null. */
-export function programSignature(head: Buffer): string | null {
-  for (const [magic, what] of PROGRAM_MAGIC) {
+/**
+ * Whether the first bytes of a file named as a text note (isTextNoteName) leave its start, `MZ` or `#!`, harmless: a
+ * note may well begin so ("MZ-3 trip", "#!urgent", a shell snippet kept as a note), and the danger is in what the
+ * OS hands the file to. Only xdg-open without a known desktop, where xdg-mime falls back to `file --mime-type`, types
+ * a file by its content alone. A program a runner takes by content (Windows programs and installers, which Wine
+ * runs; Linux and macOS programs) has NUL bytes in its first 64: with none, `file` finds text, a script at most
+ * (text/x-shellscript, text/x-script.python), whose handlers are editors, and a script with no executable bit (refused
+ * before this) does not run by being opened. Wine, were it handed the file anyway, opens it by its `.md` name, which
+ * runs nothing. Launcher headers stay refused (programSignature): `file` types an `[InternetShortcut]` by its content
+ * even in a `.md`.
+ */
+function isTextNoteHead(head: Buffer): boolean {
+  return !head.includes(0);
+}
+
+/**
+ * What the first bytes of a file (up to SNIFFED_BYTES) say it is when that is a program or a launcher, or null.
+ * `textNoteName`: the file is named as a text note (isTextNoteName), so a program's start in text is no program.
+ */
+export function programSignature(head: Buffer, textNoteName = false): string | null {
+  const magicApplies = !(textNoteName && isTextNoteHead(head));
+  for (const [magic, what] of magicApplies ? PROGRAM_MAGIC : []) {
     if (head.length >= magic.length && head.subarray(0, magic.length).equals(magic)) return what;
   }
   const text = head.toString('latin1');
@@ -226,7 +264,7 @@ export async function checkFileToOpen(
   } catch (err) {
     throw new OpenRefusedError(`The file cannot be read (${errnoCode(err) || 'unknown error'}).`);
   }
-  const program = programSignature(head);
+  const program = programSignature(head, isTextNoteName(real, platform));
   if (program) {
     throw new OpenRefusedError(`The file holds ${program}, and programs are never opened from here.`);
   }

@@ -112,6 +112,59 @@ describe('obsidian Excluded files: which notes they leave out', () => {
   });
 });
 
+describe('obsidian Excluded files: a vault whose config folder was moved (Override config folder)', () => {
+  /** A vault whose config folder is `folder`, holding app.json with these filters beside `marker`. */
+  function movedVault(folder: string, marker: string, settings: unknown): string {
+    const root = tempDir();
+    const files: Record<string, string> = {
+      [`${folder}/${marker}`]: '{}',
+      [`${folder}/app.json`]: typeof settings === 'string' ? settings : JSON.stringify(settings),
+    };
+    for (const key of NOTES) files[key] = key.endsWith('.canvas') ? '{"nodes":[],"edges":[]}' : `# ${key}\n`;
+    writeTree(root, files);
+    return root;
+  }
+
+  it('follows the Excluded files of a config folder named otherwise, on mobile or desktop', async () => {
+    for (const [folder, marker] of [
+      ['.obsidian-mobile', 'workspace-mobile.json'],
+      ['.config', 'appearance.json'],
+    ]) {
+      const root = movedVault(folder, marker, { userIgnoreFilters: ['Archive', '/^Daily/'] });
+      const { keys, issues } = await enumerateAll(vault(root));
+      expect(keys, folder).toEqual(NOTES.filter((k) => !k.startsWith('Archive') && !k.startsWith('Daily')).sort());
+      expect(issues, folder).toEqual([]);
+      expect(await obsidianKind.checkPath(root), folder).toBeNull();
+    }
+  });
+
+  it('names the moved settings file when it cannot be used', async () => {
+    const root = movedVault('.config', 'workspace.json', '{"userIgnoreFilters": [');
+    const { keys, issues } = await enumerateAll(vault(root));
+    expect(keys).toEqual([...NOTES].sort());
+    expect(issues).toEqual([
+      expect.objectContaining({ path: join(root, '.config', 'app.json'), code: OBSIDIAN_SETTINGS_ISSUE }),
+    ]);
+  });
+
+  it('goes by .obsidian while it holds app.json, and by no other dot folder that merely holds an app.json', async () => {
+    const root = movedVault('.obsidian-mobile', 'workspace-mobile.json', { userIgnoreFilters: ['Archive'] });
+    writeTree(root, { '.obsidian/app.json': JSON.stringify({ userIgnoreFilters: ['Daily'] }) });
+    expect((await enumerateAll(vault(root))).keys).toEqual(NOTES.filter((k) => !k.startsWith('Daily')).sort());
+
+    const other = tempDir();
+    writeTree(other, {
+      '.vscode/app.json': JSON.stringify({ userIgnoreFilters: ['Archive'] }),
+      '.git/app.json': JSON.stringify({ userIgnoreFilters: ['Daily'] }),
+      '.git/workspace.json': '{}',
+      'Archive/2019.md': 'x',
+      'Daily/2024-03-01.md': 'x',
+    });
+    expect((await enumerateAll(vault(other))).keys).toEqual(['Archive/2019.md', 'Daily/2024-03-01.md']);
+    expect(await obsidianKind.checkPath(other)).toMatch(/is not an Obsidian vault/);
+  });
+});
+
 describe('obsidian Excluded files: a settings file that cannot be used', () => {
   const cases: [string, string | object, RegExp][] = [
     ['not JSON', '{"userIgnoreFilters": ["Archive/",', /is not valid JSON \(.+\)/],

@@ -168,12 +168,56 @@ describe('obsidian connector: changes a user makes', () => {
   });
 });
 
+describe('obsidian connector: block ids', () => {
+  it("leaves block ids out of the indexed text, and a ^ that is the user's own text in", async () => {
+    const root = tempDir();
+    const note = [
+      'The heron nests by the lake. ^heron-1',
+      '- first item',
+      '- second item ^list-item',
+      '',
+      '^whole-list',
+      '',
+      '| a | b |',
+      '| - | - |',
+      '| 1 | 2 |',
+      '',
+      '  ^table9  ',
+      'Energy is mc^2 and x^2 grows; a caret ^ alone stays.',
+      'Inline `code ^kept1` and `tail` ^gone2',
+      '```',
+      'exponent ^kept2',
+      '^kept3',
+      '```',
+      'Windows line ^crlf1\r',
+      'last line ^final',
+    ].join('\n');
+    writeTree(root, { '.obsidian/app.json': '{}', 'Heron.md': note });
+    const { docs } = await syncAll(vault(root));
+    const content = docs.get('Heron.md')!.content;
+    for (const id of ['heron-1', 'list-item', 'whole-list', 'table9', 'gone2', 'crlf1', 'final']) {
+      expect(content).not.toContain(id);
+    }
+    expect(content).toContain('The heron nests by the lake.\n- first item\n- second item\n\n\n\n| a | b |');
+    expect(content).toContain('Energy is mc^2 and x^2 grows; a caret ^ alone stays.');
+    expect(content).toContain('Inline `code ^kept1` and `tail`\n```\nexponent ^kept2\n^kept3\n```');
+    expect(content).toContain('Windows line\r\nlast line');
+  });
+
+  it('leaves block ids out of a note without code, in a quote and on a line of their own', async () => {
+    const root = tempDir();
+    writeTree(root, { '.obsidian/app.json': '{}', 'Plain.md': 'A paragraph ^p1\n\n> quoted\n\n^q2\n' });
+    const { docs } = await syncAll(vault(root));
+    expect(docs.get('Plain.md')!.content).toBe('A paragraph\n\n> quoted\n\n\n');
+  });
+});
+
 describe('a vault indexed by an earlier reader', () => {
   it('is read once more: its stored fingerprints no longer match, the current ones do', async () => {
     const root = tempDir();
     writeTree(root, { '.obsidian/app.json': '{}', 'Heron.md': '---\ndescription: the heron survey\n---\nBody\n' });
     const plain = fingerprintOf(statSync(join(root, 'Heron.md')));
-    const current = `${plain}:obsidian2`;
+    const current = `${plain}:obsidian3`;
     const asked: string[] = [];
     const walk = (stored: string) =>
       enumerateAll(

@@ -242,7 +242,8 @@ describe('walkFiles: symbolic links (bad input #1, #2)', () => {
       'draft-link.md': 'notes/drafts.md',
       'old-link.md': 'notes/archive/old.md',
       'far-link.md': 'deep/1/2/far.md',
-      'picture.md': 'notes/image.png',
+      // Each folder holds at most LINKS_LISTED_EACH links, so each is listed with its own reason.
+      'deep/picture.md': '../notes/image.png',
     };
     for (const [link, target] of Object.entries(links)) symlinkSync(target, join(root, link));
     const opts: Partial<WalkOptions> = {
@@ -263,6 +264,35 @@ describe('walkFiles: symbolic links (bad input #1, #2)', () => {
         const taken = i.path === join(root, 'notes/plan-link.md');
         expect(i.message).toContain(taken ? 'is indexed under its own path' : 'is left out of the index');
       }
+    }
+  });
+
+  it('lists the links of a folder holding many in one problem, naming how many and why for the first', async () => {
+    const outside = tempDir();
+    writeFileSync(join(outside, 'shared.md'), 'outside');
+    const root = tempDir();
+    writeTree(root, { 'notes/real.md': 'inside', 'notes/diary/d.md': 'd', 'few/x.md': 'x' });
+    const linked = Array.from({ length: 200 }, (_, i) => `attachment-${String(i).padStart(3, '0')}.md`);
+    mkdirSync(join(root, 'linked'));
+    for (const name of linked) symlinkSync('../notes/real.md', join(root, 'linked', name));
+    symlinkSync(join(outside, 'shared.md'), join(root, 'linked', 'Shared.md'));
+    symlinkSync('../notes/diary', join(root, 'linked', 'Diary'));
+    // A folder with few links keeps a problem for each.
+    symlinkSync('x.md', join(root, 'few', 'y.md'));
+    for (const readerThread of [undefined, null]) {
+      const { keys, issues } = await walk(root, { readerThread });
+      expect(keys).toEqual(['few/x.md', 'notes/diary/d.md', 'notes/real.md']);
+      expect(issues.map((i) => [i.path, i.code, i.severity]).sort()).toEqual([
+        [join(root, 'few', 'y.md'), 'W_SYMLINK_SKIPPED', 'warning'],
+        [join(root, 'linked'), 'W_SYMLINK_SKIPPED', 'warning'],
+      ]);
+      const many = issues.find((i) => i.path === join(root, 'linked'))!;
+      expect(many.message).toBe(
+        '202 symbolic links in this folder are not followed, so what they point to is indexed only where it lies in ' +
+          'the synced folder, if at all: Diary (links to folders are not followed); Shared.md (it points outside the ' +
+          'folder being indexed); attachment-000.md (the file it points to, notes/real.md, is indexed under its own ' +
+          'path); and 199 more.',
+      );
     }
   });
 

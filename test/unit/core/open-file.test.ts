@@ -11,6 +11,7 @@ import { createContractHandlers, headlessHost } from '../../../electron/core/han
 import {
   OpenRefusedError,
   fileOfProblem,
+  isTextNoteName,
   programSignature,
   runnableExtension,
 } from '../../../electron/core/open-file.js';
@@ -43,7 +44,7 @@ async function indexedNotes(files: Record<string, string>, opts: { before?: (not
   await service.syncNow([id]);
   const s = service;
   const doc = (name: string): Extract<OpenTarget, { kind: 'document' }> => {
-    const hit = s.search('').find((h) => h.path === join(notes, name)) ?? s.search(name.replace(/\.md$/, ''))[0];
+    const hit = s.search('').find((h) => h.path === join(notes, name)) ?? s.search(name.replace(/\.[^.]+$/, ''))[0];
     if (!hit || hit.path !== join(notes, name)) throw new Error(`${name} is not in the index`);
     return { kind: 'document', connectorId: id, docId: hit.docId };
   };
@@ -320,6 +321,52 @@ describe('programs by their content', () => {
     }
   });
 
+  it('opens a text note that begins like a program or a script, and never a program named as a note', async () => {
+    const { notes, id, service, doc } = await indexedNotes({
+      'MZ-3 trip.md': 'MZ-3 trip\n\nthe garden at the lake\n',
+      'backup.md': '#!/bin/sh\n# Backup\n\nrsync the garden photos\n',
+      'urgent.txt': '#!urgent call about the garden\n',
+      'bom.markdown': '\ufeff#! garden list\n',
+    });
+    for (const name of ['MZ-3 trip.md', 'backup.md', 'urgent.txt', 'bom.markdown']) {
+      await expect(service.fileToOpen(doc(name))).resolves.toBe(realpathSync(join(notes, name)));
+    }
+    // The same notes, now holding a program (NUL bytes in its header), or a launcher some openers take by content.
+    const trip = doc('MZ-3 trip.md');
+    const pe = Buffer.alloc(256);
+    pe.write('MZ\x90\0', 'latin1');
+    writeFileSync(join(notes, 'MZ-3 trip.md'), pe);
+    expect(await refusal(service.fileToOpen(trip))).toBe(
+      'The file holds a Windows program, and programs are never opened from here.',
+    );
+    writeFileSync(join(notes, 'urgent.txt'), '[InternetShortcut]\nURL=file:///usr/bin/xterm\n');
+    expect(await refusal(service.fileToOpen(doc('urgent.txt')))).toBe(
+      'The file holds an Internet shortcut, and programs are never opened from here.',
+    );
+    // A problem listed for a note that is a program (binary) is not opened either.
+    writeFileSync(join(notes, 'tool.md'), pe);
+    await service.syncNow([id]);
+    const binary = service.itemErrors(id).find((e) => e.path === join(notes, 'tool.md'));
+    expect(binary).toMatchObject({ code: 'E_BINARY' });
+    expect(await refusal(service.fileToOpen({ kind: 'problem', connectorId: id, path: binary!.path }))).toBe(
+      'The file holds a Windows program, and programs are never opened from here.',
+    );
+  });
+
+  it('still refuses a text that begins like a program when its name is no note', async () => {
+    const root = tempDir();
+    const maildir = join(root, 'Maildir');
+    for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(maildir, sub), { recursive: true });
+    const file = join(maildir, 'cur', '1700000000.M1P2.host:2,S');
+    writeFileSync(file, message('m', 'the garden').replace(/^From .*\n/, ''));
+    const { id, service } = await indexedSource('maildir', maildir, join(root, 'data'));
+    const target: OpenTarget = { kind: 'document', connectorId: id, docId: service.search('garden')[0].docId };
+    writeFileSync(file, 'MZ-3 trip\n\nthe garden\n');
+    expect(await refusal(service.fileToOpen(target))).toBe(
+      'The file holds a Windows program, and programs are never opened from here.',
+    );
+  });
+
   it('knows the starts of programs and launchers, and reads past no note', () => {
     const sig = (hex: string) => programSignature(Buffer.from(hex, 'hex'));
     expect(sig('cffaedfe07000001')).toBe('a macOS program');
@@ -337,6 +384,13 @@ describe('programs by their content', () => {
       programSignature(Buffer.from(`# Launchers on Linux\n\nA launcher file looks like this:\n\n[Desktop Entry]\n`)),
     ).toBeNull();
     expect(programSignature(Buffer.alloc(0))).toBeNull();
+    // Named as a text note: a program's start in text is none, a program's header (NUL bytes) still is.
+    expect(programSignature(Buffer.from('#!/bin/sh\necho\n'), true)).toBeNull();
+    expect(programSignature(Buffer.from('MZ\x90\0\x03\0', 'latin1'), true)).toBe('a Windows program');
+    expect(programSignature(Buffer.from('[Desktop Entry]\nExec=xterm\n'), true)).toBe('a desktop launcher');
+    expect(isTextNoteName('C:\\Notes\\plan.MD. ', 'win32')).toBe(true);
+    expect(isTextNoteName('/home/ada/Notes/plan.md/.', 'linux')).toBe(true);
+    expect(isTextNoteName('/home/ada/Notes/1700000000.M1P2.host:2,S', 'linux')).toBe(false);
   });
 });
 

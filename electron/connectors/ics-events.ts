@@ -93,6 +93,11 @@ export interface ScannedCalendar {
   path: string;
   /** Properties of the (first) VCALENDAR: X-WR-TIMEZONE, X-WR-CALNAME… */
   calendarProps: ContentLine[];
+  /**
+   * The properties of the VCALENDAR each event, task and journal entry is in: a file may hold several (exports
+   * concatenated), each with its own X-WR-CALNAME. An item outside any VCALENDAR is not in it.
+   */
+  itemCalendars: Map<RawComponent, ContentLine[]>;
   /** Complete VEVENTs (closed, or implicitly closed by the next BEGIN:VEVENT), in file order. */
   events: RawComponent[];
   /** Complete VTODOs (tasks), in file order. */
@@ -261,6 +266,7 @@ export function scanCalendar(text: string, path: string): ScannedCalendar {
   const scan: ScannedCalendar = {
     path,
     calendarProps: [],
+    itemCalendars: new Map(),
     events: [],
     todos: [],
     journals: [],
@@ -280,6 +286,13 @@ export function scanCalendar(text: string, path: string): ScannedCalendar {
 
   const close = (c: RawComponent) => {
     const parent = stack.length > 0 ? stack[stack.length - 1] : null;
+    if (ITEM_COMPONENTS.has(c.name)) {
+      for (let k = stack.length - 1; k >= 0; k--) {
+        if (stack[k].name !== 'VCALENDAR') continue;
+        scan.itemCalendars.set(c, stack[k].props);
+        break;
+      }
+    }
     if (c.name === 'VEVENT') scan.events.push(c);
     else if (c.name === 'VTODO') scan.todos.push(c);
     else if (c.name === 'VJOURNAL') scan.journals.push(c);
@@ -765,7 +778,9 @@ class FileContext {
   readonly local: Zone;
   /** Where UTC times are shown: the calendar's X-WR-TIMEZONE when known, else the local zone. */
   readonly display: Zone;
-  readonly calendarName: string | null;
+  /** X-WR-CALNAME of the first VCALENDAR: the name of items outside any. */
+  readonly #fileCalendarName: string | null;
+  readonly #itemCalendars: Map<RawComponent, ContentLine[]>;
   /** VTIMEZONE components by TZID; built into ICAL.Timezone only when an event uses them. */
   readonly #vtimezones = new Map<string, RawComponent>();
   readonly unknownTzids = new Map<string, number>();
@@ -792,10 +807,17 @@ class FileContext {
       const tzid = comp.props.find((p) => p.name === 'TZID')?.value.trim();
       if (tzid && !this.#vtimezones.has(tzid)) this.#vtimezones.set(tzid, comp);
     }
-    const calTz = calendarValue(scan, 'X-WR-TIMEZONE');
+    const calTz = calendarValue(scan.calendarProps, 'X-WR-TIMEZONE');
     const calZone = calTz ? this.resolveTzid(calTz) : null;
     this.display = calZone ?? zoneFromName(localName, localName, 'intl');
-    this.calendarName = calendarValue(scan, 'X-WR-CALNAME');
+    this.#fileCalendarName = calendarValue(scan.calendarProps, 'X-WR-CALNAME');
+    this.#itemCalendars = scan.itemCalendars;
+  }
+
+  /** The name of the calendar an item is in. */
+  calendarNameOf(item: RawComponent): string | null {
+    const calendar = this.#itemCalendars.get(item);
+    return calendar ? calendarValue(calendar, 'X-WR-CALNAME') : this.#fileCalendarName;
   }
 
   /** The zone for a TZID parameter, or null when it is unknown. */
@@ -828,8 +850,8 @@ class FileContext {
   }
 }
 
-function calendarValue(scan: ScannedCalendar, name: string): string | null {
-  const v = scan.calendarProps.find((p) => p.name === name)?.value;
+function calendarValue(calendarProps: ContentLine[], name: string): string | null {
+  const v = calendarProps.find((p) => p.name === name)?.value;
   const text = v === undefined ? '' : unescapeText(v).trim();
   return text === '' ? null : text;
 }
@@ -1124,10 +1146,12 @@ function parseEvent(raw: RawComponent, ctx: FileContext): ParsedEvent {
 
   const dtstart = first(raw, 'DTSTART');
   if (!dtstart) throw new BrokenEvent('This event has no start date (DTSTART); it is not indexed.');
-  const startDate = parseIcalDate(dtstart.value);
-  if (!startDate) {
+  const writtenStart = parseIcalDate(dtstart.value);
+  if (!writtenStart) {
     throw new BrokenEvent(`This event's start date "${clip(dtstart.value)}" is not a valid date; it is not indexed.`);
   }
+  const allDayDates = outlookAllDayDates(raw, dtstart, writtenStart, ctx);
+  const startDate = allDayDates?.start ?? writtenStart;
   const start = toEventTime(startDate, param(dtstart, 'TZID'), ctx);
   if (!Number.isFinite(start.epochMs)) {
     throw new BrokenEvent("This event's start date cannot be placed in time; it is not indexed.");
@@ -1160,7 +1184,7 @@ function parseEvent(raw: RawComponent, ctx: FileContext): ParsedEvent {
   const dtend = first(raw, 'DTEND');
   const duration = first(raw, 'DURATION');
   if (dtend) {
-    const d = parseIcalDate(dtend.value);
+    const d = allDayDates?.end ?? parseIcalDate(dtend.value);
     if (!d) warn(ev, 'W_ICS_INVALID', `end date "${clip(dtend.value)}" is not a valid date and was ignored`);
     else if (d.isDate !== startDate.isDate) {
       warn(ev, 'W_ICS_INVALID', 'end date and start date are of different kinds (date vs date-time); end ignored');
@@ -1202,6 +1226,38 @@ function parseEvent(raw: RawComponent, ctx: FileContext): ParsedEvent {
   ev.exdates = dateList(raw, 'EXDATE', ctx, ev);
   ev.rdates = dateList(raw, 'RDATE', ctx, ev);
   return ev;
+}
+
+/**
+ * The dates of an event Outlook marks all-day (X-MICROSOFT-CDO-ALLDAYEVENT) but writes as midnight date-times in a
+ * zone, read as the VALUE=DATE dates they stand for; otherwise "00:00 – 00:00" on two days. Null when the event is not
+ * marked so or a time is not midnight where it is shown (then the times as written are all there is to go by).
+ */
+function outlookAllDayDates(
+  raw: RawComponent,
+  dtstart: ContentLine,
+  start: IcalDate,
+  ctx: FileContext,
+): { start: IcalDate; end: IcalDate | null } | null {
+  if (start.isDate) return null;
+  const flag = first(raw, 'X-MICROSOFT-CDO-ALLDAYEVENT') ?? first(raw, 'X-MICROSOFT-MSNCALENDAR-ALLDAYEVENT');
+  if (flag?.value.trim().toUpperCase() !== 'TRUE') return null;
+  const startDay = midnightDate(start, param(dtstart, 'TZID'), ctx);
+  if (startDay === null) return null;
+  const dtend = first(raw, 'DTEND');
+  if (!dtend) return { start: startDay, end: null };
+  const end = parseIcalDate(dtend.value);
+  const endDay = end && !end.isDate ? midnightDate(end, param(dtend, 'TZID'), ctx) : null;
+  return endDay === null ? null : { start: startDay, end: endDay };
+}
+
+/** The date of a date-time that falls at 00:00:00 where it is shown (a UTC one in the calendar's zone), else null. */
+function midnightDate(d: IcalDate, tzid: string | undefined, ctx: FileContext): IcalDate | null {
+  const t = toEventTime(d, tzid, ctx);
+  if (!Number.isFinite(t.epochMs)) return null;
+  const f = shown(t, ctx).f;
+  if (f.hour !== 0 || f.minute !== 0 || f.second !== 0) return null;
+  return { year: f.year, month: f.month, day: f.day, hour: 0, minute: 0, second: 0, isDate: true, utc: false };
 }
 
 /**
@@ -1750,7 +1806,8 @@ function buildDocument(ev: ParsedEvent, id: string, expansion: Expansion | null,
   };
   if (ev.recurrenceId) metadata.recurrenceId = isoOf(ev.recurrenceId);
   if (ev.status) metadata.status = ev.status.toUpperCase();
-  if (ctx.calendarName) metadata.calendar = ctx.calendarName;
+  const calendar = ctx.calendarNameOf(ev.raw);
+  if (calendar) metadata.calendar = calendar;
   if (expansion) {
     metadata.occurrences = expansion.next.map(isoOf);
     metadata.previousOccurrence = expansion.previous ? isoOf(expansion.previous) : null;
@@ -1959,6 +2016,21 @@ function entryTitle(entry: ParsedEntry): string {
   return title;
 }
 
+/** Changed occurrences of a repeating task written out in its text; the earlier ones are only counted. */
+const MAX_OCCURRENCES_IN_TEXT = 10;
+
+/** What became of one occurrence of a repeating task: "Completed on …", "Cancelled", "Call the bank, due …". */
+function occurrenceWords(o: ParsedEntry, task: ParsedEntry, ctx: FileContext): string {
+  const parts: string[] = [];
+  if (o.summary !== null && o.summary !== task.summary) parts.push(o.summary);
+  if (isDone(o)) parts.push(`Completed${o.completed ? ` on ${momentWords(o.completed, ctx)}` : ''}`);
+  else {
+    if (o.status) parts.push(taskStatusWords(o.status));
+    if (o.due) parts.push(`due ${momentWords(o.due, ctx)}`);
+  }
+  return parts.length > 0 ? parts.join(', ') : 'changed';
+}
+
 /** "Organizer: …" and "Attendees: …" (the first MAX_ATTENDEES_IN_TEXT, then how many more) of an item. */
 function peopleLines(item: ItemFields): string[] {
   const lines: string[] = [];
@@ -1975,6 +2047,7 @@ function buildEntryDocument(
   entry: ParsedEntry,
   id: string,
   parentTitles: Map<string, string>,
+  occurrences: ParsedEntry[],
   ctx: FileContext,
 ): SourceDocument {
   const lines: string[] = [];
@@ -1999,6 +2072,13 @@ function buildEntryDocument(
     if (words.length === 0) words.push(`by a rule that could not be read (${clip(entry.rawRules[0])})`);
     lines.push(`Repeats: ${words.join('; ')}`);
   }
+  const listed = occurrences.slice(-MAX_OCCURRENCES_IN_TEXT);
+  if (occurrences.length > listed.length) {
+    lines.push(`${occurrences.length} occurrences changed; the latest ${listed.length}:`);
+  }
+  for (const o of listed) {
+    lines.push(`Occurrence of ${momentWords(o.recurrenceId!, ctx)}: ${occurrenceWords(o, entry, ctx)}`);
+  }
   if (isTask && isDone(entry)) {
     lines.push(`Status: Completed${entry.completed ? ` on ${momentWords(entry.completed, ctx)}` : ''}`);
   } else if (entry.status) lines.push(`Status: ${taskStatusWords(entry.status)}`);
@@ -2012,8 +2092,13 @@ function buildEntryDocument(
   lines.push(...peopleLines(entry));
   if (entry.url) lines.push(`URL: ${entry.url}`);
   if (entry.categories.length > 0) lines.push(`Categories: ${entry.categories.join(', ')}`);
-  let content = lines.join('\n');
-  if (entry.description) content = content === '' ? entry.description : `${content}\n\n${entry.description}`;
+  const paragraphs = [lines.join('\n'), entry.description ?? ''];
+  for (const o of listed) {
+    if (o.description && o.description !== entry.description) {
+      paragraphs.push(`${dayWords(o.recurrenceId!.f)}: ${o.description}`);
+    }
+  }
+  const content = paragraphs.filter((p) => p !== '').join('\n\n');
 
   const iso = (t: EventTime | null) => (t ? isoOf(t) : null);
   const metadata: Record<string, unknown> = { uid: entry.uid, component: isTask ? 'VTODO' : 'VJOURNAL' };
@@ -2030,8 +2115,10 @@ function buildEntryDocument(
   metadata.rrule = entry.rawRules.length > 0 ? entry.rawRules.join('\n') : null;
   if (entry.location) metadata.location = entry.location;
   if (entry.recurrenceId) metadata.recurrenceId = isoOf(entry.recurrenceId);
+  if (occurrences.length > 0) metadata.changedOccurrences = occurrences.map((o) => isoOf(o.recurrenceId!));
   if (entry.status) metadata.status = entry.status.toUpperCase();
-  if (ctx.calendarName) metadata.calendar = ctx.calendarName;
+  const calendar = ctx.calendarNameOf(entry.raw);
+  if (calendar) metadata.calendar = calendar;
 
   const when = isTask ? (entry.due ?? entry.start) : entry.start;
   return {
@@ -2186,12 +2273,14 @@ function* entryItems(scan: ScannedCalendar, ctx: FileContext, usedIds: Map<strin
     const title = textValue(raw, 'SUMMARY')?.replace(/\s+/g, ' ');
     if (uid && title && !parentTitles.has(uid)) parentTitles.set(uid, title);
   }
+  const occurrences = yield* taskOccurrences(scan, ctx);
   const lists: [RawComponent[], ParsedEntry['kind']][] = [
     [scan.todos, 'task'],
     [scan.journals, 'journal'],
   ];
   for (const [raws, kind] of lists) {
     for (const raw of raws) {
+      if (occurrences.folded.has(raw)) continue;
       let localId = brokenId(raw);
       try {
         const entry = parseEntry(raw, kind, ctx);
@@ -2206,7 +2295,12 @@ function* entryItems(scan: ScannedCalendar, ctx: FileContext, usedIds: Map<strin
             `another item in this file has the same UID${entry.recurrenceId ? ' and RECURRENCE-ID' : ''}; this one is indexed as "${localId}"`,
           );
         }
-        const doc = buildEntryDocument(entry, `${ctx.idPrefix}${localId}`, parentTitles, ctx);
+        let changed: ParsedEntry[] = [];
+        if (kind === 'task' && entry.recurrenceId === null) {
+          changed = occurrences.byUid.get(entry.uid) ?? [];
+          occurrences.byUid.delete(entry.uid); // a second task with this UID gets none of them
+        }
+        const doc = buildEntryDocument(entry, `${ctx.idPrefix}${localId}`, parentTitles, changed, ctx);
         for (const [code, messages] of entry.warnings) {
           yield issue(`${scan.path}#${localId}`, code, `${capitalise(messages.join('; '))}.`, 'warning');
         }
@@ -2221,6 +2315,45 @@ function* entryItems(scan: ScannedCalendar, ctx: FileContext, usedIds: Map<strin
       }
     }
   }
+}
+
+/**
+ * The changed occurrences (RECURRENCE-ID) of the repeating tasks in the file, by UID, with their own problems yielded.
+ * Thunderbird and eM Client tick off one occurrence of a repeating task by adding such a VTODO (todoman #304), so a
+ * weekly chore gained a "Done:" document of its own every week, which crowded out the task in search results. A
+ * moved meeting stays an event of its own; an occurrence of a task is part of its task's one document.
+ */
+function* taskOccurrences(
+  scan: ScannedCalendar,
+  ctx: FileContext,
+): Generator<IcsItem, { byUid: Map<string, ParsedEntry[]>; folded: Set<RawComponent> }> {
+  const byUid = new Map<string, ParsedEntry[]>();
+  const folded = new Set<RawComponent>();
+  const repeating = new Set<string>();
+  for (const raw of scan.todos) {
+    const uid = first(raw, 'UID')?.value.trim();
+    if (uid && !first(raw, 'RECURRENCE-ID') && first(raw, 'RRULE')) repeating.add(uid);
+  }
+  for (const raw of scan.todos) {
+    const uid = first(raw, 'UID')?.value.trim();
+    if (!uid || !repeating.has(uid) || !first(raw, 'RECURRENCE-ID')) continue;
+    let entry: ParsedEntry;
+    try {
+      entry = parseEntry(raw, 'task', ctx);
+    } catch {
+      continue; // read on its own, where the failure is reported
+    }
+    if (entry.recurrenceId === null) continue;
+    folded.add(raw);
+    const list = byUid.get(uid);
+    if (list) list.push(entry);
+    else byUid.set(uid, [entry]);
+    for (const [code, messages] of entry.warnings) {
+      yield issue(`${scan.path}#${entry.localId}`, code, `${capitalise(messages.join('; '))}.`, 'warning');
+    }
+  }
+  for (const list of byUid.values()) list.sort((a, b) => a.recurrenceId!.epochMs - b.recurrenceId!.epochMs);
+  return { byUid, folded };
 }
 
 /** How an event that could not be read is named in its issue: its UID, and its RECURRENCE-ID as written. */

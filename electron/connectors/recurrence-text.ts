@@ -8,8 +8,9 @@
  * value makes the whole rule invalid, because guessing would describe and expand something the author did not
  * write.
  *
- * `describeRecurrence` is pure and English-only: "Every Monday", "Every 2 weeks on Tuesday and Thursday, until
- * 30 June 2025", "Monthly on the last Friday", "Every weekday", "Yearly on 3 February", ", 10 times".
+ * `describeRecurrence` is pure and English-only, in the words people search with: "Every week on Monday (weekly)",
+ * "Every 2 weeks on Tuesday and Thursday (every other week), until 30 June 2025", "Every month on the last Friday
+ * (monthly)", "Every weekday", "Every year on 3 February (yearly)", ", 10 times".
  */
 import ICAL from 'ical.js';
 
@@ -364,14 +365,15 @@ const UNIT: Record<Frequency, [string, string]> = {
   MONTHLY: ['month', 'months'],
   YEARLY: ['year', 'years'],
 };
-const ADVERB: Record<Frequency, string> = {
-  SECONDLY: 'Every second',
-  MINUTELY: 'Every minute',
-  HOURLY: 'Every hour',
-  DAILY: 'Daily',
-  WEEKLY: 'Weekly',
-  MONTHLY: 'Monthly',
-  YEARLY: 'Yearly',
+/**
+ * The one word people use for a repeat every period, which "every month" does not match: the index stems "monthly" to
+ * "monthli", not "month". Said after the phrase so that both "every month" and "monthly" find the event.
+ */
+const ADVERB: Partial<Record<Frequency, string>> = {
+  DAILY: 'daily',
+  WEEKLY: 'weekly',
+  MONTHLY: 'monthly',
+  YEARLY: 'yearly',
 };
 const WORKWEEK: readonly WeekdayCode[] = ['MO', 'TU', 'WE', 'TH', 'FR'];
 const WEEKEND: readonly WeekdayCode[] = ['SA', 'SU'];
@@ -395,24 +397,25 @@ export function describeRecurrence(rrule: string | ICAL.Recur | RecurrenceRule, 
 function describeRule(r: RecurrenceRule, opts: DescribeOptions): string {
   const start = opts.start ?? null;
   const n = r.interval;
-  const every = n === 1 ? ADVERB[r.freq] : `Every ${n} ${UNIT[r.freq][1]}`;
+  const every = n === 1 ? `Every ${UNIT[r.freq][0]}` : `Every ${n} ${UNIT[r.freq][1]}`;
   const plainDays = r.byDay.filter((d) => d.ordinal === 0).map((d) => d.day);
   const numbered = r.byDay.filter((d) => d.ordinal !== 0);
   const usedSetPos = { value: false };
   let text: string;
+  let colloquial = colloquialWords(r.freq, n);
 
   switch (r.freq) {
-    case 'WEEKLY': {
-      const days = plainDays.length > 0 ? plainDays : start ? [weekdayOf(start)] : [];
-      if (n === 1 && days.length > 0) text = `Every ${dayListWords(days)}`;
-      else if (days.length > 0) text = `${every} on ${dayListWords(days, true)}`;
-      else text = every;
-      break;
-    }
+    case 'WEEKLY':
     case 'DAILY': {
-      if (plainDays.length > 0)
-        text = n === 1 ? `Every ${dayListWords(plainDays)}` : `${every} on ${dayListWords(plainDays, true)}`;
-      else text = every;
+      const days = r.freq === 'WEEKLY' && plainDays.length === 0 && start ? [weekdayOf(start)] : plainDays;
+      if (days.length === 0) text = every;
+      else if (n > 1) text = `${every} on ${dayListWords(days, true)}`;
+      else {
+        // Once a week on given weekdays, whether written DAILY;BYDAY or WEEKLY;BYDAY.
+        const week = weekWords(days);
+        text = week.text;
+        colloquial = week.colloquial;
+      }
       break;
     }
     case 'MONTHLY': {
@@ -448,6 +451,7 @@ function describeRule(r: RecurrenceRule, opts: DescribeOptions): string {
   if (r.bySetPos.length > 0 && !usedSetPos.value) {
     text += `, only the ${listWords(r.bySetPos.map(ordinalWord))} of each ${UNIT[r.freq][0]}`;
   }
+  if (colloquial) text += ` (${colloquial})`;
 
   if (r.count !== null) text += r.count === 1 ? ', once' : `, ${r.count} times`;
   if (r.until) {
@@ -455,6 +459,24 @@ function describeRule(r: RecurrenceRule, opts: DescribeOptions): string {
     text += `, until ${opts.formatUntil ? opts.formatUntil(until) : formatDateWords(r.until)}`;
   }
   return text;
+}
+
+/** "daily", "every other week", "quarterly": how people say a repeat, for the words they search with. */
+function colloquialWords(freq: Frequency, interval: number): string | null {
+  if (interval === 1) return ADVERB[freq] ?? null;
+  if (freq === 'MONTHLY' && interval === 3) return 'quarterly';
+  if (interval === 2 && ADVERB[freq] !== undefined) return `every other ${UNIT[freq][0]}`;
+  return null;
+}
+
+/** Once a week on these weekdays: "Every week on Monday (weekly)", "Every weekday", "Every day (daily)". */
+function weekWords(days: readonly WeekdayCode[]): { text: string; colloquial: string | null } {
+  if (sameSet(days, WEEKDAYS)) return { text: 'Every day', colloquial: 'daily' };
+  if (sameSet(days, WORKWEEK)) return { text: 'Every weekday', colloquial: null };
+  return {
+    text: `Every week on ${listWords(sortWeek(days).map((d) => WEEKDAY_NAMES[d]))}`,
+    colloquial: 'weekly',
+  };
 }
 
 function monthlyPhrase(
@@ -487,7 +509,7 @@ function monthlyPhrase(
     if (pieces.length > 0) return `${pieces.join(' and ')}, when it falls on ${days}`;
     pieces.push(days);
   }
-  if (pieces.length === 0 && start) pieces.push(`day ${start.day}`);
+  if (pieces.length === 0 && start) pieces.push(`the ${numericOrdinal(start.day)}`);
   return pieces.join(' and ');
 }
 
@@ -532,7 +554,10 @@ function yearlyPhrase(
       : `on ${monthDaysWords(r.byMonthDay)} of every month`;
   }
   if (months.length > 0) {
-    if (start) return months.length === 1 ? `on ${start.day} ${months[0]}` : `on day ${start.day} of ${monthList}`;
+    if (start)
+      return months.length === 1
+        ? `on ${start.day} ${months[0]}`
+        : `on the ${numericOrdinal(start.day)} of ${monthList}`;
     return `in ${monthList}`;
   }
   return start ? `on ${start.day} ${MONTH_NAMES[start.month - 1]}` : '';
@@ -585,11 +610,12 @@ function daySetNoun(days: readonly WeekdayCode[]): string {
     .join(' or ');
 }
 
+/** "the 15th", "the 1st and 15th", "the last day", "the 1st and the last day". */
 function monthDaysWords(days: readonly number[]): string {
   const positive = days.filter((d) => d > 0).sort((a, b) => a - b);
   const negative = days.filter((d) => d < 0).sort((a, b) => b - a);
   const parts: string[] = [];
-  if (positive.length > 0) parts.push(`${positive.length > 1 ? 'days' : 'day'} ${listWords(positive.map(String))}`);
+  if (positive.length > 0) parts.push(`the ${listWords(positive.map(numericOrdinal))}`);
   for (const d of negative) parts.push(d === -1 ? 'the last day' : `the ${ordinalWord(d)} day`);
   return listWords(parts);
 }

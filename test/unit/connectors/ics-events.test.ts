@@ -140,7 +140,7 @@ describe('a Google Calendar export', () => {
     const d = r.byUid(WEEKLY);
     expect(d.timestamp).toBe(Date.UTC(2025, 1, 3, 9)); // 10:00 in Paris (CET)
     expect(firstLine(d)).toBe('Monday 3 February 2025, 10:00–11:00 (Europe/Paris)');
-    expect(line(d, 'Repeats')).toBe('Repeats: Every Monday, until 30 June 2025');
+    expect(line(d, 'Repeats')).toBe('Repeats: Every week on Monday (weekly), until 30 June 2025');
     expect(line(d, 'Location')).toBe('Location: Salle Lumière, 3e étage, 12 rue de la Paix, Paris');
     expect(line(d, 'Organizer')).toBe('Organizer: Alice Martin <alice.martin@example.com>');
     expect(line(d, 'Status')).toBe('Status: Confirmed');
@@ -249,7 +249,7 @@ describe('a Google Calendar export', () => {
   it('keeps a yearly all-day birthday to the window', () => {
     const d = r.byUid('birthday-camille@google.com');
     expect(firstLine(d)).toBe('All day: Thursday 15 March 1990');
-    expect(line(d, 'Repeats')).toBe('Repeats: Yearly on 15 March');
+    expect(line(d, 'Repeats')).toBe('Repeats: Every year on 15 March (yearly)');
     expect(meta(d).occurrences).toEqual(['2025-03-15']);
     expect(meta(d).previousOccurrence).toBe('2024-03-15');
   });
@@ -265,7 +265,7 @@ describe('an Outlook export', () => {
     const d = r.byUid(BUDGET);
     expect(d.timestamp).toBe(Date.UTC(2025, 0, 14, 10));
     expect(firstLine(d)).toBe('Tuesday 14 January 2025, 11:00–12:00 (W. Europe Standard Time)');
-    expect(line(d, 'Repeats')).toBe('Repeats: Monthly on the second Tuesday, 12 times');
+    expect(line(d, 'Repeats')).toBe('Repeats: Every month on the second Tuesday (monthly), 12 times');
     const occ = meta(d).occurrences as string[];
     expect(occ.slice(0, 3)).toEqual(['2025-02-11T10:00:00Z', '2025-03-11T10:00:00Z', '2025-04-08T09:00:00Z']);
     expect(occ).toHaveLength(10);
@@ -288,7 +288,7 @@ describe('an Outlook export', () => {
   it('describes a yearly all-day holiday', () => {
     const d = r.byUid('holiday-us-0704@contoso.com');
     expect(firstLine(d)).toBe('All day: Friday 4 July 2025');
-    expect(line(d, 'Repeats')).toBe('Repeats: Yearly on 4 July');
+    expect(line(d, 'Repeats')).toBe('Repeats: Every year on 4 July (yearly)');
     expect(meta(d).occurrences).toEqual(['2025-07-04']);
   });
 });
@@ -301,7 +301,7 @@ describe('a real-world file: pyparsing/examples/mozilla.ics', () => {
     const d = r.docs[0];
     expect(d).toMatchObject({ id: '153ed0e0-1dd2-11b2-9d71-96da104537a4', title: 'Test event', tags: ['Personal'] });
     expect(firstLine(d)).toBe('All day: Wednesday 14 July 2004 – Saturday 14 August 2004');
-    expect(line(d, 'Repeats')).toBe('Repeats: Monthly on day 14, until 14 September 2004');
+    expect(line(d, 'Repeats')).toBe('Repeats: Every month on the 14th (monthly), until 14 September 2004');
     expect(line(d, 'Location')).toBe('Location: Somewhere over the rainbow');
     expect(meta(d)).toMatchObject({ occurrences: [], previousOccurrence: null }); // long over
   });
@@ -405,8 +405,73 @@ describe('times, zones and all-day dates', () => {
     ]);
   });
 
+  it("reads Outlook's all-day events written as midnight date-times as all-day, on their own days", () => {
+    // Outlook marks them X-MICROSOFT-CDO-ALLDAYEVENT:TRUE and writes midnight in its zone: they read "00:00 – 00:00".
+    const outlook = (uid: string, ...lines: string[]) => [`UID:${uid}`, ...lines, 'X-MICROSOFT-CDO-ALLDAYEVENT:TRUE'];
+    const zoned = (name: string, value: string) => `${name};TZID=W. Europe Standard Time:${value}`;
+    const r = read(
+      calendar(
+        outlook('one', zoned('DTSTART', '20250225T000000'), zoned('DTEND', '20250226T000000'), 'SUMMARY:Carnival'),
+        outlook('three', zoned('DTSTART', '20250303T000000'), zoned('DTEND', '20250306T000000'), 'SUMMARY:Fair'),
+        outlook(
+          'weekly',
+          zoned('DTSTART', '20250211T000000'),
+          zoned('DTEND', '20250212T000000'),
+          'RRULE:FREQ=WEEKLY;COUNT=3',
+          zoned('EXDATE', '20250218T000000'),
+          'SUMMARY:Bins',
+        ),
+        // In UTC, as some Exchange exports write it: midnight in the calendar's zone (here the local one).
+        outlook('utc', 'DTSTART:20250306T230000Z', 'DTEND:20250307T230000Z', 'SUMMARY:Holiday'),
+        outlook('timed', zoned('DTSTART', '20250225T090000'), zoned('DTEND', '20250225T100000'), 'SUMMARY:Call'),
+      ),
+      { localTimeZone: 'Europe/Berlin' },
+    );
+    expect(r.issues).toEqual([]);
+    const carnival = r.byUid('one');
+    expect(firstLine(carnival)).toBe('All day: Tuesday 25 February 2025');
+    expect(meta(carnival)).toMatchObject({ allDay: true, start: '2025-02-25', end: '2025-02-26', timeZone: null });
+    expect(firstLine(r.byUid('three'))).toBe('All day: Monday 3 March 2025 – Wednesday 5 March 2025');
+    const bins = r.byUid('weekly');
+    expect(firstLine(bins)).toBe('All day: Tuesday 11 February 2025');
+    expect(meta(bins).occurrences).toEqual(['2025-02-11', '2025-02-25']); // the EXDATE removed the 18th
+    expect(firstLine(r.byUid('utc'))).toBe('All day: Friday 7 March 2025');
+    expect(firstLine(r.byUid('timed'))).toBe('Tuesday 25 February 2025, 09:00–10:00 (W. Europe Standard Time)');
+  });
+
   it('titles an event without SUMMARY "(untitled event)"', () => {
     expect(read(calendar(['UID:u', 'DTSTART:20250203T100000Z'])).docs[0].title).toBe(UNTITLED_EVENT);
+  });
+});
+
+describe('a file of several calendars', () => {
+  it('gives each event and task the name of the calendar it is in', () => {
+    // Exports concatenated into one file: each VCALENDAR has its own X-WR-CALNAME.
+    const named = (name: string | null, ...items: string[]) =>
+      [
+        'BEGIN:VCALENDAR',
+        'VERSION:2.0',
+        ...(name === null ? [] : [`X-WR-CALNAME:${name}`]),
+        ...items,
+        'END:VCALENDAR',
+      ].join('\r\n');
+    const text = [
+      named('Work', 'BEGIN:VEVENT\r\nUID:w\r\nDTSTART:20250203T100000Z\r\nSUMMARY:Standup\r\nEND:VEVENT'),
+      named(
+        'Family',
+        'BEGIN:VEVENT\r\nUID:f\r\nDTSTART:20250208T100000Z\r\nSUMMARY:Zoo\r\nEND:VEVENT',
+        'BEGIN:VTODO\r\nUID:t\r\nSUMMARY:Buy tickets\r\nEND:VTODO',
+      ),
+      named(null, 'BEGIN:VEVENT\r\nUID:n\r\nDTSTART:20250209T100000Z\r\nSUMMARY:Unnamed\r\nEND:VEVENT'),
+    ].join('\r\n');
+    const r = read(text);
+    expect(r.issues).toEqual([]);
+    expect(r.docs.map((d) => [d.title, meta(d).calendar])).toEqual([
+      ['Standup', 'Work'],
+      ['Zoo', 'Family'],
+      ['Unnamed', undefined],
+      ['Buy tickets', 'Family'],
+    ]);
   });
 });
 
@@ -726,10 +791,10 @@ describe('bad inputs (bad-inputs.md case 19)', () => {
     expect(line(garbage, 'Repeats')).toBe('Repeats: by a rule that could not be read (FREQ=FORTNIGHTLY;BYDAY=TU)');
     expect(meta(garbage)).toMatchObject({ rrule: 'FREQ=FORTNIGHTLY;BYDAY=TU' });
     expect(meta(garbage).occurrences).toBeUndefined();
-    expect(line(r.byUid('rrule-doubled@example.com'), 'Repeats')).toBe('Repeats: Every Monday');
+    expect(line(r.byUid('rrule-doubled@example.com'), 'Repeats')).toBe('Repeats: Every week on Monday (weekly)');
     expect(meta(r.byUid('rrule-doubled@example.com')).occurrences).toHaveLength(10);
     expect(line(r.byUid('rrule-xparam@example.com'), 'Repeats')).toBe('Repeats: Every weekday');
-    expect(line(r.byUid('rrule-unknown-part@example.com'), 'Repeats')).toBe('Repeats: Daily, 3 times');
+    expect(line(r.byUid('rrule-unknown-part@example.com'), 'Repeats')).toBe('Repeats: Every day (daily), 3 times');
   });
 
   it('an EXDATE without a date is a warning; the valid EXDATEs still apply', () => {
@@ -930,6 +995,11 @@ describe('bad inputs (bad-inputs.md case 19)', () => {
 });
 
 /** A calendar around components given with their own BEGIN/END lines (VTODO, VJOURNAL, VEVENT). */
+/** The Monday `week` weeks after Monday 13 January 2025, as an iCalendar date. */
+function dateOfWeek(week: number): string {
+  return new Date(Date.UTC(2025, 0, 13 + week * 7)).toISOString().slice(0, 10).replaceAll('-', '');
+}
+
 function components(...parts: [name: string, lines: string[]][]): string {
   const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//test//EN'];
   for (const [name, body] of parts) lines.push(`BEGIN:${name}`, ...body, `END:${name}`);
@@ -1011,7 +1081,7 @@ describe('tasks (VTODO)', () => {
 
   it('describes a repeating task in words and does not expand it', () => {
     const plants = read(fixture('thunderbird-tasks.ics')).byUid('2b7e9f14-0c6d-4a83-b5e2-91d8c7a3f046');
-    expect(line(plants, 'Repeats')).toBe('Repeats: Every Monday');
+    expect(line(plants, 'Repeats')).toBe('Repeats: Every week on Monday (weekly)');
     expect(line(plants, 'Priority')).toBe('Priority: Low');
     expect(meta(plants)).toMatchObject({ rrule: 'FREQ=WEEKLY;BYDAY=MO' });
     expect(meta(plants)).not.toHaveProperty('occurrences');
@@ -1021,7 +1091,49 @@ describe('tasks (VTODO)', () => {
         ['UID:r', 'SUMMARY:Report', 'DUE;VALUE=DATE:20250203', 'RRULE:FREQ=MONTHLY;UNTIL=20250601'],
       ]),
     ).docs[0];
-    expect(line(until, 'Repeats')).toBe('Repeats: Monthly on day 3, until 1 June 2025');
+    expect(line(until, 'Repeats')).toBe('Repeats: Every month on the 3rd (monthly), until 1 June 2025');
+  });
+
+  it('keeps a repeating task one document, with the occurrences ticked off (Thunderbird) in its text', () => {
+    // Thunderbird ticks off one occurrence by adding a VTODO with the task's UID and a RECURRENCE-ID: each was a
+    // "Done: Water the plants" document of its own, one more every week.
+    const r = read(fixture('thunderbird-tasks.ics'));
+    const plants = r.docs.filter((d) => d.title.includes('Water the plants'));
+    expect(plants.map((d) => [d.id, d.title])).toEqual([['2b7e9f14-0c6d-4a83-b5e2-91d8c7a3f046', 'Water the plants']]);
+    expect(plants[0].content).toBe(
+      [
+        'Due: Monday 30 November 2026, 20:00 (Europe/Berlin)',
+        'Starts: Monday 30 November 2026, 08:00 (Europe/Berlin)',
+        'Repeats: Every week on Monday (weekly)',
+        'Occurrence of Monday 30 November 2026, 08:00 (Europe/Berlin): Completed on Monday 30 November 2026, 20:02 (Europe/Paris)',
+        'Occurrence of Monday 7 December 2026, 08:00 (Europe/Berlin): Completed on Monday 7 December 2026, 18:30 (Europe/Paris)',
+        'Priority: Low',
+        '',
+        'Monday 7 December 2026: Used the new fertiliser on the ficus.',
+      ].join('\n'),
+    );
+    expect(meta(plants[0]).changedOccurrences).toEqual(['2026-11-30T07:00:00Z', '2026-12-07T07:00:00Z']);
+    expect(r.issues).toEqual([]);
+  });
+
+  it('counts the older occurrences of a long-repeating task, and keeps an occurrence without its task', () => {
+    const occurrence = (day: string, ...lines: string[]): [string, string[]] => [
+      'VTODO',
+      ['UID:bins', `RECURRENCE-ID;VALUE=DATE:${day}`, ...lines],
+    ];
+    const r = read(
+      components(
+        ['VTODO', ['UID:bins', 'SUMMARY:Take out the bins', 'DTSTART;VALUE=DATE:20250106', 'RRULE:FREQ=WEEKLY']],
+        ...Array.from({ length: 11 }, (_, i) => occurrence(dateOfWeek(i), 'STATUS:COMPLETED')),
+        occurrence('20250331', 'SUMMARY:Take out the bins and the glass', 'STATUS:NEEDS-ACTION'),
+        ['VTODO', ['UID:elsewhere', 'RECURRENCE-ID;VALUE=DATE:20250203', 'SUMMARY:Orphan', 'STATUS:COMPLETED']],
+      ),
+    );
+    expect(r.docs.map((d) => d.title)).toEqual(['Take out the bins', 'Done: Orphan']);
+    const bins = r.byUid('bins').content.split('\n');
+    expect(bins[2]).toBe('12 occurrences changed; the latest 10:');
+    expect(bins[3]).toBe('Occurrence of Monday 27 January 2025: Completed');
+    expect(bins[12]).toBe('Occurrence of Monday 31 March 2025: Take out the bins and the glass, Needs action');
   });
 
   it('an Apple Reminders list: all-day due dates, zones, a COMPLETED date without STATUS, undated reminders', () => {

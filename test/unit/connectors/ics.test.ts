@@ -11,6 +11,10 @@ import {
 import { CONNECTOR_MODULES } from '../../../electron/connectors/registry.js';
 import { SourceUnavailableError, type SourceDocument } from '../../../electron/connectors/types.js';
 import { fingerprintOf } from '../../../electron/connectors/walker.js';
+import { SyncEngine } from '../../../electron/core/engine.js';
+import { IngestionPipeline } from '../../../electron/core/pipeline.js';
+import { KnowledgeStore } from '../../../electron/core/store.js';
+import { silentLogger } from '../../../shared/logger.js';
 import { enumerateAll, readUnit, syncAll, testConfig, testContext } from '../../helpers/connector-run.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
 import { writeTree } from '../../helpers/tree.js';
@@ -242,6 +246,62 @@ describe('a single .ics file', () => {
   });
 });
 
+/** Syncs `path` through the real engine into a real index; `found` gives the titles a search finds, sorted. */
+async function indexed(path: string) {
+  const store = KnowledgeStore.open(join(tempDir(), 'index.sqlite'), { log: silentLogger });
+  const engine = new SyncEngine({ store, pipeline: new IngestionPipeline(store), log: silentLogger });
+  await engine.sync(connector(path), { signal: new AbortController().signal, trigger: 'manual' });
+  return {
+    store,
+    found: (query: string) =>
+      store
+        .search(query, {})
+        .map((hit) => hit.title)
+        .sort(),
+  };
+}
+
+describe('searching indexed calendars', () => {
+  it('finds a repeating event by the words people use for how often it repeats', async () => {
+    const file = join(tempDir(), 'repeats.ics');
+    writeFileSync(
+      file,
+      calendar(
+        ['UID:rent', 'DTSTART;VALUE=DATE:20250201', 'RRULE:FREQ=MONTHLY;BYMONTHDAY=1', 'SUMMARY:Pay the rent'],
+        ['UID:gym', 'DTSTART:20250203T170000Z', 'RRULE:FREQ=WEEKLY;BYDAY=MO,TH', 'SUMMARY:Gym'],
+        ['UID:pills', 'DTSTART:20250203T080000Z', 'RRULE:FREQ=DAILY', 'SUMMARY:Vitamins'],
+        ['UID:bday', 'DTSTART;VALUE=DATE:19900315', 'RRULE:FREQ=YEARLY', 'SUMMARY:Ana birthday'],
+        ['UID:bins', 'DTSTART;VALUE=DATE:20250204', 'RRULE:FREQ=WEEKLY;INTERVAL=2', 'SUMMARY:Recycling bins'],
+        ['UID:board', 'DTSTART:20250115T150000Z', 'RRULE:FREQ=MONTHLY;INTERVAL=3', 'SUMMARY:Board review'],
+        ['UID:once', 'DTSTART:20250205T100000Z', 'SUMMARY:Dentist'],
+      ),
+    );
+    const { store, found } = await indexed(file);
+    try {
+      const searches: [string, string][] = [
+        ['every month', 'Pay the rent'],
+        ['monthly', 'Pay the rent'],
+        ['rent 1st', 'Pay the rent'],
+        ['every week', 'Gym'],
+        ['weekly', 'Gym'],
+        ['every day', 'Vitamins'],
+        ['daily', 'Vitamins'],
+        ['every year', 'Ana birthday'],
+        ['yearly', 'Ana birthday'],
+        ['every other week', 'Recycling bins'],
+        ['every 2 weeks', 'Recycling bins'],
+        ['every 3 months', 'Board review'],
+        ['quarterly', 'Board review'],
+      ];
+      for (const [query, title] of searches) expect(found(query), query).toContain(title);
+      expect(found('monthly')).toEqual(['Pay the rent']);
+      expect(found('every')).not.toContain('Dentist');
+    } finally {
+      store.close();
+    }
+  });
+});
+
 describe('calendars indexed by an earlier reader', () => {
   it('look changed once, as a folder or as one file, so their events get the current text', async () => {
     const dir = tempDir();
@@ -265,6 +325,16 @@ describe('calendars indexed before tasks were read (reader 2)', () => {
     const r = await syncAll(connector(file));
     expect(r.units[0].fingerprint).not.toBe(`${fingerprintOf(statSync(file))}:ics2`);
     expect(r.docs.size).toBe(5);
+  });
+});
+
+describe('calendars indexed before repeats were written in search words (reader 3)', () => {
+  it('look changed once, so "every month" finds their monthly events', async () => {
+    const file = join(tempDir(), 'bills.ics');
+    writeFileSync(file, calendar(['UID:rent', 'DTSTART;VALUE=DATE:20250201', 'RRULE:FREQ=MONTHLY', 'SUMMARY:Rent']));
+    const r = await syncAll(connector(file));
+    expect(r.units[0].fingerprint).not.toBe(`${fingerprintOf(statSync(file))}:ics3`);
+    expect([...r.docs.values()][0].content).toContain('Repeats: Every month on the 1st (monthly)');
   });
 });
 

@@ -18,65 +18,145 @@ const MARCH_15 = ICAL.Time.fromData({ year: 2024, month: 3, day: 15, isDate: tru
 describe('describeRecurrence: words for RRULEs', () => {
   // [rule, words without DTSTART, words with DTSTART = Monday 3 Feb 2025 10:00]
   const table: [string, string, string][] = [
-    ['FREQ=DAILY', 'Daily', 'Daily'],
+    ['FREQ=DAILY', 'Every day (daily)', 'Every day (daily)'],
     ['FREQ=DAILY;INTERVAL=3', 'Every 3 days', 'Every 3 days'],
     ['FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR', 'Every weekday', 'Every weekday'],
-    ['FREQ=DAILY;INTERVAL=2;BYDAY=MO,FR', 'Every 2 days on Monday and Friday', 'Every 2 days on Monday and Friday'],
-    ['FREQ=DAILY;BYMONTH=1,2', 'Daily in January and February', 'Daily in January and February'],
-    ['FREQ=DAILY;BYHOUR=9,17;BYMINUTE=30', 'Daily at 09:30 and 17:30', 'Daily at 09:30 and 17:30'],
-    ['FREQ=DAILY;BYHOUR=9,17', 'Daily at 09:00 and 17:00', 'Daily at 09:00 and 17:00'],
-    ['FREQ=WEEKLY', 'Weekly', 'Every Monday'],
-    ['FREQ=WEEKLY;BYDAY=MO', 'Every Monday', 'Every Monday'],
-    ['FREQ=WEEKLY;BYDAY=TH,TU', 'Every Tuesday and Thursday', 'Every Tuesday and Thursday'],
-    ['FREQ=WEEKLY;BYDAY=MO,WE,FR', 'Every Monday, Wednesday and Friday', 'Every Monday, Wednesday and Friday'],
+    [
+      'FREQ=DAILY;INTERVAL=2;BYDAY=MO,FR',
+      'Every 2 days on Monday and Friday (every other day)',
+      'Every 2 days on Monday and Friday (every other day)',
+    ],
+    [
+      'FREQ=DAILY;BYMONTH=1,2',
+      'Every day in January and February (daily)',
+      'Every day in January and February (daily)',
+    ],
+    [
+      'FREQ=DAILY;BYHOUR=9,17;BYMINUTE=30',
+      'Every day at 09:30 and 17:30 (daily)',
+      'Every day at 09:30 and 17:30 (daily)',
+    ],
+    ['FREQ=DAILY;BYHOUR=9,17', 'Every day at 09:00 and 17:00 (daily)', 'Every day at 09:00 and 17:00 (daily)'],
+    ['FREQ=WEEKLY', 'Every week (weekly)', 'Every week on Monday (weekly)'],
+    ['FREQ=WEEKLY;BYDAY=MO', 'Every week on Monday (weekly)', 'Every week on Monday (weekly)'],
+    [
+      'FREQ=WEEKLY;BYDAY=TH,TU',
+      'Every week on Tuesday and Thursday (weekly)',
+      'Every week on Tuesday and Thursday (weekly)',
+    ],
+    [
+      'FREQ=WEEKLY;BYDAY=MO,WE,FR',
+      'Every week on Monday, Wednesday and Friday (weekly)',
+      'Every week on Monday, Wednesday and Friday (weekly)',
+    ],
     ['FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR', 'Every weekday', 'Every weekday'],
-    ['FREQ=WEEKLY;BYDAY=SU,MO,TU,WE,TH,FR,SA', 'Every day', 'Every day'],
-    ['FREQ=WEEKLY;BYDAY=SA,SU', 'Every Saturday and Sunday', 'Every Saturday and Sunday'],
-    ['FREQ=WEEKLY;INTERVAL=2', 'Every 2 weeks', 'Every 2 weeks on Monday'],
+    ['FREQ=WEEKLY;BYDAY=SU,MO,TU,WE,TH,FR,SA', 'Every day (daily)', 'Every day (daily)'],
+    [
+      'FREQ=WEEKLY;BYDAY=SA,SU',
+      'Every week on Saturday and Sunday (weekly)',
+      'Every week on Saturday and Sunday (weekly)',
+    ],
+    ['FREQ=WEEKLY;INTERVAL=2', 'Every 2 weeks (every other week)', 'Every 2 weeks on Monday (every other week)'],
     [
       'FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH;UNTIL=20250630',
-      'Every 2 weeks on Tuesday and Thursday, until 30 June 2025',
-      'Every 2 weeks on Tuesday and Thursday, until 30 June 2025',
+      'Every 2 weeks on Tuesday and Thursday (every other week), until 30 June 2025',
+      'Every 2 weeks on Tuesday and Thursday (every other week), until 30 June 2025',
     ],
     ['FREQ=WEEKLY;INTERVAL=3;BYDAY=MO,TU,WE,TH,FR', 'Every 3 weeks on weekdays', 'Every 3 weeks on weekdays'],
-    ['FREQ=MONTHLY', 'Monthly', 'Monthly on day 3'],
-    ['FREQ=MONTHLY;BYMONTHDAY=15', 'Monthly on day 15', 'Monthly on day 15'],
-    ['FREQ=MONTHLY;BYMONTHDAY=1,15', 'Monthly on days 1 and 15', 'Monthly on days 1 and 15'],
-    ['FREQ=MONTHLY;BYMONTHDAY=-1', 'Monthly on the last day', 'Monthly on the last day'],
-    ['FREQ=MONTHLY;BYMONTHDAY=-2', 'Monthly on the second-to-last day', 'Monthly on the second-to-last day'],
-    ['FREQ=MONTHLY;BYMONTHDAY=1,-1', 'Monthly on day 1 and the last day', 'Monthly on day 1 and the last day'],
-    ['FREQ=MONTHLY;BYDAY=1MO', 'Monthly on the first Monday', 'Monthly on the first Monday'],
-    ['FREQ=MONTHLY;BYDAY=+2TU', 'Monthly on the second Tuesday', 'Monthly on the second Tuesday'],
-    ['FREQ=MONTHLY;BYDAY=-1FR', 'Monthly on the last Friday', 'Monthly on the last Friday'],
-    ['FREQ=MONTHLY;BYDAY=-2WE', 'Monthly on the second-to-last Wednesday', 'Monthly on the second-to-last Wednesday'],
+    ['FREQ=MONTHLY', 'Every month (monthly)', 'Every month on the 3rd (monthly)'],
+    ['FREQ=MONTHLY;BYMONTHDAY=15', 'Every month on the 15th (monthly)', 'Every month on the 15th (monthly)'],
+    [
+      'FREQ=MONTHLY;BYMONTHDAY=1,15',
+      'Every month on the 1st and 15th (monthly)',
+      'Every month on the 1st and 15th (monthly)',
+    ],
+    ['FREQ=MONTHLY;BYMONTHDAY=-1', 'Every month on the last day (monthly)', 'Every month on the last day (monthly)'],
+    [
+      'FREQ=MONTHLY;BYMONTHDAY=-2',
+      'Every month on the second-to-last day (monthly)',
+      'Every month on the second-to-last day (monthly)',
+    ],
+    [
+      'FREQ=MONTHLY;BYMONTHDAY=1,-1',
+      'Every month on the 1st and the last day (monthly)',
+      'Every month on the 1st and the last day (monthly)',
+    ],
+    [
+      'FREQ=MONTHLY;BYDAY=1MO',
+      'Every month on the first Monday (monthly)',
+      'Every month on the first Monday (monthly)',
+    ],
+    [
+      'FREQ=MONTHLY;BYDAY=+2TU',
+      'Every month on the second Tuesday (monthly)',
+      'Every month on the second Tuesday (monthly)',
+    ],
+    ['FREQ=MONTHLY;BYDAY=-1FR', 'Every month on the last Friday (monthly)', 'Every month on the last Friday (monthly)'],
+    [
+      'FREQ=MONTHLY;BYDAY=-2WE',
+      'Every month on the second-to-last Wednesday (monthly)',
+      'Every month on the second-to-last Wednesday (monthly)',
+    ],
     [
       'FREQ=MONTHLY;BYDAY=1MO,3MO',
-      'Monthly on the first Monday and the third Monday',
-      'Monthly on the first Monday and the third Monday',
+      'Every month on the first Monday and the third Monday (monthly)',
+      'Every month on the first Monday and the third Monday (monthly)',
     ],
-    ['FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1', 'Monthly on the last weekday', 'Monthly on the last weekday'],
-    ['FREQ=MONTHLY;BYDAY=SA,SU;BYSETPOS=1', 'Monthly on the first weekend day', 'Monthly on the first weekend day'],
-    ['FREQ=MONTHLY;BYDAY=FR;BYMONTHDAY=13', 'Monthly on Friday the 13th', 'Monthly on Friday the 13th'],
-    ['FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=15', 'Every 3 months on day 15', 'Every 3 months on day 15'],
+    [
+      'FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1',
+      'Every month on the last weekday (monthly)',
+      'Every month on the last weekday (monthly)',
+    ],
+    [
+      'FREQ=MONTHLY;BYDAY=SA,SU;BYSETPOS=1',
+      'Every month on the first weekend day (monthly)',
+      'Every month on the first weekend day (monthly)',
+    ],
+    [
+      'FREQ=MONTHLY;BYDAY=FR;BYMONTHDAY=13',
+      'Every month on Friday the 13th (monthly)',
+      'Every month on Friday the 13th (monthly)',
+    ],
+    [
+      'FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=15',
+      'Every 3 months on the 15th (quarterly)',
+      'Every 3 months on the 15th (quarterly)',
+    ],
     ['FREQ=MONTHLY;INTERVAL=6;BYDAY=1SU', 'Every 6 months on the first Sunday', 'Every 6 months on the first Sunday'],
-    ['FREQ=YEARLY', 'Yearly', 'Yearly on 3 February'],
-    ['FREQ=YEARLY;INTERVAL=2', 'Every 2 years', 'Every 2 years on 3 February'],
-    ['FREQ=YEARLY;BYMONTH=7;BYMONTHDAY=4', 'Yearly on 4 July', 'Yearly on 4 July'],
-    ['FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU', 'Yearly on the last Sunday of March', 'Yearly on the last Sunday of March'],
+    ['FREQ=YEARLY', 'Every year (yearly)', 'Every year on 3 February (yearly)'],
+    ['FREQ=YEARLY;INTERVAL=2', 'Every 2 years (every other year)', 'Every 2 years on 3 February (every other year)'],
+    ['FREQ=YEARLY;BYMONTH=7;BYMONTHDAY=4', 'Every year on 4 July (yearly)', 'Every year on 4 July (yearly)'],
+    [
+      'FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU',
+      'Every year on the last Sunday of March (yearly)',
+      'Every year on the last Sunday of March (yearly)',
+    ],
     [
       'FREQ=YEARLY;BYMONTH=11;BYDAY=4TH',
-      'Yearly on the fourth Thursday of November',
-      'Yearly on the fourth Thursday of November',
+      'Every year on the fourth Thursday of November (yearly)',
+      'Every year on the fourth Thursday of November (yearly)',
     ],
-    ['FREQ=YEARLY;BYMONTH=6', 'Yearly in June', 'Yearly on 3 June'],
-    ['FREQ=YEARLY;BYMONTH=1,7', 'Yearly in January and July', 'Yearly on day 3 of January and July'],
+    ['FREQ=YEARLY;BYMONTH=6', 'Every year in June (yearly)', 'Every year on 3 June (yearly)'],
+    [
+      'FREQ=YEARLY;BYMONTH=1,7',
+      'Every year in January and July (yearly)',
+      'Every year on the 3rd of January and July (yearly)',
+    ],
     [
       'FREQ=YEARLY;BYYEARDAY=100,-1',
-      'Yearly on day 100 and the last day of the year',
-      'Yearly on day 100 and the last day of the year',
+      'Every year on day 100 and the last day of the year (yearly)',
+      'Every year on day 100 and the last day of the year (yearly)',
     ],
-    ['FREQ=YEARLY;BYWEEKNO=20;BYDAY=MO', 'Yearly in week 20 on Monday', 'Yearly in week 20 on Monday'],
-    ['FREQ=YEARLY;BYDAY=20MO', 'Yearly on the 20th Monday of the year', 'Yearly on the 20th Monday of the year'],
+    [
+      'FREQ=YEARLY;BYWEEKNO=20;BYDAY=MO',
+      'Every year in week 20 on Monday (yearly)',
+      'Every year in week 20 on Monday (yearly)',
+    ],
+    [
+      'FREQ=YEARLY;BYDAY=20MO',
+      'Every year on the 20th Monday of the year (yearly)',
+      'Every year on the 20th Monday of the year (yearly)',
+    ],
     ['FREQ=HOURLY', 'Every hour', 'Every hour'],
     ['FREQ=HOURLY;INTERVAL=2', 'Every 2 hours', 'Every 2 hours'],
     ['FREQ=HOURLY;BYDAY=MO,TU,WE,TH,FR', 'Every hour on weekdays', 'Every hour on weekdays'],
@@ -90,26 +170,30 @@ describe('describeRecurrence: words for RRULEs', () => {
     ['FREQ=SECONDLY', 'Every second', 'Every second'],
     ['FREQ=SECONDLY;INTERVAL=30', 'Every 30 seconds', 'Every 30 seconds'],
     ['FREQ=SECONDLY;BYMONTH=2', 'Every second in February', 'Every second in February'],
-    ['FREQ=DAILY;COUNT=10', 'Daily, 10 times', 'Daily, 10 times'],
-    ['FREQ=DAILY;COUNT=1', 'Daily, once', 'Daily, once'],
+    ['FREQ=DAILY;COUNT=10', 'Every day (daily), 10 times', 'Every day (daily), 10 times'],
+    ['FREQ=DAILY;COUNT=1', 'Every day (daily), once', 'Every day (daily), once'],
     [
       'FREQ=WEEKLY;BYDAY=MO;UNTIL=20250630T215959Z',
-      'Every Monday, until 30 June 2025',
-      'Every Monday, until 30 June 2025',
+      'Every week on Monday (weekly), until 30 June 2025',
+      'Every week on Monday (weekly), until 30 June 2025',
     ],
-    ['freq=weekly;byday=mo', 'Every Monday', 'Every Monday'],
-    ['FREQ=WEEKLY;BYDAY=MO;', 'Every Monday', 'Every Monday'],
+    ['freq=weekly;byday=mo', 'Every week on Monday (weekly)', 'Every week on Monday (weekly)'],
+    ['FREQ=WEEKLY;BYDAY=MO;', 'Every week on Monday (weekly)', 'Every week on Monday (weekly)'],
     [
       'FREQ=MONTHLY;BYSETPOS=1,-1;BYDAY=MO',
-      'Monthly on the first and last Monday',
-      'Monthly on the first and last Monday',
+      'Every month on the first and last Monday (monthly)',
+      'Every month on the first and last Monday (monthly)',
     ],
     [
       'FREQ=YEARLY;BYMONTH=3;BYSETPOS=-1;BYDAY=MO,TU,WE,TH,FR',
-      'Yearly on the last weekday of March',
-      'Yearly on the last weekday of March',
+      'Every year on the last weekday of March (yearly)',
+      'Every year on the last weekday of March (yearly)',
     ],
-    ['FREQ=DAILY;BYSETPOS=1', 'Daily, only the first of each day', 'Daily, only the first of each day'],
+    [
+      'FREQ=DAILY;BYSETPOS=1',
+      'Every day, only the first of each day (daily)',
+      'Every day, only the first of each day (daily)',
+    ],
   ];
 
   it.each(table)('%s → "%s"', (rule, bare, withStart) => {
@@ -118,25 +202,25 @@ describe('describeRecurrence: words for RRULEs', () => {
   });
 
   it('uses an all-day DTSTART for the implied day and month', () => {
-    expect(describeRecurrence('FREQ=YEARLY', { start: MARCH_15 })).toBe('Yearly on 15 March');
-    expect(describeRecurrence('FREQ=MONTHLY', { start: MARCH_15 })).toBe('Monthly on day 15');
-    expect(describeRecurrence('FREQ=WEEKLY', { start: MARCH_15 })).toBe('Every Friday');
+    expect(describeRecurrence('FREQ=YEARLY', { start: MARCH_15 })).toBe('Every year on 15 March (yearly)');
+    expect(describeRecurrence('FREQ=MONTHLY', { start: MARCH_15 })).toBe('Every month on the 15th (monthly)');
+    expect(describeRecurrence('FREQ=WEEKLY', { start: MARCH_15 })).toBe('Every week on Friday (weekly)');
   });
 
   it('accepts an ICAL.Recur and a parsed rule', () => {
     expect(describeRecurrence(ICAL.Recur.fromString('FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH'))).toBe(
-      'Every 2 weeks on Tuesday and Thursday',
+      'Every 2 weeks on Tuesday and Thursday (every other week)',
     );
     const parsed = parseRecurrenceRule('FREQ=MONTHLY;BYDAY=-1FR');
     if (!parsed.ok) throw new Error(parsed.error);
-    expect(describeRecurrence(parsed.rule)).toBe('Monthly on the last Friday');
+    expect(describeRecurrence(parsed.rule)).toBe('Every month on the last Friday (monthly)');
   });
 
   it('lets the caller format UNTIL (e.g. in the event time zone)', () => {
     const words = describeRecurrence('FREQ=DAILY;UNTIL=20250630T230000Z', {
       formatUntil: (u) => `${u.toICALString()} in some zone`,
     });
-    expect(words).toBe('Daily, until 20250630T230000Z in some zone');
+    expect(words).toBe('Every day (daily), until 20250630T230000Z in some zone');
   });
 
   it('says so when the rule cannot be read', () => {

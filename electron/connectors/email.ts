@@ -20,7 +20,8 @@ import type {
 import type * as MailparserModule from 'mailparser';
 import { TEXT_SELECTORS, lazyHtmlConverter } from './html.js';
 import { readIcsText } from './ics-events.js';
-import { lazyModule, lazyModuleInSteps, type Dependency } from './lazy-module.js';
+import { lazyModule, lazyModuleInSteps, lazyValue, resolveDependency, type Dependency } from './lazy-module.js';
+import { readTnef, type TnefContent } from './tnef.js';
 import { decodeUtf8Leniently } from './text-file.js';
 import type { SourceDocument } from './types.js';
 
@@ -43,8 +44,14 @@ export const MAIL_PARSER_DEPENDENCIES: readonly Dependency[] = [
 
 const mailparser = lazyModuleInSteps<typeof MailparserModule>('mailparser', MAIL_PARSER_DEPENDENCIES);
 // Both are loaded by the time a message is parsed (they are among the mail parser's dependencies above).
-const libmime = lazyModule<{ decodeWords(text: string): string }>('libmime');
+const libmime = lazyModule<{ decodeWords(text: string): string; normalizeCharset(charset: string): string }>('libmime');
 const he = lazyModule<{ decode(html: string): string }>('he');
+/** The iconv-lite the parser's libmime decodes with: the charsets it knows are the ones the parser reads. */
+const iconv = lazyValue(() =>
+  lazyModule<{ getCodec(charset: string): unknown; decode(bytes: Buffer, charset: string): string }>(
+    resolveDependency('libmime', 'iconv-lite'),
+  )(),
+);
 
 /** Text attachments larger than this are listed but not indexed. */
 export const DEFAULT_MAX_ATTACHMENT_TEXT_BYTES = 1024 * 1024;
@@ -124,7 +131,8 @@ export class EmailParseError extends Error {
 type KeptPart =
   | { kind: 'text'; name: string; text: string }
   | { kind: 'message'; name: string; bytes: Buffer }
-  | { kind: 'signed'; name: string; bytes: Buffer };
+  | { kind: 'signed'; name: string; bytes: Buffer }
+  | ({ kind: 'tnef'; name: string } & TnefContent);
 
 interface Parsed {
   headers: Headers;
@@ -279,6 +287,12 @@ async function readMessage(
       texts.push(signed.content);
       attachments = [...attachments.filter((name) => name !== part.name), ...signed.attachments];
       mislabelled ||= signed.mislabelled;
+    } else if (part.kind === 'tnef') {
+      // Outlook writes the body both as the message's text and into winmail.dat (as RTF): it is indexed once.
+      if (!spaced(body).includes(spaced(part.body))) texts.push(part.body);
+      for (const file of part.texts) texts.push(`Attachment: ${file.name}\n${file.text.trim()}`);
+      // Mail programs other than Outlook list winmail.dat itself; Outlook lists the files in it.
+      attachments = [...attachments, ...part.files];
     } else {
       const forwarded = await forwardedText(part.bytes, maxAttachmentText, depth + 1);
       texts.push(forwarded.text);
@@ -286,9 +300,12 @@ async function readMessage(
     }
   }
   // The names of the attachments whose text is not indexed (a PDF, a photo): "the mail with quarterly-report.pdf".
-  const withText = new Set(parsed.parts.map((part) => part.name));
+  const withText = new Set(
+    parsed.parts.flatMap((part) => (part.kind === 'tnef' ? part.texts.map((file) => file.name) : [part.name])),
+  );
+  const inTnef = parsed.parts.flatMap((part) => (part.kind === 'tnef' ? part.files : []));
   // (A signed part's own attachments are named in its text already.)
-  const named = dedupe(parsed.attachments.filter((name) => !withText.has(name)));
+  const named = dedupe([...parsed.attachments, ...inTnef].filter((name) => !withText.has(name)));
   if (named.length > 0) texts.push(`Attachments: ${named.join(', ')}`);
   const content = texts.filter((p) => p !== '').join('\n\n');
   return {
@@ -301,6 +318,11 @@ async function readMessage(
     attachments,
     mislabelled,
   };
+}
+
+/** Text with its runs of white space as one space, for comparing two renderings of the same text. */
+function spaced(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
 }
 
 const CLEARSIGN_BEGIN = '-----BEGIN PGP SIGNED MESSAGE-----';
@@ -358,7 +380,10 @@ async function forwardedText(
 
 /** The internals of mailparser 3.14's MailParser that parse8bit hooks (see there). */
 interface MailParserInternals {
-  libmime?: { decodeWord?: (charset: string, encoding: string, text: string) => string };
+  libmime?: {
+    decodeWord?: (charset: string, encoding: string, text: string) => string;
+    decodeWords?: (text: unknown) => string;
+  };
   createNode?: (node: unknown) => {
     headers?: Headers;
     charset?: string | false;
@@ -399,15 +424,26 @@ function parse8bit(parser: object, counter: { nodes: number; mislabelled: boolea
   const words = p.libmime;
   const decodeWord = words?.decodeWord;
   if (words && typeof decodeWord === 'function') {
-    // Encoded-words (Subject, display names, file names) that say UTF-8 over Latin-1 bytes, as the bodies above.
-    // decodeWords joins the adjacent words of one charset before it calls this, so a character split across two
-    // words is whole here.
+    // Encoded-words (Subject, display names, file names) that say UTF-8 over Latin-1 bytes, as the bodies above;
+    // UTF-7 ones, which libmime leaves encoded; and ones in a charset nobody knows ("x-unknown"), which libmime reads
+    // as UTF-8, as a part that declares none. decodeWords joins the adjacent words of one charset before it calls
+    // this, so a character split across two words is whole here.
     words.decodeWord = function (this: unknown, charset: string, encoding: string, text: string) {
-      if (!/^utf-?8(?:\*.*)?$/i.test(charset)) return decodeWord.call(this, charset, encoding, text);
+      const reading = charsetReading(charset);
+      if (reading === 'known') return decodeWord.call(this, charset, encoding, text);
       const bytes = encodedWordBytes(encoding, text);
-      if (bytes === null || isUtf8(bytes)) return decodeWord.call(this, charset, encoding, text);
+      if (bytes === null) return decodeWord.call(this, charset, encoding, text);
+      if (reading === 'utf-7') return iconv().decode(bytes, 'utf7');
+      if (reading === 'unknown') return decodeUtf8Leniently(bytes);
+      if (isUtf8(bytes)) return decodeWord.call(this, charset, encoding, text);
       counter.mislabelled = true;
       return decodeUtf8Leniently(bytes);
+    };
+  }
+  const decodeWords = words?.decodeWords;
+  if (words && typeof decodeWords === 'function') {
+    words.decodeWords = function (this: unknown, text: unknown) {
+      return decodeWords.call(this, typeof text === 'string' ? withPlainCharsetNames(text) : text);
     };
   }
   // ESC: ISO-2022-JP is 7-bit, so a message with raw Japanese headers can be valid UTF-8 (ASCII) all the same.
@@ -431,8 +467,13 @@ function parse8bit(parser: object, counter: { nodes: number; mislabelled: boolea
     const created = createNode.call(this, node);
     counter.nodes++;
     const part = node as { filename?: unknown };
-    if (typeof part.filename === 'string' && part.filename.includes('\uFFFD') && created.headers instanceof Map) {
-      // The splitter decoded the file name with a decoder of its own; the parser's (above) read the same header.
+    if (
+      typeof part.filename === 'string' &&
+      (part.filename.includes('\uFFFD') || ENCODED_WORD.test(part.filename)) &&
+      created.headers instanceof Map
+    ) {
+      // The splitter decoded the file name with a decoder of its own (which leaves a word in "ISO-8859-1." encoded);
+      // the parser's (above) read the same header.
       const param = (key: string, name: string): unknown =>
         (created.headers?.get(key) as Partial<StructuredHeader> | undefined)?.params?.[name];
       const name = param('content-disposition', 'filename') ?? param('content-type', 'name');
@@ -455,6 +496,7 @@ function parse8bit(parser: object, counter: { nodes: number; mislabelled: boolea
       decodeStream: (charset) => {
         if (charset === UNDECLARED_CHARSET) return utf8OrWindows1252();
         if (charset === DECLARED_UTF8) return utf8OrWindows1252(() => (counter.mislabelled = true));
+        if (UTF7.test(charset)) return wholeTextDecoder((bytes) => iconv().decode(bytes, 'utf7'));
         const stream = decoder.decodeStream(charset);
         // A charset the decoder does not know (mutt's "unknown-8bit", "x-unknown", "ansi") is read as UTF-8, which
         // turned the Latin-1 of such mail into U+FFFD: it is read as a part that declares none.
@@ -486,6 +528,49 @@ function rawHeaderCharset(raw: Buffer): string | null {
   return charset === null || /^(?:utf-?8|(?:us-?)?ascii)$/.test(charset) ? null : charset;
 }
 const HEADER_CHARSET_SCAN_BYTES = 64 * 1024;
+
+/**
+ * UTF-7 (RFC 2152) by its names. Old Outlook Express and Windows Mobile mail still arrives in it; libmime refuses it
+ * (a way to smuggle markup past an HTML filter, which indexed text is not) and so left it as "+AOk-".
+ */
+const UTF7 = /^(?:x-)?(?:unicode-1-1-)?utf-?7$|^csunicode11utf7$/i;
+/** The Japanese charsets libmime decodes with encoding-japanese, which its iconv-lite does not know. */
+const JAPANESE_CHARSET = /^jis|^iso-?2022-?jp|^eucjp/i;
+
+/**
+ * How an encoded-word's charset (an RFC 2231 language after '*' left out) is read: by libmime ('known', 'utf-8'), as
+ * UTF-7, or as text whose charset is not known ('unknown': UTF-8 if valid, else windows-1252).
+ */
+function charsetReading(charset: string): 'known' | 'utf-8' | 'utf-7' | 'unknown' {
+  const name = charset.split('*')[0];
+  if (/^utf-?8$/i.test(name)) return 'utf-8';
+  if (UTF7.test(name)) return 'utf-7';
+  if (JAPANESE_CHARSET.test(name)) return 'known';
+  try {
+    iconv().getCodec(libmime().normalizeCharset(name));
+    return 'known';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** An RFC 2047 encoded-word, whatever its charset's name: the charset, Q or B, the encoded text. */
+const ENCODED_WORD = /=\?([^?\s]*)\?([QqBb])\?([^?]*)\?=/;
+
+/**
+ * Text with its encoded-words' charset names as libmime finds them: it takes only letters, digits, '_', '-' and '*',
+ * so a word in "ISO-8859-1." (a trailing dot, from some webmail), "ANSI_X3.4-1968" (glibc's ASCII) or a quoted
+ * name stayed encoded. The other characters are left out of the name (iconv-lite ignores them when it looks a name
+ * up), with its RFC 2231 language; a word whose name is then empty is read as one of an unknown charset.
+ */
+function withPlainCharsetNames(text: string): string {
+  if (!text.includes('=?')) return text;
+  return text.replace(new RegExp(ENCODED_WORD, 'g'), (word, charset: string, encoding: string, encoded: string) => {
+    if (/^[\w*-]+$/.test(charset)) return word;
+    const plain = charset.split('*')[0].replace(/[^\w-]/g, '');
+    return `=?${plain === '' ? 'x-unknown' : plain}?${encoding}?${encoded}?=`;
+  });
+}
 
 /**
  * The bytes an encoded-word's text stands for (RFC 2047 Q or B, as libmime reads them), or null when it is not
@@ -542,6 +627,14 @@ function decodeAs(bytes: Buffer, charset: string): string | null {
  * (decodeUtf8Leniently); `onInvalid` is told when there were any.
  */
 function utf8OrWindows1252(onInvalid?: () => void): Transform {
+  return wholeTextDecoder((bytes) => {
+    if (onInvalid && !isUtf8(bytes)) onInvalid();
+    return decodeUtf8Leniently(bytes);
+  });
+}
+
+/** A stream that decodes all of a part's bytes at once, at their end. */
+function wholeTextDecoder(decode: (bytes: Buffer) => string): Transform {
   const chunks: Buffer[] = [];
   return new Transform({
     transform(chunk: Buffer | string, _enc, done) {
@@ -549,9 +642,7 @@ function utf8OrWindows1252(onInvalid?: () => void): Transform {
       done();
     },
     flush(done) {
-      const bytes = Buffer.concat(chunks);
-      if (onInvalid && !isUtf8(bytes)) onInvalid();
-      done(null, decodeUtf8Leniently(bytes));
+      done(null, decode(Buffer.concat(chunks)));
     },
   });
 }
@@ -603,9 +694,11 @@ function runParser(raw: Buffer, maxAttachmentText: number, totalText: number, de
       // there are its title, place and time as the calendar shows them.
       const calendar = !forwarded && !d.related && isCalendar(d, name);
       const signed = name !== null && depth < MAX_FORWARD_DEPTH && isSignedData(d, name);
-      const keep = forwarded || calendar || signed || (name !== null && isTextAttachment(d, name));
-      // A signed message's body is inside its signature blob, which is bounded by the message's own size.
-      const limit = signed ? Infinity : Math.min(maxAttachmentText, textBudget);
+      const tnef = name !== null && !signed && isTnef(d, name);
+      const keep = forwarded || calendar || signed || tnef || (name !== null && isTextAttachment(d, name));
+      // A signed message's body is inside its signature blob, and Outlook's in its winmail.dat, both bounded by the
+      // message's own size.
+      const limit = signed || tnef ? Infinity : Math.min(maxAttachmentText, textBudget);
       const chunks: Buffer[] = [];
       let size = 0;
       let tooBig = false;
@@ -632,6 +725,17 @@ function runParser(raw: Buffer, maxAttachmentText: number, totalText: number, de
         } else if (signed) {
           const content = signedContent(Buffer.concat(chunks));
           if (content !== null) result.parts.push({ kind: 'signed', name, bytes: content });
+        } else if (tnef) {
+          const content = readTnef(Buffer.concat(chunks), {
+            maxTextBytes: Math.min(maxAttachmentText, textBudget),
+            decode: decodeCodepage,
+            htmlToText: htmlToPlain,
+            isTextFile: hasTextFileExtension,
+          });
+          if (content !== null) {
+            textBudget -= content.texts.reduce((sum, t) => sum + t.text.length, 0);
+            result.parts.push({ kind: 'tnef', name, ...content });
+          }
         } else if (keep && !tooBig) {
           let text = decodeAttachment(Buffer.concat(chunks), d);
           if (text !== null && calendar) {
@@ -671,11 +775,15 @@ function attachmentName(a: AttachmentStream): string | null {
   return null;
 }
 
+function hasTextFileExtension(name: string): boolean {
+  const ext = /\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase();
+  return ext !== undefined && TEXT_ATTACHMENT_EXTENSIONS.has(ext);
+}
+
 function isTextAttachment(a: AttachmentStream, name: string): boolean {
   const type = a.contentType.toLowerCase();
   if (type.startsWith('text/')) return true;
-  const ext = /\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase();
-  if (ext === undefined || !TEXT_ATTACHMENT_EXTENSIONS.has(ext)) return false;
+  if (!hasTextFileExtension(name)) return false;
   return (
     type === 'application/octet-stream' ||
     type === 'application/json' ||
@@ -827,6 +935,7 @@ function decodeAttachment(bytes: Buffer, a: AttachmentStream): string | null {
   const charset = typeof ct?.params?.charset === 'string' ? ct.params.charset : undefined;
   let text: string;
   if (charset === undefined || /^(?:us-?)?ascii$|^utf-?8$/i.test(charset)) text = decodeUtf8Leniently(bytes);
+  else if (UTF7.test(charset)) text = iconv().decode(bytes, 'utf7');
   else {
     try {
       text = new TextDecoder(charset).decode(bytes);
@@ -1151,4 +1260,21 @@ function hasUndecodableText(doc: SourceDocument, raw: Buffer): boolean {
 
 function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** Bytes in a Windows code page (a TNEF stream's, an RTF body's; 65001: UTF-8) as text. */
+function decodeCodepage(bytes: Buffer, codepage: number): string {
+  if (codepage === 65001 || isUtf8(bytes)) return decodeUtf8Leniently(bytes);
+  try {
+    return iconv().decode(bytes, `cp${codepage}`);
+  } catch {
+    return decodeUtf8Leniently(bytes);
+  }
+}
+
+/** An application/ms-tnef part: Outlook's winmail.dat, which holds the message's own body and attachments. */
+function isTnef(a: AttachmentStream, name: string): boolean {
+  const type = a.contentType.toLowerCase();
+  if (type === 'application/ms-tnef' || type === 'application/vnd.ms-tnef') return true;
+  return /^winmail\.dat$/i.test(name) && type === 'application/octet-stream';
 }

@@ -9,6 +9,7 @@
  * file and updates the document's metadata.
  */
 import { promises as fsp } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import type { ConnectorConfig } from '../../shared/types.js';
@@ -178,16 +179,16 @@ export class MaildirConnector implements Connector {
 
   async read(unit: SourceUnit, _previous: UnitRecord | null, ctx: ConnectorContext): Promise<UnitRead> {
     checkAborted(ctx.signal);
-    const loc = locateMessage(unit.path.split(/[\\/]/).slice(-2).join('/'));
-    const parsedName = parseMaildirName(loc?.name ?? unit.path);
     const folderKey = unit.key.includes('/') ? unit.key.slice(0, unit.key.lastIndexOf('/')) : '';
     const maxBytes = Math.max(DEFAULT_MAX_MESSAGE_BYTES, ctx.maxFileSizeBytes);
-    const raw = await decompressed(await readMessageFile(unit.path, maxBytes), maxBytes);
+    const { path, bytes } = await readMessageOrItsRenaming(unit.path, maxBytes);
+    const parsedName = parseMaildirName(basename(path));
+    const raw = await decompressed(bytes, maxBytes);
     checkAborted(ctx.signal);
     let parsed;
     try {
       parsed = await parseEmailWithWarnings(raw, {
-        path: unit.path,
+        path,
         folder: maildirFolderName(folderKey),
         flags: parsedName.flags,
         fallbackTimestamp: deliveryTime(parsedName.base),
@@ -201,7 +202,7 @@ export class MaildirConnector implements Connector {
     doc.id = `${unit.key}#${doc.id}`;
     const events: ReadEvent[] = [{ type: 'doc', doc }];
     for (const w of warnings) {
-      events.push({ type: 'issue', issue: { path: unit.path, code: w.code, message: w.message, severity: 'warning' } });
+      events.push({ type: 'issue', issue: { path, code: w.code, message: w.message, severity: 'warning' } });
     }
     return { mode: 'replace', events: each(events) };
   }
@@ -219,9 +220,10 @@ export function deliveryTime(base: string): number | null {
 /**
  * Part of every message's fingerprint, raised when the text made from a message changes, so mail indexed by the code
  * before is read once more (as a first sync reads it) instead of keeping the old text. 2: calendar invitations, S/MIME
- * signed-data and clearsigned bodies, raw 8-bit headers by the declared charset, Dovecot's compressed files.
+ * signed-data and clearsigned bodies, raw 8-bit headers by the declared charset, Dovecot's compressed files. 3: UTF-7,
+ * encoded-words in unusually spelled or unknown charsets, the body and files inside Outlook's winmail.dat.
  */
-export const MAILDIR_READER_VERSION = 2;
+export const MAILDIR_READER_VERSION = 3;
 
 function unitOf(e: WalkEntry): SourceUnit | null {
   const loc = locateMessage(e.key);
@@ -305,6 +307,38 @@ async function decompressed(raw: Buffer, maxBytes: number): Promise<Buffer> {
   return raw;
 }
 
+/**
+ * The message file, or, when it is gone, the same message under the name a mail program gave it since the listing:
+ * reading a message renames it (flags after ":2,", new/ to cur/), and a person reading mail while a sync runs would
+ * otherwise see it listed as a problem. Only a message gone from both cur/ and new/ is E_VANISHED.
+ */
+async function readMessageOrItsRenaming(listed: string, maxBytes: number): Promise<{ path: string; bytes: Buffer }> {
+  try {
+    return { path: listed, bytes: await readMessageFile(listed, maxBytes) };
+  } catch (err) {
+    const renamed = err instanceof ItemReadError && err.code === 'E_VANISHED' ? await renamedMessage(listed) : null;
+    if (renamed === null) throw err;
+    return { path: renamed, bytes: await readMessageFile(renamed, maxBytes) };
+  }
+}
+
+/** Where the message listed at `listed` is now, in its folder's cur/ or new/; null when it is in neither. */
+async function renamedMessage(listed: string): Promise<string | null> {
+  const folder = dirname(dirname(listed));
+  const base = parseMaildirName(basename(listed)).base;
+  for (const sub of ['cur', 'new']) {
+    let names: string[];
+    try {
+      names = await fsp.readdir(join(folder, sub));
+    } catch {
+      continue;
+    }
+    const name = names.find((n) => !n.startsWith('.') && parseMaildirName(n).base === base);
+    if (name !== undefined) return join(folder, sub, name);
+  }
+  return null;
+}
+
 async function readMessageFile(path: string, maxBytes: number): Promise<Buffer> {
   let fh;
   try {
@@ -347,7 +381,7 @@ function readError(err: unknown): Error {
   if (err instanceof ItemReadError) return err;
   if (err instanceof Error && (err.name === 'AbortError' || err.name === 'SyncCancelledError')) return err;
   const code = errnoCode(err);
-  // Typically moved from new/ to cur/ (or flagged) since the listing; the next sync finds it under its new name.
+  // Moved to another folder or deleted since the listing (a new name in its own folder is looked for before this).
   if (code === 'ENOENT')
     return new ItemReadError('E_VANISHED', 'This message file was moved or deleted before it could be read.');
   if (code === 'EACCES' || code === 'EPERM')

@@ -21,14 +21,19 @@
  * 4. Marks people leave out when they type (schema 13): Greek tonos, dialytika and the polytonic accents and
  *    breathings ("αθηνα" finds "Αθήνα"; the tokenizer folds Latin diacritics only, and final sigma already), ё as е
  *    (Russian writes е for ё all the time), and Arabic harakat and tatweel and Hebrew points and cantillation, which
- *    everyday text leaves out and the tokenizer took for separators ("مَكْتَبَة" was five one-letter words).
+ *    everyday text leaves out and the tokenizer took for separators ("مَكْتَبَة" was five one-letter words). And the
+ *    spellings people type for one another (schema.ts, LETTER_REINDEX_KEY): alef with hamza or madda, and alef wasla,
+ *    as alef (أ إ آ ٱ → ا), alef maksura and the Persian yeh as yeh (ى ی → ي), the Persian kaf as kaf (ک → ك), teh
+ *    marbuta as heh (ة → ه), and Devanagari nukta left out (क़ → क, ऩ → न), as search engines fold them.
  * 5. Indic scripts (Devanagari to Sinhala) separate words with spaces, but write vowels, virama and anusvara as
  *    combining marks, which split each word for the tokenizer ("नमस्ते" was "नमस" and "त", and "हिन्दी" matched
  *    "हे न दो"): the marks are written as private-use characters of plane 15, as Thai's are, so each word is one
  *    token and its vowels tell it apart; the zero-width joiners inside a word are dropped.
  *
  * None of it changes chunk_text, which keeps the text as written, for snippets and rebuilds. Text that is all ASCII
- * (most of it) costs one scan, as before; other text pays for steps 4 and 5 a range test each.
+ * (most of it) costs one scan, as before; other text pays for steps 4 and 5 a range test each. A snippet is cut from
+ * the text as written, with the marks that the index keeps inside a word standing in as letters (snippetText), so
+ * that FTS5 highlights such a word whole.
  */
 import { CJK_CLASS, MAYBE_CJK_RANGES, TOKEN_CHAR } from './cjk.js';
 
@@ -55,12 +60,13 @@ const MARK_BASE = 0xf0000;
 
 /**
  * Where step 4 may change text: Greek (most of its words have an accent), ё and the other Cyrillic letters it folds,
- * and the Hebrew and Arabic marks. A few ranges, so the scan stays cheap (~3 µs per 1,000 characters of Russian):
- * a class of each character the loop changes took 8 times longer on text that holds none.
+ * the Hebrew and Arabic marks, the Arabic letters it folds and the Devanagari nukta. A few ranges, so the scan stays
+ * cheap (~3 µs per 1,000 characters of Russian): a class of each character the loop changes took 8 times longer on
+ * text that holds none.
  */
 const MAYBE_SCRIPT_FOLD =
   // eslint-disable-next-line no-misleading-character-class -- ranges of code points, marks among them on purpose
-  /[\u0386-\u03CE\u0400\u0401\u040D\u0450\u0451\u045D\u0591-\u05C7\u0610-\u061A\u0640\u064B-\u065F\u0670\u06D6-\u06ED\u08D3-\u08FF\u1F00-\u1FFC]/;
+  /[\u0386-\u03CE\u0400\u0401\u040D\u0450\u0451\u045D\u0591-\u05C7\u0610-\u061A\u0622\u0623\u0625\u0629\u0640\u0649\u064B-\u065F\u0670\u0671\u06A9\u06CC\u06D6-\u06ED\u08D3-\u08FF\u0929\u0931\u0934\u093C\u1F00-\u1FFC]/;
 /** The code points below which everything step 4 changes lies. */
 const SCRIPT_FOLD_END = 0x2000;
 /**
@@ -69,14 +75,22 @@ const SCRIPT_FOLD_END = 0x2000;
  * letter; the Arabic and Hebrew nonspacing marks of their blocks, and tatweel (a letter to the tokenizer: "كتـــاب" is
  * "كتاب" stretched). Cyrillic by hand: only ё is written as е so often that the two must meet; й, ї, ґ, ў, є, ѓ and
  * ќ are letters of their alphabets (Russian, Ukrainian, Belarusian, Macedonian) and are searched for as such, while ѐ
- * and ѝ are е and и with a stress accent, written to tell two words apart, not letters of any alphabet. Hamza and
- * madda on alef (أ إ آ) are kept: they are letters, and folding them is a spelling convention beyond marks.
+ * and ѝ are е and и with a stress accent, written to tell two words apart, not letters of any alphabet. The Arabic
+ * letters and the nukta by hand too (LETTER_FOLDS).
  */
 const SCRIPT_FOLDS: (string | undefined)[] = new Array<string | undefined>(SCRIPT_FOLD_END).fill(undefined);
 /** The Arabic and Hebrew marks step 4 drops: the letters on both sides of them are one word in the index. */
 const DROPPED_MARKS = new Uint8Array(SCRIPT_FOLD_END);
-for (const [from, to] of ['ЁЕ', 'ёе', 'ЀЕ', 'ѐе', 'ЍИ', 'ѝи']) SCRIPT_FOLDS[from.charCodeAt(0)] = to;
-SCRIPT_FOLDS[0x0640] = '';
+/** Which re-index a character that step 4 folds came with (scriptFoldsChange, letterFoldsChange). */
+const FOLDED_WITH = new Uint8Array(SCRIPT_FOLD_END);
+const MARK_FOLD = 1;
+const LETTER_FOLD = 2;
+function addFold(cp: number, to: string, kind: number): void {
+  SCRIPT_FOLDS[cp] = to;
+  FOLDED_WITH[cp] = kind;
+}
+for (const [from, to] of ['ЁЕ', 'ёе', 'ЀЕ', 'ѐе', 'ЍИ', 'ѝи']) addFold(from.charCodeAt(0), to, MARK_FOLD);
+addFold(0x0640, '', MARK_FOLD);
 for (const [from, to] of [
   [0x0386, 0x03ce],
   [0x1f00, 0x1ffc],
@@ -85,7 +99,7 @@ for (const [from, to] of [
     const c = String.fromCharCode(cp);
     if (!/\p{L}/u.test(c)) continue;
     const base = c.normalize('NFD').replace(/[\u0300-\u036F]/g, '');
-    if (base !== c && base.length === 1) SCRIPT_FOLDS[cp] = base;
+    if (base !== c && base.length === 1) addFold(cp, base, MARK_FOLD);
   }
 }
 for (const [from, to] of [
@@ -98,10 +112,27 @@ for (const [from, to] of [
 ]) {
   for (let cp = from; cp <= to; cp++) {
     if (!/\p{Mn}/u.test(String.fromCharCode(cp))) continue;
-    SCRIPT_FOLDS[cp] = '';
+    addFold(cp, '', MARK_FOLD);
     DROPPED_MARKS[cp] = 1;
   }
 }
+/**
+ * Letters that people write for one another, as the letter they meet in (after NFKC, which composes alef and a
+ * combining hamza into أ and splits क़ into क and the nukta): alef with hamza above or below, with madda, and alef
+ * wasla; alef maksura and the Persian yeh; the Persian kaf; teh marbuta, which everyday typing and search engines
+ * write as heh; and the Devanagari letters with a nukta that NFKC keeps composed (ऩ ऱ ऴ).
+ */
+const LETTER_FOLDS = ['أا', 'إا', 'آا', 'ٱا', 'ىي', 'یي', 'کك', 'ةه', 'ऩन', 'ऱर', 'ऴळ'];
+for (const [from, to] of LETTER_FOLDS) addFold(from.charCodeAt(0), to, LETTER_FOLD);
+// The nukta (क़ as क): Hindi writes it for sounds borrowed from Persian and English, and leaves it out as often.
+addFold(0x093c, '', LETTER_FOLD);
+/**
+ * Where the letter folds may change text before NFKC: their letters, combining hamza and madda (which NFKC composes
+ * with alef) and the Devanagari letters with a nukta (which it splits); presentation forms are MAYBE_BEFORE_NFKC.
+ */
+const MAYBE_LETTER_FOLD =
+  // eslint-disable-next-line no-misleading-character-class -- ranges of code points, marks among them on purpose
+  /[\u0622\u0623\u0625\u0629\u0649\u0653-\u0655\u0671\u06A9\u06CC\u0929\u0931\u0934\u093C\u0958-\u095F]/;
 
 /** Devanagari to Sinhala, Vedic extensions, Devanagari extended: a range test first. */
 // eslint-disable-next-line no-misleading-character-class -- ranges of code points, marks among them on purpose
@@ -124,13 +155,34 @@ for (const [from, to] of [
 const ZWNJ = 0x200c;
 const ZWJ = 0x200d;
 
-/** An Indic word as written: letters and marks, joiners inside it. */
-const INDIC_CHAR = '(?:(?=[\\p{L}\\p{M}])[\\u0900-\\u0DFF\\u1CD0-\\u1CFF\\uA8E0-\\uA8FF])';
-const INDIC_WORD = `${INDIC_CHAR}(?:${INDIC_CHAR}|[\\u200C\\u200D](?=${INDIC_CHAR}))*`;
-/** What a snippet highlights in JavaScript: runs of paired scripts, and Indic words (those with marks, see pairedRuns). */
-const HIGHLIGHT_RUN = new RegExp(`${PAIRED_RUN.source}|${INDIC_WORD}`, 'gu');
 /**
- * Appended in the snippet body to a piece of a word that the index holds whole (snippetIndexText): a private-use
+ * How the snippet body shows a mark that the index keeps inside its word (snippetText): the Arabic and Hebrew marks
+ * step 4 drops, the Indic marks, and the joiners inside an Indic word. To the tokenizer each of them separates words,
+ * so FTS5 could highlight only the pieces between them. Shown as a private-use character of the Basic Multilingual
+ * Plane instead (a token character, one UTF-16 unit like the mark), the word is one token and the ranges FTS5 marks
+ * stay right once the marks are put back (writtenSnippet).
+ */
+const SHOWN_MARK_BASE = 0xe100;
+/** The shown mark (SHOWN_MARK_BASE + n) of each such code point below INDIC_END, 0 for none. */
+const SHOWN_MARK_OF = new Uint16Array(INDIC_END);
+/** The code point each shown mark stands for. */
+const WRITTEN_MARKS: number[] = [];
+for (let cp = 0; cp < INDIC_END; cp++) {
+  const joined = (cp < SCRIPT_FOLD_END && DROPPED_MARKS[cp] === 1) || INDIC[cp] === 2 || cp === ZWNJ || cp === ZWJ;
+  if (!joined) continue;
+  SHOWN_MARK_OF[cp] = SHOWN_MARK_BASE + WRITTEN_MARKS.length;
+  WRITTEN_MARKS.push(cp);
+}
+const SHOWN_MARK_END = SHOWN_MARK_BASE + WRITTEN_MARKS.length;
+const SHOWN_MARK = new RegExp(`[${String.fromCharCode(SHOWN_MARK_BASE)}-${String.fromCharCode(SHOWN_MARK_END - 1)}]`);
+const SHOWN_MARKS = new RegExp(SHOWN_MARK.source, 'g');
+/** Where the snippet body may hold a mark to show as a letter: the Arabic and Hebrew marks, Indic text. */
+const MAYBE_JOINED_MARK =
+  // eslint-disable-next-line no-misleading-character-class -- ranges of code points, marks among them on purpose
+  /[\u0591-\u05C7\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u08D3-\u08FF\u0900-\u0DFF\u1CD0-\u1CFF\uA8E0-\uA8FF]/;
+
+/**
+ * Appended in the snippet body to a piece of a word that the index holds whole (snippetText): a private-use
  * character no query holds (it would be the mark U+0000), so the piece stays one token there and matches nothing.
  */
 const PIECE = String.fromCodePoint(MARK_BASE);
@@ -272,32 +324,66 @@ export function queryText(text: string): IndexQuery {
 
 /**
  * The runs of paired scripts in `text`, as written: what a snippet highlights, since the pairs the index matched are
- * not tokens of the text shown. And its Indic words with marks: the tokenizer splits them at their marks in the text
- * shown, so FTS5 cannot highlight them whole (a word without marks it highlights itself, as a word).
+ * not tokens of the text shown.
  */
 export function pairedRuns(text: string): string[] {
-  const indic = MAYBE_INDIC.test(text);
-  if (!indic && !hasPairedScript(text)) return [];
-  const runs = text.match(HIGHLIGHT_RUN) ?? [];
-  return indic ? runs.filter((run) => PAIRED_CHAR.test(run) || HAS_MARK.test(run)) : runs;
+  return hasPairedScript(text) ? (text.match(PAIRED_RUN) ?? []) : [];
 }
 
-/**
- * A body for the snippet table (store.ts, snippetsFor), which FTS5 highlights by token position in the body as
- * written: each word folded as foldText folds it, as long as it stays one word, and everything else as it is, so
- * the words keep their places and a search for "strasse" lights up "Straße". Paired runs are left as written: their
- * matches are found in JavaScript.
- */
-export function snippetIndexText(body: string): string {
-  if (!NON_ASCII.test(body)) return body;
-  const joins = MAYBE_INDIC.test(body) || MAYBE_SCRIPT_FOLD.test(body);
-  return body.replace(TOKEN_RUN, (word, offset: number) => {
+/** A body for the snippet tables (store.ts, snippetsFor): the text FTS5 cuts and highlights, and what it indexes. */
+export interface SnippetText {
+  /**
+   * The body as written, but for the marks that the index keeps inside a word (the Arabic and Hebrew marks, the
+   * Indic ones), shown as private-use letters, so each such word is one token here as it is in the index: FTS5
+   * highlights it whole, marks included (writtenSnippet puts them back). The body itself when it has none, or when
+   * it holds those private-use characters itself.
+   */
+  shown: string;
+  /**
+   * Each word of `shown` folded as indexText folds it, as long as it stays one word, and everything else as it is,
+   * so the words keep their places and a search for "strasse" lights up "Straße". Paired runs are left as written:
+   * their matches are found in JavaScript.
+   */
+  indexed: string;
+}
+
+/** The snippet tables' text of a body (SnippetText). */
+export function snippetText(body: string): SnippetText {
+  if (!NON_ASCII.test(body)) return { shown: body, indexed: body };
+  const shown = showJoinedMarks(body);
+  // Marks left as written split their words: the index holds each whole, so a piece lit up alone would be a match
+  // that is not one.
+  const pieces = shown === body && MAYBE_JOINED_MARK.test(body);
+  const indexed = shown.replace(TOKEN_RUN, (word, offset: number) => {
     if (!NON_ASCII.test(word) || PAIRED_CHAR.test(word)) return word;
-    // The index holds the whole word, marks and all: a piece of it lit up alone would be a match that is not one.
-    if (joins && isPiece(body, offset, offset + word.length)) return word + PIECE;
-    const folded = foldText(word);
-    return folded !== word && TOKEN_ONLY.test(folded) ? folded : word;
+    if (pieces && isPiece(body, offset, offset + word.length)) return word + PIECE;
+    const written = SHOWN_MARK.test(word) ? writtenSnippet(word) : word;
+    const folded = keepIndicMarks(foldText(written));
+    // A word that folding empties (marks alone) or splits keeps a token of its own that matches nothing.
+    return TOKEN_ONLY.test(folded) ? folded : word;
   });
+  return { shown, indexed };
+}
+
+/** A snippet cut from `SnippetText.shown`, with its marks as written: the same length, so ranges in it stay right. */
+export function writtenSnippet(shown: string): string {
+  if (!SHOWN_MARK.test(shown)) return shown;
+  return shown.replace(SHOWN_MARKS, (c) => String.fromCharCode(WRITTEN_MARKS[c.charCodeAt(0) - SHOWN_MARK_BASE]));
+}
+
+/** SnippetText.shown: the marks the index keeps inside words as private-use letters, and joiners step 5 drops. */
+function showJoinedMarks(body: string): string {
+  if (!MAYBE_JOINED_MARK.test(body) || SHOWN_MARK.test(body)) return body;
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < body.length; i++) {
+    const c = body.charCodeAt(i);
+    if (c < 0x0591 || c >= INDIC_END || SHOWN_MARK_OF[c] === 0) continue;
+    if ((c === ZWJ || c === ZWNJ) && !(i > 0 && INDIC[body.charCodeAt(i - 1)] && joinsIndic(body, i))) continue;
+    out += body.slice(from, i) + String.fromCharCode(SHOWN_MARK_OF[c]);
+    from = i + 1;
+  }
+  return from === 0 ? body : out + body.slice(from);
 }
 
 /**
@@ -346,7 +432,29 @@ export function scriptFoldsChange(text: string): boolean {
   // is ё), and turns Arabic and Hebrew presentation forms into letters and marks.
   if (!MAYBE_SCRIPT_FOLD.test(text) && !MAYBE_INDIC.test(text) && !MAYBE_BEFORE_NFKC.test(text)) return false;
   const folded = foldCompatible(text);
-  return foldScripts(folded) !== folded || keepIndicMarks(folded) !== folded;
+  return foldsWith(folded, MARK_FOLD) || keepIndicMarks(folded) !== folded;
+}
+
+/**
+ * Whether the letter folds of step 4 (alef, yeh, kaf, teh marbuta, nukta) change how FTS5 reads indexText(text),
+ * against the form before them: a chunk indexed before with such text must be indexed again (schema.ts,
+ * LETTER_REINDEX_KEY).
+ */
+export function letterFoldsChange(text: string): boolean {
+  if (!NON_ASCII.test(text)) return false;
+  // Before NFKC too: it composes alef and a combining hamza or madda, splits क़, and turns presentation forms into
+  // letters.
+  if (!MAYBE_LETTER_FOLD.test(text) && !MAYBE_BEFORE_NFKC.test(text)) return false;
+  return foldsWith(foldCompatible(text), LETTER_FOLD);
+}
+
+/** Whether `text` (in NFKC) holds a character that step 4 folds since the re-index of `kind` (FOLDED_WITH). */
+function foldsWith(text: string, kind: number): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < SCRIPT_FOLD_END && FOLDED_WITH[c] === kind) return true;
+  }
+  return false;
 }
 
 function hasSeaScript(text: string): boolean {

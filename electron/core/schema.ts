@@ -38,6 +38,16 @@ export const SCRIPT_REINDEX_KEY = 'script_reindex_pending';
 const SCRIPT_REINDEX_FROM_START_SQL = `INSERT INTO meta (key, value) SELECT '${SCRIPT_REINDEX_KEY}', '0'
   WHERE EXISTS (SELECT 1 FROM chunk_text) ON CONFLICT (key) DO UPDATE SET value = excluded.value;`;
 
+/**
+ * In `meta` while chunks may still be indexed in the form before the letter folds of index-text.ts (Arabic alef, yeh,
+ * kaf and teh marbuta spellings, Devanagari nukta): the last chunk rowid re-indexed since.
+ */
+export const LETTER_REINDEX_KEY = 'letter_reindex_pending';
+
+/** Marks every chunk for the letter-fold re-index from rowid 0; on a new index, nothing. */
+const LETTER_REINDEX_FROM_START_SQL = `INSERT INTO meta (key, value) SELECT '${LETTER_REINDEX_KEY}', '0'
+  WHERE EXISTS (SELECT 1 FROM chunk_text) ON CONFLICT (key) DO UPDATE SET value = excluded.value;`;
+
 /** Chunk rowids are `documentRowid * CHUNK_ROWID_SPAN + ordinal`, so a document's chunks are one rowid range. */
 export const CHUNK_ROWID_SPAN = 65_536;
 
@@ -252,6 +262,11 @@ export const MIGRATIONS: readonly string[] = [
   // 4 and 5): the chunks holding any are indexed again in idle-time steps, from chunk rowid 0 on, after the re-indexes
   // above. Like 12 it changes nothing reads depend on. A new index has nothing to do.
   SCRIPT_REINDEX_FROM_START_SQL,
+  // The Arabic spellings people type for one another (أ إ آ ٱ as ا, ى and ی as ي, ک as ك, ة as ه) and the Devanagari
+  // nukta are now folded (index-text.ts, step 4): the chunks holding any are indexed again in idle-time steps, from
+  // chunk rowid 0 on, after the re-indexes above. Like the one before it changes nothing reads depend on. A new index
+  // has nothing to do.
+  LETTER_REINDEX_FROM_START_SQL,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -34,9 +34,11 @@ import {
   hasPairedScript,
   indexText,
   indexTextChanged,
+  letterFoldsChange,
   pairedRuns,
   scriptFoldsChange,
-  snippetIndexText,
+  snippetText,
+  writtenSnippet,
 } from './index-text.js';
 import {
   APPLICATION_ID,
@@ -44,6 +46,7 @@ import {
   CHUNKS_FTS_SQL,
   CHUNK_ROWID_SPAN,
   CJK_REINDEX_KEY,
+  LETTER_REINDEX_KEY,
   OLDEST_READABLE_VERSION,
   SCHEMA_VERSION,
   SCRIPT_REINDEX_KEY,
@@ -377,12 +380,17 @@ const REINDEX_PASSES: readonly ReindexPass[] = [
     changed: indexTextChanged,
     what: 'whose words normalising (NFKC, ß) or pairing (Thai, Lao, Khmer, Myanmar) changes',
   },
-  // Last: the one before writes the chunks it takes in the current form, these folds included, but takes no chunk
-  // that only these folds change.
+  // After the ones before: they write the chunks they take in the current form, these folds included, but take no
+  // chunk that only these folds change.
   {
     key: SCRIPT_REINDEX_KEY,
     changed: scriptFoldsChange,
     what: 'with Greek accents, ё, Arabic or Hebrew marks or Indic text',
+  },
+  {
+    key: LETTER_REINDEX_KEY,
+    changed: letterFoldsChange,
+    what: 'with Arabic alef, yeh, kaf or teh marbuta spellings or Devanagari nukta',
   },
 ];
 
@@ -1593,11 +1601,12 @@ export class KnowledgeStore {
 
   /**
    * One step of the first pending re-index (REINDEX_PASSES), or false when none is pending. A re-index indexes again
-   * the chunks that an older version indexed in another form (schema.ts, CJK_REINDEX_KEY, TEXT_REINDEX_KEY and
-   * SCRIPT_REINDEX_KEY): CJK text as whole clauses, text before normalising, Greek accents and Indic words split at
-   * their marks. Its mark holds the last chunk rowid looked at, saved with each step's writes; the last step deletes
-   * it. Steps are bounded (chunks read, chunks written, characters other than ASCII looked at), so an index of 100,000
-   * CJK chunks (~15 s of writes) never holds the thread for long, and its words are found as each part is done.
+   * the chunks that an older version indexed in another form (schema.ts, CJK_REINDEX_KEY, TEXT_REINDEX_KEY,
+   * SCRIPT_REINDEX_KEY and LETTER_REINDEX_KEY): CJK text as whole clauses, text before normalising, Greek accents and
+   * Indic words split at their marks, Arabic spellings and the nukta unfolded. Its mark holds the last chunk rowid
+   * looked at, saved with each step's writes; the last step deletes it. Steps are bounded (chunks read, chunks
+   * written, characters other than ASCII looked at), so an index of 100,000 CJK chunks (~15 s of writes) never holds
+   * the thread for long, and its words are found as each part is done.
    */
   private reindexStep(): boolean {
     while (this.reindexesDone < REINDEX_PASSES.length) {
@@ -2189,7 +2198,8 @@ export class KnowledgeStore {
    * Snippets for the page of hits only: their bodies go into the scratch FTS5 table, which is queried with the
    * terms ORed (the hit may have matched some terms in the title or tags only). A body matching none of them
    * gets its opening words, unhighlighted. The table indexes each body's words normalised as the index has them
-   * (snippetIndexText: "Straße" as "strasse"), in their places, and FTS5 cuts and highlights the body as written. The
+   * (snippetText: "Straße" as "strasse"), in their places, and FTS5 cuts and highlights the body as written (with the
+   * marks the index keeps inside a word shown as letters, so the word lights up whole, and then put back). The
    * query's runs in paired scripts (`paired`: CJK, Thai …) cannot match there, as the text shown is not split into
    * pairs: they are found as written, and a body with no other match shows the text around the first.
    */
@@ -2201,16 +2211,19 @@ export class KnowledgeStore {
     const result = new Map<number, ParsedSnippet>();
     if (chunkRowids.length === 0) return result;
     const bodies = new Map<number, string>();
+    const shownOtherwise = new Set<number>();
     try {
       for (const id of chunkRowids) {
         const body = (this.s.chunkBody.get(id) as string | undefined) ?? '';
         bodies.set(id, body);
         if (body.length === 0) continue;
-        this.s.insertSnippetBody.run(id, body);
-        this.s.insertSnippetSource.run(id, snippetIndexText(body));
+        const { shown, indexed } = snippetText(body);
+        if (shown !== body) shownOtherwise.add(id);
+        this.s.insertSnippetBody.run(id, shown);
+        this.s.insertSnippetSource.run(id, indexed);
       }
       for (const [id, marked] of this.s.snippets.all(terms.join(' OR ')) as [number, string][]) {
-        result.set(id, parseSnippet(marked));
+        result.set(id, parseSnippet(shownOtherwise.has(id) ? writtenSnippet(marked) : marked));
       }
     } finally {
       this.s.clearSnippetSource.run();

@@ -11,10 +11,12 @@ import {
   hasPairedScript,
   indexText,
   indexTextChanged,
+  letterFoldsChange,
   pairedRuns,
   queryText,
   scriptFoldsChange,
-  snippetIndexText,
+  snippetText,
+  writtenSnippet,
 } from '../../../electron/core/index-text.js';
 
 /** A combining mark as indexed: a plane-15 private-use character. */
@@ -127,12 +129,15 @@ describe('pairedRuns', () => {
   });
 });
 
-describe('snippetIndexText', () => {
+describe('snippetText', () => {
   it('folds words in their places, and leaves everything else as written', () => {
-    expect(snippetIndexText('In der Straße, ﬁle ＡＢＣ.')).toBe('In der Strasse, file ABC.');
+    const indexed = (body: string) => snippetText(body).indexed;
+    expect(indexed('In der Straße, ﬁle ＡＢＣ.')).toBe('In der Strasse, file ABC.');
     // A word NFKC would split stays as it is (½ is 1⁄2), and so do symbols and paired scripts.
-    expect(snippetIndexText('½ cup, Apple™, 日本語 ภาษา')).toBe('½ cup, Apple™, 日本語 ภาษา');
-    expect(snippetIndexText('plain')).toBe('plain');
+    expect(indexed('½ cup, Apple™, 日本語 ภาษา')).toBe('½ cup, Apple™, 日本語 ภาษา');
+    expect(snippetText('plain')).toEqual({ shown: 'plain', indexed: 'plain' });
+    // Text without marks inside words is shown as written.
+    expect(snippetText('In der Straße, Αθήνα, كتـــاب').shown).toBe('In der Straße, Αθήνα, كتـــاب');
   });
 });
 
@@ -166,13 +171,31 @@ describe('script folds: Greek, Cyrillic, Arabic, Hebrew', () => {
   });
 
   it('drops Arabic harakat and tatweel, and Hebrew points and cantillation', () => {
-    expect(foldText('المَكْتَبَةِ')).toBe('المكتبة');
+    expect(foldText('المَكْتَبَةِ')).toBe('المكتبه');
     expect(foldText('شُكْراً')).toBe('شكرا');
     expect(foldText('كتـــاب')).toBe('كتاب');
     expect(foldText('شׁَלוֹם')).toBe('שלום'.replace('ש', 'ش'));
     expect(foldText('שָׁלוֹם עֲלֵיכֶם')).toBe('שלום עליכם');
-    // Hamza and madda on alef are letters of their own here (أ إ آ): not folded.
-    expect(foldText('أحمد إلى آخر')).toBe('أحمد إلى آخر');
+  });
+
+  it('folds the Arabic spellings people type for one another: alef forms, alef maksura, teh marbuta, Persian yeh and kaf', () => {
+    expect(foldText('أحمد إلى آخر ٱلكتاب')).toBe('احمد الي اخر الكتاب');
+    expect(foldText('مدرسة')).toBe('مدرسه');
+    expect(foldText('کتاب ایران')).toBe('كتاب ايران');
+    // Decomposed (alef and a combining hamza or madda), and as presentation forms: the same letters.
+    expect(foldText('ا\u0654حمد ا\u0653خر')).toBe('احمد اخر');
+    expect(foldText('\uFE83\uFEA3\uFEE4\uFEAA')).toBe('احمد');
+    // Hamza on waw and yeh, and the letters themselves, stay as they are.
+    expect(foldText('مؤتمر شاطئ ابيض')).toBe('مؤتمر شاطئ ابيض');
+  });
+
+  it('drops the Devanagari nukta, composed or not, and keeps the other Indic nuktas', () => {
+    const indexed = indexText('जरूर');
+    expect(indexText('ज़रूर')).toBe(indexed);
+    expect(indexText('\u095Bरूर')).toBe(indexed);
+    expect(indexText('ज\u093Cरूर')).toBe(indexed);
+    expect(foldText('ऩ ऱ ऴ')).toBe('न र ळ');
+    expect(indexText('ଓଡ଼ିଆ')).not.toBe(indexText('ଓଡିଆ'));
   });
 });
 
@@ -185,16 +208,34 @@ describe('Indic scripts', () => {
     expect(queryText('नमस्ते')).toEqual({ text: `नमस${mark('्')}त${mark('े')}`, prefix: false });
   });
 
-  it('lists the words with marks as runs to highlight as written', () => {
-    expect(pairedRuns('नमस्ते and नमक, বাংলা')).toEqual(['नमस्ते', 'বাংলা']);
-    expect(pairedRuns('नमक')).toEqual([]);
+  it('leaves highlighting Indic words to FTS5, which sees them whole in the snippet body', () => {
+    expect(pairedRuns('नमस्ते and नमक, বাংলা')).toEqual([]);
+    expect(pairedRuns('नमस्ते 日本語')).toEqual(['日本語']);
   });
 
-  it('sets apart in the snippet body the pieces of a word that the index holds whole', () => {
-    // The tokenizer splits "नमस्ते" at its marks into "नमस" and "त": neither may light up for a search of its own.
-    expect(snippetIndexText('नमस्ते नमक')).toBe(`नमस\u{F0000}्त\u{F0000}े नमक`);
-    expect(snippetIndexText('مُحَمَّد شكراً')).toBe(`م\u{F0000}ُح\u{F0000}َم\u{F0000}َّد\u{F0000} شكراً`);
-    expect(snippetIndexText('Αθήνα, Ёлка, كتـــاب')).toBe('Αθηνα, Елка, كتاب');
+  it('shows the marks inside a word as letters in the snippet body, so the tokenizer reads the word whole', () => {
+    const tokens = (text: string) => text.match(/[\p{L}\p{N}\p{Co}]+/gu) ?? [];
+    for (const body of ['नमस्ते नमक', 'مُحَمَّد شكراً', 'שָׁלוֹם עֲלֵיכֶם', 'ශ්‍රී ලංකාව', 'كتـــاب Αθήνα', 'a ً b']) {
+      const { shown, indexed } = snippetText(body);
+      // One token shown for each token indexed, in the same places, and the same length as written.
+      expect(tokens(shown), body).toHaveLength(tokens(indexed).length);
+      expect(shown, body).toHaveLength(body.length);
+      expect(writtenSnippet(shown), body).toBe(body);
+    }
+    expect(tokens(snippetText('नमस्ते नमक').shown)).toHaveLength(2);
+    expect(snippetText('नमस्ते नमक').indexed).toBe(indexText('नमस्ते नमक'));
+    expect(snippetText('مُحَمَّد شكراً').indexed).toBe('محمد شكرا');
+    expect(snippetText('Αθήνα, Ёлка, كتـــاب').indexed).toBe('Αθηνα, Елка, كتاب');
+    // A mark alone stays a token of its own there, which matches nothing.
+    expect(tokens(snippetText('a ً b').indexed)).toHaveLength(3);
+  });
+
+  it('sets apart the pieces of a word in a snippet body that holds the private-use characters it shows marks as', () => {
+    // They could not be told from the marks: the body is shown as written, and the tokenizer splits "नमस्ते" at its
+    // marks into "नमस" and "त", neither of which may light up for a search of its own.
+    const body = '\uE100 नमस्ते नमक';
+    expect(snippetText(body)).toEqual({ shown: body, indexed: `\uE100 नमस\u{F0000}्त\u{F0000}े नमक` });
+    expect(snippetText('\uE101 مُحَمَّد شكراً').indexed).toBe(`\uE101 م\u{F0000}ُح\u{F0000}َم\u{F0000}َّد\u{F0000} شكراً`);
   });
 });
 
@@ -217,6 +258,20 @@ describe('scriptFoldsChange', () => {
     // Decomposed, as file names on macOS: NFKC composes "е\u0308" into ё, which is folded now.
     expect(scriptFoldsChange('е\u0308лка')).toBe(true);
     expect(scriptFoldsChange('Re\u0301sume\u0301')).toBe(false);
+    // The letter folds came later, with a re-index of their own.
+    expect(scriptFoldsChange('أحمد في المدرسة')).toBe(false);
+  });
+});
+
+describe('letterFoldsChange', () => {
+  it('tells text whose words the letter folds change from text they leave as the form before had it', () => {
+    for (const text of ['Plain ASCII', 'Ελληνικά', 'كتب جديد', 'مؤتمر', 'שלום', 'नमस्ते', 'ଓଡ଼ିଆ', '日本語'])
+      expect(letterFoldsChange(text), text).toBe(false);
+    for (const text of ['أحمد', 'إلى', 'آخر', 'ٱلكتاب', 'على', 'مدرسة', 'ایران', 'کتاب', 'ज़रूर', '\u095Bरूर', 'ऩ'])
+      expect(letterFoldsChange(text), text).toBe(true);
+    // Decomposed, and as presentation forms: NFKC makes them the letters folded.
+    expect(letterFoldsChange('ا\u0654حمد')).toBe(true);
+    expect(letterFoldsChange('\uFE83\uFEA3\uFEE4\uFEAA')).toBe(true);
   });
 });
 
@@ -254,6 +309,9 @@ describe('index and query text against real FTS5', () => {
     ['malayalam', 'മലയാളം ഭാഷ'],
     ['sinhala', 'ශ්‍රී ලංකාව'],
     ['arabic', 'ذهبتُ إلى المَكْتَبَةِ أمس، وقرأت كتـــابا.'],
+    ['arabic-plain', 'وصلت الي المكتبه'],
+    ['persian', 'کتابخانه ملی ایران'],
+    ['hindi-nukta', 'वह ज़रूर आएगा'],
     ['hebrew', 'שָׁלוֹם עֲלֵיכֶם'],
   ];
 
@@ -382,13 +440,25 @@ describe('index and query text against real FTS5', () => {
   });
 
   it('finds Arabic and Hebrew words typed without their vowel marks, and with them', () => {
-    expect(search('المكتبة')).toEqual(['arabic']);
-    expect(search('المَكْتَبَةِ')).toEqual(['arabic']);
-    expect(search('المكت*')).toEqual(['arabic']);
+    expect(search('المكتبة')).toEqual(['arabic', 'arabic-plain']);
+    expect(search('المَكْتَبَةِ')).toEqual(['arabic', 'arabic-plain']);
+    expect(search('المكت*')).toEqual(['arabic', 'arabic-plain']);
     expect(search('كتابا')).toEqual(['arabic']);
     expect(search('ذهبت')).toEqual(['arabic']);
     expect(search('שלום')).toEqual(['hebrew']);
     expect(search('עליכם')).toEqual(['hebrew']);
     expect(search('שָׁלוֹם')).toEqual(['hebrew']);
+  });
+
+  it('finds Arabic, Persian and Hindi words in either of the spellings people type', () => {
+    for (const q of ['إلى', 'الى', 'الي', 'المكتبة', 'المكتبه', 'المَكْتَبَةِ', 'المكتب*'])
+      expect(search(q), q).toEqual(['arabic', 'arabic-plain']);
+    expect(search('كتابخانه')).toEqual(['persian']);
+    expect(search('ايران')).toEqual(['persian']);
+    expect(search('ایران')).toEqual(['persian']);
+    expect(search('जरूर')).toEqual(['hindi-nukta']);
+    expect(search('ज़रूर')).toEqual(['hindi-nukta']);
+    // Letters that are not spellings of one another stay apart.
+    expect(search('المكتبو')).toEqual([]);
   });
 });

@@ -67,10 +67,17 @@ function localDate(epochMs: number): string {
 
 /**
  * What `jarvis-sync search` prints for a human: like the dashboard's results, each with its source, type, date and
- * author, so that two mails or events with one subject can be told apart.
+ * author, so that two mails or events with one subject can be told apart. `filters`: the options that narrowed the
+ * search as typed (`--since 7d`), named when nothing was found, as they may be why.
  */
-export function formatSearchResults(query: string, hits: readonly SearchHit[], color: boolean): string {
-  if (hits.length === 0) return `No results for "${terminalSafe(query)}".\n`;
+export function formatSearchResults(
+  query: string,
+  hits: readonly SearchHit[],
+  color: boolean,
+  filters: readonly string[] = [],
+): string {
+  if (hits.length === 0)
+    return `No results for "${terminalSafe(query)}"${filters.length ? ` with ${terminalSafe(filters.join(' '))}` : ''}.\n`;
   return hits
     .map(
       (h, i) =>

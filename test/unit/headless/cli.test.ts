@@ -7,6 +7,7 @@ import {
   mkdtempSync,
   renameSync,
   rmSync,
+  statSync,
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -118,8 +119,16 @@ describe('jarvis-sync CLI', () => {
       { docId: string; title: string; source: string; docType: string; path: string; snippet: string; score: number }[]
     >(await cli(['search', '2020-10-27', '--json']));
     expect(hits).toHaveLength(1);
-    expect(hits[0]).toMatchObject({ source: 'notes', path: join(notes, 'sub', 'beta.txt') });
-    expect(Object.keys(hits[0]).sort()).toEqual(['docId', 'docType', 'path', 'score', 'snippet', 'source', 'title']);
+    expect(hits[0]).toMatchObject({
+      source: 'notes',
+      path: join(notes, 'sub', 'beta.txt'),
+      // A note is dated by its file's last change, as the human output and the dashboard show it.
+      timestamp: Math.floor(statSync(join(notes, 'sub', 'beta.txt')).mtimeMs),
+      author: null,
+    });
+    expect(Object.keys(hits[0]).sort()).toEqual(
+      ['author', 'docId', 'docType', 'path', 'score', 'snippet', 'source', 'timestamp', 'title'].sort(),
+    );
 
     const status = json<{ dataDir: string; paused: boolean; connectors: Record<string, unknown>[] }>(
       await cli(['status', '--json']),

@@ -158,6 +158,8 @@ export type Highlight = [number, number];
 export interface SearchHit {
   docId: string;
   title: string;
+  /** The matched words in the title, as `highlights` marks them in the snippet. */
+  titleHighlights: Highlight[];
   /** Connector id. */
   source: string;
   docType: DocType;

@@ -1772,6 +1772,50 @@ function titleOf(ev: ParsedEvent): string {
   return isCancelled(ev) && !/^cancell?ed\b/i.test(title) ? `Cancelled: ${title}` : title;
 }
 
+/** A time after every date: the end of a series that repeats without end. */
+export const OPEN_ENDED = 8_640_000_000_000_000;
+
+/**
+ * When an event's last occurrence ends, so that a search for what is upcoming (or dated within a past week) finds a
+ * weekly meeting that started years ago, and a conference that began yesterday and ends on Friday. OPEN_ENDED for a
+ * series without an end, or one whose end cannot be worked out within limits: better listed than lost.
+ */
+function eventEnd(ev: ParsedEvent, ctx: FileContext): number {
+  const length = Math.max(0, (ev.end?.epochMs ?? ev.start.epochMs) - ev.start.epochMs);
+  if (ev.rules.length < ev.rawRules.length) return OPEN_ENDED;
+  let lastStart = ev.start.epochMs;
+  for (const { rule, until } of ev.rules) {
+    const last = until ? until.toUnixTime() * 1000 : lastCountedStart(rule, ev.start, ctx);
+    if (last === null) return OPEN_ENDED;
+    lastStart = Math.max(lastStart, last);
+  }
+  for (const r of ev.rdates) lastStart = Math.max(lastStart, r.epochMs);
+  return lastStart + length;
+}
+
+/** The start of the last occurrence of a rule with COUNT; null for a rule without one, or too long to count. */
+function lastCountedStart(rule: RecurrenceRule, start: EventTime, ctx: FileContext): number | null {
+  if (rule.count === null || rule.count > ctx.maxIterations) return null;
+  let steps = 0;
+  activeGuard = (weight) => {
+    steps += weight;
+    if (steps > ctx.maxSteps) throw new StepLimitError();
+  };
+  try {
+    let last: Fields | null = null;
+    let n = 0;
+    for (const f of icalOccurrences(rule, null, start, -Infinity)) {
+      last = f;
+      if (++n >= rule.count) break;
+    }
+    return last === null ? null : at(last, start.zone).epochMs;
+  } catch {
+    return null;
+  } finally {
+    activeGuard = null;
+  }
+}
+
 function buildDocument(ev: ParsedEvent, id: string, expansion: Expansion | null, ctx: FileContext): SourceDocument {
   const lines: string[] = [whenWords(ev, ctx)];
   if (ev.recurrenceId && ev.thisAndFuture) {
@@ -1823,6 +1867,7 @@ function buildDocument(ev: ParsedEvent, id: string, expansion: Expansion | null,
     author: ev.organizer ? formatPerson(ev.organizer) : null,
     participants: ev.attendees.map(formatPerson),
     timestamp: ev.start.epochMs,
+    timestampEnd: eventEnd(ev, ctx),
     tags: ev.categories,
     metadata,
   };
@@ -2130,9 +2175,21 @@ function buildEntryDocument(
     author: entry.organizer ? formatPerson(entry.organizer) : null,
     participants: entry.attendees.map(formatPerson),
     timestamp: (when ?? entry.created ?? entry.modified)?.epochMs ?? null,
+    ...(repeatsWithoutEnd(entry) ? { timestampEnd: OPEN_ENDED } : {}),
     tags: entry.categories,
     metadata,
   };
+}
+
+/**
+ * A repeating task still to do whose rules set no end ("water the plants" every week since 2023) is due again and
+ * again: "Upcoming" lists it, as it lists a repeating event.
+ */
+function repeatsWithoutEnd(entry: ParsedEntry): boolean {
+  if (entry.kind !== 'task' || entry.recurrenceId !== null || entry.rawRules.length === 0) return false;
+  const status = entry.status?.toUpperCase();
+  if (status === 'COMPLETED' || status === 'CANCELLED') return false;
+  return entry.rules.length < entry.rawRules.length || entry.rules.some((r) => r.until === null && r.count === null);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -25,6 +25,12 @@ export interface SourceDocument {
   participants?: string[];
   /** Epoch ms (mtime for files, Date for mail, start for events). */
   timestamp?: number | null;
+  /**
+   * Epoch ms: when what the document describes ends, for one that lasts (an event's end, a repeating event's last
+   * occurrence's end); absent for a moment. Date filters match a document whose span [timestamp, timestampEnd]
+   * meets theirs.
+   */
+  timestampEnd?: number | null;
   threadId?: string | null;
   tags?: string[];
   aliases?: string[];

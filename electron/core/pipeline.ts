@@ -62,7 +62,8 @@ export class IngestionPipeline {
     const aliases = list(doc.aliases);
     const links = list(doc.links);
     const participants = list(doc.participants);
-    const timestamp = typeof doc.timestamp === 'number' && Number.isFinite(doc.timestamp) ? doc.timestamp : null;
+    const timestamp = finiteNumberOrNull(doc.timestamp);
+    const timestampEnd = finiteNumberOrNull(doc.timestampEnd);
     const fields = [
       `v${this.chunker.version}`,
       doc.docType,
@@ -78,6 +79,8 @@ export class IngestionPipeline {
       metadataJson ?? '',
       doc.content,
     ];
+    // Only where there is one, so the hash of every document without it stays as it was before the field existed.
+    if (timestampEnd !== null) fields.push(String(timestampEnd));
     // Length-prefixed, so text moving from one field to the next can never produce the same input. The one-shot
     // hash(): a Hash object per document cost ~8 µs more than hashing its ~2 KB.
     const contentHash = hash('sha1', fields.map((f) => `${f.length}:${f}`).join(''), 'base64url');
@@ -93,6 +96,7 @@ export class IngestionPipeline {
         author: doc.author ?? null,
         participants,
         timestamp,
+        ...(timestampEnd !== null ? { timestampEnd } : {}),
         threadId: doc.threadId ?? null,
         tags,
         aliases,
@@ -153,4 +157,8 @@ export class IngestionPipeline {
     this.store.deleteDocument(existing.rowid, existing.chunkCount);
     return true;
   }
+}
+
+function finiteNumberOrNull(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }

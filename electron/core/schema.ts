@@ -130,6 +130,9 @@ export const CONNECTOR_TOTALS_SQL = `
   DROP INDEX documents_by_type;
 `;
 
+/** Adds `documents.timestamp_end` (SourceDocument.timestampEnd). */
+export const DOCUMENT_SPANS_SQL = `ALTER TABLE documents ADD COLUMN timestamp_end INTEGER;`;
+
 /**
  * Migration N (0-based) takes the schema from version N to N+1. Append only: never edit a released entry.
  *
@@ -267,6 +270,11 @@ export const MIGRATIONS: readonly string[] = [
   // chunk rowid 0 on, after the re-indexes above. Like the one before it changes nothing reads depend on. A new index
   // has nothing to do.
   LETTER_REINDEX_FROM_START_SQL,
+  // When what a document describes ends (SourceDocument.timestampEnd): a repeating event's last occurrence, a
+  // conference's last day. A date filter takes a document whose span meets its range, so "Upcoming" finds a weekly
+  // meeting that started years ago. NULL for a moment (every other document); calendars get theirs as they are read
+  // again (the calendar reader's version changed with it). Reads of an index without it filter by the start alone.
+  DOCUMENT_SPANS_SQL,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

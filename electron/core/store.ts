@@ -174,6 +174,8 @@ export interface DocumentRow {
   author: string | null;
   participants: readonly string[];
   timestamp: number | null;
+  /** When what the document describes ends (SourceDocument.timestampEnd); null for a moment. */
+  timestampEnd?: number | null;
   threadId: string | null;
   tags: readonly string[];
   aliases: readonly string[];
@@ -502,7 +504,44 @@ function prepareStatements(db: Database.Database) {
   const totals = hasTotals
     ? 'connector_totals'
     : '(SELECT connector_id, doc_type, count(*) AS documents, sum(chunk_count) AS chunks FROM documents GROUP BY 1, 2)';
+  // Only a read-only open of an index from before `timestamp_end` lacks it; such a store never writes documents, so
+  // the statements that name the column are prepared on first use.
+  const hasDocumentSpans =
+    db.prepare("SELECT 1 FROM pragma_table_info('documents') WHERE name = 'timestamp_end'").get() !== undefined;
+  const onFirstUse = (sql: string): (() => Statement) => {
+    let statement: Statement | null = null;
+    return () => (statement ??= p(sql));
+  };
+  const insertDocument = onFirstUse(
+    `INSERT INTO documents (connector_id, doc_id, unit_key, title, doc_type, path, author, participants, timestamp,
+       timestamp_end, thread_id, tags, aliases, links, metadata, content_hash, chunk_count, indexed_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const updateDocument = onFirstUse(
+    `UPDATE documents SET unit_key = ?, title = ?, doc_type = ?, path = ?, author = ?, participants = ?,
+       timestamp = ?, timestamp_end = ?, thread_id = ?, tags = ?, aliases = ?, links = ?, metadata = ?,
+       content_hash = ?, chunk_count = ?, indexed_at = ?
+     WHERE id = ?`,
+  );
+  // SQLite rewrites an index entry whenever its column is SET, even to the same value: an edit that keeps the
+  // unit, type and chunk count leaves documents_by_unit and connector_totals (its trigger) alone with this one.
+  const updateDocumentContent = onFirstUse(
+    `UPDATE documents SET title = ?, path = ?, author = ?, participants = ?, timestamp = ?, timestamp_end = ?,
+       thread_id = ?, tags = ?, aliases = ?, links = ?, metadata = ?, content_hash = ?, indexed_at = ?
+     WHERE id = ?`,
+  );
   return {
+    /** Whether documents have `timestamp_end` (SearchPlan.spans). */
+    hasDocumentSpans,
+    get insertDocument() {
+      return insertDocument();
+    },
+    get updateDocument() {
+      return updateDocument();
+    },
+    get updateDocumentContent() {
+      return updateDocumentContent();
+    },
     setMeta: p('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
     getMeta: p('SELECT value FROM meta WHERE key = ?').pluck(),
     deleteMeta: p('DELETE FROM meta WHERE key = ?'),
@@ -524,24 +563,6 @@ function prepareStatements(db: Database.Database) {
     getDocument: p(
       `SELECT id AS rowid, content_hash AS contentHash, chunk_count AS chunkCount, unit_key AS unitKey
        FROM documents WHERE connector_id = ? AND doc_id = ?`,
-    ),
-    insertDocument: p(
-      `INSERT INTO documents (connector_id, doc_id, unit_key, title, doc_type, path, author, participants, timestamp,
-         thread_id, tags, aliases, links, metadata, content_hash, chunk_count, indexed_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    updateDocument: p(
-      `UPDATE documents SET unit_key = ?, title = ?, doc_type = ?, path = ?, author = ?, participants = ?,
-         timestamp = ?, thread_id = ?, tags = ?, aliases = ?, links = ?, metadata = ?, content_hash = ?,
-         chunk_count = ?, indexed_at = ?
-       WHERE id = ?`,
-    ),
-    // SQLite rewrites an index entry whenever its column is SET, even to the same value: an edit that keeps the
-    // unit, type and chunk count leaves documents_by_unit and connector_totals (its trigger) alone with this one.
-    updateDocumentContent: p(
-      `UPDATE documents SET title = ?, path = ?, author = ?, participants = ?, timestamp = ?, thread_id = ?,
-         tags = ?, aliases = ?, links = ?, metadata = ?, content_hash = ?, indexed_at = ?
-       WHERE id = ?`,
     ),
     setDocumentUnit: p('UPDATE documents SET unit_key = ? WHERE id = ?'),
     deleteDocument: p('DELETE FROM documents WHERE id = ?'),
@@ -672,8 +693,10 @@ function prepareStatements(db: Database.Database) {
     hitDocument: p('SELECT connector_id, doc_id, title, doc_type, path, timestamp, author FROM documents WHERE id = ?'),
     insertSnippetBody: p('INSERT INTO temp.snippet_body (id, body) VALUES (?, ?)'),
     insertSnippetSource: p('INSERT INTO temp.snippet_source (rowid, body) VALUES (?, ?)'),
+    // A title (a negative id: snippetsFor) is highlighted whole; a body is cut around its matches.
     snippets: p(
-      `SELECT rowid, snippet(snippet_source, 0, char(0xE000), char(0xE001), '…', ${SNIPPET_TOKENS})
+      `SELECT rowid, CASE WHEN rowid < 0 THEN highlight(snippet_source, 0, char(0xE000), char(0xE001))
+         ELSE snippet(snippet_source, 0, char(0xE000), char(0xE001), '…', ${SNIPPET_TOKENS}) END
        FROM temp.snippet_source WHERE snippet_source MATCH ?`,
     ).raw(),
     clearSnippetSource: p("INSERT INTO temp.snippet_source (snippet_source) VALUES ('delete-all')"),
@@ -709,6 +732,8 @@ interface SearchPlan {
   typeJoin: boolean;
   since: boolean;
   until: boolean;
+  /** Documents have `timestamp_end`, so `since` takes a document whose span reaches it. */
+  spans: boolean;
 }
 
 /**
@@ -750,7 +775,8 @@ function searchFilters(plan: SearchPlan, match = 'query'): { join: string; where
   const conditions: string[] = [];
   if (plan.sourceJoin) conditions.push('d.connector_id = @source');
   if (plan.typeJoin) conditions.push('d.doc_type = @docType');
-  if (plan.since) conditions.push('d.timestamp >= @since');
+  // A document that lasts (a repeating event, a conference) is in a range its span meets.
+  if (plan.since) conditions.push(`${plan.spans ? 'coalesce(d.timestamp_end, d.timestamp)' : 'd.timestamp'} >= @since`);
   if (plan.until) conditions.push('d.timestamp <= @until');
   const join = conditions.length > 0 ? `JOIN documents d ON d.id = c.rowid / ${CHUNK_ROWID_SPAN}` : '';
   return { join, where: [`chunks MATCH @${match}`, ...conditions].join(' AND ') };
@@ -955,7 +981,7 @@ interface StoredFtsFields {
 }
 
 /** Positions of some columns in documentValues (insertDocument's column order). */
-const AT = { unitKey: 2, title: 3, docType: 4, path: 5, contentHash: 14, chunkCount: 15, indexedAt: 16 } as const;
+const AT = { unitKey: 2, title: 3, docType: 4, path: 5, contentHash: 15, chunkCount: 16, indexedAt: 17 } as const;
 
 /** What replaceDocument reads of the row it replaces: the full-text fields, and the indexed columns it may keep. */
 interface StoredReplaceFields extends StoredFtsFields {
@@ -1509,6 +1535,7 @@ export class KnowledgeStore {
       row.author,
       participants,
       finiteOrNull(row.timestamp),
+      finiteOrNull(row.timestampEnd ?? null),
       row.threadId,
       jsonList(row.tags),
       jsonList(row.aliases),
@@ -1972,6 +1999,7 @@ export class KnowledgeStore {
       typeJoin: options.docType !== undefined && !selective.docType,
       since: since !== null,
       until: until !== null,
+      spans: this.s.hasDocumentSpans,
     };
     const facets: string[] = [];
     if (plan.sourceFacet) facets.push(`"${this.sourceFacet(options.source!)}"`);
@@ -2045,19 +2073,26 @@ export class KnowledgeStore {
           asked = Math.min(MAX_EXCLUSION_SCAN, asked * 4);
         }
       }
+      const documents = new Map<number, DocumentHitRow>();
+      for (const { doc, chunkRowid } of ranked) {
+        const d = this.s.hitDocument.get(doc) as DocumentHitRow | undefined;
+        if (d) documents.set(chunkRowid, d);
+      }
       const snippets = this.snippetsFor(
         ranked.map((r) => r.chunkRowid),
         terms,
         pairedRuns(query),
+        new Map([...documents].map(([chunkRowid, d]) => [chunkRowid, d.title])),
       );
       const hits: SearchHit[] = [];
-      for (const { doc, chunkRowid, score } of ranked) {
-        const d = this.s.hitDocument.get(doc) as DocumentHitRow | undefined;
+      for (const { chunkRowid, score } of ranked) {
+        const d = documents.get(chunkRowid);
         if (!d) continue;
-        const { snippet, highlights } = snippets.get(chunkRowid) ?? { snippet: '', highlights: [] };
+        const { snippet, highlights } = snippets.bodies.get(chunkRowid) ?? { snippet: '', highlights: [] };
         hits.push({
           docId: `${d.connector_id}:${d.doc_id}`,
           title: d.title,
+          titleHighlights: snippets.titles.get(chunkRowid) ?? [],
           source: d.connector_id,
           docType: d.doc_type as DocType,
           path: d.path,
@@ -2207,23 +2242,32 @@ export class KnowledgeStore {
     chunkRowids: readonly number[],
     terms: readonly string[],
     paired: readonly string[],
-  ): Map<number, ParsedSnippet> {
+    titles: ReadonlyMap<number, string>,
+  ): { bodies: Map<number, ParsedSnippet>; titles: Map<number, Highlight[]> } {
     const result = new Map<number, ParsedSnippet>();
-    if (chunkRowids.length === 0) return result;
+    const titleHighlights = new Map<number, Highlight[]>();
+    if (chunkRowids.length === 0) return { bodies: result, titles: titleHighlights };
     const bodies = new Map<number, string>();
     const shownOtherwise = new Set<number>();
+    // A hit's title goes in under the negative of its chunk's rowid (chunk rowids are positive).
+    const add = (id: number, text: string) => {
+      const { shown, indexed } = snippetText(text);
+      if (shown !== text) shownOtherwise.add(id);
+      this.s.insertSnippetBody.run(id, shown);
+      this.s.insertSnippetSource.run(id, indexed);
+    };
     try {
       for (const id of chunkRowids) {
         const body = (this.s.chunkBody.get(id) as string | undefined) ?? '';
         bodies.set(id, body);
-        if (body.length === 0) continue;
-        const { shown, indexed } = snippetText(body);
-        if (shown !== body) shownOtherwise.add(id);
-        this.s.insertSnippetBody.run(id, shown);
-        this.s.insertSnippetSource.run(id, indexed);
+        if (body.length > 0) add(id, body);
+        const title = titles.get(id);
+        if (title) add(-id, title);
       }
       for (const [id, marked] of this.s.snippets.all(terms.join(' OR ')) as [number, string][]) {
-        result.set(id, parseSnippet(shownOtherwise.has(id) ? writtenSnippet(marked) : marked));
+        const parsed = parseSnippet(shownOtherwise.has(id) ? writtenSnippet(marked) : marked);
+        if (id < 0) titleHighlights.set(-id, parsed.highlights);
+        else result.set(id, parsed);
       }
     } finally {
       this.s.clearSnippetSource.run();
@@ -2234,7 +2278,13 @@ export class KnowledgeStore {
       if (paired.length > 0) result.set(id, withPairedHighlights(found ?? pairedSnippet(body, paired), paired));
       else if (!found) result.set(id, { snippet: leadText(body), highlights: [] });
     }
-    return result;
+    if (paired.length > 0) {
+      for (const [id, title] of titles) {
+        const found = { snippet: title, highlights: titleHighlights.get(id) ?? [] };
+        titleHighlights.set(id, withPairedHighlights(found, paired).highlights);
+      }
+    }
+    return { bodies: result, titles: titleHighlights };
   }
 
   private searchStatementFor(plan: SearchPlan): Statement {

@@ -187,8 +187,8 @@ function intOption(value: unknown, name: string, min: number, max: number): numb
 const MAX_SEARCH_LIMIT = 200;
 
 const DATE_FORMS =
-  'a date (2026-11-01, local time), a date and time (2026-11-01T09:30, 2026-11-01T09:30Z, 2026-11-01T09:30+01:00) ' +
-  'or an age: 12h, 7d, 2w, 3m (months), 1y';
+  'a date (2026-11-01, local time), a date and time (2026-11-01T09:30, 2026-11-01T09:30Z, 2026-11-01T09:30+01:00), ' +
+  'an age: 12h, 7d, 2w, 3m (months), 1y; or now';
 
 /** `new Date(y, m, d, …)` in local time, but for every year: the constructor reads 0–99 as 1900–1999. */
 function localTime(year: number, monthIndex: number, day: number, hours = 0, minutes = 0, seconds = 0, ms = 0): Date {
@@ -218,6 +218,7 @@ const AGE_MS: Record<string, number> = { h: 3_600_000, d: 86_400_000, w: 7 * 86_
  */
 export function dateBound(value: string, option: 'since' | 'until', now: number): number {
   const bad = (why: string) => new UsageError(`--${option} ${JSON.stringify(value)} ${why}: give ${DATE_FORMS}`);
+  if (value === 'now') return now;
   const age = /^(\d{1,6})([hdwmy])$/.exec(value);
   if (age) {
     const [count, unit] = [Number(age[1]), age[2]];
@@ -401,10 +402,12 @@ const COMMANDS: Record<string, CommandSpec> = {
       'Any text is a valid query; "quoted phrases" match as phrases, a trailing * matches a prefix, a OR b finds either, -word leaves out what has it.\n' +
       `Types: ${DOC_TYPES.join(', ')}.\n` +
       "--since WHEN and --until WHEN keep what is dated in that range (a note: its file's last change; a mail: when it\n" +
-      'was sent; an event: its start), and leave out what has no date. WHEN is\n' +
+      'was sent; an event: from its start to its end, a repeating one to its last occurrence; a task: when it is due),\n' +
+      'and leave out what has no date. --since now finds what is upcoming. WHEN is\n' +
       '  a date           2026-11-01 (local time; --until includes that whole day)\n' +
       '  a date and time  2026-11-01T09:30 (local time), 2026-11-01T09:30Z, 2026-11-01T09:30+01:00\n' +
-      '  an age           12h, 7d, 2w, 3m (months), 1y: that long ago',
+      '  an age           12h, 7d, 2w, 3m (months), 1y: that long ago\n' +
+      '  now              --since now: what is upcoming (events, tasks due); --until now: what is past',
     options: { source: { type: 'string' }, type: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' }, limit: { type: 'string' } },
     queryWords: true,
     async run(ctx) {

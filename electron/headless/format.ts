@@ -46,16 +46,25 @@ export function pad(text: string, width: number): string {
  * (the only escape sequences in the output, added here after the text was made terminal-safe).
  */
 export function formatSnippet(snippet: string, highlights: readonly Highlight[], color: boolean): string {
-  const safe = (part: string): string => terminalSafe(part.replace(/\s+/g, ' '));
-  if (!color || highlights.length === 0) return safe(snippet);
+  return withBold(snippet, highlights, color, (part) => terminalSafe(part.replace(/\s+/g, ' ')));
+}
+
+/** `text` made `safe` piece by piece, its `highlights` in bold on a terminal that shows colour. */
+function withBold(
+  text: string,
+  highlights: readonly Highlight[],
+  color: boolean,
+  safe: (part: string) => string,
+): string {
+  if (!color || highlights.length === 0) return safe(text);
   let out = '';
   let at = 0;
   for (const [s, e] of highlights) {
     if (s < at || e < s) continue; // out of order or overlapping: not highlighted rather than garbled
-    out += safe(snippet.slice(at, s)) + `\x1b[1m${safe(snippet.slice(s, e))}\x1b[22m`;
+    out += safe(text.slice(at, s)) + `\x1b[1m${safe(text.slice(s, e))}\x1b[22m`;
     at = e;
   }
-  return out + safe(snippet.slice(at));
+  return out + safe(text.slice(at));
 }
 
 /** "2026-12-01" in the machine's time zone: a mail's or an event's day, as the dashboard's results show it. */
@@ -81,7 +90,7 @@ export function formatSearchResults(
   return hits
     .map(
       (h, i) =>
-        `${i + 1}. ${terminalSafe(h.title)}  [${[
+        `${i + 1}. ${withBold(h.title, h.titleHighlights, color, terminalSafe)}  [${[
           h.source,
           h.docType,
           h.timestamp !== null ? localDate(h.timestamp) : null,

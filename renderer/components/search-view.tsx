@@ -164,7 +164,7 @@ export function SearchView() {
             return (
               <li key={`${hit.source}\n${hit.docId}`} className="result" data-testid="search-result">
                 <h3 className="result__title" tabIndex={-1}>
-                  {hit.title || hit.path || hit.docId}
+                  {hit.title ? <Highlighted text={hit.title} ranges={hit.titleHighlights} /> : hit.path || hit.docId}
                 </h3>
                 <p className="result__meta muted">
                   {nameOf.get(hit.source) ?? hit.source} · {DOC_TYPE_LABEL[hit.docType]}

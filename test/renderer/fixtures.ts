@@ -132,6 +132,7 @@ export function buildHit(over: Partial<SearchHit> = {}): SearchHit {
   return {
     docId: uid('doc'),
     title: 'Q3 plan',
+    titleHighlights: [],
     source: 'notes',
     docType: 'note',
     path: '/home/ada/Notes/Projects/plan.md',

@@ -42,6 +42,17 @@ describe('Search', () => {
     expect(screen.getByTestId('search-status').textContent).toBe('1 result for “plan”');
   });
 
+  it("marks the matched words in a result's title too", async () => {
+    const { user, api } = await renderDashboard({ state, view: 'search' });
+    api.search.mockResolvedValue([
+      buildHit({ title: 'Budget review with finance', titleHighlights: [[0, 6]], snippet: 'Room 4', highlights: [] }),
+    ]);
+    await user.type(screen.getByRole('searchbox'), 'budget');
+    const heading = within(await screen.findByTestId('search-result')).getByRole('heading');
+    expect(heading.textContent).toBe('Budget review with finance');
+    expect([...heading.querySelectorAll('mark')].map((m) => m.textContent)).toEqual(['Budget']);
+  });
+
   it('shows snippet HTML as text, never as markup', async () => {
     const { user, api } = await renderDashboard({ state, view: 'search' });
     const evil = '<img src=x onerror=alert(1)> plan <b>bold</b>';

@@ -1113,6 +1113,10 @@ describe('tasks (VTODO)', () => {
       ].join('\n'),
     );
     expect(meta(plants[0]).changedOccurrences).toEqual(['2026-11-30T07:00:00Z', '2026-12-07T07:00:00Z']);
+    // Due again every week without end: a date filter for what is upcoming takes it.
+    expect(plants[0].timestampEnd).toBeGreaterThan(Date.UTC(9999, 0, 1));
+    const once = r.docs.find((d) => d.docType === 'task' && !d.metadata?.rrule);
+    expect(once?.timestampEnd).toBeUndefined();
     expect(r.issues).toEqual([]);
   });
 
@@ -1380,5 +1384,42 @@ describe('property: arbitrary input', () => {
 
   it('arbitrary strings never throw outside ItemReadError', () => {
     fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 400 }), check), FC);
+  });
+});
+
+describe('how long an event lasts (timestampEnd), for date filters', () => {
+  const event = (uid: string, ...lines: string[]) => [`UID:${uid}`, 'SUMMARY:Standup', ...lines];
+
+  it('spans a single event from its start to its end, over days for a conference', () => {
+    const { byUid } = read(
+      calendar(
+        event('talk', 'DTSTART:20250210T090000Z', 'DTEND:20250210T093000Z'),
+        event('conf', 'DTSTART;VALUE=DATE:20250210', 'DTEND;VALUE=DATE:20250215'),
+      ),
+    );
+    expect(byUid('talk').timestampEnd).toBe(Date.UTC(2025, 1, 10, 9, 30));
+    const conf = byUid('conf');
+    expect(conf.timestampEnd! - conf.timestamp!).toBe(5 * 86_400_000);
+  });
+
+  it('reaches the end of the last occurrence of a series, or no end for one that repeats forever', () => {
+    const { byUid } = read(
+      calendar(
+        event('forever', 'DTSTART:20200106T090000Z', 'DTEND:20200106T091500Z', 'RRULE:FREQ=WEEKLY;BYDAY=MO'),
+        event('counted', 'DTSTART:20250203T090000Z', 'DTEND:20250203T091500Z', 'RRULE:FREQ=WEEKLY;COUNT=3'),
+        event('until', 'DTSTART:20250203T090000Z', 'DTEND:20250203T091500Z', 'RRULE:FREQ=DAILY;UNTIL=20250301T090000Z'),
+      ),
+    );
+    // A weekly meeting since 2020 is still upcoming: "Upcoming" and "Past week" must both find it.
+    expect(byUid('forever').timestampEnd).toBeGreaterThan(Date.UTC(9999, 0, 1));
+    expect(byUid('counted').timestampEnd).toBe(Date.UTC(2025, 1, 17, 9, 15));
+    expect(byUid('until').timestampEnd).toBe(Date.UTC(2025, 2, 1, 9, 15));
+  });
+
+  it('counts a rule that never yields within limits, and then gives it no end rather than hang or lose it', () => {
+    const { byUid } = read(
+      calendar(event('never', 'DTSTART:20250210T090000Z', 'RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30;COUNT=3')),
+    );
+    expect(byUid('never').timestampEnd).toBeGreaterThan(Date.UTC(9999, 0, 1));
   });
 });

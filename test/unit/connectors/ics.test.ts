@@ -302,6 +302,45 @@ describe('searching indexed calendars', () => {
   });
 });
 
+describe('date filters on indexed calendars', () => {
+  it('"Upcoming" and "Past week" find a weekly meeting that started years ago, and not a series that ended', async () => {
+    const file = join(tempDir(), 'work.ics');
+    const day = 86_400_000;
+    const ics = (t: number) =>
+      new Date(t)
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d{3}/, '');
+    writeFileSync(
+      file,
+      calendar(
+        ['UID:standup', 'DTSTART:20200106T090000Z', 'RRULE:FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR', 'SUMMARY:Team standup'],
+        ['UID:old', 'DTSTART:20200106T090000Z', 'RRULE:FREQ=WEEKLY;COUNT=4', 'SUMMARY:Team onboarding sessions'],
+        [
+          'UID:offsite',
+          `DTSTART:${ics(Date.now() - day)}`,
+          `DTEND:${ics(Date.now() + 2 * day)}`,
+          'SUMMARY:Team offsite',
+        ],
+      ),
+    );
+    const { store } = await indexed(file);
+    try {
+      const titles = (since: number, until?: number) =>
+        store
+          .search('team', { since, ...(until === undefined ? {} : { until }) })
+          .map((hit) => hit.title)
+          .sort();
+      const now = Date.now();
+      expect(titles(now)).toEqual(['Team offsite', 'Team standup']);
+      expect(titles(now - 7 * day, now)).toEqual(['Team offsite', 'Team standup']);
+      expect(titles(Date.UTC(2020, 0, 1), Date.UTC(2020, 1, 1))).toEqual(['Team onboarding sessions', 'Team standup']);
+    } finally {
+      store.close();
+    }
+  });
+});
+
 describe('calendars indexed by an earlier reader', () => {
   it('look changed once, as a folder or as one file, so their events get the current text', async () => {
     const dir = tempDir();

@@ -10,6 +10,7 @@ import { IngestionPipeline } from '../../../electron/core/pipeline.js';
 import { documentRow } from '../../helpers/document-row.js';
 import {
   CONNECTOR_TOTALS_SQL,
+  DOCUMENT_SPANS_SQL,
   MIGRATIONS,
   OLDEST_READABLE_VERSION,
   SCHEMA_VERSION,
@@ -92,7 +93,19 @@ function revertConnectorTotals(db: Database.Database): void {
     DROP TABLE connector_totals;
     CREATE INDEX documents_by_type ON documents (connector_id, doc_type, chunk_count);
   `);
-  db.pragma(`user_version = ${MIGRATIONS.indexOf(CONNECTOR_TOTALS_SQL)}`);
+  rewindSchema(db, MIGRATIONS.indexOf(CONNECTOR_TOTALS_SQL));
+}
+
+/**
+ * Sets the index's schema version back to `version`, undoing the migrations after it that a second run would refuse
+ * (a column added twice), as the builds before them left the index.
+ */
+function rewindSchema(db: Database.Database, version: number): void {
+  const hasSpans = db.prepare("SELECT 1 FROM pragma_table_info('documents') WHERE name = 'timestamp_end'").get();
+  if (hasSpans && version <= MIGRATIONS.indexOf(DOCUMENT_SPANS_SQL)) {
+    db.exec('ALTER TABLE documents DROP COLUMN timestamp_end');
+  }
+  db.pragma(`user_version = ${version}`);
 }
 
 /** The connector's documents and chunks as a scan of `documents` finds them. */
@@ -417,6 +430,23 @@ describe('KnowledgeStore: read-only', () => {
     expect(() => openStore({ readonly: true })).toThrow(
       expect.objectContaining({ code: 'E_STORE_TOO_OLD', message: expect.stringMatching(/Start the app once/) }),
     );
+  });
+
+  it('searches by date an index from before documents had an end, read-only, by their start', () => {
+    const writer = openStore();
+    addDoc(writer, 'c1', 'old', 'shared words', { timestamp: 1_000 });
+    addDoc(writer, 'c1', 'new', 'shared words', { timestamp: 5_000 });
+    writer.close();
+    open.length = 0;
+    const db = new Database(dbPath);
+    rewindSchema(db, MIGRATIONS.indexOf(DOCUMENT_SPANS_SQL));
+    db.close();
+    const reader = openStore({ readonly: true });
+    expect(ids(reader.search('shared', { since: 2_000 }))).toEqual(['c1:new']);
+    // The writable store adds the column, and then writes ends.
+    const upgraded = openStore();
+    addDoc(upgraded, 'c1', 'series', 'shared words', { timestamp: 0, timestampEnd: 9_000 });
+    expect(ids(upgraded.search('shared', { since: 2_000 })).sort()).toEqual(['c1:new', 'c1:series']);
   });
 
   it('counts an index from before connector_totals: read-only by scanning, and after the upgrade from the totals', () => {
@@ -900,6 +930,22 @@ describe('KnowledgeStore: documents and search', () => {
     expect(store.search('shared', { limit: 10_000 })).toHaveLength(21);
   });
 
+  it('takes a document that lasts into a date range its span meets: a series still running, a conference under way', () => {
+    const store = openStore();
+    addDoc(store, 'cal', 'weekly-since-2020', 'standup', { docType: 'event', timestamp: 1_000, timestampEnd: 9e15 });
+    addDoc(store, 'cal', 'ended-series', 'standup', { docType: 'event', timestamp: 1_000, timestampEnd: 4_000 });
+    addDoc(store, 'cal', 'conference', 'standup', { docType: 'event', timestamp: 9_000, timestampEnd: 12_000 });
+    addDoc(store, 'notes', 'note', 'standup', { timestamp: 6_000 });
+    const inRange = (since: number, until?: number) =>
+      ids(store.search('standup', { since, ...(until === undefined ? {} : { until }), limit: 20 })).sort();
+    // "Upcoming" at 10,000: the series that goes on and the conference under way, not what ended or is past.
+    expect(inRange(10_000)).toEqual(['cal:conference', 'cal:weekly-since-2020']);
+    // "Past week" at 7,000: what happened or went on in 5,000–7,000.
+    expect(inRange(5_000, 7_000)).toEqual(['cal:weekly-since-2020', 'notes:note']);
+    // A range before a document starts never takes it, whatever its end.
+    expect(inRange(0, 500)).toEqual([]);
+  });
+
   it('applies filters the same way whether the filtered set is small or large', () => {
     const store = openStore();
     for (let i = 0; i < 30; i++) addDoc(store, 'big', `b${i}`, `common word ${i}`);
@@ -1058,7 +1104,7 @@ describe('KnowledgeStore: documents and search', () => {
     ).run(zh * CHUNK_ROWID_SPAN, '我的猫喜欢在阳光下睡觉。');
     db.prepare("DELETE FROM meta WHERE key = 'cjk_reindex_pending'").run();
     revertConnectorTotals(db);
-    db.pragma(`user_version = ${MIGRATIONS.indexOf(CONNECTOR_TOTALS_SQL) - 1}`);
+    rewindSchema(db, MIGRATIONS.indexOf(CONNECTOR_TOTALS_SQL) - 1);
     db.close();
 
     store = openStore();
@@ -1165,7 +1211,10 @@ describe('KnowledgeStore: documents and search', () => {
       );
     }
     db.prepare("DELETE FROM meta WHERE key = 'text_reindex_pending'").run();
-    db.pragma(`user_version = ${MIGRATIONS.findIndex((m) => m.includes("'text_reindex_pending'"))}`);
+    rewindSchema(
+      db,
+      MIGRATIONS.findIndex((m) => m.includes("'text_reindex_pending'")),
+    );
     db.close();
 
     const logged: string[] = [];
@@ -1215,7 +1264,10 @@ describe('KnowledgeStore: documents and search', () => {
       );
     }
     db.prepare("DELETE FROM meta WHERE key = 'script_reindex_pending'").run();
-    db.pragma(`user_version = ${MIGRATIONS.findIndex((m) => m.includes("'script_reindex_pending'"))}`);
+    rewindSchema(
+      db,
+      MIGRATIONS.findIndex((m) => m.includes("'script_reindex_pending'")),
+    );
     db.close();
 
     const logged: string[] = [];
@@ -1275,6 +1327,24 @@ describe('KnowledgeStore: documents and search', () => {
     expect(marked('नमस*')).toEqual(['नमस्ते']);
     expect(marked('كتاب')).toEqual(['كتـــاب']);
     expect(store.search('αθηνα', {})[0].snippet).toBe('Ταξίδι στην Αθήνα τον Μάιο.');
+  });
+
+  it("highlights the matched words in a hit's title too, by their stems, in any script", () => {
+    const store = openStore();
+    addDoc(store, 'c1', 'review', 'Bring the quarterly spreadsheet.', { title: 'Budget review with finance' });
+    addDoc(store, 'c1', 'meetings', 'Nothing here names them.', { title: 'Weekly Meetings, and a meeting room' });
+    addDoc(store, 'c1', 'cafe', 'notes', { title: 'Café Straße' });
+    addDoc(store, 'c1', 'ja', 'メモ', { title: '日本語のテキスト' });
+    const titleMarks = (q: string, docId: string) => {
+      const hit = store.search(q, {}).find((h) => h.docId === docId)!;
+      return hit.titleHighlights.map(([a, b]) => hit.title.slice(a, b));
+    };
+    expect(titleMarks('budget spreadsheet', 'c1:review')).toEqual(['Budget']);
+    expect(titleMarks('meeting', 'c1:meetings')).toEqual(['Meetings', 'meeting']);
+    expect(titleMarks('cafe strasse', 'c1:cafe')).toEqual(['Café', 'Straße']);
+    expect(titleMarks('日本', 'c1:ja')).toEqual(['日本']);
+    // The words matched in the body only: the title is shown as it is.
+    expect(titleMarks('spreadsheet', 'c1:review')).toEqual([]);
   });
 
   it('highlights Arabic and Hebrew words written with their marks whole, marks included, and shows them as written', () => {
@@ -1357,7 +1427,10 @@ describe('KnowledgeStore: documents and search', () => {
       );
     }
     db.prepare("DELETE FROM meta WHERE key = 'letter_reindex_pending'").run();
-    db.pragma(`user_version = ${MIGRATIONS.findIndex((m) => m.includes("'letter_reindex_pending'"))}`);
+    rewindSchema(
+      db,
+      MIGRATIONS.findIndex((m) => m.includes("'letter_reindex_pending'")),
+    );
     db.close();
 
     const logged: string[] = [];

@@ -146,6 +146,12 @@ describe('jarvis-sync search --since / --until', () => {
 });
 
 describe('dateBound', () => {
+  it('now is the moment of the search: --since now keeps what is upcoming', () => {
+    const at = local(2026, 11, 29, 23, 30);
+    expect(dateBound('now', 'since', at)).toBe(at);
+    expect(dateBound('now', 'until', at)).toBe(at);
+  });
+
   it('a month back from the 31st is the last day of the shorter month', () => {
     expect(dateBound('3m', 'since', local(2026, 5, 31, 9))).toBe(local(2026, 2, 28, 9));
     expect(dateBound('1y', 'since', local(2028, 2, 29, 9))).toBe(local(2027, 2, 28, 9));

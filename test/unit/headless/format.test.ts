@@ -66,6 +66,7 @@ describe('terminal escape injection', () => {
   const hit = (over: Partial<SearchHit> = {}): SearchHit => ({
     docId: 'notes:a.md',
     title: 'Alpha',
+    titleHighlights: [],
     source: 'notes',
     docType: 'note',
     path: 'a.md',
@@ -116,6 +117,10 @@ describe('terminal escape injection', () => {
       `1. Alpha  [notes · note]\n   a.md\n   apples and ${ESC}[1mpears${ESC}[22m\n`,
     );
     expect(formatSearchResults(`q${ESC}`, [], false)).toBe('No results for "q␛".\n');
+    // A title's matched words are bold too; its unsafe characters are shown as they are elsewhere.
+    expect(formatSearchResults('alpha', [hit({ title: `Alpha${ESC}`, titleHighlights: [[0, 5]] })], true)).toContain(
+      `1. ${ESC}[1mAlpha${ESC}[22m␛  [notes · note]\n`,
+    );
   });
 
   it('search: a mail or an event shows its day and author, as in the dashboard, so equal titles can be told apart', () => {

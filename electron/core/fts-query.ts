@@ -110,7 +110,11 @@ export function parseSearchQuery(text: string, widenPrefix?: PrefixWidener): Sea
     orPending = false;
     lastWasTerm = true;
   }
-  if (groups.length === 0) return { terms: [], excluded: [] };
+  if (groups.length === 0) {
+    // Only operators (`AND`, `OR AND`): then they are the words looked for, not nothing.
+    if (excluded.length === 0) return { terms: readWords(text, false, widenPrefix).map((w) => w.term), excluded: [] };
+    return { terms: [], excluded: [] };
+  }
   return { terms: groups.map((g) => (g.length === 1 ? g[0] : `(${g.join(' OR ')})`)), excluded };
 }
 

@@ -226,6 +226,10 @@ describe('parseSearchQuery: the operators people type', () => {
     expect(parseSearchQuery('OR fox OR')).toEqual({ terms: ['"fox"'], excluded: [] });
     expect(parseSearchQuery('fox - dog')).toEqual({ terms: ['"fox"', '"dog"'], excluded: [] });
     expect(parseSearchQuery('-fox -dog')).toEqual({ terms: [], excluded: [] });
+    // Operators alone are what is looked for: `AND` found nothing, though "Bread and butter" has it.
+    expect(parseSearchQuery('AND')).toEqual({ terms: ['"AND"'], excluded: [] });
+    expect(parseSearchQuery('OR AND')).toEqual({ terms: ['"OR"', '"AND"'], excluded: [] });
+    expect(searchWithOperators('AND')).toEqual(searchWithOperators('and'));
     // toFtsTerms, for the rest of the code, still reads every word as a word.
     expect(toFtsTerms('a1 OR -b2')).toEqual(['"a1"', '"OR"', '"-b2"']);
   });

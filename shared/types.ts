@@ -155,6 +155,9 @@ export interface SearchOptions {
 /** A highlighted range in a snippet: [start, end) in UTF-16 code units. */
 export type Highlight = [number, number];
 
+/** A document's end (SearchHit.timestampEnd) when it has none: a series that repeats without end. The latest Date. */
+export const NO_END = 8_640_000_000_000_000;
+
 export interface SearchHit {
   docId: string;
   title: string;
@@ -170,6 +173,8 @@ export interface SearchHit {
   /** BM25 score: lower is better (SQLite convention). */
   score: number;
   timestamp: number | null;
+  /** When what it describes ends (an event, a repeating one's last occurrence; NO_END: never); null for a moment. */
+  timestampEnd: number | null;
   author: string | null;
 }
 

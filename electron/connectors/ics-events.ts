@@ -27,6 +27,7 @@
  */
 import { createHash } from 'node:crypto';
 import ICAL from 'ical.js';
+import { NO_END } from '../../shared/types.js';
 import { htmlToPlainText } from './html.js';
 import { ItemReadError, type ItemIssue, type ItemIssueCode, type SourceDocument } from './types.js';
 import {
@@ -1772,21 +1773,18 @@ function titleOf(ev: ParsedEvent): string {
   return isCancelled(ev) && !/^cancell?ed\b/i.test(title) ? `Cancelled: ${title}` : title;
 }
 
-/** A time after every date: the end of a series that repeats without end. */
-export const OPEN_ENDED = 8_640_000_000_000_000;
-
 /**
  * When an event's last occurrence ends, so that a search for what is upcoming (or dated within a past week) finds a
- * weekly meeting that started years ago, and a conference that began yesterday and ends on Friday. OPEN_ENDED for a
+ * weekly meeting that started years ago, and a conference that began yesterday and ends on Friday. NO_END for a
  * series without an end, or one whose end cannot be worked out within limits: better listed than lost.
  */
 function eventEnd(ev: ParsedEvent, ctx: FileContext): number {
   const length = Math.max(0, (ev.end?.epochMs ?? ev.start.epochMs) - ev.start.epochMs);
-  if (ev.rules.length < ev.rawRules.length) return OPEN_ENDED;
+  if (ev.rules.length < ev.rawRules.length) return NO_END;
   let lastStart = ev.start.epochMs;
   for (const { rule, until } of ev.rules) {
     const last = until ? until.toUnixTime() * 1000 : lastCountedStart(rule, ev.start, ctx);
-    if (last === null) return OPEN_ENDED;
+    if (last === null) return NO_END;
     lastStart = Math.max(lastStart, last);
   }
   for (const r of ev.rdates) lastStart = Math.max(lastStart, r.epochMs);
@@ -2175,7 +2173,7 @@ function buildEntryDocument(
     author: entry.organizer ? formatPerson(entry.organizer) : null,
     participants: entry.attendees.map(formatPerson),
     timestamp: (when ?? entry.created ?? entry.modified)?.epochMs ?? null,
-    ...(repeatsWithoutEnd(entry) ? { timestampEnd: OPEN_ENDED } : {}),
+    ...(repeatsWithoutEnd(entry) ? { timestampEnd: NO_END } : {}),
     tags: entry.categories,
     metadata,
   };

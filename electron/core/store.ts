@@ -444,6 +444,7 @@ interface DocumentHitRow {
   doc_type: string;
   path: string | null;
   timestamp: number | null;
+  timestamp_end: number | null;
   author: string | null;
 }
 
@@ -690,7 +691,10 @@ function prepareStatements(db: Database.Database) {
     deleteItemErrors: p('DELETE FROM item_errors WHERE connector_id = ?'),
 
     documentPath: p('SELECT path FROM documents WHERE connector_id = ? AND doc_id = ?'),
-    hitDocument: p('SELECT connector_id, doc_id, title, doc_type, path, timestamp, author FROM documents WHERE id = ?'),
+    hitDocument: p(
+      `SELECT connector_id, doc_id, title, doc_type, path, timestamp,
+         ${hasDocumentSpans ? 'timestamp_end' : 'NULL AS timestamp_end'}, author FROM documents WHERE id = ?`,
+    ),
     insertSnippetBody: p('INSERT INTO temp.snippet_body (id, body) VALUES (?, ?)'),
     insertSnippetSource: p('INSERT INTO temp.snippet_source (rowid, body) VALUES (?, ?)'),
     // A title (a negative id: snippetsFor) is highlighted whole; a body is cut around its matches.
@@ -2100,6 +2104,7 @@ export class KnowledgeStore {
           highlights,
           score,
           timestamp: d.timestamp,
+          timestampEnd: d.timestamp_end,
           author: d.author,
         });
       }

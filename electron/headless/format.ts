@@ -6,7 +6,14 @@
  * `\x1b]0;…\x07`, must not recolour, retitle or rewrite the user's terminal, and a newline or carriage return in a
  * name must not forge or hide lines of output. `--json` output does not come through here: JSON escapes already.
  */
-import type { ConnectorStatus, Highlight, ItemError, SearchHit, SyncCounts } from '../../shared/types.js';
+import {
+  NO_END,
+  type ConnectorStatus,
+  type Highlight,
+  type ItemError,
+  type SearchHit,
+  type SyncCounts,
+} from '../../shared/types.js';
 import { SCHEDULER_DEFAULTS } from '../core/scheduler.js';
 
 // C0 controls (tab and newline included: the format emits its own newlines), DEL, C1 controls (U+009B is a
@@ -67,6 +74,17 @@ function withBold(
   return out + safe(text.slice(at));
 }
 
+/**
+ * A result's days as the dashboard shows them: "2026-12-01", "2026-12-03 – 2026-12-05" for what lasts over days (an
+ * all-day end is the next midnight), "since 2020-01-06, repeating" for a series without end.
+ */
+function localSpan(start: number, end: number | null): string {
+  if (end === null || end <= start) return localDate(start);
+  if (end >= NO_END) return `since ${localDate(start)}, repeating`;
+  const [first, last] = [localDate(start), localDate(end - 1)];
+  return first === last ? first : `${first} – ${last}`;
+}
+
 /** "2026-12-01" in the machine's time zone: a mail's or an event's day, as the dashboard's results show it. */
 function localDate(epochMs: number): string {
   const d = new Date(epochMs);
@@ -93,7 +111,7 @@ export function formatSearchResults(
         `${i + 1}. ${withBold(h.title, h.titleHighlights, color, terminalSafe)}  [${[
           h.source,
           h.docType,
-          h.timestamp !== null ? localDate(h.timestamp) : null,
+          h.timestamp !== null ? localSpan(h.timestamp, h.timestampEnd) : null,
           h.author,
         ]
           .filter((part): part is string => part !== null && part !== '')

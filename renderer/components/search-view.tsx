@@ -2,7 +2,7 @@ import { useEffect, useId, useMemo, useRef, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { DOC_TYPES, type DocType } from '../../shared/types.js';
 import { focusLost } from '../focus.js';
-import { formatDate, plural } from '../format.js';
+import { formatSpan, plural } from '../format.js';
 import { useDebounced } from '../hooks/use-debounced.js';
 import { DOC_TYPE_LABEL, DOC_TYPE_PLURAL } from '../kinds.js';
 import { useDashboard } from '../store/context.js';
@@ -168,7 +168,7 @@ export function SearchView() {
                 </h3>
                 <p className="result__meta muted">
                   {nameOf.get(hit.source) ?? hit.source} · {DOC_TYPE_LABEL[hit.docType]}
-                  {hit.timestamp !== null && <> · {formatDate(hit.timestamp)}</>}
+                  {hit.timestamp !== null && <> · {formatSpan(hit.timestamp, hit.timestampEnd)}</>}
                   {hit.author && <> · {hit.author}</>}
                 </p>
                 <p className="result__snippet" data-testid="snippet">

@@ -133,6 +133,7 @@ export function buildHit(over: Partial<SearchHit> = {}): SearchHit {
     docId: uid('doc'),
     title: 'Q3 plan',
     titleHighlights: [],
+    timestampEnd: null,
     source: 'notes',
     docType: 'note',
     path: '/home/ada/Notes/Projects/plan.md',

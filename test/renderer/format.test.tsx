@@ -9,6 +9,7 @@ import {
   formatNumber,
   formatProgressCount,
   formatRemaining,
+  formatSpan,
   readableError,
 } from '../../renderer/format.js';
 import { relativeToRoot } from '../../renderer/components/progress-bar.js';
@@ -16,6 +17,7 @@ import { splitHighlights } from '../../renderer/highlight.js';
 import { replaceEqualDeep } from '../../renderer/store/share.js';
 import { summarize } from '../../renderer/summary.js';
 import { checkExcludes, checkMinutes, checkName } from '../../renderer/validation.js';
+import { NO_END } from '../../shared/types.js';
 import { buildState, idleConnector, pausedConnector } from './fixtures.js';
 
 vi.mock('../../renderer/web-api.js', () => ({
@@ -34,6 +36,14 @@ describe('text formatting', () => {
     // More found than expected (files added since the count): what was found, still counting.
     expect(formatProgressCount({ done: 340, found: 1200, foundAll: false, expected: 1000 })).toBe('340 / 1,200+');
     expect(formatProgressCount({ done: 340, found: 1200, foundAll: true, expected: 50_000 })).toBe('340 / 1,200');
+  });
+
+  it("a result's date: its day, the first and last day of what lasts, since when a series without end repeats", () => {
+    const day = (d: number, h = 0) => new Date(2026, 11, d, h).getTime();
+    expect(formatSpan(day(3, 9), null)).toBe('Dec 3, 2026');
+    expect(formatSpan(day(3, 9), day(3, 10))).toBe('Dec 3, 2026');
+    expect(formatSpan(day(3), day(6))).toBe('Dec 3, 2026 – Dec 5, 2026'); // all day, to the next midnight
+    expect(formatSpan(day(3, 9), NO_END)).toBe('since Dec 3, 2026, repeating');
   });
 
   it('past times', () => {

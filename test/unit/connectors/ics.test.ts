@@ -15,6 +15,7 @@ import { SyncEngine } from '../../../electron/core/engine.js';
 import { IngestionPipeline } from '../../../electron/core/pipeline.js';
 import { KnowledgeStore } from '../../../electron/core/store.js';
 import { silentLogger } from '../../../shared/logger.js';
+import { NO_END } from '../../../shared/types.js';
 import { enumerateAll, readUnit, syncAll, testConfig, testContext } from '../../helpers/connector-run.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
 import { writeTree } from '../../helpers/tree.js';
@@ -335,6 +336,10 @@ describe('date filters on indexed calendars', () => {
       expect(titles(now)).toEqual(['Team offsite', 'Team standup']);
       expect(titles(now - 7 * day, now)).toEqual(['Team offsite', 'Team standup']);
       expect(titles(Date.UTC(2020, 0, 1), Date.UTC(2020, 1, 1))).toEqual(['Team onboarding sessions', 'Team standup']);
+      // Results say how long: the series goes on, the sessions ended after their fourth.
+      const endOf = (q: string) => store.search(q, {})[0].timestampEnd;
+      expect(endOf('standup')).toBe(NO_END);
+      expect(endOf('onboarding')).toBe(Date.UTC(2020, 0, 27, 9));
     } finally {
       store.close();
     }

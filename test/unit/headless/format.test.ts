@@ -9,7 +9,7 @@ import {
   pad,
   terminalSafe,
 } from '../../../electron/headless/format.js';
-import type { ItemError, SearchHit } from '../../../shared/types.js';
+import { NO_END, type ItemError, type SearchHit } from '../../../shared/types.js';
 import { MIN, NOW, connector } from '../../main/fixtures.js';
 
 const nextRun = (overrides: Parameters<typeof connector>[0]) =>
@@ -67,6 +67,7 @@ describe('terminal escape injection', () => {
     docId: 'notes:a.md',
     title: 'Alpha',
     titleHighlights: [],
+    timestampEnd: null,
     source: 'notes',
     docType: 'note',
     path: 'a.md',
@@ -135,6 +136,18 @@ describe('terminal escape injection', () => {
     );
     expect(out).toContain('1. Quarterly review  [notes · event · 2026-12-01]\n');
     expect(out).toContain('2. Quarterly review  [notes · email · 2026-12-01 · Ann ␛[31mLee]\n');
+  });
+
+  it('search: what lasts shows its first and last day, a series without end the day it started', () => {
+    const day = (d: number, h = 0) => new Date(2026, 11, d, h).getTime();
+    const dates = (timestamp: number, timestampEnd: number | null) =>
+      /\[notes · event · (.*)\]/.exec(
+        formatSearchResults('x', [hit({ docType: 'event', timestamp, timestampEnd })], false),
+      )![1];
+    expect(dates(day(3), day(6))).toBe('2026-12-03 – 2026-12-05'); // all day, to the next midnight
+    expect(dates(day(3, 9), day(3, 10))).toBe('2026-12-03');
+    expect(dates(day(3, 9), NO_END)).toBe('since 2026-12-03, repeating');
+    expect(dates(day(3, 9), null)).toBe('2026-12-03');
   });
 
   it('errors: paths, codes and messages are made safe', () => {

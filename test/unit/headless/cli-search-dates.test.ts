@@ -3,7 +3,8 @@
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, afterAll, describe, expect, it } from 'vitest';
-import { dateBound, main } from '../../../electron/headless/cli.js';
+import { dateBound } from '../../../electron/headless/cli.js';
+import { runCli } from '../../helpers/cli-in-process.js';
 import { makeTempDir, removeTempDir } from '../../helpers/temp-dir.js';
 
 /** Local time, as a person types a date. */
@@ -14,18 +15,7 @@ const NOW = local(2026, 11, 20, 12, 0);
 
 let root: string;
 
-async function cli(args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(args, {
-    out: (t) => (out += t),
-    err: (t) => (err += t),
-    interactive: false,
-    env: { ...process.env, JARVIS_SYNC_DATA_DIR: join(root, 'data') },
-    now: () => NOW,
-  });
-  return { code, out, err };
-}
+const cli = (args: string[]) => runCli(args, { env: { JARVIS_SYNC_DATA_DIR: join(root, 'data') }, now: () => NOW });
 
 const titles = async (...args: string[]) => {
   const r = await cli(['search', 'quarterly', ...args, '--json']);

@@ -2,24 +2,14 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../electron/headless/cli.js';
+import { runCli } from '../../helpers/cli-in-process.js';
 import { makeTempDir, removeTempDir } from '../../helpers/temp-dir.js';
 
 let root: string;
 let notes: string;
 
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  let out = '';
-  let err = '';
-  const code = await main(args, {
-    out: (t) => (out += t),
-    err: (t) => (err += t),
-    interactive: false,
-    env: { ...process.env, JARVIS_SYNC_DATA_DIR: join(root, 'data'), ...env },
-    now: Date.now,
-  });
-  return { code, out, err };
-}
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  runCli(args, { env: { JARVIS_SYNC_DATA_DIR: join(root, 'data'), ...env } });
 
 const titles = (r: { out: string }) => (JSON.parse(r.out) as { title: string }[]).map((h) => h.title).sort();
 

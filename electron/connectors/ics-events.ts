@@ -23,7 +23,7 @@
  * VTIMEZONE, else as the IANA zone of that Windows zone name; then an IANA name inside a prefixed TZID
  * ("/mozilla.org/…/Europe/Berlin"). Otherwise it is unknown: times are read as floating and one W_ICS_TIMEZONE
  * warning names it. Floating times and all-day dates are placed in `localTimeZone`; UTC times are shown in the
- * calendar's X-WR-TIMEZONE, else in `localTimeZone`.
+ * X-WR-TIMEZONE of the calendar the item is in (a file may hold several), else in `localTimeZone`.
  */
 import { createHash } from 'node:crypto';
 import ICAL from 'ical.js';
@@ -777,11 +777,18 @@ class FileContext {
   readonly budgetMs: number;
   readonly clock: () => number;
   readonly local: Zone;
-  /** Where UTC times are shown: the calendar's X-WR-TIMEZONE when known, else the local zone. */
-  readonly display: Zone;
-  /** X-WR-CALNAME of the first VCALENDAR: the name of items outside any. */
-  readonly #fileCalendarName: string | null;
+  /**
+   * Where UTC times are shown: the X-WR-TIMEZONE of the calendar of the item being read or written, else the local
+   * zone. Set by `enterCalendarOf` rather than passed along: items are read and written one at a time, and every
+   * function that words a time would otherwise need the item too.
+   */
+  display: Zone;
+  readonly #localDisplay: Zone;
+  /** The first VCALENDAR's: the calendar of items outside any. */
+  readonly #fileCalendar: CalendarInfo;
   readonly #itemCalendars: Map<RawComponent, ContentLine[]>;
+  /** By the VCALENDAR's properties: a file of one calendar reads its name and zone once, not once per item. */
+  readonly #calendars = new Map<ContentLine[], CalendarInfo>();
   /** VTIMEZONE components by TZID; built into ICAL.Timezone only when an event uses them. */
   readonly #vtimezones = new Map<string, RawComponent>();
   readonly unknownTzids = new Map<string, number>();
@@ -808,17 +815,34 @@ class FileContext {
       const tzid = comp.props.find((p) => p.name === 'TZID')?.value.trim();
       if (tzid && !this.#vtimezones.has(tzid)) this.#vtimezones.set(tzid, comp);
     }
-    const calTz = calendarValue(scan.calendarProps, 'X-WR-TIMEZONE');
-    const calZone = calTz ? this.resolveTzid(calTz) : null;
-    this.display = calZone ?? zoneFromName(localName, localName, 'intl');
-    this.#fileCalendarName = calendarValue(scan.calendarProps, 'X-WR-CALNAME');
+    this.#localDisplay = zoneFromName(localName, localName, 'intl');
     this.#itemCalendars = scan.itemCalendars;
+    this.#fileCalendar = this.#calendarFrom(scan.calendarProps);
+    this.display = this.#fileCalendar.display;
   }
 
-  /** The name of the calendar an item is in. */
-  calendarNameOf(item: RawComponent): string | null {
-    const calendar = this.#itemCalendars.get(item);
-    return calendar ? calendarValue(calendar, 'X-WR-CALNAME') : this.#fileCalendarName;
+  #calendarFrom(props: ContentLine[]): CalendarInfo {
+    let calendar = this.#calendars.get(props);
+    if (calendar === undefined) {
+      const zoneName = calendarValue(props, 'X-WR-TIMEZONE');
+      calendar = {
+        name: calendarValue(props, 'X-WR-CALNAME'),
+        display: (zoneName ? this.resolveTzid(zoneName) : null) ?? this.#localDisplay,
+      };
+      this.#calendars.set(props, calendar);
+    }
+    return calendar;
+  }
+
+  /** The calendar an item is in. */
+  calendarOf(item: RawComponent): CalendarInfo {
+    const props = this.#itemCalendars.get(item);
+    return props ? this.#calendarFrom(props) : this.#fileCalendar;
+  }
+
+  /** Shows UTC times in the zone of the calendar `item` is in, until another item's calendar is entered. */
+  enterCalendarOf(item: RawComponent): void {
+    this.display = this.calendarOf(item).display;
   }
 
   /** The zone for a TZID parameter, or null when it is unknown. */
@@ -849,6 +873,14 @@ class FileContext {
     this.#zones.set(tzid, zone);
     return zone;
   }
+}
+
+/** What a VCALENDAR says about the items in it. */
+interface CalendarInfo {
+  /** X-WR-CALNAME */
+  name: string | null;
+  /** Where UTC times are shown: the calendar's X-WR-TIMEZONE when known, else the local zone. */
+  display: Zone;
 }
 
 function calendarValue(calendarProps: ContentLine[], name: string): string | null {
@@ -1142,6 +1174,7 @@ function afterDuration(start: EventTime, dur: { days: number; seconds: number })
 
 /** Interprets one VEVENT. Throws BrokenEvent for an event that cannot be placed in time. */
 function parseEvent(raw: RawComponent, ctx: FileContext): ParsedEvent {
+  ctx.enterCalendarOf(raw); // an Outlook all-day date is midnight where its UTC times are shown
   const uid = uidOf(raw);
   const warnings = new Map<ItemIssueCode, string[]>();
 
@@ -1780,15 +1813,30 @@ function titleOf(ev: ParsedEvent): string {
  */
 function eventEnd(ev: ParsedEvent, ctx: FileContext): number {
   const length = Math.max(0, (ev.end?.epochMs ?? ev.start.epochMs) - ev.start.epochMs);
-  if (ev.rules.length < ev.rawRules.length) return NO_END;
-  let lastStart = ev.start.epochMs;
-  for (const { rule, until } of ev.rules) {
-    const last = until ? until.toUnixTime() * 1000 : lastCountedStart(rule, ev.start, ctx);
-    if (last === null) return NO_END;
-    lastStart = Math.max(lastStart, last);
-  }
+  let lastStart = lastRuleStart(ev.rules, ev.rawRules.length, ev.start, ctx);
+  if (lastStart === null) return NO_END;
   for (const r of ev.rdates) lastStart = Math.max(lastStart, r.epochMs);
   return lastStart + length;
+}
+
+/**
+ * The start of the last occurrence the rules of a series allow (UNTIL as written, COUNT counted); null when one of
+ * its `rawRuleCount` rules could not be read, sets no end, or cannot be counted within limits.
+ */
+function lastRuleStart(
+  rules: { rule: RecurrenceRule; until: ICAL.Time | null }[],
+  rawRuleCount: number,
+  start: EventTime,
+  ctx: FileContext,
+): number | null {
+  if (rules.length < rawRuleCount) return null;
+  let lastStart = start.epochMs;
+  for (const { rule, until } of rules) {
+    const last = until ? until.toUnixTime() * 1000 : lastCountedStart(rule, start, ctx);
+    if (last === null) return null;
+    lastStart = Math.max(lastStart, last);
+  }
+  return lastStart;
 }
 
 /** The start of the last occurrence of a rule with COUNT; null for a rule without one, or too long to count. */
@@ -1815,6 +1863,8 @@ function lastCountedStart(rule: RecurrenceRule, start: EventTime, ctx: FileConte
 }
 
 function buildDocument(ev: ParsedEvent, id: string, expansion: Expansion | null, ctx: FileContext): SourceDocument {
+  ctx.enterCalendarOf(ev.raw);
+  const calendar = ctx.calendarOf(ev.raw).name;
   const lines: string[] = [whenWords(ev, ctx)];
   if (ev.recurrenceId && ev.thisAndFuture) {
     lines.push(`This and later occurrences of a repeating event, originally from ${recurrenceIdWords(ev, ctx)}`);
@@ -1829,6 +1879,7 @@ function buildDocument(ev: ParsedEvent, id: string, expansion: Expansion | null,
     if (words.length === 0) words.push(`by a rule that could not be read (${clip(ev.rawRules[0])})`);
     lines.push(`Repeats: ${words.join('; ')}`);
   }
+  lines.push(...calendarLine(calendar, ev.summary));
   if (ev.location) lines.push(`Location: ${ev.location}`);
   lines.push(...peopleLines(ev));
   if (ev.url) lines.push(`URL: ${ev.url}`);
@@ -1848,7 +1899,6 @@ function buildDocument(ev: ParsedEvent, id: string, expansion: Expansion | null,
   };
   if (ev.recurrenceId) metadata.recurrenceId = isoOf(ev.recurrenceId);
   if (ev.status) metadata.status = ev.status.toUpperCase();
-  const calendar = ctx.calendarNameOf(ev.raw);
   if (calendar) metadata.calendar = calendar;
   if (expansion) {
     metadata.occurrences = expansion.next.map(isoOf);
@@ -1935,6 +1985,7 @@ function journalText(raw: RawComponent): string | null {
 }
 
 function parseEntry(raw: RawComponent, kind: ParsedEntry['kind'], ctx: FileContext): ParsedEntry {
+  ctx.enterCalendarOf(raw);
   const uid = uidOf(raw);
   const entry: ParsedEntry = {
     kind,
@@ -2093,6 +2144,8 @@ function buildEntryDocument(
   occurrences: ParsedEntry[],
   ctx: FileContext,
 ): SourceDocument {
+  ctx.enterCalendarOf(entry.raw);
+  const calendar = ctx.calendarOf(entry.raw).name;
   const lines: string[] = [];
   const isTask = entry.kind === 'task';
   if (isTask) {
@@ -2131,6 +2184,7 @@ function buildEntryDocument(
   if (entry.priority !== null) lines.push(`Priority: ${priorityWords(entry.priority)}`);
   const parentTitle = entry.parent === null ? undefined : parentTitles.get(entry.parent);
   if (parentTitle !== undefined) lines.push(`Subtask of: ${parentTitle}`);
+  lines.push(...calendarLine(calendar, entry.summary));
   if (entry.location) lines.push(`Location: ${entry.location}`);
   lines.push(...peopleLines(entry));
   if (entry.url) lines.push(`URL: ${entry.url}`);
@@ -2160,7 +2214,6 @@ function buildEntryDocument(
   if (entry.recurrenceId) metadata.recurrenceId = isoOf(entry.recurrenceId);
   if (occurrences.length > 0) metadata.changedOccurrences = occurrences.map((o) => isoOf(o.recurrenceId!));
   if (entry.status) metadata.status = entry.status.toUpperCase();
-  const calendar = ctx.calendarNameOf(entry.raw);
   if (calendar) metadata.calendar = calendar;
 
   const when = isTask ? (entry.due ?? entry.start) : entry.start;
@@ -2173,21 +2226,46 @@ function buildEntryDocument(
     author: entry.organizer ? formatPerson(entry.organizer) : null,
     participants: entry.attendees.map(formatPerson),
     timestamp: (when ?? entry.created ?? entry.modified)?.epochMs ?? null,
-    ...(repeatsWithoutEnd(entry) ? { timestampEnd: NO_END } : {}),
+    ...(isTask ? repeatingTaskSpan(entry, ctx) : {}),
     tags: entry.categories,
     metadata,
   };
 }
 
 /**
- * A repeating task still to do whose rules set no end ("water the plants" every week since 2023) is due again and
- * again: "Upcoming" lists it, as it lists a repeating event.
+ * A repeating task still to do is due again at each occurrence: it lasts from its due date to the due date of its
+ * last occurrence, or without end when its rules set none ("water the plants" every week since 2023), so "Upcoming"
+ * lists it as it lists a repeating event. Occurrences are counted from DTSTART, else from DUE (which many apps write
+ * alone), with DUE as far after each occurrence's start as it is after the task's.
  */
-function repeatsWithoutEnd(entry: ParsedEntry): boolean {
-  if (entry.kind !== 'task' || entry.recurrenceId !== null || entry.rawRules.length === 0) return false;
+function repeatingTaskSpan(entry: ParsedEntry, ctx: FileContext): { timestampEnd?: number } {
+  if (entry.recurrenceId !== null || entry.rawRules.length === 0) return {};
   const status = entry.status?.toUpperCase();
-  if (status === 'COMPLETED' || status === 'CANCELLED') return false;
-  return entry.rules.length < entry.rawRules.length || entry.rules.some((r) => r.until === null && r.count === null);
+  if (status === 'COMPLETED' || status === 'CANCELLED') return {};
+  const anchor = entry.start ?? entry.due;
+  if (anchor === null) {
+    const endless =
+      entry.rules.length < entry.rawRules.length || entry.rules.some((r) => r.until === null && r.count === null);
+    return endless ? { timestampEnd: NO_END } : {};
+  }
+  const rules = entry.rules.map((rule) => ({ rule, until: zonedUntil(rule, anchor) }));
+  const lastStart = lastRuleStart(rules, entry.rawRules.length, anchor, ctx);
+  if (lastStart === null) return { timestampEnd: NO_END };
+  const dueAfterStart = entry.due ? Math.max(0, entry.due.epochMs - anchor.epochMs) : 0;
+  return { timestampEnd: lastStart + dueAfterStart };
+}
+
+/**
+ * "Calendar: Family", so "family dentist" finds the dentist in the Family calendar of a folder that holds Work's too;
+ * none when the item is titled as its calendar (an invitation saved as a calendar of its own), which says it already.
+ */
+function calendarLine(calendar: string | null, summary: string | null): string[] {
+  if (calendar === null || sameWords(calendar, summary ?? '')) return [];
+  return [`Calendar: ${calendar}`];
+}
+
+function sameWords(a: string, b: string): boolean {
+  return a.replace(/\s+/g, ' ').trim().toLowerCase() === b.replace(/\s+/g, ' ').trim().toLowerCase();
 }
 
 // ---------------------------------------------------------------------------------------------------------------

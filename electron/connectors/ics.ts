@@ -68,8 +68,11 @@ function systemTimeZone(): string {
  * 4: repeats in the words people search with ("Every month on the 1st (monthly)"), Outlook's midnight all-day events
  * read as all-day, each item named after the calendar it is in when a file holds several, and the ticked-off
  * occurrences of a repeating task folded into its one document.
+ * 5: the calendar's name in the text ("Calendar: Family"), a repeating task with COUNT or UNTIL spanning its
+ * occurrences, and UTC times shown in the X-WR-TIMEZONE of each calendar of a file that holds several; read again,
+ * calendars indexed before documents had a span (timestampEnd) get theirs too.
  */
-export const ICS_READER_VERSION = 4;
+export const ICS_READER_VERSION = 5;
 
 function calendarUnit(entry: Parameters<typeof toSourceUnit>[0]): SourceUnit {
   const unit = toSourceUnit(entry);

@@ -445,16 +445,17 @@ describe('times, zones and all-day dates', () => {
 });
 
 describe('a file of several calendars', () => {
+  // Exports concatenated into one file: each VCALENDAR has its own X-WR-CALNAME.
+  const named = (name: string | null, ...items: string[]) =>
+    [
+      'BEGIN:VCALENDAR',
+      'VERSION:2.0',
+      ...(name === null ? [] : [`X-WR-CALNAME:${name}`]),
+      ...items,
+      'END:VCALENDAR',
+    ].join('\r\n');
+
   it('gives each event and task the name of the calendar it is in', () => {
-    // Exports concatenated into one file: each VCALENDAR has its own X-WR-CALNAME.
-    const named = (name: string | null, ...items: string[]) =>
-      [
-        'BEGIN:VCALENDAR',
-        'VERSION:2.0',
-        ...(name === null ? [] : [`X-WR-CALNAME:${name}`]),
-        ...items,
-        'END:VCALENDAR',
-      ].join('\r\n');
     const text = [
       named('Work', 'BEGIN:VEVENT\r\nUID:w\r\nDTSTART:20250203T100000Z\r\nSUMMARY:Standup\r\nEND:VEVENT'),
       named(
@@ -472,6 +473,41 @@ describe('a file of several calendars', () => {
       ['Unnamed', undefined],
       ['Buy tickets', 'Family'],
     ]);
+  });
+
+  it('writes the calendar name in the text of events and tasks, so "family dentist" finds them, once', () => {
+    const text = [
+      named(
+        'Family',
+        'BEGIN:VEVENT\r\nUID:d\r\nDTSTART:20250203T100000Z\r\nSUMMARY:Dentist\r\nLOCATION:Main St\r\nEND:VEVENT',
+        'BEGIN:VTODO\r\nUID:t\r\nSUMMARY:Book the dentist\r\nEND:VTODO',
+      ),
+      // An invitation saved as a calendar of its own is often named after its one event: no second line for it.
+      named('Team offsite', 'BEGIN:VEVENT\r\nUID:o\r\nDTSTART:20250208T100000Z\r\nSUMMARY:Team Offsite\r\nEND:VEVENT'),
+    ].join('\r\n');
+    const { byUid } = read(text);
+    expect(byUid('d').content).toBe(
+      ['Monday 3 February 2025, 11:00 (Europe/Paris)', 'Calendar: Family', 'Location: Main St'].join('\n'),
+    );
+    expect(byUid('t').content).toBe('Calendar: Family');
+    expect(byUid('o').content).not.toContain('Calendar:');
+  });
+
+  it("shows each calendar's UTC times in its own X-WR-TIMEZONE, else in the local zone", () => {
+    const zoned = (zone: string | null, ...items: string[]) =>
+      ['BEGIN:VCALENDAR', ...(zone === null ? [] : [`X-WR-TIMEZONE:${zone}`]), ...items, 'END:VCALENDAR'].join('\r\n');
+    const call = (uid: string) =>
+      `BEGIN:VEVENT\r\nUID:${uid}\r\nDTSTART:20250203T150000Z\r\nSUMMARY:Call\r\nEND:VEVENT`;
+    const text = [
+      zoned('Europe/Paris', call('paris')),
+      zoned('America/New_York', call('ny'), 'BEGIN:VTODO\r\nUID:t\r\nDUE:20250203T150000Z\r\nEND:VTODO'),
+      zoned(null, call('local')),
+    ].join('\r\n');
+    const { byUid } = read(text, { localTimeZone: 'Asia/Tokyo' });
+    expect(firstLine(byUid('paris'))).toBe('Monday 3 February 2025, 16:00 (Europe/Paris)');
+    expect(firstLine(byUid('ny'))).toBe('Monday 3 February 2025, 10:00 (America/New_York)');
+    expect(firstLine(byUid('t'))).toBe('Due: Monday 3 February 2025, 10:00 (America/New_York)');
+    expect(firstLine(byUid('local'))).toBe('Tuesday 4 February 2025, 00:00 (Asia/Tokyo)');
   });
 });
 
@@ -1120,6 +1156,29 @@ describe('tasks (VTODO)', () => {
     expect(r.issues).toEqual([]);
   });
 
+  it('spans a repeating task with COUNT or UNTIL to its last due date; a done or cancelled one has no span', () => {
+    const task = (uid: string, ...lines: string[]): [string, string[]] => [
+      'VTODO',
+      [`UID:${uid}`, 'SUMMARY:Weekly report', ...lines],
+    ];
+    const { byUid } = read(
+      components(
+        task('counted', 'DTSTART:20250203T090000Z', 'DUE:20250203T170000Z', 'RRULE:FREQ=WEEKLY;COUNT=3'),
+        task('until', 'DUE:20250203T170000Z', 'RRULE:FREQ=DAILY;UNTIL=20250301T170000Z'),
+        task('undue', 'DTSTART:20250203T090000Z', 'RRULE:FREQ=MONTHLY;COUNT=2'),
+        task('done', 'DUE:20250203T170000Z', 'RRULE:FREQ=WEEKLY;COUNT=3', 'STATUS:COMPLETED'),
+        task('cancelled', 'DUE:20250203T170000Z', 'RRULE:FREQ=WEEKLY;COUNT=3', 'STATUS:CANCELLED'),
+      ),
+    );
+    const span = (uid: string) => [byUid(uid).timestamp, byUid(uid).timestampEnd];
+    // Due 8 hours after it starts, every week, three times: the third is due on the 17th at 17:00.
+    expect(span('counted')).toEqual([Date.UTC(2025, 1, 3, 17), Date.UTC(2025, 1, 17, 17)]);
+    expect(span('until')).toEqual([Date.UTC(2025, 1, 3, 17), Date.UTC(2025, 2, 1, 17)]);
+    expect(span('undue')).toEqual([Date.UTC(2025, 1, 3, 9), Date.UTC(2025, 2, 3, 9)]);
+    expect(span('done')).toEqual([Date.UTC(2025, 1, 3, 17), undefined]);
+    expect(span('cancelled')).toEqual([Date.UTC(2025, 1, 3, 17), undefined]);
+  });
+
   it('counts the older occurrences of a long-repeating task, and keeps an occurrence without its task', () => {
     const occurrence = (day: string, ...lines: string[]): [string, string[]] => [
       'VTODO',
@@ -1151,7 +1210,7 @@ describe('tasks (VTODO)', () => {
       'Fix the bike',
     ]);
     const milk = r.byUid('6A1F2C3D-8E9B-4A7C-B1D2-3E4F5A6B7C8D');
-    expect(milk.content).toBe('Due: Tuesday 1 December 2026\nPriority: Low');
+    expect(milk.content).toBe('Due: Tuesday 1 December 2026\nPriority: Low\nCalendar: Groceries & Errands');
     expect(milk.timestamp).toBe(Date.UTC(2026, 10, 30, 23)); // midnight in Europe/Paris
     expect(meta(milk)).toMatchObject({ due: '2026-12-01', calendar: 'Groceries & Errands' });
     const cleaning = r.byUid('9B2C4D6E-1F3A-4B5C-8D7E-6F5A4B3C2D1E');
@@ -1163,7 +1222,7 @@ describe('tasks (VTODO)', () => {
     expect(r.byUid('7C8D9E0F-1A2B-4C3D-8E4F-5A6B7C8D9E0F').timestamp).toBe(Date.UTC(2026, 10, 21, 10));
     // Malformed values are one warning at file#UID; the task is kept with what could be read.
     const bike = r.byUid('0F1E2D3C-4B5A-4968-8776-5A4B3C2D1E0F');
-    expect(bike.content).toBe('');
+    expect(bike.content).toBe('Calendar: Groceries & Errands');
     expect(bike.timestamp).toBe(Date.UTC(2026, 10, 20, 10));
     expect(r.issues).toEqual([
       {

@@ -303,6 +303,37 @@ describe('searching indexed calendars', () => {
   });
 });
 
+describe('calendar names in search', () => {
+  it('"family dentist" finds the appointment in the Family calendar, not the one in Work', async () => {
+    const file = join(tempDir(), 'both.ics');
+    const named = (name: string, uid: string, summary: string) => [
+      'BEGIN:VCALENDAR',
+      `X-WR-CALNAME:${name}`,
+      'BEGIN:VEVENT',
+      `UID:${uid}`,
+      'DTSTART:20250203T100000Z',
+      `SUMMARY:${summary}`,
+      'END:VEVENT',
+      'BEGIN:VTODO',
+      `UID:${uid}-task`,
+      `SUMMARY:Pay ${summary}`,
+      'END:VTODO',
+      'END:VCALENDAR',
+    ];
+    writeFileSync(
+      file,
+      [...named('Work', 'w', 'Dentist for Ana'), ...named('Family', 'f', 'Dentist for Leo'), ''].join('\r\n'),
+    );
+    const { store, found } = await indexed(file);
+    try {
+      expect(found('family dentist')).toEqual(['Dentist for Leo', 'Pay Dentist for Leo']);
+      expect(found('work dentist')).toEqual(['Dentist for Ana', 'Pay Dentist for Ana']);
+    } finally {
+      store.close();
+    }
+  });
+});
+
 describe('date filters on indexed calendars', () => {
   it('"Upcoming" and "Past week" find a weekly meeting that started years ago, and not a series that ended', async () => {
     const file = join(tempDir(), 'work.ics');
@@ -344,6 +375,41 @@ describe('date filters on indexed calendars', () => {
       store.close();
     }
   });
+
+  it('"Upcoming" finds a repeating task until its last counted occurrence is due, and not after', async () => {
+    const file = join(tempDir(), 'tasks.ics');
+    const day = 86_400_000;
+    const week = 7 * day;
+    const dateOf = (t: number) => new Date(t).toISOString().slice(0, 10).replace(/-/g, '');
+    const task = (uid: string, summary: string, count: number) => [
+      'BEGIN:VTODO',
+      `UID:${uid}`,
+      `DUE;VALUE=DATE:${dateOf(Date.now() - 3 * week)}`,
+      `RRULE:FREQ=WEEKLY;COUNT=${count}`,
+      `SUMMARY:${summary}`,
+      'END:VTODO',
+    ];
+    writeFileSync(
+      file,
+      [
+        'BEGIN:VCALENDAR',
+        ...task('going', 'Report for the course', 6),
+        ...task('over', 'Report for the old course', 2),
+        'END:VCALENDAR',
+        '',
+      ].join('\r\n'),
+    );
+    const { store } = await indexed(file);
+    try {
+      const upcoming = store
+        .search('report', { since: Date.now() })
+        .map((hit) => hit.title)
+        .sort();
+      expect(upcoming).toEqual(['Report for the course']);
+    } finally {
+      store.close();
+    }
+  });
 });
 
 describe('calendars indexed by an earlier reader', () => {
@@ -379,6 +445,21 @@ describe('calendars indexed before repeats were written in search words (reader 
     const r = await syncAll(connector(file));
     expect(r.units[0].fingerprint).not.toBe(`${fingerprintOf(statSync(file))}:ics3`);
     expect([...r.docs.values()][0].content).toContain('Repeats: Every month on the 1st (monthly)');
+  });
+});
+
+describe('calendars indexed before calendar names were written in their text (reader 4)', () => {
+  it('look changed once, so "family dentist" finds the Family calendar\'s appointment', async () => {
+    const file = join(tempDir(), 'home.ics');
+    writeFileSync(
+      file,
+      ['BEGIN:VCALENDAR', 'X-WR-CALNAME:Family', 'BEGIN:VEVENT', 'UID:d', 'DTSTART:20250203T100000Z']
+        .concat(['SUMMARY:Dentist', 'END:VEVENT', 'END:VCALENDAR', ''])
+        .join('\r\n'),
+    );
+    const r = await syncAll(connector(file));
+    expect(r.units[0].fingerprint).not.toBe(`${fingerprintOf(statSync(file))}:ics4`);
+    expect([...r.docs.values()][0].content).toContain('Calendar: Family');
   });
 });
 

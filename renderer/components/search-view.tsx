@@ -63,7 +63,21 @@ export function SearchView() {
     void runSearch();
   };
 
+  // Clears every filter; the button goes with the results' return, so focus goes back to the search box.
+  const clearFilters = (): void => {
+    setSearchFilters({ source: null, docType: null, period: null });
+    queryRef.current?.focus();
+  };
+
   const resultsFor = search.resultsFor;
+  // The filters in words ("Mail, Emails, Upcoming"): a search they leave empty says so, or it reads as no match at all.
+  const filterWords = [
+    source ? (nameOf.get(source) ?? source) : null,
+    docType ? DOC_TYPE_PLURAL[docType] : null,
+    period ? (PERIODS.find(([p]) => p === period)?.[1] ?? null) : null,
+  ].filter((w): w is string => w !== null);
+  const filtered = filterWords.length > 0;
+  const filteredToNothing = search.status === 'done' && search.results.length === 0 && filtered;
   return (
     <section className="view" aria-labelledby="search-title">
       <div className="view__head">
@@ -135,12 +149,20 @@ export function SearchView() {
           : search.status === 'done'
             ? search.results.length
               ? `${plural(search.results.length, 'result', 'results')}${search.hasMore ? ' so far' : ''} for “${resultsFor}”`
-              : `No results for “${resultsFor}”`
+              : `No results for “${resultsFor}”${filtered ? ` with these filters: ${filterWords.join(', ')}` : ''}`
             : // A failed search keeps the results it had: say which query they answer.
               search.status === 'error' && search.results.length
               ? `Still showing ${plural(search.results.length, 'result', 'results')} for “${resultsFor}”`
-              : ''}
+              : // A filter alone searches nothing (the index is searched by words): say so rather than stay blank.
+                search.status === 'idle' && filtered && !search.query.trim()
+                ? 'Type words to search for: the filters narrow what is found.'
+                : ''}
       </p>
+      {filteredToNothing && (
+        <button type="button" className="button button--small" onClick={clearFilters}>
+          Clear filters
+        </button>
+      )}
       {search.status === 'error' && (
         <div className="search__failure">
           <p className="feedback feedback--error" role="alert">

@@ -137,6 +137,48 @@ describe('Search', () => {
     expect(options.until).toBeUndefined();
   });
 
+  it('when the filters hide every match, says which filters, and "Clear filters" brings the matches back', async () => {
+    const { user, api } = await renderDashboard({ state, view: 'search' });
+    // "meeting" is in the notes, none of it upcoming or in the mail.
+    api.search.mockImplementation((_q: string, options: { source?: string; since?: number }) =>
+      Promise.resolve(
+        options.source || options.since !== undefined ? [] : [buildHit({ title: 'Budget meeting prep' })],
+      ),
+    );
+    await user.type(screen.getByRole('searchbox'), 'meeting');
+    await screen.findByTestId('search-result');
+    await user.selectOptions(screen.getByLabelText('Source'), 'Mail');
+    await user.selectOptions(screen.getByLabelText('Date'), 'Upcoming');
+    await waitFor(() =>
+      expect(screen.getByTestId('search-status').textContent).toBe(
+        'No results for “meeting” with these filters: Mail, Upcoming',
+      ),
+    );
+    await user.click(screen.getByRole('button', { name: 'Clear filters' }));
+    expect((await screen.findByTestId('search-result')).textContent).toContain('Budget meeting prep');
+    expect(screen.getByTestId('search-status').textContent).toBe('1 result for “meeting”');
+    expect(screen.getByLabelText<HTMLSelectElement>('Source').value).toBe('');
+    expect(screen.getByLabelText<HTMLSelectElement>('Date').value).toBe('');
+    // The button is gone: focus is not lost, it is back in the search box.
+    expect(screen.queryByRole('button', { name: 'Clear filters' })).toBeNull();
+    expect(document.activeElement).toBe(screen.getByRole('searchbox'));
+  });
+
+  it('a filter picked before any words says that words are needed, instead of nothing', async () => {
+    const { user, api } = await renderDashboard({ state, view: 'search' });
+    await user.selectOptions(screen.getByLabelText('Date'), 'Upcoming');
+    expect(screen.getByTestId('search-status').textContent).toBe(
+      'Type words to search for: the filters narrow what is found.',
+    );
+    expect(api.search).not.toHaveBeenCalled();
+    await user.type(screen.getByRole('searchbox'), 'plan');
+    await waitFor(() =>
+      expect(screen.getByTestId('search-status').textContent).toBe(
+        'No results for “plan” with these filters: Upcoming',
+      ),
+    );
+  });
+
   it('"Show more results" appends the next page, and is gone once everything is shown', async () => {
     const { user, api } = await renderDashboard({ state, view: 'search' });
     await showFirstPageOfSeventy(user, api);

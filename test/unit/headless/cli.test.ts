@@ -152,7 +152,8 @@ describe('jarvis-sync CLI', () => {
       ].sort(),
     );
     expect(status.connectors[0]).toMatchObject({ documents: 3, state: 'idle', lastError: null });
-  });
+    // Six processes, each loading the CLI: past the default 30 s on a loaded 2-core machine (seen twice).
+  }, 60_000);
 
   it('accepts the common options before the command as well', async () => {
     const r = await cli(['--data-dir', dataDir, '--json', 'list']);

@@ -6,6 +6,7 @@
  * `\x1b]0;…\x07`, must not recolour, retitle or rewrite the user's terminal, and a newline or carriage return in a
  * name must not forge or hide lines of output. `--json` output does not come through here: JSON escapes already.
  */
+import { ONLY_EXCLUSIONS_HINT, onlyExclusions } from '../../shared/search-query.js';
 import {
   NO_END,
   type ConnectorStatus,
@@ -104,7 +105,10 @@ export function formatSearchResults(
   filters: readonly string[] = [],
 ): string {
   if (hits.length === 0)
-    return `No results for "${terminalSafe(query)}"${filters.length ? ` with ${terminalSafe(filters.join(' '))}` : ''}.\n`;
+    return (
+      `No results for "${terminalSafe(query)}"${filters.length ? ` with ${terminalSafe(filters.join(' '))}` : ''}.\n` +
+      (onlyExclusions(query) ? `${ONLY_EXCLUSIONS_HINT}\n` : '')
+    );
   return hits
     .map(
       (h, i) =>

@@ -1,5 +1,6 @@
 import { useEffect, useId, useMemo, useRef, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { ONLY_EXCLUSIONS_HINT, onlyExclusions } from '../../shared/search-query.js';
 import { DOC_TYPES, type DocType } from '../../shared/types.js';
 import { focusLost } from '../focus.js';
 import { formatSpan, plural } from '../format.js';
@@ -149,7 +150,8 @@ export function SearchView() {
           : search.status === 'done'
             ? search.results.length
               ? `${plural(search.results.length, 'result', 'results')}${search.hasMore ? ' so far' : ''} for “${resultsFor}”`
-              : `No results for “${resultsFor}”${filtered ? ` with these filters: ${filterWords.join(', ')}` : ''}`
+              : `No results for “${resultsFor}”${filtered ? ` with these filters: ${filterWords.join(', ')}` : ''}` +
+                (onlyExclusions(resultsFor) ? `. ${ONLY_EXCLUSIONS_HINT}` : '')
             : // A failed search keeps the results it had: say which query they answer.
               search.status === 'error' && search.results.length
               ? `Still showing ${plural(search.results.length, 'result', 'results')} for “${resultsFor}”`

@@ -42,6 +42,17 @@ describe('Search', () => {
     expect(screen.getByTestId('search-status').textContent).toBe('1 result for “plan”');
   });
 
+  it('says a word to look for is needed when every word of the query leaves something out', async () => {
+    const { user, api } = await renderDashboard({ state, view: 'search' });
+    api.search.mockResolvedValue([]);
+    await user.type(screen.getByRole('searchbox'), '-lisbon');
+    await waitFor(() =>
+      expect(screen.getByTestId('search-status').textContent).toBe(
+        'No results for “-lisbon”. A -word leaves out what has it: add a word to look for.',
+      ),
+    );
+  });
+
   it("marks the matched words in a result's title too", async () => {
     const { user, api } = await renderDashboard({ state, view: 'search' });
     api.search.mockResolvedValue([

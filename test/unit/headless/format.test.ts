@@ -118,6 +118,11 @@ describe('terminal escape injection', () => {
       `1. Alpha  [notes · note]\n   a.md\n   apples and ${ESC}[1mpears${ESC}[22m\n`,
     );
     expect(formatSearchResults(`q${ESC}`, [], false)).toBe('No results for "q␛".\n');
+    // Only words to leave out: nothing is looked for, and the user is told why.
+    expect(formatSearchResults('-lisbon -"old draft"', [], false)).toBe(
+      'No results for "-lisbon -"old draft"".\nA -word leaves out what has it: add a word to look for.\n',
+    );
+    expect(formatSearchResults('co-op -x', [], false)).toBe('No results for "co-op -x".\n');
     // A title's matched words are bold too; its unsafe characters are shown as they are elsewhere.
     expect(formatSearchResults('alpha', [hit({ title: `Alpha${ESC}`, titleHighlights: [[0, 5]] })], true)).toContain(
       `1. ${ESC}[1mAlpha${ESC}[22m␛  [notes · note]\n`,

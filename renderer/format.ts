@@ -5,7 +5,8 @@
 import { progressShare, progressTotal, progressTotalText } from '../shared/progress.js';
 import type { ExcludePreview } from '../shared/contract.js';
 import { excludePreviewText as sharedExcludePreviewText } from '../shared/exclude-patterns.js';
-import { NO_END, type ConnectorKind, type Progress } from '../shared/types.js';
+import { spanText } from '../shared/date-span.js';
+import type { ConnectorKind, Progress } from '../shared/types.js';
 
 let locale: string | undefined;
 let numberFormat = new Intl.NumberFormat(locale);
@@ -45,16 +46,9 @@ export function formatDate(ts: number): string {
   return dateFormat.format(ts);
 }
 
-/**
- * A result's date: its day, or for what lasts over days its first and last day ("Dec 3, 2026 – Dec 5, 2026"; an
- * all-day end is the next midnight, not a day of its own), or for a series without end "since" its first.
- */
+/** A result's days (spanText), dates written as the dashboard writes them. */
 export function formatSpan(start: number, end: number | null): string {
-  if (end === null || end <= start) return formatDate(start);
-  if (end >= NO_END) return `since ${formatDate(start)}, repeating`;
-  const first = formatDate(start);
-  const last = formatDate(end - 1);
-  return first === last ? first : `${first} – ${last}`;
+  return spanText(start, end, formatDate);
 }
 
 const MINUTE = 60_000;

@@ -9,7 +9,7 @@
 import { hash } from 'node:crypto';
 import type { SourceDocument } from '../connectors/types.js';
 import { Chunker } from './chunker.js';
-import { MAX_CHUNKS_PER_DOCUMENT } from './store.js';
+import { MAX_CHUNKS_PER_DOCUMENT, finiteOrNull } from './store.js';
 import type { ChunkRow, DocumentRow, KnowledgeStore, StoredDocument, UnitDocument } from './store.js';
 
 export type IngestOutcome = 'added' | 'updated' | 'unchanged';
@@ -62,8 +62,8 @@ export class IngestionPipeline {
     const aliases = list(doc.aliases);
     const links = list(doc.links);
     const participants = list(doc.participants);
-    const timestamp = finiteNumberOrNull(doc.timestamp);
-    const timestampEnd = finiteNumberOrNull(doc.timestampEnd);
+    const timestamp = finiteOrNull(doc.timestamp);
+    const timestampEnd = finiteOrNull(doc.timestampEnd);
     const fields = [
       `v${this.chunker.version}`,
       doc.docType,
@@ -157,8 +157,4 @@ export class IngestionPipeline {
     this.store.deleteDocument(existing.rowid, existing.chunkCount);
     return true;
   }
-}
-
-function finiteNumberOrNull(value: unknown): number | null {
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }

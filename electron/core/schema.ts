@@ -11,12 +11,17 @@ import { crashPoint } from './crash-points.js';
 /** Marks the file as ours (`PRAGMA application_id`, "JRVS"), to tell a foreign SQLite file from an empty one. */
 export const APPLICATION_ID = 0x4a525653;
 
+/**
+ * The migration that marks every chunk for the re-index whose mark is `key`, from chunk rowid 0 (store.ts,
+ * REINDEX_PASSES); on a new index, which has no chunks, nothing.
+ */
+function reindexFromStartSql(key: string): string {
+  return `INSERT INTO meta (key, value) SELECT '${key}', '0'
+  WHERE EXISTS (SELECT 1 FROM chunk_text) ON CONFLICT (key) DO UPDATE SET value = excluded.value;`;
+}
+
 /** In `meta` while chunks with CJK text may still be indexed the old way: the last chunk rowid re-indexed since. */
 export const CJK_REINDEX_KEY = 'cjk_reindex_pending';
-
-/** Marks every chunk for the CJK re-index from rowid 0 (store.ts, reindexCjkStep); on a new index, nothing. */
-const CJK_REINDEX_FROM_START_SQL = `INSERT INTO meta (key, value) SELECT '${CJK_REINDEX_KEY}', '0'
-  WHERE EXISTS (SELECT 1 FROM chunk_text) ON CONFLICT (key) DO UPDATE SET value = excluded.value;`;
 
 /**
  * In `meta` while chunks may still be indexed in the form before index-text.ts (NFKC, ß as "ss", Thai, Lao, Khmer and
@@ -24,29 +29,17 @@ const CJK_REINDEX_FROM_START_SQL = `INSERT INTO meta (key, value) SELECT '${CJK_
  */
 export const TEXT_REINDEX_KEY = 'text_reindex_pending';
 
-/** Marks every chunk for the index-text re-index from rowid 0; on a new index, nothing. */
-const TEXT_REINDEX_FROM_START_SQL = `INSERT INTO meta (key, value) SELECT '${TEXT_REINDEX_KEY}', '0'
-  WHERE EXISTS (SELECT 1 FROM chunk_text) ON CONFLICT (key) DO UPDATE SET value = excluded.value;`;
-
 /**
  * In `meta` while chunks may still be indexed in the form before the script folds of index-text.ts (Greek accents, ё,
  * Arabic and Hebrew marks, Indic marks inside words): the last chunk rowid re-indexed since.
  */
 export const SCRIPT_REINDEX_KEY = 'script_reindex_pending';
 
-/** Marks every chunk for the script-fold re-index from rowid 0; on a new index, nothing. */
-const SCRIPT_REINDEX_FROM_START_SQL = `INSERT INTO meta (key, value) SELECT '${SCRIPT_REINDEX_KEY}', '0'
-  WHERE EXISTS (SELECT 1 FROM chunk_text) ON CONFLICT (key) DO UPDATE SET value = excluded.value;`;
-
 /**
  * In `meta` while chunks may still be indexed in the form before the letter folds of index-text.ts (Arabic alef, yeh,
  * kaf and teh marbuta spellings, Devanagari nukta): the last chunk rowid re-indexed since.
  */
 export const LETTER_REINDEX_KEY = 'letter_reindex_pending';
-
-/** Marks every chunk for the letter-fold re-index from rowid 0; on a new index, nothing. */
-const LETTER_REINDEX_FROM_START_SQL = `INSERT INTO meta (key, value) SELECT '${LETTER_REINDEX_KEY}', '0'
-  WHERE EXISTS (SELECT 1 FROM chunk_text) ON CONFLICT (key) DO UPDATE SET value = excluded.value;`;
 
 /** Chunk rowids are `documentRowid * CHUNK_ROWID_SPAN + ordinal`, so a document's chunks are one rowid range. */
 export const CHUNK_ROWID_SPAN = 65_536;
@@ -248,10 +241,10 @@ export const MIGRATIONS: readonly string[] = [
   // Chinese, Japanese and Korean text is now indexed as character pairs (cjk.ts): the chunks holding any, indexed
   // before as whole clauses, are indexed again in idle-time steps from chunk rowid 0 on (store.ts, reindexCjkStep).
   // A new index (no chunks yet) has nothing to do.
-  CJK_REINDEX_FROM_START_SQL,
+  reindexFromStartSql(CJK_REINDEX_KEY),
   // Each CJK run is now also indexed with its last character alone (cjk.ts), so a one-character search finds it where
   // it only ends a run: the chunks holding any CJK text are indexed again, from the start, as migration 8 does.
-  CJK_REINDEX_FROM_START_SQL,
+  reindexFromStartSql(CJK_REINDEX_KEY),
   // Each connector's documents and chunks per document type, kept by triggers instead of counted: the count was an
   // index scan (~8 ms at 100,000 documents, linear in them) on every status refresh, twice per sync, and for the
   // totals that choose how search filters run. documents_by_type existed only for those scans.
@@ -260,16 +253,16 @@ export const MIGRATIONS: readonly string[] = [
   // (index-text.ts): the chunks whose words that changes are indexed again in idle-time steps, from chunk rowid 0 on,
   // after any CJK re-index still pending. Like 8 and 9 it changes nothing reads depend on (a read-only store finds
   // such words once the re-index has reached them). A new index has nothing to do.
-  TEXT_REINDEX_FROM_START_SQL,
+  reindexFromStartSql(TEXT_REINDEX_KEY),
   // Greek accents, ё, Arabic and Hebrew marks are now folded, and Indic marks kept inside words (index-text.ts, steps
   // 4 and 5): the chunks holding any are indexed again in idle-time steps, from chunk rowid 0 on, after the re-indexes
   // above. Like 12 it changes nothing reads depend on. A new index has nothing to do.
-  SCRIPT_REINDEX_FROM_START_SQL,
+  reindexFromStartSql(SCRIPT_REINDEX_KEY),
   // The Arabic spellings people type for one another (أ إ آ ٱ as ا, ى and ی as ي, ک as ك, ة as ه) and the Devanagari
   // nukta are now folded (index-text.ts, step 4): the chunks holding any are indexed again in idle-time steps, from
   // chunk rowid 0 on, after the re-indexes above. Like the one before it changes nothing reads depend on. A new index
   // has nothing to do.
-  LETTER_REINDEX_FROM_START_SQL,
+  reindexFromStartSql(LETTER_REINDEX_KEY),
   // When what a document describes ends (SourceDocument.timestampEnd): a repeating event's last occurrence, a
   // conference's last day. A date filter takes a document whose span meets its range, so "Upcoming" finds a weekly
   // meeting that started years ago. NULL for a moment (every other document); calendars get theirs as they are read

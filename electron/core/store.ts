@@ -302,7 +302,7 @@ function clampInt(value: number | undefined, fallback: number, min: number, max:
   return Math.max(min, Math.min(n, max));
 }
 
-function finiteOrNull(n: number | null | undefined): number | null {
+export function finiteOrNull(n: number | null | undefined): number | null {
   return typeof n === 'number' && Number.isFinite(n) ? n : null;
 }
 
@@ -1539,7 +1539,7 @@ export class KnowledgeStore {
       row.author,
       participants,
       finiteOrNull(row.timestamp),
-      finiteOrNull(row.timestampEnd ?? null),
+      finiteOrNull(row.timestampEnd),
       row.threadId,
       jsonList(row.tags),
       jsonList(row.aliases),
@@ -2086,7 +2086,7 @@ export class KnowledgeStore {
         ranked.map((r) => r.chunkRowid),
         terms,
         pairedRuns(query),
-        new Map([...documents].map(([chunkRowid, d]) => [chunkRowid, d.title])),
+        documents,
       );
       const hits: SearchHit[] = [];
       for (const { chunkRowid, score } of ranked) {
@@ -2247,7 +2247,8 @@ export class KnowledgeStore {
     chunkRowids: readonly number[],
     terms: readonly string[],
     paired: readonly string[],
-    titles: ReadonlyMap<number, string>,
+    /** The hits' documents by chunk rowid, whose titles are highlighted too. */
+    documents: ReadonlyMap<number, { title: string }>,
   ): { bodies: Map<number, ParsedSnippet>; titles: Map<number, Highlight[]> } {
     const result = new Map<number, ParsedSnippet>();
     const titleHighlights = new Map<number, Highlight[]>();
@@ -2266,7 +2267,7 @@ export class KnowledgeStore {
         const body = (this.s.chunkBody.get(id) as string | undefined) ?? '';
         bodies.set(id, body);
         if (body.length > 0) add(id, body);
-        const title = titles.get(id);
+        const title = documents.get(id)?.title;
         if (title) add(-id, title);
       }
       for (const [id, marked] of this.s.snippets.all(terms.join(' OR ')) as [number, string][]) {
@@ -2284,7 +2285,7 @@ export class KnowledgeStore {
       else if (!found) result.set(id, { snippet: leadText(body), highlights: [] });
     }
     if (paired.length > 0) {
-      for (const [id, title] of titles) {
+      for (const [id, { title }] of documents) {
         const found = { snippet: title, highlights: titleHighlights.get(id) ?? [] };
         titleHighlights.set(id, withPairedHighlights(found, paired).highlights);
       }

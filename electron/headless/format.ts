@@ -7,14 +7,8 @@
  * name must not forge or hide lines of output. `--json` output does not come through here: JSON escapes already.
  */
 import { ONLY_EXCLUSIONS_HINT, onlyExclusions } from '../../shared/search-query.js';
-import {
-  NO_END,
-  type ConnectorStatus,
-  type Highlight,
-  type ItemError,
-  type SearchHit,
-  type SyncCounts,
-} from '../../shared/types.js';
+import { spanText } from '../../shared/date-span.js';
+import type { ConnectorStatus, Highlight, ItemError, SearchHit, SyncCounts } from '../../shared/types.js';
 import { SCHEDULER_DEFAULTS } from '../core/scheduler.js';
 
 // C0 controls (tab and newline included: the format emits its own newlines), DEL, C1 controls (U+009B is a
@@ -75,17 +69,6 @@ function withBold(
   return out + safe(text.slice(at));
 }
 
-/**
- * A result's days as the dashboard shows them: "2026-12-01", "2026-12-03 – 2026-12-05" for what lasts over days (an
- * all-day end is the next midnight), "since 2020-01-06, repeating" for a series without end.
- */
-function localSpan(start: number, end: number | null): string {
-  if (end === null || end <= start) return localDate(start);
-  if (end >= NO_END) return `since ${localDate(start)}, repeating`;
-  const [first, last] = [localDate(start), localDate(end - 1)];
-  return first === last ? first : `${first} – ${last}`;
-}
-
 /** "2026-12-01" in the machine's time zone: a mail's or an event's day, as the dashboard's results show it. */
 function localDate(epochMs: number): string {
   const d = new Date(epochMs);
@@ -115,7 +98,7 @@ export function formatSearchResults(
         `${i + 1}. ${withBold(h.title, h.titleHighlights, color, terminalSafe)}  [${[
           h.source,
           h.docType,
-          h.timestamp !== null ? localSpan(h.timestamp, h.timestampEnd) : null,
+          h.timestamp !== null ? spanText(h.timestamp, h.timestampEnd, localDate) : null,
           h.author,
         ]
           .filter((part): part is string => part !== null && part !== '')

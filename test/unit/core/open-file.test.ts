@@ -291,14 +291,19 @@ describe('fileOfProblem', () => {
   });
 });
 
+/** A Maildir holding one message whose text is `body`, indexed: the message's file, its connector and service. */
+async function indexedMessage(body: string) {
+  const root = tempDir();
+  const maildir = join(root, 'Maildir');
+  for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(maildir, sub), { recursive: true });
+  const file = join(maildir, 'cur', '1700000000.M1P2.host:2,S');
+  writeFileSync(file, message('m', body).replace(/^From .*\n/, ''));
+  return { file, ...(await indexedSource('maildir', maildir, join(root, 'data'))) };
+}
+
 describe('programs by their content', () => {
   it('refuses an indexed message that now holds a program, whatever its name', async () => {
-    const root = tempDir();
-    const maildir = join(root, 'Maildir');
-    for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(maildir, sub), { recursive: true });
-    const file = join(maildir, 'cur', '1700000000.M1P2.host:2,S');
-    writeFileSync(file, message('m', 'the garden').replace(/^From .*\n/, ''));
-    const { id, service } = await indexedSource('maildir', maildir, join(root, 'data'));
+    const { file, id, service } = await indexedMessage('the garden');
     const [hit] = service.search('garden');
     expect(hit.path).toBe(file);
     const target: OpenTarget = { kind: 'document', connectorId: id, docId: hit.docId };
@@ -354,12 +359,7 @@ describe('programs by their content', () => {
   });
 
   it('still refuses a text that begins like a program when its name is no note', async () => {
-    const root = tempDir();
-    const maildir = join(root, 'Maildir');
-    for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(maildir, sub), { recursive: true });
-    const file = join(maildir, 'cur', '1700000000.M1P2.host:2,S');
-    writeFileSync(file, message('m', 'the garden').replace(/^From .*\n/, ''));
-    const { id, service } = await indexedSource('maildir', maildir, join(root, 'data'));
+    const { file, id, service } = await indexedMessage('the garden');
     const target: OpenTarget = { kind: 'document', connectorId: id, docId: service.search('garden')[0].docId };
     writeFileSync(file, 'MZ-3 trip\n\nthe garden\n');
     expect(await refusal(service.fileToOpen(target))).toBe(

@@ -108,6 +108,35 @@ function rewindSchema(db: Database.Database, version: number): void {
   db.pragma(`user_version = ${version}`);
 }
 
+/**
+ * Writes `chunks` into the full-text index as an older version indexed them, takes the index back to the schema
+ * before the migration that set the re-index mark `markKey`, and opens it again, keeping what it logs.
+ */
+function reopenFromBefore(
+  markKey: string,
+  chunks: readonly { rowid: number; title: string; body: string }[],
+): { store: KnowledgeStore; logged: string[] } {
+  const db = new Database(dbPath);
+  for (const { rowid, title, body } of chunks) {
+    db.prepare('DELETE FROM chunks WHERE rowid = ?').run(rowid * CHUNK_ROWID_SPAN);
+    db.prepare("INSERT INTO chunks (rowid, title, heading, body, tags, facets) VALUES (?, ?, '', ?, '', '')").run(
+      rowid * CHUNK_ROWID_SPAN,
+      title,
+      body,
+    );
+  }
+  db.prepare('DELETE FROM meta WHERE key = ?').run(markKey);
+  rewindSchema(
+    db,
+    MIGRATIONS.findIndex((m) => m.includes(`'${markKey}'`)),
+  );
+  db.close();
+  const logged: string[] = [];
+  const store = KnowledgeStore.open(dbPath, { log: { ...silentLogger, info: (m: string) => logged.push(m) } });
+  open.push(store);
+  return { store, logged };
+}
+
 /** The connector's documents and chunks as a scan of `documents` finds them. */
 function scannedCounts(file: string, connectorId: string): { documents: number; chunks: number } {
   const db = new Database(file, { readonly: true });
@@ -1201,25 +1230,15 @@ describe('KnowledgeStore: documents and search', () => {
     store.close();
     open.length = 0;
     // What the previous version wrote: each chunk in the form before (cjkIndexText), and the schema before the mark.
-    const db = new Database(dbPath);
-    for (const { rowid, title, body } of Object.values(old)) {
-      db.prepare('DELETE FROM chunks WHERE rowid = ?').run(rowid * CHUNK_ROWID_SPAN);
-      db.prepare("INSERT INTO chunks (rowid, title, heading, body, tags, facets) VALUES (?, ?, '', ?, '', '')").run(
-        rowid * CHUNK_ROWID_SPAN,
-        cjkIndexText(title),
-        cjkIndexText(body),
-      );
-    }
-    db.prepare("DELETE FROM meta WHERE key = 'text_reindex_pending'").run();
-    rewindSchema(
-      db,
-      MIGRATIONS.findIndex((m) => m.includes("'text_reindex_pending'")),
+    const { store: reopened, logged } = reopenFromBefore(
+      'text_reindex_pending',
+      Object.values(old).map(({ rowid, title, body }) => ({
+        rowid,
+        title: cjkIndexText(title),
+        body: cjkIndexText(body),
+      })),
     );
-    db.close();
-
-    const logged: string[] = [];
-    store = KnowledgeStore.open(dbPath, { log: { ...silentLogger, info: (m: string) => logged.push(m) } });
-    open.push(store);
+    store = reopened;
     expect(textReindexMark(dbPath)).toBe('0');
     // Opening does not wait for it: the maintainer's steps do it.
     expect(ids(store.search('strasse', {}))).toEqual([]);
@@ -1254,25 +1273,8 @@ describe('KnowledgeStore: documents and search', () => {
     open.length = 0;
     // What the previous version wrote: these texts are already in NFKC and hold no paired script, so the index text
     // of schema 13 was the text itself. And the schema before the mark.
-    const db = new Database(dbPath);
-    for (const { rowid, title, body } of Object.values(old)) {
-      db.prepare('DELETE FROM chunks WHERE rowid = ?').run(rowid * CHUNK_ROWID_SPAN);
-      db.prepare("INSERT INTO chunks (rowid, title, heading, body, tags, facets) VALUES (?, ?, '', ?, '', '')").run(
-        rowid * CHUNK_ROWID_SPAN,
-        title,
-        body,
-      );
-    }
-    db.prepare("DELETE FROM meta WHERE key = 'script_reindex_pending'").run();
-    rewindSchema(
-      db,
-      MIGRATIONS.findIndex((m) => m.includes("'script_reindex_pending'")),
-    );
-    db.close();
-
-    const logged: string[] = [];
-    store = KnowledgeStore.open(dbPath, { log: { ...silentLogger, info: (m: string) => logged.push(m) } });
-    open.push(store);
+    const { store: reopened, logged } = reopenFromBefore('script_reindex_pending', Object.values(old));
+    store = reopened;
     expect(rawCount(dbPath, "SELECT count(*) FROM meta WHERE key = 'script_reindex_pending'")).toBe(1);
     // Opening does not wait for it: the maintainer's steps do it.
     expect(ids(store.search('αθηνα', {}))).toEqual([]);
@@ -1417,25 +1419,11 @@ describe('KnowledgeStore: documents and search', () => {
     store.close();
     open.length = 0;
     // What the previous version wrote, and the schema before the mark.
-    const db = new Database(dbPath);
-    for (const { rowid, title, indexed } of Object.values(old)) {
-      db.prepare('DELETE FROM chunks WHERE rowid = ?').run(rowid * CHUNK_ROWID_SPAN);
-      db.prepare("INSERT INTO chunks (rowid, title, heading, body, tags, facets) VALUES (?, ?, '', ?, '', '')").run(
-        rowid * CHUNK_ROWID_SPAN,
-        title,
-        indexed,
-      );
-    }
-    db.prepare("DELETE FROM meta WHERE key = 'letter_reindex_pending'").run();
-    rewindSchema(
-      db,
-      MIGRATIONS.findIndex((m) => m.includes("'letter_reindex_pending'")),
+    const { store: reopened, logged } = reopenFromBefore(
+      'letter_reindex_pending',
+      Object.values(old).map(({ rowid, title, indexed }) => ({ rowid, title, body: indexed })),
     );
-    db.close();
-
-    const logged: string[] = [];
-    store = KnowledgeStore.open(dbPath, { log: { ...silentLogger, info: (m: string) => logged.push(m) } });
-    open.push(store);
+    store = reopened;
     expect(rawCount(dbPath, "SELECT count(*) FROM meta WHERE key = 'letter_reindex_pending'")).toBe(1);
     // Opening does not wait for it: the maintainer's steps do it.
     expect(ids(store.search('الي', {}))).toEqual([]);
